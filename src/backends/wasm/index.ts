@@ -23,6 +23,7 @@ import * as pool from '../cpu/pool.js';
 import * as rnd from '../cpu/random.js';
 import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
+import { WasmConv } from './conv.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
 import {
@@ -62,6 +63,7 @@ export class WasmBackend implements Backend {
     readonly features: WasmFeatures,
     block: GemmBlockFn | null,
     private readonly simd: SimdElementwise | null,
+    private readonly convs: WasmConv | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -205,13 +207,23 @@ export class WasmBackend implements Backend {
     return this.run(() => mm.matMul(this.store, this.gemm, a, b, transposeA, transposeB, outShape));
   }
   conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2d(this.store, x, filter, info));
+    const c = this.convs;
+    return this.run(() => c?.conv2d(x, filter, info) ?? conv.conv2d(this.store, x, filter, info));
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2dBackpropInput(this.store, dy, filter, info));
+    const c = this.convs;
+    return this.run(
+      () =>
+        c?.conv2dBackpropInput(dy, filter, info) ??
+        conv.conv2dBackpropInput(this.store, dy, filter, info),
+    );
   }
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2dBackpropFilter(this.store, x, dy, info));
+    const c = this.convs;
+    return this.run(
+      () =>
+        c?.conv2dBackpropFilter(x, dy, info) ?? conv.conv2dBackpropFilter(this.store, x, dy, info),
+    );
   }
   depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(() => conv.depthwiseConv2d(this.store, x, filter, info));
@@ -290,5 +302,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const store = new WasmStore(new Heap());
   const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
-  return new WasmBackend(store, features, block, simd);
+  const convs = features.simd ? await WasmConv.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, convs);
 }

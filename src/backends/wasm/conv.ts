@@ -1,0 +1,441 @@
+// wasm conv2d and its gradients: im2col / col2im in wasm over tiles of output rows, products on the GEMM.
+import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
+import { gemm as referenceGemm } from '../cpu/matmul.js';
+import type { GemmFn } from '../cpu/storage.js';
+import { ACCUMULATE, COPY, Fn, forLoop, instantiate, memoryRoutines, ZERO } from './emit.js';
+import type { Block } from './heap.js';
+import type { WasmStore } from './store.js';
+
+/**
+ * The im2col tile: output rows per tile are chosen so the column buffer holds about this many bytes,
+ * small enough to stay in L2 between im2col writing it and the GEMM packing it.
+ */
+const TILE_BYTES = 1 << 20;
+const MIN_TILE_ROWS = 32;
+
+/** Fields of the i32 geometry record the patch kernels read (index = field). */
+const G = {
+  inH: 0,
+  inW: 1,
+  inCBytes: 2,
+  outH: 3,
+  outW: 4,
+  filterH: 5,
+  filterW: 6,
+  strideH: 7,
+  strideW: 8,
+  dilationH: 9,
+  dilationW: 10,
+  padTop: 11,
+  padLeft: 12,
+} as const;
+const GEOMETRY_FIELDS = 13;
+
+/** (geometry, image, cols, r0, rows): byte offsets; rows of the patch matrix [r0, r0 + rows). */
+type PatchFn = (geometry: number, image: number, cols: number, r0: number, rows: number) => void;
+
+/**
+ * Emits im2col (`gather`: cols rows = image patches, zeros for padding) or col2im (`scatter`: image +=
+ * each patch row, padding skipped). Both walk the same taps; a run of filter columns that lies in the
+ * image is one contiguous copy when dilationW is 1. Threads may split im2col by rows freely; col2im
+ * writes overlapping pixels for neighbouring rows, so split it by whole images (rows = outH·outW each).
+ */
+function patchKernel(mode: 'gather' | 'scatter'): Fn {
+  const f = new Fn(mode === 'gather' ? 'im2col' : 'col2im', 5);
+  const c = f.code;
+  const [geo, image, cols, r0, rows] = [0, 1, 2, 3, 4];
+  const g: Record<keyof typeof G, number> = {
+    inH: 0,
+    inW: 0,
+    inCBytes: 0,
+    outH: 0,
+    outW: 0,
+    filterH: 0,
+    filterW: 0,
+    strideH: 0,
+    strideW: 0,
+    dilationH: 0,
+    dilationW: 0,
+    padTop: 0,
+    padLeft: 0,
+  };
+  for (const key of Object.keys(G) as (keyof typeof G)[]) {
+    g[key] = f.local();
+    c.localGet(geo)
+      .i32Load(4 * G[key])
+      .localSet(g[key]);
+  }
+  const [row, end, col, b, oy, ox, yBase, xBase, img, fy, y, rowPtr, fx, xx] = Array.from(
+    { length: 14 },
+    () => f.local(),
+  );
+  const [segBytes, rowBytes, imgBytes, lo, hi, perImage] = Array.from({ length: 6 }, () =>
+    f.local(),
+  );
+  const min = (a: () => void, bb: () => void): void => {
+    a();
+    bb();
+    a();
+    bb();
+    c.i32LtS().select();
+  };
+  const max = (a: () => void, bb: () => void): void => {
+    a();
+    bb();
+    a();
+    bb();
+    c.i32GtS().select();
+  };
+  const get = (l: number) => () => void c.localGet(l);
+  // segBytes = filterW·inC·4 (one filter row of a patch); rowBytes, imgBytes of the image
+  c.localGet(g.filterW).localGet(g.inCBytes).i32Mul().localSet(segBytes);
+  c.localGet(g.inW).localGet(g.inCBytes).i32Mul().localSet(rowBytes);
+  c.localGet(g.inH).localGet(rowBytes).i32Mul().localSet(imgBytes);
+  c.localGet(g.outH).localGet(g.outW).i32Mul().localSet(perImage);
+  c.localGet(r0).localGet(rows).i32Add().localSet(end);
+  c.localGet(r0).localGet(perImage).i32DivU().localSet(b);
+  c.localGet(r0).localGet(perImage).i32RemU().localGet(g.outW).i32DivU().localSet(oy);
+  c.localGet(r0).localGet(perImage).i32RemU().localGet(g.outW).i32RemU().localSet(ox);
+  c.localGet(cols).localSet(col);
+  forLoop(f, row, get(r0), get(end), () => {
+    c.localGet(oy).localGet(g.strideH).i32Mul().localGet(g.padTop).i32Sub().localSet(yBase);
+    c.localGet(ox).localGet(g.strideW).i32Mul().localGet(g.padLeft).i32Sub().localSet(xBase);
+    c.localGet(image).localGet(b).localGet(imgBytes).i32Mul().i32Add().localSet(img);
+    // the in-image run of filter columns for dilationW 1: [lo, hi)
+    min(
+      () =>
+        max(
+          () => c.i32Const(0).localGet(xBase).i32Sub(),
+          () => c.i32Const(0),
+        ),
+      get(g.filterW),
+    );
+    c.localSet(lo);
+    max(() => min(() => c.localGet(g.inW).localGet(xBase).i32Sub(), get(g.filterW)), get(lo));
+    c.localSet(hi);
+    forLoop(
+      f,
+      fy,
+      () => c.i32Const(0),
+      get(g.filterH),
+      () => {
+        c.localGet(yBase).localGet(fy).localGet(g.dilationH).i32Mul().i32Add().localTee(y);
+        c.localGet(g.inH).i32GeU(); // y < 0 or y >= inH (unsigned)
+        c.if();
+        if (mode === 'gather') c.i32Const(0).localGet(col).localGet(segBytes).call(ZERO);
+        c.else();
+        c.localGet(img).localGet(y).localGet(rowBytes).i32Mul().i32Add().localSet(rowPtr);
+        c.localGet(g.dilationW).i32Const(1).i32Eq().if();
+        const at = (fxLocal: number): void =>
+          void c.localGet(fxLocal).localGet(g.inCBytes).i32Mul();
+        if (mode === 'gather') {
+          c.i32Const(0).localGet(col);
+          at(lo);
+          c.call(ZERO);
+          c.localGet(rowPtr).localGet(xBase).localGet(lo).i32Add().localGet(g.inCBytes).i32Mul();
+          c.i32Add();
+          c.localGet(col);
+          at(lo);
+          c.i32Add();
+          c.localGet(hi).localGet(lo).i32Sub().localGet(g.inCBytes).i32Mul();
+          c.call(COPY);
+          c.i32Const(0).localGet(col);
+          at(hi);
+          c.i32Add().localGet(segBytes);
+          at(hi);
+          c.i32Sub().call(ZERO);
+        } else {
+          c.localGet(col);
+          at(lo);
+          c.i32Add();
+          c.localGet(rowPtr).localGet(xBase).localGet(lo).i32Add().localGet(g.inCBytes).i32Mul();
+          c.i32Add();
+          c.localGet(hi).localGet(lo).i32Sub().localGet(g.inCBytes).i32Mul();
+          c.call(ACCUMULATE);
+        }
+        c.else();
+        forLoop(
+          f,
+          fx,
+          () => c.i32Const(0),
+          get(g.filterW),
+          () => {
+            c.localGet(xBase).localGet(fx).localGet(g.dilationW).i32Mul().i32Add().localTee(xx);
+            c.localGet(g.inW).i32LtU().if();
+            const pixel = (): void =>
+              void c.localGet(rowPtr).localGet(xx).localGet(g.inCBytes).i32Mul().i32Add();
+            const seg = (): void => void c.localGet(col).localGet(fx).localGet(g.inCBytes).i32Mul();
+            if (mode === 'gather') {
+              pixel();
+              seg();
+              c.i32Add().localGet(g.inCBytes).call(COPY);
+              c.else();
+              c.i32Const(0);
+              seg();
+              c.i32Add().localGet(g.inCBytes).call(ZERO);
+            } else {
+              seg();
+              c.i32Add();
+              pixel();
+              c.localGet(g.inCBytes).call(ACCUMULATE);
+            }
+            c.end();
+          },
+        );
+        c.end();
+        c.end();
+        c.localGet(col).localGet(segBytes).i32Add().localSet(col);
+      },
+    );
+    // next output pixel: ox, then oy, then the image
+    c.localGet(ox).i32Const(1).i32Add().localTee(ox).localGet(g.outW).i32Eq().if();
+    c.i32Const(0).localSet(ox);
+    c.localGet(oy).i32Const(1).i32Add().localTee(oy).localGet(g.outH).i32Eq().if();
+    c.i32Const(0).localSet(oy);
+    c.localGet(b).i32Const(1).i32Add().localSet(b);
+    c.end();
+    c.end();
+  });
+  return f;
+}
+
+/** A 1x1 filter with stride 1 and no padding: the image itself is the patch matrix. */
+function isPointwise(i: Conv2DInfo): boolean {
+  return (
+    i.filterH === 1 &&
+    i.filterW === 1 &&
+    i.strideH === 1 &&
+    i.strideW === 1 &&
+    i.padTop === 0 &&
+    i.padLeft === 0 &&
+    i.outH === i.inH &&
+    i.outW === i.inW
+  );
+}
+
+/**
+ * conv2d and its two gradients on the wasm heap: patch matrices built tile by tile in wasm, products on
+ * the backend's GEMM. Each op walks tiles of output rows, so a thread pool can later hand tiles to
+ * threads (im2col + GEMM per tile; the filter gradient then sums per-thread partial filters).
+ * @example const conv = await WasmConv.compile(store); conv.conv2d(x, w, info);
+ */
+export class WasmConv {
+  private readonly geometry: Block;
+  private cols: Block | null = null;
+
+  private constructor(
+    private readonly store: WasmStore,
+    private readonly im2col: PatchFn,
+    private readonly col2im: PatchFn,
+  ) {
+    this.geometry = store.heap.alloc(GEOMETRY_FIELDS * 4);
+  }
+
+  static async compile(store: WasmStore): Promise<WasmConv> {
+    const ex = await instantiate(store.heap, [
+      ...memoryRoutines(),
+      patchKernel('gather').def(),
+      patchKernel('scatter').def(),
+    ]);
+    const wrap = (name: string): PatchFn => {
+      const fn = ex.get(name);
+      if (!fn) throw new Error(`wasm: export ${name} missing`);
+      return (geo, image, cols, r0, rows) => {
+        fn(geo, image, cols, r0, rows);
+      };
+    };
+    return new WasmConv(store, wrap('im2col'), wrap('col2im'));
+  }
+
+  /** The backend's GEMM (the store holds it), so conv follows whatever GEMM the backend runs. */
+  private get gemm(): GemmFn {
+    return this.store.gemm ?? referenceGemm;
+  }
+
+  /** Writes the geometry record; returns rows per tile, total rows and K, and the column block. */
+  private prepare(i: Conv2DInfo): { tile: number; total: number; k: number; colsAt: number } {
+    const k = i.filterH * i.filterW * i.inC;
+    const total = i.batch * i.outH * i.outW;
+    const tile = Math.min(total, Math.max(MIN_TILE_ROWS, Math.floor(TILE_BYTES / (4 * k))));
+    const bytes = tile * k * 4;
+    if (!this.cols || this.cols.size < bytes) {
+      if (this.cols) this.store.heap.free(this.cols);
+      this.cols = this.store.heap.alloc(bytes);
+    }
+    const rec = new Int32Array(
+      this.store.heap.memory.buffer,
+      this.geometry.offset,
+      GEOMETRY_FIELDS,
+    );
+    rec[G.inH] = i.inH;
+    rec[G.inW] = i.inW;
+    rec[G.inCBytes] = i.inC * 4;
+    rec[G.outH] = i.outH;
+    rec[G.outW] = i.outW;
+    rec[G.filterH] = i.filterH;
+    rec[G.filterW] = i.filterW;
+    rec[G.strideH] = i.strideH;
+    rec[G.strideW] = i.strideW;
+    rec[G.dilationH] = i.dilationH;
+    rec[G.dilationW] = i.dilationW;
+    rec[G.padTop] = i.padTop;
+    rec[G.padLeft] = i.padLeft;
+    return { tile, total, k, colsAt: this.cols.offset };
+  }
+
+  /** out[rows, outC] = im2col(x)[rows, K] · filter[K, outC]. */
+  conv2d(x: TensorInfo, filter: TensorInfo, i: Conv2DInfo): DataId {
+    const s = this.store;
+    const total = i.batch * i.outH * i.outW;
+    const k = i.filterH * i.filterW * i.inC;
+    const id = s.allocRaw('float32', total * i.outC);
+    if (isPointwise(i)) {
+      const heap = new Float32Array(s.heap.memory.buffer);
+      const [xAt, fAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
+      this.gemm(
+        total,
+        i.outC,
+        k,
+        heap,
+        xAt >> 2,
+        false,
+        heap,
+        fAt >> 2,
+        false,
+        heap,
+        oAt >> 2,
+        false,
+      );
+      return id;
+    }
+    const { tile, colsAt } = this.prepare(i);
+    // NOTE: views and offsets only after the last allocation: a grow of plain memory detaches views
+    const heap = new Float32Array(s.heap.memory.buffer);
+    const [xAt, fAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
+    for (let r0 = 0; r0 < total; r0 += tile) {
+      const rows = Math.min(tile, total - r0);
+      this.im2col(this.geometry.offset, xAt, colsAt, r0, rows);
+      const outOff = (oAt >> 2) + r0 * i.outC;
+      this.gemm(
+        rows,
+        i.outC,
+        k,
+        heap,
+        colsAt >> 2,
+        false,
+        heap,
+        fAt >> 2,
+        false,
+        heap,
+        outOff,
+        false,
+      );
+    }
+    return id;
+  }
+
+  /** dx = col2im(dy[rows, outC] · filterᵀ[outC, K]), tile by tile. */
+  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, i: Conv2DInfo): DataId {
+    const s = this.store;
+    const total = i.batch * i.outH * i.outW;
+    const k = i.filterH * i.filterW * i.inC;
+    const pointwise = isPointwise(i);
+    const size = i.batch * i.inH * i.inW * i.inC;
+    const id = pointwise ? s.allocRaw('float32', size) : s.alloc('float32', size).id;
+    if (pointwise) {
+      const heap = new Float32Array(s.heap.memory.buffer);
+      const [dAt, fAt, oAt] = [s.offsetOf(dy.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
+      this.gemm(
+        total,
+        k,
+        i.outC,
+        heap,
+        dAt >> 2,
+        false,
+        heap,
+        fAt >> 2,
+        true,
+        heap,
+        oAt >> 2,
+        false,
+      );
+      return id;
+    }
+    const { tile, colsAt } = this.prepare(i);
+    const heap = new Float32Array(s.heap.memory.buffer);
+    const [dAt, fAt, oAt] = [s.offsetOf(dy.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
+    for (let r0 = 0; r0 < total; r0 += tile) {
+      const rows = Math.min(tile, total - r0);
+      const dyOff = (dAt >> 2) + r0 * i.outC;
+      this.gemm(
+        rows,
+        k,
+        i.outC,
+        heap,
+        dyOff,
+        false,
+        heap,
+        fAt >> 2,
+        true,
+        heap,
+        colsAt >> 2,
+        false,
+      );
+      this.col2im(this.geometry.offset, oAt, colsAt, r0, rows);
+    }
+    return id;
+  }
+
+  /**
+   * dfilter[K, outC] = Σ over tiles of im2col(x)ᵀ[K, rows] · dy[rows, outC], the GEMM accumulating.
+   * NOTE: each tile's partial sum is added into the float32 output, as the reference does per chunk.
+   */
+  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, i: Conv2DInfo): DataId {
+    const s = this.store;
+    const total = i.batch * i.outH * i.outW;
+    const k = i.filterH * i.filterW * i.inC;
+    const id = s.allocRaw('float32', k * i.outC);
+    if (isPointwise(i)) {
+      const heap = new Float32Array(s.heap.memory.buffer);
+      const [xAt, dAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(dy.dataId), s.offsetOf(id)];
+      this.gemm(
+        k,
+        i.outC,
+        total,
+        heap,
+        xAt >> 2,
+        true,
+        heap,
+        dAt >> 2,
+        false,
+        heap,
+        oAt >> 2,
+        false,
+      );
+      return id;
+    }
+    const { tile, colsAt } = this.prepare(i);
+    const heap = new Float32Array(s.heap.memory.buffer);
+    const [xAt, dAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(dy.dataId), s.offsetOf(id)];
+    for (let r0 = 0; r0 < total; r0 += tile) {
+      const rows = Math.min(tile, total - r0);
+      this.im2col(this.geometry.offset, xAt, colsAt, r0, rows);
+      const dyOff = (dAt >> 2) + r0 * i.outC;
+      this.gemm(
+        k,
+        i.outC,
+        rows,
+        heap,
+        colsAt >> 2,
+        true,
+        heap,
+        dyOff,
+        false,
+        heap,
+        oAt >> 2,
+        r0 > 0,
+      );
+    }
+    return id;
+  }
+}
