@@ -259,6 +259,9 @@ export class Code {
   f32Div(): this {
     return this.op(0x95);
   }
+  f32ConvertI32S(): this {
+    return this.op(0xb2);
+  }
   /** Four i32 lanes as a constant. */
   i32x4Const(a: number, b: number, c: number, d: number): this {
     const bytes = new Uint8Array(new Int32Array([a, b, c, d]).buffer);

@@ -2,7 +2,21 @@
 import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
 import { gemm as referenceGemm } from '../cpu/matmul.js';
 import type { GemmFn } from '../cpu/storage.js';
-import { ACCUMULATE, COPY, Fn, forLoop, instantiate, memoryRoutines, ZERO } from './emit.js';
+import {
+  ACCUMULATE,
+  COPY,
+  Fn,
+  forLoop,
+  instantiate,
+  loadRecord,
+  maxI32,
+  memoryRoutines,
+  minI32,
+  nextPixel,
+  splitPixel,
+  writeRecord,
+  ZERO,
+} from './emit.js';
 import type { Block } from './heap.js';
 import type { WasmStore } from './store.js';
 
@@ -13,23 +27,22 @@ import type { WasmStore } from './store.js';
 const TILE_BYTES = 1 << 20;
 const MIN_TILE_ROWS = 32;
 
-/** Fields of the i32 geometry record the patch kernels read (index = field). */
-const G = {
-  inH: 0,
-  inW: 1,
-  inCBytes: 2,
-  outH: 3,
-  outW: 4,
-  filterH: 5,
-  filterW: 6,
-  strideH: 7,
-  strideW: 8,
-  dilationH: 9,
-  dilationW: 10,
-  padTop: 11,
-  padLeft: 12,
-} as const;
-const GEOMETRY_FIELDS = 13;
+/** Fields of the i32 geometry record the patch kernels read, in record order. */
+const FIELDS = [
+  'inH',
+  'inW',
+  'inCBytes',
+  'outH',
+  'outW',
+  'filterH',
+  'filterW',
+  'strideH',
+  'strideW',
+  'dilationH',
+  'dilationW',
+  'padTop',
+  'padLeft',
+] as const;
 
 /** (geometry, image, cols, r0, rows): byte offsets; rows of the patch matrix [r0, r0 + rows). */
 type PatchFn = (geometry: number, image: number, cols: number, r0: number, rows: number) => void;
@@ -44,58 +57,22 @@ function patchKernel(mode: 'gather' | 'scatter'): Fn {
   const f = new Fn(mode === 'gather' ? 'im2col' : 'col2im', 5);
   const c = f.code;
   const [geo, image, cols, r0, rows] = [0, 1, 2, 3, 4];
-  const g: Record<keyof typeof G, number> = {
-    inH: 0,
-    inW: 0,
-    inCBytes: 0,
-    outH: 0,
-    outW: 0,
-    filterH: 0,
-    filterW: 0,
-    strideH: 0,
-    strideW: 0,
-    dilationH: 0,
-    dilationW: 0,
-    padTop: 0,
-    padLeft: 0,
-  };
-  for (const key of Object.keys(G) as (keyof typeof G)[]) {
-    g[key] = f.local();
-    c.localGet(geo)
-      .i32Load(4 * G[key])
-      .localSet(g[key]);
-  }
-  const [row, end, col, b, oy, ox, yBase, xBase, img, fy, y, rowPtr, fx, xx] = Array.from(
-    { length: 14 },
-    () => f.local(),
-  );
-  const [segBytes, rowBytes, imgBytes, lo, hi, perImage] = Array.from({ length: 6 }, () =>
+  const g = loadRecord(f, geo, FIELDS);
+  const at = { b: f.local(), oy: f.local(), ox: f.local() };
+  const [row, end, col, yBase, xBase, img, fy, y, rowPtr, fx, xx] = Array.from({ length: 11 }, () =>
     f.local(),
   );
-  const min = (a: () => void, bb: () => void): void => {
-    a();
-    bb();
-    a();
-    bb();
-    c.i32LtS().select();
-  };
-  const max = (a: () => void, bb: () => void): void => {
-    a();
-    bb();
-    a();
-    bb();
-    c.i32GtS().select();
-  };
+  const [segBytes, rowBytes, imgBytes, lo, hi] = Array.from({ length: 5 }, () => f.local());
+  const { b, oy, ox } = at;
+  const min = (a: () => void, bb: () => void): void => minI32(c, a, bb);
+  const max = (a: () => void, bb: () => void): void => maxI32(c, a, bb);
   const get = (l: number) => () => void c.localGet(l);
   // segBytes = filterW·inC·4 (one filter row of a patch); rowBytes, imgBytes of the image
   c.localGet(g.filterW).localGet(g.inCBytes).i32Mul().localSet(segBytes);
   c.localGet(g.inW).localGet(g.inCBytes).i32Mul().localSet(rowBytes);
   c.localGet(g.inH).localGet(rowBytes).i32Mul().localSet(imgBytes);
-  c.localGet(g.outH).localGet(g.outW).i32Mul().localSet(perImage);
   c.localGet(r0).localGet(rows).i32Add().localSet(end);
-  c.localGet(r0).localGet(perImage).i32DivU().localSet(b);
-  c.localGet(r0).localGet(perImage).i32RemU().localGet(g.outW).i32DivU().localSet(oy);
-  c.localGet(r0).localGet(perImage).i32RemU().localGet(g.outW).i32RemU().localSet(ox);
+  splitPixel(f, at, r0, g.outH, g.outW);
   c.localGet(cols).localSet(col);
   forLoop(f, row, get(r0), get(end), () => {
     c.localGet(oy).localGet(g.strideH).i32Mul().localGet(g.padTop).i32Sub().localSet(yBase);
@@ -187,14 +164,7 @@ function patchKernel(mode: 'gather' | 'scatter'): Fn {
         c.localGet(col).localGet(segBytes).i32Add().localSet(col);
       },
     );
-    // next output pixel: ox, then oy, then the image
-    c.localGet(ox).i32Const(1).i32Add().localTee(ox).localGet(g.outW).i32Eq().if();
-    c.i32Const(0).localSet(ox);
-    c.localGet(oy).i32Const(1).i32Add().localTee(oy).localGet(g.outH).i32Eq().if();
-    c.i32Const(0).localSet(oy);
-    c.localGet(b).i32Const(1).i32Add().localSet(b);
-    c.end();
-    c.end();
+    nextPixel(f, at, g.outH, g.outW);
   });
   return f;
 }
@@ -228,7 +198,7 @@ export class WasmConv {
     private readonly im2col: PatchFn,
     private readonly col2im: PatchFn,
   ) {
-    this.geometry = store.heap.alloc(GEOMETRY_FIELDS * 4);
+    this.geometry = store.heap.alloc(FIELDS.length * 4);
   }
 
   static async compile(store: WasmStore): Promise<WasmConv> {
@@ -262,24 +232,7 @@ export class WasmConv {
       if (this.cols) this.store.heap.free(this.cols);
       this.cols = this.store.heap.alloc(bytes);
     }
-    const rec = new Int32Array(
-      this.store.heap.memory.buffer,
-      this.geometry.offset,
-      GEOMETRY_FIELDS,
-    );
-    rec[G.inH] = i.inH;
-    rec[G.inW] = i.inW;
-    rec[G.inCBytes] = i.inC * 4;
-    rec[G.outH] = i.outH;
-    rec[G.outW] = i.outW;
-    rec[G.filterH] = i.filterH;
-    rec[G.filterW] = i.filterW;
-    rec[G.strideH] = i.strideH;
-    rec[G.strideW] = i.strideW;
-    rec[G.dilationH] = i.dilationH;
-    rec[G.dilationW] = i.dilationW;
-    rec[G.padTop] = i.padTop;
-    rec[G.padLeft] = i.padLeft;
+    writeRecord(this.store, this.geometry, FIELDS, { ...i, inCBytes: i.inC * 4 });
     return { tile, total, k, colsAt: this.cols.offset };
   }
 

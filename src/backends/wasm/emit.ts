@@ -1,6 +1,7 @@
 // Helpers for writing wasm kernels with asm.ts: named locals, counted loops, lane-generic channel loops.
 import { assemble, Code, F32, type FuncDef, I32, V128, type ValType } from './asm.js';
-import { type Heap, MAX_PAGES } from './heap.js';
+import { type Block, type Heap, MAX_PAGES } from './heap.js';
+import type { WasmStore } from './store.js';
 
 /**
  * One function under construction: i32 parameters, locals handed out on request, and its code.
@@ -209,4 +210,91 @@ export async function instantiate(
     out.set(name, fn);
   }
   return out;
+}
+
+/**
+ * Pushes min(a, b) (signed i32); `a` and `b` each push one value and are emitted twice.
+ * @example minI32(c, () => c.localGet(x), () => c.i32Const(0));
+ */
+export function minI32(c: Code, a: () => void, b: () => void): void {
+  a();
+  b();
+  a();
+  b();
+  c.i32LtS().select();
+}
+
+/** Pushes max(a, b) (signed i32). @example maxI32(c, () => c.localGet(x), () => c.i32Const(0)); */
+export function maxI32(c: Code, a: () => void, b: () => void): void {
+  a();
+  b();
+  a();
+  b();
+  c.i32GtS().select();
+}
+
+/** Locals of an NHWC output pixel counter. */
+export interface PixelCounter {
+  b: number;
+  oy: number;
+  ox: number;
+}
+
+/**
+ * Emits b, oy, ox of flat output pixel `p` (a local) for images of outH x outW (locals).
+ * @example const at = pixelCounter(f); splitPixel(f, at, p, outH, outW);
+ */
+export function splitPixel(f: Fn, at: PixelCounter, p: number, outH: number, outW: number): void {
+  const c = f.code;
+  const perImage = f.local();
+  c.localGet(outH).localGet(outW).i32Mul().localSet(perImage);
+  c.localGet(p).localGet(perImage).i32DivU().localSet(at.b);
+  c.localGet(p).localGet(perImage).i32RemU().localGet(outW).i32DivU().localSet(at.oy);
+  c.localGet(p).localGet(perImage).i32RemU().localGet(outW).i32RemU().localSet(at.ox);
+}
+
+/** Emits the step to the next output pixel: ox, then oy, then the image. @example nextPixel(f, at, outH, outW); */
+export function nextPixel(f: Fn, at: PixelCounter, outH: number, outW: number): void {
+  const c = f.code;
+  c.localGet(at.ox).i32Const(1).i32Add().localTee(at.ox).localGet(outW).i32Eq().if();
+  c.i32Const(0).localSet(at.ox);
+  c.localGet(at.oy).i32Const(1).i32Add().localTee(at.oy).localGet(outH).i32Eq().if();
+  c.i32Const(0).localSet(at.oy);
+  c.localGet(at.b).i32Const(1).i32Add().localSet(at.b);
+  c.end();
+  c.end();
+}
+
+/**
+ * Loads fields of an i32 record at the address in local `record` into new locals, by name.
+ * @example const g = loadRecord(f, 0, ['inH', 'inW']); // g.inH is a local
+ */
+export function loadRecord<K extends string>(
+  f: Fn,
+  record: number,
+  fields: readonly K[],
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  fields.forEach((name, i) => {
+    out[name] = f.local();
+    f.code
+      .localGet(record)
+      .i32Load(4 * i)
+      .localSet(out[name]);
+  });
+  return out;
+}
+
+/**
+ * Writes an i32 record (fields in `fields` order) into a heap block, for kernels that `loadRecord` it.
+ * @example writeRecord(store, block, ['inH', 'inW'], { inH: 28, inW: 28 });
+ */
+export function writeRecord<K extends string>(
+  store: WasmStore,
+  block: Block,
+  fields: readonly K[],
+  values: Record<K, number>,
+): void {
+  const rec = new Int32Array(store.heap.memory.buffer, block.offset, fields.length);
+  fields.forEach((name, k) => (rec[k] = values[name]));
 }

@@ -24,6 +24,7 @@ import * as rnd from '../cpu/random.js';
 import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { WasmConv } from './conv.js';
+import { WasmPool } from './pool.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
 import {
@@ -64,6 +65,7 @@ export class WasmBackend implements Backend {
     block: GemmBlockFn | null,
     private readonly simd: SimdElementwise | null,
     private readonly convs: WasmConv | null = null,
+    private readonly pools: WasmPool | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -235,16 +237,20 @@ export class WasmBackend implements Backend {
     return this.run(() => conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info));
   }
   maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.maxPool(this.store, x, info));
+    return this.run(() => this.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
   }
   maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.maxPoolGrad(this.store, dy, x, info));
+    return this.run(
+      () => this.pools?.maxPoolGrad(dy, x, info) ?? pool.maxPoolGrad(this.store, dy, x, info),
+    );
   }
   avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.avgPool(this.store, x, info));
+    return this.run(() => this.pools?.avgPool(x, info) ?? pool.avgPool(this.store, x, info));
   }
   avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.avgPoolGrad(this.store, dy, info));
+    return this.run(
+      () => this.pools?.avgPoolGrad(dy, info) ?? pool.avgPoolGrad(this.store, dy, info),
+    );
   }
   resizeBilinear(
     x: TensorInfo,
@@ -303,5 +309,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const convs = features.simd ? await WasmConv.compile(store) : null;
-  return new WasmBackend(store, features, block, simd, convs);
+  const pools = features.simd ? await WasmPool.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, convs, pools);
 }
