@@ -262,6 +262,13 @@ export class Code {
   f32ConvertI32S(): this {
     return this.op(0xb2);
   }
+  /** NaN-propagating, -0 below +0 (Math.min). */
+  f32Min(): this {
+    return this.op(0x96);
+  }
+  f32Max(): this {
+    return this.op(0x97);
+  }
   /** Four i32 lanes as a constant. */
   i32x4Const(a: number, b: number, c: number, d: number): this {
     const bytes = new Uint8Array(new Int32Array([a, b, c, d]).buffer);

@@ -1,10 +1,12 @@
 // wasm conv2d and its gradients: im2col / col2im in wasm over tiles of output rows, products on the GEMM.
-import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
+import { UNARY } from '../../ops/elementwise_table.js';
+import type { Conv2DInfo, DataId, Epilogue, TensorInfo } from '../backend.js';
 import { gemm as referenceGemm } from '../cpu/matmul.js';
 import type { GemmFn } from '../cpu/storage.js';
 import {
   ACCUMULATE,
   COPY,
+  channelLoop,
   Fn,
   forLoop,
   instantiate,
@@ -17,6 +19,7 @@ import {
   writeRecord,
   ZERO,
 } from './emit.js';
+import { F32, V128 } from './asm.js';
 import type { Block } from './heap.js';
 import type { WasmStore } from './store.js';
 
@@ -169,6 +172,64 @@ function patchKernel(mode: 'gather' | 'scatter'): Fn {
   return f;
 }
 
+/** The activations the epilogue kernel runs in wasm; sigmoid and tanh run the table's scalar function. */
+type WasmActivation = 'linear' | 'relu' | 'relu6';
+const WASM_ACTIVATIONS: readonly WasmActivation[] = ['linear', 'relu', 'relu6'];
+
+/** (out, bias, rows, colBytes): out[r, :] = act(out[r, :] + bias) over `rows` rows, in place. */
+type EpilogueFn = (out: number, bias: number, rows: number, colBytes: number) => void;
+
+/**
+ * out = act(out + bias) on rows of a product, f32x4 across columns: the conv write-out applies it to
+ * each tile while the tile is still in cache. relu is x > 0 ? x : 0 (NaN and -0 give +0) and relu6 is
+ * min(max(x, 0), 6), the elementwise table's own definitions.
+ */
+function epilogueKernel(act: WasmActivation, bias: boolean): Fn {
+  const f = new Fn(`epilogue_${act}${bias ? '_bias' : ''}`, 4);
+  const c = f.code;
+  const [out, biasAt, rows, colBytes] = [0, 1, 2, 3];
+  const [r, cb, at] = [f.local(), f.local(), f.local()];
+  const vTemp = f.local(V128);
+  const sTemp = f.local(F32);
+  forLoop(
+    f,
+    r,
+    () => c.i32Const(0),
+    () => c.localGet(rows),
+    () => {
+      channelLoop(f, cb, colBytes, (l) => {
+        c.localGet(out).localGet(cb).i32Add().localTee(at);
+        c.localGet(at);
+        l.load();
+        if (bias) {
+          c.localGet(biasAt).localGet(cb).i32Add();
+          l.load();
+          l.add();
+        }
+        if (act !== 'linear') {
+          if (act === 'relu') {
+            const v = l.width === 4 ? vTemp : sTemp;
+            c.localTee(v);
+            l.zero();
+            c.localGet(v);
+            l.zero();
+            l.gt();
+            l.sel();
+          } else {
+            l.zero();
+            l.max();
+            l.constant(6);
+            l.min();
+          }
+        }
+        l.store();
+      });
+      c.localGet(out).localGet(colBytes).i32Add().localSet(out);
+    },
+  );
+  return f;
+}
+
 /** A 1x1 filter with stride 1 and no padding: the image itself is the patch matrix. */
 function isPointwise(i: Conv2DInfo): boolean {
   return (
@@ -197,16 +258,29 @@ export class WasmConv {
     private readonly store: WasmStore,
     private readonly im2col: PatchFn,
     private readonly col2im: PatchFn,
+    private readonly epilogues: ReadonlyMap<string, EpilogueFn>,
   ) {
     this.geometry = store.heap.alloc(FIELDS.length * 4);
   }
 
   static async compile(store: WasmStore): Promise<WasmConv> {
+    const epilogueDefs = WASM_ACTIVATIONS.flatMap((act) =>
+      [true, false].map((bias) => epilogueKernel(act, bias).def()),
+    );
     const ex = await instantiate(store.heap, [
       ...memoryRoutines(),
       patchKernel('gather').def(),
       patchKernel('scatter').def(),
+      ...epilogueDefs,
     ]);
+    const epilogues = new Map<string, EpilogueFn>();
+    for (const { name } of epilogueDefs) {
+      const fn = ex.get(name);
+      if (fn)
+        epilogues.set(name, (out, bias, rows, colBytes) => {
+          fn(out, bias, rows, colBytes);
+        });
+    }
     const wrap = (name: string): PatchFn => {
       const fn = ex.get(name);
       if (!fn) throw new Error(`wasm: export ${name} missing`);
@@ -214,7 +288,7 @@ export class WasmConv {
         fn(geo, image, cols, r0, rows);
       };
     };
-    return new WasmConv(store, wrap('im2col'), wrap('col2im'));
+    return new WasmConv(store, wrap('im2col'), wrap('col2im'), epilogues);
   }
 
   /** The backend's GEMM (the store holds it), so conv follows whatever GEMM the backend runs. */
@@ -223,7 +297,7 @@ export class WasmConv {
   }
 
   /** Writes the geometry record; returns rows per tile, total rows and K, and the column block. */
-  private prepare(i: Conv2DInfo): { tile: number; total: number; k: number; colsAt: number } {
+  private prepare(i: Conv2DInfo): { tile: number; colsAt: number } {
     const k = i.filterH * i.filterW * i.inC;
     const total = i.batch * i.outH * i.outW;
     const tile = Math.min(total, Math.max(MIN_TILE_ROWS, Math.floor(TILE_BYTES / (4 * k))));
@@ -233,56 +307,54 @@ export class WasmConv {
       this.cols = this.store.heap.alloc(bytes);
     }
     writeRecord(this.store, this.geometry, FIELDS, { ...i, inCBytes: i.inC * 4 });
-    return { tile, total, k, colsAt: this.cols.offset };
+    return { tile, colsAt: this.cols.offset };
   }
 
-  /** out[rows, outC] = im2col(x)[rows, K] · filter[K, outC]. */
-  conv2d(x: TensorInfo, filter: TensorInfo, i: Conv2DInfo): DataId {
+  /**
+   * The per-tile write-out step for an epilogue, or null when there is nothing to do: bias and
+   * linear/relu/relu6 in wasm; sigmoid and tanh then run the elementwise table's scalar function.
+   */
+  private epilogueStep(
+    e: Epilogue | undefined,
+    cols: number,
+  ): ((at: number, rows: number) => void) | null {
+    if (!e || (e.bias === null && e.activation === 'linear')) return null;
+    const act = e.activation;
+    const inWasm: WasmActivation = act === 'relu' || act === 'relu6' ? act : 'linear';
+    const kernel = this.epilogues.get(`epilogue_${inWasm}${e.bias ? '_bias' : ''}`);
+    const biasAt = e.bias ? this.store.offsetOf(e.bias.dataId) : 0;
+    const scalar: ((x: number, alpha: number) => number) | null =
+      act === 'sigmoid' || act === 'tanh' ? UNARY[act].fn : null;
+    return (at, rows) => {
+      kernel?.(at, biasAt, rows, cols * 4);
+      if (!scalar) return;
+      const v = new Float32Array(this.store.heap.memory.buffer, at, rows * cols);
+      for (let j = 0; j < v.length; j++) v[j] = scalar(v[j], 0);
+    };
+  }
+
+  /**
+   * out[rows, outC] = epilogue(im2col(x)[rows, K] · filter[K, outC]), tile by tile; a pointwise conv
+   * reads x itself as the patch matrix.
+   */
+  conv2d(x: TensorInfo, filter: TensorInfo, i: Conv2DInfo, epilogue?: Epilogue): DataId {
     const s = this.store;
     const total = i.batch * i.outH * i.outW;
     const k = i.filterH * i.filterW * i.inC;
+    const pointwise = isPointwise(i);
     const id = s.allocRaw('float32', total * i.outC);
-    if (isPointwise(i)) {
-      const heap = new Float32Array(s.heap.memory.buffer);
-      const [xAt, fAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
-      this.gemm(
-        total,
-        i.outC,
-        k,
-        heap,
-        xAt >> 2,
-        false,
-        heap,
-        fAt >> 2,
-        false,
-        heap,
-        oAt >> 2,
-        false,
-      );
-      return id;
-    }
     const { tile, colsAt } = this.prepare(i);
     // NOTE: views and offsets only after the last allocation: a grow of plain memory detaches views
     const heap = new Float32Array(s.heap.memory.buffer);
     const [xAt, fAt, oAt] = [s.offsetOf(x.dataId), s.offsetOf(filter.dataId), s.offsetOf(id)];
+    const step = this.epilogueStep(epilogue, i.outC);
     for (let r0 = 0; r0 < total; r0 += tile) {
       const rows = Math.min(tile, total - r0);
-      this.im2col(this.geometry.offset, xAt, colsAt, r0, rows);
+      if (!pointwise) this.im2col(this.geometry.offset, xAt, colsAt, r0, rows);
+      const aOff = pointwise ? (xAt >> 2) + r0 * k : colsAt >> 2;
       const outOff = (oAt >> 2) + r0 * i.outC;
-      this.gemm(
-        rows,
-        i.outC,
-        k,
-        heap,
-        colsAt >> 2,
-        false,
-        heap,
-        fAt >> 2,
-        false,
-        heap,
-        outOff,
-        false,
-      );
+      this.gemm(rows, i.outC, k, heap, aOff, false, heap, fAt >> 2, false, heap, outOff, false);
+      step?.(outOff * 4, rows);
     }
     return id;
   }

@@ -72,9 +72,14 @@ export interface Lanes {
   store(offset?: number): void;
   /** Pushes 0 of this width. */
   zero(): void;
+  /** Pushes `v` in every lane. */
+  constant(v: number): void;
   add(): void;
   mul(): void;
   div(): void;
+  /** NaN-propagating min and max (Math.min / Math.max, -0 below +0). */
+  min(): void;
+  max(): void;
   gt(): void;
   ne(): void;
   eq(): void;
@@ -95,9 +100,12 @@ export function lanes(c: Code): [Lanes, Lanes] {
     load: (o = 0) => c.v128Load(o),
     store: (o = 0) => c.v128Store(o),
     zero: () => c.v128Zero(),
+    constant: (v) => c.f32Const(v).f32x4Splat(),
     add: () => c.f32x4Add(),
     mul: () => c.f32x4Mul(),
     div: () => c.f32x4Div(),
+    min: () => c.f32x4Min(),
+    max: () => c.f32x4Max(),
     gt: () => c.f32x4Gt(),
     ne: () => c.f32x4Ne(),
     eq: () => c.f32x4Eq(),
@@ -112,9 +120,12 @@ export function lanes(c: Code): [Lanes, Lanes] {
     load: (o = 0) => c.f32Load(o),
     store: (o = 0) => c.f32Store(o),
     zero: () => c.f32Const(0),
+    constant: (v) => c.f32Const(v),
     add: () => c.f32Add(),
     mul: () => c.f32Mul(),
     div: () => c.f32Div(),
+    min: () => c.f32Min(),
+    max: () => c.f32Max(),
     gt: () => c.f32Gt(),
     ne: () => c.f32Ne(),
     eq: () => c.f32Eq(),
