@@ -26,6 +26,7 @@ import * as rnd from '../cpu/random.js';
 import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { WasmConv } from './conv.js';
+import { WasmDepthwise } from './depthwise.js';
 import { WasmPool } from './pool.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
@@ -68,6 +69,7 @@ export class WasmBackend implements Backend {
     private readonly simd: SimdElementwise | null,
     private readonly convs: WasmConv | null = null,
     private readonly pools: WasmPool | null = null,
+    private readonly depthwise: WasmDepthwise | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -242,13 +244,25 @@ export class WasmBackend implements Backend {
     );
   }
   depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2d(this.store, x, filter, info));
+    return this.run(
+      () =>
+        this.depthwise?.forward(x, filter, info) ??
+        conv.depthwiseConv2d(this.store, x, filter, info),
+    );
   }
   depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info));
+    return this.run(
+      () =>
+        this.depthwise?.backpropInput(dy, filter, info) ??
+        conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info),
+    );
   }
   depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info));
+    return this.run(
+      () =>
+        this.depthwise?.backpropFilter(x, dy, info) ??
+        conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info),
+    );
   }
   maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
     return this.run(() => this.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
@@ -324,5 +338,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const convs = features.simd ? await WasmConv.compile(store) : null;
   const pools = features.simd ? await WasmPool.compile(store) : null;
-  return new WasmBackend(store, features, block, simd, convs, pools);
+  const depthwise = features.simd ? await WasmDepthwise.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, convs, pools, depthwise);
 }
