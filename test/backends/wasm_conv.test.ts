@@ -21,7 +21,8 @@ import { expectClose, rng } from '../helpers/check_op.js';
 const reference64 = createCpuBackendSync({ precision: 'float64' });
 const reference32 = createCpuBackendSync({ precision: 'float32' });
 
-async function makeBackend(shared = true): Promise<WasmBackend> {
+/** @param tileBytes the conv column buffer size; 1 gives the minimum tile (32 rows), splitting images */
+async function makeBackend(shared = true, tileBytes?: number): Promise<WasmBackend> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap(16, shared));
   const block = await compileGemmBlock(store.heap, features.relaxedSimd);
@@ -30,7 +31,7 @@ async function makeBackend(shared = true): Promise<WasmBackend> {
     features,
     block,
     await SimdElementwise.compile(store),
-    await WasmConv.compile(store),
+    await WasmConv.compile(store, tileBytes),
     await WasmPool.compile(store),
     await WasmDepthwise.compile(store),
   );
@@ -116,32 +117,38 @@ const describeCase = (c: ConvCase): string =>
   `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)} dil ${c.dilations}`;
 
 describe('wasm conv2d and its gradients agree with the reference', () => {
-  it('forward, input gradient and filter gradient on odd shapes, strides, dilations, paddings', async () => {
-    const wasm = await makeBackend();
-    let seed = 1;
-    for (const c of convCases) {
-      const info = convInfo(c);
-      const k = c.filter[0] * c.filter[1] * c.filter[2];
-      const tol = 2e-6 * Math.sqrt(k) * 4;
-      const dyShape = [info.batch, info.outH, info.outW, info.outC];
-      const x = { shape: c.x, values: randomValues(size(c.x), seed++) };
-      const w = { shape: c.filter, values: randomValues(size(c.filter), seed++) };
-      const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
-      const what = describeCase(c);
-      const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) => b.conv2d(xt, wt, info));
-      expectClose(f1, f2, tol, 1e-5, `conv2d ${what}`);
-      const [d1, d2] = both(wasm, reference64, [dy, w], (b, [dt, wt]) =>
-        b.conv2dBackpropInput(dt, wt, info),
-      );
-      expectClose(d1, d2, tol, 1e-5, `conv2dBackpropInput ${what}`);
-      // the filter gradient sums over every output pixel
-      const rows = info.batch * info.outH * info.outW;
-      const [g1, g2] = both(wasm, reference64, [x, dy], (b, [xt, dt]) =>
-        b.conv2dBackpropFilter(xt, dt, info),
-      );
-      expectClose(g1, g2, 2e-6 * Math.sqrt(rows) * 4, 1e-5, `conv2dBackpropFilter ${what}`);
-    }
-  });
+  it.each([
+    ['1 MiB tiles', undefined],
+    ['32-row tiles', 1],
+  ])(
+    'forward, input and filter gradients on odd shapes, strides, dilations, paddings (%s)',
+    async (_, tileBytes) => {
+      const wasm = await makeBackend(true, tileBytes);
+      let seed = 1;
+      for (const c of convCases) {
+        const info = convInfo(c);
+        const k = c.filter[0] * c.filter[1] * c.filter[2];
+        const tol = 2e-6 * Math.sqrt(k) * 4;
+        const dyShape = [info.batch, info.outH, info.outW, info.outC];
+        const x = { shape: c.x, values: randomValues(size(c.x), seed++) };
+        const w = { shape: c.filter, values: randomValues(size(c.filter), seed++) };
+        const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
+        const what = describeCase(c);
+        const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) => b.conv2d(xt, wt, info));
+        expectClose(f1, f2, tol, 1e-5, `conv2d ${what}`);
+        const [d1, d2] = both(wasm, reference64, [dy, w], (b, [dt, wt]) =>
+          b.conv2dBackpropInput(dt, wt, info),
+        );
+        expectClose(d1, d2, tol, 1e-5, `conv2dBackpropInput ${what}`);
+        // the filter gradient sums over every output pixel
+        const rows = info.batch * info.outH * info.outW;
+        const [g1, g2] = both(wasm, reference64, [x, dy], (b, [xt, dt]) =>
+          b.conv2dBackpropFilter(xt, dt, info),
+        );
+        expectClose(g1, g2, 2e-6 * Math.sqrt(rows) * 4, 1e-5, `conv2dBackpropFilter ${what}`);
+      }
+    },
+  );
 
   it('applies the fused epilogue (bias and every activation, NaN included)', async () => {
     const wasm = await makeBackend();

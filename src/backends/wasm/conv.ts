@@ -259,11 +259,13 @@ export class WasmConv {
     private readonly im2col: PatchFn,
     private readonly col2im: PatchFn,
     private readonly epilogues: ReadonlyMap<string, EpilogueFn>,
+    private readonly tileBytes: number,
   ) {
     this.geometry = store.heap.alloc(FIELDS.length * 4);
   }
 
-  static async compile(store: WasmStore): Promise<WasmConv> {
+  /** @param tileBytes the column buffer's target size (tests and benchmarks vary it) */
+  static async compile(store: WasmStore, tileBytes = TILE_BYTES): Promise<WasmConv> {
     const epilogueDefs = WASM_ACTIVATIONS.flatMap((act) =>
       [true, false].map((bias) => epilogueKernel(act, bias).def()),
     );
@@ -288,7 +290,7 @@ export class WasmConv {
         fn(geo, image, cols, r0, rows);
       };
     };
-    return new WasmConv(store, wrap('im2col'), wrap('col2im'), epilogues);
+    return new WasmConv(store, wrap('im2col'), wrap('col2im'), epilogues, tileBytes);
   }
 
   /** The backend's GEMM (the store holds it), so conv follows whatever GEMM the backend runs. */
@@ -300,7 +302,7 @@ export class WasmConv {
   private prepare(i: Conv2DInfo): { tile: number; colsAt: number } {
     const k = i.filterH * i.filterW * i.inC;
     const total = i.batch * i.outH * i.outW;
-    const tile = Math.min(total, Math.max(MIN_TILE_ROWS, Math.floor(TILE_BYTES / (4 * k))));
+    const tile = Math.min(total, Math.max(MIN_TILE_ROWS, Math.floor(this.tileBytes / (4 * k))));
     const bytes = tile * k * 4;
     if (!this.cols || this.cols.size < bytes) {
       if (this.cols) this.store.heap.free(this.cols);
