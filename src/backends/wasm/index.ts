@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM and common elementwise ops in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling and common elementwise ops in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
@@ -46,8 +46,10 @@ export type { WasmFeatures } from './kernels.js';
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
  * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available), float32 add/sub/mul/div/maximum/minimum
- * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops, and every other primitive
- * runs the reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
+ * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops; conv2d and
+ * its gradients build patch matrices in wasm (conv.ts), depthwise conv (multiplier 1) and max/avg pooling
+ * and their gradients run f32x4 over channels (depthwise.ts, pool.ts); every other primitive runs the
+ * reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
  * @example
  * await nr.setBackend('wasm');
  */
