@@ -14,7 +14,7 @@ import { WasmDepthwise } from '../../src/backends/wasm/depthwise.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { Heap, WasmBackend, WasmStore } from '../../src/backends/wasm/index.js';
 import { compileGemmBlock, detectFeatures } from '../../src/backends/wasm/kernels.js';
-import { WasmPool } from '../../src/backends/wasm/pool.js';
+import { WasmPool } from '../../src/backends/wasm/pooling.js';
 import { computeConv2DInfo, computePool2DInfo, type PadType } from '../../src/ops/conv_util.js';
 import { expectClose, rng } from '../helpers/check_op.js';
 

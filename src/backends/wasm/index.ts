@@ -27,7 +27,7 @@ import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { WasmConv } from './conv.js';
 import { WasmDepthwise } from './depthwise.js';
-import { WasmPool } from './pool.js';
+import { WasmPool } from './pooling.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
 import {
