@@ -118,7 +118,8 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
     return this.run(
-      () => this.simd?.unary(op, x, outDtype) ?? ew.unary(this.store, op, x, outDtype, alpha),
+      () =>
+        this.simd?.unary(op, x, outDtype, alpha) ?? ew.unary(this.store, op, x, outDtype, alpha),
     );
   }
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
