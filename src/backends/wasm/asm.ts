@@ -4,7 +4,8 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export const F64 = 0x7c;
+export type ValType = typeof I32 | typeof F32 | typeof V128 | typeof F64;
 
 /** Unsigned LEB128. @example uleb(300) // [0xac, 0x02] */
 export function uleb(value: number): number[] {
@@ -439,6 +440,45 @@ export class Code {
   }
   f32x4ConvertI32x4S(): this {
     return this.simd(0xfa);
+  }
+
+  // f64, for the sums and products that the reference accumulates in double
+  f64Load(offset = 0): this {
+    return this.op(0x2b, ...this.memarg(3, offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39, ...this.memarg(3, offset));
+  }
+  f64Const(v: number): this {
+    return this.op(0x44, ...new Uint8Array(new Float64Array([v]).buffer));
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  /** Loads 8 bytes into the low half, zeroing the high half. */
+  v128Load64Zero(offset = 0): this {
+    return this.simd(0x5d, ...this.memarg(3, offset));
+  }
+  f64x2ExtractLane(lane: number): this {
+    return this.simd(0x21, lane);
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f);
   }
 }
 

@@ -25,6 +25,7 @@ import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
+import { SimdReduce } from './reduce.js';
 import {
   compileGemmBlock,
   detectFeatures,
@@ -56,12 +57,14 @@ export class WasmBackend implements Backend {
   /**
    * @param block the compiled GEMM micro-kernel, or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
+   * @param reducer the compiled reduction kernels, or null without SIMD
    */
   constructor(
     readonly store: WasmStore,
     readonly features: WasmFeatures,
     block: GemmBlockFn | null,
     private readonly simd: SimdElementwise | null,
+    private readonly reducer: SimdReduce | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -136,10 +139,16 @@ export class WasmBackend implements Backend {
     return this.run(() => ew.cast(this.store, x, dtype));
   }
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
-    return this.run(() => red.reduce(this.store, op, x, axes, outDtype));
+    return this.run(
+      () =>
+        this.reducer?.reduce(op, x, axes, outDtype) ??
+        red.reduce(this.store, op, x, axes, outDtype),
+    );
   }
   argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId {
-    return this.run(() => red.argReduce(this.store, op, x, axis));
+    return this.run(
+      () => this.reducer?.argReduce(op, x, axis) ?? red.argReduce(this.store, op, x, axis),
+    );
   }
   cumulative(
     op: 'sum' | 'prod',
@@ -291,5 +300,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const store = new WasmStore(new Heap());
   const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
-  return new WasmBackend(store, features, block, simd);
+  const reducer = features.simd ? await SimdReduce.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, reducer);
 }
