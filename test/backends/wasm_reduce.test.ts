@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, ReduceOp, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { collapse } from '../../src/backends/wasm/movement.js';
 import { reductionRuns } from '../../src/backends/wasm/reduce.js';
 import type { DType, TypedArray } from '../../src/core/dtype.js';
 import { rng } from '../helpers/check_op.js';
@@ -140,5 +141,104 @@ describe('wasm reductions', () => {
     const ints = Int32Array.from([1, 2, 3, 4, 5, 6]);
     const [wi, gi] = both(ints, [2, 3], (b, x) => b.reduce('sum', x, [1], 'int32'), 'int32');
     expect(Array.from(gi)).toEqual(Array.from(wi));
+  });
+});
+
+describe('wasm movement', () => {
+  it('collapses dims that walk memory as one', () => {
+    expect(collapse([2, 3, 4], [12, 4, 1])).toEqual({ shape: [24], strides: [1] });
+    expect(collapse([2, 1, 4], [4, 99, 1])).toEqual({ shape: [8], strides: [1] });
+    expect(collapse([4, 3], [1, 4])).toEqual({ shape: [4, 3], strides: [1, 4] });
+  });
+
+  it('copyStrided agrees with the reference: permutations, slices, reversals, broadcasts', () => {
+    const r = rng(9);
+    for (let t = 0; t < 120; t++) {
+      const rank = 1 + Math.floor(r() * 4);
+      const shape = randomShape(r, rank);
+      shape[rank - 1] += t % 3 === 0 ? 8 : 0; // some rows wider than a 4x4 tile
+      const n = shape.reduce((a, b) => a * b, 1);
+      const base = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const dtype: DType = t % 7 === 0 ? 'bool' : t % 5 === 0 ? 'int32' : 'float32';
+      const values =
+        dtype === 'float32'
+          ? randomValues(r, n)
+          : Int32Array.from({ length: n }, () => Math.floor(r() * 2));
+      const typed = dtype === 'bool' ? Uint8Array.from(values) : values;
+      // a random permutation, with a step-2 slice, a reversal or a broadcast on some dims
+      const perm = shape.map((_, i) => i).sort(() => r() - 0.5);
+      let offset = 0;
+      const outShape: number[] = [];
+      const strides: number[] = [];
+      for (const p of perm) {
+        const kind = r();
+        if (kind < 0.15 && shape[p] > 2) {
+          outShape.push(Math.ceil(shape[p] / 2));
+          strides.push(2 * base[p]);
+        } else if (kind < 0.3) {
+          offset += (shape[p] - 1) * base[p];
+          outShape.push(shape[p]);
+          strides.push(-base[p]);
+        } else if (kind < 0.4) {
+          outShape.push(3);
+          strides.push(0);
+        } else {
+          outShape.push(shape[p]);
+          strides.push(base[p]);
+        }
+      }
+      const [want, got] = both(
+        typed,
+        shape,
+        (b, x) => b.copyStrided(x, outShape, offset, strides),
+        dtype,
+      );
+      expect(Array.from(got), `${dtype} ${JSON.stringify([shape, outShape, strides])}`).toEqual(
+        Array.from(want),
+      );
+    }
+  });
+
+  it('transposes a [1024, 1024] matrix and odd shapes exactly', () => {
+    for (const [m, n] of [
+      [1024, 1024],
+      [5, 7],
+      [13, 4],
+      [1, 9],
+    ]) {
+      const values = randomValues(rng(m * n), m * n);
+      const [want, got] = both(values, [m, n], (b, x) => b.copyStrided(x, [n, m], 0, [1, n]));
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+
+  it('concat agrees with the reference on every axis', () => {
+    const r = rng(2);
+    for (let t = 0; t < 30; t++) {
+      const rank = 1 + Math.floor(r() * 3);
+      const axis = Math.floor(r() * rank);
+      const shapes = [0, 1, 2].map(() => randomShape(r, rank));
+      for (const s of shapes) for (let d = 0; d < rank; d++) if (d !== axis) s[d] = shapes[0][d];
+      const outShape = shapes[0].map((d, i) =>
+        i === axis ? shapes.reduce((a, s) => a + s[axis], 0) : d,
+      );
+      const dtype: DType = t % 3 === 0 ? 'bool' : 'float32';
+      const outs = [cpu, wasm].map((b) => {
+        const xs = shapes.map((s) => {
+          const v = randomValues(
+            rng(t),
+            s.reduce((a, c) => a * c, 1),
+          );
+          return put(
+            b,
+            s,
+            dtype === 'bool' ? Uint8Array.from(v, (x) => (x > 0 ? 1 : 0)) : v,
+            dtype,
+          );
+        });
+        return Array.from(b.readSync(b.concat(xs, axis, outShape)));
+      });
+      expect(outs[1]).toEqual(outs[0]);
+    }
   });
 });

@@ -25,6 +25,7 @@ import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
+import { SimdMovement } from './movement.js';
 import { SimdReduce } from './reduce.js';
 import {
   compileGemmBlock,
@@ -58,6 +59,7 @@ export class WasmBackend implements Backend {
    * @param block the compiled GEMM micro-kernel, or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
    * @param reducer the compiled reduction kernels, or null without SIMD
+   * @param mover the compiled movement kernels (strided copy, concat), or null without SIMD
    */
   constructor(
     readonly store: WasmStore,
@@ -65,6 +67,7 @@ export class WasmBackend implements Backend {
     block: GemmBlockFn | null,
     private readonly simd: SimdElementwise | null,
     private readonly reducer: SimdReduce | null = null,
+    private readonly mover: SimdMovement | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -160,13 +163,19 @@ export class WasmBackend implements Backend {
     return this.run(() => red.cumulative(this.store, op, x, axis, exclusive, reverse));
   }
   copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId {
-    return this.run(() => mv.copyStrided(this.store, x, outShape, offset, strides));
+    return this.run(
+      () =>
+        this.mover?.copyStrided(x, outShape, offset, strides) ??
+        mv.copyStrided(this.store, x, outShape, offset, strides),
+    );
   }
   scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId {
     return this.run(() => mv.scatterStrided(this.store, dy, size, offset, strides));
   }
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId {
-    return this.run(() => mv.concat(this.store, xs, axis, outShape));
+    return this.run(
+      () => this.mover?.concat(xs, axis, outShape) ?? mv.concat(this.store, xs, axis, outShape),
+    );
   }
   padConstant(
     x: TensorInfo,
@@ -301,5 +310,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const reducer = features.simd ? await SimdReduce.compile(store) : null;
-  return new WasmBackend(store, features, block, simd, reducer);
+  const mover = features.simd ? await SimdMovement.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, reducer, mover);
 }
