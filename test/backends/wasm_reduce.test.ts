@@ -1,4 +1,4 @@
-// wasm reductions and movement against the cpu reference: random shapes, axes, NaNs, long sums.
+// wasm reductions, movement, broadcasting binaries and casts against the cpu reference.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, ReduceOp, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
@@ -239,6 +239,45 @@ describe('wasm movement', () => {
         return Array.from(b.readSync(b.concat(xs, axis, outShape)));
       });
       expect(outs[1]).toEqual(outs[0]);
+    }
+  });
+});
+
+describe('wasm broadcasting binaries and casts', () => {
+  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const)(
+    '%s agrees with the reference under random broadcasts',
+    (op) => {
+      const r = rng(13);
+      for (let t = 0; t < 60; t++) {
+        const rank = 1 + Math.floor(r() * 4);
+        const outShape = randomShape(r, rank);
+        // each operand drops some leading dims and sets some others to 1
+        const operand = (): number[] =>
+          outShape.slice(Math.floor(r() * 2)).map((d) => (r() < 0.35 ? 1 : d));
+        const [sa, sb] = [operand(), operand()];
+        const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
+        const av = randomValues(r, size(sa), 0.02);
+        const bv = randomValues(r, size(sb), 0.02);
+        const outs = [cpu, wasm].map((b) =>
+          b.readSync(b.binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32')),
+        );
+        expect(Array.from(outs[1]), `${op} ${JSON.stringify([sa, sb, outShape])}`).toEqual(
+          Array.from(outs[0]),
+        );
+      }
+    },
+  );
+
+  it('casts float32 <-> int32 as the reference does (in range)', () => {
+    const r = rng(4);
+    for (const n of [1, 3, 4, 7, 1000]) {
+      const f = Float32Array.from({ length: n }, () => (r() - 0.5) * 2e6);
+      if (n > 3) f.set([-0.5, 0.5, -1.5, NaN].slice(0, n));
+      const [want, got] = both(f, [n], (b, x) => b.cast(x, 'int32'));
+      expect(Array.from(got)).toEqual(Array.from(want));
+      const ints = Int32Array.from({ length: n }, () => Math.floor((r() - 0.5) * 2 ** 31));
+      const [wf, gf] = both(ints, [n], (b, x) => b.cast(x, 'float32'), 'int32');
+      expect(Array.from(gf)).toEqual(Array.from(wf));
     }
   });
 });

@@ -480,6 +480,12 @@ export class Code {
   f64x2PromoteLowF32x4(): this {
     return this.simd(0x5f);
   }
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+  f32Div(): this {
+    return this.op(0x95);
+  }
 }
 
 /** One exported function: its signature, extra locals (grouped by type) and body. */

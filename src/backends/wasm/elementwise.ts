@@ -9,8 +9,8 @@ import { VecFn } from './simd_math.js';
 import type { WasmStore } from './store.js';
 import { isSimdUnary, SIMD_UNARY, SIMD_UNARY_OPS, type SimdUnaryOp } from './unary_simd.js';
 
-/** The binary ops with a SIMD kernel, and the f32x4 instruction of each. */
-const SIMD_BINARY = {
+/** The binary ops with a SIMD kernel, and the f32x4 instruction of each (broadcast.ts reuses it). */
+export const SIMD_BINARY = {
   add: (c: Code) => c.f32x4Add(),
   sub: (c: Code) => c.f32x4Sub(),
   mul: (c: Code) => c.f32x4Mul(),
@@ -18,7 +18,7 @@ const SIMD_BINARY = {
   maximum: (c: Code) => c.f32x4Max(),
   minimum: (c: Code) => c.f32x4Min(),
 } satisfies Partial<Record<BinaryOp, (c: Code) => Code>>;
-type SimdBinaryOp = keyof typeof SIMD_BINARY;
+export type SimdBinaryOp = keyof typeof SIMD_BINARY;
 
 /** out[i] = op(x[i]) over byte offsets, n floats; alpha is the op's scalar parameter. */
 type UnaryFn = (x: number, out: number, n: number, alpha: number) => void;

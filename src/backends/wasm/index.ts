@@ -25,6 +25,7 @@ import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
+import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
 import { SimdReduce } from './reduce.js';
 import {
@@ -60,6 +61,7 @@ export class WasmBackend implements Backend {
    * @param simd the compiled elementwise kernels, or null without SIMD
    * @param reducer the compiled reduction kernels, or null without SIMD
    * @param mover the compiled movement kernels (strided copy, concat), or null without SIMD
+   * @param broadcaster the compiled broadcasting-binary and cast kernels, or null without SIMD
    */
   constructor(
     readonly store: WasmStore,
@@ -68,6 +70,7 @@ export class WasmBackend implements Backend {
     private readonly simd: SimdElementwise | null,
     private readonly reducer: SimdReduce | null = null,
     private readonly mover: SimdMovement | null = null,
+    private readonly broadcaster: SimdBroadcast | null = null,
   ) {
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
@@ -132,6 +135,7 @@ export class WasmBackend implements Backend {
     return this.run(
       () =>
         this.simd?.binary(op, a, b, outShape) ??
+        this.broadcaster?.binary(op, a, b, outShape) ??
         ew.binary(this.store, op, a, b, outShape, outDtype),
     );
   }
@@ -139,7 +143,7 @@ export class WasmBackend implements Backend {
     return this.run(() => ew.where(this.store, cond, a, b, outShape, dtype));
   }
   cast(x: TensorInfo, dtype: DType): DataId {
-    return this.run(() => ew.cast(this.store, x, dtype));
+    return this.run(() => this.broadcaster?.cast(x, dtype) ?? ew.cast(this.store, x, dtype));
   }
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
     return this.run(
@@ -311,5 +315,6 @@ export async function createWasmBackend(): Promise<Backend> {
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const reducer = features.simd ? await SimdReduce.compile(store) : null;
   const mover = features.simd ? await SimdMovement.compile(store) : null;
-  return new WasmBackend(store, features, block, simd, reducer, mover);
+  const broadcaster = features.simd ? await SimdBroadcast.compile(store) : null;
+  return new WasmBackend(store, features, block, simd, reducer, mover, broadcaster);
 }
