@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM and common elementwise ops in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
@@ -45,9 +45,12 @@ export type { WasmFeatures } from './kernels.js';
 
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
- * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available), float32 add/sub/mul/div/maximum/minimum
- * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops, and every other primitive
- * runs the reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
+ * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available); float32 add/sub/mul/div/maximum/minimum
+ * under any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial
+ * approximations with tested ulp bounds), float32<->int32 casts, sum/prod/max/min over one run of
+ * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm;
+ * every other case runs the reference CPU kernels on views of the heap. Registered below cpu until it
+ * is faster everywhere.
  * @example
  * await nr.setBackend('wasm');
  */
