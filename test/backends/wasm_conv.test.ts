@@ -26,15 +26,11 @@ async function makeBackend(shared = true, tileBytes?: number): Promise<WasmBacke
   const features = await detectFeatures();
   const store = new WasmStore(new Heap(16, shared));
   const block = await compileGemmBlock(store.heap, features.relaxedSimd);
-  return new WasmBackend(
-    store,
-    features,
-    block,
-    await SimdElementwise.compile(store),
-    await WasmConv.compile(store, tileBytes),
-    await WasmPool.compile(store),
-    await WasmDepthwise.compile(store),
-  );
+  return new WasmBackend(store, features, block, await SimdElementwise.compile(store), {
+    convs: await WasmConv.compile(store, tileBytes),
+    pools: await WasmPool.compile(store),
+    depthwise: await WasmDepthwise.compile(store),
+  });
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);

@@ -3,12 +3,14 @@ import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
-import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { assemble, Code, F32, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
+import { VecFn } from './simd_math.js';
 import type { WasmStore } from './store.js';
+import { isSimdUnary, SIMD_UNARY, SIMD_UNARY_OPS, type SimdUnaryOp } from './unary_simd.js';
 
-/** The binary ops with a SIMD kernel, and the f32x4 instruction of each. */
-const SIMD_BINARY = {
+/** The binary ops with a SIMD kernel, and the f32x4 instruction of each (broadcast.ts reuses it). */
+export const SIMD_BINARY = {
   add: (c: Code) => c.f32x4Add(),
   sub: (c: Code) => c.f32x4Sub(),
   mul: (c: Code) => c.f32x4Mul(),
@@ -16,48 +18,32 @@ const SIMD_BINARY = {
   maximum: (c: Code) => c.f32x4Max(),
   minimum: (c: Code) => c.f32x4Min(),
 } satisfies Partial<Record<BinaryOp, (c: Code) => Code>>;
-type SimdBinaryOp = keyof typeof SIMD_BINARY;
+export type SimdBinaryOp = keyof typeof SIMD_BINARY;
 
-/** The unary ops with a SIMD kernel: each emits its result from `load` (which pushes x) and a v128 temp. */
-const SIMD_UNARY = {
-  neg: (c: Code, load: () => void) => (load(), c.f32x4Neg()),
-  abs: (c: Code, load: () => void) => (load(), c.f32x4Abs()),
-  sqrt: (c: Code, load: () => void) => (load(), c.f32x4Sqrt()),
-  square: (c: Code, load: () => void, tmp: number) => (
-    load(),
-    c.localTee(tmp).localGet(tmp).f32x4Mul()
-  ),
-  // NOTE: relu is x > 0 ? x : 0, so NaN and -0 give +0: pmax(0, x), not max (which keeps NaN)
-  relu: (c: Code, load: () => void) => (c.v128Zero(), load(), c.f32x4Pmax()),
-} satisfies Partial<Record<UnaryOp, (c: Code, load: () => void, tmp: number) => Code>>;
-type SimdUnaryOp = keyof typeof SIMD_UNARY;
-const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'square', 'relu'];
-
-function isSimdUnary(op: UnaryOp): op is SimdUnaryOp {
-  return op in SIMD_UNARY;
-}
-
-/** out[i] = op(x[i]) over byte offsets, n floats. */
-type UnaryFn = (x: number, out: number, n: number) => void;
+/** out[i] = op(x[i]) over byte offsets, n floats; alpha is the op's scalar parameter. */
+type UnaryFn = (x: number, out: number, n: number, alpha: number) => void;
 
 function unaryCode(name: SimdUnaryOp): FuncDef {
-  // params: 0 x, 1 out, 2 n; locals: 3 end of out (i32), 4 temp (v128)
+  // params: 0 x, 1 out, 2 n, 3 alpha (f32); locals: 4 end of out (i32), 5 x (v128), 6 alpha (v128),
+  // then the lowering's own
   const c = new Code();
+  const f = new VecFn(c, 7);
   c.localGet(2).i32Eqz().if().br(1).end();
+  c.localGet(3).f32x4Splat().localSet(6);
   c.localGet(1).localGet(2).i32Const(3).i32Add().i32Const(2).i32Shl().i32Const(-16).i32And();
-  c.i32Add().localSet(3);
+  c.i32Add().localSet(4);
   c.loop();
-  c.localGet(1);
-  SIMD_UNARY[name](c, () => c.localGet(0).v128Load(), 4);
-  c.v128Store();
+  c.localGet(0).v128Load().localSet(5);
+  const y = f.let(SIMD_UNARY[name](f, 5, 6));
+  c.localGet(1).localGet(y).v128Store();
   c.localGet(0).i32Const(16).i32Add().localSet(0);
-  c.localGet(1).i32Const(16).i32Add().localTee(1).localGet(3).i32LtU().brIf(0);
+  c.localGet(1).i32Const(16).i32Add().localTee(1).localGet(4).i32LtU().brIf(0);
   c.end();
   return {
     name: `unary_${name}`,
-    params: new Array<ValType>(3).fill(I32),
+    params: [I32, I32, I32, F32],
     results: [],
-    locals: [I32, V128],
+    locals: [I32, V128, V128, ...f.locals],
     code: c,
   };
 }
@@ -126,19 +112,19 @@ export class SimdElementwise {
     const unaries = {} as Record<SimdUnaryOp, UnaryFn>;
     for (const name of SIMD_UNARY_OPS) {
       const fn = exported(`unary_${name}`);
-      unaries[name] = (x, out, n) => {
-        fn(x, out, n);
+      unaries[name] = (x, out, n, alpha) => {
+        fn(x, out, n, alpha);
       };
     }
     return new SimdElementwise(store, binaries, unaries);
   }
 
   /** The SIMD kernel's output for a float32 unary op, or null when it has none (the reference runs). */
-  unary(op: UnaryOp, x: TensorInfo, outDtype: DType): DataId | null {
+  unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha = 0): DataId | null {
     if (!isSimdUnary(op) || x.dtype !== 'float32' || outDtype !== 'float32') return null;
     const n = sizeOf(x.shape);
     const id = this.store.allocRaw('float32', n);
-    this.unaries[op](this.store.offsetOf(x.dataId), this.store.offsetOf(id), n);
+    this.unaries[op](this.store.offsetOf(x.dataId), this.store.offsetOf(id), n, alpha);
     return id;
   }
 

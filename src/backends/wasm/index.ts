@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling and common elementwise ops in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
@@ -30,6 +30,9 @@ import { WasmDepthwise } from './depthwise.js';
 import { WasmPool } from './pooling.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
+import { SimdBroadcast } from './broadcast.js';
+import { SimdMovement } from './movement.js';
+import { SimdReduce } from './reduce.js';
 import {
   compileGemmBlock,
   detectFeatures,
@@ -43,13 +46,25 @@ export { Heap, MAX_BYTES, sizeClass } from './heap.js';
 export { WasmStore } from './store.js';
 export type { WasmFeatures } from './kernels.js';
 
+/** Compiled kernel families of the wasm backend; one left out runs the reference kernels. */
+export interface WasmKernels {
+  convs?: WasmConv;
+  pools?: WasmPool;
+  depthwise?: WasmDepthwise;
+  reducer?: SimdReduce;
+  mover?: SimdMovement;
+  broadcaster?: SimdBroadcast;
+}
+
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
- * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available), float32 add/sub/mul/div/maximum/minimum
- * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops; conv2d and
- * its gradients build patch matrices in wasm (conv.ts), depthwise conv (multiplier 1) and max/avg pooling
- * and their gradients run f32x4 over channels (depthwise.ts, pool.ts); every other primitive runs the
- * reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
+ * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available); conv2d and its gradients build patch
+ * matrices in wasm (conv.ts); depthwise conv (multiplier 1) and max/avg pooling and their gradients run
+ * f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under any broadcast, the unary ops of
+ * unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial approximations with tested ulp bounds),
+ * float32<->int32 casts, sum/prod/max/min over one run of axes, argMax/argMin down columns, strided
+ * copies (runs, tile transposes) and concat run in wasm; every other case runs the reference CPU
+ * kernels on views of the heap.
  * @example
  * await nr.setBackend('wasm');
  */
@@ -57,22 +72,25 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly canReadSync: boolean = true;
   readonly heap: Heap;
+  /** The compiled kernel families beyond GEMM and elementwise. */
+  private readonly k: WasmKernels;
   /** The GEMM the kernels use: SIMD when the platform has it, else the reference one. */
   readonly gemm: GemmFn;
 
   /**
    * @param block the compiled GEMM micro-kernel, or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
+   * @param kernels the other compiled kernel families (conv, pooling, depthwise, reductions, movement,
+   *   broadcasting binaries and casts); a family left out runs the reference kernels
    */
   constructor(
     readonly store: WasmStore,
     readonly features: WasmFeatures,
     block: GemmBlockFn | null,
     private readonly simd: SimdElementwise | null,
-    private readonly convs: WasmConv | null = null,
-    private readonly pools: WasmPool | null = null,
-    private readonly depthwise: WasmDepthwise | null = null,
+    kernels: WasmKernels = {},
   ) {
+    this.k = kernels;
     this.heap = store.heap;
     this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
     store.gemm = this.gemm;
@@ -128,13 +146,15 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
     return this.run(
-      () => this.simd?.unary(op, x, outDtype) ?? ew.unary(this.store, op, x, outDtype, alpha),
+      () =>
+        this.simd?.unary(op, x, outDtype, alpha) ?? ew.unary(this.store, op, x, outDtype, alpha),
     );
   }
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
     return this.run(
       () =>
         this.simd?.binary(op, a, b, outShape) ??
+        this.k.broadcaster?.binary(op, a, b, outShape) ??
         ew.binary(this.store, op, a, b, outShape, outDtype),
     );
   }
@@ -142,13 +162,19 @@ export class WasmBackend implements Backend {
     return this.run(() => ew.where(this.store, cond, a, b, outShape, dtype));
   }
   cast(x: TensorInfo, dtype: DType): DataId {
-    return this.run(() => ew.cast(this.store, x, dtype));
+    return this.run(() => this.k.broadcaster?.cast(x, dtype) ?? ew.cast(this.store, x, dtype));
   }
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
-    return this.run(() => red.reduce(this.store, op, x, axes, outDtype));
+    return this.run(
+      () =>
+        this.k.reducer?.reduce(op, x, axes, outDtype) ??
+        red.reduce(this.store, op, x, axes, outDtype),
+    );
   }
   argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId {
-    return this.run(() => red.argReduce(this.store, op, x, axis));
+    return this.run(
+      () => this.k.reducer?.argReduce(op, x, axis) ?? red.argReduce(this.store, op, x, axis),
+    );
   }
   cumulative(
     op: 'sum' | 'prod',
@@ -160,13 +186,19 @@ export class WasmBackend implements Backend {
     return this.run(() => red.cumulative(this.store, op, x, axis, exclusive, reverse));
   }
   copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId {
-    return this.run(() => mv.copyStrided(this.store, x, outShape, offset, strides));
+    return this.run(
+      () =>
+        this.k.mover?.copyStrided(x, outShape, offset, strides) ??
+        mv.copyStrided(this.store, x, outShape, offset, strides),
+    );
   }
   scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId {
     return this.run(() => mv.scatterStrided(this.store, dy, size, offset, strides));
   }
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId {
-    return this.run(() => mv.concat(this.store, xs, axis, outShape));
+    return this.run(
+      () => this.k.mover?.concat(xs, axis, outShape) ?? mv.concat(this.store, xs, axis, outShape),
+    );
   }
   padConstant(
     x: TensorInfo,
@@ -223,7 +255,7 @@ export class WasmBackend implements Backend {
     );
   }
   conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
-    const c = this.convs;
+    const c = this.k.convs;
     return this.run(
       () =>
         c?.conv2d(x, filter, info, epilogue) ??
@@ -231,7 +263,7 @@ export class WasmBackend implements Backend {
     );
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    const c = this.convs;
+    const c = this.k.convs;
     return this.run(
       () =>
         c?.conv2dBackpropInput(dy, filter, info) ??
@@ -239,7 +271,7 @@ export class WasmBackend implements Backend {
     );
   }
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    const c = this.convs;
+    const c = this.k.convs;
     return this.run(
       () =>
         c?.conv2dBackpropFilter(x, dy, info) ?? conv.conv2dBackpropFilter(this.store, x, dy, info),
@@ -248,38 +280,38 @@ export class WasmBackend implements Backend {
   depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(
       () =>
-        this.depthwise?.forward(x, filter, info) ??
+        this.k.depthwise?.forward(x, filter, info) ??
         conv.depthwiseConv2d(this.store, x, filter, info),
     );
   }
   depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(
       () =>
-        this.depthwise?.backpropInput(dy, filter, info) ??
+        this.k.depthwise?.backpropInput(dy, filter, info) ??
         conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info),
     );
   }
   depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(
       () =>
-        this.depthwise?.backpropFilter(x, dy, info) ??
+        this.k.depthwise?.backpropFilter(x, dy, info) ??
         conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info),
     );
   }
   maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => this.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
+    return this.run(() => this.k.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
   }
   maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
     return this.run(
-      () => this.pools?.maxPoolGrad(dy, x, info) ?? pool.maxPoolGrad(this.store, dy, x, info),
+      () => this.k.pools?.maxPoolGrad(dy, x, info) ?? pool.maxPoolGrad(this.store, dy, x, info),
     );
   }
   avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => this.pools?.avgPool(x, info) ?? pool.avgPool(this.store, x, info));
+    return this.run(() => this.k.pools?.avgPool(x, info) ?? pool.avgPool(this.store, x, info));
   }
   avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
     return this.run(
-      () => this.pools?.avgPoolGrad(dy, info) ?? pool.avgPoolGrad(this.store, dy, info),
+      () => this.k.pools?.avgPoolGrad(dy, info) ?? pool.avgPoolGrad(this.store, dy, info),
     );
   }
   resizeBilinear(
@@ -338,8 +370,15 @@ export async function createWasmBackend(): Promise<Backend> {
   const store = new WasmStore(new Heap());
   const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
-  const convs = features.simd ? await WasmConv.compile(store) : null;
-  const pools = features.simd ? await WasmPool.compile(store) : null;
-  const depthwise = features.simd ? await WasmDepthwise.compile(store) : null;
-  return new WasmBackend(store, features, block, simd, convs, pools, depthwise);
+  const kernels: WasmKernels = features.simd
+    ? {
+        convs: await WasmConv.compile(store),
+        pools: await WasmPool.compile(store),
+        depthwise: await WasmDepthwise.compile(store),
+        reducer: await SimdReduce.compile(store),
+        mover: await SimdMovement.compile(store),
+        broadcaster: await SimdBroadcast.compile(store),
+      }
+    : {};
+  return new WasmBackend(store, features, block, simd, kernels);
 }

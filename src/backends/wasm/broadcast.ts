@@ -1,0 +1,231 @@
+// wasm general broadcasting binaries (f32, inner runs in f32x4) and float32 <-> int32 casts.
+import type { DType } from '../../core/dtype.js';
+import { sizeOf, type Shape } from '../../core/shape.js';
+import type { BinaryOp } from '../../ops/elementwise_table.js';
+import type { DataId, TensorInfo } from '../backend.js';
+import { broadcastStrides } from '../cpu/elementwise.js';
+import { assemble, Code, type FuncDef, I32, V128 } from './asm.js';
+import { SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
+import { MAX_PAGES } from './heap.js';
+import type { WasmStore } from './store.js';
+
+/** The scalar f32 instruction of each SIMD binary op, for the tail of a row. */
+const SCALAR: Record<SimdBinaryOp, (c: Code) => Code> = {
+  add: (c) => c.f32Add(),
+  sub: (c) => c.f32Sub(),
+  mul: (c) => c.f32Mul(),
+  div: (c) => c.f32Div(),
+  maximum: (c) => c.f32Max(),
+  minimum: (c) => c.f32Min(),
+};
+const OPS = Object.keys(SCALAR).filter((op): op is SimdBinaryOp => op in SIMD_BINARY);
+
+/**
+ * rows x cols of out = op(a, b): along a row each operand steps one float (col flag 1) or stays put
+ * (0, splatted); between rows it moves by its row stride in bytes. Rows are written in order, whole
+ * vectors first and the last cols % 4 one by one, so nothing is written past a row.
+ */
+function broadcastCode(op: SimdBinaryOp): FuncDef {
+  // params 0 a, 1 aCol, 2 aRow, 3 b, 4 bCol, 5 bRow, 6 out, 7 rows, 8 cols
+  // locals 9 r, 10 j, 11 pa, 12 pb (i32), 13 va, 14 vb (v128)
+  const [a, aCol, aRow, b, bCol, bRow, out, rows, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [r, j, pa, pb, va, vb] = [9, 10, 11, 12, 13, 14];
+  const c = new Code();
+  const load = (p: number, col: number, into: number): void => {
+    c.localGet(col).if();
+    c.localGet(p).v128Load().localSet(into);
+    c.else();
+    c.localGet(p).v128Load32Splat().localSet(into);
+    c.end();
+  };
+  const step = (p: number, col: number, shift: number): void => {
+    c.localGet(p).localGet(col).i32Const(shift).i32Shl().i32Add().localSet(p);
+  };
+  c.i32Const(0).localSet(r);
+  c.block().loop();
+  c.localGet(r).localGet(rows).i32GeU().brIf(1);
+  c.localGet(a).localSet(pa).localGet(b).localSet(pb).i32Const(0).localSet(j);
+  c.block().loop();
+  c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
+  load(pa, aCol, va);
+  load(pb, bCol, vb);
+  c.localGet(out).localGet(va).localGet(vb);
+  SIMD_BINARY[op](c).v128Store();
+  step(pa, aCol, 4);
+  step(pb, bCol, 4);
+  c.localGet(out).i32Const(16).i32Add().localSet(out);
+  c.localGet(j).i32Const(4).i32Add().localSet(j);
+  c.br(0).end().end();
+  c.block().loop();
+  c.localGet(j).localGet(cols).i32GeU().brIf(1);
+  c.localGet(out).localGet(pa).f32Load().localGet(pb).f32Load();
+  SCALAR[op](c).f32Store();
+  step(pa, aCol, 2);
+  step(pb, bCol, 2);
+  c.localGet(out).i32Const(4).i32Add().localSet(out);
+  c.localGet(j).i32Const(1).i32Add().localSet(j);
+  c.br(0).end().end();
+  c.localGet(a).localGet(aRow).i32Add().localSet(a);
+  c.localGet(b).localGet(bRow).i32Add().localSet(b);
+  c.localGet(r).i32Const(1).i32Add().localSet(r);
+  c.br(0).end().end();
+  return {
+    name: `bcast_${op}`,
+    params: new Array(9).fill(I32),
+    results: [],
+    locals: [I32, I32, I32, I32, V128, V128],
+    code: c,
+  };
+}
+
+/** n values converted f32 -> i32 (toward zero) or i32 -> f32, 4 at a time, the tail one by one. */
+function castCode(toInt: boolean): FuncDef {
+  // params 0 x, 1 out, 2 n; local 3 i
+  const c = new Code();
+  const conv = (): Code => (toInt ? c.i32x4TruncSatF32x4S() : c.f32x4ConvertI32x4S());
+  c.i32Const(0).localSet(3);
+  c.block().loop();
+  c.localGet(3).i32Const(4).i32Add().localGet(2).i32GtU().brIf(1);
+  c.localGet(1).localGet(0).v128Load();
+  conv().v128Store();
+  c.localGet(0).i32Const(16).i32Add().localSet(0);
+  c.localGet(1).i32Const(16).i32Add().localSet(1);
+  c.localGet(3).i32Const(4).i32Add().localSet(3);
+  c.br(0).end().end();
+  // the tail through a vector of one lane: load32_zero reads only the 4 bytes there
+  c.block().loop();
+  c.localGet(3).localGet(2).i32GeU().brIf(1);
+  c.localGet(1).localGet(0).v128Load32Zero();
+  conv().v128Store32Lane(0);
+  c.localGet(0).i32Const(4).i32Add().localSet(0);
+  c.localGet(1).i32Const(4).i32Add().localSet(1);
+  c.localGet(3).i32Const(1).i32Add().localSet(3);
+  c.br(0).end().end();
+  return {
+    name: toInt ? 'f32_i32' : 'i32_f32',
+    params: [I32, I32, I32],
+    results: [],
+    locals: [I32],
+    code: c,
+  };
+}
+
+/** Joint collapse of the output dims and both operands' strides (size-1 dims dropped). */
+function collapse2(
+  shape: Shape,
+  sa: readonly number[],
+  sb: readonly number[],
+): { shape: number[]; sa: number[]; sb: number[] } {
+  const out = { shape: [] as number[], sa: [] as number[], sb: [] as number[] };
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const l = out.shape.length - 1;
+    if (l >= 0 && out.sa[l] === sa[i] * d && out.sb[l] === sb[i] * d) {
+      out.shape[l] *= d;
+      out.sa[l] = sa[i];
+      out.sb[l] = sb[i];
+    } else {
+      out.shape.push(d);
+      out.sa.push(sa[i]);
+      out.sb.push(sb[i]);
+    }
+  });
+  return out;
+}
+
+type Fn = (...args: number[]) => void;
+
+/**
+ * The compiled broadcast and cast kernels of one heap; each returns null where the reference runs.
+ * @example const bc = await SimdBroadcast.compile(store); bc.binary('add', a, b, [4, 5]);
+ */
+export class SimdBroadcast {
+  private constructor(
+    private readonly store: WasmStore,
+    private readonly fns: Record<string, Fn>,
+  ) {}
+
+  static async compile(store: WasmStore): Promise<SimdBroadcast> {
+    const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false)];
+    const bytes = assemble(funcs, {
+      initialPages: 1,
+      maximumPages: MAX_PAGES,
+      shared: store.heap.shared,
+    });
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      env: { memory: store.heap.memory },
+    });
+    const fns: Record<string, Fn> = {};
+    for (const f of funcs) {
+      const fn = instance.exports[f.name];
+      if (typeof fn !== 'function') throw new Error(`wasm: export ${f.name} missing`);
+      fns[f.name] = (...args) => void fn(...args);
+    }
+    return new SimdBroadcast(store, fns);
+  }
+
+  /** A float32 binary op under any broadcast: the last two collapsed dims in wasm, the rest here. */
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): DataId | null {
+    if (!(op in SCALAR) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+    const fn = this.fns[`bcast_${op}`];
+    const n = sizeOf(outShape);
+    const g = collapse2(
+      outShape,
+      broadcastStrides(a.shape, outShape),
+      broadcastStrides(b.shape, outShape),
+    );
+    while (g.shape.length < 2) {
+      g.shape.unshift(1);
+      g.sa.unshift(0);
+      g.sb.unshift(0);
+    }
+    const k = g.shape.length;
+    const [rows, cols] = [g.shape[k - 2], g.shape[k - 1]];
+    const s = this.store;
+    const id = s.allocRaw('float32', n);
+    const [aAt, bAt, outAt] = [s.offsetOf(a.dataId), s.offsetOf(b.dataId), s.offsetOf(id)];
+    const outer = g.shape.slice(0, k - 2);
+    const idx = new Array<number>(outer.length).fill(0);
+    let [oa, ob] = [0, 0];
+    for (let o = 0; o < n; o += rows * cols) {
+      fn(
+        aAt + oa * 4,
+        g.sa[k - 1],
+        g.sa[k - 2] * 4,
+        bAt + ob * 4,
+        g.sb[k - 1],
+        g.sb[k - 2] * 4,
+        outAt + o * 4,
+        rows,
+        cols,
+      );
+      for (let d = outer.length - 1; d >= 0; d--) {
+        idx[d]++;
+        oa += g.sa[d];
+        ob += g.sb[d];
+        if (idx[d] < outer[d]) break;
+        oa -= g.sa[d] * outer[d];
+        ob -= g.sb[d] * outer[d];
+        idx[d] = 0;
+      }
+    }
+    return id;
+  }
+
+  /**
+   * float32 <-> int32. NOTE: float32 beyond the int32 range saturates here (NaN gives 0), where the
+   * reference's Int32Array store wraps modulo 2^32; in range both truncate toward zero.
+   */
+  cast(x: TensorInfo, dtype: DType): DataId | null {
+    const pair = `${x.dtype}>${dtype}`;
+    if (pair !== 'float32>int32' && pair !== 'int32>float32') return null;
+    const n = sizeOf(x.shape);
+    const id = this.store.allocRaw(dtype, n);
+    this.fns[dtype === 'int32' ? 'f32_i32' : 'i32_f32'](
+      this.store.offsetOf(x.dataId),
+      this.store.offsetOf(id),
+      n,
+    );
+    return id;
+  }
+}
