@@ -22,6 +22,8 @@ export interface UnaryRow {
   readonly vjp: ((dy: Tensor, x: Tensor, y: Tensor, alpha: number) => Tensor) | null;
 }
 
+/** The smallest normal float32. */
+const FLT_MIN = 1.1754943508222875e-38;
 const SELU_SCALE = 1.0507009873554805;
 const SELU_ALPHA = 1.6732632423543772;
 const SQRT_2_OVER_PI = 0.7978845608028654;
@@ -149,6 +151,14 @@ export const UNARY = {
     wgsl: 'clamp(x, 0.0, 6.0)',
     dtype: 'same',
     vjp: (dy, x) => dy.mul(x.greater(0).logicalAnd(x.less(6)).cast(dy.dtype)),
+  },
+  // x with subnormal values (|x| < 2^-126) replaced by 0, so moments that decay geometrically do not
+  // drop into slow subnormal arithmetic (see optimizers/optimizer.ts); d = [|x| >= 2^-126]
+  flushSubnormal: {
+    fn: (x) => (Math.abs(x) < FLT_MIN ? 0 : x),
+    wgsl: 'select(x, 0.0, abs(x) < 1.1754943508222875e-38)',
+    dtype: 'float',
+    vjp: (dy, x) => dy.mul(x.abs().greaterEqual(FLT_MIN).cast(dy.dtype)),
   },
   // d elu = 1 for x > 0, else e^x = y + 1
   elu: {

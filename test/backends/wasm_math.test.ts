@@ -50,6 +50,7 @@ interface Bound {
 const BOUNDS: Record<SimdUnaryOp, Bound> = {
   neg: { ulps: 0 },
   abs: { ulps: 0 },
+  flushSubnormal: { ulps: 0 },
   sqrt: { ulps: 0 },
   rsqrt: { ulps: 1 },
   square: { ulps: 0 },

@@ -83,6 +83,15 @@ const unaryCases: OpCheck[] = [
   },
   { name: 'relu', fn: (x) => x.relu(), inputs: [X], expected: [0, 0, 0.25, 2] },
   { name: 'relu6', fn: (x) => x.relu6(), inputs: [[-1, 3, 7]], expected: [0, 3, 6] },
+  {
+    name: 'flushSubnormal (optimizers.flushSubnormals)',
+    fn: (x) => nr.optimizers.flushSubnormals(x),
+    inputs: [[1e-39, -1e-40, 1.2e-38, -3, 0, NaN]],
+    expected: [0, 0, 1.2e-38, -3, 0, NaN],
+    atol: 0,
+    rtol: 1e-6,
+    grad: false,
+  },
   { name: 'elu', fn: (x) => x.elu(), inputs: [[-1, 2]], expected: [Math.expm1(-1), 2] },
   {
     name: 'selu',

@@ -53,6 +53,8 @@ export const SIMD_UNARY = {
       copysign(k(1), v(x)),
       v(x),
     ),
+  // |x| < 2^-126 -> 0 (NaN compares false and stays)
+  flushSubnormal: (_f, x) => sel(gt(k(1.1754943508222875e-38), abs(v(x))), k(0), v(x)),
   floor: (_f, x) => (c) => c.localGet(x).f32x4Floor(),
   ceil: (_f, x) => (c) => c.localGet(x).f32x4Ceil(),
   // f32x4.nearest rounds half to even, as roundHalfEven does
