@@ -138,12 +138,12 @@ export const UNARY = {
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.neg().sigmoid()),
   },
-  // d relu = [x > 0]
+  // d relu = [x > 0] = sign(y), as y = relu(x) >= 0 (one float pass instead of a compare and a cast)
   relu: {
     fn: (x) => (x > 0 ? x : 0),
     wgsl: 'max(x, 0.0)',
     dtype: 'same',
-    vjp: (dy, x) => dy.mul(x.greater(0).cast(dy.dtype)),
+    vjp: (dy, _x, y) => dy.mul(y.sign().cast(dy.dtype)),
   },
   // d relu6 = [0 < x < 6]
   relu6: {

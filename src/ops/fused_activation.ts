@@ -20,10 +20,12 @@ export function activationGrad(dy: Tensor, y: Tensor, activation: FusedActivatio
   switch (activation) {
     case 'linear':
       return dy;
+    // y >= 0 here, so [y > 0] = sign(y), and [0 < y < 6] = sign(y (6 - y)): float ops only, which every
+    // backend runs fast (a comparison makes a bool tensor and a cast)
     case 'relu':
-      return dy.mul(y.greater(0).cast('float32'));
+      return dy.mul(y.sign());
     case 'relu6':
-      return dy.mul(y.greater(0).logicalAnd(y.less(6)).cast('float32'));
+      return dy.mul(y.mul(y.neg().add(6)).sign());
     case 'sigmoid':
       return dy.mul(y.mul(y.neg().add(1)));
     case 'tanh':
