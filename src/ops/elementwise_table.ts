@@ -15,8 +15,10 @@ export type DTypeRule = 'float' | 'same' | 'predicate' | 'logical';
 /** A unary row. `alpha` is the op's one scalar parameter (leakyRelu's slope), 0 when unused. */
 export interface UnaryRow {
   readonly fn: (x: number, alpha: number) => number;
-  /** WGSL expression over `x` (and `alpha`), for the WebGPU backend. */
+  /** WGSL expression over `x` (and `alpha`), for the WebGPU backend; `x` is f32 unless the rule keeps ints. */
   readonly wgsl: string;
+  /** WGSL over an i32 `x` where `wgsl` does not type-check for ints (float literals, floor...). */
+  readonly wgslInt?: string;
   readonly dtype: DTypeRule;
   /** dx from dy, the input x and the output y; null when the op has no gradient (its inputs get none). */
   readonly vjp: ((dy: Tensor, x: Tensor, y: Tensor, alpha: number) => Tensor) | null;
@@ -140,6 +142,7 @@ export const UNARY = {
   relu: {
     fn: (x) => (x > 0 ? x : 0),
     wgsl: 'max(x, 0.0)',
+    wgslInt: 'max(x, 0)',
     dtype: 'same',
     vjp: (dy, x) => dy.mul(x.greater(0).cast(dy.dtype)),
   },
@@ -147,6 +150,7 @@ export const UNARY = {
   relu6: {
     fn: (x) => Math.min(Math.max(x, 0), 6),
     wgsl: 'clamp(x, 0.0, 6.0)',
+    wgslInt: 'clamp(x, 0, 6)',
     dtype: 'same',
     vjp: (dy, x) => dy.mul(x.greater(0).logicalAnd(x.less(6)).cast(dy.dtype)),
   },
@@ -249,19 +253,25 @@ export const UNARY = {
   },
   // piecewise constant: zero gradient
   sign: { fn: Math.sign, wgsl: 'sign(x)', dtype: 'same', vjp: zeroGrad },
-  floor: { fn: Math.floor, wgsl: 'floor(x)', dtype: 'same', vjp: zeroGrad },
-  ceil: { fn: Math.ceil, wgsl: 'ceil(x)', dtype: 'same', vjp: zeroGrad },
-  round: { fn: sm.roundHalfEven, wgsl: 'round(x)', dtype: 'same', vjp: zeroGrad },
-  isNaN: { fn: (x) => (Number.isNaN(x) ? 1 : 0), wgsl: 'x != x', dtype: 'predicate', vjp: null },
+  floor: { fn: Math.floor, wgsl: 'floor(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  ceil: { fn: Math.ceil, wgsl: 'ceil(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  round: { fn: sm.roundHalfEven, wgsl: 'round(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  // NOTE: bit tests, because shader compilers may fold `x != x` and treat infinities as undefined.
+  isNaN: {
+    fn: (x) => (Number.isNaN(x) ? 1 : 0),
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u',
+    dtype: 'predicate',
+    vjp: null,
+  },
   isInf: {
     fn: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
-    wgsl: 'abs(x) > 3.4028234663852886e38',
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u',
     dtype: 'predicate',
     vjp: null,
   },
   isFinite: {
     fn: (x) => (Number.isFinite(x) ? 1 : 0),
-    wgsl: 'abs(x) <= 3.4028234663852886e38',
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u',
     dtype: 'predicate',
     vjp: null,
   },
@@ -277,6 +287,8 @@ export interface BinaryRow {
   /** Optional exact int32 version (e.g. Math.imul for mul), used when both inputs are int32. */
   readonly intFn?: (a: number, b: number) => number;
   readonly wgsl: string;
+  /** WGSL over i32 `a` and `b` where `wgsl` does not fit ints; helpers `*_i` live in webgpu/elementwise.ts. */
+  readonly wgslInt?: string;
   readonly dtype: DTypeRule;
   readonly vjp:
     ((dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]) | null;
@@ -300,6 +312,7 @@ export const BINARY = {
     fn: (a, b) => a / b,
     intFn: sm.floorDiv,
     wgsl: 'a / b',
+    wgslInt: 'floordiv_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b) => [dy.div(b), dy.mul(a).div(b.square()).neg()],
   },
@@ -318,6 +331,7 @@ export const BINARY = {
   floorDiv: {
     fn: sm.floorDiv,
     wgsl: 'floor(a / b)',
+    wgslInt: 'floordiv_i(a, b)',
     dtype: 'same',
     vjp: (dy) => [dy.mul(0), dy.mul(0)],
   },
@@ -325,6 +339,7 @@ export const BINARY = {
   mod: {
     fn: sm.mod,
     wgsl: 'a - floor(a / b) * b',
+    wgslInt: 'mod_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b) => [dy, dy.mul(a.div(b).floor()).neg()],
   },
@@ -332,6 +347,7 @@ export const BINARY = {
   pow: {
     fn: Math.pow,
     wgsl: 'pow_(a, b)',
+    wgslInt: 'pow_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b, y) => {
       const da = dy.mul(b.mul(a.pow(b.sub(1))));

@@ -76,6 +76,44 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * nwg.x * ${workgroupSize}u;`;
 }
 
+/**
+ * The WGSL element type a dtype is stored as.
+ * @example wgslType('bool') // 'u32'
+ */
+export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  if (dtype === 'float32') return 'f32';
+  return dtype === 'int32' ? 'i32' : 'u32';
+}
+
+/**
+ * Declares the uniform block at `binding` as `words` 4-byte words, read with `ui(k)` (i32), `uu(k)`
+ * (u32) and `uf(k)` (f32 bits). Uniform arrays need a 16-byte stride, hence vec4 rows.
+ * @example `${uniformDecl(2, 3)} ... let n = uu(0u);`
+ */
+export function uniformDecl(binding: number, words: number): string {
+  const rows = Math.max(1, Math.ceil(words / 4));
+  return `struct Uniforms { w: array<vec4<i32>, ${rows}> }
+@group(0) @binding(${binding}) var<uniform> uni: Uniforms;
+fn ui(k: u32) -> i32 { return uni.w[k / 4u][k % 4u]; }
+fn uu(k: u32) -> u32 { return u32(uni.w[k / 4u][k % 4u]); }
+fn uf(k: u32) -> f32 { return bitcast<f32>(uni.w[k / 4u][k % 4u]); }
+`;
+}
+
+/**
+ * Packs integers and floats (given as {f: value}) into uniform words.
+ * @example packUniforms([n, { f: 0.5 }])
+ */
+export function packUniforms(values: readonly (number | { f: number })[]): Int32Array {
+  const out = new Int32Array(values.length);
+  const f32 = new Float32Array(out.buffer);
+  values.forEach((v, i) => {
+    if (typeof v === 'number') out[i] = v;
+    else f32[i] = v.f;
+  });
+  return out;
+}
+
 /** Dispatches recorded before the encoder is submitted. */
 const BATCH = 64;
 /** Distinct uniform blocks kept; past it the cache is emptied (after a submit). */
@@ -104,8 +142,8 @@ export class Programs {
   private quarantine: GPUBuffer[] = [];
   /** Bytes of live tensors. */
   liveBytes = 0;
-  /** The first validation or out-of-memory error the device reported; thrown at the next read. */
-  private error: string | null = null;
+  /** Validation or out-of-memory errors the device reported (first few); thrown at the next read. */
+  private errors: string[] = [];
   /** Why the device is gone, once it is. */
   private lostReason: string | null = null;
   /** Dispatches and submits so far (for tests and tuning). */
@@ -125,7 +163,7 @@ export class Programs {
       'read',
     );
     device.onuncapturederror = (ev) => {
-      this.error ??= ev.error.message;
+      this.report(ev.error.message);
     };
     void device.lost.then((info) => {
       this.lostReason ??= `the GPU device was lost (${info.reason}: ${info.message})`;
@@ -248,24 +286,34 @@ export class Programs {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
       this.check();
+      if (this.compiling.size) await Promise.all(this.compiling);
       throw new BackendError(
-        `webgpu: reading a buffer failed: ${e instanceof Error ? e.message : String(e)}${this.error ? ` (device error: ${this.error})` : ''}`,
+        `webgpu: reading a buffer failed: ${e instanceof Error ? e.message : String(e)}${this.errors.length ? ` (device error: ${this.errors[0]})` : ''}`,
       );
     }
     const copy = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
     // Only now, mapped and unmapped, may the staging buffer serve another read.
     this.staging.release(staging);
+    if (this.compiling.size) await Promise.all(this.compiling);
     this.throwDeviceError();
     return copy;
   }
 
-  /** Throws (once) the first error the device reported asynchronously. */
+  /** Compile checks still in flight; a read waits for them so that their errors come out first. */
+  private readonly compiling = new Set<Promise<void>>();
+
+  private report(message: string, first = false): void {
+    if (first) this.errors.unshift(message);
+    else if (this.errors.length < 4) this.errors.push(message);
+  }
+
+  /** Throws (once) the errors the device reported asynchronously. */
   throwDeviceError(): void {
-    const e = this.error;
-    if (e) {
-      this.error = null;
-      throw new BackendError(`webgpu: the device reported an error: ${e}`);
+    if (this.errors.length) {
+      const all = this.errors.slice(0, 4).join('\n');
+      this.errors = [];
+      throw new BackendError(`webgpu: the device reported an error: ${all}`);
     }
   }
 
@@ -326,9 +374,12 @@ export class Programs {
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
     });
-    void this.device.popErrorScope().then((err) => {
-      if (err) this.error ??= `compiling program '${key.slice(0, 80)}': ${err.message}`;
+    const popped = this.device.popErrorScope().then((err) => {
+      this.compiling.delete(popped);
+      // Compile errors explain the "invalid pipeline" errors that follow, so they go first.
+      if (err) this.report(`compiling program '${key.slice(0, 80)}': ${err.message}`, true);
     });
+    this.compiling.add(popped);
     p = { pipeline, layout };
     this.pipelines.set(cacheKey, p);
     this.stats.pipelines++;
