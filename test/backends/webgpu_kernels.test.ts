@@ -1,8 +1,16 @@
 // WebGPU matmul, conv, pool and resize kernels against the cpu kernels (float64 reference) on shapes
 // that are not tile multiples; skipped, visibly, where no WebGPU adapter starts (no VK_ICD_FILENAMES).
 import { describe, expect, it } from 'vitest';
-import type { Conv2DInfo, DataId, Pool2DInfo, TensorInfo } from '../../src/backends/backend.js';
+import type {
+  Conv2DInfo,
+  DataId,
+  Epilogue,
+  FusedActivation,
+  Pool2DInfo,
+  TensorInfo,
+} from '../../src/backends/backend.js';
 import * as cpuConv from '../../src/backends/cpu/conv.js';
+import { applyEpilogue } from '../../src/backends/cpu/epilogue.js';
 import * as cpuImage from '../../src/backends/cpu/image.js';
 import * as cpuMatmul from '../../src/backends/cpu/matmul.js';
 import * as cpuPool from '../../src/backends/cpu/pool.js';
@@ -15,7 +23,6 @@ import * as pool from '../../src/backends/webgpu/pool.js';
 import { type GpuProgramHost, Programs } from '../../src/backends/webgpu/program.js';
 import type { DType } from '../../src/core/dtype.js';
 import { computeConv2DInfo, computePool2DInfo } from '../../src/ops/conv_util.js';
-import { UNARY } from '../../src/ops/elementwise_table.js';
 import { expectClose, rng } from '../helpers/check_op.js';
 
 // The context (and the `create()` object inside it) stays referenced for the whole file: see device.ts.
@@ -97,16 +104,6 @@ function mmOut(a: number[], b: number[], tA: boolean, tB: boolean): number[] {
   return [...batch, m, n];
 }
 
-/** The reference epilogue on a reference product, in place. */
-function refEpilogue(id: DataId, cols: number, e: mm.StoreEpilogue): void {
-  const out = ref.get(id);
-  const bias = e.bias ? ref.values(e.bias) : null;
-  for (let i = 0; i < out.length; i++) {
-    const v = out[i] + (bias ? bias[i % cols] : 0);
-    out[i] = e.activation === 'linear' ? v : UNARY[e.activation].fn(v);
-  }
-}
-
 async function checkMatMul(
   aShape: number[],
   bShape: number[],
@@ -116,7 +113,7 @@ async function checkMatMul(
     dtype?: DType;
     lo?: number;
     hi?: number;
-    activation?: mm.StoreActivation;
+    activation?: FusedActivation;
     bias?: boolean;
   } = {},
 ): Promise<void> {
@@ -132,7 +129,7 @@ async function checkMatMul(
       : undefined;
   const g = mm.matMul(host!, a.gpu, b.gpu, tA, tB, out, ge);
   const c = cpuMatmul.matMul(ref, a.cpu, b.cpu, tA, tB, out);
-  if (ge) refEpilogue(c, n, { bias: bias?.cpu ?? null, activation: ge.activation });
+  if (ge) applyEpilogue(ref, c, n, { bias: bias?.cpu ?? null, activation: ge.activation });
   const what = `matMul ${JSON.stringify(aShape)}·${JSON.stringify(bShape)} tA=${tA} tB=${tB} ${ge?.activation ?? ''}`;
   await agree(g, c, dtype, what, 1e-4);
 }
@@ -310,7 +307,7 @@ describe.skipIf(!host)(`webgpu kernels${host ? '' : ` (skipped: ${why})`}`, () =
       const bias = pair([6], 3);
       const g = conv.conv2d(host!, x.gpu, f.gpu, info, { bias: bias.gpu, activation: 'relu' });
       const c = cpuConv.conv2d(ref, x.cpu, f.cpu, info);
-      refEpilogue(c, 6, { bias: bias.cpu, activation: 'relu' });
+      applyEpilogue(ref, c, 6, { bias: bias.cpu, activation: 'relu' });
       await agree(g, c, 'float32', 'conv2d + bias + relu');
     });
   });

@@ -1,8 +1,8 @@
 // WebGPU convolutions, NHWC: conv2d and its two gradients as implicit GEMMs on the tiled matmul (patches
 // gathered in the tile loads, no im2col buffer); depthwise convs and their gradients as direct loops.
 import { BackendError } from '../../core/errors.js';
-import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
-import { runGemm, type StoreEpilogue, vec4Load } from './matmul.js';
+import type { Conv2DInfo, DataId, Epilogue, TensorInfo } from '../backend.js';
+import { runGemm, vec4Load } from './matmul.js';
 import { dispatch1D, main1D, MAX_WORKGROUPS_PER_DIM, type GpuProgramHost } from './program.js';
 
 /** WGSL uniform fields of the geometry, in the order of `geometryValues`. */
@@ -65,7 +65,7 @@ export function conv2d(
   x: TensorInfo,
   filter: TensorInfo,
   info: Conv2DInfo,
-  epilogue?: StoreEpilogue,
+  epilogue?: Epilogue,
 ): DataId {
   checkFloat('conv2d', x, filter);
   // 4 consecutive K share a tap when inC % 4 == 0, so they are 4 contiguous channels of one pixel

@@ -3,7 +3,7 @@
 import type { DType } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
-import type { DataId, TensorInfo } from '../backend.js';
+import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import {
   dispatch1D,
   main1D,
@@ -11,15 +11,6 @@ import {
   type GpuProgramHost,
   type ProgramSpec,
 } from './program.js';
-
-/** Activations the store epilogue applies (backend.ts's FusedActivation). */
-export type StoreActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
-
-/** out = activation(out + bias), bias along the last axis (backend.ts's Epilogue, structurally). */
-export interface StoreEpilogue {
-  readonly bias: TensorInfo | null;
-  readonly activation: StoreActivation;
-}
 
 /** WGSL element type of a tensor's storage. */
 export type Scalar = 'f32' | 'i32';
@@ -44,9 +35,9 @@ const ACTIVATION_F32 = {
   relu6: 'select(select(x, 6.0, x > 6.0), 0.0, x < 0.0)',
   sigmoid: '1.0 / (1.0 + exp(-x))',
   tanh: 'tanh(clamp(x, -15.0, 15.0))',
-} satisfies Record<StoreActivation, string>;
+} satisfies Record<FusedActivation, string>;
 
-const ACTIVATION_I32: Partial<Record<StoreActivation, string>> = {
+const ACTIVATION_I32: Partial<Record<FusedActivation, string>> = {
   linear: 'x',
   relu: 'select(0, x, x > 0)',
   relu6: 'select(select(x, 6, x > 6), 0, x < 0)',
@@ -90,13 +81,13 @@ export interface GemmProgram {
   readonly batchOffsets?: string;
   readonly a: GemmOperand;
   readonly b: GemmOperand;
-  readonly epilogue?: StoreEpilogue;
+  readonly epilogue?: Epilogue;
 }
 
 /** WGSL of the epilogue `fn epi(v: T, c: i32) -> T` and its bias binding declaration. */
 function epilogueWgsl(
   type: Scalar,
-  epilogue: StoreEpilogue | undefined,
+  epilogue: Epilogue | undefined,
   biasBinding: number,
   op: string,
 ): { decl: string; fn: string; key: string } {
@@ -298,7 +289,7 @@ export function matMul(
   transA: boolean,
   transB: boolean,
   outShape: Shape,
-  epilogue?: StoreEpilogue,
+  epilogue?: Epilogue,
 ): DataId {
   const type = scalarOf(a.dtype, 'matMul');
   if (b.dtype !== a.dtype)
