@@ -40,13 +40,20 @@ export const UNARY = {
   // d(-x) = -dx
   neg: { fn: (x) => -x, wgsl: '-x', dtype: 'same', vjp: (dy) => dy.neg() },
   // d e^x = e^x dx
-  exp: { fn: Math.exp, wgsl: 'exp(x)', dtype: 'float', vjp: (dy, _x, y) => dy.mul(y) },
+  // NOTE: some drivers (SwiftShader) give exp(-inf) > 0; below -104 the float32 result is 0.
+  exp: {
+    fn: Math.exp,
+    wgsl: 'select(exp(x), 0.0, x < -104.0)',
+    dtype: 'float',
+    vjp: (dy, _x, y) => dy.mul(y),
+  },
   // d(e^x - 1) = e^x dx
   expm1: { fn: Math.expm1, wgsl: 'exp(x) - 1.0', dtype: 'float', vjp: (dy, x) => dy.mul(x.exp()) },
   // d log x = dx / x
-  log: { fn: Math.log, wgsl: 'log(x)', dtype: 'float', vjp: (dy, x) => dy.div(x) },
+  // log_ and log1p_ (webgpu/elementwise.ts): drivers' log is only accurate to 2^-21 absolute
+  log: { fn: Math.log, wgsl: 'log_(x)', dtype: 'float', vjp: (dy, x) => dy.div(x) },
   // d log(1+x) = dx / (1+x)
-  log1p: { fn: Math.log1p, wgsl: 'log(1.0 + x)', dtype: 'float', vjp: (dy, x) => dy.div(x.add(1)) },
+  log1p: { fn: Math.log1p, wgsl: 'log1p_(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.add(1)) },
   // d sqrt x = dx / (2 sqrt x)
   sqrt: { fn: Math.sqrt, wgsl: 'sqrt(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.sqrt().mul(2)) },
   // d x^-1/2 = -1/2 x^-3/2 dx
@@ -81,7 +88,8 @@ export const UNARY = {
   // d acos = -1 / sqrt(1 - x^2)
   acos: {
     fn: Math.acos,
-    wgsl: 'acos(x)',
+    // NOTE: acos is only accurate to ~1e-4 in Vulkan (SwiftShader gives 1.57073 at 0); asin is better.
+    wgsl: '1.5707963267948966 - asin(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.square().neg().add(1).rsqrt()).neg(),
   },
@@ -99,7 +107,8 @@ export const UNARY = {
   // d tanh = 1 - tanh^2
   tanh: {
     fn: Math.tanh,
-    wgsl: 'tanh(x)',
+    // tanh_ (webgpu/elementwise.ts): drivers' tanh may be NaN for large |x| and inexact near 0
+    wgsl: 'tanh_(x)',
     dtype: 'float',
     vjp: (dy, _x, y) => dy.mul(y.square().neg().add(1)),
   },
@@ -207,7 +216,7 @@ export const UNARY = {
   // with u = sqrt(2/pi)(x + c x^3): d 0.5x(1+tanh u) = 0.5(1+tanh u) + 0.5x(1-tanh^2 u) sqrt(2/pi)(1+3c x^2)
   geluTanh: {
     fn: (x) => 0.5 * x * (1 + Math.tanh(geluTanhInner(x))),
-    wgsl: `0.5 * x * (1.0 + tanh(${SQRT_2_OVER_PI} * (x + ${GELU_C} * x * x * x)))`,
+    wgsl: `0.5 * x * (1.0 + tanh_(${SQRT_2_OVER_PI} * (x + ${GELU_C} * x * x * x)))`,
     dtype: 'float',
     vjp: (dy, x) => {
       const t = x.pow(3).mul(GELU_C).add(x).mul(SQRT_2_OVER_PI).tanh();
@@ -237,7 +246,7 @@ export const UNARY = {
   // d x tanh(sp(x)) = tanh(sp) + x (1 - tanh^2(sp)) sigmoid(x)
   mish: {
     fn: (x) => x * Math.tanh(sm.softplus(x)),
-    wgsl: 'x * tanh(max(x, 0.0) + log(1.0 + exp(-abs(x))))',
+    wgsl: 'x * tanh_(max(x, 0.0) + log(1.0 + exp(-abs(x))))',
     dtype: 'float',
     vjp: (dy, x) => {
       const t = x.softplus().tanh();

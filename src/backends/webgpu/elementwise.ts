@@ -35,6 +35,43 @@ const HELPERS: Record<string, string> = {
   let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
   return select(-y, y, x >= 0.0);
 }`,
+  log_: `var<private> LOG_NAN: u32 = 0x7fc00000u;
+var<private> LOG_NEG_INF: u32 = 0xff800000u;
+fn log_(v: f32) -> f32 {
+  // Vulkan allows log an absolute error of 2^-21 near 1 (and SwiftShader gives log(0) = -88):
+  // v = m · 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m - 1) / (m + 1)) by its series.
+  if (v == 0.0) { return bitcast<f32>(LOG_NEG_INF); }
+  if (!(v > 0.0)) { return bitcast<f32>(LOG_NAN); }
+  if (v > 3.4028234e38) { return v; }
+  var x = v;
+  var e = 0;
+  if (x < 1.1754944e-38) { x = x * 16777216.0; e = -24; }
+  let bits = bitcast<u32>(x);
+  e = e + i32((bits >> 23u) & 0xffu) - 127;
+  var m = bitcast<f32>((bits & 0x7fffffu) | 0x3f800000u);
+  if (m > 1.4142135) { m = m * 0.5; e = e + 1; }
+  let f = (m - 1.0) / (m + 1.0);
+  let s = f * f;
+  let series = 1.0 + s * (0.33333334 + s * (0.2 + s * (0.14285715 + s * (0.11111111 + s * 0.09090909))));
+  return f32(e) * 0.6931472 + 2.0 * f * series;
+}
+fn log1p_(x: f32) -> f32 {
+  // log(u) · x / (u - 1) with u = 1 + x cancels the rounding of u (Goldberg)
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (u > 3.4028234e38) { return u; }
+  return log_(u) * (x / (u - 1.0));
+}`,
+  tanh_: `fn tanh_(x: f32) -> f32 {
+  // odd series near 0 (where (1 - e) / (1 + e) cancels), else from exp(-2|x|), never inf / inf
+  let a = abs(x);
+  if (a < 0.125) {
+    let s = x * x;
+    return x * (1.0 + s * (-0.33333334 + s * (0.13333334 + s * -0.053968254)));
+  }
+  let e = exp(-2.0 * min(a, 20.0));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}`,
   pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
@@ -71,7 +108,7 @@ fn pow_(a: f32, b: f32) -> f32 {
 
 function helpersFor(expr: string): string {
   return Object.keys(HELPERS)
-    .filter((name) => expr.includes(`${name}(`))
+    .filter((name) => expr.includes(`${name}(`) || (name === 'log_' && expr.includes('log1p_(')))
     .map((name) => HELPERS[name])
     .join('\n');
 }

@@ -8,6 +8,7 @@ import type {
   BackendMemory,
   Conv2DInfo,
   DataId,
+  Epilogue,
   Pool2DInfo,
   RandomSpec,
   ReduceOp,
@@ -192,11 +193,12 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     transposeA: boolean,
     transposeB: boolean,
     outShape: Shape,
+    epilogue?: Epilogue,
   ): DataId {
-    return mm.matMul(this, a, b, transposeA, transposeB, outShape);
+    return mm.matMul(this, a, b, transposeA, transposeB, outShape, epilogue);
   }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2d(this, x, filter, info);
+  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
+    return conv.conv2d(this, x, filter, info, epilogue);
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return conv.conv2dBackpropInput(this, dy, filter, info);

@@ -29,11 +29,63 @@ fn philox(ctr: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
 }
 fn unit(w: u32) -> f32 { return f32(w >> 8u) * (1.0 / 16777216.0); }`;
 
-/** Acklam's inverse normal CDF in f32 (relative error ~1e-9 before rounding; no Halley step). */
-const QUANTILE = `fn quantile(p: f32) -> f32 {
+/**
+ * log, cos(2π·u) and sqrt accurate to a few float32 ulp: Vulkan lets drivers' log and cos be off by
+ * ~1e-4 (SwiftShader's are), which would move normal draws far from the CPU's.
+ */
+const ACCURATE = `fn log_(v: f32) -> f32 {
+  // v = m · 2^e with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(f), f = (m - 1) / (m + 1)
+  let bits = bitcast<u32>(v);
+  var e = i32((bits >> 23u) & 0xffu) - 127;
+  var m = bitcast<f32>((bits & 0x7fffffu) | 0x3f800000u);
+  if (m > 1.4142135) { m = m * 0.5; e = e + 1; }
+  let f = (m - 1.0) / (m + 1.0);
+  let s = f * f;
+  let series = 1.0 + s * (0.33333334 + s * (0.2 + s * (0.14285715 + s * (0.11111111 + s * 0.09090909))));
+  return f32(e) * 0.6931472 + 2.0 * f * series;
+}
+fn sqrt_(a: f32) -> f32 {
+  if (a <= 0.0) { return 0.0; }
+  let y = sqrt(a);
+  return 0.5 * (y + a / y);
+}
+fn cos2pi(u: f32) -> f32 {
+  // 2πu = q·π/2 + θ with q the nearest quadrant (exact in float32), |θ| <= π/4
+  let t = u * 4.0;
+  let q = floor(t + 0.5);
+  let th = (t - q) * 1.5707964;
+  let s = th * th;
+  let c = 1.0 + s * (-0.5 + s * (0.041666668 + s * (-0.0013888889 + s * (0.0000248016 + s * -0.00000027557319))));
+  let sn = th * (1.0 + s * (-0.16666667 + s * (0.008333334 + s * (-0.0001984127 + s * 0.0000027557319))));
+  let k = i32(q) & 3;
+  if (k == 0) { return c; }
+  if (k == 1) { return -sn; }
+  if (k == 2) { return -c; }
+  return sn;
+}`;
+
+/**
+ * Acklam's inverse normal CDF, then one Newton step on the normal tail probability: evaluated in f32,
+ * Acklam's central rational is off by up to ~3e-4 near |z| = 2; the step brings it to ~1e-7.
+ */
+const QUANTILE = `fn tail(x: f32) -> f32 {
+  // Q(x) = 1 - Φ(x) = erfc(x / √2) / 2 (Numerical Recipes' erfcc, relative error < 1.2e-7)
+  let z = abs(x) * 0.70710677;
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let e = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(1.0 - 0.5 * e, 0.5 * e, x >= 0.0);
+}
+fn quantile(p: f32) -> f32 {
+  let x = acklam(p);
+  let density = 0.3989423 * exp(-0.5 * x * x);
+  // Residual in whichever tail keeps its precision: Φ(x) - p = Q(-x) - p = (1 - p) - Q(x).
+  if (x <= 0.0) { return x - (tail(-x) - p) / density; }
+  return x + (tail(x) - (1.0 - p)) / density;
+}
+fn acklam(p: f32) -> f32 {
   let lo = 0.02425;
   if (p < lo || p > 1.0 - lo) {
-    let q = sqrt(-2.0 * log(select(1.0 - p, p, p < lo)));
+    let q = sqrt_(-2.0 * log_(select(1.0 - p, p, p < lo)));
     let x = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
       ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1.0);
     return select(-x, x, p < lo);
@@ -79,7 +131,7 @@ export function random(host: GpuProgramHost, spec: RandomSpec, size: number): Da
       break;
     case 'normal':
       value = `let u1 = unit(w.y);
-  let z = sqrt(-2.0 * log(1.0 - u0)) * cos(6.283185307179586 * u1);
+  let z = sqrt_(-2.0 * log_(1.0 - u0)) * cos2pi(u1);
   ys[i] = uf(5u) + uf(6u) * z;`;
       break;
     case 'truncatedNormal':
@@ -90,6 +142,7 @@ export function random(host: GpuProgramHost, spec: RandomSpec, size: number): Da
       return spec.dist satisfies never;
   }
   const wgsl = `${PHILOX}
+${spec.dist === 'uniform' ? '' : ACCURATE}
 ${spec.dist === 'truncatedNormal' ? QUANTILE : ''}
 @group(0) @binding(0) var<storage, read_write> ys: array<f32>;
 ${uniformDecl(1, 12)}
