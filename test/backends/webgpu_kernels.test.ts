@@ -184,6 +184,15 @@ describe.skipIf(!host)(`webgpu kernels${host ? '' : ` (skipped: ${why})`}`, () =
       });
     });
 
+    it('split-K: few output tiles and a long K (partial products summed in order, then the epilogue)', async () => {
+      expect(mm.splitCount(1, 1, 1, 2000)).toBe(3);
+      expect(mm.splitCount(2, 1, 1, 2000)).toBe(1);
+      expect(mm.splitCount(1, 16, 16, 100_000)).toBe(1);
+      await checkMatMul([6, 2000], [2000, 5], false, false, { activation: 'relu', bias: true });
+      await checkMatMul([2000, 6], [5, 2000], true, true);
+      await checkMatMul([6, 1100], [1100, 5], false, false, { dtype: 'int32', lo: -9, hi: 9 });
+    });
+
     it('int32 rejects float-only activations, naming them', () => {
       const a = pair([2, 2], 1, 'int32');
       expect(() =>
@@ -270,6 +279,8 @@ describe.skipIf(!host)(`webgpu kernels${host ? '' : ` (skipped: ${why})`}`, () =
       [1, 1],
     ],
     ['pointwise 1x1', [2, 4, 5, 6], [1, 1, 6, 7], [1, 1], 'valid', [1, 1]],
+    // K of the filter gradient = 4·16·16 = 1024: split-K
+    ['long K (split-K filter gradient)', [4, 16, 16, 3], [3, 3, 3, 4], [1, 1], 'same', [1, 1]],
   ];
 
   describe('conv2d', () => {

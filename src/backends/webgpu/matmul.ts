@@ -134,7 +134,7 @@ function gemmWgsl(p: GemmProgram, epi: { decl: string; fn: string }): string {
   return `${p.declarations}
 ${epi.decl}
 @group(0) @binding(${nIn}) var<storage, read_write> C: array<${T}>;
-struct U { M: i32, N: i32, K: i32, batch: i32, rowTiles: i32, h5: i32, h6: i32, h7: i32, ${p.fields} }
+struct U { M: i32, N: i32, K: i32, batch: i32, rowTiles: i32, kChunk: i32, h6: i32, h7: i32, ${p.fields} }
 @group(0) @binding(${nIn + 1}) var<uniform> u: U;
 // As[k * 16 + g] holds rows 4g..4g+3 of the tile at k; Bs[k * 16 + g] holds columns 4g..4g+3.
 var<workgroup> As: array<${V}, ${KT * 16}>;
@@ -157,7 +157,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let row0 = (t % u.rowTiles) * ${TILE};
     let offs = batchOffsets(bat);
     var acc: array<${V}, 4>;
-    for (var k0 = 0; k0 < u.K; k0 += ${KT}) {
+    // split-K (kChunk > 0): "batch" bat sums K range [bat·kChunk, +kChunk), a multiple of ${KT}
+    let kBeg = select(0, bat * u.kChunk, u.kChunk > 0);
+    let kEnd = select(u.K, min(u.K, kBeg + u.kChunk), u.kChunk > 0);
+    for (var k0 = kBeg; k0 < kEnd; k0 += ${KT}) {
       ${tileLoad('A', p.a.along)}
       ${tileLoad('B', p.b.along)}
       workgroupBarrier();
@@ -185,8 +188,28 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }`;
 }
 
+/** Split-K: aim for this many workgroups when a product has few output tiles... */
+const SPLIT_TARGET_WORKGROUPS = 128;
+/** ...giving each split at least this much of K, and at most this many splits. */
+const SPLIT_MIN_K = 512;
+const SPLIT_MAX = 64;
+
 /**
- * Runs a tiled GEMM program: one 16x16 workgroup per 64x64 output tile, K in steps of 16.
+ * How many K ranges to split one product into: a product with few output tiles and a long K (a conv's
+ * filter gradient: K = batch·outH·outW) would otherwise keep most of a GPU idle. 1 = no split.
+ * @example splitCount(1, 1, 1, 65536) // 64
+ */
+export function splitCount(batch: number, rowTiles: number, colTiles: number, k: number): number {
+  if (batch !== 1) return 1;
+  const tiles = rowTiles * colTiles;
+  const byWork = Math.ceil(SPLIT_TARGET_WORKGROUPS / tiles);
+  return Math.max(1, Math.min(byWork, Math.floor(k / SPLIT_MIN_K), SPLIT_MAX));
+}
+
+/**
+ * Runs a tiled GEMM program: one 16x16 workgroup per 64x64 output tile, K in steps of 16. A single
+ * product with few tiles and a long K runs split-K: partial products per K range, then a fixed-order
+ * sum (deterministic) that applies the epilogue.
  * @example runGemm(host, program) // C[batch, m, n]
  */
 export function runGemm(host: GpuProgramHost, p: GemmProgram, op: string): DataId {
@@ -196,21 +219,70 @@ export function runGemm(host: GpuProgramHost, p: GemmProgram, op: string): DataI
     throw new BackendError(
       `webgpu ${op}: at most ${MAX_WORKGROUPS_PER_DIM * TILE} output columns, received ${p.n}`,
     );
-  const units = p.batch * rowTiles;
-  const epi = epilogueWgsl(p.type, p.epilogue, p.inputs.length, op);
-  const header = [p.m, p.n, p.k, p.batch, rowTiles, 0, 0, 0];
+  let splits = splitCount(p.batch, rowTiles, colTiles, p.k);
+  // equal chunks rounded up to the K step, so no K tile straddles two splits
+  const kChunk = splits > 1 ? Math.ceil(p.k / splits / KT) * KT : 0;
+  if (splits > 1) splits = Math.ceil(p.k / kChunk);
+  const batch = splits > 1 ? splits : p.batch;
+  const epilogue = splits > 1 ? undefined : p.epilogue;
+  const units = batch * rowTiles;
+  const epi = epilogueWgsl(p.type, epilogue, p.inputs.length, op);
+  const header = [p.m, p.n, p.k, batch, rowTiles, kChunk, 0, 0];
   const uniforms = new Int32Array(header.length + p.fieldValues.length);
   uniforms.set(header);
   uniforms.set(p.fieldValues, header.length);
-  const spec: ProgramSpec = {
+  const out = host.run({
     key: `gemm:${p.key}:${epi.key}`,
-    wgsl: gemmWgsl(p, epi),
-    inputs: p.epilogue?.bias ? [...p.inputs, p.epilogue.bias] : p.inputs,
-    output: { dtype: p.type === 'f32' ? 'float32' : 'int32', size: p.batch * p.m * p.n },
+    wgsl: gemmWgsl({ ...p, epilogue }, epi),
+    inputs: epilogue?.bias ? [...p.inputs, epilogue.bias] : p.inputs,
+    output: { dtype: p.type === 'f32' ? 'float32' : 'int32', size: batch * p.m * p.n },
     uniforms,
     dispatch: [colTiles, Math.min(units, MAX_WORKGROUPS_PER_DIM), units > 0 ? 1 : 0],
+  });
+  if (splits === 1) return out;
+  const partial: TensorInfo = {
+    dataId: out,
+    shape: [splits, p.m, p.n],
+    dtype: p.type === 'f32' ? 'float32' : 'int32',
   };
-  return host.run(spec);
+  const sum = sumSplits(host, partial, p.type, p.epilogue, op);
+  host.free(out);
+  return sum;
+}
+
+/** out[i] = epi(Σ_s partial[s, i]), the splits summed in order. */
+function sumSplits(
+  host: GpuProgramHost,
+  partial: TensorInfo,
+  type: Scalar,
+  epilogue: Epilogue | undefined,
+  op: string,
+): DataId {
+  const [splits, m, n] = partial.shape;
+  const size = m * n;
+  const epi = epilogueWgsl(type, epilogue, 1, op);
+  const nIn = epilogue?.bias ? 2 : 1;
+  const wgsl = `@group(0) @binding(0) var<storage, read> P: array<${type}>;
+${epi.decl}
+@group(0) @binding(${nIn}) var<storage, read_write> C: array<${type}>;
+struct U { size: i32, splits: i32, N: i32, h3: i32 }
+@group(0) @binding(${nIn + 1}) var<uniform> u: U;
+${epi.fn}
+${main1D(GEMV_WG)}
+  let g = i32(i);
+  if (g >= u.size) { return; }
+  var s: ${type};
+  for (var q = 0; q < u.splits; q++) { s += P[q * u.size + g]; }
+  C[g] = epi(s, g % u.N);
+}`;
+  return host.run({
+    key: `gemmSplitSum:${type}:${epi.key}`,
+    wgsl,
+    inputs: epilogue?.bias ? [partial, epilogue.bias] : [partial],
+    output: { dtype: partial.dtype, size },
+    uniforms: Int32Array.from([size, splits, n, 0]),
+    dispatch: dispatch1D(size, GEMV_WG),
+  });
 }
 
 /**
