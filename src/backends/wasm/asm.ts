@@ -191,6 +191,120 @@ export class Code {
   f32x4RelaxedMadd(): this {
     return this.simd(0x105);
   }
+
+  // Added for the conv and pool kernels (conv.ts, depthwise.ts, pool.ts); append-only.
+  /** Calls function `index` of the module (its position in the list given to `assemble`). */
+  call(index: number): this {
+    return this.op(0x10, ...uleb(index));
+  }
+  /** a, b, cond -> cond != 0 ? a : b (numeric operands). */
+  select(): this {
+    return this.op(0x1b);
+  }
+  i32Load(offset = 0): this {
+    return this.op(0x28, ...this.memarg(2, offset));
+  }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
+  i32LeS(): this {
+    return this.op(0x4c);
+  }
+  i32GeS(): this {
+    return this.op(0x4e);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
+  i32DivU(): this {
+    return this.op(0x6e);
+  }
+  i32RemU(): this {
+    return this.op(0x70);
+  }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
+  f32Const(v: number): this {
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.op(0x43, ...b);
+  }
+  f32Eq(): this {
+    return this.op(0x5b);
+  }
+  f32Ne(): this {
+    return this.op(0x5c);
+  }
+  f32Gt(): this {
+    return this.op(0x5e);
+  }
+  f32Add(): this {
+    return this.op(0x92);
+  }
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+  f32Mul(): this {
+    return this.op(0x94);
+  }
+  f32Div(): this {
+    return this.op(0x95);
+  }
+  f32ConvertI32S(): this {
+    return this.op(0xb2);
+  }
+  /** NaN-propagating, -0 below +0 (Math.min). */
+  f32Min(): this {
+    return this.op(0x96);
+  }
+  f32Max(): this {
+    return this.op(0x97);
+  }
+  /** Four i32 lanes as a constant. */
+  i32x4Const(a: number, b: number, c: number, d: number): this {
+    const bytes = new Uint8Array(new Int32Array([a, b, c, d]).buffer);
+    return this.simd(0x0c, ...bytes);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4ExtractLane(lane: number): this {
+    return this.simd(0x1b, lane);
+  }
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f, lane);
+  }
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** a, b, mask -> bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
 }
 
 /** One exported function: its signature, extra locals (grouped by type) and body. */
