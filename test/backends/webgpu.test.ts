@@ -114,4 +114,122 @@ describe.skipIf(!available)('webgpu backend', () => {
     b.dispose();
     expect(() => b.write(new Float32Array([1]), 'float32')).toThrow(/disposed/);
   });
+
+  /** Runs fn on cpu and on webgpu; the values must agree (exactly unless a tolerance is given). */
+  async function agree(fn: () => nr.Tensor, tol = 0): Promise<void> {
+    const values = async (backend: string) => {
+      await nr.setBackend(backend);
+      const t = fn();
+      const v = Array.from(await t.data());
+      const dtype = t.dtype;
+      t.dispose();
+      return { v, dtype };
+    };
+    const cpu = await values('cpu');
+    const gpuRes = await values('webgpu');
+    await nr.setBackend('cpu');
+    expect(gpuRes.dtype).toBe(cpu.dtype);
+    expect(gpuRes.v.length).toBe(cpu.v.length);
+    cpu.v.forEach((e, i) => {
+      const a = gpuRes.v[i];
+      if (Number.isNaN(e) || tol === 0 || !Number.isFinite(e)) expect(a, `element ${i}`).toBe(e);
+      else
+        expect(Math.abs(a - e), `element ${i}: ${a} vs ${e}`).toBeLessThanOrEqual(
+          tol * (1 + Math.abs(e)),
+        );
+    });
+  }
+
+  const ints = () => nr.tensor([7, -7, 5, -5, 0, 3, -2147483648, 46341], [8], 'int32');
+  const divisors = () => nr.tensor([2, 2, -3, -3, 4, 0, -1, 46341], [8], 'int32');
+
+  it('int32 binary ops follow the cpu (floor division, mod sign, zero divisors, wrapping)', async () => {
+    for (const op of ['add', 'sub', 'mul', 'div', 'floorDiv', 'mod', 'maximum', 'minimum'] as const)
+      await agree(() => nr[op](ints(), divisors()));
+    await agree(() =>
+      nr.pow(
+        nr.tensor([2, -3, 1, -1, 0, 5], [6], 'int32'),
+        nr.tensor([10, 3, -2, -3, 0, -1], [6], 'int32'),
+      ),
+    );
+    await agree(() => nr.equal(ints(), divisors()));
+  });
+
+  it('int32 unary ops and casts with NaN and infinities', async () => {
+    for (const op of ['abs', 'neg', 'square', 'sign', 'relu', 'relu6', 'floor', 'round'] as const)
+      await agree(() => nr[op](ints()));
+    const special = () => nr.tensor([NaN, Infinity, -Infinity, -2.7, 2.7, 0, -0.5]);
+    await agree(() => special().cast('int32'));
+    await agree(() => special().cast('bool'));
+    await agree(() => special().isNaN());
+    await agree(() => special().isFinite());
+    await agree(() => ints().cast('bool').logicalNot());
+  });
+
+  it('reductions: NaN wins max/min and argMax, ties take the lower index, non-tail axes', async () => {
+    const x = () =>
+      nr.tensor([
+        [1, NaN, 3],
+        [2, 2, -1],
+        [5, 5, NaN],
+        [-Infinity, -Infinity, -Infinity],
+      ]);
+    for (const op of ['max', 'min', 'sum', 'prod'] as const) await agree(() => x()[op](1));
+    await agree(() => x().argMax(1));
+    await agree(() => x().argMin(1));
+    await agree(() => x().max(0));
+    await agree(() =>
+      nr
+        .tensor(
+          [
+            [3, 1],
+            [2, 5],
+          ],
+          [2, 2],
+          'int32',
+        )
+        .max(0),
+    );
+    const big = () => nr.randomUniform([3, 1000, 2], -1, 1, 'float32', 5);
+    await agree(() => big().sum([0, 1]), 1e-5);
+    await agree(() => big().argMax(1));
+    await agree(() => nr.tensor([true, false, true, true], [2, 2]).all(1));
+    await agree(() => nr.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32').cumsum(1, true, true));
+  });
+
+  it('concat of more inputs than one program binds', async () => {
+    await agree(() =>
+      nr.concat(
+        Array.from({ length: 15 }, (_, i) => nr.fill([2, i % 3], i)),
+        1,
+      ),
+    );
+  });
+
+  it('where broadcasts its condition; gathers and scatters handle duplicates', async () => {
+    await agree(() => nr.where(nr.tensor([true, false, true]), nr.ones([2, 3]), nr.zeros([2, 1])));
+    const idx = () => nr.tensor([2, 0, 2, 2], [4], 'int32');
+    await agree(() =>
+      nr.gather(
+        nr.tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+        idx(),
+      ),
+    );
+    await agree(() =>
+      nr.scatterND(nr.tensor([[1], [1], [3]], [3, 1], 'int32'), nr.tensor([1, 2, 4]), [5]),
+    );
+    await agree(() => nr.topk(nr.tensor([[1, NaN, 3, 3, -1]]), 4).indices);
+  });
+
+  it('a dispatch past 65535 workgroups folds into y and covers every element', async () => {
+    const n = 64 * 65535 + 7;
+    await gpu();
+    const y = nr.ones([n]).add(1).sum();
+    expect((await y.data())[0]).toBe(2 * n);
+    y.dispose();
+  });
 });
