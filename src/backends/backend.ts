@@ -97,6 +97,8 @@ export interface Backend {
   readonly name: string;
   /** Whether `readSync` works (false for WebGPU). */
   readonly canReadSync: boolean;
+  /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
+  describe?(): Record<string, unknown>;
 
   // memory
   write(values: TypedArray, dtype: DType): DataId;

@@ -71,6 +71,8 @@ export interface Environment {
   backends: string[];
   /** True when memory scopes follow `await` (Node's AsyncLocalStorage). */
   asyncScopes: boolean;
+  /** What the current backend reports of itself (e.g. webgpu: adapter, limits, features), if anything. */
+  backendInfo?: Record<string, unknown>;
 }
 
 /** The environment. @example nr.env().platform // 'node' */
@@ -81,11 +83,13 @@ export function env(): Environment {
     : typeof (globalThis as { window?: unknown }).window !== 'undefined'
       ? 'browser'
       : 'other';
+  const info = ENGINE.backend().describe?.();
   return {
     platform,
     backend: getBackend(),
     backends: registeredBackends(),
     asyncScopes: getScopeContext().followsAsync,
+    ...(info ? { backendInfo: info } : {}),
   };
 }
 

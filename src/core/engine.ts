@@ -70,6 +70,12 @@ export class Engine {
       () => import('../backends/wasm/index.js').then((m) => m.createWasmBackend()),
       0,
     );
+    // webgpu is opt-in for now (await nr.setBackend('webgpu')): below cpu until its priority is decided
+    this.registerBackend(
+      'webgpu',
+      () => import('../backends/webgpu/index.js').then((m) => m.createWebGpuBackend()),
+      -1,
+    );
   }
 
   // ---- backends ----

@@ -15,8 +15,10 @@ export type DTypeRule = 'float' | 'same' | 'predicate' | 'logical';
 /** A unary row. `alpha` is the op's one scalar parameter (leakyRelu's slope), 0 when unused. */
 export interface UnaryRow {
   readonly fn: (x: number, alpha: number) => number;
-  /** WGSL expression over `x` (and `alpha`), for the WebGPU backend. */
+  /** WGSL expression over `x` (and `alpha`), for the WebGPU backend; `x` is f32 unless the rule keeps ints. */
   readonly wgsl: string;
+  /** WGSL over an i32 `x` where `wgsl` does not type-check for ints (float literals, floor...). */
+  readonly wgslInt?: string;
   readonly dtype: DTypeRule;
   /** dx from dy, the input x and the output y; null when the op has no gradient (its inputs get none). */
   readonly vjp: ((dy: Tensor, x: Tensor, y: Tensor, alpha: number) => Tensor) | null;
@@ -40,13 +42,20 @@ export const UNARY = {
   // d(-x) = -dx
   neg: { fn: (x) => -x, wgsl: '-x', dtype: 'same', vjp: (dy) => dy.neg() },
   // d e^x = e^x dx
-  exp: { fn: Math.exp, wgsl: 'exp(x)', dtype: 'float', vjp: (dy, _x, y) => dy.mul(y) },
+  // NOTE: some drivers (SwiftShader) give exp(-inf) > 0; below -104 the float32 result is 0.
+  exp: {
+    fn: Math.exp,
+    wgsl: 'select(exp(x), 0.0, x < -104.0)',
+    dtype: 'float',
+    vjp: (dy, _x, y) => dy.mul(y),
+  },
   // d(e^x - 1) = e^x dx
   expm1: { fn: Math.expm1, wgsl: 'exp(x) - 1.0', dtype: 'float', vjp: (dy, x) => dy.mul(x.exp()) },
   // d log x = dx / x
-  log: { fn: Math.log, wgsl: 'log(x)', dtype: 'float', vjp: (dy, x) => dy.div(x) },
+  // log_ and log1p_ (webgpu/elementwise.ts): drivers' log is only accurate to 2^-21 absolute
+  log: { fn: Math.log, wgsl: 'log_(x)', dtype: 'float', vjp: (dy, x) => dy.div(x) },
   // d log(1+x) = dx / (1+x)
-  log1p: { fn: Math.log1p, wgsl: 'log(1.0 + x)', dtype: 'float', vjp: (dy, x) => dy.div(x.add(1)) },
+  log1p: { fn: Math.log1p, wgsl: 'log1p_(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.add(1)) },
   // d sqrt x = dx / (2 sqrt x)
   sqrt: { fn: Math.sqrt, wgsl: 'sqrt(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.sqrt().mul(2)) },
   // d x^-1/2 = -1/2 x^-3/2 dx
@@ -81,7 +90,8 @@ export const UNARY = {
   // d acos = -1 / sqrt(1 - x^2)
   acos: {
     fn: Math.acos,
-    wgsl: 'acos(x)',
+    // NOTE: acos is only accurate to ~1e-4 in Vulkan (SwiftShader gives 1.57073 at 0); asin is better.
+    wgsl: '1.5707963267948966 - asin(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.square().neg().add(1).rsqrt()).neg(),
   },
@@ -99,7 +109,8 @@ export const UNARY = {
   // d tanh = 1 - tanh^2
   tanh: {
     fn: Math.tanh,
-    wgsl: 'tanh(x)',
+    // tanh_ (webgpu/elementwise.ts): drivers' tanh may be NaN for large |x| and inexact near 0
+    wgsl: 'tanh_(x)',
     dtype: 'float',
     vjp: (dy, _x, y) => dy.mul(y.square().neg().add(1)),
   },
@@ -142,6 +153,7 @@ export const UNARY = {
   relu: {
     fn: (x) => (x > 0 ? x : 0),
     wgsl: 'max(x, 0.0)',
+    wgslInt: 'max(x, 0)',
     dtype: 'same',
     vjp: (dy, _x, y) => dy.mul(y.sign().cast(dy.dtype)),
   },
@@ -149,6 +161,7 @@ export const UNARY = {
   relu6: {
     fn: (x) => Math.min(Math.max(x, 0), 6),
     wgsl: 'clamp(x, 0.0, 6.0)',
+    wgslInt: 'clamp(x, 0, 6)',
     dtype: 'same',
     vjp: (dy, x) => dy.mul(x.greater(0).logicalAnd(x.less(6)).cast(dy.dtype)),
   },
@@ -213,7 +226,7 @@ export const UNARY = {
   // with u = sqrt(2/pi)(x + c x^3): d 0.5x(1+tanh u) = 0.5(1+tanh u) + 0.5x(1-tanh^2 u) sqrt(2/pi)(1+3c x^2)
   geluTanh: {
     fn: (x) => 0.5 * x * (1 + Math.tanh(geluTanhInner(x))),
-    wgsl: `0.5 * x * (1.0 + tanh(${SQRT_2_OVER_PI} * (x + ${GELU_C} * x * x * x)))`,
+    wgsl: `0.5 * x * (1.0 + tanh_(${SQRT_2_OVER_PI} * (x + ${GELU_C} * x * x * x)))`,
     dtype: 'float',
     vjp: (dy, x) => {
       const t = x.pow(3).mul(GELU_C).add(x).mul(SQRT_2_OVER_PI).tanh();
@@ -243,7 +256,7 @@ export const UNARY = {
   // d x tanh(sp(x)) = tanh(sp) + x (1 - tanh^2(sp)) sigmoid(x)
   mish: {
     fn: (x) => x * Math.tanh(sm.softplus(x)),
-    wgsl: 'x * tanh(max(x, 0.0) + log(1.0 + exp(-abs(x))))',
+    wgsl: 'x * tanh_(max(x, 0.0) + log(1.0 + exp(-abs(x))))',
     dtype: 'float',
     vjp: (dy, x) => {
       const t = x.softplus().tanh();
@@ -259,19 +272,25 @@ export const UNARY = {
   },
   // piecewise constant: zero gradient
   sign: { fn: Math.sign, wgsl: 'sign(x)', dtype: 'same', vjp: zeroGrad },
-  floor: { fn: Math.floor, wgsl: 'floor(x)', dtype: 'same', vjp: zeroGrad },
-  ceil: { fn: Math.ceil, wgsl: 'ceil(x)', dtype: 'same', vjp: zeroGrad },
-  round: { fn: sm.roundHalfEven, wgsl: 'round(x)', dtype: 'same', vjp: zeroGrad },
-  isNaN: { fn: (x) => (Number.isNaN(x) ? 1 : 0), wgsl: 'x != x', dtype: 'predicate', vjp: null },
+  floor: { fn: Math.floor, wgsl: 'floor(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  ceil: { fn: Math.ceil, wgsl: 'ceil(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  round: { fn: sm.roundHalfEven, wgsl: 'round(x)', wgslInt: 'x', dtype: 'same', vjp: zeroGrad },
+  // NOTE: bit tests, because shader compilers may fold `x != x` and treat infinities as undefined.
+  isNaN: {
+    fn: (x) => (Number.isNaN(x) ? 1 : 0),
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u',
+    dtype: 'predicate',
+    vjp: null,
+  },
   isInf: {
     fn: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
-    wgsl: 'abs(x) > 3.4028234663852886e38',
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u',
     dtype: 'predicate',
     vjp: null,
   },
   isFinite: {
     fn: (x) => (Number.isFinite(x) ? 1 : 0),
-    wgsl: 'abs(x) <= 3.4028234663852886e38',
+    wgsl: '(bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u',
     dtype: 'predicate',
     vjp: null,
   },
@@ -287,6 +306,8 @@ export interface BinaryRow {
   /** Optional exact int32 version (e.g. Math.imul for mul), used when both inputs are int32. */
   readonly intFn?: (a: number, b: number) => number;
   readonly wgsl: string;
+  /** WGSL over i32 `a` and `b` where `wgsl` does not fit ints; helpers `*_i` live in webgpu/elementwise.ts. */
+  readonly wgslInt?: string;
   readonly dtype: DTypeRule;
   readonly vjp:
     ((dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]) | null;
@@ -310,6 +331,7 @@ export const BINARY = {
     fn: (a, b) => a / b,
     intFn: sm.floorDiv,
     wgsl: 'a / b',
+    wgslInt: 'floordiv_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b) => [dy.div(b), dy.mul(a).div(b.square()).neg()],
   },
@@ -328,6 +350,7 @@ export const BINARY = {
   floorDiv: {
     fn: sm.floorDiv,
     wgsl: 'floor(a / b)',
+    wgslInt: 'floordiv_i(a, b)',
     dtype: 'same',
     vjp: (dy) => [dy.mul(0), dy.mul(0)],
   },
@@ -335,6 +358,7 @@ export const BINARY = {
   mod: {
     fn: sm.mod,
     wgsl: 'a - floor(a / b) * b',
+    wgslInt: 'mod_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b) => [dy, dy.mul(a.div(b).floor()).neg()],
   },
@@ -342,6 +366,7 @@ export const BINARY = {
   pow: {
     fn: Math.pow,
     wgsl: 'pow_(a, b)',
+    wgslInt: 'pow_i(a, b)',
     dtype: 'same',
     vjp: (dy, a, b, y) => {
       const da = dy.mul(b.mul(a.pow(b.sub(1))));

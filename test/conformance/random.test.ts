@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE } from '../../src/core/engine.js';
 import { fillRandom, mulhi, philox4x32, seedKey, wordToUniform } from '../../src/core/random.js';
 import * as nr from '../../src/node.js';
-import { REFERENCE, rng, testBackends } from '../helpers/check_op.js';
+import { expectClose, REFERENCE, rng, testBackends } from '../helpers/check_op.js';
+
+/** Backends whose normal draws are float32 transcendentals, within an ulp of the CPU's. */
+const TRANSCENDENTAL_ULPS = ['webgpu'];
 
 const hex = (words: Uint32Array) => Array.from(words, (w) => w.toString(16).padStart(8, '0'));
 
@@ -133,7 +136,18 @@ describe('the seed and counter contract', () => {
 
   it('gives the same numbers on every backend, the float64 reference included', async () => {
     const ref = await on(REFERENCE, draws);
-    for (const b of testBackends()) expect(await on(b, draws)).toEqual(ref);
+    for (const b of testBackends()) {
+      const got = await on(b, draws);
+      if (!TRANSCENDENTAL_ULPS.includes(b)) {
+        expect(got).toEqual(ref);
+        continue;
+      }
+      // Uniform draws (and what is built on them) are bit-identical; normal draws pass through a GPU's
+      // own log/cos/exp in float32, so they agree to about an ulp.
+      expect([got[0], got[3], got[4]]).toEqual([ref[0], ref[3], ref[4]]);
+      expectClose(got[1], ref[1], 1e-6, 1e-6, `${b}: randomNormal`);
+      expectClose(got[2], ref[2], 1e-6, 1e-6, `${b}: truncatedNormal`);
+    }
   });
 
   it('without a seed, uses the global seed and advances the counter by the values drawn', async () => {

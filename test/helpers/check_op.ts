@@ -29,15 +29,27 @@ if (!nr.registeredBackends().includes(ASYNC_ONLY))
   nr.registerBackend(ASYNC_ONLY, async () => new AsyncOnlyCpuBackend({ name: ASYNC_ONLY }), -100);
 
 /**
- * Backends the conformance suite runs on: every backend that starts here. `NEURITE_TEST_BACKENDS`
- * (comma-separated) narrows the list.
+ * Backends the conformance suite runs on: every backend that starts here (webgpu only where the global
+ * setup, test/helpers/webgpu_probe.ts, found an adapter). `NEURITE_TEST_BACKENDS` (comma-separated)
+ * narrows the list.
  */
 export function testBackends(): string[] {
   const wanted = process.env.NEURITE_TEST_BACKENDS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const all = nr.registeredBackends().filter((b) => b !== REFERENCE);
+  const webgpuSkipped = process.env.NEURITE_WEBGPU_SKIP !== undefined;
+  const all = nr
+    .registeredBackends()
+    .filter((b) => b !== REFERENCE && !(b === 'webgpu' && webgpuSkipped));
   return wanted ? all.filter((b) => wanted.includes(b)) : all;
+}
+
+/** Backends too slow here for the heaviest conformance cases (WebGPU on a software rasteriser). */
+export const SLOW_BACKENDS: readonly string[] = ['webgpu'];
+
+/** Whether a heavy case should be left to the fast backends: `it.skipIf(heavy(backend))(...)`. */
+export function heavy(backend: string): boolean {
+  return SLOW_BACKENDS.includes(backend);
 }
 
 /** Deterministic pseudo-random numbers for test inputs (mulberry32). */
@@ -111,6 +123,12 @@ function makeInput(m: Materialised): nr.Tensor {
 function rawValues(t: nr.Tensor): number[] {
   const b = t.backend;
   return Array.from(b instanceof CpuBackend ? b.readRaw(t.dataId) : t.dataSync());
+}
+
+/** rawValues for any backend, including those that only read asynchronously (webgpu). */
+async function rawValuesAsync(t: nr.Tensor): Promise<number[]> {
+  const b = t.backend;
+  return Array.from(b instanceof CpuBackend ? b.readRaw(t.dataId) : await t.data());
 }
 
 /** One op check: forward values and/or gradients. */
@@ -242,7 +260,7 @@ export async function checkGradient(c: OpCheck, backendName: string): Promise<vo
       which.forEach((i, k) => (all[i] = srcs[k]));
       return weightedLoss(c, all, w);
     })(sources);
-    const out = gs.map((g) => rawValues(g));
+    const out = await Promise.all(gs.map((g) => rawValuesAsync(g)));
     nr.dispose([xs, gs]);
     return out;
   });
