@@ -89,6 +89,17 @@ export class Code {
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }
+  return(): this {
+    return this.op(0x0f);
+  }
+  /** Calls function `index` of the module (its position in the list given to `assemble`). */
+  call(index: number): this {
+    return this.op(0x10, ...uleb(index));
+  }
+  /** Pops c, b, a: a if c != 0 else b (both of one numeric type). */
+  select(): this {
+    return this.op(0x1b);
+  }
 
   // locals
   localGet(i: number): this {
@@ -108,11 +119,23 @@ export class Code {
   i32Eqz(): this {
     return this.op(0x45);
   }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
   i32Ne(): this {
     return this.op(0x47);
   }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
   i32LtU(): this {
     return this.op(0x49);
+  }
+  i32GtU(): this {
+    return this.op(0x4b);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
   }
   i32Add(): this {
     return this.op(0x6a);
@@ -123,19 +146,34 @@ export class Code {
   i32Mul(): this {
     return this.op(0x6c);
   }
+  i32DivU(): this {
+    return this.op(0x6e);
+  }
   i32And(): this {
     return this.op(0x71);
+  }
+  i32Or(): this {
+    return this.op(0x72);
   }
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
 
   // memory (alignment given as log2 bytes; a hint only)
+  i32Load(offset = 0): this {
+    return this.op(0x28, ...this.memarg(2, offset));
+  }
   f32Load(offset = 0): this {
     return this.op(0x2a, ...this.memarg(2, offset));
   }
   f32Store(offset = 0): this {
     return this.op(0x38, ...this.memarg(2, offset));
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36, ...this.memarg(2, offset));
   }
 
   // SIMD128
@@ -148,6 +186,18 @@ export class Code {
   }
   v128Store(offset = 0): this {
     return this.simd(0x0b, ...this.memarg(4, offset));
+  }
+  /** Loads one f32 into lane 0, the other lanes zero (a scalar tail through vector code). */
+  v128Load32Zero(offset = 0): this {
+    return this.simd(0x5c, ...this.memarg(2, offset));
+  }
+  /** Stores lane `lane` of a v128 as one f32 (stack: address, vector). */
+  v128Store32Lane(lane: number, offset = 0): this {
+    return this.simd(0x5a, ...this.memarg(2, offset), lane);
+  }
+  /** Four f32 lanes as an immediate. */
+  f32x4Const(...lanes: [number, number, number, number]): this {
+    return this.simd(0x0c, ...new Uint8Array(Float32Array.from(lanes).buffer));
   }
   v128Zero(): this {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
@@ -164,6 +214,10 @@ export class Code {
   /** Pseudo-max: b > a ? b : a per lane (pmax(0, x) is relu: NaN and -0 give +0). */
   f32x4Pmax(): this {
     return this.simd(0xeb);
+  }
+  /** Pseudo-min: b < a ? b : a per lane. */
+  f32x4Pmin(): this {
+    return this.simd(0xea);
   }
   f32x4Splat(): this {
     return this.simd(0x13);

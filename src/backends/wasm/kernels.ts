@@ -63,7 +63,8 @@ export type GemmBlockFn = (
   add: number,
 ) => void;
 
-function gemmBlockCode(fma: boolean): FuncDef {
+/** The micro-kernel as a function definition (see GemmBlockFn), for modules that call it. */
+export function gemmBlockCode(fma: boolean): FuncDef {
   // params 0..7: np nq kc ap bp cp ldc add; locals: 8 i, 9 j, 10 pa, 11 pb, 12 pcRow, 13 p,
   // 14..21 accumulators (row r: 14 + 2r, 15 + 2r), 22 b0, 23 b1, 24 splat of a
   const [np, nq, kc, ap, bp, cp, ldc, add] = [0, 1, 2, 3, 4, 5, 6, 7];
