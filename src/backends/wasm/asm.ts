@@ -195,6 +195,10 @@ export class Code {
   v128Store32Lane(lane: number, offset = 0): this {
     return this.simd(0x5a, ...this.memarg(2, offset), lane);
   }
+  /** Picks four f32 lanes of (a, b) by index 0..7 (stack: a, b): i8x16.shuffle over whole floats. */
+  f32x4Shuffle(...lanes: [number, number, number, number]): this {
+    return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
   /** Four f32 lanes as an immediate. */
   f32x4Const(...lanes: [number, number, number, number]): this {
     return this.simd(0x0c, ...new Uint8Array(Float32Array.from(lanes).buffer));

@@ -45,24 +45,27 @@ function minU(c: Code, x: () => void, y: () => void): void {
  * pack(dst, src, sPanel, sK, count, kc, w): panels of w lanes, k-major and zero-padded, as the
  * micro-kernel reads them: dst[(q·kc + p)·w + r] = src[(q·w + r)·sPanel + p·sK] for q·w + r < count.
  * Strides are in bytes. Where the lanes are contiguous (sPanel = 4: A transposed, B not), full panels
- * copy with v128 loads; the rest (the transposing layouts and the ragged last panel) go lane by lane,
- * each lane a contiguous run of the source when sK = 4.
+ * copy with v128 loads; where k is (sK = 4: A not transposed, B transposed), full panels go through
+ * 4x4 shuffle transposes; the ragged last panel goes lane by lane.
  */
 function packCode(): FuncDef {
   const [dst, src, sPanel, sK, count, kc, w] = [0, 1, 2, 3, 4, 5, 6];
-  const [q, full, p, d, s, r, h, panels] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const [q, full, p, d, s, r, h, panels, g, kc4] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const rowPtr = [17, 18, 19, 20];
+  const row = [21, 22, 23, 24];
+  const tmp = [25, 26, 27, 28];
   const c = new Code();
   // full = sPanel == 4 ? count / w : 0
   c.localGet(count).localGet(w).i32DivU().i32Const(0);
   c.localGet(sPanel).i32Const(4).i32Eq().select().localSet(full);
+  // k outer, panels inner: each k reads one contiguous run of the source (a column walk would touch
+  // a new cache line per panel, all in one cache set when the row stride is a multiple of 4 KiB)
+  c.localGet(full).if();
+  c.i32Const(0).localSet(p);
+  c.loop();
+  c.localGet(src).localGet(p).localGet(sK).i32Mul().i32Add().localSet(s);
+  c.localGet(dst).localGet(p).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
   c.i32Const(0).localSet(q);
-  c.block().loop();
-  c.localGet(q).localGet(full).i32GeU().brIf(1);
-  // d = dst + q·kc·w·4, s = src + q·w·4
-  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().i32Const(2).i32Shl();
-  c.i32Add().localSet(d);
-  c.localGet(src).localGet(q).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(s);
-  c.localGet(kc).localSet(p);
   c.loop();
   c.i32Const(0).localSet(h);
   c.loop();
@@ -71,15 +74,85 @@ function packCode(): FuncDef {
   c.v128Store();
   c.localGet(h).i32Const(16).i32Add().localTee(h).localGet(w).i32Const(2).i32Shl().i32LtU().brIf(0);
   c.end();
+  c.localGet(s).localGet(w).i32Const(2).i32Shl().i32Add().localSet(s);
+  c.localGet(d).localGet(kc).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(q).i32Const(1).i32Add().localTee(q).localGet(full).i32LtU().brIf(0);
+  c.end();
+  c.localGet(p).i32Const(1).i32Add().localTee(p).localGet(kc).i32LtU().brIf(0);
+  c.end();
+  c.end();
+  c.localGet(full).localSet(q);
+  // transposing layouts: full panels (from q on) in 4-lane groups, four k at a time
+  c.localGet(count).localGet(w).i32DivU().i32Const(0);
+  c.localGet(sK).i32Const(4).i32Eq().select().localSet(full);
+  c.localGet(kc).i32Const(-4).i32And().localSet(kc4);
+  c.block().loop();
+  c.localGet(q).localGet(full).i32GeU().brIf(1);
+  c.i32Const(0).localSet(g);
+  c.loop();
+  // rowPtr[i] = src + (q·w + g + i)·sPanel, d = dst + (q·kc·w + g)·4
+  c.localGet(src).localGet(q).localGet(w).i32Mul().localGet(g).i32Add().localGet(sPanel).i32Mul();
+  c.i32Add().localSet(rowPtr[0]);
+  for (let i = 1; i < 4; i++)
+    c.localGet(rowPtr[i - 1])
+      .localGet(sPanel)
+      .i32Add()
+      .localSet(rowPtr[i]);
+  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().localGet(g).i32Add();
+  c.i32Const(2).i32Shl().i32Add().localSet(d);
+  c.i32Const(0).localSet(p);
+  c.block().loop();
+  c.localGet(p).localGet(kc4).i32GeU().brIf(1);
+  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).v128Load().localSet(row[i]);
+  // rows r0..r3 (lanes = k) -> columns (lanes = r): interleave pairs, then halves
+  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[0]);
+  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[1]);
+  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[2]);
+  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[3]);
+  const out = (i: number, x: number, y: number, lanes: [number, number, number, number]): void => {
+    c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Const(i).i32Mul().i32Add();
+    c.localGet(x)
+      .localGet(y)
+      .f32x4Shuffle(...lanes)
+      .v128Store();
+  };
+  out(0, tmp[0], tmp[1], [0, 1, 4, 5]);
+  out(1, tmp[0], tmp[1], [2, 3, 6, 7]);
+  out(2, tmp[2], tmp[3], [0, 1, 4, 5]);
+  out(3, tmp[2], tmp[3], [2, 3, 6, 7]);
+  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).i32Const(16).i32Add().localSet(rowPtr[i]);
+  c.localGet(d).localGet(w).i32Const(4).i32Shl().i32Add().localSet(d);
+  c.localGet(p).i32Const(4).i32Add().localSet(p);
+  c.br(0);
+  c.end().end();
+  // the last kc mod 4 k, one float per lane
+  c.block().loop();
+  c.localGet(p).localGet(kc).i32GeU().brIf(1);
+  for (let i = 0; i < 4; i++) {
+    c.localGet(d)
+      .localGet(rowPtr[i])
+      .f32Load()
+      .f32Store(4 * i);
+    c.localGet(rowPtr[i]).i32Const(4).i32Add().localSet(rowPtr[i]);
+  }
   c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(s).localGet(sK).i32Add().localSet(s);
-  c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
+  c.localGet(p).i32Const(1).i32Add().localSet(p);
+  c.br(0);
+  c.end().end();
+  c.localGet(g).i32Const(4).i32Add().localTee(g).localGet(w).i32LtU().brIf(0);
   c.end();
   c.localGet(q).i32Const(1).i32Add().localSet(q);
   c.br(0);
   c.end().end();
   // lane by lane for panels q..ceil(count / w)
-  c.localGet(count).localGet(w).i32Add().i32Const(1).i32Sub().localGet(w).i32DivU().localSet(panels);
+  c.localGet(count)
+    .localGet(w)
+    .i32Add()
+    .i32Const(1)
+    .i32Sub()
+    .localGet(w)
+    .i32DivU()
+    .localSet(panels);
   c.block().loop();
   c.localGet(q).localGet(panels).i32GeU().brIf(1);
   c.i32Const(0).localSet(r);
@@ -110,7 +183,13 @@ function packCode(): FuncDef {
   c.localGet(q).i32Const(1).i32Add().localSet(q);
   c.br(0);
   c.end().end();
-  return { name: 'pack', params: i32s(7), results: [], locals: i32s(8), code: c };
+  return {
+    name: 'pack',
+    params: i32s(7),
+    results: [],
+    locals: [...i32s(14), ...new Array<ValType>(8).fill(V128)],
+    code: c,
+  };
 }
 
 /** Applies activation code `act` (linear, relu, relu6) to the v128 in local `v`. */
@@ -183,13 +262,17 @@ function writeOutCode(): FuncDef {
  */
 function driverCode(): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+  ];
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
   ];
   const c = new Code();
   const field = (slot: number, local: number): void => {
-    c.localGet(desc).i32Load(4 * slot).localSet(local);
+    c.localGet(desc)
+      .i32Load(4 * slot)
+      .localSet(local);
   };
   field(DESC.m, m);
   field(DESC.n, n);
@@ -236,7 +319,12 @@ function driverCode(): FuncDef {
     () => c.localGet(j1).localGet(jc).i32Sub(),
     () => c.i32Const(NC),
   );
-  c.localTee(nc).i32Const(NR - 1).i32Add().i32Const(-NR).i32And().localSet(ncp);
+  c.localTee(nc)
+    .i32Const(NR - 1)
+    .i32Add()
+    .i32Const(-NR)
+    .i32And()
+    .localSet(ncp);
   c.i32Const(0).localSet(pc);
   c.loop();
   minU(
@@ -247,7 +335,15 @@ function driverCode(): FuncDef {
   c.localSet(kc);
   // pack(pB, b + pc·sPB + jc·sJ, sJ, sPB, nc, kc, NR)
   c.localGet(pB);
-  c.localGet(b).localGet(pc).localGet(sPB).i32Mul().i32Add().localGet(jc).localGet(sJ).i32Mul().i32Add();
+  c.localGet(b)
+    .localGet(pc)
+    .localGet(sPB)
+    .i32Mul()
+    .i32Add()
+    .localGet(jc)
+    .localGet(sJ)
+    .i32Mul()
+    .i32Add();
   c.localGet(sJ).localGet(sPB).localGet(nc).localGet(kc).i32Const(NR).call(F_PACK);
   c.i32Const(0).localSet(ic);
   c.loop();
@@ -263,7 +359,11 @@ function driverCode(): FuncDef {
   c.localGet(pc).localGet(sPA).i32Mul().i32Add();
   c.localGet(sI).localGet(sPA).localGet(mc).localGet(kc).i32Const(MR).call(F_PACK);
   // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, pC + ic·ncp·4, ncp·4, pc != 0)
-  c.localGet(mc).i32Const(MR - 1).i32Add().i32Const(2).i32ShrU();
+  c.localGet(mc)
+    .i32Const(MR - 1)
+    .i32Add()
+    .i32Const(2)
+    .i32ShrU();
   c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
   c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
   c.localGet(ncp).i32Const(2).i32Shl().localGet(pc).call(F_BLOCK);
@@ -273,7 +373,15 @@ function driverCode(): FuncDef {
   c.end();
   // writeOut(pC, ncp·4, mr, nc, c + (r0·n + jc)·4, n·4, accumulate, bias ? bias + jc·4 : 0, act)
   c.localGet(pC).localGet(ncp).i32Const(2).i32Shl().localGet(mr).localGet(nc);
-  c.localGet(cc).localGet(r0).localGet(n).i32Mul().localGet(jc).i32Add().i32Const(2).i32Shl().i32Add();
+  c.localGet(cc)
+    .localGet(r0)
+    .localGet(n)
+    .i32Mul()
+    .localGet(jc)
+    .i32Add()
+    .i32Const(2)
+    .i32Shl()
+    .i32Add();
   c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
   c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
   c.localGet(act).call(F_WRITE);
