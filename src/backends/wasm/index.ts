@@ -25,18 +25,15 @@ import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
-import {
-  compileGemmBlock,
-  detectFeatures,
-  type GemmBlockFn,
-  type WasmFeatures,
-} from './kernels.js';
+import { detectFeatures, type WasmFeatures } from './kernels.js';
 import * as mm from './matmul.js';
+import { noteSingleThreaded, ThreadPool } from './pool.js';
 import { WasmStore } from './store.js';
 
 export { Heap, MAX_BYTES, sizeClass } from './heap.js';
 export { WasmStore } from './store.js';
 export type { WasmFeatures } from './kernels.js';
+export { getThreadsCount, setThreadsCount, ThreadPool, type PoolTask } from './pool.js';
 
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
@@ -50,21 +47,23 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly canReadSync: boolean = true;
   readonly heap: Heap;
-  /** The GEMM the kernels use: SIMD when the platform has it, else the reference one. */
+  /** The GEMM the kernels use: wasm SIMD over the thread pool when the platform has it, else the reference one. */
   readonly gemm: GemmFn;
 
   /**
-   * @param block the compiled GEMM micro-kernel, or null without SIMD
+   * @param wasmGemm the compiled GEMM (loaded on `pool`), or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
+   * @param pool the worker threads sharing the heap (other kernels may `load` modules on it)
    */
   constructor(
     readonly store: WasmStore,
     readonly features: WasmFeatures,
-    block: GemmBlockFn | null,
+    private readonly wasmGemm: mm.WasmGemm | null,
     private readonly simd: SimdElementwise | null,
+    readonly pool: ThreadPool | null = wasmGemm?.pool ?? null,
   ) {
     this.heap = store.heap;
-    this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
+    this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
     store.gemm = this.gemm;
   }
 
@@ -114,7 +113,10 @@ export class WasmBackend implements Backend {
       heapReserved: this.heap.reserved,
     };
   }
-  dispose(): void {}
+  /** Stops the worker threads (they would not keep a Node process alive anyway). */
+  dispose(): void {
+    this.pool?.dispose();
+  }
 
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
     return this.run(
@@ -202,7 +204,9 @@ export class WasmBackend implements Backend {
     transposeB: boolean,
     outShape: Shape,
   ): DataId {
-    return this.run(() => mm.matMul(this.store, this.gemm, a, b, transposeA, transposeB, outShape));
+    return this.run(() =>
+      mm.matMul(this.store, this.wasmGemm, a, b, transposeA, transposeB, outShape),
+    );
   }
   conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(() => conv.conv2d(this.store, x, filter, info));
@@ -282,13 +286,16 @@ export class WasmBackend implements Backend {
 }
 
 /**
- * Starts the wasm backend: detects SIMD and relaxed SIMD, creates the heap, compiles the kernels.
+ * Starts the wasm backend: detects SIMD and relaxed SIMD, creates the heap, starts the worker threads
+ * (getThreadsCount() - 1 of them) and compiles the kernels.
  * @example nr.registerBackend('wasm', createWasmBackend);
  */
 export async function createWasmBackend(): Promise<Backend> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap());
-  const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
+  if (!store.heap.shared) noteSingleThreaded();
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared);
+  const gemm = features.simd ? await mm.WasmGemm.create(store, pool, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
-  return new WasmBackend(store, features, block, simd);
+  return new WasmBackend(store, features, gemm, simd, pool);
 }

@@ -1,6 +1,5 @@
 // WebAssembly kernels emitted at run time with asm.ts: feature probes and the 4x8 f32x4 GEMM micro-kernel.
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
-import { type Heap, MAX_PAGES } from './heap.js';
 
 /** Register tile of the micro-kernel: MR rows of A times NR columns of B (two f32x4 per row). */
 export const MR = 4;
@@ -131,23 +130,5 @@ export function gemmBlockCode(fma: boolean): FuncDef {
     results: [],
     locals,
     code: c,
-  };
-}
-
-/**
- * Compiles the GEMM micro-kernel against the heap's memory (relaxed FMA when `fma`).
- * @example const block = await compileGemmBlock(heap, features.relaxedSimd);
- */
-export async function compileGemmBlock(heap: Heap, fma: boolean): Promise<GemmBlockFn> {
-  const bytes = assemble([gemmBlockCode(fma)], {
-    initialPages: 1,
-    maximumPages: MAX_PAGES,
-    shared: heap.shared,
-  });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-  const fn = instance.exports.gemmBlock;
-  if (typeof fn !== 'function') throw new Error('wasm: gemmBlock export missing');
-  return (np, nq, kc, ap, bp, cp, ldc, add) => {
-    fn(np, nq, kc, ap, bp, cp, ldc, add);
   };
 }
