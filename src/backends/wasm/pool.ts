@@ -38,6 +38,8 @@ interface WorkerHandle {
   terminate(): void;
   /** Lets the Node process exit while the worker waits (Node only). */
   unref(): void;
+  /** Keeps the Node process alive while the pool awaits the worker. */
+  ref(): void;
 }
 
 let requested: number | null = null;
@@ -136,13 +138,19 @@ async function spawn(onMessage: (m: WorkerMessage) => void): Promise<WorkerHandl
       post: (m) => w.postMessage(m),
       terminate: () => void w.terminate(),
       unref: () => w.unref(),
+      ref: () => w.ref(),
     };
   }
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   const w = new Worker(url);
   w.onmessage = (e: MessageEvent<WorkerMessage>) => onMessage(e.data);
   w.onerror = (e) => onMessage({ type: 'error', id: -1, message: e.message });
-  return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), unref: () => {} };
+  return {
+    post: (m) => w.postMessage(m),
+    terminate: () => w.terminate(),
+    unref: () => {},
+    ref: () => {},
+  };
 }
 
 /**
@@ -217,7 +225,7 @@ export class ThreadPool {
   }
 
   private start(id: number): void {
-    this.workers.push({ post: () => {}, terminate: () => {}, unref: () => {} });
+    this.workers.push({ post: () => {}, terminate: () => {}, unref: () => {}, ref: () => {} });
     this.isReady.push(false);
     const step = this.chain.then(async () => {
       if (this.disposed) return;
@@ -272,12 +280,17 @@ export class ThreadPool {
       if (ready.length > 0) {
         this.loading++;
         const acks = ready.map((id) => this.nextMessage(id));
-        for (const id of ready) this.workers[id].post({ type: 'load', modules: [module] });
+        for (const id of ready) {
+          // NOTE: keep Node alive while awaiting the acks (ready workers are unref'd)
+          this.workers[id].ref();
+          this.workers[id].post({ type: 'load', modules: [module] });
+        }
         // wake the workers out of Atomics.wait so their event loops take the message
         Atomics.store(this.control, CTRL.cmd, YIELD);
         Atomics.add(this.control, CTRL.gen, 1);
         Atomics.notify(this.control, CTRL.gen);
         const failed = (await Promise.all(acks)).filter((m) => m.type !== 'ready');
+        for (const id of ready) this.workers[id].unref();
         this.loading--;
         if (failed.length > 0)
           throw new BackendError(`wasm: a worker could not load a module: ${failed[0].message}`);
