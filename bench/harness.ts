@@ -44,6 +44,8 @@ export interface BenchCase {
   isolated?: boolean;
   /** Timing options of this case, when the defaults (reps of >= 100 ms) do not fit it. */
   timing?(quick: boolean): TimingOptions;
+  /** The engines this case runs on, when not all (the micro-kernel case: wasm only). */
+  engines?(engine: Engine): boolean;
   /** Sets the case up on neurite's current backend. */
   neurite(ctx: CaseContext): Prepared;
   /** Sets the case up on tfjs's current backend. */

@@ -110,6 +110,7 @@ const results: CaseResult[] = [];
 for (const c of cases) {
   const rows: Row[] = [];
   for (const engine of engines) {
+    if (c.engines && !c.engines(engine)) continue;
     try {
       rows.push(
         c.isolated || args.rss

@@ -4,9 +4,11 @@ import { convCase } from './conv.js';
 import { fitCnnCase, fitMlpCase } from './fit.js';
 import { inferMlpB1Case, inferMlpB256Case } from './infer.js';
 import { matmulCase } from './matmul.js';
+import { microkernelCase } from './microkernel.js';
 import { mlpCase } from './mlp.js';
 
 export const CASES: readonly BenchCase[] = [
+  microkernelCase,
   matmulCase,
   convCase,
   mlpCase,

@@ -1,4 +1,5 @@
 // Keras activation functions by name: Tensor → Tensor functions, getActivation and serializeActivation.
+import type { FusedActivation } from '../backends/backend.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import { Registry } from '../core/serialization.js';
@@ -338,4 +339,18 @@ export function serializeActivation(fn: ActivationFn): string {
     );
   }
   return name;
+}
+
+/**
+ * The epilogue name of an activation the matMul/conv2d kernels fuse (linear, relu, relu6, sigmoid, tanh),
+ * or null for any other function: layers fuse exactly these.
+ * @example fusedActivationOf(getActivation('relu')) // 'relu'
+ */
+export function fusedActivationOf(fn: ActivationFn): FusedActivation | null {
+  if (fn === linear) return 'linear';
+  if (fn === relu) return 'relu';
+  if (fn === relu6) return 'relu6';
+  if (fn === sigmoid) return 'sigmoid';
+  if (fn === tanh) return 'tanh';
+  return null;
 }

@@ -54,6 +54,19 @@ export interface Pool2DInfo {
   readonly padLeft: number;
 }
 
+/** Activations a matMul/conv2d epilogue applies; each one's derivative is a function of its output. */
+export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
+
+/**
+ * What a backend applies to a product before storing it: out = activation(out + bias), the bias broadcast
+ * along the last axis (a matMul's columns, a conv's output channels). Fusing saves two passes over memory.
+ * @example const epilogue: Epilogue = { bias: null, activation: 'relu' };
+ */
+export interface Epilogue {
+  readonly bias: TensorInfo | null;
+  readonly activation: FusedActivation;
+}
+
 /** Distributions of the counter-based generator. */
 export type RandomDist = 'uniform' | 'normal' | 'truncatedNormal';
 
@@ -151,10 +164,11 @@ export interface Backend {
     transposeA: boolean,
     transposeB: boolean,
     outShape: Shape,
+    epilogue?: Epilogue,
   ): DataId;
 
   // convolution and pooling, NHWC; filters [fh, fw, inC, outC] (depthwise: [fh, fw, inC, multiplier])
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
+  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId;
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId;
   depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;

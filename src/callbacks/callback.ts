@@ -22,9 +22,12 @@ export class Callback {
   setParams(params: { epochs: number; steps: number; verbose: number }): void {
     this.params = params;
   }
-  /** True when onBatchEnd wants per-batch values (they cost a read from the backend each batch). */
+  /**
+   * True when onBatchEnd must run each batch (its values cost a read from the backend per batch): by
+   * default, when a subclass overrides onBatchEnd.
+   */
   wantsBatchLogs(): boolean {
-    return false;
+    return this.onBatchEnd !== Callback.prototype.onBatchEnd;
   }
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
   onTrainEnd(_logs?: Logs): void | Promise<void> {}

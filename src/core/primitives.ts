@@ -3,6 +3,7 @@ import type {
   Backend,
   Conv2DInfo,
   DataId,
+  FusedActivation,
   Pool2DInfo,
   RandomSpec,
   ReduceOp,
@@ -36,8 +37,10 @@ export interface PrimitiveAttrs {
   gatherND: Record<string, never>;
   scatterND: { shape: Shape };
   topkIndices: { k: number };
-  matMul: { transposeA: boolean; transposeB: boolean };
-  conv2d: { info: Conv2DInfo };
+  /** With a third input, the bias of the epilogue; `activation` (default linear) is applied last. */
+  matMul: { transposeA: boolean; transposeB: boolean; activation?: FusedActivation };
+  /** With a third input, the bias of the epilogue (one per output channel). */
+  conv2d: { info: Conv2DInfo; activation?: FusedActivation };
   conv2dBackpropInput: { info: Conv2DInfo };
   conv2dBackpropFilter: { info: Conv2DInfo };
   depthwiseConv2d: { info: Conv2DInfo };

@@ -1,5 +1,11 @@
 // Convolution layers Conv1D, Conv2D, Conv2DTranspose, and the conv options every conv-like layer shares.
-import { getActivation, serializeActivation, type ActivationFn } from '../activations/index.js';
+import {
+  fusedActivationOf,
+  getActivation,
+  serializeActivation,
+  type ActivationFn,
+} from '../activations/index.js';
+import type { FusedActivation } from '../backends/backend.js';
 import { type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { configAs, type Config } from '../core/serialization.js';
@@ -320,10 +326,20 @@ export abstract class BaseConv extends Layer {
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = single(this, inputs);
     if (!this.kernel) throw layerShapeError(this, 'called before build');
-    return this.geometry.finish(
-      this.convolve(x.dtype === 'float32' ? x : x.cast('float32'), this.kernel),
-      this.bias,
-    );
+    const xf = x.dtype === 'float32' ? x : x.cast('float32');
+    const act = fusedActivationOf(this.geometry.activation);
+    const fusedY = act ? this.convolveFused(xf, this.kernel, this.bias, act) : null;
+    return fusedY ?? this.geometry.finish(this.convolve(xf, this.kernel), this.bias);
+  }
+
+  /** The convolution with bias and activation fused into its kernel, where the op has such a form. */
+  protected convolveFused(
+    _x: Tensor,
+    _kernel: Variable,
+    _bias: Variable | null,
+    _activation: FusedActivation,
+  ): Tensor | null {
+    return null;
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
@@ -388,16 +404,33 @@ export class Conv2D extends BaseConv {
     return Conv2D.className;
   }
   protected convolve(x: Tensor, kernel: Variable): Tensor {
+    return this.conv2d(x, kernel);
+  }
+  protected override convolveFused(
+    x: Tensor,
+    kernel: Variable,
+    bias: Variable | null,
+    activation: FusedActivation,
+  ): Tensor {
+    return this.conv2d(x, kernel, { bias, activation });
+  }
+  private conv2d(
+    x: Tensor,
+    kernel: Variable,
+    epilogue?: { bias: Variable | null; activation: FusedActivation },
+  ): Tensor {
     const g = this.geometry;
     const [sh, sw] = g.strides;
     const [dh, dw] = g.dilationRate;
-    return convOps.conv2d(
+    return convOps.conv2dWith(
       x,
       kernel,
       [sh, sw],
       g.padding === 'same' ? 'same' : 'valid',
       g.dataFormat === 'channelsLast' ? 'NHWC' : 'NCHW',
       [dh, dw],
+      undefined,
+      epilogue,
     );
   }
 }

@@ -2,7 +2,13 @@
 import { ArgumentError, show } from '../core/errors.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
-import { getActivation, serializeActivation, type ActivationFn } from '../activations/index.js';
+import {
+  fusedActivationOf,
+  getActivation,
+  serializeActivation,
+  type ActivationFn,
+} from '../activations/index.js';
+import { matMulWith } from '../ops/matmul.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
@@ -94,10 +100,14 @@ export class Dense extends Layer {
     const x = single(this, inputs);
     if (!this.kernel) throw layerShapeError(this, 'called before build');
     const flat = x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]);
-    let y = flat.matMul(this.kernel);
-    if (this.bias) y = y.add(this.bias);
+    // bias and a fusable activation run inside the product's kernel (one pass over the output)
+    const act = fusedActivationOf(this.activation);
+    let y = act
+      ? matMulWith(flat, this.kernel, false, false, { bias: this.bias, activation: act })
+      : flat.matMul(this.kernel);
+    if (!act && this.bias) y = y.add(this.bias);
     if (x.rank !== 2) y = y.reshape([...x.shape.slice(0, -1), this.units]);
-    return this.activation(y);
+    return act ? y : this.activation(y);
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {

@@ -10,3 +10,4 @@ export * from './pool.js';
 export * from './nn.js';
 export * from './image.js';
 export * from './random.js';
+export * from './fused.js';

@@ -1,5 +1,5 @@
 // Convolution ops (conv1d/2d, transposed, depthwise, separable) and the six conv primitives' gradients.
-import type { Conv2DInfo } from '../backends/backend.js';
+import type { Conv2DInfo, FusedActivation } from '../backends/backend.js';
 import type { TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
@@ -17,6 +17,7 @@ import {
   toPair,
 } from './conv_util.js';
 import { toTensor } from './convert.js';
+import { activationGrad } from './fused_activation.js';
 
 export type { DimRoundingMode, ExplicitPadding, PadType } from './conv_util.js';
 
@@ -89,6 +90,7 @@ function runConv(
   format: DataFormat,
   dilations: Pair,
   rounding: unknown,
+  epilogue?: { bias: Tensor | null; activation: FusedActivation },
 ): Tensor {
   const xt = floatInput(op, 'x', x);
   const ft = floatInput(op, 'filter', filter);
@@ -109,7 +111,9 @@ function runConv(
   const rd = checkRounding(op, rounding);
   const { x4, back } = toNHWC(xt, format);
   const info = computeConv2DInfo(op, x4.shape, ft.shape, st, p, dl, rd, prim === 'depthwiseConv2d');
-  return back(ENGINE.run1(prim, [x4, ft], { info }));
+  if (!epilogue) return back(ENGINE.run1(prim, [x4, ft], { info }));
+  const { bias, activation } = epilogue;
+  return back(ENGINE.run1('conv2d', bias ? [x4, ft, bias] : [x4, ft], { info, activation }));
 }
 
 /**
@@ -127,9 +131,27 @@ export function conv2d(
   dilations: Pair = [1, 1],
   dimRoundingMode?: DimRoundingMode,
 ): Tensor {
+  return conv2dWith(x, filter, strides, pad, dataFormat, dilations, dimRoundingMode);
+}
+
+/**
+ * conv2d with an optional fused epilogue (bias per output channel, then an activation): the primitive
+ * behind `conv2d` and `fused.conv2d`.
+ * @example conv2dWith(x, w, 1, 'same', 'NHWC', 1, undefined, { bias, activation: 'relu' })
+ */
+export function conv2dWith(
+  x: Operand,
+  filter: Operand,
+  strides: Pair,
+  pad: PadType,
+  dataFormat: DataFormat = 'NHWC',
+  dilations: Pair = [1, 1],
+  dimRoundingMode?: DimRoundingMode,
+  epilogue?: { bias: Tensor | null; activation: FusedActivation },
+): Tensor {
   const fmt = checkFormat('conv2d', dataFormat, ['NHWC', 'NCHW'] as const);
   return tidy(() =>
-    runConv('conv2d', 'conv2d', x, filter, strides, pad, fmt, dilations, dimRoundingMode),
+    runConv('conv2d', 'conv2d', x, filter, strides, pad, fmt, dilations, dimRoundingMode, epilogue),
   );
 }
 
@@ -356,11 +378,21 @@ const outShape = (i: Conv2DInfo) => [i.batch, i.outH, i.outW, i.outC];
 /** The six conv primitives' forwards and VJPs. @example ruleFor('conv2d').vjp */
 export const convRules = {
   conv2d: {
-    forward: (b, [x, w], { info }) => one(b.conv2d(x, w, info), outShape(info), 'float32'),
-    vjp: ([dy], [x, w], _y, { info }, needs) => [
-      needs[0] ? ENGINE.run1('conv2dBackpropInput', [dy, w], { info }) : null,
-      needs[1] ? ENGINE.run1('conv2dBackpropFilter', [x, dy], { info }) : null,
-    ],
+    forward: (b, [x, w, bias], { info, activation = 'linear' }) => {
+      const epilogue =
+        bias || activation !== 'linear' ? { bias: bias ?? null, activation } : undefined;
+      return one(b.conv2d(x, w, info, epilogue), outShape(info), 'float32');
+    },
+    // with an epilogue y = act(conv + bias): dconv = act'(y)·dy from the output; dbias = dconv, which the
+    // engine sums over batch and space to the bias' shape
+    vjp: ([dy], [x, w, bias], [y], { info, activation = 'linear' }, needs) => {
+      const dc = activationGrad(dy, y, activation);
+      const grads = [
+        needs[0] ? ENGINE.run1('conv2dBackpropInput', [dc, w], { info }) : null,
+        needs[1] ? ENGINE.run1('conv2dBackpropFilter', [x, dc], { info }) : null,
+      ];
+      return bias ? [...grads, needs[2] ? dc : null] : grads;
+    },
   },
   conv2dBackpropInput: {
     forward: (b, [dy, w], { info }) =>

@@ -1,4 +1,5 @@
 // Linear algebra ops: batched matMul (one primitive), and dot, outerProduct and einsum composed from it.
+import type { FusedActivation } from '../backends/backend.js';
 import { type DType, type TensorLike, upcast } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
@@ -7,6 +8,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import type { Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { toTensor } from './convert.js';
+import { activationGrad } from './fused_activation.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -85,10 +87,31 @@ function operands(
  * @example nr.matMul(x, w, false, true) // x · wᵀ
  */
 export function matMul(a: Operand, b: Operand, transposeA = false, transposeB = false): Tensor {
-  return tidy(() => matMulChecked(a, b, transposeA, transposeB));
+  return matMulWith(a, b, transposeA, transposeB);
 }
 
-function matMulChecked(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean): Tensor {
+/**
+ * matMul with an optional fused epilogue (bias along the last axis, then an activation): the primitive
+ * behind `matMul` and `fused.matMul`.
+ * @example matMulWith(x, w, false, false, { bias, activation: 'relu' })
+ */
+export function matMulWith(
+  a: Operand,
+  b: Operand,
+  transposeA = false,
+  transposeB = false,
+  epilogue?: { bias: Tensor | null; activation: FusedActivation },
+): Tensor {
+  return tidy(() => matMulChecked(a, b, transposeA, transposeB, epilogue));
+}
+
+function matMulChecked(
+  a: Operand,
+  b: Operand,
+  transposeA: boolean,
+  transposeB: boolean,
+  epilogue?: { bias: Tensor | null; activation: FusedActivation },
+): Tensor {
   const [at, bt] = operands('matMul', a, b);
   if (typeof transposeA !== 'boolean')
     throw new ArgumentError(`matMul: transposeA must be a boolean, received ${show(transposeA)}`);
@@ -103,7 +126,10 @@ function matMulChecked(a: Operand, b: Operand, transposeA: boolean, transposeB: 
       `matMul: b must have rank >= 2, received rank ${bt.rank} (shape ${show(bt.shape)}); use dot for vectors`,
     );
   matMulShape(at.shape, bt.shape, transposeA, transposeB);
-  return ENGINE.run1('matMul', [at, bt], { transposeA, transposeB });
+  if (!epilogue) return ENGINE.run1('matMul', [at, bt], { transposeA, transposeB });
+  const { bias, activation } = epilogue;
+  const inputs = bias ? [at, bt, bias] : [at, bt];
+  return ENGINE.run1('matMul', inputs, { transposeA, transposeB, activation });
 }
 
 /**
@@ -298,19 +324,29 @@ function einsumChecked(equation: string, tensors: readonly Operand[]): Tensor {
 /** matMul's forward and VJP, side by side. @example ruleFor('matMul').vjp */
 export const matmulRules = {
   matMul: {
-    forward: (b, [x, y], { transposeA, transposeB }) => {
+    forward: (b, [x, y, bias], { transposeA, transposeB, activation = 'linear' }) => {
       const shape = matMulShape(x.shape, y.shape, transposeA, transposeB);
-      return one(b.matMul(x, y, transposeA, transposeB, shape), shape, x.dtype);
+      const epilogue =
+        bias || activation !== 'linear' ? { bias: bias ?? null, activation } : undefined;
+      return one(b.matMul(x, y, transposeA, transposeB, shape, epilogue), shape, x.dtype);
     },
     // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC; the transposed forms follow by transposing both sides
     // (C = Aᵀ·B: dA = B·dCᵀ; C = A·Bᵀ: dB = dCᵀ·A; C = Aᵀ·Bᵀ: dA = Bᵀ·dCᵀ, dB = dCᵀ·Aᵀ).
-    // Batch dims may come back broadcast: the engine sums them to each input's shape.
-    vjp: ([dy], [a, b], _y, { transposeA: tA, transposeB: tB }, needs) => {
+    // With an epilogue Y = act(C + bias): dC = act'(Y)·dY from the output, dbias = dC (the engine sums it
+    // to the bias' shape). Batch dims may come back broadcast: the engine sums them to each input's shape.
+    vjp: (
+      [dy],
+      [a, b, bias],
+      [y],
+      { transposeA: tA, transposeB: tB, activation = 'linear' },
+      needs,
+    ) => {
+      const dc = activationGrad(dy, y, activation);
       let da: Tensor | null = null;
       let db: Tensor | null = null;
-      if (needs[0]) da = tA ? matMul(b, dy, tB, true) : matMul(dy, b, false, !tB);
-      if (needs[1]) db = tB ? matMul(dy, a, true, tA) : matMul(a, dy, !tA, false);
-      return [da, db];
+      if (needs[0]) da = tA ? matMul(b, dc, tB, true) : matMul(dc, b, false, !tB);
+      if (needs[1]) db = tB ? matMul(dc, a, true, tA) : matMul(a, dc, !tA, false);
+      return bias ? [da, db, needs[2] ? dc : null] : [da, db];
     },
   },
 } satisfies Pick<RuleTable, 'matMul'>;

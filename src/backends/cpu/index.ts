@@ -7,12 +7,14 @@ import type {
   BackendMemory,
   Conv2DInfo,
   DataId,
+  Epilogue,
   Pool2DInfo,
   RandomSpec,
   ReduceOp,
   TensorInfo,
 } from '../backend.js';
 import * as conv from './conv.js';
+import { applyEpilogue } from './epilogue.js';
 import * as ew from './elementwise.js';
 import * as gather from './gather.js';
 import * as image from './image.js';
@@ -155,11 +157,13 @@ export class CpuBackend implements Backend {
     transposeA: boolean,
     transposeB: boolean,
     outShape: Shape,
+    epilogue?: Epilogue,
   ): DataId {
-    return mm.matMul(this.store, a, b, transposeA, transposeB, outShape);
+    const id = mm.matMul(this.store, a, b, transposeA, transposeB, outShape);
+    return applyEpilogue(this.store, id, outShape[outShape.length - 1], epilogue);
   }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2d(this.store, x, filter, info);
+  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
+    return applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue);
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return conv.conv2dBackpropInput(this.store, dy, filter, info);

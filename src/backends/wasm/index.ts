@@ -8,12 +8,14 @@ import type {
   BackendMemory,
   Conv2DInfo,
   DataId,
+  Epilogue,
   Pool2DInfo,
   RandomSpec,
   ReduceOp,
   TensorInfo,
 } from '../backend.js';
 import * as conv from '../cpu/conv.js';
+import { applyEpilogue } from '../cpu/epilogue.js';
 import * as ew from '../cpu/elementwise.js';
 import * as gather from '../cpu/gather.js';
 import * as image from '../cpu/image.js';
@@ -203,13 +205,16 @@ export class WasmBackend implements Backend {
     transposeA: boolean,
     transposeB: boolean,
     outShape: Shape,
+    epilogue?: Epilogue,
   ): DataId {
     return this.run(() =>
-      mm.matMul(this.store, this.wasmGemm, a, b, transposeA, transposeB, outShape),
+      mm.matMul(this.store, this.wasmGemm, a, b, transposeA, transposeB, outShape, epilogue),
     );
   }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2d(this.store, x, filter, info));
+  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
+    return this.run(() =>
+      applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue),
+    );
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
     return this.run(() => conv.conv2dBackpropInput(this.store, dy, filter, info));

@@ -1,6 +1,8 @@
 // wasm matmul: the whole GEMM runs in wasm (gemm.ts), split over the thread pool; batch dims broadcast.
 import { sizeOf, type Shape } from '../../core/shape.js';
-import type { DataId, TensorInfo } from '../backend.js';
+import { UNARY } from '../../ops/elementwise_table.js';
+import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
+import { applyEpilogue } from '../cpu/epilogue.js';
 import { batchIndex, gemm as referenceGemm, matMul as referenceMatMul } from '../cpu/matmul.js';
 import type { GemmFn, Storage } from '../cpu/storage.js';
 import { ACT, compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
@@ -13,9 +15,6 @@ import type { WasmStore } from './store.js';
 const SMALL = 4096;
 /** Below this many multiply-adds, waking workers costs more than they save (measured: scratch/). */
 const PARALLEL_MIN = 1 << 18;
-
-/** Activations the write-out applies (the names of the fused-epilogue contract). */
-export type GemmActivation = keyof typeof ACT;
 
 /** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
 interface Range {
@@ -56,10 +55,13 @@ function plan(batches: number, m: number, n: number, threads: number): Range[] {
   return [all];
 }
 
-/** out = act(out) in place for the activations the wasm write-out leaves to JS. */
-function activateInPlace(v: Float32Array, act: GemmActivation): void {
-  if (act === 'sigmoid') for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i]));
-  else if (act === 'tanh') for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]);
+/**
+ * out = act(out) in place for the activations the wasm write-out leaves to JS (sigmoid, tanh): the
+ * elementwise table's own functions, so fused and unfused agree exactly.
+ */
+function activateInPlace(v: Float32Array, act: 'sigmoid' | 'tanh'): void {
+  const f: (x: number, alpha: number) => number = UNARY[act].fn;
+  for (let i = 0; i < v.length; i++) v[i] = f(v[i], 0);
 }
 
 /** One product of the batched GEMM: byte offsets of its A, B and C in the heap. */
@@ -108,7 +110,7 @@ export class WasmGemm {
     accumulate: boolean,
     triples: readonly GemmTriple[],
     bias: number,
-    act: GemmActivation,
+    act: FusedActivation,
   ): void {
     const batches = triples.length;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
@@ -187,10 +189,10 @@ export class WasmGemm {
 }
 
 /**
- * Batched matmul on the wasm heap, with an optional bias (n floats) and activation fused into the
- * write-out: float32 through the wasm GEMM, int32 through the reference kernel (exact integer sums
- * need double accumulation).
- * @example matMul(store, gemm, a, b, false, true, [2, 4, 4])
+ * Batched matmul on the wasm heap with the fused epilogue (bias + linear/relu/relu6 in the wasm
+ * write-out; sigmoid/tanh in a JS pass after it): float32 through the wasm GEMM, int32 through the
+ * reference kernel (exact integer sums need double accumulation).
+ * @example matMul(store, gemm, a, b, false, true, [2, 4, 4], { bias, activation: 'relu' })
  */
 export function matMul(
   s: WasmStore,
@@ -200,8 +202,7 @@ export function matMul(
   transA: boolean,
   transB: boolean,
   outShape: Shape,
-  bias: TensorInfo | null = null,
-  act: GemmActivation = 'linear',
+  epilogue?: Epilogue,
 ): DataId {
   const rank = outShape.length;
   const m = outShape[rank - 2];
@@ -210,17 +211,9 @@ export function matMul(
   const outBatch = outShape.slice(0, -2);
   const aMap = batchIndex(outBatch, a.shape.slice(0, -2));
   const bMap = batchIndex(outBatch, b.shape.slice(0, -2));
-  if (
-    a.dtype !== 'float32' ||
-    gemm === null ||
-    m * n * k <= SMALL ||
-    k === 0 ||
-    sizeOf(outShape) === 0
-  ) {
-    const id = referenceMatMul(s, a, b, transA, transB, outShape);
-    epilogueInJs(s, id, n, bias, act);
-    return id;
-  }
+  const small = m * n * k <= SMALL || k === 0 || sizeOf(outShape) === 0;
+  if (a.dtype !== 'float32' || gemm === null || small)
+    return applyEpilogue(s, referenceMatMul(s, a, b, transA, transB, outShape), n, epilogue);
   const id = s.allocRaw('float32', sizeOf(outShape));
   const aAt = s.offsetOf(a.dataId);
   const bAt = s.offsetOf(b.dataId);
@@ -230,27 +223,7 @@ export function matMul(
     bAt + 4 * bMap[i] * k * n,
     cAt + 4 * i * m * n,
   ]);
-  gemm.run(m, n, k, transA, transB, false, triples, bias ? s.offsetOf(bias.dataId) : 0, act);
+  const bias = epilogue?.bias ? s.offsetOf(epilogue.bias.dataId) : 0;
+  gemm.run(m, n, k, transA, transB, false, triples, bias, epilogue?.activation ?? 'linear');
   return id;
-}
-
-/** The epilogue after a reference product: out = act(out + bias) along the last axis. */
-function epilogueInJs(
-  s: WasmStore,
-  id: DataId,
-  n: number,
-  bias: TensorInfo | null,
-  act: GemmActivation,
-): void {
-  if (!bias && act === 'linear') return;
-  const out = s.get(id);
-  const bv = bias ? s.values(bias) : null;
-  for (let i = 0; i < out.length; i++) {
-    let v = out[i] + (bv ? bv[i % n] : 0);
-    if (act === 'relu') v = v > 0 ? v : 0;
-    else if (act === 'relu6') v = Math.min(Math.max(v, 0), 6);
-    else if (act === 'sigmoid') v = 1 / (1 + Math.exp(-v));
-    else if (act === 'tanh') v = Math.tanh(v);
-    out[i] = v;
-  }
 }
