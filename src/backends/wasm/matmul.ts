@@ -76,6 +76,8 @@ export type GemmTriple = readonly [a: number, b: number, c: number];
 export class WasmGemm {
   private desc: Block | null = null;
   private readonly scratch: (Block | null)[] = [];
+  /** Products with fewer multiply-adds stay on the calling thread (tests lower it to force splits). */
+  parallelMin = PARALLEL_MIN;
 
   private constructor(
     private readonly store: WasmStore,
@@ -114,7 +116,7 @@ export class WasmGemm {
   ): void {
     const batches = triples.length;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
-    const threads = m * n * k * batches >= PARALLEL_MIN ? this.pool.size : 1;
+    const threads = m * n * k * batches >= this.parallelMin ? this.pool.size : 1;
     const ranges = plan(batches, m, n, threads);
     const heap = this.store.heap;
     this.desc = this.ensure(this.desc, descBytes(batches));
