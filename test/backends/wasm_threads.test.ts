@@ -21,6 +21,7 @@ import { detectFeatures } from '../../src/backends/wasm/kernels.js';
 import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
+import { sigmoid } from '../../src/core/scalar_math.js';
 import { expectClose, rng } from '../helpers/check_op.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
@@ -149,6 +150,59 @@ describe('wasm threads', () => {
       expectBitwise(x, runCase(two, c, 11), 'two threads');
       expectClose(x, runCase(reference, c, 11), 1e-4, 1e-4);
     });
+
+  it('sigmoid and tanh in the wasm write-out: within 2 ulp of the scalar functions, NaN and infinities kept', () => {
+    const special = [
+      0,
+      1e-30,
+      -1e-30,
+      0.625,
+      -0.625,
+      9.5,
+      -9.5,
+      30,
+      -30,
+      1e30,
+      -1e30,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const r = rng(5);
+    const xs = Float32Array.from([
+      ...special,
+      ...Array.from({ length: 3000 }, () => (r() * 2 - 1) * 10 ** (r() * 4 - 3)),
+    ]);
+    const m = xs.length;
+    const a: TensorInfo = { dataId: one.write(xs, 'float32'), shape: [m, 1], dtype: 'float32' };
+    const ones = new Float32Array(4).fill(1);
+    const b: TensorInfo = { dataId: one.write(ones, 'float32'), shape: [1, 4], dtype: 'float32' };
+    const bits = new Int32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    const ulps = (x: number, y: number): number => {
+      asFloat[0] = x;
+      const bx = bits[0];
+      asFloat[0] = y;
+      return Math.abs(bx - bits[0]);
+    };
+    for (const activation of ['sigmoid', 'tanh'] as const) {
+      const id = one.matMul(a, b, false, false, [m, 4], { bias: null, activation });
+      const y = one.readSync(id);
+      one.free(id);
+      const f = activation === 'sigmoid' ? sigmoid : Math.tanh;
+      for (let i = 0; i < m; i++) {
+        const want = Math.fround(f(xs[i]));
+        const got = y[4 * i];
+        if (Number.isNaN(want)) expect(got, `${activation}(NaN)`).toBeNaN();
+        // below 1e-37 (sigmoid of x < -87) the polynomial stops at ~1e-38 instead of 0
+        else if (Math.abs(want) > 1e-37 && ulps(got, want) > 2)
+          expect.fail(`${activation}(${xs[i]}): received ${got}, expected ${want}`);
+        else expect(Math.abs(got - want)).toBeLessThan(1e-7);
+      }
+    }
+    one.free(a.dataId);
+    one.free(b.dataId);
+  });
 
   it('runs the GemmFn on JS arrays (staged into the heap), with accumulate', () => {
     const [m, n, k] = [45, 67, 39];

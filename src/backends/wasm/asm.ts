@@ -199,6 +199,36 @@ export class Code {
   f32x4Shuffle(...lanes: [number, number, number, number]): this {
     return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
   }
+  /** Four i32 lanes as an immediate. */
+  i32x4Const(...lanes: [number, number, number, number]): this {
+    return this.simd(0x0c, ...new Uint8Array(Int32Array.from(lanes).buffer));
+  }
+  /** Bits of a where mask is 1, of b where 0 (stack: a, b, mask). */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  /** Lane masks: all ones where a < b, a >= b. */
+  f32x4Lt(): this {
+    return this.simd(0x43);
+  }
+  f32x4Ge(): this {
+    return this.simd(0x46);
+  }
+  /** Rounds to the nearest integer, ties to even. */
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  /** f32 lanes to i32, saturating (NaN to 0). */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  /** Shifts each i32 lane left by an i32 count (stack: vector, count). */
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
   /** Four f32 lanes as an immediate. */
   f32x4Const(...lanes: [number, number, number, number]): this {
     return this.simd(0x0c, ...new Uint8Array(Float32Array.from(lanes).buffer));

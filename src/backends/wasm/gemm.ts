@@ -1,4 +1,5 @@
 // The whole GEMM in wasm: panel packing, the 4x8 micro-kernel, and the write-out of C with bias + activation.
+import { emitActivation } from './activation.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Heap, MAX_PAGES } from './heap.js';
 import { gemmBlockCode, MR, NR } from './kernels.js';
@@ -10,9 +11,6 @@ export const MC = 128;
 export const NC = 1024;
 /** Rows of C per pass: bounds the padded C scratch of one thread to ROWS x NC floats (4 MiB). */
 export const ROWS = 1024;
-
-/** Activation codes of the write-out (the order of FusedActivation); 3 and 4 are left to the caller. */
-export const ACT = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4 } as const;
 
 /** Fields of a GEMM descriptor in the heap (i32 slots); batch triples (a, b, c byte offsets) follow. */
 export const DESC = { m: 0, n: 1, k: 2, flags: 3, bias: 4, act: 5, kStep: 6, batches: 8 } as const;
@@ -192,17 +190,6 @@ function packCode(): FuncDef {
   };
 }
 
-/** Applies activation code `act` (linear, relu, relu6) to the v128 in local `v`. */
-function emitAct(c: Code, act: number, v: number): void {
-  // relu is x > 0 ? x : 0 (NaN and -0 give +0): pmax(0, x). relu6 is min(max(x, 0), 6), NaN kept.
-  c.localGet(act).i32Const(ACT.relu).i32Eq().if();
-  c.v128Zero().localGet(v).f32x4Pmax().localSet(v);
-  c.end();
-  c.localGet(act).i32Const(ACT.relu6).i32Eq().if();
-  c.localGet(v).v128Zero().f32x4Max().f32x4Const(6, 6, 6, 6).f32x4Min().localSet(v);
-  c.end();
-}
-
 /**
  * writeOut(s, ldS, rows, cols, c, ldc, accumulate, bias, act): C = act((C if accumulate) + S + bias)
  * over rows x cols, S the padded scratch (row stride ldS bytes), C row stride ldc bytes, bias a byte
@@ -211,6 +198,7 @@ function emitAct(c: Code, act: number, v: number): void {
 function writeOutCode(): FuncDef {
   const [s, ldS, rows, cols, cp, ldc, acc, bias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [j, vecEnd, end, v] = [9, 10, 11, 12];
+  const t = [13, 14, 15, 16] as const;
   const c = new Code();
   c.localGet(cols).i32Const(-4).i32And().i32Const(2).i32Shl().localSet(vecEnd);
   c.localGet(cols).i32Const(2).i32Shl().localSet(end);
@@ -227,7 +215,7 @@ function writeOutCode(): FuncDef {
     c.localGet(bias).if();
     load(c.localGet(v).localGet(bias).localGet(j).i32Add()).f32x4Add().localSet(v);
     c.end();
-    emitAct(c, act, v);
+    emitActivation(c, act, { x: v, t });
     c.localGet(cp).localGet(j).i32Add().localGet(v);
     store();
     c.localGet(j).i32Const(step).i32Add().localSet(j);
@@ -250,7 +238,13 @@ function writeOutCode(): FuncDef {
   c.localGet(cp).localGet(ldc).i32Add().localSet(cp);
   c.localGet(rows).i32Const(1).i32Sub().localTee(rows).brIf(0);
   c.end();
-  return { name: 'writeOut', params: i32s(9), results: [], locals: [...i32s(3), V128], code: c };
+  return {
+    name: 'writeOut',
+    params: i32s(9),
+    results: [],
+    locals: [...i32s(3), ...new Array<ValType>(5).fill(V128)],
+    code: c,
+  };
 }
 
 /**

@@ -1,11 +1,11 @@
 // wasm matmul: the whole GEMM runs in wasm (gemm.ts), split over the thread pool; batch dims broadcast.
 import { sizeOf, type Shape } from '../../core/shape.js';
-import { UNARY } from '../../ops/elementwise_table.js';
 import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
 import { batchIndex, gemm as referenceGemm, matMul as referenceMatMul } from '../cpu/matmul.js';
 import type { GemmFn, Storage } from '../cpu/storage.js';
-import { ACT, compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
+import { ACT } from './activation.js';
+import { compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
 import type { Block } from './heap.js';
 import { MR, NR } from './kernels.js';
 import type { PoolTask, ThreadPool } from './pool.js';
@@ -53,15 +53,6 @@ function plan(batches: number, m: number, n: number, threads: number): Range[] {
   if (m >= 2 * MR * threads) return chunks(m, threads, MR).map(([i0, i1]) => ({ ...all, i0, i1 }));
   if (n >= 2 * NR * threads) return chunks(n, threads, NR).map(([j0, j1]) => ({ ...all, j0, j1 }));
   return [all];
-}
-
-/**
- * out = act(out) in place for the activations the wasm write-out leaves to JS (sigmoid, tanh): the
- * elementwise table's own functions, so fused and unfused agree exactly.
- */
-function activateInPlace(v: Float32Array, act: 'sigmoid' | 'tanh'): void {
-  const f: (x: number, alpha: number) => number = UNARY[act].fn;
-  for (let i = 0; i < v.length; i++) v[i] = f(v[i], 0);
 }
 
 /** One product of the batched GEMM: byte offsets of its A, B and C in the heap. */
@@ -153,9 +144,6 @@ export class WasmGemm {
     d[DESC.kStep] = kStep;
     triples.forEach((t, i) => d.set(t, DESC.batches + 3 * i));
     this.pool.parallelFor(this.task, shares);
-    if (act === 'sigmoid' || act === 'tanh')
-      for (const [, , c] of triples)
-        activateInPlace(new Float32Array(heap.memory.buffer, c, m * n), act);
   }
 
   readonly gemm: GemmFn = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate) => {
@@ -191,8 +179,8 @@ export class WasmGemm {
 }
 
 /**
- * Batched matmul on the wasm heap with the fused epilogue (bias + linear/relu/relu6 in the wasm
- * write-out; sigmoid/tanh in a JS pass after it): float32 through the wasm GEMM, int32 through the
+ * Batched matmul on the wasm heap with the fused epilogue (bias + activation in the GEMM's wasm
+ * write-out, sigmoid and tanh by f32x4 polynomials): float32 through the wasm GEMM, int32 through the
  * reference kernel (exact integer sums need double accumulation).
  * @example matMul(store, gemm, a, b, false, true, [2, 4, 4], { bias, activation: 'relu' })
  */
