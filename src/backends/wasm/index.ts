@@ -39,7 +39,8 @@ export { getThreadsCount, setThreadsCount, ThreadPool, type PoolTask } from './p
 
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
- * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available), float32 add/sub/mul/div/maximum/minimum
+ * wholly in wasm (packing, a 4x8 f32x4 micro-kernel with relaxed-SIMD FMA where available, and the
+ * fused bias + activation write-out), split over worker threads sharing the heap (see pool.ts), float32 add/sub/mul/div/maximum/minimum
  * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops, and every other primitive
  * runs the reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
  * @example
@@ -298,8 +299,8 @@ export class WasmBackend implements Backend {
 export async function createWasmBackend(): Promise<Backend> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap());
-  if (!store.heap.shared) noteSingleThreaded();
   const pool = await ThreadPool.create(store.heap.memory, store.heap.shared);
+  if (!pool.threaded) noteSingleThreaded();
   const gemm = features.simd ? await mm.WasmGemm.create(store, pool, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   return new WasmBackend(store, features, gemm, simd, pool);

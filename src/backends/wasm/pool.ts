@@ -180,7 +180,8 @@ export class ThreadPool {
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly threaded: boolean,
+    /** Whether workers can share the memory (else every task runs on the calling thread). */
+    readonly threaded: boolean,
   ) {
     const words = CTRL.args + MAX_THREADS * ARGS_STRIDE;
     this.control = threaded
@@ -197,7 +198,10 @@ export class ThreadPool {
     shared: boolean,
     threads?: number,
   ): Promise<ThreadPool> {
-    const threaded = shared && typeof SharedArrayBuffer !== 'undefined';
+    // NOTE: a page without cross-origin isolation may still make shared memory but cannot post it
+    const isolated =
+      isNode() || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+    const threaded = shared && isolated && typeof SharedArrayBuffer !== 'undefined';
     await detectHardwareThreads();
     const pool = new ThreadPool(memory, threaded);
     pools.add(pool);
