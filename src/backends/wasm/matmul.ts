@@ -13,8 +13,12 @@ import type { WasmStore } from './store.js';
 
 /** Below this many multiply-adds, packing costs more than the SIMD kernel saves. */
 const SMALL = 4096;
-/** Below this many multiply-adds, waking workers costs more than they save (measured: scratch/). */
-const PARALLEL_MIN = 1 << 18;
+/**
+ * Below this many multiply-adds a product stays on the calling thread: a parallelFor round trip costs
+ * 4-15 µs (measured on the shared 2-core box, scratch/latency.mts), and 2^20 multiply-adds take ~40 µs
+ * on one thread, so a second thread saves about what waking it costs only from here on.
+ */
+const PARALLEL_MIN = 1 << 20;
 
 /** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
 interface Range {
