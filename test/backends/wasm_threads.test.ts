@@ -39,7 +39,7 @@ async function makeBackend(threads: number): Promise<WasmBackend> {
   const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
   gemm.parallelMin = 0;
   const simd = await SimdElementwise.compile(store);
-  return new WasmBackend(store, features, gemm, simd, pool);
+  return new WasmBackend(store, features, gemm, simd, null, null, null, pool);
 }
 
 interface Case {
@@ -111,8 +111,8 @@ describe('wasm threads', () => {
   });
 
   it('starts a second thread where memory is shared', () => {
-    expect(two.pool?.size).toBe(2);
-    expect(one.pool?.size).toBe(1);
+    expect(two.threadPool?.size).toBe(2);
+    expect(one.threadPool?.size).toBe(1);
   });
 
   const sizes: [number, number, number][] = [

@@ -4,7 +4,8 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export const F64 = 0x7c;
+export type ValType = typeof I32 | typeof F32 | typeof V128 | typeof F64;
 
 /** Unsigned LEB128. @example uleb(300) // [0xac, 0x02] */
 export function uleb(value: number): number[] {
@@ -89,17 +90,6 @@ export class Code {
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }
-  return(): this {
-    return this.op(0x0f);
-  }
-  /** Calls function `index` of the module (its position in the list given to `assemble`). */
-  call(index: number): this {
-    return this.op(0x10, ...uleb(index));
-  }
-  /** Pops c, b, a: a if c != 0 else b (both of one numeric type). */
-  select(): this {
-    return this.op(0x1b);
-  }
 
   // locals
   localGet(i: number): this {
@@ -119,23 +109,11 @@ export class Code {
   i32Eqz(): this {
     return this.op(0x45);
   }
-  i32Eq(): this {
-    return this.op(0x46);
-  }
   i32Ne(): this {
     return this.op(0x47);
   }
-  i32LtS(): this {
-    return this.op(0x48);
-  }
   i32LtU(): this {
     return this.op(0x49);
-  }
-  i32GtU(): this {
-    return this.op(0x4b);
-  }
-  i32GeU(): this {
-    return this.op(0x4f);
   }
   i32Add(): this {
     return this.op(0x6a);
@@ -146,34 +124,19 @@ export class Code {
   i32Mul(): this {
     return this.op(0x6c);
   }
-  i32DivU(): this {
-    return this.op(0x6e);
-  }
   i32And(): this {
     return this.op(0x71);
-  }
-  i32Or(): this {
-    return this.op(0x72);
   }
   i32Shl(): this {
     return this.op(0x74);
   }
-  i32ShrU(): this {
-    return this.op(0x76);
-  }
 
   // memory (alignment given as log2 bytes; a hint only)
-  i32Load(offset = 0): this {
-    return this.op(0x28, ...this.memarg(2, offset));
-  }
   f32Load(offset = 0): this {
     return this.op(0x2a, ...this.memarg(2, offset));
   }
   f32Store(offset = 0): this {
     return this.op(0x38, ...this.memarg(2, offset));
-  }
-  i32Store(offset = 0): this {
-    return this.op(0x36, ...this.memarg(2, offset));
   }
 
   // SIMD128
@@ -186,52 +149,6 @@ export class Code {
   }
   v128Store(offset = 0): this {
     return this.simd(0x0b, ...this.memarg(4, offset));
-  }
-  /** Loads one f32 into lane 0, the other lanes zero (a scalar tail through vector code). */
-  v128Load32Zero(offset = 0): this {
-    return this.simd(0x5c, ...this.memarg(2, offset));
-  }
-  /** Stores lane `lane` of a v128 as one f32 (stack: address, vector). */
-  v128Store32Lane(lane: number, offset = 0): this {
-    return this.simd(0x5a, ...this.memarg(2, offset), lane);
-  }
-  /** Picks four f32 lanes of (a, b) by index 0..7 (stack: a, b): i8x16.shuffle over whole floats. */
-  f32x4Shuffle(...lanes: [number, number, number, number]): this {
-    return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
-  }
-  /** Four i32 lanes as an immediate. */
-  i32x4Const(...lanes: [number, number, number, number]): this {
-    return this.simd(0x0c, ...new Uint8Array(Int32Array.from(lanes).buffer));
-  }
-  /** Bits of a where mask is 1, of b where 0 (stack: a, b, mask). */
-  v128Bitselect(): this {
-    return this.simd(0x52);
-  }
-  /** Lane masks: all ones where a < b, a >= b. */
-  f32x4Lt(): this {
-    return this.simd(0x43);
-  }
-  f32x4Ge(): this {
-    return this.simd(0x46);
-  }
-  /** Rounds to the nearest integer, ties to even. */
-  f32x4Nearest(): this {
-    return this.simd(0x6a);
-  }
-  /** f32 lanes to i32, saturating (NaN to 0). */
-  i32x4TruncSatF32x4S(): this {
-    return this.simd(0xf8);
-  }
-  i32x4Add(): this {
-    return this.simd(0xae);
-  }
-  /** Shifts each i32 lane left by an i32 count (stack: vector, count). */
-  i32x4Shl(): this {
-    return this.simd(0xab);
-  }
-  /** Four f32 lanes as an immediate. */
-  f32x4Const(...lanes: [number, number, number, number]): this {
-    return this.simd(0x0c, ...new Uint8Array(Float32Array.from(lanes).buffer));
   }
   v128Zero(): this {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
@@ -248,10 +165,6 @@ export class Code {
   /** Pseudo-max: b > a ? b : a per lane (pmax(0, x) is relu: NaN and -0 give +0). */
   f32x4Pmax(): this {
     return this.simd(0xeb);
-  }
-  /** Pseudo-min: b < a ? b : a per lane. */
-  f32x4Pmin(): this {
-    return this.simd(0xea);
   }
   f32x4Splat(): this {
     return this.simd(0x13);
@@ -278,6 +191,319 @@ export class Code {
   /** Relaxed SIMD: a * b + c, fused or not as the hardware prefers (stack: a, b, c). */
   f32x4RelaxedMadd(): this {
     return this.simd(0x105);
+  }
+
+  // Added for the conv and pool kernels (conv.ts, depthwise.ts, pool.ts); append-only.
+  /** Calls function `index` of the module (its position in the list given to `assemble`). */
+  call(index: number): this {
+    return this.op(0x10, ...uleb(index));
+  }
+  /** a, b, cond -> cond != 0 ? a : b (numeric operands). */
+  select(): this {
+    return this.op(0x1b);
+  }
+  i32Load(offset = 0): this {
+    return this.op(0x28, ...this.memarg(2, offset));
+  }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
+  i32LeS(): this {
+    return this.op(0x4c);
+  }
+  i32GeS(): this {
+    return this.op(0x4e);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
+  i32DivU(): this {
+    return this.op(0x6e);
+  }
+  i32RemU(): this {
+    return this.op(0x70);
+  }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
+  f32Const(v: number): this {
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.op(0x43, ...b);
+  }
+  f32Eq(): this {
+    return this.op(0x5b);
+  }
+  f32Ne(): this {
+    return this.op(0x5c);
+  }
+  f32Gt(): this {
+    return this.op(0x5e);
+  }
+  f32Add(): this {
+    return this.op(0x92);
+  }
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+  f32Mul(): this {
+    return this.op(0x94);
+  }
+  f32Div(): this {
+    return this.op(0x95);
+  }
+  f32ConvertI32S(): this {
+    return this.op(0xb2);
+  }
+  /** NaN-propagating, -0 below +0 (Math.min). */
+  f32Min(): this {
+    return this.op(0x96);
+  }
+  f32Max(): this {
+    return this.op(0x97);
+  }
+  /** Four i32 lanes as a constant. */
+  i32x4Const(a: number, b = a, c = a, d = a): this {
+    const bytes = new Uint8Array(new Int32Array([a, b, c, d]).buffer);
+    return this.simd(0x0c, ...bytes);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4ExtractLane(lane: number): this {
+    return this.simd(0x1b, lane);
+  }
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f, lane);
+  }
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** a, b, mask -> bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+
+  // --- appended for the math, reduction and movement kernels ---
+  // control and parametric
+  /** Returns from the function (values of its result type on the stack). */
+  return(): this {
+    return this.op(0x0f);
+  }
+  drop(): this {
+    return this.op(0x1a);
+  }
+  i32GtU(): this {
+    return this.op(0x4b);
+  }
+  i32LeU(): this {
+    return this.op(0x4d);
+  }
+  i32Load8U(offset = 0): this {
+    return this.op(0x2d, ...this.memarg(0, offset));
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36, ...this.memarg(2, offset));
+  }
+  i32Store8(offset = 0): this {
+    return this.op(0x3a, ...this.memarg(0, offset));
+  }
+  f32Lt(): this {
+    return this.op(0x5d);
+  }
+  // bulk memory
+  /** memory.copy: stack dst, src, n (bytes); overlapping ranges are fine. */
+  memoryCopy(): this {
+    return this.op(0xfc, ...uleb(10), 0x00, 0x00);
+  }
+  /** memory.fill: stack dst, byte value, n. */
+  memoryFill(): this {
+    return this.op(0xfc, ...uleb(11), 0x00);
+  }
+  // more SIMD128
+  /** A v128 constant of four f32 lanes. */
+  f32x4Const(a: number, b = a, c = a, d = a): this {
+    return this.simd(0x0c, ...new Uint8Array(new Float32Array([a, b, c, d]).buffer));
+  }
+  /** Loads one i32 into lane 0, zeroing the rest. */
+  v128Load32Zero(offset = 0): this {
+    return this.simd(0x5c, ...this.memarg(2, offset));
+  }
+  /** Stores lane `lane` (32 bits) of a v128: stack addr, v. */
+  v128Store32Lane(lane: number, offset = 0): this {
+    return this.simd(0x5a, ...this.memarg(2, offset), lane);
+  }
+  /** i8x16.shuffle: picks 16 bytes from the 32 of (a, b). */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    return this.simd(0x0d, ...lanes);
+  }
+  /** Picks four f32 lanes of (a, b) by index 0..7 (stack: a, b): i8x16.shuffle over whole floats. */
+  f32x4Shuffle(...lanes: [number, number, number, number]): this {
+    return this.i8x16Shuffle(lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
+  i32x4Eq(): this {
+    return this.simd(0x37);
+  }
+  i32x4Ne(): this {
+    return this.simd(0x38);
+  }
+  i32x4LtS(): this {
+    return this.simd(0x39);
+  }
+  i32x4GtS(): this {
+    return this.simd(0x3b);
+  }
+  i32x4LeS(): this {
+    return this.simd(0x3d);
+  }
+  i32x4GeS(): this {
+    return this.simd(0x3f);
+  }
+  f32x4Lt(): this {
+    return this.simd(0x43);
+  }
+  f32x4Le(): this {
+    return this.simd(0x45);
+  }
+  f32x4Ge(): this {
+    return this.simd(0x46);
+  }
+  v128Not(): this {
+    return this.simd(0x4d);
+  }
+  /** a & ~b. */
+  v128AndNot(): this {
+    return this.simd(0x4f);
+  }
+  v128Xor(): this {
+    return this.simd(0x51);
+  }
+  v128AnyTrue(): this {
+    return this.simd(0x53);
+  }
+  /** Narrows with unsigned saturation (stack a, b: a's lanes first). */
+  i8x16NarrowI16x8U(): this {
+    return this.simd(0x66);
+  }
+  f32x4Ceil(): this {
+    return this.simd(0x67);
+  }
+  f32x4Floor(): this {
+    return this.simd(0x68);
+  }
+  f32x4Trunc(): this {
+    return this.simd(0x69);
+  }
+  /** Round half to even. */
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  i16x8NarrowI32x4U(): this {
+    return this.simd(0x86);
+  }
+  i16x8ExtendLowI8x16U(): this {
+    return this.simd(0x89);
+  }
+  i32x4AllTrue(): this {
+    return this.simd(0xa3);
+  }
+  i32x4Bitmask(): this {
+    return this.simd(0xa4);
+  }
+  i32x4ExtendLowI16x8U(): this {
+    return this.simd(0xa9);
+  }
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
+  i32x4ShrS(): this {
+    return this.simd(0xac);
+  }
+  i32x4ShrU(): this {
+    return this.simd(0xad);
+  }
+  i32x4Sub(): this {
+    return this.simd(0xb1);
+  }
+  i32x4Mul(): this {
+    return this.simd(0xb5);
+  }
+  i32x4MinS(): this {
+    return this.simd(0xb6);
+  }
+  i32x4MaxS(): this {
+    return this.simd(0xb8);
+  }
+  f32x4Pmin(): this {
+    return this.simd(0xea);
+  }
+  /** Truncates toward zero, saturating; NaN gives 0. */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+  f32x4ConvertI32x4S(): this {
+    return this.simd(0xfa);
+  }
+  // f64, for the sums and products that the reference accumulates in double
+  f64Load(offset = 0): this {
+    return this.op(0x2b, ...this.memarg(3, offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39, ...this.memarg(3, offset));
+  }
+  f64Const(v: number): this {
+    return this.op(0x44, ...new Uint8Array(new Float64Array([v]).buffer));
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  /** Loads 8 bytes into the low half, zeroing the high half. */
+  v128Load64Zero(offset = 0): this {
+    return this.simd(0x5d, ...this.memarg(3, offset));
+  }
+  f64x2ExtractLane(lane: number): this {
+    return this.simd(0x21, lane);
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f);
   }
 }
 

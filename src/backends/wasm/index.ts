@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM and common elementwise ops in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling and common elementwise ops in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
@@ -25,6 +25,9 @@ import * as pool from '../cpu/pool.js';
 import * as rnd from '../cpu/random.js';
 import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
+import { WasmConv } from './conv.js';
+import { WasmDepthwise } from './depthwise.js';
+import { WasmPool } from './pooling.js';
 import { SimdElementwise } from './elementwise.js';
 import { Heap } from './heap.js';
 import { detectFeatures, type WasmFeatures } from './kernels.js';
@@ -40,9 +43,12 @@ export { getThreadsCount, setThreadsCount, ThreadPool, type PoolTask } from './p
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
  * wholly in wasm (packing, a 4x8 f32x4 micro-kernel with relaxed-SIMD FMA where available, and the
- * fused bias + activation write-out), split over worker threads sharing the heap (see pool.ts), float32 add/sub/mul/div/maximum/minimum
- * (same shape, a scalar, or a bias-style row) and neg/abs/sqrt/square/relu run f32x4 loops, and every other primitive
- * runs the reference CPU kernels on views of the heap. Registered below cpu until it is faster everywhere.
+ * fused bias + activation write-out), split over worker threads sharing the heap (pool.ts); float32
+ * add/sub/mul/div/maximum/minimum (same shape, a scalar, or a bias-style row) and
+ * neg/abs/sqrt/square/relu run f32x4 loops; conv2d and its gradients build patch matrices in wasm
+ * (conv.ts), depthwise conv (multiplier 1) and max/avg pooling and their gradients run f32x4 over
+ * channels (depthwise.ts, pooling.ts); every other primitive runs the reference CPU kernels on views
+ * of the heap. Registered below cpu until it is faster everywhere.
  * @example
  * await nr.setBackend('wasm');
  */
@@ -54,16 +60,19 @@ export class WasmBackend implements Backend {
   readonly gemm: GemmFn;
 
   /**
-   * @param wasmGemm the compiled GEMM (loaded on `pool`), or null without SIMD
+   * @param wasmGemm the compiled GEMM (loaded on the thread pool), or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
-   * @param pool the worker threads sharing the heap (other kernels may `load` modules on it)
    */
   constructor(
     readonly store: WasmStore,
     readonly features: WasmFeatures,
     private readonly wasmGemm: mm.WasmGemm | null,
     private readonly simd: SimdElementwise | null,
-    readonly pool: ThreadPool | null = wasmGemm?.pool ?? null,
+    private readonly convs: WasmConv | null = null,
+    private readonly pools: WasmPool | null = null,
+    private readonly depthwise: WasmDepthwise | null = null,
+    /** The worker threads sharing the heap (other kernels may `load` modules on it). */
+    readonly threadPool: ThreadPool | null = wasmGemm?.pool ?? null,
   ) {
     this.heap = store.heap;
     this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
@@ -118,7 +127,7 @@ export class WasmBackend implements Backend {
   }
   /** Stops the worker threads (they would not keep a Node process alive anyway). */
   dispose(): void {
-    this.pool?.dispose();
+    this.threadPool?.dispose();
   }
 
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
@@ -213,36 +222,64 @@ export class WasmBackend implements Backend {
     );
   }
   conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
-    return this.run(() =>
-      applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue),
+    const c = this.convs;
+    return this.run(
+      () =>
+        c?.conv2d(x, filter, info, epilogue) ??
+        applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue),
     );
   }
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2dBackpropInput(this.store, dy, filter, info));
+    const c = this.convs;
+    return this.run(
+      () =>
+        c?.conv2dBackpropInput(dy, filter, info) ??
+        conv.conv2dBackpropInput(this.store, dy, filter, info),
+    );
   }
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.conv2dBackpropFilter(this.store, x, dy, info));
+    const c = this.convs;
+    return this.run(
+      () =>
+        c?.conv2dBackpropFilter(x, dy, info) ?? conv.conv2dBackpropFilter(this.store, x, dy, info),
+    );
   }
   depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2d(this.store, x, filter, info));
+    return this.run(
+      () =>
+        this.depthwise?.forward(x, filter, info) ??
+        conv.depthwiseConv2d(this.store, x, filter, info),
+    );
   }
   depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info));
+    return this.run(
+      () =>
+        this.depthwise?.backpropInput(dy, filter, info) ??
+        conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info),
+    );
   }
   depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(() => conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info));
+    return this.run(
+      () =>
+        this.depthwise?.backpropFilter(x, dy, info) ??
+        conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info),
+    );
   }
   maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.maxPool(this.store, x, info));
+    return this.run(() => this.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
   }
   maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.maxPoolGrad(this.store, dy, x, info));
+    return this.run(
+      () => this.pools?.maxPoolGrad(dy, x, info) ?? pool.maxPoolGrad(this.store, dy, x, info),
+    );
   }
   avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.avgPool(this.store, x, info));
+    return this.run(() => this.pools?.avgPool(x, info) ?? pool.avgPool(this.store, x, info));
   }
   avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => pool.avgPoolGrad(this.store, dy, info));
+    return this.run(
+      () => this.pools?.avgPoolGrad(dy, info) ?? pool.avgPoolGrad(this.store, dy, info),
+    );
   }
   resizeBilinear(
     x: TensorInfo,
@@ -303,5 +340,8 @@ export async function createWasmBackend(): Promise<Backend> {
   if (!pool.threaded) noteSingleThreaded();
   const gemm = features.simd ? await mm.WasmGemm.create(store, pool, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
-  return new WasmBackend(store, features, gemm, simd, pool);
+  const convs = features.simd ? await WasmConv.compile(store) : null;
+  const pools = features.simd ? await WasmPool.compile(store) : null;
+  const depthwise = features.simd ? await WasmDepthwise.compile(store) : null;
+  return new WasmBackend(store, features, gemm, simd, convs, pools, depthwise, pool);
 }
