@@ -1,6 +1,7 @@
 // The ceiling: the wasm GEMM's 4x8 micro-kernel alone on packed panels that stay in cache (no packing, no copy-out).
 import { WasmBackend } from '../../src/backends/wasm/index.js';
-import { compileGemmBlock, MR, NR } from '../../src/backends/wasm/kernels.js';
+import { compileGemm, type GemmExports } from '../../src/backends/wasm/gemm.js';
+import { MR, NR } from '../../src/backends/wasm/kernels.js';
 import * as nr from '../../src/node.js';
 import type { BenchCase } from '../harness.js';
 
@@ -26,8 +27,10 @@ export const microkernelCase: BenchCase = {
     const f32 = new Float32Array(heap.memory.buffer);
     for (let i = 0; i < NP * MR * KC; i++) f32[(a.offset >> 2) + i] = Math.sin(i);
     for (let i = 0; i < NR * KC; i++) f32[(p.offset >> 2) + i] = Math.cos(i);
-    let block: Awaited<ReturnType<typeof compileGemmBlock>> | null = null;
-    const ready = compileGemmBlock(heap, b.features.relaxedSimd).then((f) => (block = f));
+    let block: GemmExports['gemmBlock'] | null = null;
+    const ready = compileGemm(heap, b.features.relaxedSimd).then(
+      (g) => (block = g.exports.gemmBlock),
+    );
     return {
       note: `relaxed-SIMD FMA ${b.features.relaxedSimd ? 'on' : 'off (mul + add)'}`,
       async call() {

@@ -11,7 +11,9 @@ import {
   WasmStore,
 } from '../../src/backends/wasm/index.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
-import { compileGemmBlock, detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { WasmGemm } from '../../src/backends/wasm/matmul.js';
+import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
 import { expectClose, rng } from '../helpers/check_op.js';
 
@@ -30,9 +32,10 @@ async function makeBackend(fma: boolean, shared = true): Promise<WasmBackend> {
   const features = await detectFeatures();
   const relaxedSimd = fma && features.relaxedSimd;
   const store = new WasmStore(new Heap(16, shared));
-  const block = await compileGemmBlock(store.heap, relaxedSimd);
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, 1);
+  const gemm = await WasmGemm.create(store, pool, relaxedSimd);
   const simd = await SimdElementwise.compile(store);
-  return new WasmBackend(store, { simd: true, relaxedSimd }, block, simd);
+  return new WasmBackend(store, { simd: true, relaxedSimd }, gemm, simd);
 }
 
 /** Checks wasm matMul against the float64 reference for one case. */

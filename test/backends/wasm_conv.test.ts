@@ -13,7 +13,9 @@ import { WasmConv } from '../../src/backends/wasm/conv.js';
 import { WasmDepthwise } from '../../src/backends/wasm/depthwise.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { Heap, WasmBackend, WasmStore } from '../../src/backends/wasm/index.js';
-import { compileGemmBlock, detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { WasmGemm } from '../../src/backends/wasm/matmul.js';
+import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { WasmPool } from '../../src/backends/wasm/pooling.js';
 import { computeConv2DInfo, computePool2DInfo, type PadType } from '../../src/ops/conv_util.js';
 import { expectClose, rng } from '../helpers/check_op.js';
@@ -25,11 +27,13 @@ const reference32 = createCpuBackendSync({ precision: 'float32' });
 async function makeBackend(shared = true, tileBytes?: number): Promise<WasmBackend> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap(16, shared));
-  const block = await compileGemmBlock(store.heap, features.relaxedSimd);
-  return new WasmBackend(store, features, block, await SimdElementwise.compile(store), {
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, 1);
+  const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
+  return new WasmBackend(store, features, gemm, await SimdElementwise.compile(store), {
     convs: await WasmConv.compile(store, tileBytes),
     pools: await WasmPool.compile(store),
     depthwise: await WasmDepthwise.compile(store),
+    threadPool: pool,
   });
 }
 

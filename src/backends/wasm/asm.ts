@@ -360,6 +360,10 @@ export class Code {
   i8x16Shuffle(lanes: readonly number[]): this {
     return this.simd(0x0d, ...lanes);
   }
+  /** Picks four f32 lanes of (a, b) by index 0..7 (stack: a, b): i8x16.shuffle over whole floats. */
+  f32x4Shuffle(...lanes: [number, number, number, number]): this {
+    return this.i8x16Shuffle(lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
   i32x4Eq(): this {
     return this.simd(0x37);
   }

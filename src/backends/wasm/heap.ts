@@ -48,6 +48,8 @@ export class Heap {
   bytesInUse = 0;
   private top = ALIGN; // offset 0 stays unused, so no block is at the null address
   private readonly freeLists = new Map<number, number[]>();
+  /** Buffers the memory had before each grow: views made then still point into this heap. */
+  private readonly pastBuffers = new WeakSet<ArrayBufferLike>();
 
   /**
    * @param initialPages starting size in 64 KiB pages
@@ -115,8 +117,14 @@ export class Heap {
     this.bytesInUse -= block.size;
   }
 
+  /** Whether a typed array over `buffer` is a view of this heap (then wasm can read it in place). */
+  owns(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer || this.pastBuffers.has(buffer);
+  }
+
   /** Grows to hold `end` bytes, at least doubling (capped) so a run of allocations grows rarely. */
   private grow(end: number): void {
+    this.pastBuffers.add(this.memory.buffer);
     const pages = this.byteLength / PAGE;
     const needed = Math.ceil(end / PAGE);
     const target = Math.min(MAX_PAGES, Math.max(needed, pages * 2));

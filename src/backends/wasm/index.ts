@@ -33,18 +33,15 @@ import { Heap } from './heap.js';
 import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
 import { SimdReduce } from './reduce.js';
-import {
-  compileGemmBlock,
-  detectFeatures,
-  type GemmBlockFn,
-  type WasmFeatures,
-} from './kernels.js';
+import { detectFeatures, type WasmFeatures } from './kernels.js';
 import * as mm from './matmul.js';
+import { noteSingleThreaded, ThreadPool } from './pool.js';
 import { WasmStore } from './store.js';
 
 export { Heap, MAX_BYTES, sizeClass } from './heap.js';
 export { WasmStore } from './store.js';
 export type { WasmFeatures } from './kernels.js';
+export { getThreadsCount, setThreadsCount, ThreadPool, type PoolTask } from './pool.js';
 
 /** Compiled kernel families of the wasm backend; one left out runs the reference kernels. */
 export interface WasmKernels {
@@ -54,17 +51,20 @@ export interface WasmKernels {
   reducer?: SimdReduce;
   mover?: SimdMovement;
   broadcaster?: SimdBroadcast;
+  /** The worker threads sharing the heap; without one, everything runs on the calling thread. */
+  threadPool?: ThreadPool;
 }
 
 /**
  * The WebAssembly backend. Every tensor is a block of one heap; matMul and the GEMMs inside conv2d run
- * a 4x8 f32x4 micro-kernel (relaxed-SIMD FMA where available); conv2d and its gradients build patch
- * matrices in wasm (conv.ts); depthwise conv (multiplier 1) and max/avg pooling and their gradients run
- * f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under any broadcast, the unary ops of
- * unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial approximations with tested ulp bounds),
- * float32<->int32 casts, sum/prod/max/min over one run of axes, argMax/argMin down columns, strided
- * copies (runs, tile transposes) and concat run in wasm; every other case runs the reference CPU
- * kernels on views of the heap.
+ * wholly in wasm (packing, a 4x8 f32x4 micro-kernel with relaxed-SIMD FMA where available, and the
+ * fused bias + activation write-out), split over worker threads sharing the heap (pool.ts); conv2d and
+ * its gradients build patch matrices in wasm (conv.ts); depthwise conv (multiplier 1) and max/avg
+ * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under
+ * any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial
+ * approximations with tested ulp bounds), float32<->int32 casts, sum/prod/max/min over one run of
+ * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm;
+ * every other case runs the reference CPU kernels on views of the heap.
  * @example
  * await nr.setBackend('wasm');
  */
@@ -74,11 +74,13 @@ export class WasmBackend implements Backend {
   readonly heap: Heap;
   /** The compiled kernel families beyond GEMM and elementwise. */
   private readonly k: WasmKernels;
-  /** The GEMM the kernels use: SIMD when the platform has it, else the reference one. */
+  /** The worker threads sharing the heap (other kernels may `load` modules on it). */
+  readonly threadPool: ThreadPool | null;
+  /** The GEMM the kernels use: wasm SIMD over the thread pool when the platform has it, else the reference one. */
   readonly gemm: GemmFn;
 
   /**
-   * @param block the compiled GEMM micro-kernel, or null without SIMD
+   * @param wasmGemm the compiled GEMM (loaded on the thread pool), or null without SIMD
    * @param simd the compiled elementwise kernels, or null without SIMD
    * @param kernels the other compiled kernel families (conv, pooling, depthwise, reductions, movement,
    *   broadcasting binaries and casts); a family left out runs the reference kernels
@@ -86,13 +88,14 @@ export class WasmBackend implements Backend {
   constructor(
     readonly store: WasmStore,
     readonly features: WasmFeatures,
-    block: GemmBlockFn | null,
+    private readonly wasmGemm: mm.WasmGemm | null,
     private readonly simd: SimdElementwise | null,
     kernels: WasmKernels = {},
   ) {
     this.k = kernels;
+    this.threadPool = kernels.threadPool ?? wasmGemm?.pool ?? null;
     this.heap = store.heap;
-    this.gemm = block ? new mm.SimdGemm(store, block).gemm : referenceGemm;
+    this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
     store.gemm = this.gemm;
   }
 
@@ -142,7 +145,10 @@ export class WasmBackend implements Backend {
       heapReserved: this.heap.reserved,
     };
   }
-  dispose(): void {}
+  /** Stops the worker threads (they would not keep a Node process alive anyway). */
+  dispose(): void {
+    this.threadPool?.dispose();
+  }
 
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
     return this.run(
@@ -246,12 +252,7 @@ export class WasmBackend implements Backend {
     epilogue?: Epilogue,
   ): DataId {
     return this.run(() =>
-      applyEpilogue(
-        this.store,
-        mm.matMul(this.store, this.gemm, a, b, transposeA, transposeB, outShape),
-        outShape[outShape.length - 1],
-        epilogue,
-      ),
+      mm.matMul(this.store, this.wasmGemm, a, b, transposeA, transposeB, outShape, epilogue),
     );
   }
   conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
@@ -362,13 +363,16 @@ export class WasmBackend implements Backend {
 }
 
 /**
- * Starts the wasm backend: detects SIMD and relaxed SIMD, creates the heap, compiles the kernels.
+ * Starts the wasm backend: detects SIMD and relaxed SIMD, creates the heap, starts the worker threads
+ * (getThreadsCount() - 1 of them) and compiles the kernels.
  * @example nr.registerBackend('wasm', createWasmBackend);
  */
 export async function createWasmBackend(): Promise<Backend> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap());
-  const block = features.simd ? await compileGemmBlock(store.heap, features.relaxedSimd) : null;
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared);
+  if (!pool.threaded) noteSingleThreaded();
+  const gemm = features.simd ? await mm.WasmGemm.create(store, pool, features.relaxedSimd) : null;
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const kernels: WasmKernels = features.simd
     ? {
@@ -378,7 +382,8 @@ export async function createWasmBackend(): Promise<Backend> {
         reducer: await SimdReduce.compile(store),
         mover: await SimdMovement.compile(store),
         broadcaster: await SimdBroadcast.compile(store),
+        threadPool: pool,
       }
-    : {};
-  return new WasmBackend(store, features, block, simd, kernels);
+    : { threadPool: pool };
+  return new WasmBackend(store, features, gemm, simd, kernels);
 }

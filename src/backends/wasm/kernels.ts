@@ -1,6 +1,5 @@
 // WebAssembly kernels emitted at run time with asm.ts: feature probes and the 4x8 f32x4 GEMM micro-kernel.
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
-import { type Heap, MAX_PAGES } from './heap.js';
 
 /** Register tile of the micro-kernel: MR rows of A times NR columns of B (two f32x4 per row). */
 export const MR = 4;
@@ -63,7 +62,8 @@ export type GemmBlockFn = (
   add: number,
 ) => void;
 
-function gemmBlockCode(fma: boolean): FuncDef {
+/** The micro-kernel as a function definition (see GemmBlockFn), for modules that call it. */
+export function gemmBlockCode(fma: boolean): FuncDef {
   // params 0..7: np nq kc ap bp cp ldc add; locals: 8 i, 9 j, 10 pa, 11 pb, 12 pcRow, 13 p,
   // 14..21 accumulators (row r: 14 + 2r, 15 + 2r), 22 b0, 23 b1, 24 splat of a
   const [np, nq, kc, ap, bp, cp, ldc, add] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -130,23 +130,5 @@ function gemmBlockCode(fma: boolean): FuncDef {
     results: [],
     locals,
     code: c,
-  };
-}
-
-/**
- * Compiles the GEMM micro-kernel against the heap's memory (relaxed FMA when `fma`).
- * @example const block = await compileGemmBlock(heap, features.relaxedSimd);
- */
-export async function compileGemmBlock(heap: Heap, fma: boolean): Promise<GemmBlockFn> {
-  const bytes = assemble([gemmBlockCode(fma)], {
-    initialPages: 1,
-    maximumPages: MAX_PAGES,
-    shared: heap.shared,
-  });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-  const fn = instance.exports.gemmBlock;
-  if (typeof fn !== 'function') throw new Error('wasm: gemmBlock export missing');
-  return (np, nq, kc, ap, bp, cp, ldc, add) => {
-    fn(np, nq, kc, ap, bp, cp, ldc, add);
   };
 }

@@ -1,205 +1,223 @@
-// wasm matmul: packs op(A) and op(B) into heap panels and runs the SIMD micro-kernel; batch dims broadcast.
+// wasm matmul: the whole GEMM runs in wasm (gemm.ts), split over the thread pool; batch dims broadcast.
 import { sizeOf, type Shape } from '../../core/shape.js';
-import type { DataId, TensorInfo } from '../backend.js';
+import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
+import { applyEpilogue } from '../cpu/epilogue.js';
 import { batchIndex, gemm as referenceGemm, matMul as referenceMatMul } from '../cpu/matmul.js';
 import type { GemmFn, Storage } from '../cpu/storage.js';
+import { ACT } from './activation.js';
+import { compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
 import type { Block } from './heap.js';
-import { type GemmBlockFn, MR, NR } from './kernels.js';
+import { MR, NR } from './kernels.js';
+import type { PoolTask, ThreadPool } from './pool.js';
 import type { WasmStore } from './store.js';
 
-// Cache blocks: a KC x NR micro-panel of B (8 KiB) stays in L1 while an MC x KC block of A (128 KiB)
-// streams from L2; a KC x NC panel of B (1 MiB) is reused across all row blocks.
-const KC = 256;
-const MC = 128;
-const NC = 1024;
-/** Rows of C computed per pass: bounds the C scratch to ROWS x NC floats (16 MiB). */
-const ROWS = 4096;
 /** Below this many multiply-adds, packing costs more than the SIMD kernel saves. */
 const SMALL = 4096;
+/**
+ * Below this many multiply-adds a product stays on the calling thread: a parallelFor round trip costs
+ * 4-15 µs (measured on the shared 2-core box, scratch/latency.mts), and 2^20 multiply-adds take ~40 µs
+ * on one thread, so a second thread saves about what waking it costs only from here on.
+ */
+const PARALLEL_MIN = 1 << 20;
+
+/** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
+interface Range {
+  b0: number;
+  b1: number;
+  i0: number;
+  i1: number;
+  j0: number;
+  j1: number;
+}
 
 function roundUp(x: number, to: number): number {
   return Math.ceil(x / to) * to;
 }
 
-/**
- * A GEMM (the signature of the reference `gemm`) running the wasm micro-kernel over packed panels kept in
- * scratch blocks of the heap. Inputs and output may be any storage: heap views or JS arrays.
- * @example const g = new SimdGemm(store, block); g.gemm(2, 8, 3, a, 0, false, b, 0, false, c, 0, false);
- */
-export class SimdGemm {
-  private packA: Block | null = null;
-  private packB: Block | null = null;
-  private packC: Block | null = null;
+/** Ranges of near-equal size, each start a multiple of `align`. */
+function chunks(total: number, parts: number, align: number): [number, number][] {
+  const size = roundUp(Math.ceil(total / parts), align);
+  const out: [number, number][] = [];
+  for (let s = 0; s < total; s += size) out.push([s, Math.min(total, s + size)]);
+  return out;
+}
 
-  constructor(
+/**
+ * How `threads` threads share a product: whole batches when there are enough of them, else columns
+ * (n at least m) or rows, in multiples of the micro-tile. Every split sums each element in the same
+ * order, so the result does not depend on it.
+ */
+function plan(batches: number, m: number, n: number, threads: number): Range[] {
+  const all: Range = { b0: 0, b1: batches, i0: 0, i1: m, j0: 0, j1: n };
+  if (threads <= 1) return [all];
+  if (batches >= 2 * threads || (batches >= threads && batches % threads === 0))
+    return chunks(batches, threads, 1).map(([b0, b1]) => ({ ...all, b0, b1 }));
+  if (n >= m && n >= 2 * NR * threads)
+    return chunks(n, threads, NR).map(([j0, j1]) => ({ ...all, j0, j1 }));
+  if (m >= 2 * MR * threads) return chunks(m, threads, MR).map(([i0, i1]) => ({ ...all, i0, i1 }));
+  if (n >= 2 * NR * threads) return chunks(n, threads, NR).map(([j0, j1]) => ({ ...all, j0, j1 }));
+  return [all];
+}
+
+/** One product of the batched GEMM: byte offsets of its A, B and C in the heap. */
+export type GemmTriple = readonly [a: number, b: number, c: number];
+
+/**
+ * The wasm GEMM: C (+)= op(A) · op(B), then bias and activation, for a list of batch triples in the
+ * heap, split over the thread pool. `gemm` is the reference GemmFn signature on any storage (what
+ * the conv kernels call); inputs that are not heap views are copied in first.
+ * @example const g = await WasmGemm.create(store, pool, true); g.gemm(2, 8, 3, a, 0, false, b, 0, false, c, 0, false);
+ */
+export class WasmGemm {
+  private desc: Block | null = null;
+  private readonly scratch: (Block | null)[] = [];
+  /** Products with fewer multiply-adds stay on the calling thread (tests lower it to force splits). */
+  parallelMin = PARALLEL_MIN;
+
+  private constructor(
     private readonly store: WasmStore,
-    private readonly block: GemmBlockFn,
+    readonly pool: ThreadPool,
+    private readonly task: PoolTask,
   ) {}
 
-  /** A scratch block of at least `bytes`, reusing the current one when it is big enough. */
+  /** Compiles the GEMM module (relaxed FMA when `fma`) and loads it on every thread of `pool`. */
+  static async create(store: WasmStore, pool: ThreadPool, fma: boolean): Promise<WasmGemm> {
+    const { module } = await compileGemm(store.heap, fma);
+    const tasks = await pool.load(module);
+    return new WasmGemm(store, pool, tasks.gemm);
+  }
+
+  /** A block of at least `bytes`, reusing `current` when it is big enough. */
   private ensure(current: Block | null, bytes: number): Block {
     if (current && current.size >= bytes) return current;
     if (current) this.store.heap.free(current);
     return this.store.heap.alloc(bytes);
   }
 
+  /**
+   * Runs the product for `triples` (heap byte offsets), bias a heap byte offset (0: none) of n floats.
+   * Allocates scratch, so views of plain (unshared) memory taken before may detach.
+   */
+  run(
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+    triples: readonly GemmTriple[],
+    bias: number,
+    act: FusedActivation,
+  ): void {
+    const batches = triples.length;
+    const kStep = Math.ceil(k / Math.ceil(k / KC));
+    const threads = m * n * k * batches >= this.parallelMin ? this.pool.size : 1;
+    const ranges = plan(batches, m, n, threads);
+    const heap = this.store.heap;
+    this.desc = this.ensure(this.desc, descBytes(batches));
+    const shares = ranges.map((r, t) => {
+      const rows = roundUp(Math.min(ROWS, r.i1 - r.i0), MR);
+      const cols = roundUp(Math.min(NC, r.j1 - r.j0), NR);
+      const aBytes = roundUp(Math.min(MC, rows) * kStep * 4, 64);
+      const bBytes = roundUp(cols * kStep * 4, 64);
+      const block = this.ensure(this.scratch[t] ?? null, aBytes + bBytes + rows * cols * 4);
+      this.scratch[t] = block;
+      const at = block.offset;
+      return [
+        this.desc!.offset,
+        r.b0,
+        r.b1,
+        r.i0,
+        r.i1,
+        r.j0,
+        r.j1,
+        at,
+        at + aBytes,
+        at + aBytes + bBytes,
+      ];
+    });
+    // NOTE: views only after the last allocation: a grow of plain memory detaches older ones
+    const d = new Int32Array(heap.memory.buffer, this.desc.offset, descBytes(batches) / 4);
+    d[DESC.m] = m;
+    d[DESC.n] = n;
+    d[DESC.k] = k;
+    d[DESC.flags] =
+      (transA ? FLAG.transA : 0) | (transB ? FLAG.transB : 0) | (accumulate ? FLAG.accumulate : 0);
+    d[DESC.bias] = bias;
+    d[DESC.act] = ACT[act];
+    d[DESC.kStep] = kStep;
+    triples.forEach((t, i) => d.set(t, DESC.batches + 3 * i));
+    this.pool.parallelFor(this.task, shares);
+  }
+
   readonly gemm: GemmFn = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate) => {
     if (m === 0 || n === 0) return;
-    if (k === 0 || m * n * k <= SMALL) {
+    const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    if (k === 0 || m * n * k <= SMALL || !f32) {
       referenceGemm(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate);
       return;
     }
-    const rows = Math.min(m, ROWS);
-    const ncMax = roundUp(Math.min(n, NC), NR);
-    const kStep = Math.ceil(k / Math.ceil(k / KC));
-    this.packA = this.ensure(this.packA, roundUp(Math.min(m, MC), MR) * kStep * 4);
-    this.packB = this.ensure(this.packB, ncMax * kStep * 4);
-    this.packC = this.ensure(this.packC, roundUp(rows, MR) * ncMax * 4);
-    // NOTE: views only after the last allocation: a grow of non-shared memory detaches older ones.
-    const heap = new Float32Array(this.store.heap.memory.buffer);
-    const aAt = this.packA.offset;
-    const bAt = this.packB.offset;
-    const cAt = this.packC.offset;
-    for (let i0 = 0; i0 < m; i0 += ROWS) {
-      const mr = Math.min(ROWS, m - i0);
-      for (let jc = 0; jc < n; jc += NC) {
-        const nc = Math.min(NC, n - jc);
-        const ncp = roundUp(nc, NR);
-        for (let pc = 0; pc < k; pc += kStep) {
-          const kc = Math.min(kStep, k - pc);
-          packB(heap, bAt >> 2, b, bOff, transB, n, k, pc, kc, jc, nc);
-          for (let ic = 0; ic < mr; ic += MC) {
-            const mc = Math.min(MC, mr - ic);
-            packA(heap, aAt >> 2, a, aOff, transA, m, k, i0 + ic, mc, pc, kc);
-            const at = cAt + ic * ncp * 4;
-            this.block(Math.ceil(mc / MR), ncp / NR, kc, aAt, bAt, at, ncp * 4, pc > 0 ? 1 : 0);
-          }
-        }
-        copyOut(heap, cAt >> 2, ncp, mr, nc, c, cOff + i0 * n + jc, n, accumulate);
-      }
-    }
+    const heap = this.store.heap;
+    // heap views are used in place; their offsets are read before any allocation can detach them
+    const inHeap = (x: Storage, off: number): number =>
+      heap.owns(x.buffer) ? x.byteOffset + 4 * off : -1;
+    let aAt = inHeap(a, aOff);
+    let bAt = inHeap(b, bOff);
+    let cAt = inHeap(c, cOff);
+    const staged: Block[] = [];
+    const stage = (x: Storage, off: number, len: number, copy: boolean): number => {
+      const block = heap.alloc(len * 4);
+      staged.push(block);
+      if (copy)
+        new Float32Array(heap.memory.buffer, block.offset, len).set(x.subarray(off, off + len));
+      return block.offset;
+    };
+    if (aAt < 0) aAt = stage(a, aOff, m * k, true);
+    if (bAt < 0) bAt = stage(b, bOff, k * n, true);
+    const cStaged = cAt < 0;
+    if (cStaged) cAt = stage(c, cOff, m * n, accumulate);
+    this.run(m, n, k, transA, transB, accumulate, [[aAt, bAt, cAt]], 0, 'linear');
+    if (cStaged) c.set(new Float32Array(heap.memory.buffer, cAt, m * n), cOff);
+    for (const block of staged) heap.free(block);
   };
 }
 
-/** Packs rows [pc, pc+kc) x cols [jc, jc+nc) of op(B) into 8-column panels, k-major, zero-padded. */
-function packB(
-  dst: Float32Array,
-  at: number,
-  b: Storage,
-  bOff: number,
-  transB: boolean,
-  n: number,
-  k: number,
-  pc: number,
-  kc: number,
-  jc: number,
-  nc: number,
-): void {
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = Math.min(NR, nc - j0);
-    const panel = at + j0 * kc;
-    if (transB) {
-      // B stored [n, k]: each column of op(B) is a contiguous row
-      for (let r = 0; r < cols; r++) {
-        const src = bOff + (jc + j0 + r) * k + pc;
-        for (let p = 0; p < kc; p++) dst[panel + p * NR + r] = b[src + p];
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const src = bOff + (pc + p) * n + jc + j0;
-        const q = panel + p * NR;
-        for (let r = 0; r < cols; r++) dst[q + r] = b[src + r];
-      }
-    }
-    if (cols < NR)
-      for (let p = 0; p < kc; p++) dst.fill(0, panel + p * NR + cols, panel + (p + 1) * NR);
-  }
-}
-
-/** Packs rows [ic, ic+mc) x cols [pc, pc+kc) of op(A) into 4-row panels, k-major, zero-padded. */
-function packA(
-  dst: Float32Array,
-  at: number,
-  a: Storage,
-  aOff: number,
-  transA: boolean,
-  m: number,
-  k: number,
-  ic: number,
-  mc: number,
-  pc: number,
-  kc: number,
-): void {
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = Math.min(MR, mc - i0);
-    const panel = at + i0 * kc;
-    if (transA) {
-      // A stored [k, m]: the four rows of a panel are adjacent at each k
-      for (let p = 0; p < kc; p++) {
-        const src = aOff + (pc + p) * m + ic + i0;
-        const q = panel + p * MR;
-        for (let r = 0; r < rows; r++) dst[q + r] = a[src + r];
-      }
-    } else {
-      for (let r = 0; r < rows; r++) {
-        const src = aOff + (ic + i0 + r) * k + pc;
-        for (let p = 0; p < kc; p++) dst[panel + p * MR + r] = a[src + p];
-      }
-    }
-    if (rows < MR)
-      for (let p = 0; p < kc; p++) dst.fill(0, panel + p * MR + rows, panel + (p + 1) * MR);
-  }
-}
-
-/** Writes (or adds) the valid rows x cols of the padded C scratch into C. */
-function copyOut(
-  src: Float32Array,
-  at: number,
-  ldSrc: number,
-  rows: number,
-  cols: number,
-  c: Storage,
-  cOff: number,
-  ldc: number,
-  accumulate: boolean,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const s = at + i * ldSrc;
-    const d = cOff + i * ldc;
-    // NOTE: set(subarray) is a memcpy but allocates a view per row; short rows copy faster by hand
-    if (accumulate) for (let j = 0; j < cols; j++) c[d + j] += src[s + j];
-    else if (cols >= 256) c.set(src.subarray(s, s + cols), d);
-    else for (let j = 0; j < cols; j++) c[d + j] = src[s + j];
-  }
-}
-
 /**
- * Batched matmul on the wasm heap: float32 through the SIMD GEMM, int32 through the reference kernel
- * (exact integer sums need double accumulation).
- * @example matMul(store, gemm, a, b, false, true, [2, 4, 4])
+ * Batched matmul on the wasm heap with the fused epilogue (bias + activation in the GEMM's wasm
+ * write-out, sigmoid and tanh by f32x4 polynomials): float32 through the wasm GEMM, int32 through the
+ * reference kernel (exact integer sums need double accumulation).
+ * @example matMul(store, gemm, a, b, false, true, [2, 4, 4], { bias, activation: 'relu' })
  */
 export function matMul(
   s: WasmStore,
-  gemm: GemmFn,
+  gemm: WasmGemm | null,
   a: TensorInfo,
   b: TensorInfo,
   transA: boolean,
   transB: boolean,
   outShape: Shape,
+  epilogue?: Epilogue,
 ): DataId {
-  if (a.dtype !== 'float32') return referenceMatMul(s, a, b, transA, transB, outShape);
   const rank = outShape.length;
   const m = outShape[rank - 2];
   const n = outShape[rank - 1];
   const k = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
-  const id = s.allocRaw('float32', sizeOf(outShape));
   const outBatch = outShape.slice(0, -2);
   const aMap = batchIndex(outBatch, a.shape.slice(0, -2));
   const bMap = batchIndex(outBatch, b.shape.slice(0, -2));
-  const av = s.values(a);
-  const bv = s.values(b);
-  const out = s.get(id);
-  for (let i = 0; i < aMap.length; i++)
-    gemm(m, n, k, av, aMap[i] * m * k, transA, bv, bMap[i] * k * n, transB, out, i * m * n, false);
+  const small = m * n * k <= SMALL || k === 0 || sizeOf(outShape) === 0;
+  if (a.dtype !== 'float32' || gemm === null || small)
+    return applyEpilogue(s, referenceMatMul(s, a, b, transA, transB, outShape), n, epilogue);
+  const id = s.allocRaw('float32', sizeOf(outShape));
+  const aAt = s.offsetOf(a.dataId);
+  const bAt = s.offsetOf(b.dataId);
+  const cAt = s.offsetOf(id);
+  const triples = Array.from(aMap, (ai, i): GemmTriple => [
+    aAt + 4 * ai * m * k,
+    bAt + 4 * bMap[i] * k * n,
+    cAt + 4 * i * m * n,
+  ]);
+  const bias = epilogue?.bias ? s.offsetOf(epilogue.bias.dataId) : 0;
+  gemm.run(m, n, k, transA, transB, false, triples, bias, epilogue?.activation ?? 'linear');
   return id;
 }

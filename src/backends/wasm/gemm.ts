@@ -1,0 +1,438 @@
+// The whole GEMM in wasm: panel packing, the 4x8 micro-kernel, and the write-out of C with bias + activation.
+import { emitActivation } from './activation.js';
+import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { type Heap, MAX_PAGES } from './heap.js';
+import { gemmBlockCode, MR, NR } from './kernels.js';
+
+// Cache blocks: a KC x NR micro-panel of B (8 KiB) stays in L1 while an MC x KC block of A (128 KiB)
+// streams from L2; a KC x NC panel of B (1 MiB) is reused across all row blocks of a ROWS pass.
+export const KC = 256;
+export const MC = 128;
+export const NC = 1024;
+/** Rows of C per pass: bounds the padded C scratch of one thread to ROWS x NC floats (4 MiB). */
+export const ROWS = 1024;
+
+/** Fields of a GEMM descriptor in the heap (i32 slots); batch triples (a, b, c byte offsets) follow. */
+export const DESC = { m: 0, n: 1, k: 2, flags: 3, bias: 4, act: 5, kStep: 6, batches: 8 } as const;
+/** Bits of DESC.flags. */
+export const FLAG = { transA: 1, transB: 2, accumulate: 4 } as const;
+/** Bytes of a descriptor with `batches` triples. */
+export function descBytes(batches: number): number {
+  return 4 * (DESC.batches + 3 * batches);
+}
+
+// function indices in the module (the order given to assemble)
+const F_BLOCK = 0;
+const F_PACK = 1;
+const F_WRITE = 2;
+
+function i32s(n: number): ValType[] {
+  return new Array<ValType>(n).fill(I32);
+}
+
+/** Pushes min(x, y) of two unsigned i32 expressions (each emitted twice, so keep them cheap). */
+function minU(c: Code, x: () => void, y: () => void): void {
+  x();
+  y();
+  x();
+  y();
+  c.i32LtU().select();
+}
+
+/**
+ * pack(dst, src, sPanel, sK, count, kc, w): panels of w lanes, k-major and zero-padded, as the
+ * micro-kernel reads them: dst[(q·kc + p)·w + r] = src[(q·w + r)·sPanel + p·sK] for q·w + r < count.
+ * Strides are in bytes. Where the lanes are contiguous (sPanel = 4: A transposed, B not), full panels
+ * copy with v128 loads; where k is (sK = 4: A not transposed, B transposed), full panels go through
+ * 4x4 shuffle transposes; the ragged last panel goes lane by lane.
+ */
+function packCode(): FuncDef {
+  const [dst, src, sPanel, sK, count, kc, w] = [0, 1, 2, 3, 4, 5, 6];
+  const [q, full, p, d, s, r, h, panels, g, kc4] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const rowPtr = [17, 18, 19, 20];
+  const row = [21, 22, 23, 24];
+  const tmp = [25, 26, 27, 28];
+  const c = new Code();
+  // full = sPanel == 4 ? count / w : 0
+  c.localGet(count).localGet(w).i32DivU().i32Const(0);
+  c.localGet(sPanel).i32Const(4).i32Eq().select().localSet(full);
+  // k outer, panels inner: each k reads one contiguous run of the source (a column walk would touch
+  // a new cache line per panel, all in one cache set when the row stride is a multiple of 4 KiB)
+  c.localGet(full).if();
+  c.i32Const(0).localSet(p);
+  c.loop();
+  c.localGet(src).localGet(p).localGet(sK).i32Mul().i32Add().localSet(s);
+  c.localGet(dst).localGet(p).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
+  c.i32Const(0).localSet(q);
+  c.loop();
+  c.i32Const(0).localSet(h);
+  c.loop();
+  c.localGet(d).localGet(h).i32Add();
+  c.localGet(s).localGet(h).i32Add().v128Load();
+  c.v128Store();
+  c.localGet(h).i32Const(16).i32Add().localTee(h).localGet(w).i32Const(2).i32Shl().i32LtU().brIf(0);
+  c.end();
+  c.localGet(s).localGet(w).i32Const(2).i32Shl().i32Add().localSet(s);
+  c.localGet(d).localGet(kc).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(q).i32Const(1).i32Add().localTee(q).localGet(full).i32LtU().brIf(0);
+  c.end();
+  c.localGet(p).i32Const(1).i32Add().localTee(p).localGet(kc).i32LtU().brIf(0);
+  c.end();
+  c.end();
+  c.localGet(full).localSet(q);
+  // transposing layouts: full panels (from q on) in 4-lane groups, four k at a time
+  c.localGet(count).localGet(w).i32DivU().i32Const(0);
+  c.localGet(sK).i32Const(4).i32Eq().select().localSet(full);
+  c.localGet(kc).i32Const(-4).i32And().localSet(kc4);
+  c.block().loop();
+  c.localGet(q).localGet(full).i32GeU().brIf(1);
+  c.i32Const(0).localSet(g);
+  c.loop();
+  // rowPtr[i] = src + (q·w + g + i)·sPanel, d = dst + (q·kc·w + g)·4
+  c.localGet(src).localGet(q).localGet(w).i32Mul().localGet(g).i32Add().localGet(sPanel).i32Mul();
+  c.i32Add().localSet(rowPtr[0]);
+  for (let i = 1; i < 4; i++)
+    c.localGet(rowPtr[i - 1])
+      .localGet(sPanel)
+      .i32Add()
+      .localSet(rowPtr[i]);
+  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().localGet(g).i32Add();
+  c.i32Const(2).i32Shl().i32Add().localSet(d);
+  c.i32Const(0).localSet(p);
+  c.block().loop();
+  c.localGet(p).localGet(kc4).i32GeU().brIf(1);
+  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).v128Load().localSet(row[i]);
+  // rows r0..r3 (lanes = k) -> columns (lanes = r): interleave pairs, then halves
+  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[0]);
+  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[1]);
+  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[2]);
+  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[3]);
+  const out = (i: number, x: number, y: number, lanes: [number, number, number, number]): void => {
+    c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Const(i).i32Mul().i32Add();
+    c.localGet(x)
+      .localGet(y)
+      .f32x4Shuffle(...lanes)
+      .v128Store();
+  };
+  out(0, tmp[0], tmp[1], [0, 1, 4, 5]);
+  out(1, tmp[0], tmp[1], [2, 3, 6, 7]);
+  out(2, tmp[2], tmp[3], [0, 1, 4, 5]);
+  out(3, tmp[2], tmp[3], [2, 3, 6, 7]);
+  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).i32Const(16).i32Add().localSet(rowPtr[i]);
+  c.localGet(d).localGet(w).i32Const(4).i32Shl().i32Add().localSet(d);
+  c.localGet(p).i32Const(4).i32Add().localSet(p);
+  c.br(0);
+  c.end().end();
+  // the last kc mod 4 k, one float per lane
+  c.block().loop();
+  c.localGet(p).localGet(kc).i32GeU().brIf(1);
+  for (let i = 0; i < 4; i++) {
+    c.localGet(d)
+      .localGet(rowPtr[i])
+      .f32Load()
+      .f32Store(4 * i);
+    c.localGet(rowPtr[i]).i32Const(4).i32Add().localSet(rowPtr[i]);
+  }
+  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(p).i32Const(1).i32Add().localSet(p);
+  c.br(0);
+  c.end().end();
+  c.localGet(g).i32Const(4).i32Add().localTee(g).localGet(w).i32LtU().brIf(0);
+  c.end();
+  c.localGet(q).i32Const(1).i32Add().localSet(q);
+  c.br(0);
+  c.end().end();
+  // lane by lane for panels q..ceil(count / w)
+  c.localGet(count)
+    .localGet(w)
+    .i32Add()
+    .i32Const(1)
+    .i32Sub()
+    .localGet(w)
+    .i32DivU()
+    .localSet(panels);
+  c.block().loop();
+  c.localGet(q).localGet(panels).i32GeU().brIf(1);
+  c.i32Const(0).localSet(r);
+  c.loop();
+  // d = dst + (q·kc·w + r)·4
+  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().localGet(r).i32Add();
+  c.i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(kc).localSet(p);
+  c.localGet(q).localGet(w).i32Mul().localGet(r).i32Add().localGet(count).i32LtU();
+  c.if();
+  c.localGet(src).localGet(q).localGet(w).i32Mul().localGet(r).i32Add().localGet(sPanel).i32Mul();
+  c.i32Add().localSet(s);
+  c.loop();
+  c.localGet(d).localGet(s).f32Load().f32Store();
+  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(s).localGet(sK).i32Add().localSet(s);
+  c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
+  c.end();
+  c.else();
+  c.loop();
+  c.localGet(d).i32Const(0).i32Store();
+  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
+  c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
+  c.end();
+  c.end();
+  c.localGet(r).i32Const(1).i32Add().localTee(r).localGet(w).i32LtU().brIf(0);
+  c.end();
+  c.localGet(q).i32Const(1).i32Add().localSet(q);
+  c.br(0);
+  c.end().end();
+  return {
+    name: 'pack',
+    params: i32s(7),
+    results: [],
+    locals: [...i32s(14), ...new Array<ValType>(8).fill(V128)],
+    code: c,
+  };
+}
+
+/**
+ * writeOut(s, ldS, rows, cols, c, ldc, accumulate, bias, act): C = act((C if accumulate) + S + bias)
+ * over rows x cols, S the padded scratch (row stride ldS bytes), C row stride ldc bytes, bias a byte
+ * offset (0: none) of the bias at C's first column. Four columns at a time, then lane 0 for the tail.
+ */
+function writeOutCode(): FuncDef {
+  const [s, ldS, rows, cols, cp, ldc, acc, bias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [j, vecEnd, end, v] = [9, 10, 11, 12];
+  const t = [13, 14, 15, 16] as const;
+  const c = new Code();
+  c.localGet(cols).i32Const(-4).i32And().i32Const(2).i32Shl().localSet(vecEnd);
+  c.localGet(cols).i32Const(2).i32Shl().localSet(end);
+  c.loop();
+  c.i32Const(0).localSet(j);
+  // one pass for whole vectors, one for the tail: `load` pushes a vector from an address on the stack
+  const pass = (limit: number, step: number, load: (c: Code) => Code, store: () => void): void => {
+    c.block().loop();
+    c.localGet(j).localGet(limit).i32GeU().brIf(1);
+    load(c.localGet(s).localGet(j).i32Add()).localSet(v);
+    c.localGet(acc).if();
+    load(c.localGet(v).localGet(cp).localGet(j).i32Add()).f32x4Add().localSet(v);
+    c.end();
+    c.localGet(bias).if();
+    load(c.localGet(v).localGet(bias).localGet(j).i32Add()).f32x4Add().localSet(v);
+    c.end();
+    emitActivation(c, act, { x: v, t });
+    c.localGet(cp).localGet(j).i32Add().localGet(v);
+    store();
+    c.localGet(j).i32Const(step).i32Add().localSet(j);
+    c.br(0);
+    c.end().end();
+  };
+  pass(
+    vecEnd,
+    16,
+    (x) => x.v128Load(),
+    () => c.v128Store(),
+  );
+  pass(
+    end,
+    4,
+    (x) => x.v128Load32Zero(),
+    () => c.v128Store32Lane(0),
+  );
+  c.localGet(s).localGet(ldS).i32Add().localSet(s);
+  c.localGet(cp).localGet(ldc).i32Add().localSet(cp);
+  c.localGet(rows).i32Const(1).i32Sub().localTee(rows).brIf(0);
+  c.end();
+  return {
+    name: 'writeOut',
+    params: i32s(9),
+    results: [],
+    locals: [...i32s(3), ...new Array<ValType>(5).fill(V128)],
+    code: c,
+  };
+}
+
+/**
+ * gemm(desc, b0, b1, i0, i1, j0, j1, pA, pB, pC): for batches [b0, b1) of the descriptor at `desc`,
+ * rows [i0, i1) and columns [j0, j1) of C = epilogue(op(A) · op(B) (+ C)). pA, pB, pC are this
+ * thread's scratch: MC x kStep floats of packed A, min(NC, j1 - j0) (rounded up to 8) x kStep of B,
+ * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Each C element is summed in the
+ * same order whatever the ranges, so any split over threads gives bitwise the same result.
+ */
+function driverCode(): FuncDef {
+  const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+  ];
+  const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
+    21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
+  ];
+  const c = new Code();
+  const field = (slot: number, local: number): void => {
+    c.localGet(desc)
+      .i32Load(4 * slot)
+      .localSet(local);
+  };
+  field(DESC.m, m);
+  field(DESC.n, n);
+  field(DESC.k, k);
+  field(DESC.flags, flags);
+  field(DESC.bias, bias);
+  field(DESC.act, act);
+  field(DESC.kStep, kStep);
+  // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ)
+  c.localGet(flags).i32Const(FLAG.transA).i32And().if();
+  c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
+  c.else();
+  c.localGet(k).i32Const(2).i32Shl().localSet(sI).i32Const(4).localSet(sPA);
+  c.end();
+  c.localGet(flags).i32Const(FLAG.transB).i32And().if();
+  c.localGet(k).i32Const(2).i32Shl().localSet(sJ).i32Const(4).localSet(sPB);
+  c.else();
+  c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
+  c.end();
+  c.localGet(b0).localSet(batch);
+  c.block().loop();
+  c.localGet(batch).localGet(b1).i32GeU().brIf(1);
+  const triple = (slot: number, local: number): void => {
+    c.localGet(desc).localGet(batch).i32Const(12).i32Mul().i32Add();
+    c.i32Load(4 * DESC.batches + 4 * slot).localSet(local);
+  };
+  triple(0, a);
+  triple(1, b);
+  triple(2, cc);
+  c.localGet(i0).localSet(r0);
+  c.block().loop();
+  c.localGet(r0).localGet(i1).i32GeU().brIf(1);
+  minU(
+    c,
+    () => c.localGet(i1).localGet(r0).i32Sub(),
+    () => c.i32Const(ROWS),
+  );
+  c.localSet(mr);
+  c.localGet(j0).localSet(jc);
+  c.block().loop();
+  c.localGet(jc).localGet(j1).i32GeU().brIf(1);
+  minU(
+    c,
+    () => c.localGet(j1).localGet(jc).i32Sub(),
+    () => c.i32Const(NC),
+  );
+  c.localTee(nc)
+    .i32Const(NR - 1)
+    .i32Add()
+    .i32Const(-NR)
+    .i32And()
+    .localSet(ncp);
+  c.i32Const(0).localSet(pc);
+  c.loop();
+  minU(
+    c,
+    () => c.localGet(k).localGet(pc).i32Sub(),
+    () => c.localGet(kStep),
+  );
+  c.localSet(kc);
+  // pack(pB, b + pc·sPB + jc·sJ, sJ, sPB, nc, kc, NR)
+  c.localGet(pB);
+  c.localGet(b)
+    .localGet(pc)
+    .localGet(sPB)
+    .i32Mul()
+    .i32Add()
+    .localGet(jc)
+    .localGet(sJ)
+    .i32Mul()
+    .i32Add();
+  c.localGet(sJ).localGet(sPB).localGet(nc).localGet(kc).i32Const(NR).call(F_PACK);
+  c.i32Const(0).localSet(ic);
+  c.loop();
+  minU(
+    c,
+    () => c.localGet(mr).localGet(ic).i32Sub(),
+    () => c.i32Const(MC),
+  );
+  c.localSet(mc);
+  // pack(pA, a + (r0 + ic)·sI + pc·sPA, sI, sPA, mc, kc, MR)
+  c.localGet(pA);
+  c.localGet(a).localGet(r0).localGet(ic).i32Add().localGet(sI).i32Mul().i32Add();
+  c.localGet(pc).localGet(sPA).i32Mul().i32Add();
+  c.localGet(sI).localGet(sPA).localGet(mc).localGet(kc).i32Const(MR).call(F_PACK);
+  // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, pC + ic·ncp·4, ncp·4, pc != 0)
+  c.localGet(mc)
+    .i32Const(MR - 1)
+    .i32Add()
+    .i32Const(2)
+    .i32ShrU();
+  c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
+  c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
+  c.localGet(ncp).i32Const(2).i32Shl().localGet(pc).call(F_BLOCK);
+  c.localGet(ic).i32Const(MC).i32Add().localTee(ic).localGet(mr).i32LtU().brIf(0);
+  c.end();
+  c.localGet(pc).localGet(kc).i32Add().localTee(pc).localGet(k).i32LtU().brIf(0);
+  c.end();
+  // writeOut(pC, ncp·4, mr, nc, c + (r0·n + jc)·4, n·4, accumulate, bias ? bias + jc·4 : 0, act)
+  c.localGet(pC).localGet(ncp).i32Const(2).i32Shl().localGet(mr).localGet(nc);
+  c.localGet(cc)
+    .localGet(r0)
+    .localGet(n)
+    .i32Mul()
+    .localGet(jc)
+    .i32Add()
+    .i32Const(2)
+    .i32Shl()
+    .i32Add();
+  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+  c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
+  c.localGet(act).call(F_WRITE);
+  c.localGet(jc).i32Const(NC).i32Add().localSet(jc);
+  c.br(0);
+  c.end().end();
+  c.localGet(r0).i32Const(ROWS).i32Add().localSet(r0);
+  c.br(0);
+  c.end().end();
+  c.localGet(batch).i32Const(1).i32Add().localSet(batch);
+  c.br(0);
+  c.end().end();
+  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(24), code: c };
+}
+
+/** The exports of a compiled GEMM module (byte offsets into the heap everywhere). */
+export interface GemmExports {
+  gemm(
+    desc: number,
+    b0: number,
+    b1: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    pA: number,
+    pB: number,
+    pC: number,
+  ): void;
+  gemmBlock(
+    np: number,
+    nq: number,
+    kc: number,
+    ap: number,
+    bp: number,
+    cp: number,
+    ldc: number,
+    add: number,
+  ): void;
+}
+
+/**
+ * Compiles the GEMM module against the heap's memory (relaxed FMA when `fma`). The module is returned
+ * too, so worker threads can instantiate it on the same memory.
+ * @example const { module, exports } = await compileGemm(heap, features.relaxedSimd);
+ */
+export async function compileGemm(
+  heap: Heap,
+  fma: boolean,
+): Promise<{ module: WebAssembly.Module; exports: GemmExports }> {
+  const bytes = assemble([gemmBlockCode(fma), packCode(), writeOutCode(), driverCode()], {
+    initialPages: 1,
+    maximumPages: MAX_PAGES,
+    shared: heap.shared,
+  });
+  // NOTE: compile asynchronously: browsers refuse synchronous compiles of big modules on the main thread
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
+  return { module, exports: instance.exports as unknown as GemmExports };
+}

@@ -1,0 +1,79 @@
+// The source of a wasm pool worker, as a string: run by `new Worker(src, { eval: true })` in Node or a Blob URL in browsers.
+
+/** Slots of the pool's control block (an Int32Array over a SharedArrayBuffer). */
+export const CTRL = {
+  /** Bumped once per task (and per yield); workers wait on it. */
+  gen: 0,
+  /** Workers that finished the current task; the caller waits on it. */
+  done: 1,
+  /** What to run: a function index, or YIELD (return to the event loop to take a message). */
+  cmd: 2,
+  /** Workers 0..active-1 take part in the current task; the others go back to waiting. */
+  active: 3,
+  /** Set to 1 by a worker whose task threw. */
+  error: 4,
+  /** Worker w's arguments start at args + w·ARGS_STRIDE: a count, then up to ARGS_STRIDE - 1 values. */
+  args: 16,
+} as const;
+export const ARGS_STRIDE = 16;
+export const YIELD = -1;
+
+/**
+ * The worker: on 'init' it keeps the control block and memory; on 'init' or 'load' it instantiates the
+ * modules on the shared memory and appends their function exports (in `WebAssembly.Module.exports`
+ * order) to its table; then it posts 'ready' and blocks in Atomics.wait until the next task.
+ * NOTE: plain JS in a string (no imports, no TS helpers), so no bundler or transpiler has to resolve a
+ * worker file; `require` exists only in Node's eval workers, which is how it tells the two apart.
+ */
+export const WORKER_SOURCE = `
+'use strict';
+const GEN = ${CTRL.gen}, DONE = ${CTRL.done}, CMD = ${CTRL.cmd}, ACTIVE = ${CTRL.active};
+const ERROR = ${CTRL.error}, ARGS = ${CTRL.args}, STRIDE = ${ARGS_STRIDE}, YIELD = ${YIELD};
+const nodePort = typeof require === 'function' ? require('node:worker_threads').parentPort : null;
+const post = (m) => (nodePort ? nodePort.postMessage(m) : self.postMessage(m));
+let ctrl = null, memory = null, id = -1;
+const fns = [];
+function handle(msg) {
+  try {
+    if (msg.type === 'init') {
+      ctrl = new Int32Array(msg.control);
+      memory = msg.memory;
+      id = msg.id;
+    }
+    for (const module of msg.modules) {
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      for (const e of WebAssembly.Module.exports(module))
+        if (e.kind === 'function') fns.push(instance.exports[e.name]);
+    }
+  } catch (e) {
+    post({ type: 'error', id, message: String(e) });
+    return;
+  }
+  const seen = Atomics.load(ctrl, GEN);
+  post({ type: 'ready', id, functions: fns.length });
+  serve(seen);
+}
+function serve(seen) {
+  for (;;) {
+    Atomics.wait(ctrl, GEN, seen);
+    const gen = Atomics.load(ctrl, GEN);
+    if (gen === seen) continue;
+    seen = gen;
+    const cmd = Atomics.load(ctrl, CMD);
+    if (cmd === YIELD) return;
+    if (id >= Atomics.load(ctrl, ACTIVE)) continue;
+    try {
+      const at = ARGS + id * STRIDE;
+      const args = [];
+      for (let i = 0; i < ctrl[at]; i++) args.push(ctrl[at + 1 + i]);
+      fns[cmd](...args);
+    } catch (e) {
+      Atomics.store(ctrl, ERROR, 1);
+    }
+    Atomics.add(ctrl, DONE, 1);
+    Atomics.notify(ctrl, DONE);
+  }
+}
+if (nodePort) nodePort.on('message', handle);
+else self.onmessage = (e) => handle(e.data);
+`;

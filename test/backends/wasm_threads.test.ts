@@ -1,0 +1,294 @@
+// The wasm thread pool: 1 vs 2 threads bitwise equal, agreement with the reference, parallelFor, a clean exit.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/backends/backend.js';
+import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
+import { gemm as referenceGemm } from '../../src/backends/cpu/matmul.js';
+import { assemble, Code, I32 } from '../../src/backends/wasm/asm.js';
+import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
+import { MAX_PAGES } from '../../src/backends/wasm/heap.js';
+import {
+  getThreadsCount,
+  Heap,
+  setThreadsCount,
+  WasmBackend,
+  WasmStore,
+} from '../../src/backends/wasm/index.js';
+import { detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { WasmGemm } from '../../src/backends/wasm/matmul.js';
+import { ThreadPool } from '../../src/backends/wasm/pool.js';
+import { BackendError } from '../../src/core/errors.js';
+import { sigmoid } from '../../src/core/scalar_math.js';
+import { expectClose, rng } from '../helpers/check_op.js';
+
+const reference = createCpuBackendSync({ precision: 'float64' });
+
+function randomValues(n: number, seed: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+}
+
+/** A wasm backend whose pool has `threads` threads and splits every product it can. */
+async function makeBackend(threads: number): Promise<WasmBackend> {
+  const features = await detectFeatures();
+  const store = new WasmStore(new Heap(16));
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
+  const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
+  gemm.parallelMin = 0;
+  const simd = await SimdElementwise.compile(store);
+  return new WasmBackend(store, features, gemm, simd, { threadPool: pool });
+}
+
+interface Case {
+  aShape: number[];
+  bShape: number[];
+  transA: boolean;
+  transB: boolean;
+  bias?: boolean;
+  activation?: FusedActivation;
+}
+
+/** Runs one matMul on a backend; returns the output values. */
+function runCase(backend: Backend, c: Case, seed: number): Float32Array {
+  const m = c.transA ? c.aShape.at(-1)! : c.aShape.at(-2)!;
+  const n = c.transB ? c.bShape.at(-2)! : c.bShape.at(-1)!;
+  const batchA = c.aShape.slice(0, -2);
+  const batchB = c.bShape.slice(0, -2);
+  const rank = Math.max(batchA.length, batchB.length);
+  const batch = Array.from({ length: rank }, (_, d) =>
+    Math.max(batchA[d - rank + batchA.length] ?? 1, batchB[d - rank + batchB.length] ?? 1),
+  );
+  const size = (s: number[]): number => s.reduce((x, y) => x * y, 1);
+  const info = (shape: number[], s: number): TensorInfo => ({
+    dataId: backend.write(randomValues(size(shape), s), 'float32'),
+    shape,
+    dtype: 'float32',
+  });
+  const a = info(c.aShape, seed);
+  const b = info(c.bShape, seed + 1);
+  const epilogue: Epilogue | undefined =
+    c.bias || c.activation
+      ? { bias: c.bias ? info([n], seed + 2) : null, activation: c.activation ?? 'linear' }
+      : undefined;
+  const id = backend.matMul(a, b, c.transA, c.transB, [...batch, m, n], epilogue);
+  const out = backend.readSync(id) as Float32Array;
+  for (const t of [a, b, epilogue?.bias]) if (t) backend.free(t.dataId);
+  backend.free(id);
+  return out;
+}
+
+function expectBitwise(x: Float32Array, y: Float32Array, what: string): void {
+  expect(x.length, what).toBe(y.length);
+  for (let i = 0; i < x.length; i++)
+    if (!Object.is(x[i], y[i])) expect.fail(`${what}[${i}]: ${x[i]} vs ${y[i]}`);
+}
+
+const transposes: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+/** Shapes of op(A) [m, k] and op(B) [k, n] stored as the transposes ask. */
+function shapes(m: number, n: number, k: number, tA: boolean, tB: boolean) {
+  return { aShape: tA ? [k, m] : [m, k], bShape: tB ? [n, k] : [k, n], transA: tA, transB: tB };
+}
+
+describe('wasm threads', () => {
+  let one: WasmBackend;
+  let two: WasmBackend;
+  beforeAll(async () => {
+    one = await makeBackend(1);
+    two = await makeBackend(2);
+  });
+  afterAll(() => {
+    one.dispose();
+    two.dispose();
+  });
+
+  it('starts a second thread where memory is shared', () => {
+    expect(two.threadPool?.size).toBe(2);
+    expect(one.threadPool?.size).toBe(1);
+  });
+
+  const sizes: [number, number, number][] = [
+    [1, 300, 70],
+    [300, 1, 70],
+    [17, 33, 65],
+    [64, 96, 40],
+    [130, 1030, 300],
+  ];
+  for (const [m, n, k] of sizes)
+    for (const [tA, tB] of transposes)
+      it(`${m}x${n}x${k} transA=${tA} transB=${tB}: 1 and 2 threads bitwise equal, close to the reference`, () => {
+        const c = shapes(m, n, k, tA, tB);
+        const x = runCase(one, c, 7);
+        const y = runCase(two, c, 7);
+        expectBitwise(x, y, 'two threads');
+        expectClose(x, runCase(reference, c, 7), 1e-4, 1e-4);
+      });
+
+  it('splits a broadcast batch over threads', () => {
+    const c: Case = { aShape: [6, 20, 33], bShape: [33, 18], transA: false, transB: false };
+    expectBitwise(runCase(one, c, 3), runCase(two, c, 3), 'two threads');
+    expectClose(runCase(two, c, 3), runCase(reference, c, 3), 1e-4, 1e-4);
+    const d: Case = { aShape: [3, 1, 40, 24], bShape: [2, 50, 24], transA: false, transB: true };
+    expectBitwise(runCase(one, d, 4), runCase(two, d, 4), 'two threads');
+    expectClose(runCase(two, d, 4), runCase(reference, d, 4), 1e-4, 1e-4);
+  });
+
+  const activations: FusedActivation[] = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'];
+  for (const activation of activations)
+    it(`fuses bias + ${activation} (1 and 2 threads, against the reference)`, () => {
+      const c: Case = { ...shapes(37, 70, 50, false, true), bias: true, activation };
+      // k = 50 spreads A·B (std ~2.4) past 0 and 6, so relu6 clips on both sides
+      const x = runCase(one, c, 11);
+      expectBitwise(x, runCase(two, c, 11), 'two threads');
+      expectClose(x, runCase(reference, c, 11), 1e-4, 1e-4);
+    });
+
+  it('sigmoid and tanh in the wasm write-out: within 2 ulp of the scalar functions, NaN and infinities kept', () => {
+    const special = [
+      0,
+      1e-30,
+      -1e-30,
+      0.625,
+      -0.625,
+      9.5,
+      -9.5,
+      30,
+      -30,
+      1e30,
+      -1e30,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const r = rng(5);
+    const xs = Float32Array.from([
+      ...special,
+      ...Array.from({ length: 3000 }, () => (r() * 2 - 1) * 10 ** (r() * 4 - 3)),
+    ]);
+    const m = xs.length;
+    const a: TensorInfo = { dataId: one.write(xs, 'float32'), shape: [m, 1], dtype: 'float32' };
+    const ones = new Float32Array(4).fill(1);
+    const b: TensorInfo = { dataId: one.write(ones, 'float32'), shape: [1, 4], dtype: 'float32' };
+    const bits = new Int32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    const ulps = (x: number, y: number): number => {
+      asFloat[0] = x;
+      const bx = bits[0];
+      asFloat[0] = y;
+      return Math.abs(bx - bits[0]);
+    };
+    for (const activation of ['sigmoid', 'tanh'] as const) {
+      const id = one.matMul(a, b, false, false, [m, 4], { bias: null, activation });
+      const y = one.readSync(id);
+      one.free(id);
+      const f = activation === 'sigmoid' ? sigmoid : Math.tanh;
+      for (let i = 0; i < m; i++) {
+        const want = Math.fround(f(xs[i]));
+        const got = y[4 * i];
+        if (Number.isNaN(want)) expect(got, `${activation}(NaN)`).toBeNaN();
+        // below 1e-37 (sigmoid of x < -87) the polynomial stops at ~1e-38 instead of 0
+        else if (Math.abs(want) > 1e-37 && ulps(got, want) > 2)
+          expect.fail(`${activation}(${xs[i]}): received ${got}, expected ${want}`);
+        else expect(Math.abs(got - want)).toBeLessThan(1e-7);
+      }
+    }
+    one.free(a.dataId);
+    one.free(b.dataId);
+  });
+
+  it('runs the GemmFn on JS arrays (staged into the heap), with accumulate', () => {
+    const [m, n, k] = [45, 67, 39];
+    for (const [tA, tB] of transposes) {
+      const a = randomValues(m * k + 3, 1);
+      const b = randomValues(k * n + 5, 2);
+      const c0 = randomValues(m * n + 2, 3);
+      const got = c0.slice();
+      two.gemm(m, n, k, a, 3, tA, b, 5, tB, got, 2, true);
+      const want = Float64Array.from(c0);
+      referenceGemm(
+        m,
+        n,
+        k,
+        Float64Array.from(a),
+        3,
+        tA,
+        Float64Array.from(b),
+        5,
+        tB,
+        want,
+        2,
+        true,
+      );
+      expectClose(got, want, 1e-4, 1e-4);
+    }
+  });
+
+  it('parallelFor runs every share once, on workers too, and rethrows a worker trap', async () => {
+    const heap = new Heap(1);
+    const pool = await ThreadPool.create(heap.memory, heap.shared, 2);
+    // put(ptr, value): mem[ptr] = value
+    const code = new Code().localGet(0).localGet(1).i32Store();
+    const module = new WebAssembly.Module(
+      assemble([{ name: 'put', params: [I32, I32], results: [], locals: [], code }], {
+        initialPages: 1,
+        maximumPages: MAX_PAGES,
+        shared: heap.shared,
+      }),
+    );
+    const { put } = await pool.load(module);
+    const block = heap.alloc(64);
+    const shares = [0, 1, 2, 3, 4].map((i) => [block.offset + 4 * i, 10 + i]);
+    pool.parallelFor(put, shares);
+    expect([...new Int32Array(heap.memory.buffer, block.offset, 5)]).toEqual([10, 11, 12, 13, 14]);
+    // share 1 runs on the worker: an address past the memory traps there
+    expect(() =>
+      pool.parallelFor(put, [
+        [block.offset, 1],
+        [2 ** 31, 1],
+      ]),
+    ).toThrow(BackendError);
+    pool.dispose();
+  });
+
+  it('setThreadsCount validates its argument', () => {
+    expect(() => setThreadsCount(0)).toThrow(
+      /setThreadsCount: n must be an integer.*Received: n=0/,
+    );
+    expect(() => setThreadsCount(1.5)).toThrow(BackendError);
+    expect(getThreadsCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a Node process that used 2 threads exits on its own, with code 0', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-threads-'));
+    const file = join(dir, 'main.mts');
+    const src = resolve('src/node.js');
+    const wasm = resolve('src/backends/wasm/index.js');
+    writeFileSync(
+      file,
+      `import * as nr from ${JSON.stringify(src)};
+import { getThreadsCount } from ${JSON.stringify(wasm)};
+await nr.setBackend('wasm');
+const c = nr.matMul(nr.ones([256, 256]), nr.ones([256, 256]));
+const v = c.dataSync();
+console.log(getThreadsCount(), v[0], v[v.length - 1]);
+`,
+    );
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      env: { ...process.env, NEURITE_WASM_THREADS: '2' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.signal, `killed after ${Date.now() - started} ms: ${r.stderr}`).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('2 256 256');
+  });
+});
