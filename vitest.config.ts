@@ -14,5 +14,7 @@ export default defineConfig({
     pool: 'forks',
     // Probes WebGPU once and says so in one line when it cannot start.
     globalSetup: ['test/helpers/webgpu_probe.ts'],
+    // Tests that do not pick a backend run on the default one (wasm), as users' code does.
+    setupFiles: ['test/helpers/default_backend.ts'],
   },
 });

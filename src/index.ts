@@ -59,6 +59,7 @@ export type {
   ReduceOp,
 } from './backends/backend.js';
 export { CpuBackend, createCpuBackend, type CpuBackendOptions } from './backends/cpu/index.js';
+export { getThreadsCount, setThreadsCount } from './backends/wasm/pool.js';
 export { UNARY, BINARY, type UnaryOp, type BinaryOp } from './ops/elementwise_table.js';
 export * from './ops/all.js';
 export * as layers from './layers/index.js';

@@ -64,11 +64,12 @@ export class Engine {
 
   constructor() {
     this.registerBackend('cpu', createCpuBackend, 1);
-    // wasm stays below cpu until it beats cpu on every primitive; then it becomes the default
+    // wasm is the default wherever it starts (it is faster than cpu on every primitive it runs in wasm,
+    // and runs the cpu kernels on its heap for the rest); cpu stays the reference
     this.registerBackend(
       'wasm',
       () => import('../backends/wasm/index.js').then((m) => m.createWasmBackend()),
-      0,
+      2,
     );
     // webgpu is opt-in for now (await nr.setBackend('webgpu')): below cpu until its priority is decided
     this.registerBackend(

@@ -104,7 +104,7 @@ describe('tensor', () => {
 
   it('backend API', async () => {
     await nr.ready();
-    expect(nr.getBackend()).toBe('cpu');
+    expect(nr.getBackend()).toBe('wasm'); // the default where it starts
     expect(nr.env().platform).toBe('node');
     expect(nr.env().asyncScopes).toBe(true);
     await expect(nr.setBackend('tpu')).rejects.toThrow(/unknown backend 'tpu'/);
