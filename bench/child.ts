@@ -28,7 +28,7 @@ const result: ChildResult = { engine: engineName, case: c.name, peakRssMB: 0, st
 try {
   const neurite = engineName.startsWith('neurite-') ? [engineName.slice('neurite-'.length)] : [];
   const peers = engineName.startsWith('tfjs-') ? [engineName] : [];
-  const { engines, skipped } = await startEngines(neurite, peers, machineInfo());
+  const { engines, skipped } = await startEngines(neurite, peers, machineInfo(), true);
   const engine = engines[0];
   if (!engine) throw new Error(skipped[0] ?? `unknown engine '${engineName}'`);
   result.startRssMB = process.memoryUsage().rss / 2 ** 20;

@@ -41,6 +41,8 @@ export function machineInfo(): Info {
   };
 }
 
+let defaultThreads: number | undefined;
+
 /**
  * Starts the neurite backends and tfjs peers that can start here; the others go to `skipped` with the
  * reason. Peers are named `tfjs-cpu` / `tfjs-wasm`.
@@ -49,14 +51,36 @@ export async function startEngines(
   neuriteBackends: readonly string[],
   peerNames: readonly string[],
   info: Info,
+  /** The backends were named on the command line: time them even on a software GPU adapter. */
+  named = false,
 ): Promise<{ engines: Engine[]; skipped: string[] }> {
   const engines: Engine[] = [];
   const skipped: string[] = [];
-  for (const name of neuriteBackends) {
+  for (const spec of neuriteBackends) {
+    // 'wasm' runs twice, on 1 thread and on every core ('wasm-1t', 'wasm-2t'); 'wasm-Nt' names one count
+    const [, name, t] = /^(.*?)(?:-(\d+)t)?$/.exec(spec) ?? [spec, spec];
     try {
-      if ((await nr.setBackend(name)) && nr.getBackend() === name)
+      if (!((await nr.setBackend(name)) && nr.getBackend() === name)) {
+        skipped.push(`neurite-${spec} (did not start)`);
+        continue;
+      }
+      const adapter = nr.backend().describe?.();
+      if (name === 'webgpu' && adapter?.isFallbackAdapter && !named) {
+        skipped.push(
+          `neurite-webgpu (software adapter ${String(adapter.description)}: --backend webgpu times it anyway)`,
+        );
+        continue;
+      }
+      if (name !== 'wasm') {
         engines.push({ kind: 'neurite', name: `neurite-${name}`, backend: name });
-      else skipped.push(`neurite-${name} (did not start)`);
+        continue;
+      }
+      // the default count (one per core, at most 8), read before any engine sets it
+      defaultThreads ??= nr.getThreadsCount();
+      info.wasm_default_threads = defaultThreads;
+      const counts = t ? [Number(t)] : [...new Set([1, defaultThreads])];
+      for (const threads of counts)
+        engines.push({ kind: 'neurite', name: `neurite-wasm-${threads}t`, backend: name, threads });
     } catch (e) {
       skipped.push(`neurite-${name} (${fmtErr(e)})`);
     }
@@ -95,6 +119,7 @@ const activate = async (e: Engine): Promise<void> => {
   const ok =
     e.kind === 'neurite' ? await nr.setBackend(e.backend) : await e.tf.setBackend(e.backend);
   if (!ok) throw new Error(`backend ${e.backend} did not start`);
+  if (e.kind === 'neurite' && e.threads !== undefined) nr.setThreadsCount(e.threads);
 };
 
 const numTensors = (e: Engine): number =>

@@ -5,7 +5,7 @@ export type Tf = typeof tfjs;
 
 /** One thing that runs a case: a neurite backend or a tfjs backend. */
 export type Engine =
-  | { kind: 'neurite'; name: string; backend: string }
+  | { kind: 'neurite'; name: string; backend: string; threads?: number }
   | { kind: 'tfjs'; name: string; backend: string; tf: Tf };
 
 /** A case set up on one engine: `call` runs the op once and reads its result back. */

@@ -17,7 +17,7 @@ import { type BenchCase, type Row, derived, printTable, ratio } from './harness.
 const caseNames = [...new Set(CASES.flatMap((c) => (c.group ? [c.group, c.name] : [c.name])))];
 const USAGE = `usage: npm run bench -- [options]
   --case NAME      run only this case (repeatable or comma-separated): ${caseNames.join(', ')}
-  --backend NAME   run neurite on this backend only (default: every registered backend that starts)
+  --backend NAME   run neurite on this backend only (wasm-1t, wasm-2t: one thread count); default: every backend that starts, wasm on 1 thread and on every core, webgpu only on a hardware adapter
   --peers LIST     tfjs peers, comma-separated: tfjs-cpu, tfjs-wasm, or none (default: both)
   --quick          fewer reps and warm-up calls (and less data for the fit cases), for a fast check
   --rss            run every case in a child process per engine and report its peak RSS (fit cases always do)
@@ -66,7 +66,7 @@ const OPTS = defaultTiming(quick);
 
 // ---- engines ----
 const info = machineInfo();
-if (args.backend && !nr.registeredBackends().includes(args.backend)) {
+if (args.backend && !nr.registeredBackends().includes(args.backend.replace(/-\d+t$/, ''))) {
   console.error(
     `neurite has no backend '${args.backend}' (registered: ${nr.registeredBackends().join(', ')})`,
   );
@@ -76,6 +76,7 @@ const { engines, skipped } = await startEngines(
   args.backend ? [args.backend] : nr.registeredBackends(),
   peerNames,
   info,
+  Boolean(args.backend),
 );
 
 console.log(

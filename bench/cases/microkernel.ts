@@ -16,7 +16,8 @@ export const microkernelCase: BenchCase = {
   title: `wasm GEMM micro-kernel alone: ${MR}x${NR} f32x4 register tile, kc ${KC}, ${NP} A panels per call, panels in cache (the ceiling the GEMM is measured against)`,
   unit: 'GFLOP/s',
   workPerCall: FLOPS,
-  engines: (e) => e.kind === 'neurite' && e.backend === 'wasm',
+  // one thread: it is the per-core ceiling
+  engines: (e) => e.kind === 'neurite' && e.backend === 'wasm' && (e.threads ?? 1) === 1,
   neurite() {
     const b = nr.backend();
     if (!(b instanceof WasmBackend)) throw new Error('the micro-kernel case runs on wasm only');
