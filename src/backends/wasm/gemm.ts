@@ -1,6 +1,7 @@
 // The whole GEMM in wasm: panel packing, the 4x8 micro-kernel, and the write-out of C with bias + activation.
 import { emitActivation } from './activation.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { gemvCode } from './gemv.js';
 import { type Heap, MAX_PAGES } from './heap.js';
 import { gemmBlockCode, MR, NR } from './kernels.js';
 
@@ -405,6 +406,18 @@ export interface GemmExports {
     pB: number,
     pC: number,
   ): void;
+  /** gemv.ts: the same product for few rows, streaming B unpacked; pA k floats, pY j1 - j0. */
+  gemv(
+    desc: number,
+    b0: number,
+    b1: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    pA: number,
+    pY: number,
+  ): void;
   gemmBlock(
     np: number,
     nq: number,
@@ -426,11 +439,14 @@ export async function compileGemm(
   heap: Heap,
   fma: boolean,
 ): Promise<{ module: WebAssembly.Module; exports: GemmExports }> {
-  const bytes = assemble([gemmBlockCode(fma), packCode(), writeOutCode(), driverCode()], {
-    initialPages: 1,
-    maximumPages: MAX_PAGES,
-    shared: heap.shared,
-  });
+  const bytes = assemble(
+    [gemmBlockCode(fma), packCode(), writeOutCode(), driverCode(), gemvCode(fma, F_WRITE)],
+    {
+      initialPages: 1,
+      maximumPages: MAX_PAGES,
+      shared: heap.shared,
+    },
+  );
   // NOTE: compile asynchronously: browsers refuse synchronous compiles of big modules on the main thread
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });

@@ -6,6 +6,7 @@ import { batchIndex, gemm as referenceGemm, matMul as referenceMatMul } from '..
 import type { GemmFn, Storage } from '../cpu/storage.js';
 import { ACT } from './activation.js';
 import { compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
+import { GEMV_ROWS } from './gemv.js';
 import type { Block } from './heap.js';
 import { MR, NR } from './kernels.js';
 import type { PoolTask, ThreadPool } from './pool.js';
@@ -78,13 +79,14 @@ export class WasmGemm {
     private readonly store: WasmStore,
     readonly pool: ThreadPool,
     private readonly task: PoolTask,
+    private readonly gemvTask: PoolTask,
   ) {}
 
   /** Compiles the GEMM module (relaxed FMA when `fma`) and loads it on every thread of `pool`. */
   static async create(store: WasmStore, pool: ThreadPool, fma: boolean): Promise<WasmGemm> {
     const { module } = await compileGemm(store.heap, fma);
     const tasks = await pool.load(module);
-    return new WasmGemm(store, pool, tasks.gemm);
+    return new WasmGemm(store, pool, tasks.gemm, tasks.gemv);
   }
 
   /** A block of at least `bytes`, reusing `current` when it is big enough. */
@@ -112,10 +114,30 @@ export class WasmGemm {
     const batches = triples.length;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
     const threads = m * n * k * batches >= this.parallelMin ? this.pool.size : 1;
-    const ranges = plan(batches, m, n, threads);
-    const heap = this.store.heap;
     this.desc = this.ensure(this.desc, descBytes(batches));
-    const shares = ranges.map((r, t) => {
+    // few rows: stream B unpacked, split over batches or columns only (plan sees one row)
+    const gemv = m <= GEMV_ROWS;
+    const shares = gemv
+      ? this.gemvShares(plan(batches, 1, n, threads), k, m)
+      : this.gemmShares(plan(batches, m, n, threads), kStep);
+    this.describe(m, n, k, transA, transB, accumulate, triples, bias, act, kStep);
+    this.pool.parallelFor(gemv ? this.gemvTask : this.task, shares);
+  }
+
+  /** Arguments of the GEMV task per range: its rows are all m (plan saw one row, to split columns). */
+  private gemvShares(ranges: Range[], k: number, m: number): number[][] {
+    return ranges.map((r, t) => {
+      const aBytes = roundUp(k * 4, 64);
+      const block = this.ensure(this.scratch[t] ?? null, aBytes + (r.j1 - r.j0) * 4);
+      this.scratch[t] = block;
+      const at = block.offset;
+      return [this.desc!.offset, r.b0, r.b1, 0, m, r.j0, r.j1, at, at + aBytes];
+    });
+  }
+
+  /** Arguments of the GEMM task per range, with its scratch for packed A, packed B and C. */
+  private gemmShares(ranges: Range[], kStep: number): number[][] {
+    return ranges.map((r, t) => {
       const rows = roundUp(Math.min(ROWS, r.i1 - r.i0), MR);
       const cols = roundUp(Math.min(NC, r.j1 - r.j0), NR);
       const aBytes = roundUp(Math.min(MC, rows) * kStep * 4, 64);
@@ -136,8 +158,25 @@ export class WasmGemm {
         at + aBytes + bBytes,
       ];
     });
+  }
+
+  /** Writes the descriptor (gemm.ts DESC) of a product whose batch triples are `triples`. */
+  private describe(
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+    triples: readonly GemmTriple[],
+    bias: number,
+    act: FusedActivation,
+    kStep: number,
+  ): void {
+    const heap = this.store.heap;
+    const batches = triples.length;
     // NOTE: views only after the last allocation: a grow of plain memory detaches older ones
-    const d = new Int32Array(heap.memory.buffer, this.desc.offset, descBytes(batches) / 4);
+    const d = new Int32Array(heap.memory.buffer, this.desc!.offset, descBytes(batches) / 4);
     d[DESC.m] = m;
     d[DESC.n] = n;
     d[DESC.k] = k;
@@ -147,7 +186,6 @@ export class WasmGemm {
     d[DESC.act] = ACT[act];
     d[DESC.kStep] = kStep;
     triples.forEach((t, i) => d.set(t, DESC.batches + 3 * i));
-    this.pool.parallelFor(this.task, shares);
   }
 
   readonly gemm: GemmFn = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate) => {
