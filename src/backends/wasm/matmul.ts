@@ -113,10 +113,12 @@ export class WasmGemm {
   ): void {
     const batches = triples.length;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
+    // NOTE: the GEMV path keeps the same threshold: on the shared 2-core box a second thread made
+    // 1x784x512 slower (38 -> 58 µs, scratch/mm.mts), the round trip outweighing the bandwidth gained
     const threads = m * n * k * batches >= this.parallelMin ? this.pool.size : 1;
+    const gemv = m <= GEMV_ROWS;
     this.desc = this.ensure(this.desc, descBytes(batches));
     // few rows: stream B unpacked, split over batches or columns only (plan sees one row)
-    const gemv = m <= GEMV_ROWS;
     const shares = gemv
       ? this.gemvShares(plan(batches, 1, n, threads), k, m)
       : this.gemmShares(plan(batches, m, n, threads), kStep);
