@@ -16,7 +16,7 @@ export interface TrainOptions {
   /** Folder for saved models and plots. */
   out: string;
   verbose: 0 | 1 | 2;
-  /** Backend to train on ('cpu' by default; 'wasm' is faster). */
+  /** Backend to train on (default: what `nr.ready()` picks, wasm where it starts; 'cpu' is the reference). */
   backend?: string;
 }
 
