@@ -25,16 +25,27 @@ const reference32 = createCpuBackendSync({ precision: 'float32' });
 
 /** @param tileBytes the conv column buffer size; 1 gives the minimum tile (32 rows), splitting images */
 async function makeBackend(shared = true, tileBytes?: number): Promise<WasmBackend> {
+  return (await makeThreaded(1, shared, tileBytes)).wasm;
+}
+
+/** A backend on a pool of `threads` threads, with its conv kernels and pool for tests to steer. */
+async function makeThreaded(
+  threads: number,
+  shared = true,
+  tileBytes?: number,
+): Promise<{ wasm: WasmBackend; conv: WasmConv; pool: ThreadPool }> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap(16, shared));
-  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, 1);
+  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
   const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
-  return new WasmBackend(store, features, gemm, await SimdElementwise.compile(store), {
-    convs: await WasmConv.compile(store, tileBytes),
+  const conv = await WasmConv.compile(store, tileBytes, pool, features.relaxedSimd);
+  const wasm = new WasmBackend(store, features, gemm, await SimdElementwise.compile(store), {
+    convs: conv,
     pools: await WasmPool.compile(store),
     depthwise: await WasmDepthwise.compile(store),
     threadPool: pool,
   });
+  return { wasm, conv, pool };
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
@@ -183,6 +194,52 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
     expectClose(a, b, 1e-4, 1e-5, 'conv2d on plain memory');
     expect(wasm.heap.generation).toBeGreaterThan(0);
   });
+});
+
+describe('wasm conv2d on the thread pool', () => {
+  it.each([
+    ['1 MiB tiles', undefined],
+    ['32-row tiles', 1],
+  ])(
+    'gives bitwise the same forward, input and filter gradients on 1 and 2 threads (%s)',
+    async (_, tileBytes) => {
+      const { wasm, conv, pool } = await makeThreaded(2, true, tileBytes);
+      conv.parallelMin = 0;
+      let seed = 300;
+      for (const c of convCases) {
+        const info = convInfo(c);
+        const dyShape = [info.batch, info.outH, info.outW, info.outC];
+        const x = { shape: c.x, values: randomValues(size(c.x), seed++) };
+        const w = { shape: c.filter, values: randomValues(size(c.filter), seed++) };
+        const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
+        const bias = { shape: [info.outC], values: randomValues(info.outC, seed++) };
+        const what = describeCase(c);
+        const ops: [string, (typeof x)[], (b: Backend, t: TensorInfo[]) => object][] = [
+          [
+            'conv2d',
+            [x, w, bias],
+            (b, [xt, wt, bt]) => b.conv2d(xt, wt, info, { bias: bt, activation: 'relu' }),
+          ],
+          ['conv2dBackpropInput', [dy, w], (b, [dt, wt]) => b.conv2dBackpropInput(dt, wt, info)],
+          ['conv2dBackpropFilter', [x, dy], (b, [xt, dt]) => b.conv2dBackpropFilter(xt, dt, info)],
+        ];
+        for (const [name, inputs, op] of ops) {
+          pool.resize(1);
+          const [one, reference] = both(wasm, reference64, inputs, op);
+          pool.resize(2);
+          expect(pool.size).toBe(2);
+          const [two] = both(wasm, reference64, inputs, op);
+          expect(two, `${name} ${what}`).toEqual(one);
+          const k =
+            name === 'conv2dBackpropFilter'
+              ? size(dyShape) / info.outC
+              : size(c.filter) / info.outC;
+          expectClose(two, reference, 2e-6 * Math.sqrt(k) * 4, 1e-5, `${name} ${what}`);
+        }
+      }
+      pool.dispose();
+    },
+  );
 });
 
 describe('wasm depthwise conv2d and its gradients agree with the reference', () => {

@@ -255,7 +255,7 @@ function writeOutCode(): FuncDef {
  * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Each C element is summed in the
  * same order whatever the ranges, so any split over threads gives bitwise the same result.
  */
-function driverCode(): FuncDef {
+function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
     10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
@@ -339,7 +339,12 @@ function driverCode(): FuncDef {
     .localGet(sJ)
     .i32Mul()
     .i32Add();
-  c.localGet(sJ).localGet(sPB).localGet(nc).localGet(kc).i32Const(NR).call(F_PACK);
+  c.localGet(sJ)
+    .localGet(sPB)
+    .localGet(nc)
+    .localGet(kc)
+    .i32Const(NR)
+    .call(base + F_PACK);
   c.i32Const(0).localSet(ic);
   c.loop();
   minU(
@@ -352,7 +357,12 @@ function driverCode(): FuncDef {
   c.localGet(pA);
   c.localGet(a).localGet(r0).localGet(ic).i32Add().localGet(sI).i32Mul().i32Add();
   c.localGet(pc).localGet(sPA).i32Mul().i32Add();
-  c.localGet(sI).localGet(sPA).localGet(mc).localGet(kc).i32Const(MR).call(F_PACK);
+  c.localGet(sI)
+    .localGet(sPA)
+    .localGet(mc)
+    .localGet(kc)
+    .i32Const(MR)
+    .call(base + F_PACK);
   // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, pC + ic·ncp·4, ncp·4, pc != 0)
   c.localGet(mc)
     .i32Const(MR - 1)
@@ -361,7 +371,11 @@ function driverCode(): FuncDef {
     .i32ShrU();
   c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
   c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
-  c.localGet(ncp).i32Const(2).i32Shl().localGet(pc).call(F_BLOCK);
+  c.localGet(ncp)
+    .i32Const(2)
+    .i32Shl()
+    .localGet(pc)
+    .call(base + F_BLOCK);
   c.localGet(ic).i32Const(MC).i32Add().localTee(ic).localGet(mr).i32LtU().brIf(0);
   c.end();
   c.localGet(pc).localGet(kc).i32Add().localTee(pc).localGet(k).i32LtU().brIf(0);
@@ -379,7 +393,7 @@ function driverCode(): FuncDef {
     .i32Add();
   c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
   c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
-  c.localGet(act).call(F_WRITE);
+  c.localGet(act).call(base + F_WRITE);
   c.localGet(jc).i32Const(NC).i32Add().localSet(jc);
   c.br(0);
   c.end().end();
@@ -431,6 +445,15 @@ export interface GemmExports {
 }
 
 /**
+ * The GEMM's functions for a module where they start at function index `base` (gemm last, so at
+ * base + 3): other kernels (conv tiles) can then call the GEMM from inside wasm, on any thread.
+ * @example const funcs = [...memoryRoutines(), ...gemmFuncs(fma, 3)];
+ */
+export function gemmFuncs(fma: boolean, base: number): FuncDef[] {
+  return [gemmBlockCode(fma), packCode(), writeOutCode(), driverCode(base)];
+}
+
+/**
  * Compiles the GEMM module against the heap's memory (relaxed FMA when `fma`). The module is returned
  * too, so worker threads can instantiate it on the same memory.
  * @example const { module, exports } = await compileGemm(heap, features.relaxedSimd);
@@ -439,14 +462,12 @@ export async function compileGemm(
   heap: Heap,
   fma: boolean,
 ): Promise<{ module: WebAssembly.Module; exports: GemmExports }> {
-  const bytes = assemble(
-    [gemmBlockCode(fma), packCode(), writeOutCode(), driverCode(), gemvCode(fma, F_WRITE)],
-    {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: heap.shared,
-    },
-  );
+  // the GEMM's functions at index 0 (gemm at 3), then the skinny-product path calling its write-out
+  const bytes = assemble([...gemmFuncs(fma, 0), gemvCode(fma, F_WRITE)], {
+    initialPages: 1,
+    maximumPages: MAX_PAGES,
+    shared: heap.shared,
+  });
   // NOTE: compile asynchronously: browsers refuse synchronous compiles of big modules on the main thread
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });

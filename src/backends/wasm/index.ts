@@ -376,7 +376,7 @@ export async function createWasmBackend(): Promise<Backend> {
   const simd = features.simd ? await SimdElementwise.compile(store) : null;
   const kernels: WasmKernels = features.simd
     ? {
-        convs: await WasmConv.compile(store),
+        convs: await WasmConv.compile(store, undefined, pool, features.relaxedSimd),
         pools: await WasmPool.compile(store),
         depthwise: await WasmDepthwise.compile(store),
         reducer: await SimdReduce.compile(store),
