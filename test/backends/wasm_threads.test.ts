@@ -22,6 +22,7 @@ import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
 import { sigmoid } from '../../src/core/scalar_math.js';
+import type { BinaryOp, UnaryOp } from '../../src/ops/elementwise_table.js';
 import { expectClose, rng } from '../helpers/check_op.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
@@ -38,7 +39,8 @@ async function makeBackend(threads: number): Promise<WasmBackend> {
   const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
   const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
   gemm.parallelMin = 0;
-  const simd = await SimdElementwise.compile(store);
+  const simd = await SimdElementwise.compile(store, pool);
+  simd.parallelMin = 0;
   return new WasmBackend(store, features, gemm, simd, { threadPool: pool });
 }
 
@@ -139,6 +141,75 @@ describe('wasm threads', () => {
     const d: Case = { aShape: [3, 1, 40, 24], bShape: [2, 50, 24], transA: false, transB: true };
     expectBitwise(runCase(one, d, 4), runCase(two, d, 4), 'two threads');
     expectClose(runCase(two, d, 4), runCase(reference, d, 4), 1e-4, 1e-4);
+  });
+
+  /** Runs one elementwise op on a backend over inputs of the given shapes; returns the output. */
+  function runElementwise(
+    backend: Backend,
+    op: { unary: UnaryOp; alpha?: number } | { binary: BinaryOp },
+    shapes: number[][],
+    outShape: number[],
+    seed: number,
+  ): Float32Array {
+    const infos = shapes.map((shape, i): TensorInfo => ({
+      dataId: backend.write(
+        randomValues(
+          shape.reduce((x, y) => x * y, 1),
+          seed + i,
+        ).map((v) => v * 3),
+        'float32',
+      ),
+      shape,
+      dtype: 'float32',
+    }));
+    const id =
+      'unary' in op
+        ? backend.unary(op.unary, infos[0], 'float32', op.alpha ?? 0)
+        : backend.binary(op.binary, infos[0], infos[1], outShape, 'float32');
+    const out = backend.readSync(id) as Float32Array;
+    for (const t of infos) backend.free(t.dataId);
+    backend.free(id);
+    return out;
+  }
+
+  // odd sizes: the last share ends mid-vector; 3 and 1 give a single short share
+  for (const n of [1, 3, 37, 1003, 4099]) {
+    it(`elementwise over ${n} floats: 1 and 2 threads bitwise equal, close to the reference`, () => {
+      const cases: [{ unary: UnaryOp; alpha?: number } | { binary: BinaryOp }, number[][]][] = [
+        [{ unary: 'sqrt' }, [[n]]],
+        [{ unary: 'exp' }, [[n]]],
+        [{ unary: 'leakyRelu', alpha: 0.3 }, [[n]]],
+        [{ binary: 'add' }, [[n], [n]]],
+        [{ binary: 'div' }, [[n], []]],
+        [{ binary: 'sub' }, [[], [n]]],
+      ];
+      for (const [op, inShapes] of cases) {
+        const what = `${JSON.stringify(op)} two threads`;
+        const x = runElementwise(one, op, inShapes, [n], 5);
+        expectBitwise(x, runElementwise(two, op, inShapes, [n], 5), what);
+        expectClose(x, runElementwise(reference, op, inShapes, [n], 5), 1e-5, 1e-5);
+      }
+    });
+  }
+
+  it('splits a row broadcast (bias add) over threads by rows, the row on either side', () => {
+    for (const [rows, width] of [
+      [1, 16],
+      [5, 20],
+      [33, 64],
+    ]) {
+      for (const [a, b] of [
+        [[rows, width], [width]],
+        [
+          [1, width],
+          [rows, width],
+        ],
+      ]) {
+        const x = runElementwise(one, { binary: 'sub' }, [a, b], [rows, width], 9);
+        expectBitwise(x, runElementwise(two, { binary: 'sub' }, [a, b], [rows, width], 9), 'rows');
+        expectClose(x, runElementwise(reference, { binary: 'sub' }, [a, b], [rows, width], 9));
+      }
+    }
   });
 
   const activations: FusedActivation[] = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'];

@@ -263,6 +263,10 @@ export class Code {
   f32ConvertI32S(): this {
     return this.op(0xb2);
   }
+  /** The i32's bits as an f32 (scalar parameters travel through i32-only thread arguments). */
+  f32ReinterpretI32(): this {
+    return this.op(0xbe);
+  }
   /** NaN-propagating, -0 below +0 (Math.min). */
   f32Min(): this {
     return this.op(0x96);

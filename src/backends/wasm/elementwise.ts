@@ -1,10 +1,11 @@
-// wasm elementwise: f32x4 kernels for float32 add/sub/mul/div/maximum/minimum (same shape or one scalar).
+// wasm elementwise: f32x4 kernels for float32 unary ops and add/sub/mul/div/maximum/minimum (same shape, a scalar or a row), split over the thread pool when large.
 import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
-import { assemble, Code, F32, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
+import { type PoolTask, ThreadPool } from './pool.js';
 import { VecFn } from './simd_math.js';
 import type { WasmStore } from './store.js';
 import { isSimdUnary, SIMD_UNARY, SIMD_UNARY_OPS, type SimdUnaryOp } from './unary_simd.js';
@@ -20,16 +21,43 @@ export const SIMD_BINARY = {
 } satisfies Partial<Record<BinaryOp, (c: Code) => Code>>;
 export type SimdBinaryOp = keyof typeof SIMD_BINARY;
 
-/** out[i] = op(x[i]) over byte offsets, n floats; alpha is the op's scalar parameter. */
-type UnaryFn = (x: number, out: number, n: number, alpha: number) => void;
+/**
+ * Below this many floats an elementwise op stays on the calling thread. A parallelFor round trip costs
+ * about 4 µs here and a binary op streams ~9 floats/ns from cache on one thread (262,144 floats in
+ * 28 µs, scratch/ew_threads.mts), so halving the work saves more than the wake-up from ~64k floats.
+ */
+const PARALLEL_MIN = 1 << 16;
+/**
+ * Unary ops of a few instructions, which split at PARALLEL_MIN like the binaries; the polynomial ones
+ * (exp, tanh, ...) cost ~10x more per float and split at PARALLEL_MIN / 8.
+ */
+const CHEAP_UNARY: ReadonlySet<string> = new Set([
+  'neg',
+  'abs',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'reciprocal',
+  'relu',
+  'relu6',
+  'leakyRelu',
+  'softsign',
+  'sign',
+  'flushSubnormal',
+  'floor',
+  'ceil',
+  'round',
+]);
+/** Shares start on multiples of this many floats (64 bytes), so threads never share a cache line. */
+const SHARE_ALIGN = 16;
 
 function unaryCode(name: SimdUnaryOp): FuncDef {
-  // params: 0 x, 1 out, 2 n, 3 alpha (f32); locals: 4 end of out (i32), 5 x (v128), 6 alpha (v128),
-  // then the lowering's own
+  // params: 0 x, 1 out, 2 n, 3 alpha (f32 bits as i32: thread arguments are i32); locals: 4 end of
+  // out (i32), 5 x (v128), 6 alpha (v128), then the lowering's own
   const c = new Code();
   const f = new VecFn(c, 7);
   c.localGet(2).i32Eqz().if().br(1).end();
-  c.localGet(3).f32x4Splat().localSet(6);
+  c.localGet(3).f32ReinterpretI32().f32x4Splat().localSet(6);
   c.localGet(1).localGet(2).i32Const(3).i32Add().i32Const(2).i32Shl().i32Const(-16).i32And();
   c.i32Add().localSet(4);
   c.loop();
@@ -41,15 +69,12 @@ function unaryCode(name: SimdUnaryOp): FuncDef {
   c.end();
   return {
     name: `unary_${name}`,
-    params: [I32, I32, I32, F32],
+    params: [I32, I32, I32, I32],
     results: [],
     locals: [I32, V128, V128, ...f.locals],
     code: c,
   };
 }
-
-/** out[i] = op(a[i], b[i]) over byte offsets; sa/sb are 16 or 0 (a scalar splatted in scratch). */
-type BinaryFn = (a: number, sa: number, b: number, sb: number, out: number, n: number) => void;
 
 const SIMD_BINARY_OPS: readonly SimdBinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
 
@@ -76,47 +101,84 @@ function binaryCode(name: SimdBinaryOp): FuncDef {
 }
 
 /**
+ * rows x width of out = op(full row, row), or op(row, full row) when `swapped`: one call of the binary
+ * kernel `op` (function index `fn`) per row, so a bias add splits over threads by rows.
+ */
+function rowsCode(op: SimdBinaryOp, fn: number): FuncDef {
+  // params: 0 full, 1 row, 2 out, 3 rows, 4 width (floats), 5 swapped
+  const c = new Code();
+  c.block().loop();
+  c.localGet(3).i32Eqz().brIf(1);
+  c.localGet(1).localGet(0).localGet(5).select().i32Const(16);
+  c.localGet(0).localGet(1).localGet(5).select().i32Const(16);
+  c.localGet(2).localGet(4).call(fn);
+  c.localGet(0).localGet(4).i32Const(2).i32Shl().i32Add().localSet(0);
+  c.localGet(2).localGet(4).i32Const(2).i32Shl().i32Add().localSet(2);
+  c.localGet(3).i32Const(1).i32Sub().localSet(3);
+  c.br(0).end().end();
+  return {
+    name: `rows_${op}`,
+    params: new Array<ValType>(6).fill(I32),
+    results: [],
+    locals: [],
+    code: c,
+  };
+}
+
+/** Float ranges [start, end) of `n` split into `count` shares starting on SHARE_ALIGN boundaries. */
+function splitRange(n: number, count: number, align: number): [number, number][] {
+  const per = Math.ceil(n / count / align) * align;
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += per) out.push([start, Math.min(n, start + per)]);
+  return out;
+}
+
+const alphaBits = new Float32Array(1);
+const alphaInt = new Int32Array(alphaBits.buffer);
+
+/**
  * The SIMD elementwise kernels of one heap.
  * @example const ew = await SimdElementwise.compile(store); ew.binary('add', a, b, [2, 3]);
  */
 export class SimdElementwise {
   private scalars: Block | null = null;
+  /** Ops on at least this many floats split over the pool's threads (tests lower it). */
+  parallelMin = PARALLEL_MIN;
 
   private constructor(
     private readonly store: WasmStore,
-    private readonly binaries: Record<SimdBinaryOp, BinaryFn>,
-    private readonly unaries: Record<SimdUnaryOp, UnaryFn>,
+    private readonly pool: ThreadPool,
+    private readonly tasks: Record<string, PoolTask>,
   ) {}
 
-  static async compile(store: WasmStore): Promise<SimdElementwise> {
+  /**
+   * Compiles the kernels and loads them on `pool` (without one, everything runs on the calling thread).
+   */
+  static async compile(store: WasmStore, pool?: ThreadPool): Promise<SimdElementwise> {
     const heap: Heap = store.heap;
-    const funcs = [...SIMD_BINARY_OPS.map(binaryCode), ...SIMD_UNARY_OPS.map(unaryCode)];
+    const funcs = [
+      ...SIMD_BINARY_OPS.map(binaryCode),
+      ...SIMD_UNARY_OPS.map(unaryCode),
+      // NOTE: the binary kernels come first, so op i of SIMD_BINARY_OPS is function i
+      ...SIMD_BINARY_OPS.map((op, i) => rowsCode(op, i)),
+    ];
     const bytes = assemble(funcs, {
       initialPages: 1,
       maximumPages: MAX_PAGES,
       shared: heap.shared,
     });
-    const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-    const exported = (name: string): CallableFunction => {
-      const fn = instance.exports[name];
-      if (typeof fn !== 'function') throw new Error(`wasm: export ${name} missing`);
-      return fn;
-    };
-    const binaries = {} as Record<SimdBinaryOp, BinaryFn>;
-    for (const name of SIMD_BINARY_OPS) {
-      const fn = exported(name);
-      binaries[name] = (a, sa, b, sb, out, n) => {
-        fn(a, sa, b, sb, out, n);
-      };
-    }
-    const unaries = {} as Record<SimdUnaryOp, UnaryFn>;
-    for (const name of SIMD_UNARY_OPS) {
-      const fn = exported(`unary_${name}`);
-      unaries[name] = (x, out, n, alpha) => {
-        fn(x, out, n, alpha);
-      };
-    }
-    return new SimdElementwise(store, binaries, unaries);
+    const module = await WebAssembly.compile(bytes);
+    const threads = pool ?? (await ThreadPool.create(heap.memory, false, 1));
+    const tasks = await threads.load(module);
+    for (const f of funcs)
+      if (!tasks[f.name]) throw new Error(`wasm elementwise: export ${f.name} missing`);
+    return new SimdElementwise(store, threads, tasks);
+  }
+
+  /** Shares for `n` floats: one below `min`, else one per thread. */
+  private shares(n: number, min = this.parallelMin): [number, number][] {
+    const threads = n >= min ? this.pool.size : 1;
+    return threads === 1 ? [[0, n]] : splitRange(n, threads, SHARE_ALIGN);
   }
 
   /** The SIMD kernel's output for a float32 unary op, or null when it has none (the reference runs). */
@@ -124,7 +186,15 @@ export class SimdElementwise {
     if (!isSimdUnary(op) || x.dtype !== 'float32' || outDtype !== 'float32') return null;
     const n = sizeOf(x.shape);
     const id = this.store.allocRaw('float32', n);
-    this.unaries[op](this.store.offsetOf(x.dataId), this.store.offsetOf(id), n, alpha);
+    const [xAt, outAt] = [this.store.offsetOf(x.dataId), this.store.offsetOf(id)];
+    alphaBits[0] = alpha;
+    const bits = alphaInt[0];
+    this.pool.parallelFor(
+      this.tasks[`unary_${op}`],
+      this.shares(n, CHEAP_UNARY.has(op) ? this.parallelMin : this.parallelMin / 8).map(
+        ([s, e]) => [xAt + s * 4, outAt + s * 4, e - s, bits],
+      ),
+    );
     return id;
   }
 
@@ -152,14 +222,25 @@ export class SimdElementwise {
     // NOTE: scalars are read only after the output is allocated: splat writes through a fresh view
     const aAt = na === n ? s.offsetOf(a.dataId) : this.splat(0, s.get(a.dataId)[0]);
     const bAt = nb === n ? s.offsetOf(b.dataId) : this.splat(1, s.get(b.dataId)[0]);
-    this.binaries[op](aAt, na === n ? 16 : 0, bAt, nb === n ? 16 : 0, s.offsetOf(id), n);
+    const [sa, sb, outAt] = [na === n ? 16 : 0, nb === n ? 16 : 0, s.offsetOf(id)];
+    this.pool.parallelFor(
+      this.tasks[op],
+      this.shares(n).map(([st, e]) => [
+        aAt + (sa && st * 4),
+        sa,
+        bAt + (sb && st * 4),
+        sb,
+        outAt + st * 4,
+        e - st,
+      ]),
+    );
     return id;
   }
 
   /**
-   * A full tensor with a row broadcast along its leading dims (a bias add): one kernel call per row.
-   * `swapped` says the row is the left operand. Rows are multiples of 4 floats, so no vector crosses a
-   * row or the end of a block.
+   * A full tensor with a row broadcast along its leading dims (a bias add): one kernel call per row,
+   * rows split over threads. `swapped` says the row is the left operand. Rows are multiples of 4
+   * floats, so no vector crosses a row or the end of a block.
    */
   private rows(
     op: SimdBinaryOp,
@@ -171,15 +252,20 @@ export class SimdElementwise {
   ): DataId {
     const s = this.store;
     const id = s.allocRaw('float32', n);
-    const fn = this.binaries[op];
     const fullAt = s.offsetOf(full.dataId);
     const rowAt = s.offsetOf(row.dataId);
     const outAt = s.offsetOf(id);
-    for (let o = 0; o < n; o += width) {
-      const at = o * 4;
-      if (swapped) fn(rowAt, 16, fullAt + at, 16, outAt + at, width);
-      else fn(fullAt + at, 16, rowAt, 16, outAt + at, width);
-    }
+    const rows = n / width;
+    const threads = n >= this.parallelMin ? this.pool.size : 1;
+    const shares = splitRange(rows, Math.min(threads, rows), 1).map(([r0, r1]) => [
+      fullAt + r0 * width * 4,
+      rowAt,
+      outAt + r0 * width * 4,
+      r1 - r0,
+      width,
+      swapped ? 1 : 0,
+    ]);
+    this.pool.parallelFor(this.tasks[`rows_${op}`], shares);
     return id;
   }
 }

@@ -373,7 +373,7 @@ export async function createWasmBackend(): Promise<Backend> {
   const pool = await ThreadPool.create(store.heap.memory, store.heap.shared);
   if (!pool.threaded) noteSingleThreaded();
   const gemm = features.simd ? await mm.WasmGemm.create(store, pool, features.relaxedSimd) : null;
-  const simd = features.simd ? await SimdElementwise.compile(store) : null;
+  const simd = features.simd ? await SimdElementwise.compile(store, pool) : null;
   const kernels: WasmKernels = features.simd
     ? {
         convs: await WasmConv.compile(store, undefined, pool, features.relaxedSimd),
