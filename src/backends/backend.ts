@@ -88,6 +88,16 @@ export interface BackendMemory {
 }
 
 /**
+ * Constants of a fused Adam step: c1 = 1 - β1 and c2 = 1 - β2 (as float32 scalars), and ε.
+ * @example const attrs: AdamAttrs = { c1: 0.1, c2: 0.001, epsilon: 1e-7 };
+ */
+export interface AdamAttrs {
+  c1: number;
+  c2: number;
+  epsilon: number;
+}
+
+/**
  * The contract every backend implements. All kernels return a new buffer; none mutates its inputs.
  * @example
  * const b = await createCpuBackend();
@@ -99,6 +109,19 @@ export interface Backend {
   readonly canReadSync: boolean;
   /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
   describe?(): Record<string, unknown>;
+  /**
+   * One Adam step fused into one pass, returning new m, v and w buffers; optional (without it the
+   * engine composes unary/binary kernels). It must round exactly as adamComposed in
+   * ops/optimizer_rules.ts does.
+   */
+  adamUpdate?(
+    grad: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    w: TensorInfo,
+    alpha: TensorInfo,
+    attrs: AdamAttrs,
+  ): [DataId, DataId, DataId];
 
   // memory
   write(values: TypedArray, dtype: DType): DataId;

@@ -1,5 +1,6 @@
 // The primitive ops the engine runs and records, with their attributes; rules are checked for completeness.
 import type {
+  AdamAttrs,
   Backend,
   Conv2DInfo,
   DataId,
@@ -55,6 +56,8 @@ export interface PrimitiveAttrs {
   resizeNearest: { outH: number; outW: number; alignCorners: boolean; halfPixelCenters: boolean };
   resizeNearestGrad: { alignCorners: boolean; halfPixelCenters: boolean };
   random: { spec: RandomSpec; shape: Shape; dtype: DType };
+  /** Inputs grad, m, v, w, alpha: one fused Adam step (ops/optimizer_rules.ts), outputs m', v', w'. */
+  adamUpdate: AdamAttrs;
 }
 
 /** Name of a primitive. */

@@ -5,6 +5,7 @@ import { elementwiseRules } from './elementwise.js';
 import { gatherRules } from './gather.js';
 import { imageRules } from './image.js';
 import { matmulRules } from './matmul.js';
+import { optimizerRules } from './optimizer_rules.js';
 import { movementRules } from './movement.js';
 import { poolRules } from './pool.js';
 import { randomRules } from './random.js';
@@ -24,6 +25,7 @@ function rules(): RuleTable {
     ...poolRules,
     ...imageRules,
     ...randomRules,
+    ...optimizerRules,
   };
   return table;
 }

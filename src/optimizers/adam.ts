@@ -1,4 +1,5 @@
 // Adam, with AMSGrad as an option (Keras 3 formulas; epsilon outside the square root of v).
+import { ENGINE } from '../core/engine.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
 import { scalar } from '../ops/creation.js';
@@ -69,6 +70,18 @@ export class Adam extends Optimizer {
     const alpha = stepScalar(this.alpha, this.getClassName());
     const m = this.slot('momentum', variable);
     const v = this.slot('velocity', variable);
+    if (!this.amsgrad) {
+      // one fused primitive: a single pass where the backend has the kernel, same rounding as below
+      const [mOut, vOut, wOut] = ENGINE.run('adamUpdate', [grad, m, v, variable, alpha], {
+        c1: 1 - this.beta1,
+        c2: 1 - this.beta2,
+        epsilon: this.epsilon,
+      });
+      m.assign(mOut);
+      v.assign(vOut);
+      variable.assign(wOut);
+      return;
+    }
     const mNew = flushSubnormals(m.add(grad.sub(m).mul(1 - this.beta1)));
     let vNew = flushSubnormals(
       v.add(

@@ -2,7 +2,8 @@
 import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
-import type { DataId, TensorInfo } from '../backend.js';
+import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
+import { adamCode } from './adam_kernel.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
 import { type PoolTask, ThreadPool } from './pool.js';
@@ -161,6 +162,7 @@ export class SimdElementwise {
       ...SIMD_UNARY_OPS.map(unaryCode),
       // NOTE: the binary kernels come first, so op i of SIMD_BINARY_OPS is function i
       ...SIMD_BINARY_OPS.map((op, i) => rowsCode(op, i)),
+      adamCode(),
     ];
     const bytes = assemble(funcs, {
       initialPages: 1,
@@ -196,6 +198,47 @@ export class SimdElementwise {
       ),
     );
     return id;
+  }
+
+  /**
+   * One fused Adam step (adam_kernel.ts) over float32 tensors of one shape, alpha a float32 scalar;
+   * new m, v and w buffers, or null for other dtypes (then the composed kernels run).
+   */
+  adam(
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    w: TensorInfo,
+    alpha: TensorInfo,
+    { c1, c2, epsilon }: AdamAttrs,
+  ): [DataId, DataId, DataId] | null {
+    if (![g, m, v, w, alpha].every((t) => t.dtype === 'float32')) return null;
+    const s = this.store;
+    const n = sizeOf(g.shape);
+    const outs: [DataId, DataId, DataId] = [
+      s.allocRaw('float32', n),
+      s.allocRaw('float32', n),
+      s.allocRaw('float32', n),
+    ];
+    const at = [g, m, v, w].map((t) => s.offsetOf(t.dataId));
+    const outAt = outs.map((id) => s.offsetOf(id));
+    const bits = [c1, c2, epsilon].map((x) => {
+      alphaBits[0] = x;
+      return alphaInt[0];
+    });
+    const alphaAt = s.offsetOf(alpha.dataId);
+    // ~7 streams per float: worth splitting from a quarter of the binary threshold
+    this.pool.parallelFor(
+      this.tasks.adam,
+      this.shares(n, this.parallelMin / 4).map(([st, e]) => [
+        ...at.map((p) => p + st * 4),
+        ...outAt.map((p) => p + st * 4),
+        e - st,
+        alphaAt,
+        ...bits,
+      ]),
+    );
+    return outs;
   }
 
   /** A 16-byte block holding `value` four times, for a scalar operand (stride 0). */

@@ -4,6 +4,7 @@ import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type {
+  AdamAttrs,
   Backend,
   BackendMemory,
   Conv2DInfo,
@@ -14,6 +15,7 @@ import type {
   ReduceOp,
   TensorInfo,
 } from '../backend.js';
+import { adamComposed } from '../../ops/optimizer_rules.js';
 import * as conv from '../cpu/conv.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
 import * as ew from '../cpu/elementwise.js';
@@ -155,6 +157,20 @@ export class WasmBackend implements Backend {
       () =>
         this.simd?.unary(op, x, outDtype, alpha) ?? ew.unary(this.store, op, x, outDtype, alpha),
     );
+  }
+  /** Adam's step in one fused pass (elementwise.ts), or the composed kernels without SIMD. */
+  adamUpdate(
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    w: TensorInfo,
+    alpha: TensorInfo,
+    attrs: AdamAttrs,
+  ): [DataId, DataId, DataId] {
+    // NOTE: not under run(), which takes one output: the fused kernel holds offsets, no views, so a
+    // grow while it allocates detaches nothing it uses; the composed path's kernels retry on their own
+    const fused = this.simd?.adam(g, m, v, w, alpha, attrs);
+    return fused ?? adamComposed(this, g, m, v, w, alpha, attrs);
   }
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
     return this.run(

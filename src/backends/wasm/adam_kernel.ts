@@ -1,0 +1,62 @@
+// The fused Adam step in f32x4: one pass over grad, m, v and w instead of fourteen elementwise kernels.
+import { Code, type FuncDef, I32, type ValType } from './asm.js';
+import { abs, add, div, type Ex, gt, k, mul, sel, sub, v, VecFn } from './simd_math.js';
+
+/** The smallest normal float32 (optimizers/optimizer.ts' FLT_MIN): smaller moments are stored as 0. */
+const FLT_MIN = 1.1754943508222875e-38;
+
+/** x with |x| < FLT_MIN set to 0, as the flushSubnormal unary kernel computes it (NaN stays). */
+const flush = (x: number): Ex => sel(gt(k(FLT_MIN), abs(v(x))), k(0), v(x));
+
+/**
+ * adam(g, m, v, w, mOut, vOut, wOut, n, alphaAt, c1, c2, eps): n floats at byte offsets, alpha read
+ * from the heap, c1 = 1 - β1, c2 = 1 - β2 and ε as f32 bits (thread arguments are i32). Each lane
+ * runs adamComposed's ops (ops/optimizer_rules.ts) in its order, so the results are bitwise those of
+ * the separate kernels. Whole vectors: blocks are 16-byte multiples, as for the elementwise kernels.
+ * @example const fn = adamCode(); // assemble([..., fn]) and call it per share
+ */
+export function adamCode(): FuncDef {
+  const [g, m, vv, w, om, ov, ow, n, alphaAt, c1, c2, eps, end] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+  ];
+  const c = new Code();
+  const f = new VecFn(c, 13);
+  const splat = (bits: number): number =>
+    f.let((cc) => cc.localGet(bits).f32ReinterpretI32().f32x4Splat());
+  const load = (p: number): number => f.let((cc) => cc.localGet(p).v128Load());
+  c.localGet(n).i32Eqz().if().br(1).end();
+  c.localGet(ow).localGet(n).i32Const(3).i32Add().i32Const(2).i32Shl().i32Const(-16).i32And();
+  c.i32Add().localSet(end);
+  const alpha = f.let((cc) => cc.localGet(alphaAt).v128Load32Splat());
+  const [k1, k2, ke] = [splat(c1), splat(c2), splat(eps)];
+  c.loop();
+  const G = load(g);
+  const M = load(m);
+  const V = load(vv);
+  const m1 = f.let(add(v(M), mul(sub(v(G), v(M)), v(k1))));
+  const mNew = f.let(flush(m1));
+  c.localGet(om).localGet(mNew).v128Store();
+  const v1 = f.let(add(v(V), mul(sub(mul(v(G), v(G)), v(V)), v(k2))));
+  const vNew = f.let(flush(v1));
+  c.localGet(ov).localGet(vNew).v128Store();
+  const W = load(w);
+  c.localGet(ow);
+  sub(
+    v(W),
+    div(
+      mul(v(mNew), v(alpha)),
+      add((cc) => cc.localGet(vNew).f32x4Sqrt(), v(ke)),
+    ),
+  )(c);
+  c.v128Store();
+  for (const p of [g, m, vv, w, om, ov]) c.localGet(p).i32Const(16).i32Add().localSet(p);
+  c.localGet(ow).i32Const(16).i32Add().localTee(ow).localGet(end).i32LtU().brIf(0);
+  c.end();
+  return {
+    name: 'adam',
+    params: new Array<ValType>(12).fill(I32),
+    results: [],
+    locals: [I32, ...f.locals],
+    code: c,
+  };
+}
