@@ -24,10 +24,12 @@ export type SimdBinaryOp = keyof typeof SIMD_BINARY;
 
 /**
  * Below this many floats an elementwise op stays on the calling thread. A parallelFor round trip costs
- * about 4 µs here and a binary op streams ~9 floats/ns from cache on one thread (262,144 floats in
- * 28 µs, scratch/ew_threads.mts), so halving the work saves more than the wake-up from ~64k floats.
+ * about 4 µs on an idle core and a binary op streams ~9 floats/ns from cache on one thread (262,144
+ * floats in 28 µs, scratch/ew_threads.mts), so halving the work saves more than the wake-up from ~64k
+ * floats; but waking a worker on a busy core can take far longer, and in fit-mlp (2 threads, loaded
+ * 2-core machine) 2^17 beat 2^16, 2^18 and no splitting at all: a [128, 512] activation stays whole.
  */
-const PARALLEL_MIN = 1 << 16;
+const PARALLEL_MIN = 1 << 17;
 /**
  * Unary ops of a few instructions, which split at PARALLEL_MIN like the binaries; the polynomial ones
  * (exp, tanh, ...) cost ~10x more per float and split at PARALLEL_MIN / 8.
