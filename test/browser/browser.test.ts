@@ -132,6 +132,7 @@ if (!existsSync(CHROMIUM)) {
       for (let i = 0; i < r.losses.length; i++)
         expect(Math.abs(r.losses[i] - r.cpuLosses[i])).toBeLessThan(1e-4 * r.cpuLosses[i]);
       expect(r.matMulDiff).toBeLessThan(1e-3);
+      expect(r.storageDiffs).toEqual({ indexeddb: 0, localstorage: 0 });
       expect(logs.filter((l) => l.startsWith('pageerror') || l.includes('neurite:'))).toEqual([]);
     });
 

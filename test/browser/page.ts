@@ -13,6 +13,8 @@ export interface WasmReport {
   cpuLosses: number[];
   /** Largest |wasm - cpu| of a 256×256×256 product (large enough to be split over the threads). */
   matMulDiff: number;
+  /** Largest |loaded - saved| prediction after a round trip through the page's real storage, per scheme. */
+  storageDiffs: Record<string, number>;
 }
 
 /** What the webgpu check reports back to Node. */
@@ -62,6 +64,32 @@ async function train(epochs: number): Promise<number[]> {
   return history.history.loss as number[];
 }
 
+/** Saves a small model to the browser's own IndexedDB and localStorage and loads it back. */
+async function storageRoundTrips(): Promise<Record<string, number>> {
+  nr.setSeed(3);
+  const model = nr.sequential({
+    layers: [nr.layers.dense({ units: 3, activation: 'tanh', inputShape: [4] })],
+  });
+  const x = nr.randomNormal([2, 4], 0, 1, 'float32', 5);
+  const predict = async (m: nr.Model): Promise<Float32Array> => {
+    const y = m.predict(x) as nr.Tensor;
+    const values = (await y.data()) as Float32Array;
+    y.dispose(); // (the leak reporter, on in pages too, would name an undisposed one)
+    return values;
+  };
+  const expected = await predict(model);
+  const diffs: Record<string, number> = {};
+  for (const url of ['indexeddb://browser-test', 'localstorage://browser-test']) {
+    await model.save(url);
+    const loaded = await nr.loadLayersModel(url);
+    diffs[url.split(':')[0]] = maxDiff(await predict(loaded), expected);
+    loaded.dispose();
+  }
+  model.dispose();
+  x.dispose();
+  return diffs;
+}
+
 /** Starts the default backend (wasm), trains, and repeats the same work on cpu. */
 async function wasmCheck(): Promise<WasmReport> {
   await nr.ready();
@@ -83,6 +111,7 @@ async function wasmCheck(): Promise<WasmReport> {
     losses,
     cpuLosses,
     matMulDiff: maxDiff(wasmProduct, cpuProduct),
+    storageDiffs: await storageRoundTrips(),
   };
 }
 
