@@ -21,7 +21,8 @@ export interface PrimitiveAttrs {
   binary: { op: BinaryOp };
   where: Record<string, never>;
   cast: { dtype: DType };
-  reduce: { op: ReduceOp; axes: readonly number[] };
+  /** keepDims leaves the reduced axes as 1s in the output shape (same buffer layout, no reshape op). */
+  reduce: { op: ReduceOp; axes: readonly number[]; keepDims?: boolean };
   argReduce: { op: 'argMax' | 'argMin'; axis: number };
   cumulative: { op: 'sum' | 'prod'; axis: number; exclusive: boolean; reverse: boolean };
   reshape: { shape: Shape };

@@ -100,12 +100,16 @@ export class Dense extends Layer {
     const x = single(this, inputs);
     if (!this.kernel) throw layerShapeError(this, 'called before build');
     const flat = x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]);
-    // bias and a fusable activation run inside the product's kernel (one pass over the output)
+    // bias and a fusable activation run inside the product's kernel (one pass over the output); with
+    // another activation (softmax) the bias still rides in the kernel, with a linear epilogue
     const act = fusedActivationOf(this.activation);
-    let y = act
-      ? matMulWith(flat, this.kernel, false, false, { bias: this.bias, activation: act })
-      : flat.matMul(this.kernel);
-    if (!act && this.bias) y = y.add(this.bias);
+    let y =
+      act || this.bias
+        ? matMulWith(flat, this.kernel, false, false, {
+            bias: this.bias,
+            activation: act ?? 'linear',
+          })
+        : flat.matMul(this.kernel);
     if (x.rank !== 2) y = y.reshape([...x.shape.slice(0, -1), this.units]);
     return act ? y : this.activation(y);
   }

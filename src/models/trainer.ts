@@ -490,6 +490,16 @@ export class Trainer {
         `predict: batchSize must be a positive integer, received ${show(args.batchSize)}`,
       );
     const n = xs[0].shape[0];
+    // One batch holds everything: run the model on the inputs themselves (no slice, no concat). An
+    // output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
+    if (n <= batchSize) {
+      const outs = tidy(() =>
+        asList(this.model.apply(xs.length === 1 ? xs[0] : xs, { training: false })).map((o) =>
+          xs.includes(o) ? o.clone() : o,
+        ),
+      );
+      return outs.length === 1 ? outs[0] : outs;
+    }
     const chunks: Tensor[][] = [];
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);

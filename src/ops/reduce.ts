@@ -42,7 +42,9 @@ function reduceIn(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims: 
     ]);
     y = ENGINE.run1('reduce', [merged], { op, axes: [rest.length] });
   } else {
-    y = axes.length ? ENGINE.run1('reduce', [input], { op, axes }) : input.clone();
+    // keepDims rides on the primitive: the kept 1s change the shape, not the buffer
+    if (axes.length) return ENGINE.run1('reduce', [input], { op, axes, keepDims });
+    y = input.clone();
   }
   return keepDims ? y.reshape(reducedShape(x.shape, axes, true)) : y;
 }
@@ -233,8 +235,8 @@ export function cumprod(x: Operand, axis = 0, exclusive = false, reverse = false
 
 export const reduceRules = {
   reduce: {
-    forward: (b, [x], { op, axes }) => {
-      const shape = reducedShape(x.shape, axes, false);
+    forward: (b, [x], { op, axes, keepDims }) => {
+      const shape = reducedShape(x.shape, axes, keepDims ?? false);
       const dt = op === 'any' || op === 'all' ? 'bool' : x.dtype;
       return one(b.reduce(op, x, axes, dt), shape, dt);
     },

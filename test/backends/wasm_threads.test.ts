@@ -361,7 +361,24 @@ console.log(getThreadsCount(), v[0], v[v.length - 1]);
     });
     expect(r.signal, `killed after ${Date.now() - started} ms: ${r.stderr}`).toBeNull();
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/failed to start/);
     expect(r.stdout.trim()).toBe('2 256 256');
+  });
+
+  it('workers start when Node evaluates them as ES modules (node --input-type=module -e)', () => {
+    // there the eval'd worker source has no `require`: it must reach its port another way
+    const code = `import * as nr from ${JSON.stringify(resolve('src/node.js'))};
+await nr.setBackend('wasm');
+const v = nr.matMul(nr.ones([256, 256]), nr.ones([256, 256])).dataSync();
+console.log(nr.getThreadsCount(), v[0]);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env: { ...process.env, NEURITE_WASM_THREADS: '2' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/failed to start/);
+    expect(r.stdout.trim()).toBe('2 256');
   });
 });
 

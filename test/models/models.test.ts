@@ -74,6 +74,17 @@ describe('functional models', () => {
     m.dispose();
   });
 
+  it('predict of an identity model returns a copy: disposing it leaves the input alive', () => {
+    const a = nr.input({ shape: [2] });
+    const m = nr.model({ inputs: a, outputs: a });
+    const x = nr.tensor([[1, 2]]);
+    const y = m.predict(x) as nr.Tensor;
+    expect(y).not.toBe(x);
+    y.dispose();
+    expect(Array.from(x.dataSync())).toEqual([1, 2]);
+    x.dispose();
+  });
+
   it('nests a model as a layer', () => {
     const inner = nr.sequential({ layers: [dense(3, 'relu', { inputShape: [2] })], name: 'inner' });
     const x = nr.input({ shape: [2] });

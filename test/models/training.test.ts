@@ -191,6 +191,12 @@ describe('fit', () => {
     expect(Array.from(p.dataSync())).toEqual(
       Array.from((m.predictOnBatch(x) as nr.Tensor).dataSync()),
     );
+    // one batch (batchSize >= rows) runs on the input itself: same values, nothing left behind
+    const before1 = nr.memory().numTensors;
+    const whole = m.predict(x, { batchSize: 10 }) as nr.Tensor;
+    expect(Array.from(whole.dataSync())).toEqual(Array.from(p.dataSync()));
+    whole.dispose();
+    expect(nr.memory().numTensors).toBe(before1);
     const [loss, mse] = m.evaluate(x, y, { batchSize: 4 }) as nr.Tensor[];
     expect(loss.dataSync()[0]).toBeCloseTo(mse.dataSync()[0], 5);
     const before = (await m.testOnBatch(x, y))[0];

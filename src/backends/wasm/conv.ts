@@ -17,7 +17,7 @@ import {
   ZERO,
 } from './emit.js';
 import { assemble, type FuncDef } from './asm.js';
-import { DESC, descBytes, FLAG, gemmFuncs, KC, MC, NC, ROWS } from './gemm.js';
+import { DESC, descBytes, FLAG, gemmFuncs, MC, NC, ROWS } from './gemm.js';
 import { type Block, MAX_PAGES } from './heap.js';
 import { detectFeatures, MR, NR } from './kernels.js';
 import { type PoolTask, ThreadPool } from './pool.js';
@@ -28,6 +28,11 @@ import type { WasmStore } from './store.js';
  * small enough to stay in L2 between im2col writing it and the GEMM packing it.
  */
 const TILE_BYTES = 1 << 20;
+/**
+ * The conv GEMMs' k block: larger than matmul's KC so a 3x3 filter's k (9·inC, often a little over
+ * 256) is one block, sparing a second pass adding into C; a KC x 8 panel of B (16 KiB) still fits L1.
+ */
+const KC = 512;
 const MIN_TILE_ROWS = 32;
 /**
  * The filter gradient sums this many partial filters at most, one per chunk of rows: a count fixed
@@ -350,7 +355,7 @@ function filterDriver(): Fn {
       c.localGet(ch).i32Eqz().select().localSet(part);
       tileLoop(f, rs, re, tile, (r, rows) => {
         setDesc(f, desc, DESC.k, () => c.localGet(rows));
-        // kStep = ceil(k / ceil(k / KC)), as WasmGemm.run computes it
+        // kStep = ceil(k / ceil(k / KC)), as describe() computes it
         c.localGet(rows)
           .i32Const(KC - 1)
           .i32Add()

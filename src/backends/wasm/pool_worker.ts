@@ -23,13 +23,16 @@ export const YIELD = -1;
  * modules on the shared memory and appends their function exports (in `WebAssembly.Module.exports`
  * order) to its table; then it posts 'ready' and blocks in Atomics.wait until the next task.
  * NOTE: plain JS in a string (no imports, no TS helpers), so no bundler or transpiler has to resolve a
- * worker file; `require` exists only in Node's eval workers, which is how it tells the two apart.
+ * worker file. In Node it reaches its port through a dynamic import, which works whether Node evaluates
+ * the string as CommonJS or, when the process runs with --input-type=module, as an ES module (there
+ * `require` does not exist); messages posted meanwhile wait in the port's queue.
  */
 export const WORKER_SOURCE = `
 'use strict';
 const GEN = ${CTRL.gen}, DONE = ${CTRL.done}, CMD = ${CTRL.cmd}, ACTIVE = ${CTRL.active};
 const ERROR = ${CTRL.error}, ARGS = ${CTRL.args}, STRIDE = ${ARGS_STRIDE}, YIELD = ${YIELD};
-const nodePort = typeof require === 'function' ? require('node:worker_threads').parentPort : null;
+const inNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
+let nodePort = null;
 const post = (m) => (nodePort ? nodePort.postMessage(m) : self.postMessage(m));
 let ctrl = null, memory = null, id = -1;
 const fns = [];
@@ -74,6 +77,10 @@ function serve(seen) {
     Atomics.notify(ctrl, DONE);
   }
 }
-if (nodePort) nodePort.on('message', handle);
+if (inNode)
+  import('node:worker_threads').then((m) => {
+    nodePort = m.parentPort;
+    nodePort.on('message', handle);
+  });
 else self.onmessage = (e) => handle(e.data);
 `;
