@@ -15,6 +15,10 @@ export function shuffled(n: number): Int32Array {
 
 /** Lets timers, I/O and callbacks run (works in Node and browsers). @example await yieldToLoop(); */
 export function yieldToLoop(): Promise<void> {
+  // NOTE: Node's setTimeout(0) waits at least 1 ms; setImmediate resumes after one turn of the event
+  // loop, which still runs due timers and I/O first
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  if (immediate) return new Promise((resolve) => void immediate(resolve));
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
