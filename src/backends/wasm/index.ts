@@ -65,7 +65,8 @@ export interface WasmKernels {
  * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under
  * any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial
  * approximations with tested ulp bounds), float32<->int32 casts, sum/prod/max/min over one run of
- * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm;
+ * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm
+ * (large elementwise ops split over the threads, and Adam's step fused into one pass);
  * every other case runs the reference CPU kernels on views of the heap.
  * @example
  * await nr.setBackend('wasm');
