@@ -125,7 +125,13 @@ export interface Backend {
 
   // memory
   write(values: TypedArray, dtype: DType): DataId;
+  /** The values as a new array the caller owns (Tensor.data hands it to the user as is). */
   read(id: DataId): Promise<TypedArray>;
+  /**
+   * The values, possibly as a view of backend memory: valid only until the next call into the
+   * backend, so a caller that keeps them copies them (Tensor.dataSync does). Saves a copy for callers
+   * that only look (printing, moving a tensor to another backend).
+   */
   readSync(id: DataId): TypedArray;
   free(id: DataId): void;
   memory(): BackendMemory;

@@ -56,8 +56,8 @@ export class Tensor {
   /** Reads the values (works on every backend). @example await nr.tensor([1, 2]).data() // Float32Array [1, 2] */
   async data(): Promise<TypedArray> {
     ENGINE.assertAlive('data', 'tensor', this);
-    const values = await this.backend.read(this.dataId);
-    return values.slice();
+    // read() hands over a fresh array: no second copy
+    return this.backend.read(this.dataId);
   }
 
   /** Reads the values synchronously; backends that read asynchronously (WebGPU) throw. @example nr.scalar(3).dataSync() // Float32Array [3] */
@@ -68,6 +68,7 @@ export class Tensor {
         `dataSync: backend '${this.backend.name}' reads asynchronously; use 'await tensor.data()' instead`,
       );
     }
+    // readSync may lend a view of backend memory: the caller gets its own copy
     return this.backend.readSync(this.dataId).slice();
   }
 

@@ -1,6 +1,7 @@
 // Tensor basics and creation ops: shapes, dtypes, reads, printing, variables.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import { testBackends } from '../helpers/check_op.js';
 
 describe('tensor', () => {
   it('infers shape and dtype from nested arrays', () => {
@@ -38,12 +39,28 @@ describe('tensor', () => {
     expect(nr.scalar(5).arraySync()).toBe(5);
   });
 
-  it('data() returns a copy the caller may modify', async () => {
-    const t = nr.tensor([1, 2]);
-    const d = await t.data();
-    d[0] = 100;
-    expect(t.dataSync()[0]).toBe(1);
-  });
+  // backends may lend views of their memory to readSync; data() and dataSync() must still hand out copies
+  it.each(testBackends())(
+    'data() and dataSync() return copies the caller may modify (%s)',
+    async (b) => {
+      await nr.setBackend(b);
+      try {
+        const t = nr.tensor([1, 2]);
+        const d = await t.data();
+        d[0] = 100;
+        if (t.backend.canReadSync) {
+          const s = t.dataSync();
+          s[1] = 200;
+        }
+        // an op after the reads reuses freed memory: the arrays handed out must not change
+        nr.tensor([7, 8]).add(1).dispose();
+        expect(Array.from(await t.data())).toEqual([1, 2]);
+        expect(d[0]).toBe(100);
+      } finally {
+        await nr.setBackend('wasm');
+      }
+    },
+  );
 
   it('prints like numpy and truncates big tensors', () => {
     expect(

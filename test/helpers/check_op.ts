@@ -16,7 +16,7 @@ if (!nr.registeredBackends().includes(REFERENCE))
 class AsyncOnlyCpuBackend extends CpuBackend {
   override readonly canReadSync = false;
   override async read(id: nr.DataId): Promise<nr.TypedArray> {
-    return super.readSync(id);
+    return super.read(id);
   }
   override readSync(): never {
     throw new nr.BackendError(

@@ -65,8 +65,10 @@ export class CpuBackend implements Backend {
     return this.store.get(id);
   }
   async read(id: DataId): Promise<TypedArray> {
-    return this.readSync(id);
+    const v = this.store.get(id);
+    return v instanceof Float64Array ? Float32Array.from(v) : v.slice();
   }
+  /** The stored array itself (lent: see Backend.readSync); float64 storage comes back as float32. */
   readSync(id: DataId): TypedArray {
     const v = this.store.get(id);
     if (v instanceof Float64Array) return Float32Array.from(v);

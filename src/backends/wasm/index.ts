@@ -129,14 +129,15 @@ export class WasmBackend implements Backend {
     this.store.get(id).set(values);
     return id;
   }
+  /** A copy: the block is reused once the tensor is freed, and the heap may grow before it is used. */
   async read(id: DataId): Promise<TypedArray> {
-    return this.readSync(id);
+    return this.readSync(id).slice();
   }
-  /** A copy: the block is reused once the tensor is freed. */
+  /** A view of the heap (lent: see Backend.readSync). */
   readSync(id: DataId): TypedArray {
     const v = this.store.get(id);
     if (v instanceof Float64Array) return Float32Array.from(v);
-    return v.slice();
+    return v;
   }
   free(id: DataId): void {
     this.store.free(id);
