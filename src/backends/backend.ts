@@ -114,6 +114,12 @@ export interface Backend {
    * engine composes unary/binary kernels). It must round exactly as adamComposed in
    * ops/optimizer_rules.ts does.
    */
+  /**
+   * Softmax over the last axis of a float32 tensor in one pass; optional (without it the engine
+   * composes max, exp, sum and div kernels: softmaxComposed in ops/softmax.ts, whose order of
+   * operations it follows; a fused kernel may round differently within float32 tolerance).
+   */
+  softmax?(x: TensorInfo): DataId;
   adamUpdate?(
     grad: TensorInfo,
     m: TensorInfo,

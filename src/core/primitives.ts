@@ -57,6 +57,8 @@ export interface PrimitiveAttrs {
   resizeNearest: { outH: number; outW: number; alignCorners: boolean; halfPixelCenters: boolean };
   resizeNearestGrad: { alignCorners: boolean; halfPixelCenters: boolean };
   random: { spec: RandomSpec; shape: Shape; dtype: DType };
+  /** softmax over the last axis (ops/softmax.ts): a fused kernel where the backend has one. */
+  softmax: Record<string, never>;
   /** Inputs grad, m, v, w, alpha: one fused Adam step (ops/optimizer_rules.ts), outputs m', v', w'. */
   adamUpdate: AdamAttrs;
 }

@@ -1,6 +1,7 @@
 // Neural-network composites: softmax, logSoftmax, batchNorm, dropout, local response normalization.
 // All are written with ops, so every backend runs them and their gradients come from the parts.
 import type { TensorLike } from '../core/dtype.js';
+import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import { normalizeAxis, type Shape } from '../core/shape.js';
@@ -33,6 +34,8 @@ function logitsAndAxis(op: string, logits: Operand, axis: number): { x: Tensor; 
 export function softmax(logits: Operand, axis = -1): Tensor {
   return tidy(() => {
     const { x, ax } = logitsAndAxis('softmax', logits, axis);
+    // the last axis (the usual case) is one primitive: one fused kernel on backends that have it
+    if (ax === x.rank - 1) return ENGINE.run1('softmax', [x], {});
     // Softmax does not change when a constant is subtracted, so the shift carries no gradient.
     const m = stopGradient(x.max(ax, true));
     // NOTE: an infinite max would make x - m NaN everywhere; shifting by 0 there keeps the finite entries.

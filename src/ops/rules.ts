@@ -10,6 +10,7 @@ import { movementRules } from './movement.js';
 import { poolRules } from './pool.js';
 import { randomRules } from './random.js';
 import { reduceRules } from './reduce.js';
+import { softmaxRules } from './softmax.js';
 
 let table: RuleTable | null = null;
 
@@ -26,6 +27,7 @@ function rules(): RuleTable {
     ...imageRules,
     ...randomRules,
     ...optimizerRules,
+    ...softmaxRules,
   };
   return table;
 }

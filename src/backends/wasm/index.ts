@@ -1,7 +1,7 @@
 // The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
-import type { Shape } from '../../core/shape.js';
+import { type Shape, sizeOf } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type {
   AdamAttrs,
@@ -16,6 +16,7 @@ import type {
   TensorInfo,
 } from '../backend.js';
 import { adamComposed } from '../../ops/optimizer_rules.js';
+import { softmaxComposed } from '../../ops/softmax.js';
 import * as conv from '../cpu/conv.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
 import * as ew from '../cpu/elementwise.js';
@@ -38,6 +39,7 @@ import { SimdReduce } from './reduce.js';
 import { detectFeatures, type WasmFeatures } from './kernels.js';
 import * as mm from './matmul.js';
 import { noteSingleThreaded, ThreadPool } from './pool.js';
+import { SOFTMAX_ONE_PASS_MAX, softmaxRows } from './softmax.js';
 import { WasmStore } from './store.js';
 
 export { Heap, MAX_BYTES, sizeClass } from './heap.js';
@@ -173,6 +175,11 @@ export class WasmBackend implements Backend {
     // grow while it allocates detaches nothing it uses; the composed path's kernels retry on their own
     const fused = this.simd?.adam(g, m, v, w, alpha, attrs);
     return fused ?? adamComposed(this, g, m, v, w, alpha, attrs);
+  }
+  /** Softmax over the last axis: one scalar pass for small tensors, the composed SIMD kernels above. */
+  softmax(x: TensorInfo): DataId {
+    if (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX) return softmaxComposed(this, x);
+    return this.run(() => softmaxRows(this.store, x));
   }
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
     return this.run(
