@@ -52,7 +52,7 @@ function runCase(backend: Backend, c: Case, seed: number): Float32Array {
     ? { bias: info([c.outShape.at(-1)!], seed + 2), activation: c.activation }
     : undefined;
   const id = backend.matMul(a, b, c.transA, c.transB, c.outShape, epilogue);
-  const out = backend.readSync(id) as Float32Array;
+  const out = backend.readSync(id).slice() as Float32Array;
   for (const t of [a, b, epilogue?.bias]) if (t) backend.free(t.dataId);
   backend.free(id);
   return out;

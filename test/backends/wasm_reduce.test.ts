@@ -40,7 +40,7 @@ function both(
 ): [TypedArray, TypedArray] {
   const out = [cpu, wasm].map((b) => {
     const id = run(b, put(b, shape, values, dtype)) as object;
-    return b.readSync(id);
+    return b.readSync(id).slice();
   });
   return [out[0], out[1]];
 }
@@ -236,7 +236,7 @@ describe('wasm movement', () => {
             dtype,
           );
         });
-        return Array.from(b.readSync(b.concat(xs, axis, outShape)));
+        return Array.from(b.readSync(b.concat(xs, axis, outShape)).slice());
       });
       expect(outs[1]).toEqual(outs[0]);
     }
@@ -259,7 +259,7 @@ describe('wasm broadcasting binaries and casts', () => {
         const av = randomValues(r, size(sa), 0.02);
         const bv = randomValues(r, size(sb), 0.02);
         const outs = [cpu, wasm].map((b) =>
-          b.readSync(b.binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32')),
+          b.readSync(b.binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32')).slice(),
         );
         expect(Array.from(outs[1]), `${op} ${JSON.stringify([sa, sb, outShape])}`).toEqual(
           Array.from(outs[0]),

@@ -77,7 +77,7 @@ function runCase(backend: Backend, c: Case, seed: number): Float32Array {
       ? { bias: c.bias ? info([n], seed + 2) : null, activation: c.activation ?? 'linear' }
       : undefined;
   const id = backend.matMul(a, b, c.transA, c.transB, [...batch, m, n], epilogue);
-  const out = backend.readSync(id) as Float32Array;
+  const out = backend.readSync(id).slice() as Float32Array;
   for (const t of [a, b, epilogue?.bias]) if (t) backend.free(t.dataId);
   backend.free(id);
   return out;
@@ -167,7 +167,7 @@ describe('wasm threads', () => {
       'unary' in op
         ? backend.unary(op.unary, infos[0], 'float32', op.alpha ?? 0)
         : backend.binary(op.binary, infos[0], infos[1], outShape, 'float32');
-    const out = backend.readSync(id) as Float32Array;
+    const out = backend.readSync(id).slice() as Float32Array;
     for (const t of infos) backend.free(t.dataId);
     backend.free(id);
     return out;
@@ -259,7 +259,7 @@ describe('wasm threads', () => {
     };
     for (const activation of ['sigmoid', 'tanh'] as const) {
       const id = one.matMul(a, b, false, false, [m, 4], { bias: null, activation });
-      const y = one.readSync(id);
+      const y = one.readSync(id).slice();
       one.free(id);
       const f = activation === 'sigmoid' ? sigmoid : Math.tanh;
       for (let i = 0; i < m; i++) {
@@ -410,7 +410,7 @@ describe('fused Adam step', () => {
     const ids = composed
       ? adamComposed(backend, g, m, v, w, alpha, attrs)
       : backend.adamUpdate!(g, m, v, w, alpha, attrs);
-    const out = ids.map((id) => backend.readSync(id) as Float32Array);
+    const out = ids.map((id) => backend.readSync(id).slice() as Float32Array);
     for (const id of [...ids, ...[g, m, v, w, alpha].map((t) => t.dataId)]) backend.free(id);
     return out;
   }
