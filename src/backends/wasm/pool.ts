@@ -10,7 +10,7 @@
 // workers (one thread, or no shared memory) runs every share on the calling thread, so callers need
 // no second code path.
 import { BackendError } from '../../core/errors.js';
-import { ARGS_STRIDE, CTRL, WORKER_SOURCE, YIELD } from './pool_worker.js';
+import { ARGS_STRIDE, CTRL, SPIN, WORKER_SOURCE, YIELD } from './pool_worker.js';
 
 /** The default thread count never exceeds this (tfjs-backend-wasm's cap too). */
 const DEFAULT_CAP = 8;
@@ -341,7 +341,9 @@ export class ThreadPool {
     } catch (e) {
       error = e;
     }
-    // the workers still write the heap: wait for them even when the calling thread's share threw
+    // the workers still write the heap: wait for them even when the calling thread's share threw;
+    // spin first, as they do, since a share usually ends within microseconds of the caller's
+    for (let i = 0; i < SPIN && Atomics.load(c, CTRL.done) < workers; i++);
     for (;;) {
       const done = Atomics.load(c, CTRL.done);
       if (done >= workers) break;
