@@ -33,6 +33,11 @@ export interface ProgramSpec {
   output: { dtype: DType; size: number };
   /** Packed as 4-byte words (padded to 16 bytes); i32/u32 via Int32Array/Uint32Array, f32 via Float32Array. */
   uniforms?: Int32Array | Uint32Array | Float32Array;
+  /**
+   * The uniforms differ on every call (a random draw's counter): their buffer is not cached but
+   * destroyed once the work using it is submitted, so a training loop's GPU memory stays flat.
+   */
+  uniformsChange?: boolean;
   /** Workgroups [x, y, z]; see dispatch1D for counts above 65535. */
   dispatch: readonly [number, number, number];
   /** Clears the output to zeros before the dispatch (for kernels that accumulate or scatter). */
@@ -136,6 +141,8 @@ export class Programs {
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private readonly uniforms = new Map<string, GPUBuffer>();
   uniformBytes = 0;
+  /** Uniform buffers of the open encoder that no later dispatch shares: destroyed after its submit. */
+  private oneShot: GPUBuffer[] = [];
   private encoder: GPUCommandEncoder | null = null;
   private pending = 0;
   /** Buffers freed while the open encoder may still use them: pooled only after it is submitted. */
@@ -244,7 +251,7 @@ export class Programs {
     if (spec.uniforms)
       entries.push({
         binding: inputs.length + 1,
-        resource: { buffer: this.uniform(spec.uniforms) },
+        resource: { buffer: this.uniform(spec.uniforms, spec.uniformsChange === true) },
       });
     const bindGroup = this.device.createBindGroup({ layout, entries });
     const encoder = (this.encoder ??= this.device.createCommandEncoder());
@@ -268,6 +275,10 @@ export class Programs {
     this.pending = 0;
     for (const b of this.quarantine) this.storage.release(b);
     this.quarantine = [];
+    // destroying a buffer that submitted work uses is allowed: it goes once that work is done
+    for (const b of this.oneShot) b.destroy();
+    this.uniformBytes -= this.oneShot.reduce((sum, b) => sum + b.size, 0);
+    this.oneShot = [];
   }
 
   /** Copies a buffer back to the CPU: submits pending work, maps a staging buffer, copies out. */
@@ -386,13 +397,16 @@ export class Programs {
     return p;
   }
 
-  /** A uniform buffer holding these words, shared by every dispatch that passes the same content. */
-  private uniform(words: Int32Array | Uint32Array | Float32Array): GPUBuffer {
+  /**
+   * A uniform buffer holding these words, shared by every dispatch that passes the same content, or
+   * (`oneShot`) one for this dispatch alone, destroyed after the submit.
+   */
+  private uniform(words: Int32Array | Uint32Array | Float32Array, oneShot: boolean): GPUBuffer {
     const bits = new Uint32Array(words.buffer, words.byteOffset, words.length);
-    const key = bits.join(',');
-    let buffer = this.uniforms.get(key);
+    const key = oneShot ? '' : bits.join(',');
+    let buffer = oneShot ? undefined : this.uniforms.get(key);
     if (buffer) return buffer;
-    if (this.uniforms.size >= UNIFORM_CACHE) {
+    if (!oneShot && this.uniforms.size >= UNIFORM_CACHE) {
       // Destroying a buffer that unsubmitted work uses is an error at submit: submit first.
       this.flush();
       for (const b of this.uniforms.values()) b.destroy();
@@ -407,8 +421,9 @@ export class Programs {
     });
     new Uint32Array(buffer.getMappedRange()).set(bits);
     buffer.unmap();
-    this.uniforms.set(key, buffer);
     this.uniformBytes += size;
+    if (oneShot) this.oneShot.push(buffer);
+    else this.uniforms.set(key, buffer);
     return buffer;
   }
 }

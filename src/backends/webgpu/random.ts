@@ -159,6 +159,7 @@ ${main1D(WG)}
     wgsl,
     inputs: [],
     output: { dtype: 'float32', size },
+    uniformsChange: true,
     uniforms: packUniforms([
       size,
       spec.counter >>> 0,
