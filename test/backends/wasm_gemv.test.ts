@@ -25,6 +25,7 @@ async function makeBackend(threads: number): Promise<{ backend: WasmBackend; gem
   const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
   const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
   gemm.parallelMin = 0;
+  gemm.gemvParallelBytes = 0;
   const simd = await SimdElementwise.compile(store);
   return { backend: new WasmBackend(store, features, gemm, simd, { threadPool: pool }), gemm };
 }

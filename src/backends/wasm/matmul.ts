@@ -20,6 +20,12 @@ const SMALL = 4096;
  * on one thread, so a second thread saves about what waking it costs only from here on.
  */
 const PARALLEL_MIN = 1 << 20;
+/**
+ * A product of few rows (the GEMV path) is bound by streaming B, not by multiply-adds: from this many
+ * bytes of B it is split over the threads, each streaming its columns of B (with a model's weights a
+ * thread keeps reading the same part, which can stay in its own core's L2 from call to call).
+ */
+const GEMV_PARALLEL_BYTES = 1 << 18;
 
 /** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
 interface Range {
@@ -74,6 +80,8 @@ export class WasmGemm {
   private readonly scratch: (Block | null)[] = [];
   /** Products with fewer multiply-adds stay on the calling thread (tests lower it to force splits). */
   parallelMin = PARALLEL_MIN;
+  /** GEMV products streaming fewer bytes of B stay on the calling thread. */
+  gemvParallelBytes = GEMV_PARALLEL_BYTES;
 
   private constructor(
     private readonly store: WasmStore,
@@ -113,10 +121,11 @@ export class WasmGemm {
   ): void {
     const batches = triples.length;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
-    // NOTE: the GEMV path keeps the same threshold: on the shared 2-core box a second thread made
-    // 1x784x512 slower (38 -> 58 µs, scratch/mm.mts), the round trip outweighing the bandwidth gained
-    const threads = m * n * k * batches >= this.parallelMin ? this.pool.size : 1;
     const gemv = m <= GEMV_ROWS;
+    const big = gemv
+      ? 4 * k * n * batches >= this.gemvParallelBytes
+      : m * n * k * batches >= this.parallelMin;
+    const threads = big ? this.pool.size : 1;
     this.desc = this.ensure(this.desc, descBytes(batches));
     // few rows: stream B unpacked, split over batches or columns only (plan sees one row)
     const shares = gemv
