@@ -6,8 +6,8 @@
  * try { nr.matMul(a, b); } catch (e) { if (e instanceof nr.NeuriteError) console.log(e.message); }
  */
 export class NeuriteError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -331,6 +331,38 @@ describe('wasm threads', () => {
     pool.dispose();
   });
 
+  it('parallelFor finishes when a worker never takes its share (the caller runs it)', async () => {
+    const heap = new Heap(1);
+    const pool = await ThreadPool.create(heap.memory, heap.shared, 2);
+    const code = new Code().localGet(0).localGet(1).i32Store();
+    const module = new WebAssembly.Module(
+      assemble([{ name: 'put', params: [I32, I32], results: [], locals: [], code }], {
+        initialPages: 1,
+        maximumPages: MAX_PAGES,
+        shared: heap.shared,
+      }),
+    );
+    const { put } = await pool.load(module);
+    const block = heap.alloc(64);
+    const values = () => [...new Int32Array(heap.memory.buffer, block.offset, 2)];
+    // tiny shares, many times: the worker or the caller takes share 1, never both, never neither
+    for (let round = 1; round <= 500; round++) {
+      pool.parallelFor(put, [
+        [block.offset, round],
+        [block.offset + 4, -round],
+      ]);
+      expect(values()).toEqual([round, -round]);
+    }
+    // a worker that will never run again (as one the OS does not schedule): the caller runs its share
+    pool['workers'][0].terminate();
+    pool.parallelFor(put, [
+      [block.offset, 7],
+      [block.offset + 4, 8],
+    ]);
+    expect(values()).toEqual([7, 8]);
+    pool.dispose();
+  });
+
   it('setThreadsCount validates its argument', () => {
     expect(() => setThreadsCount(0)).toThrow(
       /setThreadsCount: n must be an integer.*Received: n=0/,

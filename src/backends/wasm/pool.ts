@@ -4,18 +4,17 @@
 //   const tasks = await pool.load(module);        // once: every thread instantiates `module` on the heap
 //   pool.parallelFor(tasks.myExport, shares);     // shares: one i32 argument list per share
 // Share 0 runs on the calling thread, shares 1..size-1 on workers, any beyond `size` on the calling
-// thread after its own; the call returns when all are done. Split work into `pool.size` shares with
+// thread after its own, which then runs any worker share not yet started (a worker the OS has not
+// scheduled does not hold the task up); the call returns when all are done. Split work into `pool.size` shares with
 // disjoint outputs (and, for bitwise reproducibility, the same summation order whatever the split).
 // Arguments are i32 (heap byte offsets, sizes), at most ARGS_STRIDE - 1 per share. A pool with no
 // workers (one thread, or no shared memory) runs every share on the calling thread, so callers need
 // no second code path.
 import { BackendError } from '../../core/errors.js';
-import { ARGS_STRIDE, CTRL, SPIN, WORKER_SOURCE, YIELD } from './pool_worker.js';
+import { ARGS_STRIDE, CTRL, MAX_THREADS, SPIN, WORKER_SOURCE, YIELD } from './pool_worker.js';
 
 /** The default thread count never exceeds this (tfjs-backend-wasm's cap too). */
 const DEFAULT_CAP = 8;
-/** Threads a pool can hold: the control block has argument slots for this many workers. */
-const MAX_THREADS = 64;
 
 /** One exported wasm function every thread of a pool can run. */
 export interface PoolTask {
@@ -177,16 +176,17 @@ export class ThreadPool {
   /** Serialises starts and loads, so a worker never misses a module. */
   private chain: Promise<void> = Promise.resolve();
   private disposed = false;
+  /** The number of the last task (its workers' ticket), 1 to 2^31 - 1. */
+  private task = 0;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
     /** Whether workers can share the memory (else every task runs on the calling thread). */
     readonly threaded: boolean,
   ) {
-    const words = CTRL.args + MAX_THREADS * ARGS_STRIDE;
     this.control = threaded
-      ? new Int32Array(new SharedArrayBuffer(4 * words))
-      : new Int32Array(words);
+      ? new Int32Array(new SharedArrayBuffer(4 * CTRL.words))
+      : new Int32Array(CTRL.words);
   }
 
   /**
@@ -307,7 +307,9 @@ export class ThreadPool {
 
   /**
    * Runs `task` once per share (an i32 argument list each), share 0 on the calling thread and the
-   * next ones on workers, and returns when all are done; a share that throws rethrows here.
+   * next ones on workers (or here, when a worker has not started its share by the time this thread is
+   * done with its own), and returns when all are done; a share that throws makes it throw a
+   * BackendError.
    * @example pool.parallelFor(tasks.gemm, [[desc, 0, 1, 0, m, 0, 512], [desc, 0, 1, 0, m, 512, n]]);
    */
   parallelFor(task: PoolTask, shares: readonly (readonly number[])[]): void {
@@ -328,30 +330,49 @@ export class ThreadPool {
       c[at] = args.length;
       for (let i = 0; i < args.length; i++) c[at + 1 + i] = args[i];
     }
-    Atomics.store(c, CTRL.done, 0);
+    const ticket = (this.task = this.task >= 0x7fffffff ? 1 : this.task + 1);
     Atomics.store(c, CTRL.error, 0);
     Atomics.store(c, CTRL.cmd, task.index);
-    Atomics.store(c, CTRL.active, workers);
+    for (let w = 0; w < workers; w++) Atomics.store(c, CTRL.tickets + w, ticket);
     Atomics.add(c, CTRL.gen, 1);
     Atomics.notify(c, CTRL.gen);
     let error: unknown = null;
-    try {
-      task.local(...shares[0]);
-      for (let s = workers + 1; s < shares.length; s++) task.local(...shares[s]);
-    } catch (e) {
-      error = e;
+    const runHere = (args: readonly number[]): void => {
+      try {
+        if (error === null) task.local(...args);
+      } catch (e) {
+        error = e;
+      }
+    };
+    runHere(shares[0]);
+    for (let s = workers + 1; s < shares.length; s++) runHere(shares[s]);
+    // the workers' shares: run here those not yet taken, wait for the others (they write the heap:
+    // wait even when a share here threw)
+    for (let w = 0; w < workers; w++) {
+      if (Atomics.compareExchange(c, CTRL.tickets + w, ticket, 0) === ticket)
+        runHere(shares[w + 1]);
+      else this.waitFinished(w, ticket);
     }
-    // the workers still write the heap: wait for them even when the calling thread's share threw;
-    // spin first, as they do, since a share usually ends within microseconds of the caller's
-    for (let i = 0; i < SPIN && Atomics.load(c, CTRL.done) < workers; i++);
-    for (;;) {
-      const done = Atomics.load(c, CTRL.done);
-      if (done >= workers) break;
-      if (this.blocking) Atomics.wait(c, CTRL.done, done);
-    }
-    if (error !== null) throw error;
+    // which thread ran a share is a matter of timing, so a trap reads the same from either
+    if (error !== null)
+      throw new BackendError(
+        `wasm: a thread failed running ${task.name}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     if (Atomics.load(c, CTRL.error) !== 0)
       throw new BackendError(`wasm: a worker thread failed running ${task.name}`);
+  }
+
+  /** Waits until worker w has finished the share of task `ticket`: spins first, as the workers do. */
+  private waitFinished(w: number, ticket: number): void {
+    const c = this.control;
+    const slot = CTRL.finished + w;
+    for (let i = 0; i < SPIN && Atomics.load(c, slot) !== ticket; i++);
+    for (;;) {
+      const seen = Atomics.load(c, slot);
+      if (seen === ticket) return;
+      if (this.blocking) Atomics.wait(c, slot, seen);
+    }
   }
 
   /** Stops the workers; the pool then runs everything on the calling thread. */

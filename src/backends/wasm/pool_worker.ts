@@ -1,21 +1,31 @@
 // The source of a wasm pool worker, as a string: run by `new Worker(src, { eval: true })` in Node or a Blob URL in browsers.
 
-/** Slots of the pool's control block (an Int32Array over a SharedArrayBuffer). */
+/** Threads a pool can hold: the control block has slots for this many workers. */
+export const MAX_THREADS = 64;
+export const ARGS_STRIDE = 16;
+/**
+ * Slots of the pool's control block (an Int32Array over a SharedArrayBuffer). A task gives worker w a
+ * share by writing its arguments, then its ticket (the task's number). Whoever takes the ticket back to
+ * 0 with compareExchange runs the share: the worker, or the caller once its own share is done (so a
+ * worker the OS has not scheduled never holds the task up). A worker that ran a share stores the
+ * ticket in its `finished` slot; the caller waits for that.
+ */
 export const CTRL = {
   /** Bumped once per task (and per yield); workers wait on it. */
   gen: 0,
-  /** Workers that finished the current task; the caller waits on it. */
-  done: 1,
   /** What to run: a function index, or YIELD (return to the event loop to take a message). */
   cmd: 2,
-  /** Workers 0..active-1 take part in the current task; the others go back to waiting. */
-  active: 3,
-  /** Set to 1 by a worker whose task threw. */
+  /** Set to 1 by a worker whose share threw. */
   error: 4,
   /** Worker w's arguments start at args + w·ARGS_STRIDE: a count, then up to ARGS_STRIDE - 1 values. */
   args: 16,
+  /** Worker w's ticket at tickets + w: the number of the task whose share it may take, or 0. */
+  tickets: 16 + MAX_THREADS * ARGS_STRIDE,
+  /** Worker w's last finished ticket at finished + w. */
+  finished: 16 + MAX_THREADS * (ARGS_STRIDE + 1),
+  /** Words in the block. */
+  words: 16 + MAX_THREADS * (ARGS_STRIDE + 2),
 } as const;
-export const ARGS_STRIDE = 16;
 export const YIELD = -1;
 /**
  * Loads of the control block a waiting thread makes before it sleeps in Atomics.wait (about 10-30 µs):
@@ -35,8 +45,8 @@ export const SPIN = 20000;
  */
 export const WORKER_SOURCE = `
 'use strict';
-const GEN = ${CTRL.gen}, DONE = ${CTRL.done}, CMD = ${CTRL.cmd}, ACTIVE = ${CTRL.active};
-const ERROR = ${CTRL.error}, ARGS = ${CTRL.args}, STRIDE = ${ARGS_STRIDE}, YIELD = ${YIELD};
+const GEN = ${CTRL.gen}, CMD = ${CTRL.cmd}, ERROR = ${CTRL.error}, ARGS = ${CTRL.args};
+const TICKETS = ${CTRL.tickets}, FINISHED = ${CTRL.finished}, STRIDE = ${ARGS_STRIDE}, YIELD = ${YIELD};
 const SPIN = ${SPIN};
 const inNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
 let nodePort = null;
@@ -70,19 +80,20 @@ function serve(seen) {
     const gen = Atomics.load(ctrl, GEN);
     if (gen === seen) continue;
     seen = gen;
-    const cmd = Atomics.load(ctrl, CMD);
-    if (cmd === YIELD) return;
-    if (id >= Atomics.load(ctrl, ACTIVE)) continue;
+    if (Atomics.load(ctrl, CMD) === YIELD) return;
+    // no ticket, or the caller took it first: nothing to do for this task
+    const ticket = Atomics.load(ctrl, TICKETS + id);
+    if (ticket === 0 || Atomics.compareExchange(ctrl, TICKETS + id, ticket, 0) !== ticket) continue;
     try {
       const at = ARGS + id * STRIDE;
       const args = [];
       for (let i = 0; i < ctrl[at]; i++) args.push(ctrl[at + 1 + i]);
-      fns[cmd](...args);
+      fns[Atomics.load(ctrl, CMD)](...args);
     } catch (e) {
       Atomics.store(ctrl, ERROR, 1);
     }
-    Atomics.add(ctrl, DONE, 1);
-    Atomics.notify(ctrl, DONE);
+    Atomics.store(ctrl, FINISHED + id, ticket);
+    Atomics.notify(ctrl, FINISHED + id);
   }
 }
 if (inNode)
