@@ -304,10 +304,10 @@ describe('wasm threads', () => {
     }
   });
 
-  it('parallelFor runs every share once, on workers too, and rethrows a worker trap', async () => {
+  /** A 2-thread pool on a fresh heap with one task, put(ptr, value): mem[ptr] = value. */
+  async function putPool() {
     const heap = new Heap(1);
     const pool = await ThreadPool.create(heap.memory, heap.shared, 2);
-    // put(ptr, value): mem[ptr] = value
     const code = new Code().localGet(0).localGet(1).i32Store();
     const module = new WebAssembly.Module(
       assemble([{ name: 'put', params: [I32, I32], results: [], locals: [], code }], {
@@ -317,6 +317,11 @@ describe('wasm threads', () => {
       }),
     );
     const { put } = await pool.load(module);
+    return { heap, pool, put };
+  }
+
+  it('parallelFor runs every share once, on workers too, and rethrows a worker trap', async () => {
+    const { heap, pool, put } = await putPool();
     const block = heap.alloc(64);
     const shares = [0, 1, 2, 3, 4].map((i) => [block.offset + 4 * i, 10 + i]);
     pool.parallelFor(put, shares);
@@ -332,17 +337,7 @@ describe('wasm threads', () => {
   });
 
   it('parallelFor finishes when a worker never takes its share (the caller runs it)', async () => {
-    const heap = new Heap(1);
-    const pool = await ThreadPool.create(heap.memory, heap.shared, 2);
-    const code = new Code().localGet(0).localGet(1).i32Store();
-    const module = new WebAssembly.Module(
-      assemble([{ name: 'put', params: [I32, I32], results: [], locals: [], code }], {
-        initialPages: 1,
-        maximumPages: MAX_PAGES,
-        shared: heap.shared,
-      }),
-    );
-    const { put } = await pool.load(module);
+    const { heap, pool, put } = await putPool();
     const block = heap.alloc(64);
     const values = () => [...new Int32Array(heap.memory.buffer, block.offset, 2)];
     // tiny shares, many times: the worker or the caller takes share 1, never both, never neither

@@ -471,5 +471,12 @@ export async function compileGemm(
   // NOTE: compile asynchronously: browsers refuse synchronous compiles of big modules on the main thread
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
-  return { module, exports: instance.exports as unknown as GemmExports };
+  // a wasm export takes and returns numbers: the type guard states it once
+  const isKernel = (f: unknown): f is (...args: number[]) => void => typeof f === 'function';
+  const fn = (name: keyof GemmExports): ((...args: number[]) => void) => {
+    const f = instance.exports[name];
+    if (!isKernel(f)) throw new Error(`wasm: the GEMM module lacks its ${name} export`);
+    return f;
+  };
+  return { module, exports: { gemm: fn('gemm'), gemv: fn('gemv'), gemmBlock: fn('gemmBlock') } };
 }
