@@ -31,8 +31,15 @@ export interface MemoryInfo {
   numBytes: number;
   /** Tensors reported by the leak detector: garbage-collected without dispose(). */
   numLeaked: number;
-  /** The same figures for each backend that holds tensors. */
-  backends: Record<string, { numTensors: number; numBytes: number; backendBytes: number }>;
+  /**
+   * The same figures for each backend that holds tensors, with the backend's own: `backendBytes` (what
+   * it holds for live tensors) and extras such as the wasm `heapBytes` or the GPU's `gpuBytes` and
+   * `pooledBytes`.
+   */
+  backends: Record<
+    string,
+    { numTensors: number; numBytes: number; backendBytes: number; [extra: string]: number }
+  >;
 }
 
 let nextTensorId = 0;
@@ -283,8 +290,10 @@ export class Engine {
 
   memory(): MemoryInfo {
     const backends: MemoryInfo['backends'] = {};
-    for (const [name, b] of this.instances)
-      backends[name] = { numTensors: 0, numBytes: 0, backendBytes: b.memory().numBytes };
+    for (const [name, b] of this.instances) {
+      const { numBytes: backendBytes, ...extra } = b.memory();
+      backends[name] = { ...extra, numTensors: 0, numBytes: 0, backendBytes };
+    }
     for (const [name, n] of this.liveCount) {
       const entry = backends[name];
       if (entry) entry.numTensors = n;

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import { testBackends } from '../helpers/check_op.js';
 
 const count = () => nr.memory().numTensors;
 
@@ -165,6 +166,24 @@ describe('tidy', () => {
     expect(m.backends[nr.getBackend()].numBytes).toBeGreaterThanOrEqual(40);
     expect(m.numBytes).toBeGreaterThanOrEqual(40);
     x.dispose();
+  });
+
+  it("memory() passes on each backend's own figures (wasm heap, GPU bytes)", async () => {
+    const prev = nr.getBackend();
+    for (const [name, key] of [
+      ['wasm', 'heapBytes'],
+      ['webgpu', 'gpuBytes'],
+    ] as const) {
+      if (!testBackends().includes(name)) continue;
+      await nr.setBackend(name);
+      const x = nr.ones([256]);
+      await x.data();
+      const entry = nr.memory().backends[name];
+      expect(entry[key]).toBeGreaterThanOrEqual(1024);
+      expect(entry.backendBytes).toBeGreaterThanOrEqual(1024);
+      x.dispose();
+    }
+    await nr.setBackend(prev);
   });
 
   it('reports tensors that were garbage-collected without dispose()', async () => {
