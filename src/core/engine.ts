@@ -3,8 +3,10 @@ import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/ba
 import { createCpuBackend, createCpuBackendSync } from '../backends/cpu/index.js';
 import { ruleFor } from '../ops/rules.js';
 import type { Tape } from '../autograd/tape.js';
-import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
+import { type DType, storageBytesPerElement, storageDType, type TypedArray } from './dtype.js';
 import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
+import { roundToFloat16 } from './float16.js';
+import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import type { Shape } from './shape.js';
@@ -170,7 +172,8 @@ export class Engine {
     let rec = this.buffers.get(dataId);
     const t = new Tensor(nextTensorId++, shape, dtype, dataId, backend);
     if (!rec) {
-      rec = { refs: 0, bytes: t.size * bytesPerElement(dtype), backend };
+      // float16 is stored as float32 today: memory() reports the bytes really held
+      rec = { refs: 0, bytes: t.size * storageBytesPerElement(dtype), backend };
       this.buffers.set(dataId, rec);
     }
     rec.refs++;
@@ -181,10 +184,12 @@ export class Engine {
     return t;
   }
 
-  /** Creates a tensor from values already in a typed array of the right dtype. */
+  /** Creates a tensor from values already in a typed array of the right dtype (float16: rounded here). */
   fromValues(values: TypedArray, shape: Shape, dtype: DType): Tensor {
     const b = this.backend();
-    return this.makeTensor(b.write(values, dtype), shape, dtype, b);
+    const stored =
+      dtype === 'float16' && values instanceof Float32Array ? roundToFloat16(values) : values;
+    return this.makeTensor(b.write(stored, storageDType(dtype)), shape, dtype, b);
   }
 
   /** Puts an untracked tensor under the current scope. */
@@ -312,7 +317,7 @@ export class Engine {
     if (t.backend === backend) return;
     const values = await t.backend.read(t.dataId);
     if (t.isDisposed) return;
-    this.rebind(t, backend.write(values, t.dtype), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
   }
 
   /** Points t at a fresh buffer of `backend` that holds its values. */
@@ -335,7 +340,7 @@ export class Engine {
       );
     }
     const values = t.backend.readSync(t.dataId);
-    this.rebind(t, backend.write(values, t.dtype), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
     return t;
   }
 
@@ -344,7 +349,9 @@ export class Engine {
     const backend = this.backend();
     const infos = inputs.map((t) => this.infoOn(prim, t, backend));
     const rule = ruleFor(prim);
-    const produced = rule.forward(backend, infos, attrs);
+    const produced = touchesFloat16(infos, attrs)
+      ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
+      : rule.forward(backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
     const vjp = rule.vjp;
     if (vjp && this.tapes.length && !this.pausedTapes) {

@@ -1,6 +1,6 @@
 // Convolution ops (conv1d/2d, transposed, depthwise, separable) and the six conv primitives' gradients.
 import type { Conv2DInfo, FusedActivation } from '../backends/backend.js';
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -38,8 +38,10 @@ function checkFormat<F extends string>(op: string, v: unknown, allowed: readonly
 
 function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
-  if (t.dtype !== 'float32')
-    throw new DTypeError(`${op}: ${arg} must be float32, received '${t.dtype}' (cast it first)`);
+  if (!isFloatDType(t.dtype))
+    throw new DTypeError(
+      `${op}: ${arg} must be float32 or float16, received '${t.dtype}' (cast it first)`,
+    );
   return t;
 }
 

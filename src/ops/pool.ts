@@ -1,6 +1,6 @@
 // Pooling ops (max and average, 2-D and 1-D) and the gradients of the four pooling primitives.
 import type { Pool2DInfo } from '../backends/backend.js';
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -32,7 +32,7 @@ function runPool(
   if (xt.dtype === 'bool')
     throw new DTypeError(`${op}: x must be float32 or int32, received 'bool'`);
   // the average of ints is not an int: avgPool computes in float32 (maxPool keeps the dtype)
-  if (prim === 'avgPool' && xt.dtype !== 'float32') xt = xt.cast('float32');
+  if (prim === 'avgPool' && !isFloatDType(xt.dtype)) xt = xt.cast('float32');
   if (xt.rank !== 3 && xt.rank !== 4) {
     throw new ShapeError(
       `${op}: x must be rank 4 [batch, height, width, channels] or rank 3, received rank ${xt.rank} (shape ${show(xt.shape)})`,
