@@ -73,6 +73,11 @@ export class Engine {
         `tensor garbage-collected without dispose(): ${leakText(held)}${this.numLeaked === 10 ? ' (further reports suppressed)' : ''}`,
       );
   });
+  /**
+   * While a layer with a mixed dtype policy runs: float32 variables that feed a primitive are cast to
+   * this dtype first (Keras' autocast scope); null otherwise. Set by Layer.apply.
+   */
+  autocastDtype: DType | null = null;
   /** Global seed and draw counter for random ops called without a seed. */
   randomSeed = Math.floor(Math.random() * 0x7fffffff);
   randomCounter = 0;
@@ -345,7 +350,8 @@ export class Engine {
   }
 
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
-  run<P extends Primitive>(prim: P, inputs: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
+  run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
+    const inputs = this.autocastDtype === null ? given : this.autocast(prim, given);
     const backend = this.backend();
     const infos = inputs.map((t) => this.infoOn(prim, t, backend));
     const rule = ruleFor(prim);
@@ -361,6 +367,18 @@ export class Engine {
         );
     }
     return outputs;
+  }
+
+  /** Inputs with autocast variables cast (a recorded cast, so gradients reach the float32 variable). */
+  private autocast(prim: Primitive, inputs: readonly Tensor[]): readonly Tensor[] {
+    const dtype = this.autocastDtype;
+    // an explicit cast of a variable is what its caller asked for
+    if (dtype === null || prim === 'cast') return inputs;
+    return inputs.map((t) =>
+      t instanceof Variable && t.autocast && t.dtype === 'float32' && t.dtype !== dtype
+        ? this.run1('cast', [t], { dtype })
+        : t,
+    );
   }
 
   /** Runs one-output primitive. */
