@@ -154,18 +154,18 @@ export const poolRules = {
     vjp: ([dy], [x], _y, { info }) => [ENGINE.run1('maxPoolGrad', [dy, x], { info })],
   },
   maxPoolGrad: {
-    forward: (b, [dy, x], { info }) => one(b.maxPoolGrad(dy, x, info), inShape(info), 'float32'),
+    forward: (b, [dy, x], { info }) => one(b.maxPoolGrad(dy, x, info), inShape(info), dy.dtype),
     // NOTE: not differentiable here (second derivatives through maxPool stop): its derivative in dy
     // gathers ddx at each window's argmax, which no primitive computes; the derivative in x is zero.
     vjp: null,
   },
   avgPool: {
-    forward: (b, [x], { info }) => one(b.avgPool(x, info), outShape(info), 'float32'),
+    forward: (b, [x], { info }) => one(b.avgPool(x, info), outShape(info), x.dtype),
     // each output spreads dy / count evenly over its window
     vjp: ([dy], _x, _y, { info }) => [ENGINE.run1('avgPoolGrad', [dy], { info })],
   },
   avgPoolGrad: {
-    forward: (b, [dy], { info }) => one(b.avgPoolGrad(dy, info), inShape(info), 'float32'),
+    forward: (b, [dy], { info }) => one(b.avgPoolGrad(dy, info), inShape(info), dy.dtype),
     // avgPoolGrad is linear and the adjoint of avgPool, so its VJP is avgPool
     vjp: ([ddx], _x, _y, { info }) => [ENGINE.run1('avgPool', [ddx], { info })],
   },

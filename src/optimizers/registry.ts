@@ -11,6 +11,8 @@ import { Nadam } from './nadam.js';
 import { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
+// last: it imports this registry back (for its inner optimizer), after the classes above exist
+import { LossScaleOptimizer } from '../mixed_precision/loss_scale_optimizer.js';
 
 /**
  * Optimizers by name. Lookup ignores case and underscores, so Keras' 'adam' and 'rmsprop' find the
@@ -27,6 +29,7 @@ registry.register('Adadelta', (c) => Adadelta.fromConfig(c), ['adadelta']);
 registry.register('Adamax', (c) => Adamax.fromConfig(c), ['adamax']);
 registry.register('Nadam', (c) => Nadam.fromConfig(c), ['nadam']);
 registry.register('Lion', (c) => Lion.fromConfig(c), ['lion']);
+registry.register('LossScaleOptimizer', (c) => LossScaleOptimizer.fromConfig(c));
 
 /** Keras' serialized form: `{class_name, config}` (plus `module`, `registered_name`). */
 export interface KerasSerializedObject {
