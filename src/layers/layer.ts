@@ -233,10 +233,14 @@ export abstract class Layer implements Serializable {
     let full = `${this.name}/${name}`;
     if (ENGINE.hasVariable(full)) full = ENGINE.uniqueVariableName(full);
     const v = noGrad(() => {
-      const init = initializer.call(args.shape, args.dtype ?? this.dtype);
+      const dtype = args.dtype ?? this.dtype;
+      // initializers draw float32; a float16 weight (the 'float16' policy) is that draw rounded
+      const drawn = initializer.call(args.shape, dtype === 'float16' ? 'float32' : dtype);
+      const init = drawn.dtype === dtype ? drawn : drawn.cast(dtype);
       const created = variable(init, (args.trainable ?? true) && this.trainable, full);
       created.autocast = args.autocast ?? true;
       init.dispose();
+      drawn.dispose();
       return created;
     });
     this.weightList.push({ name, layer: this, variable: v, regularizer, constraint });
