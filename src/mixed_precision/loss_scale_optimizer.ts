@@ -2,7 +2,7 @@
 import { noGrad, variableGrads } from '../autograd/grad.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, NeuriteError, show } from '../core/errors.js';
-import { dispose, tidy } from '../core/memory.js';
+import { dispose, keep, tidy } from '../core/memory.js';
 import { type Config, type ConfigValue, serialize } from '../core/serialization.js';
 import { Tensor, type Variable } from '../core/tensor.js';
 import { scalar } from '../ops/creation.js';
@@ -128,10 +128,14 @@ export class LossScaleOptimizer extends Optimizer {
     f: () => Tensor,
     varList?: readonly Variable[],
   ): { value: Tensor; grads: Record<string, Tensor> } {
-    const { value, grads } = variableGrads(() => this.scaleLoss(f()), varList);
-    const unscaled = tidy(() => value.div(this.dynamicScale.cast(value.dtype)));
+    let loss: Tensor | null = null;
+    const { value, grads } = variableGrads(() => {
+      // the loss itself is returned (a float16 loss · scale may overflow, which is the point)
+      loss = keep(f());
+      return this.scaleLoss(loss);
+    }, varList);
     value.dispose();
-    return { value: unscaled, grads };
+    return { value: loss ?? scalar(0), grads };
   }
 
   /**

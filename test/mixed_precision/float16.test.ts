@@ -124,7 +124,11 @@ describe.each(testBackends())('float16 tensors on %s', (backend) => {
       const y16 = f(x16, w16, img16, k16);
       const y32 = f(x32, w32, img32, k32);
       expect(y16.dtype, name).toBe('float16');
-      expectSame(await y16.data(), Array.from(roundToFloat16(await y32.data())), name);
+      expectSame(
+        await y16.data(),
+        Array.from(roundToFloat16(new Float32Array(await y32.data()))),
+        name,
+      );
       nr.dispose([y16, y32]);
     }
     nr.dispose([x16, w16, img16, k16, x32, w32, img32, k32]);
@@ -162,7 +166,7 @@ describe.each(testBackends())('float16 tensors on %s', (backend) => {
       nr.truncatedNormal([64], 0, 1, 'float16', 3),
     ]) {
       expect(t.dtype).toBe('float16');
-      const v = await t.data();
+      const v = new Float32Array(await t.data());
       expectSame(v, Array.from(roundToFloat16(v)), 'random');
       t.dispose();
     }
