@@ -183,6 +183,17 @@ export abstract class Layer implements Serializable {
   /** The registered class name ('Dense'). */
   abstract getClassName(): string;
 
+  /**
+   * Float outputs in the compute dtype under a float16 policy: layers that compute some steps in float32
+   * for accuracy (recurrent state, normalisation statistics) still return what their policy promises.
+   */
+  private toComputeDtype(out: LayerInput): LayerInput {
+    const dt = this.dtypePolicy.computeDtype;
+    if (dt !== 'float16' || !this.castsInputs()) return out;
+    const fix = (t: Tensor) => (isFloatDType(t.dtype) && t.dtype !== dt ? t.cast(dt) : t);
+    return Array.isArray(out) ? out.map(fix) : fix(out);
+  }
+
   /** Whether `apply` casts float inputs to the compute dtype (Keras: layers do, functional models do not). */
   protected castsInputs(): boolean {
     return true;
@@ -407,7 +418,7 @@ export abstract class Layer implements Serializable {
               )
             : tensors;
         const result = this.call(Array.isArray(inputs) ? cast : cast[0], callArgs);
-        return [result, pendingActivityLosses(this)] as const;
+        return [this.toComputeDtype(result), pendingActivityLosses(this)] as const;
       });
     } finally {
       ENGINE.autocastDtype = saved;

@@ -92,6 +92,19 @@ describe('layers under mixed_float16', () => {
     expect(bn.weights[2].dataSync()[0]).not.toBe(0); // the moving mean moved
   });
 
+  it('layers that compute parts in float32 (LSTM, LayerNormalization) still output float16', () => {
+    mp.setGlobalPolicy('mixed_float16');
+    const x = nr.randomNormal([2, 5, 3], 0, 1, 'float32', 4);
+    for (const layer of [
+      nr.layers.lstm({ units: 4 }),
+      nr.layers.layerNormalization({}),
+      nr.layers.globalAveragePooling1d({}),
+    ]) {
+      expect(layer.apply(x).dtype, layer.getClassName()).toBe('float16');
+      expect(layer.weights.every((w) => w.dtype === 'float32')).toBe(true);
+    }
+  });
+
   it("the 'float16' policy makes float16 variables", () => {
     const dense = nr.layers.dense({ units: 2, dtype: 'float16' });
     const y = dense.apply(nr.ones([1, 3]));
