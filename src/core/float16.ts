@@ -4,9 +4,9 @@
 // 65504 + half an ulp, keeping subnormals (multiples of 2^-24) and NaN, and the sign of zero. Node 20
 // has no Math.f16round, so this works on the float32 bits.
 
-/** Largest finite binary16 value. */
+/** Largest finite binary16 value. @example nr.mixedPrecision.f16round(65504 + 16) // Infinity: past FLOAT16_MAX by half an ulp */
 export const FLOAT16_MAX = 65504;
-/** Smallest positive (subnormal) binary16 value, 2^-24. */
+/** Smallest positive (subnormal) binary16 value, 2^-24. @example nr.mixedPrecision.f16round(2 ** -26) // 0: below half of FLOAT16_MIN_SUBNORMAL */
 export const FLOAT16_MIN_SUBNORMAL = 2 ** -24;
 
 // Thresholds on |bits| of the float32 value.
