@@ -29,7 +29,6 @@ registry.register('Adadelta', (c) => Adadelta.fromConfig(c), ['adadelta']);
 registry.register('Adamax', (c) => Adamax.fromConfig(c), ['adamax']);
 registry.register('Nadam', (c) => Nadam.fromConfig(c), ['nadam']);
 registry.register('Lion', (c) => Lion.fromConfig(c), ['lion']);
-registry.register('LossScaleOptimizer', (c) => LossScaleOptimizer.fromConfig(c));
 
 /** Keras' serialized form: `{class_name, config}` (plus `module`, `registered_name`). */
 export interface KerasSerializedObject {
@@ -51,8 +50,11 @@ export function getOptimizer(
       throw new ArgumentError(
         `getOptimizer: class_name must be a string, received ${show(spec.class_name)}`,
       );
-    return registry.get({ className: spec.class_name, config: spec.config ?? {} }, 'getOptimizer');
+    return getOptimizer({ className: spec.class_name, config: spec.config ?? {} });
   }
+  // the loss-scaling wrapper is not a registered optimizer (it needs an inner one), but loads from configs
+  if (typeof spec === 'object' && spec !== null && spec.className === LossScaleOptimizer.className)
+    return LossScaleOptimizer.fromConfig(spec.config ?? {});
   return registry.get(spec, 'getOptimizer');
 }
 
