@@ -80,6 +80,15 @@ describe.each(testBackends())('float16 tensors on %s', (backend) => {
     }
   });
 
+  it("cast('float16') on the backend (its f16round kernel) equals NumPy's rounding", async () => {
+    for (const [name, { x, y }] of Object.entries(FIX.round)) {
+      const f = nr.tensor(decode(x));
+      const h = f.cast('float16');
+      expectSame(await h.data(), decode(y), `${backend} cast ${name}`);
+      nr.dispose([f, h]);
+    }
+  });
+
   it('add, sub, mul and div of float16 tensors equal NumPy float16 arithmetic', async () => {
     const a = nr.tensor(decode(FIX.binary.a), undefined, 'float16');
     const b = nr.tensor(decode(FIX.binary.b), undefined, 'float16');
