@@ -104,6 +104,11 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Optimizers and learning-rate schedules',
     sources: ['src/optimizers/'],
   },
+  {
+    file: 'mixed-precision.md',
+    title: 'Mixed precision (nr.mixedPrecision)',
+    sources: ['src/mixed_precision/', 'src/core/float16.ts'],
+  },
   { file: 'losses.md', title: 'Losses', sources: ['src/losses/'] },
   { file: 'metrics.md', title: 'Metrics', sources: ['src/metrics/'] },
   {

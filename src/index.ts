@@ -93,6 +93,7 @@ export * as callbacks from './callbacks/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
+export * as mixedPrecision from './mixed_precision/index.js';
 export { train } from './optimizers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';

@@ -57,7 +57,8 @@ function valueAndGradients(
         `${op}: dy has shape ${show(dy.shape)} but f's output has shape ${show(y.shape)}`,
       );
     }
-    const seed = dy ?? y.onesLike().cast('float32');
+    // a float16 output gets a float16 seed, so gradients of float16 ops stay float16
+    const seed = dy ?? (y.dtype === 'float16' ? y.onesLike() : y.onesLike().cast('float32'));
     const grads = tape.backward(y, seed, sources);
     return { value: y, grads };
   });

@@ -1,12 +1,21 @@
-// Data types: the three dtypes, their typed arrays, and the promotion rule used by binary ops.
+// Data types: the four dtypes, their typed arrays, and the promotion rule used by binary ops.
 import { ArgumentError, DTypeError, show } from './errors.js';
+import { roundToFloat16 } from './float16.js';
 
-/** Element type of a tensor. @example nr.tensor([1, 2], [2], 'int32').dtype // 'int32' */
-export type DType = 'float32' | 'int32' | 'bool';
+/**
+ * Element type of a tensor. `float16` is stored as float32 values that are exactly representable in
+ * IEEE binary16 (the engine rounds every float16 result), so `data()` returns a Float32Array for it.
+ * @example nr.tensor([1, 2], [2], 'int32').dtype // 'int32'
+ */
+export type DType = 'float32' | 'float16' | 'int32' | 'bool';
 
-/** The typed array that stores each dtype. */
+/** A floating-point dtype. @example const d: FloatDType = 'float16'; */
+export type FloatDType = 'float32' | 'float16';
+
+/** The typed array that stores each dtype (float16 is emulated in a Float32Array). */
 export interface DTypeArrayMap {
   float32: Float32Array;
+  float16: Float32Array;
   int32: Int32Array;
   bool: Uint8Array;
 }
@@ -18,11 +27,31 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 /** Values accepted by `tensor()`. */
 export type TensorLike = NestedArray | TypedArray | readonly number[] | readonly boolean[];
 
-export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+export const DTYPES: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
 
-/** Bytes per element of a dtype. @example bytesPerElement('float32') // 4 */
+/**
+ * Bytes per element of a dtype's format (float16: 2, as numpy's itemsize). While float16 is emulated
+ * in float32 storage, buffers take `storageBytesPerElement` bytes: that is what `memory()` reports.
+ * @example bytesPerElement('float16') // 2
+ */
 export function bytesPerElement(dtype: DType): number {
+  if (dtype === 'bool') return 1;
+  return dtype === 'float16' ? 2 : 4;
+}
+
+/** Bytes per element a backend buffer really holds (float16: 4, stored as float32). @example storageBytesPerElement('float16') // 4 */
+export function storageBytesPerElement(dtype: DType): number {
   return dtype === 'bool' ? 1 : 4;
+}
+
+/** The dtype backends store and compute a dtype in (float16 → float32). @example storageDType('float16') // 'float32' */
+export function storageDType(dtype: DType): Exclude<DType, 'float16'> {
+  return dtype === 'float16' ? 'float32' : dtype;
+}
+
+/** Whether a dtype is floating-point. @example isFloatDType('float16') // true */
+export function isFloatDType(dtype: DType): dtype is FloatDType {
+  return dtype === 'float32' || dtype === 'float16';
 }
 
 /** Allocates a zeroed array of a dtype. @example makeArray('int32', 3) // Int32Array [0,0,0] */
@@ -30,6 +59,7 @@ export function makeArray<D extends DType>(dtype: D, size: number): DTypeArrayMa
 export function makeArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
+    case 'float16':
       return new Float32Array(size);
     case 'int32':
       return new Int32Array(size);
@@ -40,7 +70,7 @@ export function makeArray(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** The dtype a typed array stores. @example dtypeOfArray(new Int32Array(2)) // 'int32' */
+/** The dtype a typed array stores (a Float32Array is float32: float16 is never guessed). @example dtypeOfArray(new Int32Array(2)) // 'int32' */
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Int32Array) return 'int32';
@@ -49,20 +79,24 @@ export function dtypeOfArray(a: TypedArray): DType {
 
 /** Checks a user-supplied dtype string. @example assertDType('tensor', 'float64') // throws */
 export function assertDType(op: string, dtype: unknown): DType {
-  if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'int32' || dtype === 'bool')
+    return dtype;
   throw new DTypeError(
-    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'int32' or 'bool'`,
+    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'float16', 'int32' or 'bool'`,
   );
 }
 
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float16: 2, float32: 3 };
 
-/** The common dtype of two operands (bool < int32 < float32). @example upcast('int32', 'float32') // 'float32' */
+/**
+ * The common dtype of two operands (bool < int32 < float16 < float32, as NumPy and Keras: float16 with
+ * float32 gives float32). @example upcast('float16', 'float32') // 'float32'
+ */
 export function upcast(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/** Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32). */
+/** Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32, binary16 rounding for float16). @example convertValues([1.1], 'int32') // Int32Array [1] */
 export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = makeArray(dtype, values.length);
   if (dtype === 'bool') {
@@ -72,6 +106,7 @@ export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArr
     for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
   } else {
     out.set(values);
+    if (dtype === 'float16' && out instanceof Float32Array) roundToFloat16(out, out);
   }
   return out;
 }

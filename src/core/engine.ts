@@ -3,8 +3,10 @@ import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/ba
 import { createCpuBackend, createCpuBackendSync } from '../backends/cpu/index.js';
 import { ruleFor } from '../ops/rules.js';
 import type { Tape } from '../autograd/tape.js';
-import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
+import { type DType, storageBytesPerElement, storageDType, type TypedArray } from './dtype.js';
 import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
+import { roundToFloat16 } from './float16.js';
+import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import type { Shape } from './shape.js';
@@ -78,6 +80,11 @@ export class Engine {
         `tensor garbage-collected without dispose(): ${leakText(held)}${this.numLeaked === 10 ? ' (further reports suppressed)' : ''}`,
       );
   });
+  /**
+   * While a layer with a mixed dtype policy runs: float32 variables that feed a primitive are cast to
+   * this dtype first (Keras' autocast scope); null otherwise. Set by Layer.apply.
+   */
+  autocastDtype: DType | null = null;
   /** Global seed and draw counter for random ops called without a seed. */
   randomSeed = Math.floor(Math.random() * 0x7fffffff);
   randomCounter = 0;
@@ -177,7 +184,8 @@ export class Engine {
     let rec = this.buffers.get(dataId);
     const t = new Tensor(nextTensorId++, shape, dtype, dataId, backend);
     if (!rec) {
-      rec = { refs: 0, bytes: t.size * bytesPerElement(dtype), backend };
+      // float16 is stored as float32 today: memory() reports the bytes really held
+      rec = { refs: 0, bytes: t.size * storageBytesPerElement(dtype), backend };
       this.buffers.set(dataId, rec);
     }
     rec.refs++;
@@ -188,10 +196,12 @@ export class Engine {
     return t;
   }
 
-  /** Creates a tensor from values already in a typed array of the right dtype. */
+  /** Creates a tensor from values already in a typed array of the right dtype (float16: rounded here). */
   fromValues(values: TypedArray, shape: Shape, dtype: DType): Tensor {
     const b = this.backend();
-    return this.makeTensor(b.write(values, dtype), shape, dtype, b);
+    const stored =
+      dtype === 'float16' && values instanceof Float32Array ? roundToFloat16(values) : values;
+    return this.makeTensor(b.write(stored, storageDType(dtype)), shape, dtype, b);
   }
 
   /** Puts an untracked tensor under the current scope. */
@@ -321,7 +331,7 @@ export class Engine {
     if (t.backend === backend) return;
     const values = await t.backend.read(t.dataId);
     if (t.isDisposed) return;
-    this.rebind(t, backend.write(values, t.dtype), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
   }
 
   /** Points t at a fresh buffer of `backend` that holds its values. */
@@ -344,16 +354,19 @@ export class Engine {
       );
     }
     const values = t.backend.readSync(t.dataId);
-    this.rebind(t, backend.write(values, t.dtype), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
     return t;
   }
 
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
-  run<P extends Primitive>(prim: P, inputs: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
+  run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
+    const inputs = this.autocastDtype === null ? given : this.autocast(prim, given);
     const backend = this.backend();
     const infos = inputs.map((t) => this.infoOn(prim, t, backend));
     const rule = ruleFor(prim);
-    const produced = rule.forward(backend, infos, attrs);
+    const produced = touchesFloat16(infos, attrs)
+      ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
+      : rule.forward(backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
     const vjp = rule.vjp;
     if (vjp && this.tapes.length && !this.pausedTapes) {
@@ -363,6 +376,18 @@ export class Engine {
         );
     }
     return outputs;
+  }
+
+  /** Inputs with autocast variables cast (a recorded cast, so gradients reach the float32 variable). */
+  private autocast(prim: Primitive, inputs: readonly Tensor[]): readonly Tensor[] {
+    const dtype = this.autocastDtype;
+    // an explicit cast of a variable is what its caller asked for
+    if (dtype === null || prim === 'cast') return inputs;
+    return inputs.map((t) =>
+      t instanceof Variable && t.autocast && t.dtype === 'float32' && t.dtype !== dtype
+        ? this.run1('cast', [t], { dtype })
+        : t,
+    );
   }
 
   /** Runs one-output primitive. */

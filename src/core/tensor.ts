@@ -528,6 +528,12 @@ export class Tensor {
  * w.assign(nr.ones([2]));
  */
 export class Variable extends Tensor {
+  /**
+   * Whether a layer computing in float16 under a mixed policy reads this float32 variable as float16
+   * (Keras' `autocast`); off for state such as BatchNormalization's moving statistics.
+   */
+  autocast = true;
+
   constructor(
     id: number,
     initial: Tensor,

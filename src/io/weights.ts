@@ -25,7 +25,8 @@ export async function encodeWeights(
   const specs = entries.map((e) => ({
     name: e.name,
     shape: e.tensor.shape.slice(),
-    dtype: e.tensor.dtype,
+    // float16 values are stored as float32 (exactly): written so, they load in any reader
+    dtype: e.tensor.dtype === 'float16' ? 'float32' : e.tensor.dtype,
     ...(e.group ? { group: e.group } : {}),
   }));
   return { specs, data: out.buffer };

@@ -1,4 +1,5 @@
 // Convolution layers Conv1D, Conv2D, Conv2DTranspose, and the conv options every conv-like layer shares.
+import { isFloatDType } from '../core/dtype.js';
 import {
   fusedActivationOf,
   getActivation,
@@ -326,7 +327,7 @@ export abstract class BaseConv extends Layer {
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = single(this, inputs);
     if (!this.kernel) throw layerShapeError(this, 'called before build');
-    const xf = x.dtype === 'float32' ? x : x.cast('float32');
+    const xf = isFloatDType(x.dtype) ? x : x.cast('float32');
     const act = fusedActivationOf(this.geometry.activation);
     const fusedY = act ? this.convolveFused(xf, this.kernel, this.bias, act) : null;
     return fusedY ?? this.geometry.finish(this.convolve(xf, this.kernel), this.bias);

@@ -1,4 +1,5 @@
 // Depthwise convolution layers: DepthwiseConv2D and SeparableConv2D (registered through conv.ts).
+import { isFloatDType } from '../core/dtype.js';
 import { type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
@@ -116,7 +117,7 @@ export class DepthwiseConv2D extends Layer {
       throw layerShapeError(this, 'called before build');
     const g = this.geometry;
     const y = depthwiseConv2dOp(
-      x.dtype === 'float32' ? x : x.cast('float32'),
+      isFloatDType(x.dtype) ? x : x.cast('float32'),
       this.kernel,
       pair(g.strides),
       opPadding(g),
@@ -220,7 +221,7 @@ export class SeparableConv2D extends Layer {
       throw layerShapeError(this, 'called before build');
     const g = this.geometry;
     const y = separableConv2dOp(
-      x.dtype === 'float32' ? x : x.cast('float32'),
+      isFloatDType(x.dtype) ? x : x.cast('float32'),
       this.depthwiseKernel,
       this.pointwiseKernel,
       pair(g.strides),

@@ -25,7 +25,8 @@ export class InputLayer extends Layer {
   static readonly className = 'InputLayer';
   readonly output: SymbolicTensor;
   constructor(args: LayerArgs) {
-    super(args);
+    // Keras: an input is float32 (or the dtype given), whatever the global policy
+    super({ ...args, dtype: args.dtype ?? 'float32' });
     if (!this.batchInputShape)
       throw new ArgumentError('InputLayer: inputShape or batchInputShape is required');
     this.output = new SymbolicTensor(this.batchInputShape, this.dtype, this.name);

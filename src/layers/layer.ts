@@ -1,6 +1,6 @@
 // The Keras layer protocol: config in the constructor, weights in build(), math in call(), lazily built.
 import { variable } from '../core/backends_api.js';
-import type { DType } from '../core/dtype.js';
+import { type DType, isFloatDType } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { ENGINE } from '../core/engine.js';
 import { noGrad } from '../autograd/grad.js';
@@ -10,6 +10,12 @@ import { Tensor, type Variable } from '../core/tensor.js';
 import { type Constraint, getConstraint } from '../constraints/index.js';
 import { getInitializer, type Initializer } from '../initializers/index.js';
 import { getRegularizer, type Regularizer } from '../regularizers/index.js';
+import {
+  type DTypePolicy,
+  type DTypePolicyLike,
+  getGlobalPolicy,
+  policyFrom,
+} from '../mixed_precision/policy.js';
 import { formatShape, type GraphNode, type SymbolicShape, SymbolicTensor } from './symbolic.js';
 
 /** Options every layer accepts. */
@@ -24,8 +30,11 @@ export interface LayerArgs {
   batchInputShape?: SymbolicShape;
   /** Batch size to combine with `inputShape`. */
   batchSize?: number;
-  /** Dtype of the layer's weights and computations. Default 'float32'. */
-  dtype?: DType;
+  /**
+   * Dtype policy: a dtype ('float32'), 'mixed_float16' (float32 weights, float16 computations), a
+   * DTypePolicy or its config. Default: the global policy (`nr.mixedPrecision.setGlobalPolicy`).
+   */
+  dtype?: DTypePolicyLike;
 }
 
 /** Per-call options, as in Keras' `call(inputs, training=None, mask=None)`. */
@@ -42,6 +51,8 @@ export interface AddWeightArgs {
   regularizer?: string | Regularizer | null;
   constraint?: string | Constraint | null;
   trainable?: boolean;
+  /** Read as the compute dtype under a mixed policy (Keras' autocast). Default true. */
+  autocast?: boolean;
 }
 
 /** A weight with what training applies to it. */
@@ -131,7 +142,8 @@ export abstract class Layer implements Serializable {
   built = false;
   /** Whether the layer passes masks through (or computes them). */
   supportsMasking = false;
-  readonly dtype: DType;
+  /** The layer's dtype policy (Keras' `dtype_policy`). */
+  readonly dtypePolicy: DTypePolicy;
   /** Declared batch input shape (from inputShape/batchInputShape), if any. */
   readonly batchInputShape: SymbolicShape | null;
   /** Last dimension (and rank) the layer expects, checked on every call once built. */
@@ -149,14 +161,43 @@ export abstract class Layer implements Serializable {
       );
     this.name = args.name ?? uniqueLayerName(snakeCase(this.getClassName()));
     this.trainable = args.trainable ?? true;
-    this.dtype = args.dtype ?? 'float32';
+    this.dtypePolicy =
+      args.dtype === undefined
+        ? getGlobalPolicy()
+        : policyFrom(args.dtype, this.getClassName(), 'dtype');
     if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
     else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
     else this.batchInputShape = null;
   }
 
+  /** The dtype of the layer's variables (Keras' `layer.dtype`). @example nr.layers.dense({ units: 1 }).dtype // 'float32' */
+  get dtype(): DType {
+    return this.dtypePolicy.variableDtype;
+  }
+
+  /** The dtype the layer computes in and outputs. @example nr.layers.dense({ units: 1, dtype: 'mixed_float16' }).computeDtype // 'float16' */
+  get computeDtype(): DType {
+    return this.dtypePolicy.computeDtype;
+  }
+
   /** The registered class name ('Dense'). */
   abstract getClassName(): string;
+
+  /**
+   * Float outputs in the compute dtype under a float16 policy: layers that compute some steps in float32
+   * for accuracy (recurrent state, normalisation statistics) still return what their policy promises.
+   */
+  private toComputeDtype(out: LayerInput): LayerInput {
+    const dt = this.dtypePolicy.computeDtype;
+    if (dt !== 'float16' || !this.castsInputs()) return out;
+    const fix = (t: Tensor) => (isFloatDType(t.dtype) && t.dtype !== dt ? t.cast(dt) : t);
+    return Array.isArray(out) ? out.map(fix) : fix(out);
+  }
+
+  /** Whether `apply` casts float inputs to the compute dtype (Keras: layers do, functional models do not). */
+  protected castsInputs(): boolean {
+    return true;
+  }
 
   /** Creates weights for an input shape. Subclasses call `super.build(shape)` at the end. */
   build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -183,7 +224,11 @@ export abstract class Layer implements Serializable {
 
   /** Keras config: everything needed to rebuild the layer. */
   getConfig(): Config {
-    const config: Config = { name: this.name, trainable: this.trainable, dtype: this.dtype };
+    const config: Config = {
+      name: this.name,
+      trainable: this.trainable,
+      dtype: this.dtypePolicy.name,
+    };
     if (this.batchInputShape) config.batchInputShape = this.batchInputShape;
     return config;
   }
@@ -199,9 +244,14 @@ export abstract class Layer implements Serializable {
     let full = `${this.name}/${name}`;
     if (ENGINE.hasVariable(full)) full = ENGINE.uniqueVariableName(full);
     const v = noGrad(() => {
-      const init = initializer.call(args.shape, args.dtype ?? this.dtype);
+      const dtype = args.dtype ?? this.dtype;
+      // initializers draw float32; a float16 weight (the 'float16' policy) is that draw rounded
+      const drawn = initializer.call(args.shape, dtype === 'float16' ? 'float32' : dtype);
+      const init = drawn.dtype === dtype ? drawn : drawn.cast(dtype);
       const created = variable(init, (args.trainable ?? true) && this.trainable, full);
+      created.autocast = args.autocast ?? true;
       init.dispose();
+      drawn.dispose();
       return created;
     });
     this.weightList.push({ name, layer: this, variable: v, regularizer, constraint });
@@ -353,10 +403,26 @@ export abstract class Layer implements Serializable {
           : getMask(tensors[0]);
     const callArgs: CallArgs = { ...kwargs, mask: mask ?? null };
     // A scope per call: a layer used outside tidy leaves only its outputs (and recorded penalties) behind.
-    const [out] = tidy(() => {
-      const result = this.call(Array.isArray(inputs) ? tensors : tensors[0], callArgs);
-      return [result, pendingActivityLosses(this)] as const;
-    });
+    // Under a mixed policy its float inputs are cast to the compute dtype and its float32 variables are
+    // read in it (the engine's autocast, restored after the call, so nested layers keep their own).
+    const compute = this.dtypePolicy.computeDtype;
+    const saved = ENGINE.autocastDtype;
+    ENGINE.autocastDtype = this.dtypePolicy.isMixed ? compute : null;
+    let out: LayerInput;
+    try {
+      [out] = tidy(() => {
+        const cast =
+          isFloatDType(compute) && this.castsInputs()
+            ? tensors.map((t) =>
+                isFloatDType(t.dtype) && t.dtype !== compute ? t.cast(compute) : t,
+              )
+            : tensors;
+        const result = this.call(Array.isArray(inputs) ? cast : cast[0], callArgs);
+        return [this.toComputeDtype(result), pendingActivityLosses(this)] as const;
+      });
+    } finally {
+      ENGINE.autocastDtype = saved;
+    }
     const outMask = this.computeMask(Array.isArray(inputs) ? tensors : tensors[0], mask);
     (Array.isArray(out) ? out : [out]).forEach((o, i) =>
       setMask(o, Array.isArray(outMask) ? (outMask[i] ?? null) : outMask),
@@ -387,7 +453,7 @@ export abstract class Layer implements Serializable {
     const multi = outShape.length > 0 && Array.isArray(outShape[0]);
     const outShapes = multi ? (outShape as SymbolicShape[]) : [outShape as SymbolicShape];
     const outputs = outShapes.map(
-      (s, i) => new SymbolicTensor(s, this.dtype, `${this.name}/output_${i}`),
+      (s, i) => new SymbolicTensor(s, this.computeDtype, `${this.name}/output_${i}`),
     );
     const node: GraphNode = { layer: this, inputs, outputs, kwargs: { training: kwargs.training } };
     for (const o of outputs) o.node = node;

@@ -159,11 +159,13 @@ export class BatchNormalization extends Layer {
       shape: [dim],
       initializer: a.movingMeanInitializer ?? 'zeros',
       trainable: false,
+      autocast: false,
     });
     this.movingVariance = this.addWeight('moving_variance', {
       shape: [dim],
       initializer: a.movingVarianceInitializer ?? 'ones',
       trainable: false,
+      autocast: false,
     });
     this.inputSpec =
       ax === shape.length - 1 ? { rank: shape.length, lastDim: dim } : { rank: shape.length };
@@ -190,7 +192,9 @@ export class BatchNormalization extends Layer {
       mean = param(this.movingMean) as Tensor;
       variance = param(this.movingVariance) as Tensor;
     }
-    return batchNorm(x, mean, variance, param(this.beta), param(this.gamma), this.epsilon);
+    const y = batchNorm(x, mean, variance, param(this.beta), param(this.gamma), this.epsilon);
+    // computed in float32 (as Keras does for float16 inputs), returned in the compute dtype
+    return this.computeDtype === 'float16' ? y.cast('float16') : y;
   }
 
   /** Mean and biased variance over every axis but `ax` (kept dims); a mask [batch, ...] weights the samples. */

@@ -125,6 +125,11 @@ export class Model extends Layer {
     return found;
   }
 
+  /** A model passes inputs through as given: each of its layers casts them to its own compute dtype. */
+  protected override castsInputs(): boolean {
+    return false;
+  }
+
   override call(inputs: LayerInput, kwargs: CallArgs): LayerInput {
     if (!this.outputs.length)
       throw new ArgumentError(`${this.getClassName()}: a subclassed model must override call()`);

@@ -8,6 +8,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import { getLoss, type Loss, validateSparseLabels } from '../losses/index.js';
 import { getMetric, type Metric, type MetricSpec } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { LossScaleOptimizer } from '../mixed_precision/loss_scale_optimizer.js';
 import { concat } from '../ops/movement.js';
 import { gather } from '../ops/gather.js';
 import { scalar } from '../ops/creation.js';
@@ -95,7 +96,7 @@ export class Trainer {
       }
       return names.map(() => spec as T);
     };
-    const optimizer = getOptimizer(args.optimizer);
+    const optimizer = this.withLossScaling(getOptimizer(args.optimizer));
     // Recompiling with the same optimizer object keeps its state; a replaced one is freed.
     if (this.optimizer && this.optimizer !== optimizer) this.optimizer.dispose();
     this.optimizer = optimizer;
@@ -213,6 +214,19 @@ export class Trainer {
     return { loss: total ?? scalar(0), preds };
   }
 
+  /**
+   * Keras 3: under the 'mixed_float16' policy (the model's, which defaults to the global one) the
+   * optimizer is wrapped in a LossScaleOptimizer; recompiling with the same inner optimizer keeps it.
+   */
+  private withLossScaling(optimizer: Optimizer): Optimizer {
+    if (this.model.dtypePolicy.name !== 'mixed_float16' || optimizer instanceof LossScaleOptimizer)
+      return optimizer;
+    const current = this.optimizer;
+    if (current instanceof LossScaleOptimizer && current.innerOptimizer === optimizer)
+      return current;
+    return new LossScaleOptimizer(optimizer);
+  }
+
   /** One optimisation step; everything but the state updates is freed. */
   private trainStep(xs: Tensor[], ys: Tensor[], sw: Tensor | null): void {
     const optimizer = this.optimizer as Optimizer;
@@ -224,15 +238,20 @@ export class Trainer {
       const vars = this.model.trainableWeights;
       if (!vars.length)
         throw new ArgumentError(`${this.model.name}: the model has no trainable weights`);
-      const { value, grads } = variableGrads(() => {
+      let loss: Tensor | null = null;
+      const { grads } = variableGrads(() => {
         const r = this.batchLoss(xs, ys, sw, true);
         preds = r.preds.map((p) => keep(stopGradient(p)));
-        return r.loss;
+        loss = keep(stopGradient(r.loss));
+        // a LossScaleOptimizer differentiates loss · scale (Keras' scale_loss); others the loss
+        return optimizer.scaleLoss(r.loss);
       }, vars);
       optimizer.applyGradients(vars.map((v) => [grads[v.name], v] as [Tensor, Variable]));
       this.model.applyConstraints();
-      this.track(value, ys, preds, sw);
+      const value = loss as Tensor | null;
+      if (value) this.track(value, ys, preds, sw);
       dispose(preds);
+      value?.dispose();
     });
   }
 

@@ -1,6 +1,6 @@
 // Convolution ops (conv1d/2d, transposed, depthwise, separable) and the six conv primitives' gradients.
 import type { Conv2DInfo, FusedActivation } from '../backends/backend.js';
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike, upcast } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -36,10 +36,18 @@ function checkFormat<F extends string>(op: string, v: unknown, allowed: readonly
   return found;
 }
 
+/** Two float tensors in their common dtype (float16 with float32 gives float32). */
+function commonFloat(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const dt = upcast(a.dtype, b.dtype);
+  return [a.dtype === dt ? a : a.cast(dt), b.dtype === dt ? b : b.cast(dt)];
+}
+
 function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
-  if (t.dtype !== 'float32')
-    throw new DTypeError(`${op}: ${arg} must be float32, received '${t.dtype}' (cast it first)`);
+  if (!isFloatDType(t.dtype))
+    throw new DTypeError(
+      `${op}: ${arg} must be float32, received '${t.dtype}' (cast it first; float16 works too)`,
+    );
   return t;
 }
 
@@ -92,8 +100,8 @@ function runConv(
   rounding: unknown,
   epilogue?: { bias: Tensor | null; activation: FusedActivation },
 ): Tensor {
-  const xt = floatInput(op, 'x', x);
-  const ft = floatInput(op, 'filter', filter);
+  // float16 with float32 computes in float32 (the common dtype); the primitives output x's dtype
+  const [xt, ft] = commonFloat(floatInput(op, 'x', x), floatInput(op, 'filter', filter));
   checkRank(op, 'x', xt, [3, 4]);
   checkRank(
     op,
@@ -112,7 +120,11 @@ function runConv(
   const { x4, back } = toNHWC(xt, format);
   const info = computeConv2DInfo(op, x4.shape, ft.shape, st, p, dl, rd, prim === 'depthwiseConv2d');
   if (!epilogue) return back(ENGINE.run1(prim, [x4, ft], { info }));
-  const { bias, activation } = epilogue;
+  const { activation } = epilogue;
+  const bias =
+    epilogue.bias && epilogue.bias.dtype !== xt.dtype
+      ? epilogue.bias.cast(xt.dtype)
+      : epilogue.bias;
   return back(ENGINE.run1('conv2d', bias ? [x4, ft, bias] : [x4, ft], { info, activation }));
 }
 
@@ -381,7 +393,7 @@ export const convRules = {
     forward: (b, [x, w, bias], { info, activation = 'linear' }) => {
       const epilogue =
         bias || activation !== 'linear' ? { bias: bias ?? null, activation } : undefined;
-      return one(b.conv2d(x, w, info, epilogue), outShape(info), 'float32');
+      return one(b.conv2d(x, w, info, epilogue), outShape(info), x.dtype);
     },
     // with an epilogue y = act(conv + bias): dconv = act'(y)·dy from the output; dbias = dconv, which the
     // engine sums over batch and space to the bias' shape
@@ -396,7 +408,7 @@ export const convRules = {
   },
   conv2dBackpropInput: {
     forward: (b, [dy, w], { info }) =>
-      one(b.conv2dBackpropInput(dy, w, info), imageShape(info), 'float32'),
+      one(b.conv2dBackpropInput(dy, w, info), imageShape(info), dy.dtype),
     vjp: ([ddx], [dy, w], _y, { info }) => [
       ENGINE.run1('conv2d', [ddx, w], { info }),
       ENGINE.run1('conv2dBackpropFilter', [ddx, dy], { info }),
@@ -407,7 +419,7 @@ export const convRules = {
       one(
         b.conv2dBackpropFilter(x, dy, info),
         [info.filterH, info.filterW, info.inC, info.outC],
-        'float32',
+        x.dtype,
       ),
     vjp: ([ddw], [x, dy], _y, { info }) => [
       ENGINE.run1('conv2dBackpropInput', [dy, ddw], { info }),
@@ -415,7 +427,7 @@ export const convRules = {
     ],
   },
   depthwiseConv2d: {
-    forward: (b, [x, w], { info }) => one(b.depthwiseConv2d(x, w, info), outShape(info), 'float32'),
+    forward: (b, [x, w], { info }) => one(b.depthwiseConv2d(x, w, info), outShape(info), x.dtype),
     vjp: ([dy], [x, w], _y, { info }, needs) => [
       needs[0] ? ENGINE.run1('depthwiseConv2dBackpropInput', [dy, w], { info }) : null,
       needs[1] ? ENGINE.run1('depthwiseConv2dBackpropFilter', [x, dy], { info }) : null,
@@ -423,7 +435,7 @@ export const convRules = {
   },
   depthwiseConv2dBackpropInput: {
     forward: (b, [dy, w], { info }) =>
-      one(b.depthwiseConv2dBackpropInput(dy, w, info), imageShape(info), 'float32'),
+      one(b.depthwiseConv2dBackpropInput(dy, w, info), imageShape(info), dy.dtype),
     vjp: ([ddx], [dy, w], _y, { info }) => [
       ENGINE.run1('depthwiseConv2d', [ddx, w], { info }),
       ENGINE.run1('depthwiseConv2dBackpropFilter', [ddx, dy], { info }),
@@ -434,7 +446,7 @@ export const convRules = {
       one(
         b.depthwiseConv2dBackpropFilter(x, dy, info),
         [info.filterH, info.filterW, info.inC, info.channelMultiplier],
-        'float32',
+        x.dtype,
       ),
     vjp: ([ddw], [x, dy], _y, { info }) => [
       ENGINE.run1('depthwiseConv2dBackpropInput', [dy, ddw], { info }),

@@ -3,13 +3,21 @@ import { assertDType, type DType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
-import { Tensor } from '../core/tensor.js';
+import { Tensor, Variable } from '../core/tensor.js';
 import { scalar, tensor } from './creation.js';
 
-/** Wraps values as a tensor; tensors pass through after a liveness check. Numbers take `like`'s dtype when given. */
+/**
+ * Wraps values as a tensor; tensors pass through after a liveness check. Numbers take `like`'s dtype
+ * when given. Inside a layer with a mixed dtype policy, float32 variables are read in the compute dtype
+ * (Keras' autocast): here, before any op promotes dtypes; an explicit cast reads the variable as is.
+ */
 export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertAlive(op, arg, x);
+    const autocast = ENGINE.autocastDtype;
+    if (autocast !== null && op !== 'cast' && x instanceof Variable && x.autocast)
+      if (x.dtype === 'float32' && autocast !== 'float32')
+        return ENGINE.run1('cast', [x], { dtype: autocast });
     return x;
   }
   if (typeof x === 'number' && like !== undefined) {

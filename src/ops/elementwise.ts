@@ -1,5 +1,5 @@
 // Elementwise ops: unary and binary rows of the table, where, cast, and small composites (clip, prelu, oneHot).
-import { type DType, type TensorLike, upcast } from '../core/dtype.js';
+import { type DType, isFloatDType, type TensorLike, upcast } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, show } from '../core/errors.js';
 import { one, type RuleTable } from '../core/primitives.js';
@@ -11,8 +11,13 @@ import { BINARY, type BinaryOp, type DTypeRule, UNARY, type UnaryOp } from './el
 
 type Operand = Tensor | TensorLike;
 
+/** A float op's dtype: float16 stays float16, everything else computes in float32. */
+function floatOf(input: DType): DType {
+  return input === 'float16' ? 'float16' : 'float32';
+}
+
 function outDType(rule: DTypeRule, input: DType): DType {
-  if (rule === 'float') return 'float32';
+  if (rule === 'float') return floatOf(input);
   if (rule === 'same') return input;
   return 'bool';
 }
@@ -21,7 +26,7 @@ function outDType(rule: DTypeRule, input: DType): DType {
 function computeDType(op: string, rule: DTypeRule, input: DType): DType {
   switch (rule) {
     case 'float':
-      return 'float32';
+      return floatOf(input);
     case 'same':
       return input === 'bool' ? 'int32' : input;
     case 'predicate':
@@ -345,7 +350,7 @@ export const elementwiseRules = {
   },
   cast: {
     forward: (b, [x], { dtype }) => one(b.cast(x, dtype), x.shape, dtype),
-    // the gradient flows back only into float inputs
-    vjp: ([dy], [x]) => [x.dtype === 'float32' ? castTo(dy, 'float32') : null],
+    // the gradient flows back only into float inputs, in their dtype
+    vjp: ([dy], [x]) => [isFloatDType(x.dtype) ? castTo(dy, x.dtype) : null],
   },
 } satisfies Pick<RuleTable, 'unary' | 'binary' | 'where' | 'cast'>;

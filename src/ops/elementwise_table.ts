@@ -1,5 +1,6 @@
 // The elementwise table: one row per op with its scalar function, WGSL expression, dtype rule and gradient.
 // Every backend builds its elementwise kernels from these rows; a new unary op is one row here.
+import { f16round } from '../core/float16.js';
 import * as sm from '../core/scalar_math.js';
 import type { Tensor } from '../core/tensor.js';
 
@@ -173,6 +174,10 @@ export const UNARY = {
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.abs().greaterEqual(FLT_MIN).cast(dy.dtype)),
   },
+  // x rounded to the nearest IEEE binary16 value (ties to even, overflow to ±Infinity, subnormals
+  // kept): the engine applies it to every float16 result (float16 is stored as float32); internal,
+  // so no gradient. WGSL works on the bits: pack2x16float leaves ties and overflow to the driver.
+  f16round: { fn: f16round, wgsl: 'f16round_(x)', dtype: 'same', vjp: null },
   // d elu = 1 for x > 0, else e^x = y + 1
   elu: {
     fn: (x) => (x > 0 ? x : Math.expm1(x)),

@@ -1,6 +1,6 @@
 // Indexing ops: gather/scatter along an axis, gatherND/scatterND, topk, boolean masks, unique and mirror padding.
 // Out-of-range indices throw on the CPU backend (it has the data at hand); GPU backends may not check them.
-import { assertNonNegInt, type DType, type TensorLike } from '../core/dtype.js';
+import { assertNonNegInt, type DType, isFloatDType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -353,7 +353,7 @@ export const gatherRules = {
     },
     // dx = scatterAdd(dy, indices) into x's shape: each slice of x gets the sum of the dy slices that read it
     vjp: ([dy], [x, indices], _y, { axis, batchDims }) => [
-      x.dtype === 'float32'
+      isFloatDType(x.dtype)
         ? ENGINE.run1('scatterAdd', [dy, indices], { axis, batchDims, shape: x.shape })
         : null,
       null,
@@ -375,7 +375,7 @@ export const gatherRules = {
     },
     // dx = scatterND(indices, dy) into x's shape (repeated tuples add up)
     vjp: ([dy], [x, indices]) => [
-      x.dtype === 'float32' ? ENGINE.run1('scatterND', [indices, dy], { shape: x.shape }) : null,
+      isFloatDType(x.dtype) ? ENGINE.run1('scatterND', [indices, dy], { shape: x.shape }) : null,
       null,
     ],
   },

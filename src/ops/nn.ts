@@ -1,6 +1,6 @@
 // Neural-network composites: softmax, logSoftmax, batchNorm, dropout, local response normalization.
 // All are written with ops, so every backend runs them and their gradients come from the parts.
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -13,11 +13,11 @@ import { randomUniform } from './random.js';
 
 type Operand = Tensor | TensorLike;
 
-/** A numeric tensor as float32; bool is refused. */
+/** A numeric tensor as a float one (float16 stays float16, int32 becomes float32); bool is refused. */
 function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
   if (t.dtype === 'bool') throw new DTypeError(`${op}: ${arg} must be numeric, received 'bool'`);
-  return t.dtype === 'float32' ? t : t.cast('float32');
+  return isFloatDType(t.dtype) ? t : t.cast('float32');
 }
 
 /** Logits of rank >= 1 and their normalised axis. */
@@ -131,8 +131,10 @@ export function dropout(
     throw new ArgumentError(`${op}: rate must be a number in [0, 1), received ${show(rate)}`);
   return tidy(() => {
     const xt = toTensor(x, op, 'x');
-    if (xt.dtype !== 'float32')
-      throw new DTypeError(`${op}: x must be float32 (it is scaled), received '${xt.dtype}'`);
+    if (!isFloatDType(xt.dtype))
+      throw new DTypeError(
+        `${op}: x must be float32 or float16 (it is scaled), received '${xt.dtype}'`,
+      );
     const ns = noiseShape ?? xt.shape;
     if (!Array.isArray(ns) || !ns.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new ArgumentError(

@@ -1,6 +1,6 @@
 // Pooling ops (max and average, 2-D and 1-D) and the gradients of the four pooling primitives.
 import type { Pool2DInfo } from '../backends/backend.js';
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -32,7 +32,7 @@ function runPool(
   if (xt.dtype === 'bool')
     throw new DTypeError(`${op}: x must be float32 or int32, received 'bool'`);
   // the average of ints is not an int: avgPool computes in float32 (maxPool keeps the dtype)
-  if (prim === 'avgPool' && xt.dtype !== 'float32') xt = xt.cast('float32');
+  if (prim === 'avgPool' && !isFloatDType(xt.dtype)) xt = xt.cast('float32');
   if (xt.rank !== 3 && xt.rank !== 4) {
     throw new ShapeError(
       `${op}: x must be rank 4 [batch, height, width, channels] or rank 3, received rank ${xt.rank} (shape ${show(xt.shape)})`,
@@ -154,18 +154,18 @@ export const poolRules = {
     vjp: ([dy], [x], _y, { info }) => [ENGINE.run1('maxPoolGrad', [dy, x], { info })],
   },
   maxPoolGrad: {
-    forward: (b, [dy, x], { info }) => one(b.maxPoolGrad(dy, x, info), inShape(info), 'float32'),
+    forward: (b, [dy, x], { info }) => one(b.maxPoolGrad(dy, x, info), inShape(info), dy.dtype),
     // NOTE: not differentiable here (second derivatives through maxPool stop): its derivative in dy
     // gathers ddx at each window's argmax, which no primitive computes; the derivative in x is zero.
     vjp: null,
   },
   avgPool: {
-    forward: (b, [x], { info }) => one(b.avgPool(x, info), outShape(info), 'float32'),
+    forward: (b, [x], { info }) => one(b.avgPool(x, info), outShape(info), x.dtype),
     // each output spreads dy / count evenly over its window
     vjp: ([dy], _x, _y, { info }) => [ENGINE.run1('avgPoolGrad', [dy], { info })],
   },
   avgPoolGrad: {
-    forward: (b, [dy], { info }) => one(b.avgPoolGrad(dy, info), inShape(info), 'float32'),
+    forward: (b, [dy], { info }) => one(b.avgPoolGrad(dy, info), inShape(info), dy.dtype),
     // avgPoolGrad is linear and the adjoint of avgPool, so its VJP is avgPool
     vjp: ([ddx], _x, _y, { info }) => [ENGINE.run1('avgPool', [ddx], { info })],
   },

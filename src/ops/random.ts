@@ -28,9 +28,11 @@ function checkFinite(op: string, arg: string, v: unknown): number {
   return v;
 }
 
-function floatOrInt(op: string, dtype: unknown): 'float32' | 'int32' {
-  if (dtype === 'float32' || dtype === 'int32') return dtype;
-  throw new DTypeError(`${op}: dtype must be 'float32' or 'int32', received ${show(dtype)}`);
+function floatOrInt(op: string, dtype: unknown): 'float32' | 'float16' | 'int32' {
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'int32') return dtype;
+  throw new DTypeError(
+    `${op}: dtype must be 'float32', 'float16' or 'int32', received ${show(dtype)}`,
+  );
 }
 
 /**
@@ -80,7 +82,8 @@ export function randomUniform(
     throw new ArgumentError(
       `${op}: minval must be less than maxval, received minval=${show(minval)}, maxval=${show(maxval)}`,
     );
-  if (dt === 'float32') return draw(op, shape, 'uniform', minval, maxval, 'float32', seed);
+  // float16: the float32 draw rounded to binary16 (by the engine)
+  if (dt !== 'int32') return draw(op, shape, 'uniform', minval, maxval, dt, seed);
   if (
     !Number.isInteger(minval) ||
     !Number.isInteger(maxval) ||
@@ -132,7 +135,7 @@ function normalLike(
   checkFinite(op, 'mean', mean);
   checkFinite(op, 'stdDev', stdDev);
   if (stdDev < 0) throw new ArgumentError(`${op}: stdDev must be >= 0, received ${show(stdDev)}`);
-  if (dt === 'float32') return draw(op, shape, dist, mean, stdDev, 'float32', seed);
+  if (dt !== 'int32') return draw(op, shape, dist, mean, stdDev, dt, seed);
   // int32 rounds to the nearest integer, as tfjs does
   return tidy(() => draw(op, shape, dist, mean, stdDev, 'float32', seed).round().cast('int32'));
 }

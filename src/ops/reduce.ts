@@ -5,7 +5,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ReduceOp } from '../backends/backend.js';
-import type { TensorLike } from '../core/dtype.js';
+import { isFloatDType, type TensorLike } from '../core/dtype.js';
 import { toTensor } from './convert.js';
 import { tidy } from '../core/memory.js';
 import { stopGradient } from '../autograd/grad.js';
@@ -79,7 +79,7 @@ export function all(x: Operand, axis?: Axis, keepDims = false): Tensor {
   return runReduce('all', x, axis, keepDims);
 }
 
-/** Mean over axes (float32 result). @example nr.mean(nr.tensor([1, 2, 3])) // 2 */
+/** Mean over axes (float result: float16 stays float16, ints give float32). @example nr.mean(nr.tensor([1, 2, 3])) // 2 */
 export function mean(x: Operand, axis?: Axis, keepDims = false): Tensor {
   return tidy(() => meanIn(x, axis, keepDims));
 }
@@ -88,7 +88,7 @@ function meanIn(x: Operand, axis: Axis | undefined, keepDims: boolean): Tensor {
   const xt = toTensor(x, 'mean', 'x');
   const axes = normalizeAxes('mean', axis, xt.rank);
   const n = sizeOf(axes.map((a) => xt.shape[a]));
-  const f = xt.dtype === 'float32' ? xt : xt.cast('float32');
+  const f = isFloatDType(xt.dtype) ? xt : xt.cast('float32');
   return sum(f, axes, keepDims).div(n);
 }
 
@@ -119,13 +119,16 @@ export function logSumExp(x: Operand, axis?: Axis, keepDims = false): Tensor {
 }
 
 function logSumExpIn(x: Operand, axis: Axis | undefined, keepDims: boolean): Tensor {
-  const xt = toTensor(x, 'logSumExp', 'x').cast('float32');
+  const given = toTensor(x, 'logSumExp', 'x');
+  // float16 input: computed in float32 (exp overflows float16 early), returned as float16, as Keras does
+  const xt = given.cast('float32');
   const axes = normalizeAxes('logSumExp', axis, xt.rank);
   const m = stopGradient(max(xt, axes, true));
   // NOTE: an infinite max would make x - m NaN; shifting by 0 there keeps ±Inf results exact.
   const shift = m.isFinite().where(m, 0);
   const lse = xt.sub(shift).exp().sum(axes, true).log().add(shift);
-  return keepDims ? lse : lse.reshape(reducedShape(xt.shape, axes, false));
+  const out = keepDims ? lse : lse.reshape(reducedShape(xt.shape, axes, false));
+  return given.dtype === 'float16' ? out.cast('float16') : out;
 }
 
 /**
@@ -145,11 +148,15 @@ function momentsIn(
   axis: Axis | undefined,
   keepDims: boolean,
 ): { mean: Tensor; variance: Tensor } {
-  const xt = toTensor(x, 'moments', 'x').cast('float32');
+  const given = toTensor(x, 'moments', 'x');
+  // float16 input: the statistics are computed in float32 and returned as float16, as Keras does
+  const xt = given.cast('float32');
   const axes = normalizeAxes('moments', axis, xt.rank);
   const m = mean(xt, axes, true);
   const variance = mean(xt.squaredDifference(m), axes, keepDims);
-  return { mean: keepDims ? m : m.reshape(reducedShape(xt.shape, axes, false)), variance };
+  const meanOut = keepDims ? m : m.reshape(reducedShape(xt.shape, axes, false));
+  if (given.dtype !== 'float16') return { mean: meanOut, variance };
+  return { mean: meanOut.cast('float16'), variance: variance.cast('float16') };
 }
 
 /** Order of a norm: 1, 2, Infinity, -Infinity, another p > 0, 'euclidean' or 'fro'. */

@@ -30,8 +30,8 @@ export function softmaxComposed(b: Backend, x: TensorInfo): DataId {
 
 export const softmaxRules = {
   softmax: {
-    // input: float32 logits of rank >= 1 (ops/nn.ts checks); output: same shape
-    forward: (b, [x]) => one(b.softmax?.(x) ?? softmaxComposed(b, x), x.shape, 'float32'),
+    // input: float logits of rank >= 1 (ops/nn.ts checks); output: same shape and dtype
+    forward: (b, [x]) => one(b.softmax?.(x) ?? softmaxComposed(b, x), x.shape, x.dtype),
     // d softmax: dx = y · (dy - sum(dy · y)) along the last axis
     vjp: ([dy], _inputs, [y]) => [y.mul(dy.sub(dy.mul(y).sum(-1, true)))],
   },

@@ -370,6 +370,15 @@ export abstract class Optimizer implements Serializable {
     return null;
   }
 
+  /**
+   * The loss the gradients are taken of (Keras' `scale_loss`): the loss itself here; a
+   * LossScaleOptimizer multiplies it by its scale, and the trainer calls this before differentiating.
+   * @example const scaled = opt.scaleLoss(loss);
+   */
+  scaleLoss(loss: Tensor): Tensor {
+    return loss;
+  }
+
   /** The rate for this step as a float32 scalar (the schedule at `iterations`). */
   protected currentLearningRate(): Tensor {
     if (this.lr instanceof LearningRateSchedule)
@@ -400,7 +409,8 @@ export abstract class Optimizer implements Serializable {
     return grads;
   }
 
-  private toPairs(
+  /** Gradients in any accepted form as checked [gradient, variable] pairs. */
+  protected toPairs(
     gradients: GradientsInput,
     variables: readonly Variable[] | undefined,
   ): GradAndVar[] {

@@ -11,6 +11,8 @@ import { Nadam } from './nadam.js';
 import { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
+// last: it imports this registry back (for its inner optimizer), after the classes above exist
+import { LossScaleOptimizer } from '../mixed_precision/loss_scale_optimizer.js';
 
 /**
  * Optimizers by name. Lookup ignores case and underscores, so Keras' 'adam' and 'rmsprop' find the
@@ -48,8 +50,11 @@ export function getOptimizer(
       throw new ArgumentError(
         `getOptimizer: class_name must be a string, received ${show(spec.class_name)}`,
       );
-    return registry.get({ className: spec.class_name, config: spec.config ?? {} }, 'getOptimizer');
+    return getOptimizer({ className: spec.class_name, config: spec.config ?? {} });
   }
+  // the loss-scaling wrapper is not a registered optimizer (it needs an inner one), but loads from configs
+  if (typeof spec === 'object' && spec !== null && spec.className === LossScaleOptimizer.className)
+    return LossScaleOptimizer.fromConfig(spec.config ?? {});
   return registry.get(spec, 'getOptimizer');
 }
 

@@ -72,6 +72,16 @@ fn log1p_(x: f32) -> f32 {
   let e = exp(-2.0 * min(a, 20.0));
   return sign(x) * (1.0 - e) / (1.0 + e);
 }`,
+  f16round_: `fn f16round_(x: f32) -> f32 {
+  // core/float16.ts on the bits: ties to even, overflow to inf, multiples of 2^-24 below 2^-14
+  let bits = bitcast<u32>(x);
+  let a = bits & 0x7fffffffu;
+  let s = bits & 0x80000000u;
+  if (a >= 0x7f800000u) { return x; }
+  if (a >= 0x477ff000u) { return bitcast<f32>(s | 0x7f800000u); }
+  if (a >= 0x38800000u) { return bitcast<f32>(s | ((a + 0xfffu + ((a >> 13u) & 1u)) & 0xffffe000u)); }
+  return bitcast<f32>(s | bitcast<u32>(ldexp(round(abs(x) * 16777216.0), -24)));
+}`,
   pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
