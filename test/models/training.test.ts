@@ -73,7 +73,7 @@ describe('training reaches known results', () => {
     });
     await m.fit(x, y, { epochs: 150, batchSize: 32, verbose: 0 });
     const [, acc] = m.evaluate(x, y) as nr.Tensor[];
-    expect(acc.dataSync()[0]).toBeGreaterThanOrEqual(0.99);
+    expect((await acc.data())[0]).toBeGreaterThanOrEqual(0.99);
     m.dispose();
   });
 });
@@ -188,17 +188,17 @@ describe('fit', () => {
     m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mse'] });
     const p = m.predict(x, { batchSize: 3 }) as nr.Tensor;
     expect(p.shape).toEqual([10, 1]);
-    expect(Array.from(p.dataSync())).toEqual(
-      Array.from((m.predictOnBatch(x) as nr.Tensor).dataSync()),
+    expect(Array.from(await p.data())).toEqual(
+      Array.from(await (m.predictOnBatch(x) as nr.Tensor).data()),
     );
     // one batch (batchSize >= rows) runs on the input itself: same values, nothing left behind
     const before1 = nr.memory().numTensors;
     const whole = m.predict(x, { batchSize: 10 }) as nr.Tensor;
-    expect(Array.from(whole.dataSync())).toEqual(Array.from(p.dataSync()));
+    expect(Array.from(await whole.data())).toEqual(Array.from(await p.data()));
     whole.dispose();
     expect(nr.memory().numTensors).toBe(before1);
     const [loss, mse] = m.evaluate(x, y, { batchSize: 4 }) as nr.Tensor[];
-    expect(loss.dataSync()[0]).toBeCloseTo(mse.dataSync()[0], 5);
+    expect((await loss.data())[0]).toBeCloseTo((await mse.data())[0], 5);
     const before = (await m.testOnBatch(x, y))[0];
     for (let i = 0; i < 20; i++) await m.trainOnBatch(x, y);
     expect((await m.testOnBatch(x, y))[0]).toBeLessThan(before);
@@ -310,7 +310,7 @@ describe('fitDataset', () => {
     expect(h.history.loss.at(-1)).toBeLessThan(h.history.loss[0]);
     for (const c of counts.slice(1)) expect(c).toBe(counts[0]);
     const [loss] = (await m.evaluateDataset(ds)) as nr.Tensor[];
-    expect(loss.dataSync()[0]).toBeCloseTo(h.history.val_loss.at(-1) as number, 4);
+    expect((await loss.data())[0]).toBeCloseTo(h.history.val_loss.at(-1) as number, 4);
     m.dispose();
   });
 
