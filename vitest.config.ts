@@ -22,6 +22,19 @@ const ON_WEBGPU = [
   'test/metrics/{accuracy,confusion,f_score_iou,regression}.test.ts',
 ];
 
+const ON_WEBGPU_PROJECT = {
+  extends: true,
+  test: {
+    name: 'webgpu',
+    include: ON_WEBGPU,
+    // One process runs the files in turn, so each WGSL pipeline compiles once per run, not
+    // once per file (SwiftShader takes ~0.1 s a pipeline: most of this project's time).
+    isolate: false,
+    // Skipped, each test visibly, where the probe found no adapter.
+    env: { NEURITE_TEST_DEFAULT_BACKEND: 'webgpu' },
+  },
+};
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -33,18 +46,8 @@ export default defineConfig({
     setupFiles: ['test/helpers/default_backend.ts'],
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'webgpu',
-          include: ON_WEBGPU,
-          // One process runs the files in turn, so each WGSL pipeline compiles once per run, not
-          // once per file (SwiftShader takes ~0.1 s a pipeline: most of this project's time).
-          isolate: false,
-          // Skipped, each test visibly, where the probe found no adapter.
-          env: { NEURITE_TEST_DEFAULT_BACKEND: 'webgpu' },
-        },
-      },
+      // With NEURITE_TEST_DEFAULT_BACKEND set by hand, the default project already runs on it.
+      ...(process.env.NEURITE_TEST_DEFAULT_BACKEND ? [] : [ON_WEBGPU_PROJECT]),
     ],
   },
 });
