@@ -1,7 +1,6 @@
-// Every test file starts on the default backend: the one `await nr.ready()` picks (wasm), or NEURITE_TEST_DEFAULT_BACKEND.
+// Each test file starts on the default backend: nr.ready()'s pick (wasm), or NEURITE_TEST_DEFAULT_BACKEND.
 import { beforeEach } from 'vitest';
 import * as nr from '../../src/node.js';
-import './check_op.js';
 
 /**
  * Names the backend the tests that do not pick one run on (e.g. `webgpu`, or `cpu-async`, the CPU
@@ -17,7 +16,8 @@ if (!wanted) {
   // No adapter here: the global setup printed one line saying so; every test of the run is skipped.
   beforeEach((ctx) => ctx.skip(`webgpu: ${webgpuSkip}`));
 } else {
-  // check_op.ts registered the test-only backends (cpu-async, cpu64) on import.
+  // check_op.ts registers the test-only backends (cpu-async, cpu64) on import.
+  await import('./check_op.js');
   if (!nr.registeredBackends().includes(wanted))
     throw new Error(`${DEFAULT_VAR}=${wanted}: not one of ${nr.registeredBackends().join(', ')}`);
   if (!(await nr.setBackend(wanted)))
