@@ -8,10 +8,13 @@ if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 /**
- * The layer and training tests, run a second time with webgpu as the default backend. Left out: tests
- * of argument checks, registries and serialization (no kernel of their own), files that pick their
- * backends themselves (adam_fused, metric), and loss_api, whose custom loss stays registered in the
- * shared process (isolate: false) and breaks losses/fixtures' "covers every loss class".
+ * The layer and training tests, run a second time with webgpu as the default backend. Left out (the
+ * one reviewed list): tests of argument checks, registries and serialization (optimizers/errors,
+ * optimizers/state, metrics/registry: no kernel of their own); adam_fused, which picks its backends
+ * itself; metrics/metric, which picks cpu-async itself and whose 19,000 metric updates queue about
+ * 1.5 minutes of SwiftShader work; losses/loss_api, whose custom loss stays registered in the shared
+ * process (isolate: false) and breaks losses/fixtures' "covers every loss class". Long fits inside
+ * the listed files are marked heavyOnDefault() (test/helpers/check_op.ts) and run on the CPU only.
  */
 const ON_WEBGPU = [
   'test/layers/**/*.test.ts',
