@@ -7,14 +7,50 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
+/**
+ * The layer and training tests, run a second time with webgpu as the default backend. Left out (the
+ * one reviewed list): tests of argument checks, registries and serialization (optimizers/errors,
+ * optimizers/state, metrics/registry: no kernel of their own); adam_fused, which picks its backends
+ * itself; metrics/metric, which picks cpu-async itself and whose 19,000 metric updates queue about
+ * 1.5 minutes of SwiftShader work; losses/loss_api, whose custom loss stays registered in the shared
+ * process (isolate: false) and breaks losses/fixtures' "covers every loss class". Long fits inside
+ * the listed files are marked heavyOnDefault() (test/helpers/check_op.ts) and run on the CPU only.
+ */
+const ON_WEBGPU = [
+  'test/layers/**/*.test.ts',
+  'test/models/**/*.test.ts',
+  'test/callbacks/callbacks.test.ts',
+  'test/optimizers/{fixtures,optimizer,schedules}.test.ts',
+  'test/losses/{fixtures,stability}.test.ts',
+  'test/metrics/{accuracy,confusion,f_score_iou,regression}.test.ts',
+];
+
+const ON_WEBGPU_PROJECT = {
+  extends: true,
+  test: {
+    name: 'webgpu',
+    include: ON_WEBGPU,
+    // One process runs the files in turn, so each WGSL pipeline compiles once per run, not
+    // once per file (SwiftShader takes ~0.1 s a pipeline: most of this project's time).
+    isolate: false,
+    // Skipped, each test visibly, where the probe found no adapter.
+    env: { NEURITE_TEST_DEFAULT_BACKEND: 'webgpu' },
+  },
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
     // Probes WebGPU once and says so in one line when it cannot start.
     globalSetup: ['test/helpers/webgpu_probe.ts'],
-    // Tests that do not pick a backend run on the default one (wasm), as users' code does.
+    // Tests that do not pick a backend run on the default one (wasm), as users' code does, or on
+    // NEURITE_TEST_DEFAULT_BACKEND.
     setupFiles: ['test/helpers/default_backend.ts'],
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      // With NEURITE_TEST_DEFAULT_BACKEND set by hand, the default project already runs on it.
+      ...(process.env.NEURITE_TEST_DEFAULT_BACKEND ? [] : [ON_WEBGPU_PROJECT]),
+    ],
   },
 });

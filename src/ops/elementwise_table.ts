@@ -76,11 +76,12 @@ export const UNARY = {
     vjp: (dy, x) => dy.neg().div(x.square()),
   },
   // d sin = cos
-  sin: { fn: Math.sin, wgsl: 'sin(x)', dtype: 'float', vjp: (dy, x) => dy.mul(x.cos()) },
+  // (WebGPU: sin_/cos_/tan_ reduce the argument themselves, Vulkan's sin and cos are off by ~1e-4.)
+  sin: { fn: Math.sin, wgsl: 'sin_(x)', dtype: 'float', vjp: (dy, x) => dy.mul(x.cos()) },
   // d cos = -sin
-  cos: { fn: Math.cos, wgsl: 'cos(x)', dtype: 'float', vjp: (dy, x) => dy.mul(x.sin().neg()) },
+  cos: { fn: Math.cos, wgsl: 'cos_(x)', dtype: 'float', vjp: (dy, x) => dy.mul(x.sin().neg()) },
   // d tan = 1 + tan^2
-  tan: { fn: Math.tan, wgsl: 'tan(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.cos().square()) },
+  tan: { fn: Math.tan, wgsl: 'tan_(x)', dtype: 'float', vjp: (dy, x) => dy.div(x.cos().square()) },
   // d asin = 1 / sqrt(1 - x^2)
   asin: {
     fn: Math.asin,

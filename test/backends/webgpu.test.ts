@@ -225,6 +225,31 @@ describe.skipIf(!available)('webgpu backend', () => {
     await agree(() => nr.topk(nr.tensor([[1, NaN, 3, 3, -1]]), 4).indices);
   });
 
+  it('sin, cos and tan are float32-accurate (Vulkan allows 2^-11; SwiftShader was off by 2e-4)', async () => {
+    await gpu();
+    const xs = Float32Array.from({ length: 2001 }, (_, i) => (i - 1000) / 50); // [-20, 20]
+    const x = nr.tensor(xs);
+    const near = (fn: (v: number) => number, v: number) => 2e-7 + 2e-7 * Math.abs(fn(v));
+    for (const [name, op, fn] of [
+      ['sin', (t: nr.Tensor) => t.sin(), Math.sin],
+      ['cos', (t: nr.Tensor) => t.cos(), Math.cos],
+      ['tan', (t: nr.Tensor) => t.tan(), Math.tan],
+    ] as const) {
+      const y = op(x);
+      const got = await y.data();
+      xs.forEach((v, i) => {
+        if (Math.abs(got[i] - fn(v)) > near(fn, v) * (name === 'tan' ? 1 + fn(v) ** 2 : 1))
+          expect.fail(`${name}(${v}) = ${got[i]}, expected ${fn(v)}`);
+      });
+      y.dispose();
+    }
+    const special = nr.tensor([NaN, Infinity, -Infinity, 1e6]);
+    const s = await special.sin().data();
+    expect([s[0], s[1], s[2]]).toEqual([NaN, NaN, NaN]);
+    expect(Math.abs(s[3])).toBeLessThanOrEqual(1); // past |x| = 8192: Vulkan's own sin
+    nr.dispose([x, special]);
+  });
+
   it('a dispatch past 65535 workgroups folds into y and covers every element', async () => {
     const n = 64 * 65535 + 7;
     await gpu();

@@ -84,15 +84,14 @@ export async function checkLayer(c: LayerCheck): Promise<void> {
   const y3 = copy.apply(x, kwargs);
   const outs = Array.isArray(y) ? y : [y];
   const outs3 = Array.isArray(y3) ? y3 : [y3];
-  outs.forEach((o, i) =>
+  for (const [i, o] of outs.entries())
     expectClose(
-      Array.from(outs3[i].dataSync()),
-      Array.from(o.dataSync()),
+      Array.from(await outs3[i].data()),
+      Array.from(await o.data()),
       1e-5,
       1e-5,
       `${c.name}: output after config round trip`,
-    ),
-  );
+    );
 
   // 4. symbolic call gives the same shape
   const sym = shapes.map((s) => nr.input({ shape: s.slice(1), dtype }));
@@ -120,8 +119,8 @@ export async function checkLayer(c: LayerCheck): Promise<void> {
       for (const v of trainable) v.assign(v.sub(grads[v.name].mul(0.01)));
     });
     const after = lossOf();
-    expect(after.dataSync()[0], `${c.name}: loss after one SGD step`).toBeLessThan(
-      before.dataSync()[0],
+    expect((await after.data())[0], `${c.name}: loss after one SGD step`).toBeLessThan(
+      (await before.data())[0],
     );
     nr.dispose([target, before, after]);
   }

@@ -52,6 +52,14 @@ export function heavy(backend: string): boolean {
   return SLOW_BACKENDS.includes(backend);
 }
 
+/**
+ * heavy() for the layer and training tests, which run on the default backend of the run (webgpu in
+ * its own vitest project): `it.skipIf(heavyOnDefault())(...)` leaves a long fit to the CPU backends.
+ */
+export function heavyOnDefault(): boolean {
+  return heavy(nr.getBackend());
+}
+
 /** Deterministic pseudo-random numbers for test inputs (mulberry32). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,4 +1,25 @@
-// Every test file starts on the default backend users get from `await nr.ready()` (wasm where it starts).
+// Each test file starts on the default backend: nr.ready()'s pick (wasm), or NEURITE_TEST_DEFAULT_BACKEND.
+import { beforeEach } from 'vitest';
 import * as nr from '../../src/node.js';
 
-await nr.ready();
+/**
+ * Names the backend the tests that do not pick one run on (e.g. `webgpu`, or `cpu-async`, the CPU
+ * kernels refusing synchronous reads). Unset: the default users get.
+ */
+export const DEFAULT_VAR = 'NEURITE_TEST_DEFAULT_BACKEND';
+
+const wanted = process.env[DEFAULT_VAR]?.trim();
+const webgpuSkip = process.env.NEURITE_WEBGPU_SKIP;
+if (!wanted) {
+  await nr.ready();
+} else if (wanted === 'webgpu' && webgpuSkip !== undefined) {
+  // No adapter here: the global setup printed one line saying so; every test of the run is skipped.
+  beforeEach((ctx) => ctx.skip(`webgpu: ${webgpuSkip}`));
+} else {
+  // check_op.ts registers the test-only backends (cpu-async, cpu64) on import.
+  await import('./check_op.js');
+  if (!nr.registeredBackends().includes(wanted))
+    throw new Error(`${DEFAULT_VAR}=${wanted}: not one of ${nr.registeredBackends().join(', ')}`);
+  if (!(await nr.setBackend(wanted)))
+    throw new Error(`${DEFAULT_VAR}=${wanted}: the backend did not start`);
+}

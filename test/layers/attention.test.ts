@@ -38,9 +38,9 @@ const fixtures = JSON.parse(
 ) as { mha: MhaCase[] };
 const t = (v: Values) => nr.tensor(v.values, v.shape);
 const TOL = 1e-4;
-const close = (y: nr.Tensor, want: Values, what: string) => {
+const close = async (y: nr.Tensor, want: Values, what: string) => {
   expect(y.shape, `${what}: shape`).toEqual(want.shape);
-  expectClose(y.dataSync(), want.values, TOL, TOL, what);
+  expectClose(await y.data(), want.values, TOL, TOL, what);
 };
 const one = (y: nr.Tensor | nr.Tensor[]) => (Array.isArray(y) ? y[0] : y);
 // Layer.apply is typed for one output; multi-output layers return a list at run time.
@@ -158,7 +158,7 @@ describe('MultiHeadAttention: the layer protocol', () => {
 });
 
 describe('MultiHeadAttention: attention axes', () => {
-  it('non-attended axes act as batch axes', () => {
+  it('non-attended axes act as batch axes', async () => {
     const q = nr.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 12);
     const v = nr.randomNormal([2, 3, 6, 5], 0, 1, 'float32', 13);
     const axis2 = nr.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, attentionAxes: 2 });
@@ -167,13 +167,13 @@ describe('MultiHeadAttention: attention axes', () => {
     flat.apply([q.reshape([6, 4, 5]), v.reshape([6, 6, 5])]);
     flat.setWeights(axis2.getWeights());
     const want = one(flat.apply([q.reshape([6, 4, 5]), v.reshape([6, 6, 5])]));
-    expectClose(y.dataSync(), want.dataSync(), 1e-5, 1e-5);
+    expectClose(await y.data(), await want.data(), 1e-5, 1e-5);
   });
 });
 
 describe('MultiHeadAttention: torch references', () => {
   for (const c of fixtures.mha) {
-    it(`matches torch nn.MultiheadAttention (${c.name}): output, per-head scores, gradients`, () => {
+    it(`matches torch nn.MultiheadAttention (${c.name}): output, per-head scores, gradients`, async () => {
       const layer = nr.layers.multiHeadAttention({ numHeads: c.numHeads, keyDim: c.keyDim });
       const [q, k, v] = [nr.variable(t(c.query)), nr.variable(t(c.key)), nr.variable(t(c.value))];
       layer.build([q.shape.slice(), v.shape.slice(), k.shape.slice()]);
@@ -181,8 +181,8 @@ describe('MultiHeadAttention: torch references', () => {
       const options: AttentionCallArgs = { useCausalMask: c.causal, returnAttentionScores: true };
       const inputs = c.attentionMask ? [q, v, k, t(c.attentionMask)] : [q, v, k];
       const [y, scores] = many(layer.apply(inputs, options));
-      close(y, c.y, 'y');
-      close(scores, c.scores, 'scores');
+      await close(y, c.y, 'y');
+      await close(scores, c.scores, 'scores');
       const w = t(c.w);
       const weights = layer.weights;
       const outputOnly: AttentionCallArgs = { ...options, returnAttentionScores: false };
@@ -190,10 +190,11 @@ describe('MultiHeadAttention: torch references', () => {
         () => one(layer.apply(inputs, outputOnly)).mul(w).sum(),
         [q, k, v, ...weights],
       );
-      close(grads[q.name], c.dquery, 'dquery');
-      close(grads[k.name], c.dkey, 'dkey');
-      close(grads[v.name], c.dvalue, 'dvalue');
-      weights.forEach((wt, i) => close(grads[wt.name], c.dweights[i], `d${wt.name}`));
+      await close(grads[q.name], c.dquery, 'dquery');
+      await close(grads[k.name], c.dkey, 'dkey');
+      await close(grads[v.name], c.dvalue, 'dvalue');
+      for (const [i, wt] of weights.entries())
+        await close(grads[wt.name], c.dweights[i], `d${wt.name}`);
     });
   }
 });
@@ -202,7 +203,7 @@ describe('MultiHeadAttention: masks', () => {
   const q = nr.randomNormal([2, 3, 4], 0, 1, 'float32', 1);
   const v = nr.randomNormal([2, 4, 4], 0, 1, 'float32', 2);
 
-  it('gives masked keys zero weight, via the list or the attentionMask option', () => {
+  it('gives masked keys zero weight, via the list or the attentionMask option', async () => {
     const layer = nr.layers.multiHeadAttention({
       numHeads: 2,
       keyDim: 2,
@@ -212,15 +213,15 @@ describe('MultiHeadAttention: masks', () => {
     const [y1, s1] = many(layer.apply([q, v, v, mask]));
     const options: AttentionCallArgs = { attentionMask: mask };
     const [y2] = many(layer.apply([q, v], options));
-    expectClose(y1.dataSync(), y2.dataSync(), 0, 0, 'same output either way');
-    const scores = s1.arraySync() as number[][][][];
+    expectClose(await y1.data(), await y2.data(), 0, 0, 'same output either way');
+    const scores = (await s1.array()) as number[][][][];
     for (const row of scores.flat(2)) {
       expect(row[2]).toBe(0);
       expectClose([row.reduce((a, b) => a + b)], [1], 1e-6, 1e-6, 'rows sum to 1');
     }
   });
 
-  it('fully masked rows give zero weights (Keras), and the value mask of the inputs is used', () => {
+  it('fully masked rows give zero weights (Keras), and the value mask of the inputs is used', async () => {
     const layer = nr.layers.multiHeadAttention({
       numHeads: 1,
       keyDim: 2,
@@ -231,23 +232,23 @@ describe('MultiHeadAttention: masks', () => {
       [true, true, false, false],
     ]);
     const [, scores] = many(layer.apply([q, v], { mask: [null, vMask] }));
-    const s = scores.arraySync() as number[][][][];
+    const s = (await scores.array()) as number[][][][];
     expect(s[0][0][0]).toEqual([0, 0, 0, 0]);
     expect(s[1][0][1][2]).toBe(0);
   });
 
-  it('useCausalMask lets position i attend to positions <= i only', () => {
+  it('useCausalMask lets position i attend to positions <= i only', async () => {
     const layer = nr.layers.multiHeadAttention({ numHeads: 1, keyDim: 2 });
     const options: AttentionCallArgs = { useCausalMask: true, returnAttentionScores: true };
     const [, scores] = many(layer.apply([q, q], options));
-    const s = (scores.arraySync() as number[][][][])[0][0];
+    const s = ((await scores.array()) as number[][][][])[0][0];
     expect([s[0][1], s[0][2], s[1][2]]).toEqual([0, 0, 0]);
     // changing a later position leaves earlier outputs unchanged
     const q2 = nr.concat([q.slice([0, 0, 0], [2, 2, 4]), nr.ones([2, 1, 4])], 1);
     const causalOnly: AttentionCallArgs = { useCausalMask: true };
     const a = one(layer.apply([q, q], causalOnly)).slice([0, 0, 0], [2, 2, 4]);
     const b = one(layer.apply([q2, q2], causalOnly)).slice([0, 0, 0], [2, 2, 4]);
-    expectClose(a.dataSync(), b.dataSync(), 1e-6, 1e-6);
+    expectClose(await a.data(), await b.data(), 1e-6, 1e-6);
   });
 
   it('rejects bad options, naming the argument and value', () => {
@@ -308,7 +309,7 @@ describe('Attention', () => {
     });
   });
 
-  it('computes softmax(q·kᵀ)·v', () => {
+  it('computes softmax(q·kᵀ)·v', async () => {
     const q = nr.tensor([[[1, 0]]]);
     const v = nr.tensor([
       [
@@ -319,10 +320,10 @@ describe('Attention', () => {
     const y = one(nr.layers.attention().apply([q, v]));
     // scores [1, 0] -> weights [e/(e+1), 1/(e+1)]
     const a = Math.E / (Math.E + 1);
-    expectClose(y.dataSync(), [a * 1 + (1 - a) * 0, a * 2 + (1 - a) * 1], 1e-6, 1e-6);
+    expectClose(await y.data(), [a * 1 + (1 - a) * 0, a * 2 + (1 - a) * 1], 1e-6, 1e-6);
   });
 
-  it('concat mode scores sum(tanh(q + k)) times a learned weight', () => {
+  it('concat mode scores sum(tanh(q + k)) times a learned weight', async () => {
     const q = nr.tensor([[[0.5, -0.5]]]);
     const k = nr.tensor([
       [
@@ -337,26 +338,26 @@ describe('Attention', () => {
     const s = [Math.tanh(1.5) + Math.tanh(0.5), Math.tanh(0.5) + Math.tanh(-0.5)];
     const e = s.map(Math.exp);
     expectClose(
-      w.dataSync(),
+      await w.data(),
       e.map((x) => x / (e[0] + e[1])),
       1e-6,
       1e-6,
     );
   });
 
-  it('honours the value mask, the query mask and useCausalMask', () => {
+  it('honours the value mask, the query mask and useCausalMask', async () => {
     const q = nr.randomNormal([1, 3, 2], 0, 1, 'float32', 4);
     const layer = nr.layers.attention({ returnAttentionScores: true });
     const qMask = nr.tensor([[true, true, false]]);
     const vMask = nr.tensor([[true, false, true]]);
     const [y, w] = many(layer.apply([q, q], { mask: [qMask, vMask] }));
-    const weights = (w.arraySync() as number[][][])[0];
+    const weights = ((await w.array()) as number[][][])[0];
     for (const row of weights) expect(row[1]).toBeLessThan(1e-6);
-    expect((y.arraySync() as number[][][])[0][2]).toEqual([0, 0]);
+    expect(((await y.array()) as number[][][])[0][2]).toEqual([0, 0]);
     expect(nr.layers.getMask(y)).toBe(qMask);
     const options: AttentionCallArgs = { useCausalMask: true };
     const [, causal] = many(layer.apply([q, q], options));
-    const c = (causal.arraySync() as number[][][])[0];
+    const c = ((await causal.array()) as number[][][])[0];
     expect(c[0][1] + c[0][2] + c[1][2]).toBeLessThan(1e-6);
   });
 

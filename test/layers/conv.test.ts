@@ -162,10 +162,10 @@ describe('convolution layers (layer checker)', () => {
 });
 
 describe('convolution layers: values and errors', () => {
-  it('Conv2D with a ones kernel sums each window', () => {
+  it('Conv2D with a ones kernel sums each window', async () => {
     const c = L.conv2d({ filters: 1, kernelSize: 2, kernelInitializer: 'ones' });
     const x = nr.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
-    expect((c.apply(x) as nr.Tensor).arraySync()).toEqual([
+    expect(await (c.apply(x) as nr.Tensor).array()).toEqual([
       [
         [[12], [16]],
         [[24], [28]],
@@ -173,7 +173,7 @@ describe('convolution layers: values and errors', () => {
     ]);
   });
 
-  it('Conv1D causal output at t sees only inputs <= t', () => {
+  it('Conv1D causal output at t sees only inputs <= t', async () => {
     const c = L.conv1d({
       filters: 1,
       kernelSize: 2,
@@ -182,7 +182,7 @@ describe('convolution layers: values and errors', () => {
       useBias: false,
     });
     const y = c.apply(nr.tensor([1, 2, 4, 8], [1, 4, 1])) as nr.Tensor;
-    expect(Array.from(y.dataSync())).toEqual([1, 3, 6, 12]);
+    expect(Array.from(await y.data())).toEqual([1, 3, 6, 12]);
   });
 
   it('accepts Keras spellings and writes tfjs ones in the config', () => {
@@ -296,7 +296,7 @@ const fixtures = JSON.parse(
 const toTensor = (t: FixtureTensor) => nr.tensor(t.values, t.shape);
 
 describe('convolution layers against PyTorch (float64) fixtures', () => {
-  it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const layer = deserializeLayer({ className: c.className, config: c.config });
     const x = toTensor(c.x);
     const r = toTensor(c.r);
@@ -305,21 +305,20 @@ describe('convolution layers against PyTorch (float64) fixtures', () => {
     layer.setWeights(c.weights.map(toTensor));
     const y = layer.apply(x) as nr.Tensor;
     expect(y.shape).toEqual(c.y.shape);
-    expectClose(y.dataSync(), c.y.values, 1e-4, 1e-4, `${c.name}: output`);
+    expectClose(await y.data(), c.y.values, 1e-4, 1e-4, `${c.name}: output`);
 
     const loss = (input: nr.Tensor) => (layer.apply(input) as nr.Tensor).mul(r).sum();
     const [dx] = nr.grads((input) => loss(input))([x]);
-    expectClose(dx.dataSync(), c.dx.values, 1e-4, 1e-4, `${c.name}: d/dx`);
+    expectClose(await dx.data(), c.dx.values, 1e-4, 1e-4, `${c.name}: d/dx`);
     const { grads } = nr.variableGrads(() => loss(x), layer.trainableWeights);
-    layer.trainableWeights.forEach((w, i) =>
+    for (const [i, w] of layer.trainableWeights.entries())
       expectClose(
-        grads[w.name].dataSync(),
+        await grads[w.name].data(),
         c.dweights[i].values,
         1e-4,
         1e-4,
         `${c.name}: d/d${c.weights[i].name}`,
-      ),
-    );
+      );
     layer.dispose();
   });
 });

@@ -59,10 +59,10 @@ describe('core layers', () => {
       expectedOutputShape: [3, 2, 3],
     }));
 
-  it('Dense computes x·W + b', () => {
+  it('Dense computes x·W + b', async () => {
     const d = nr.layers.dense({ units: 2, kernelInitializer: 'ones', biasInitializer: 'zeros' });
     const y = d.apply(nr.tensor([[1, 2, 3]])) as nr.Tensor;
-    expect(y.arraySync()).toEqual([[6, 6]]);
+    expect(await y.array()).toEqual([[6, 6]]);
     d.setWeights([
       nr.tensor([
         [1, 0],
@@ -71,18 +71,18 @@ describe('core layers', () => {
       ]),
       nr.tensor([10, 20]),
     ]);
-    expect((d.apply(nr.tensor([[1, 2, 3]])) as nr.Tensor).arraySync()).toEqual([[14, 25]]);
+    expect(await (d.apply(nr.tensor([[1, 2, 3]])) as nr.Tensor).array()).toEqual([[14, 25]]);
   });
 
-  it('Dropout drops only while training and keeps the expected value', () => {
+  it('Dropout drops only while training and keeps the expected value', async () => {
     const d = nr.layers.dropout({ rate: 0.5, seed: 3 });
     const x = nr.ones([1000]).reshape([10, 100]);
-    expect((d.apply(x, { training: false }) as nr.Tensor).sum().dataSync()[0]).toBe(1000);
+    expect((await (d.apply(x, { training: false }) as nr.Tensor).sum().data())[0]).toBe(1000);
     const y = d.apply(x, { training: true }) as nr.Tensor;
-    const values = new Set(Array.from(y.dataSync()));
+    const values = new Set(Array.from(await y.data()));
     expect([...values].sort()).toEqual([0, 2]);
-    expect(y.mean().dataSync()[0]).toBeGreaterThan(0.85);
-    expect(y.mean().dataSync()[0]).toBeLessThan(1.15);
+    expect((await y.mean().data())[0]).toBeGreaterThan(0.85);
+    expect((await y.mean().data())[0]).toBeLessThan(1.15);
   });
 
   it('bad configs name the layer and the value', () => {

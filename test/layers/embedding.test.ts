@@ -34,7 +34,7 @@ describe('embedding and masking layers (layer checker)', () => {
 });
 
 describe('embedding and masking layers: values, masks, errors', () => {
-  it('Embedding looks rows up and scatters gradients back (repeated ids add up)', () => {
+  it('Embedding looks rows up and scatters gradients back (repeated ids add up)', async () => {
     const e = L.embedding({ inputDim: 3, outputDim: 2 });
     e.build([null, 3]);
     e.setWeights([
@@ -45,7 +45,7 @@ describe('embedding and masking layers: values, masks, errors', () => {
       ]),
     ]);
     const ids = nr.tensor([[2, 0, 2]], [1, 3], 'int32');
-    expect((e.apply(ids) as nr.Tensor).arraySync()).toEqual([
+    expect(await (e.apply(ids) as nr.Tensor).array()).toEqual([
       [
         [4, 5],
         [0, 1],
@@ -54,17 +54,17 @@ describe('embedding and masking layers: values, masks, errors', () => {
     ]);
     expect(L.getMask(e.apply(ids) as nr.Tensor)).toBeNull();
     const { grads } = nr.variableGrads(() => (e.apply(ids) as nr.Tensor).sum(), e.trainableWeights);
-    expect(grads[e.trainableWeights[0].name].arraySync()).toEqual([
+    expect(await grads[e.trainableWeights[0].name].array()).toEqual([
       [1, 1],
       [0, 0],
       [2, 2],
     ]);
   });
 
-  it('Embedding maskZero attaches ids != 0 as the mask', () => {
+  it('Embedding maskZero attaches ids != 0 as the mask', async () => {
     const e = L.embedding({ inputDim: 4, outputDim: 2, maskZero: true });
     const y = e.apply(nr.tensor([[3, 1, 0]], [1, 3], 'int32')) as nr.Tensor;
-    expect(L.getMask(y)?.cast('int32').arraySync()).toEqual([[1, 1, 0]]);
+    expect(await L.getMask(y)?.cast('int32').array()).toEqual([[1, 1, 0]]);
   });
 
   it('Embedding inputLength declares the input shape; config round trip keeps it', () => {
@@ -81,7 +81,7 @@ describe('embedding and masking layers: values, masks, errors', () => {
     expect(config.embeddingsInitializer).toMatchObject({ className: 'RandomUniform' });
   });
 
-  it('Masking zeroes the masked steps and sets the mask', () => {
+  it('Masking zeroes the masked steps and sets the mask', async () => {
     const x = nr.tensor([
       [
         [1, 2],
@@ -90,14 +90,14 @@ describe('embedding and masking layers: values, masks, errors', () => {
       ],
     ]);
     const y = L.masking().apply(x) as nr.Tensor;
-    expect(y.arraySync()).toEqual([
+    expect(await y.array()).toEqual([
       [
         [1, 2],
         [0, 0],
         [0, 3],
       ],
     ]);
-    expect(L.getMask(y)?.cast('int32').arraySync()).toEqual([[1, 0, 1]]);
+    expect(await L.getMask(y)?.cast('int32').array()).toEqual([[1, 0, 1]]);
     const m = L.masking({ maskValue: -1 }).apply(
       nr.tensor([
         [
@@ -106,13 +106,13 @@ describe('embedding and masking layers: values, masks, errors', () => {
         ],
       ]),
     ) as nr.Tensor;
-    expect(m.arraySync()).toEqual([
+    expect(await m.array()).toEqual([
       [
         [0, 0],
         [5, -1],
       ],
     ]);
-    expect(L.getMask(m)?.cast('int32').arraySync()).toEqual([[0, 1]]);
+    expect(await L.getMask(m)?.cast('int32').array()).toEqual([[0, 1]]);
   });
 
   it('bad options name the layer and the value', () => {

@@ -143,34 +143,34 @@ describe('merge layers: values, masks, errors', () => {
     [0, 1],
   ]);
 
-  it('elementwise merges', () => {
-    expect(out(L.add().apply([a, b])).arraySync()).toEqual([
+  it('elementwise merges', async () => {
+    expect(await out(L.add().apply([a, b])).array()).toEqual([
       [5, 7],
       [3, -1],
     ]);
-    expect(out(L.subtract().apply([a, b])).arraySync()).toEqual([
+    expect(await out(L.subtract().apply([a, b])).array()).toEqual([
       [-3, 3],
       [3, -3],
     ]);
-    expect(out(L.multiply().apply([a, b])).arraySync()).toEqual([
+    expect(await out(L.multiply().apply([a, b])).array()).toEqual([
       [4, 10],
       [0, -2],
     ]);
-    expect(out(L.average().apply([a, b])).arraySync()).toEqual([
+    expect(await out(L.average().apply([a, b])).array()).toEqual([
       [2.5, 3.5],
       [1.5, -0.5],
     ]);
-    expect(out(L.maximum().apply([a, b])).arraySync()).toEqual([
+    expect(await out(L.maximum().apply([a, b])).array()).toEqual([
       [4, 5],
       [3, 1],
     ]);
-    expect(out(L.minimum().apply([a, b])).arraySync()).toEqual([
+    expect(await out(L.minimum().apply([a, b])).array()).toEqual([
       [1, 2],
       [0, -2],
     ]);
   });
 
-  it('a lower-rank input gets its new axes after the batch axis (Keras)', () => {
+  it('a lower-rank input gets its new axes after the batch axis (Keras)', async () => {
     const x = nr.ones([2, 3, 2]);
     const y = out(
       L.add().apply([
@@ -181,7 +181,7 @@ describe('merge layers: values, masks, errors', () => {
         ]),
       ]),
     );
-    expect(y.arraySync()).toEqual([
+    expect(await y.array()).toEqual([
       [
         [11, 21],
         [11, 21],
@@ -195,47 +195,47 @@ describe('merge layers: values, masks, errors', () => {
     ]);
   });
 
-  it('masks: OR of the input masks when every input has one', () => {
+  it('masks: OR of the input masks when every input has one', async () => {
     const ma = nr.tensor([[true, false]]);
     const mb = nr.tensor([[false, false]]);
     const x = nr.tensor([[[2], [3]]]);
     const y = nr.tensor([[[5], [7]]]);
     const sum = out(L.add().apply([x, y], { mask: [ma, mb] }));
-    expect(sum.arraySync()).toEqual([[[7], [10]]]);
-    expect(L.getMask(sum)?.cast('int32').arraySync()).toEqual([[1, 0]]);
+    expect(await sum.array()).toEqual([[[7], [10]]]);
+    expect(await L.getMask(sum)?.cast('int32').array()).toEqual([[1, 0]]);
     expect(L.getMask(out(L.add().apply([x, y], { mask: [ma, null] })))).toBeNull();
     // Multiply: masked entries count as 1; entries masked in every input become 0
-    expect(out(L.multiply().apply([x, y], { mask: [ma, null] })).arraySync()).toEqual([
+    expect(await out(L.multiply().apply([x, y], { mask: [ma, null] })).array()).toEqual([
       [[10], [7]],
     ]);
-    expect(out(L.multiply().apply([x, y], { mask: [ma, mb] })).arraySync()).toEqual([[[2], [0]]]);
+    expect(await out(L.multiply().apply([x, y], { mask: [ma, mb] })).array()).toEqual([[[2], [0]]]);
     // Maximum / Minimum skip masked entries
     const big = nr.tensor([[[9], [9]]]);
-    expect(out(L.maximum().apply([x, big], { mask: [null, ma] })).arraySync()).toEqual([
+    expect(await out(L.maximum().apply([x, big], { mask: [null, ma] })).array()).toEqual([
       [[9], [3]],
     ]);
-    expect(out(L.minimum().apply([big, x], { mask: [ma, null] })).arraySync()).toEqual([
+    expect(await out(L.minimum().apply([big, x], { mask: [ma, null] })).array()).toEqual([
       [[2], [3]],
     ]);
   });
 
-  it('Concatenate joins masks, filling unmasked inputs with true', () => {
+  it('Concatenate joins masks, filling unmasked inputs with true', async () => {
     const x = nr.ones([1, 2, 2]);
     const y = nr.ones([1, 3, 2]);
     const c = out(
       L.concatenate({ axis: 1 }).apply([x, y], { mask: [nr.tensor([[true, false]]), null] }),
     );
     expect(c.shape).toEqual([1, 5, 2]);
-    expect(L.getMask(c)?.cast('int32').arraySync()).toEqual([[1, 0, 1, 1, 1]]);
+    expect(await L.getMask(c)?.cast('int32').array()).toEqual([[1, 0, 1, 1, 1]]);
     expect(L.getMask(out(L.concatenate().apply([x, x])))).toBeNull();
   });
 
-  it('Dot values: vectors, cosine similarity, batch matrix product', () => {
-    expect(out(L.dot({ axes: 1 }).apply([a, b])).arraySync()).toEqual([[14], [-2]]);
+  it('Dot values: vectors, cosine similarity, batch matrix product', async () => {
+    expect(await out(L.dot({ axes: 1 }).apply([a, b])).array()).toEqual([[14], [-2]]);
     const cos = out(
       L.dot({ axes: -1, normalize: true }).apply([nr.tensor([[3, 4]]), nr.tensor([[4, 3]])]),
     );
-    expectClose(cos.dataSync(), [24 / 25], 1e-6, 1e-6, 'cosine');
+    expectClose(await cos.data(), [24 / 25], 1e-6, 1e-6, 'cosine');
     const m = out(
       L.dot({ axes: [2, 1] }).apply([
         nr.tensor([
@@ -252,7 +252,7 @@ describe('merge layers: values, masks, errors', () => {
         ]),
       ]),
     );
-    expect(m.arraySync()).toEqual([
+    expect(await m.array()).toEqual([
       [
         [1, 2, 8],
         [3, 4, 18],
@@ -261,7 +261,7 @@ describe('merge layers: values, masks, errors', () => {
     // axes [1, 1] on [b, 2, 3] and [b, 2, 4] contracts the length-2 axes: x^T y per sample
     const t = out(L.dot({ axes: 1 }).apply([nr.ones([1, 2, 3]), nr.ones([1, 2, 4])]));
     expect(t.shape).toEqual([1, 3, 4]);
-    expect(Array.from(t.dataSync()).every((v) => v === 2)).toBe(true);
+    expect(Array.from(await t.data()).every((v) => v === 2)).toBe(true);
   });
 
   it('works inside a functional model', () => {

@@ -6,7 +6,7 @@ import { expectClose } from '../helpers/check_op.js';
 
 const L = nr.layers;
 const out = (t: nr.Tensor | nr.Tensor[]) => t as nr.Tensor;
-const values = (t: nr.Tensor) => Array.from(t.dataSync());
+const values = async (t: nr.Tensor) => Array.from(await t.data());
 const meanOf = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const stdOf = (v: number[]) => {
   const m = meanOf(v);
@@ -49,9 +49,9 @@ describe('noise layers (layer checker)', () => {
 describe('noise layers: training-only noise', () => {
   const x = nr.ones([200, 50]);
 
-  it('GaussianNoise adds N(0, stddev) only while training; a seed repeats the sequence', () => {
-    expect(out(L.gaussianNoise({ stddev: 0.5 }).apply(x)).arraySync()).toEqual(x.arraySync());
-    const noise = values(
+  it('GaussianNoise adds N(0, stddev) only while training; a seed repeats the sequence', async () => {
+    expect(await out(L.gaussianNoise({ stddev: 0.5 }).apply(x)).array()).toEqual(await x.array());
+    const noise = await values(
       out(L.gaussianNoise({ stddev: 0.5, seed: 11 }).apply(x, { training: true })).sub(1),
     );
     expect(Math.abs(meanOf(noise))).toBeLessThan(0.02);
@@ -59,23 +59,25 @@ describe('noise layers: training-only noise', () => {
     expect(stdOf(noise)).toBeLessThan(0.52);
     const a = L.gaussianNoise({ stddev: 1, seed: 5 });
     const b = L.gaussianNoise({ stddev: 1, seed: 5 });
-    const a1 = values(out(a.apply(x, { training: true })));
-    expect(values(out(b.apply(x, { training: true })))).toEqual(a1);
-    expect(values(out(a.apply(x, { training: true })))).not.toEqual(a1);
+    const a1 = await values(out(a.apply(x, { training: true })));
+    expect(await values(out(b.apply(x, { training: true })))).toEqual(a1);
+    expect(await values(out(a.apply(x, { training: true })))).not.toEqual(a1);
   });
 
-  it('GaussianDropout multiplies by N(1, sqrt(rate / (1 - rate)))', () => {
-    const y = values(out(L.gaussianDropout({ rate: 0.2, seed: 4 }).apply(x, { training: true })));
+  it('GaussianDropout multiplies by N(1, sqrt(rate / (1 - rate)))', async () => {
+    const y = await values(
+      out(L.gaussianDropout({ rate: 0.2, seed: 4 }).apply(x, { training: true })),
+    );
     expect(Math.abs(meanOf(y) - 1)).toBeLessThan(0.02);
     expect(stdOf(y)).toBeGreaterThan(0.48);
     expect(stdOf(y)).toBeLessThan(0.52);
   });
 
-  it('SpatialDropout drops whole channels and rescales the rest', () => {
+  it('SpatialDropout drops whole channels and rescales the rest', async () => {
     const x3 = nr.ones([4, 10, 16]);
-    const y = out(
+    const y = (await out(
       L.spatialDropout1d({ rate: 0.5, seed: 9 }).apply(x3, { training: true }),
-    ).arraySync() as number[][][];
+    ).array()) as number[][][];
     for (const sample of y) {
       for (let c = 0; c < 16; c++) {
         const col = sample.map((step) => step[c]);
@@ -89,10 +91,8 @@ describe('noise layers: training-only noise', () => {
         training: true,
       }),
     );
-    const perMap = values(y4.reshape([16, 9]).max(1)).map((m, i) => [
-      m,
-      values(y4.reshape([16, 9]).min(1))[i],
-    ]);
+    const mins = await values(y4.reshape([16, 9]).min(1));
+    const perMap = (await values(y4.reshape([16, 9]).max(1))).map((m, i) => [m, mins[i]]);
     for (const [mx, mn] of perMap) expect(mx).toBe(mn);
   });
 
@@ -116,21 +116,21 @@ describe('noise layers: training-only noise', () => {
 });
 
 describe('ActivityRegularization: penalties reach the loss', () => {
-  it('records l1·sum|x| + l2·sum(x²) and passes the input through', () => {
+  it('records l1·sum|x| + l2·sum(x²) and passes the input through', async () => {
     const r = L.activityRegularization({ l1: 0.5, l2: 0.25 });
     const x = nr.tensor([
       [1, -2],
       [3, 0],
     ]);
-    expect(out(r.apply(x)).arraySync()).toEqual(x.arraySync());
+    expect(await out(r.apply(x)).array()).toEqual(await x.array());
     expect(r.losses).toHaveLength(1);
-    expectClose(r.losses[0].dataSync(), [0.5 * 6 + 0.25 * 14], 1e-6, 1e-6, 'penalty');
+    expectClose(await r.losses[0].data(), [0.5 * 6 + 0.25 * 14], 1e-6, 1e-6, 'penalty');
     const none = L.activityRegularization();
     none.apply(x);
     expect(L.collectActivityLosses(none)).toEqual([]);
   });
 
-  it('collectActivityLosses finds them inside a model, drains them, and they carry gradients', () => {
+  it('collectActivityLosses finds them inside a model, drains them, and they carry gradients', async () => {
     const inp = nr.input({ shape: [3] });
     const dense = L.dense({ units: 2, useBias: false, kernelInitializer: 'ones' });
     const reg = L.activityRegularization({ l2: 0.1 });
@@ -150,8 +150,14 @@ describe('ActivityRegularization: penalties reach the loss', () => {
       return penalties[0];
     }, [kernel]);
     // h = x·W (W = ones) = [[6, 6], [1, 1]]; penalty 0.1·sum(h²) = 7.4; dP/dW = 0.2·xᵀh
-    expectClose(value.dataSync(), [7.4], 1e-5, 1e-5, 'penalty');
-    expectClose(grads[kernel.name].dataSync(), [1.2, 1.2, 2.6, 2.6, 3.6, 3.6], 1e-5, 1e-5, 'dP/dW');
+    expectClose(await value.data(), [7.4], 1e-5, 1e-5, 'penalty');
+    expectClose(
+      await grads[kernel.name].data(),
+      [1.2, 1.2, 2.6, 2.6, 3.6, 3.6],
+      1e-5,
+      1e-5,
+      'dP/dW',
+    );
     expect(L.collectActivityLosses(model)).toEqual([]);
   });
 });

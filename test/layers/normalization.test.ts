@@ -21,9 +21,9 @@ const fixtures = JSON.parse(
 ) as Record<string, Case>;
 const t = (v: Values) => nr.tensor(v.values, v.shape);
 const TOL = 1e-4;
-const close = (y: nr.Tensor, want: Values, what: string) => {
+const close = async (y: nr.Tensor, want: Values, what: string) => {
   expect(y.shape, `${what}: shape`).toEqual(want.shape);
-  expectClose(y.dataSync(), want.values, TOL, TOL, what);
+  expectClose(await y.data(), want.values, TOL, TOL, what);
 };
 
 describe('BatchNormalization', () => {
@@ -60,7 +60,7 @@ describe('BatchNormalization', () => {
     });
   });
 
-  it('matches torch in training mode, and updates the moving statistics like Keras', () => {
+  it('matches torch in training mode, and updates the moving statistics like Keras', async () => {
     const c = fixtures.batchNormTraining;
     const layer = new BatchNormalization({ momentum: c.momentum, epsilon: c.epsilon });
     layer.build([null, 2, 2, 4]);
@@ -73,35 +73,35 @@ describe('BatchNormalization', () => {
       seen.push(nr.keep(out.clone()));
       return out.mul(w).sum();
     }, [x, layer.gamma as nr.Variable, layer.beta as nr.Variable]);
-    close(seen[0], c.y, 'y');
-    close(grads[x.name], c.dx, 'dx');
-    close(grads[(layer.gamma as nr.Variable).name], c.dgamma, 'dgamma');
-    close(grads[(layer.beta as nr.Variable).name], c.dbeta, 'dbeta');
-    close(layer.movingMean as nr.Variable, c.newMovingMean, 'moving mean');
-    close(layer.movingVariance as nr.Variable, c.newMovingVariance, 'moving variance');
+    await close(seen[0], c.y, 'y');
+    await close(grads[x.name], c.dx, 'dx');
+    await close(grads[(layer.gamma as nr.Variable).name], c.dgamma, 'dgamma');
+    await close(grads[(layer.beta as nr.Variable).name], c.dbeta, 'dbeta');
+    await close(layer.movingMean as nr.Variable, c.newMovingMean, 'moving mean');
+    await close(layer.movingVariance as nr.Variable, c.newMovingVariance, 'moving variance');
     layer.dispose();
   });
 
-  it('matches torch at inference, using the moving statistics', () => {
+  it('matches torch at inference, using the moving statistics', async () => {
     const c = fixtures.batchNormInference;
     const layer = new BatchNormalization({ momentum: c.momentum, epsilon: c.epsilon });
     layer.build([null, 2, 2, 4]);
     layer.setWeights([t(c.gamma), t(c.beta), t(c.movingMean), t(c.movingVariance)]);
     const x = nr.variable(t(c.x));
     const w = t(c.w);
-    close(layer.apply(x, { training: false }), c.y, 'y');
+    await close(layer.apply(x, { training: false }), c.y, 'y');
     const { grads } = nr.variableGrads(
       () => layer.apply(x).mul(w).sum(),
       [x, layer.gamma as nr.Variable, layer.beta as nr.Variable],
     );
-    close(grads[x.name], c.dx, 'dx');
-    close(grads[(layer.gamma as nr.Variable).name], c.dgamma, 'dgamma');
-    close(grads[(layer.beta as nr.Variable).name], c.dbeta, 'dbeta');
-    close(layer.movingMean as nr.Variable, c.movingMean, 'moving mean unchanged');
+    await close(grads[x.name], c.dx, 'dx');
+    await close(grads[(layer.gamma as nr.Variable).name], c.dgamma, 'dgamma');
+    await close(grads[(layer.beta as nr.Variable).name], c.dbeta, 'dbeta');
+    await close(layer.movingMean as nr.Variable, c.movingMean, 'moving mean unchanged');
     layer.dispose();
   });
 
-  it('runs in inference mode when not trainable, even with training: true (Keras)', () => {
+  it('runs in inference mode when not trainable, even with training: true (Keras)', async () => {
     const layer = nr.layers.batchNormalization({ trainable: false });
     const x = nr.tensor([
       [1, 2],
@@ -110,15 +110,15 @@ describe('BatchNormalization', () => {
     const y = layer.apply(x, { training: true });
     // moving mean 0 and variance 1: y = x / sqrt(1 + 1e-3), and the statistics do not move
     expectClose(
-      y.dataSync(),
+      await y.data(),
       [1, 2, 3, 4].map((v) => v / Math.sqrt(1.001)),
       1e-6,
       1e-6,
     );
-    expect(Array.from(layer.weights[2].dataSync())).toEqual([0, 0]);
+    expect(Array.from(await layer.weights[2].data())).toEqual([0, 0]);
   });
 
-  it('weights the moments by a mask of the samples', () => {
+  it('weights the moments by a mask of the samples', async () => {
     const layer = nr.layers.batchNormalization({ momentum: 0 });
     const x = nr.tensor([
       [[1], [2], [100]],
@@ -130,8 +130,8 @@ describe('BatchNormalization', () => {
     ]);
     layer.apply(x, { training: true, mask });
     // the masked 100 is left out: mean of 1, 2, 3, 4, 5 = 3, variance 2
-    expectClose(layer.weights[2].dataSync(), [3], 1e-5, 1e-5, 'moving mean');
-    expectClose(layer.weights[3].dataSync(), [2], 1e-5, 1e-5, 'moving variance');
+    expectClose(await layer.weights[2].data(), [3], 1e-5, 1e-5, 'moving mean');
+    expectClose(await layer.weights[3].data(), [2], 1e-5, 1e-5, 'moving variance');
   });
 
   it('does not leak tensors in a training step', () => {
@@ -187,29 +187,29 @@ describe('LayerNormalization', () => {
     });
   });
 
-  it('matches torch layer_norm with its gradients', () => {
+  it('matches torch layer_norm with its gradients', async () => {
     const c = fixtures.layerNorm;
     const layer = new LayerNormalization({ epsilon: c.epsilon });
     layer.build([null, 3, 6]);
     layer.setWeights([t(c.gamma), t(c.beta)]);
     const x = nr.variable(t(c.x));
     const w = t(c.w);
-    close(layer.apply(x), c.y, 'y');
+    await close(layer.apply(x), c.y, 'y');
     const [gamma, beta] = layer.weights;
     const { grads } = nr.variableGrads(() => layer.apply(x).mul(w).sum(), [x, gamma, beta]);
-    close(grads[x.name], c.dx, 'dx');
-    close(grads[gamma.name], c.dgamma, 'dgamma');
-    close(grads[beta.name], c.dbeta, 'dbeta');
+    await close(grads[x.name], c.dx, 'dx');
+    await close(grads[gamma.name], c.dgamma, 'dgamma');
+    await close(grads[beta.name], c.dbeta, 'dbeta');
   });
 
-  it('normalises each sample over its axes', () => {
+  it('normalises each sample over its axes', async () => {
     const y = nr.layers.layerNormalization({ epsilon: 0 }).apply(
       nr.tensor([
         [1, 3],
         [10, 30],
       ]),
     );
-    expectClose(y.dataSync(), [-1, 1, -1, 1], 1e-5, 1e-5);
+    expectClose(await y.data(), [-1, 1, -1, 1], 1e-5, 1e-5);
   });
 
   it('rejects bad axes', () => {

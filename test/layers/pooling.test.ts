@@ -92,32 +92,32 @@ describe('pooling layers: values, masks and errors', () => {
     [1, 4, 4, 1],
   );
 
-  it('MaxPooling2D and AveragePooling2D known values', () => {
-    expect(Array.from((L.maxPooling2d().apply(grid) as nr.Tensor).dataSync())).toEqual([
+  it('MaxPooling2D and AveragePooling2D known values', async () => {
+    expect(Array.from(await (L.maxPooling2d().apply(grid) as nr.Tensor).data())).toEqual([
       5, 7, 13, 15,
     ]);
-    expect(Array.from((L.averagePooling2d().apply(grid) as nr.Tensor).dataSync())).toEqual([
+    expect(Array.from(await (L.averagePooling2d().apply(grid) as nr.Tensor).data())).toEqual([
       2.5, 4.5, 10.5, 12.5,
     ]);
   });
 
-  it('AveragePooling1D with same padding divides by the real window size', () => {
+  it('AveragePooling1D with same padding divides by the real window size', async () => {
     const y = L.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' }).apply(
       nr.tensor([3, 6, 9], [1, 3, 1]),
     ) as nr.Tensor;
-    expect(Array.from(y.dataSync())).toEqual([4.5, 6, 7.5]);
+    expect(Array.from(await y.data())).toEqual([4.5, 6, 7.5]);
   });
 
-  it('channelsFirst gives the transposed channelsLast result', () => {
+  it('channelsFirst gives the transposed channelsLast result', async () => {
     const x = nr.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 7);
     const last = L.maxPooling2d({ poolSize: 2, strides: 1 }).apply(x) as nr.Tensor;
     const first = L.maxPooling2d({ poolSize: 2, strides: 1, dataFormat: 'channelsFirst' }).apply(
       x.transpose([0, 3, 1, 2]),
     ) as nr.Tensor;
-    expect(first.transpose([0, 2, 3, 1]).arraySync()).toEqual(last.arraySync());
+    expect(await first.transpose([0, 2, 3, 1]).array()).toEqual(await last.array());
   });
 
-  it('global 1-D pooling leaves masked steps out (Embedding maskZero)', () => {
+  it('global 1-D pooling leaves masked steps out (Embedding maskZero)', async () => {
     const emb = L.embedding({ inputDim: 5, outputDim: 1, embeddingsInitializer: 'ones' });
     emb.build([null, 4]);
     emb.setWeights([nr.tensor([[100], [1], [2], [3], [4]])]);
@@ -134,15 +134,15 @@ describe('pooling layers: values, masks and errors', () => {
       'int32',
     );
     const e = masked.apply(ids) as nr.Tensor;
-    expect(nr.layers.getMask(e)?.cast('int32').arraySync()).toEqual([
+    expect(await nr.layers.getMask(e)?.cast('int32').array()).toEqual([
       [1, 1, 0, 0],
       [1, 1, 1, 0],
       [0, 0, 0, 0],
     ]);
-    expect(Array.from((L.globalAveragePooling1d().apply(e) as nr.Tensor).dataSync())).toEqual(
+    expect(Array.from(await (L.globalAveragePooling1d().apply(e) as nr.Tensor).data())).toEqual(
       [2, 8 / 3, 0].map(Math.fround),
     );
-    expect(Array.from((L.globalMaxPooling1d().apply(e) as nr.Tensor).dataSync())).toEqual([
+    expect(Array.from(await (L.globalMaxPooling1d().apply(e) as nr.Tensor).data())).toEqual([
       3, 4, 0,
     ]);
     const pooled = L.globalAveragePooling1d({ keepdims: true }).apply(e) as nr.Tensor;
@@ -151,18 +151,18 @@ describe('pooling layers: values, masks and errors', () => {
     // without the mask the padding steps (embedding of id 0 = 100) count
     expect(
       Array.from(
-        (L.globalMaxPooling1d().apply(emb.apply(ids) as nr.Tensor) as nr.Tensor).dataSync(),
+        await (L.globalMaxPooling1d().apply(emb.apply(ids) as nr.Tensor) as nr.Tensor).data(),
       ),
     ).toEqual([100, 100, 100]);
   });
 
-  it('masked global pooling has gradients only through unmasked steps', () => {
+  it('masked global pooling has gradients only through unmasked steps', async () => {
     const x = nr.tensor([[[1], [2], [3]]]);
     const mask = nr.tensor([[true, false, true]]);
     const g = nr.grad((t) => (L.globalAveragePooling1d().apply(t, { mask }) as nr.Tensor).sum())(x);
-    expect(Array.from(g.dataSync())).toEqual([0.5, 0, 0.5]);
+    expect(Array.from(await g.data())).toEqual([0.5, 0, 0.5]);
     const gm = nr.grad((t) => (L.globalMaxPooling1d().apply(t, { mask }) as nr.Tensor).sum())(x);
-    expect(Array.from(gm.dataSync())).toEqual([0, 0, 1]);
+    expect(Array.from(await gm.data())).toEqual([0, 0, 1]);
   });
 
   it('bad options and inputs name the layer', () => {

@@ -21,12 +21,12 @@ describe('Rescaling', () => {
     });
   });
 
-  it('computes x·scale + offset in float32', () => {
+  it('computes x·scale + offset in float32', async () => {
     const y = nr.layers
       .rescaling({ scale: 1 / 127.5, offset: -1 })
       .apply(nr.tensor([0, 51, 255], [3], 'int32'));
     expect(y.dtype).toBe('float32');
-    expectClose(y.dataSync(), [-1, -0.6, 1], 1e-6, 1e-6);
+    expectClose(await y.data(), [-1, -0.6, 1], 1e-6, 1e-6);
   });
 
   it('rejects a missing scale', () => {
@@ -70,14 +70,14 @@ describe('Normalization', () => {
     });
   });
 
-  it('normalises with given statistics, and inverts', () => {
+  it('normalises with given statistics, and inverts', async () => {
     const x = nr.tensor([[3, 6]]);
     const y = nr.layers.normalization({ mean: [1, 2], variance: [4, 16] }).apply(x);
-    expectClose(y.dataSync(), [1, 1], 1e-6, 1e-6);
+    expectClose(await y.data(), [1, 1], 1e-6, 1e-6);
     const back = nr.layers
       .normalization({ mean: [1, 2], variance: [4, 16], invert: true })
       .apply(y);
-    expectClose(back.dataSync(), [3, 6], 1e-6, 1e-6);
+    expectClose(await back.data(), [3, 6], 1e-6, 1e-6);
   });
 
   it('adapt computes the mean, the biased variance and the count', async () => {
@@ -89,13 +89,13 @@ describe('Normalization', () => {
     ]);
     await layer.adapt(data);
     const [mean, variance, count] = layer.weights;
-    expectClose(mean.dataSync(), [3, 20], 1e-6, 1e-6, 'mean');
-    expectClose(variance.dataSync(), [8 / 3, 200 / 3], 1e-5, 1e-5, 'variance');
-    expect(count.dataSync()[0]).toBe(3);
+    expectClose(await mean.data(), [3, 20], 1e-6, 1e-6, 'mean');
+    expectClose(await variance.data(), [8 / 3, 200 / 3], 1e-5, 1e-5, 'variance');
+    expect((await count.data())[0]).toBe(3);
     expect(mean.trainable).toBe(false);
     const y = layer.apply(data);
-    expectClose(y.mean(0).dataSync(), [0, 0], 1e-6, 1e-6, 'normalised mean');
-    expectClose(y.square().mean(0).dataSync(), [1, 1], 1e-5, 1e-5, 'normalised variance');
+    expectClose(await y.mean(0).data(), [0, 0], 1e-6, 1e-6, 'normalised mean');
+    expectClose(await y.square().mean(0).data(), [1, 1], 1e-5, 1e-5, 'normalised variance');
   });
 
   it('adapt on images keeps per-channel statistics', async () => {
@@ -103,13 +103,13 @@ describe('Normalization', () => {
     const data = nr.randomNormal([4, 5, 5, 2], 3, 2, 'float32', 7);
     await layer.adapt(data);
     const y = layer.apply(data);
-    expectClose(y.mean([0, 1, 2]).dataSync(), [0, 0], 1e-5, 1e-5);
+    expectClose(await y.mean([0, 1, 2]).data(), [0, 0], 1e-5, 1e-5);
     expect(layer.weights[0].shape).toEqual([2]);
   });
 
-  it('divides by at least 1e-7 when the variance is zero', () => {
+  it('divides by at least 1e-7 when the variance is zero', async () => {
     const y = nr.layers.normalization({ mean: 1, variance: 0 }).apply(nr.tensor([1, 1]));
-    expectClose(y.dataSync(), [0, 0], 0, 0);
+    expectClose(await y.data(), [0, 0], 0, 0);
   });
 
   it('rejects inconsistent statistics and adapt on fixed ones', async () => {

@@ -81,14 +81,14 @@ describe('reshaping layers (layer checker)', () => {
 describe('reshaping layers: values and errors', () => {
   const img = nr.tensor([1, 2, 3, 4], [1, 2, 2, 1]);
 
-  it('ZeroPadding2D and Cropping2D undo each other', () => {
+  it('ZeroPadding2D and Cropping2D undo each other', async () => {
     const padded = L.zeroPadding2d({
       padding: [
         [1, 2],
         [0, 1],
       ],
     }).apply(img) as nr.Tensor;
-    expect(padded.reshape([5, 3]).arraySync()).toEqual([
+    expect(await padded.reshape([5, 3]).array()).toEqual([
       [0, 0, 0],
       [1, 2, 0],
       [3, 4, 0],
@@ -101,12 +101,12 @@ describe('reshaping layers: values and errors', () => {
         [0, 1],
       ],
     }).apply(padded) as nr.Tensor;
-    expect(back.arraySync()).toEqual(img.arraySync());
+    expect(await back.array()).toEqual(await img.array());
   });
 
-  it('UpSampling2D nearest repeats pixels, bilinear uses half-pixel centres', () => {
+  it('UpSampling2D nearest repeats pixels, bilinear uses half-pixel centres', async () => {
     const near = L.upSampling2d({ size: 2 }).apply(img) as nr.Tensor;
-    expect(near.reshape([4, 4]).arraySync()).toEqual([
+    expect(await near.reshape([4, 4]).array()).toEqual([
       [1, 1, 2, 2],
       [1, 1, 2, 2],
       [3, 3, 4, 4],
@@ -116,26 +116,28 @@ describe('reshaping layers: values and errors', () => {
       nr.tensor([0, 4], [1, 1, 2, 1]),
     ) as nr.Tensor;
     // tf.image.resize: source x = (i + 0.5) / 2 - 0.5, clamped -> 0, 1, 3, 4
-    expectClose(lin.dataSync(), [0, 1, 3, 4, 0, 1, 3, 4], 1e-6, 1e-6, 'bilinear');
+    expectClose(await lin.data(), [0, 1, 3, 4, 0, 1, 3, 4], 1e-6, 1e-6, 'bilinear');
     const g = nr.grad((x) => (L.upSampling2d({ size: 2 }).apply(x) as nr.Tensor).sum())(img);
-    expect(Array.from(g.dataSync())).toEqual([4, 4, 4, 4]);
+    expect(Array.from(await g.data())).toEqual([4, 4, 4, 4]);
   });
 
-  it('Permute and RepeatVector known values', () => {
+  it('Permute and RepeatVector known values', async () => {
     const x = nr.tensor([
       [
         [1, 2, 3],
         [4, 5, 6],
       ],
     ]);
-    expect((L.permute({ dims: [2, 1] }).apply(x) as nr.Tensor).arraySync()).toEqual([
+    expect(await (L.permute({ dims: [2, 1] }).apply(x) as nr.Tensor).array()).toEqual([
       [
         [1, 4],
         [2, 5],
         [3, 6],
       ],
     ]);
-    expect((L.repeatVector({ n: 2 }).apply(nr.tensor([[1, 2]])) as nr.Tensor).arraySync()).toEqual([
+    expect(
+      await (L.repeatVector({ n: 2 }).apply(nr.tensor([[1, 2]])) as nr.Tensor).array(),
+    ).toEqual([
       [
         [1, 2],
         [1, 2],

@@ -18,9 +18,9 @@ describe('TextVectorization', () => {
   it('maps texts to ids with padding (0) and unknown words (1)', async () => {
     const tv = nr.layers.textVectorization({ outputSequenceLength: 6 });
     await tv.adapt(texts);
-    const ids = tv
+    const ids = (await tv
       .apply(['the cat', 'zebra the cat sat on the mat and more'])
-      .arraySync() as number[][];
+      .array()) as number[][];
     const id = (w: string) => tv.getVocabulary().indexOf(w);
     expect(ids[0]).toEqual([id('the'), id('cat'), 0, 0, 0, 0]);
     expect(ids[1][0]).toBe(1);
@@ -34,7 +34,7 @@ describe('TextVectorization', () => {
       const y = tv.apply(['the the cat']);
       expect(y.shape).toEqual([1, 5]);
       const the = tv.getVocabulary().indexOf('the');
-      const v = y.dataSync()[the];
+      const v = (await y.data())[the];
       if (outputMode === 'multi_hot') expect(v).toBe(1);
       if (outputMode === 'count') expect(v).toBe(2);
       if (outputMode === 'tf_idf') expect(v).toBeCloseTo(2 * Math.log(1 + 3 / (1 + 2)), 5);
@@ -52,8 +52,8 @@ describe('TextVectorization', () => {
       className: 'TextVectorization',
       config: JSON.parse(JSON.stringify({ ...tv.getConfig(), name: 'tv_copy' })),
     });
-    expect((copy as nr.layers.TextVectorization).apply(texts).arraySync()).toEqual(
-      tv.apply(texts).arraySync(),
+    expect(await (copy as nr.layers.TextVectorization).apply(texts).array()).toEqual(
+      await tv.apply(texts).array(),
     );
   });
 

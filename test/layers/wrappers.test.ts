@@ -71,7 +71,7 @@ describe('Bidirectional', () => {
     });
   });
 
-  it('concatenates the forward run with the backward run flipped back to time order', () => {
+  it('concatenates the forward run with the backward run flipped back to time order', async () => {
     const x = nr.randomNormal([2, 5, 3], 0, 1, 'float32', 5);
     const bi = nr.layers.bidirectional({
       layer: nr.layers.gru({ units: 2, returnSequences: true }),
@@ -85,12 +85,12 @@ describe('Bidirectional', () => {
     fwd.setWeights(ws.slice(0, 3));
     bwd.setWeights(ws.slice(3));
     const want = nr.concat([one(fwd.apply(x)), one(bwd.apply(x.reverse(1))).reverse(1)], -1);
-    expectClose(y.dataSync(), want.dataSync(), 1e-6, 1e-6);
+    expectClose(await y.data(), await want.data(), 1e-6, 1e-6);
     expect(bi.forwardLayer.name.startsWith('forward_')).toBe(true);
     expect(bi.backwardLayer.goBackwards).toBe(true);
   });
 
-  it('takes initial states for both directions as extra inputs', () => {
+  it('takes initial states for both directions as extra inputs', async () => {
     const x = nr.randomNormal([2, 5, 3], 0, 1, 'float32', 6);
     const bi = nr.layers.bidirectional({
       layer: nr.layers.simpleRNN({ units: 2 }),
@@ -98,11 +98,11 @@ describe('Bidirectional', () => {
     });
     const [a, b] = many(bi.apply([x, nr.ones([2, 2]), nr.zeros([2, 2])]));
     const [a0, b0] = many(bi.apply(x));
-    expect(Array.from(a.dataSync())).not.toEqual(Array.from(a0.dataSync()));
-    expectClose(b.dataSync(), b0.dataSync(), 0, 0, 'backward starts from zeros either way');
+    expect(Array.from(await a.data())).not.toEqual(Array.from(await a0.data()));
+    expectClose(await b.data(), await b0.data(), 0, 0, 'backward starts from zeros either way');
   });
 
-  it('zeroes masked outputs of the sequences it merges (Keras)', () => {
+  it('zeroes masked outputs of the sequences it merges (Keras)', async () => {
     const x = nr.randomNormal([1, 4, 2], 0, 1, 'float32', 8);
     const bi = nr.layers.bidirectional({
       layer: nr.layers.simpleRNN({ units: 2, returnSequences: true }),
@@ -110,8 +110,8 @@ describe('Bidirectional', () => {
     });
     const mask = nr.tensor([[true, true, false, false]]);
     const [f, b] = many(bi.apply(x, { mask }));
-    expect((f.arraySync() as number[][][])[0][3]).toEqual([0, 0]);
-    expect((b.arraySync() as number[][][])[0][2]).toEqual([0, 0]);
+    expect(((await f.array()) as number[][][])[0][3]).toEqual([0, 0]);
+    expect(((await b.array()) as number[][][])[0][2]).toEqual([0, 0]);
   });
 
   it('rejects layers that are not recurrent and unknown merge modes', () => {
@@ -148,7 +148,7 @@ describe('TimeDistributed', () => {
     });
   });
 
-  it('applies the same layer to every step', () => {
+  it('applies the same layer to every step', async () => {
     const x = nr.randomNormal([2, 3, 5], 0, 1, 'float32', 9);
     const td = nr.layers.timeDistributed({
       layer: nr.layers.dense({ units: 2, activation: 'tanh' }),
@@ -156,7 +156,7 @@ describe('TimeDistributed', () => {
     const y = one(td.apply(x));
     const dense = td.layer;
     const steps = x.unstack(1).map((s) => one(dense.apply(s)));
-    expectClose(y.dataSync(), nr.stack(steps, 1).dataSync(), 1e-6, 1e-6);
+    expectClose(await y.data(), await nr.stack(steps, 1).data(), 1e-6, 1e-6);
   });
 
   it('rejects inputs without a time axis', () => {

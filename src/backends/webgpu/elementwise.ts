@@ -82,6 +82,22 @@ fn log1p_(x: f32) -> f32 {
   if (a >= 0x38800000u) { return bitcast<f32>(s | ((a + 0xfffu + ((a >> 13u) & 1u)) & 0xffffe000u)); }
   return bitcast<f32>(s | bitcast<u32>(ldexp(round(abs(x) * 16777216.0), -24)));
 }`,
+  sincos_: `fn sincos_(x: f32, quarter: i32) -> f32 {
+  // Vulkan allows sin and cos an absolute error of 2^-11 (SwiftShader is off by up to 2e-4): x = j·pi/2 + r
+  // (Cody-Waite, pi/2 in three parts), then Cephes' sinf/cosf polynomials on |r| <= pi/4.
+  if (abs(x) > 8192.0) { return select(sin(x), cos(x), quarter == 1); }
+  let j = round(x * 0.63661977);
+  let r = ((x - j * 1.5703125) - j * 4.8375129699707031e-4) - j * 7.5497899548918822e-8;
+  let q = (i32(j) + quarter) & 3;
+  let z = r * r;
+  let s = r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+  let c = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+  let v = select(s, c, (q & 1) == 1);
+  return select(v, -v, (q & 2) == 2);
+}
+fn sin_(x: f32) -> f32 { return sincos_(x, 0); }
+fn cos_(x: f32) -> f32 { return sincos_(x, 1); }
+fn tan_(x: f32) -> f32 { return sincos_(x, 0) / sincos_(x, 1); }`,
   pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
@@ -116,9 +132,12 @@ fn pow_(a: f32, b: f32) -> f32 {
 }`,
 };
 
+/** Helpers that define more than one function: the other names that pull them in. */
+const ALSO: Record<string, string[]> = { log_: ['log1p_'], sincos_: ['sin_', 'cos_', 'tan_'] };
+
 function helpersFor(expr: string): string {
   return Object.keys(HELPERS)
-    .filter((name) => expr.includes(`${name}(`) || (name === 'log_' && expr.includes('log1p_(')))
+    .filter((name) => [name, ...(ALSO[name] ?? [])].some((n) => expr.includes(`${n}(`)))
     .map((name) => HELPERS[name])
     .join('\n');
 }
