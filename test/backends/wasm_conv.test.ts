@@ -33,19 +33,20 @@ async function makeThreaded(
   threads: number,
   shared = true,
   tileBytes?: number,
-): Promise<{ wasm: WasmBackend; conv: WasmConv; pool: ThreadPool }> {
+): Promise<{ wasm: WasmBackend; conv: WasmConv; pools: WasmPool; pool: ThreadPool }> {
   const features = await detectFeatures();
   const store = new WasmStore(new Heap(16, shared));
   const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
   const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
   const conv = await WasmConv.compile(store, tileBytes, pool, features.relaxedSimd);
+  const pools = await WasmPool.compile(store, pool);
   const wasm = new WasmBackend(store, features, gemm, await SimdElementwise.compile(store), {
     convs: conv,
-    pools: await WasmPool.compile(store),
+    pools,
     depthwise: await WasmDepthwise.compile(store),
     threadPool: pool,
   });
-  return { wasm, conv, pool };
+  return { wasm, conv, pools, pool };
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
@@ -287,32 +288,49 @@ const poolCases: PoolCase[] = [
   { x: [1, 5, 7, 8], window: [2, 3], strides: [2, 2], pad: 'same' },
   { x: [2, 9, 9, 4], window: [3, 2], strides: [3, 2], pad: 'valid' },
   { x: [1, 8, 8, 13], window: [2, 2], strides: [1, 1], pad: 'valid' },
+  { x: [5, 6, 6, 8], window: [3, 3], strides: [2, 2], pad: 'same' },
 ];
 
 describe('wasm pooling and its gradients agree with the reference', () => {
-  it('max, average and both gradients; ties go to the first maximum; NaN wins', async () => {
-    const wasm = await makeBackend();
-    let seed = 300;
-    for (const c of poolCases) {
-      const info: Pool2DInfo = computePool2DInfo('test', c.x, c.window, c.strides, c.pad);
-      const dyShape = [info.batch, info.outH, info.outW, info.channels];
-      // quarter steps make ties inside windows; a NaN and a -0 join them
-      const x = { shape: c.x, values: randomValues(size(c.x), seed++, 0.25) };
-      x.values[1] = NaN;
-      x.values[2] = -0;
-      const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
-      const what = `x ${c.x} window ${c.window} strides ${c.strides} pad ${c.pad}`;
-      const exact = (a: Float32Array, b: Float32Array, name: string): void =>
-        expect(Array.from(a), `${name} ${what}`).toEqual(Array.from(b));
-      exact(...both(wasm, reference32, [x], (b, [xt]) => b.maxPool(xt, info)), 'maxPool');
-      exact(...both(wasm, reference32, [x], (b, [xt]) => b.avgPool(xt, info)), 'avgPool');
-      exact(
-        ...both(wasm, reference32, [dy, x], (b, [dt, xt]) => b.maxPoolGrad(dt, xt, info)),
-        'maxPoolGrad',
-      );
-      // NOTE: the reference adds dy / count in double; wasm rounds the quotient to float32 first
-      const [a, b] = both(wasm, reference32, [dy], (be, [dt]) => be.avgPoolGrad(dt, info));
-      expectClose(a, b, 1e-6, 1e-6, `avgPoolGrad ${what}`);
-    }
-  });
+  // on 2 threads every kernel splits (forward by pixels, gradients by whole images): the same bits
+  it.each([1, 2])(
+    'max, average and both gradients on %i thread(s); ties go to the first maximum; NaN wins',
+    async (threads) => {
+      const { wasm, pools, pool } = await makeThreaded(threads);
+      pools.parallelMin = 0;
+      let seed = 300;
+      for (const c of poolCases) {
+        const info: Pool2DInfo = computePool2DInfo('test', c.x, c.window, c.strides, c.pad);
+        const dyShape = [info.batch, info.outH, info.outW, info.channels];
+        // quarter steps make ties inside windows; a NaN and a -0 join them
+        const x = { shape: c.x, values: randomValues(size(c.x), seed++, 0.25) };
+        x.values[1] = NaN;
+        x.values[2] = -0;
+        const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
+        const what = `x ${c.x} window ${c.window} strides ${c.strides} pad ${c.pad}`;
+        const exact = (a: Float32Array, b: Float32Array, name: string): void =>
+          expect(Array.from(a), `${name} ${what}`).toEqual(Array.from(b));
+        exact(...both(wasm, reference32, [x], (b, [xt]) => b.maxPool(xt, info)), 'maxPool');
+        exact(...both(wasm, reference32, [x], (b, [xt]) => b.avgPool(xt, info)), 'avgPool');
+        // the gradients get an unzeroed block and zero it themselves: free two blocks full of NaN of
+        // their size, one for the copy of x and one for the output
+        const dirty = (): void => {
+          const ids = [0, 1].map(() =>
+            wasm.write(new Float32Array(size(c.x)).fill(NaN), 'float32'),
+          );
+          for (const id of ids) wasm.free(id);
+        };
+        dirty();
+        exact(
+          ...both(wasm, reference32, [dy, x], (b, [dt, xt]) => b.maxPoolGrad(dt, xt, info)),
+          'maxPoolGrad',
+        );
+        dirty();
+        // NOTE: the reference adds dy / count in double; wasm rounds the quotient to float32 first
+        const [a, b] = both(wasm, reference32, [dy], (be, [dt]) => be.avgPoolGrad(dt, info));
+        expectClose(a, b, 1e-6, 1e-6, `avgPoolGrad ${what}`);
+      }
+      pool.dispose();
+    },
+  );
 });

@@ -128,8 +128,11 @@ function rowsCode(op: SimdBinaryOp, fn: number): FuncDef {
   };
 }
 
-/** Float ranges [start, end) of `n` split into `count` shares starting on SHARE_ALIGN boundaries. */
-function splitRange(n: number, count: number, align: number): [number, number][] {
+/**
+ * Ranges [start, end) of `n` split into at most `count` shares, each starting on a multiple of `align`.
+ * @example splitRange(10, 2, 4) // [[0, 8], [8, 10]]
+ */
+export function splitRange(n: number, count: number, align: number): [number, number][] {
   const per = Math.ceil(n / count / align) * align;
   const out: [number, number][] = [];
   for (let start = 0; start < n; start += per) out.push([start, Math.min(n, start + per)]);

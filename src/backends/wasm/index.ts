@@ -402,7 +402,7 @@ export async function createWasmBackend(): Promise<Backend> {
   const kernels: WasmKernels = features.simd
     ? {
         convs: await WasmConv.compile(store, undefined, pool, features.relaxedSimd),
-        pools: await WasmPool.compile(store),
+        pools: await WasmPool.compile(store, pool),
         depthwise: await WasmDepthwise.compile(store),
         reducer: await SimdReduce.compile(store),
         mover: await SimdMovement.compile(store),

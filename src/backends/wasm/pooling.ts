@@ -1,11 +1,10 @@
 // wasm max and average pooling and their gradients, NHWC, f32x4 over channels (scalar for the tail).
 import type { DataId, Pool2DInfo, TensorInfo } from '../backend.js';
-import { F32, I32, V128 } from './asm.js';
+import { assemble, F32, I32, V128 } from './asm.js';
 import {
   channelLoop,
   Fn,
   forLoop,
-  instantiate,
   type Lanes,
   loadRecord,
   maxI32,
@@ -14,8 +13,16 @@ import {
   splitPixel,
   writeRecord,
 } from './emit.js';
-import type { Block } from './heap.js';
+import { splitRange } from './elementwise.js';
+import { type Block, MAX_PAGES } from './heap.js';
+import { type PoolTask, ThreadPool } from './pool.js';
 import type { WasmStore } from './store.js';
+
+/**
+ * From this many output floats (forward) or input floats (gradients) a pooling kernel splits over the
+ * threads: a window costs a few instructions a float, so below it a share is shorter than waking one.
+ */
+const PARALLEL_MIN = 1 << 15;
 
 /** Fields of the pooling geometry record, in record order. */
 const FIELDS = [
@@ -37,7 +44,8 @@ type Kind = 'maxPool' | 'avgPool' | 'maxPoolGrad' | 'avgPoolGrad';
 /**
  * One pooling kernel over output pixels [p0, p1): params (geometry, a, b, out, p0, p1) with a = x and
  * b unused (forward), a = x and b = dy (maxPoolGrad), a = dy (avgPoolGrad). Forward kernels may be split
- * by pixels across threads; the gradients add into overlapping windows, so split them by whole images.
+ * by pixels across threads; the gradients add into overlapping windows, so split them by whole images:
+ * a gradient kernel zeroes its images of `out` first (the caller hands it an unzeroed block).
  */
 function poolKernel(kind: Kind): Fn {
   const f = new Fn(kind, 6);
@@ -66,6 +74,17 @@ function poolKernel(kind: Kind): Fn {
 
   c.localGet(g.inW).localGet(g.cBytes).i32Mul().localSet(rowBytes);
   c.localGet(g.inH).localGet(rowBytes).i32Mul().localSet(imgBytes);
+  if (kind === 'maxPoolGrad' || kind === 'avgPoolGrad') {
+    // zero this share's images of the gradient (its pixel range is whole images), so the zeroing is
+    // split over the threads too: out + (p0 / perImage)·imgBytes, ((p1 - p0) / perImage)·imgBytes bytes
+    c.localGet(p1).localGet(p0).i32GtU().if();
+    c.localGet(g.outH).localGet(g.outW).i32Mul().localSet(pix);
+    c.localGet(out).localGet(p0).localGet(pix).i32DivU().localGet(imgBytes).i32Mul().i32Add();
+    c.i32Const(0);
+    c.localGet(p1).localGet(p0).i32Sub().localGet(pix).i32DivU().localGet(imgBytes).i32Mul();
+    c.memoryFill();
+    c.end();
+  }
   splitPixel(f, at, p0, g.outH, g.outW);
   /** Visits the window's pixels: `pix` = byte offset of the pixel (channel 0) within the tensor. */
   const window = (body: () => void): void => {
@@ -193,40 +212,45 @@ function poolKernel(kind: Kind): Fn {
   return f;
 }
 
-/** (geometry, a, b, out, p0, p1), byte offsets. */
-type PoolFn = (geo: number, a: number, b: number, out: number, p0: number, p1: number) => void;
-
 /**
- * Pooling kernels on the wasm heap (float32; other dtypes take the reference path).
- * @example const pools = await WasmPool.compile(store); pools.maxPool(x, info);
+ * Pooling kernels on the wasm heap (float32; other dtypes take the reference path), split over the
+ * thread pool: the forward kernels by output pixels, the gradients (which add into overlapping
+ * windows) by whole images, so every split gives the same bits.
+ * @example const pools = await WasmPool.compile(store, pool); pools.maxPool(x, info);
  */
 export class WasmPool {
   private readonly geometry: Block;
+  /** Kernels with at least this much work split over the threads (tests lower it). */
+  parallelMin = PARALLEL_MIN;
 
   private constructor(
     private readonly store: WasmStore,
-    private readonly fns: Record<Kind, PoolFn>,
+    private readonly pool: ThreadPool,
+    private readonly tasks: Record<Kind, PoolTask>,
   ) {
     this.geometry = store.heap.alloc(FIELDS.length * 4);
   }
 
-  static async compile(store: WasmStore): Promise<WasmPool> {
+  /** Compiles the kernels and loads them on `pool` (without one, everything runs on the calling thread). */
+  static async compile(store: WasmStore, pool?: ThreadPool): Promise<WasmPool> {
     const kinds: Kind[] = ['maxPool', 'avgPool', 'maxPoolGrad', 'avgPoolGrad'];
-    const ex = await instantiate(
-      store.heap,
+    const bytes = assemble(
       kinds.map((k) => poolKernel(k).def()),
+      { initialPages: 1, maximumPages: MAX_PAGES, shared: store.heap.shared },
     );
-    const fns = {} as Record<Kind, PoolFn>;
+    const module = await WebAssembly.compile(bytes);
+    const threads = pool ?? (await ThreadPool.create(store.heap.memory, false, 1));
+    const loaded = await threads.load(module);
+    const tasks = {} as Record<Kind, PoolTask>;
     for (const k of kinds) {
-      const fn = ex.get(k);
-      if (!fn) throw new Error(`wasm: export ${k} missing`);
-      fns[k] = (geo, a, b, out, p0, p1) => {
-        fn(geo, a, b, out, p0, p1);
-      };
+      const task = loaded[k];
+      if (!task) throw new Error(`wasm: export ${k} missing`);
+      tasks[k] = task;
     }
-    return new WasmPool(store, fns);
+    return new WasmPool(store, threads, tasks);
   }
 
+  /** Runs `kind` over every output pixel, split into pixel ranges (whole images for the gradients). */
   private launch(
     kind: Kind,
     i: Pool2DInfo,
@@ -236,9 +260,32 @@ export class WasmPool {
   ): void {
     writeRecord(this.store, this.geometry, FIELDS, { ...i, cBytes: i.channels * 4 });
     const s = this.store;
-    const pixels = i.batch * i.outH * i.outW;
-    const bAt = b ? s.offsetOf(b.dataId) : 0;
-    this.fns[kind](this.geometry.offset, s.offsetOf(a.dataId), bAt, s.offsetOf(out), 0, pixels);
+    const perImage = i.outH * i.outW;
+    const pixels = i.batch * perImage;
+    const grad = kind === 'maxPoolGrad' || kind === 'avgPoolGrad';
+    const work = (grad ? i.batch * i.inH * i.inW : pixels) * i.channels;
+    const threads = work >= this.parallelMin ? this.pool.size : 1;
+    const ranges = splitRange(pixels, threads, grad ? perImage : 1);
+    const [geo, aAt, bAt, outAt] = [
+      this.geometry.offset,
+      s.offsetOf(a.dataId),
+      b ? s.offsetOf(b.dataId) : 0,
+      s.offsetOf(out),
+    ];
+    this.pool.parallelFor(
+      this.tasks[kind],
+      ranges.map(([p0, p1]) => [geo, aAt, bAt, outAt, p0, p1]),
+    );
+  }
+
+  /**
+   * The input-sized output of a gradient: unzeroed, since each share zeroes its own images first;
+   * zeroed here when there are no output pixels (no kernel share runs then).
+   */
+  private gradientBlock(i: Pool2DInfo): DataId {
+    const size = i.batch * i.inH * i.inW * i.channels;
+    if (i.outH * i.outW === 0) return this.store.alloc('float32', size).id;
+    return this.store.allocRaw('float32', size);
   }
 
   /** Max over each window (NaN wins); null for non-float32 input. */
@@ -260,7 +307,7 @@ export class WasmPool {
   /** dy of each window to its first maximum (the forward's update rule). */
   maxPoolGrad(dy: TensorInfo, x: TensorInfo, i: Pool2DInfo): DataId | null {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
-    const { id } = this.store.alloc('float32', i.batch * i.inH * i.inW * i.channels);
+    const id = this.gradientBlock(i);
     this.launch('maxPoolGrad', i, x, dy, id);
     return id;
   }
@@ -268,7 +315,7 @@ export class WasmPool {
   /** dy / count to every real element of each window. */
   avgPoolGrad(dy: TensorInfo, i: Pool2DInfo): DataId | null {
     if (dy.dtype !== 'float32') return null;
-    const { id } = this.store.alloc('float32', i.batch * i.inH * i.inW * i.channels);
+    const id = this.gradientBlock(i);
     this.launch('avgPoolGrad', i, dy, null, id);
     return id;
   }
