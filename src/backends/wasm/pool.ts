@@ -5,8 +5,9 @@
 //   pool.parallelFor(tasks.myExport, shares);     // shares: one i32 argument list per share
 // Share 0 runs on the calling thread, shares 1..size-1 on workers, any beyond `size` on the calling
 // thread after its own, which then runs any worker share not yet started (a worker the OS has not
-// scheduled does not hold the task up); the call returns when all are done. Split work into `pool.size` shares with
-// disjoint outputs (and, for bitwise reproducibility, the same summation order whatever the split).
+// scheduled does not hold the task up); the call returns when all are done. Split work into
+// `pool.size` shares with disjoint outputs (and, for bitwise reproducibility, the same summation
+// order whatever the split).
 // Arguments are i32 (heap byte offsets, sizes), at most ARGS_STRIDE - 1 per share. A pool with no
 // workers (one thread, or no shared memory) runs every share on the calling thread, so callers need
 // no second code path.
