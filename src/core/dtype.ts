@@ -1,6 +1,5 @@
 // Data types: the four dtypes, their typed arrays, and the promotion rule used by binary ops.
 import { ArgumentError, DTypeError, show } from './errors.js';
-import { roundToFloat16 } from './float16.js';
 
 /**
  * Element type of a tensor. `float16` is stored as float32 values that are exactly representable in
@@ -96,7 +95,11 @@ export function upcast(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/** Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32, binary16 rounding for float16). @example convertValues([1.1], 'int32') // Int32Array [1] */
+/**
+ * Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32); float16
+ * values are left as float32 here: ENGINE.fromValues, which every created tensor passes, rounds them.
+ * @example convertValues([1.1], 'int32') // Int32Array [1]
+ */
 export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = makeArray(dtype, values.length);
   if (dtype === 'bool') {
@@ -106,7 +109,6 @@ export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArr
     for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
   } else {
     out.set(values);
-    if (dtype === 'float16' && out instanceof Float32Array) roundToFloat16(out, out);
   }
   return out;
 }
