@@ -360,7 +360,8 @@ export class Engine {
 
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
   run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
-    const inputs = this.autocastDtype === null ? given : this.autocast(prim, given);
+    const inputs =
+      this.autocastDtype === null ? given : given.map((t) => this.autocastRead(prim, t));
     const backend = this.backend();
     const infos = inputs.map((t) => this.infoOn(prim, t, backend));
     const rule = ruleFor(prim);
@@ -378,16 +379,18 @@ export class Engine {
     return outputs;
   }
 
-  /** Inputs with autocast variables cast (a recorded cast, so gradients reach the float32 variable). */
-  private autocast(prim: Primitive, inputs: readonly Tensor[]): readonly Tensor[] {
+  /**
+   * `t` as `op` reads it: inside an autocast scope a float32 variable is cast to the compute dtype (a
+   * recorded cast, so gradients reach the float32 variable); an explicit cast reads it as it is. Ops
+   * call it through toTensor, before they promote dtypes; `run` for variables passed straight to a
+   * primitive.
+   */
+  autocastRead(op: string, t: Tensor): Tensor {
     const dtype = this.autocastDtype;
-    // an explicit cast of a variable is what its caller asked for
-    if (dtype === null || prim === 'cast') return inputs;
-    return inputs.map((t) =>
-      t instanceof Variable && t.autocast && t.dtype === 'float32' && t.dtype !== dtype
-        ? this.run1('cast', [t], { dtype })
-        : t,
-    );
+    if (dtype === null || dtype === 'float32' || op === 'cast') return t;
+    return t instanceof Variable && t.autocast && t.dtype === 'float32'
+      ? this.run1('cast', [t], { dtype })
+      : t;
   }
 
   /** Runs one-output primitive. */

@@ -3,7 +3,7 @@ import { assertDType, type DType, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
-import { Tensor, Variable } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { scalar, tensor } from './creation.js';
 
 /**
@@ -14,11 +14,7 @@ import { scalar, tensor } from './creation.js';
 export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertAlive(op, arg, x);
-    const autocast = ENGINE.autocastDtype;
-    if (autocast !== null && op !== 'cast' && x instanceof Variable && x.autocast)
-      if (x.dtype === 'float32' && autocast !== 'float32')
-        return ENGINE.run1('cast', [x], { dtype: autocast });
-    return x;
+    return ENGINE.autocastRead(op, x);
   }
   if (typeof x === 'number' && like !== undefined) {
     const dt =
