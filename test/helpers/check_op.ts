@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { CpuBackend, createCpuBackend } from '../../src/backends/cpu/index.js';
 import { ENGINE } from '../../src/core/engine.js';
 import * as nr from '../../src/node.js';
+import { SKIP_VAR } from './webgpu_probe.js';
 
 /** The float64 reference backend: the CPU kernels storing float32 tensors in double. */
 export const REFERENCE = 'cpu64';
@@ -37,7 +38,7 @@ export function testBackends(): string[] {
   const wanted = process.env.NEURITE_TEST_BACKENDS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const webgpuSkipped = process.env.NEURITE_WEBGPU_SKIP !== undefined;
+  const webgpuSkipped = process.env[SKIP_VAR] !== undefined;
   const all = nr
     .registeredBackends()
     .filter((b) => b !== REFERENCE && !(b === 'webgpu' && webgpuSkipped));

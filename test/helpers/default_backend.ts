@@ -1,6 +1,7 @@
 // Each test file starts on the default backend: nr.ready()'s pick (wasm), or NEURITE_TEST_DEFAULT_BACKEND.
 import { beforeEach } from 'vitest';
 import * as nr from '../../src/node.js';
+import { SKIP_VAR } from './webgpu_probe.js';
 
 /**
  * Names the backend the tests that do not pick one run on (e.g. `webgpu`, or `cpu-async`, the CPU
@@ -9,7 +10,7 @@ import * as nr from '../../src/node.js';
 export const DEFAULT_VAR = 'NEURITE_TEST_DEFAULT_BACKEND';
 
 const wanted = process.env[DEFAULT_VAR]?.trim();
-const webgpuSkip = process.env.NEURITE_WEBGPU_SKIP;
+const webgpuSkip = process.env[SKIP_VAR];
 if (!wanted) {
   await nr.ready();
 } else if (wanted === 'webgpu' && webgpuSkip !== undefined) {
