@@ -1,5 +1,7 @@
 // Phase 2 of the lesson, a separate program: load a saved model, classify image files and the test set.
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as nr from '../../src/node.js';
 import { CLASS_NAMES, loadSplit } from './common.js';
@@ -21,6 +23,18 @@ export async function classifyFile(
   let best = 0;
   for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
   return { label: CLASS_NAMES[best], probability: p[best] };
+}
+
+/** This program's folder: default paths are relative to it, so the lesson runs from any working folder. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Where outputs go when no --out is given: next to the model, i.e. in the folder that holds the
+ * model's folder (`out/cnn` → `out/`), or beside a model given as its `model.json` file.
+ */
+export function defaultOutFolder(model: string): string {
+  // (resolve drops a trailing slash, so a folder's dirname is its parent and a model.json's its folder)
+  return dirname(resolve(model));
 }
 
 /** Accuracy, per-class precision and recall, and the confusion matrix plot on the 10,000 test images. */
@@ -52,6 +66,7 @@ export async function evaluateTestSet(
         matrix[c].reduce((s, v) => s + v, 0),
       ),
   );
+  await mkdir(out, { recursive: true }); // an --out given on the command line may not exist yet
   const chart = await nr.viz.plotConfusionMatrix(y, predicted, {
     classNames: [...CLASS_NAMES],
     title: `${model.name}: test set`,
@@ -65,14 +80,17 @@ async function cli(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      model: { type: 'string', default: 'examples/fashion-mnist/out/cnn' },
-      out: { type: 'string', default: 'examples/fashion-mnist/out' },
+      model: { type: 'string', default: join(HERE, 'out', 'cnn') },
+      // default: next to the model (defaultOutFolder)
+      out: { type: 'string' },
       'test-limit': { type: 'string' },
       'skip-test-set': { type: 'boolean', default: false },
     },
   });
   await nr.ready();
-  const model = await nr.loadLayersModel(`file://${resolve(values.model ?? '')}`);
+  const modelPath = resolve(values.model ?? join(HERE, 'out', 'cnn'));
+  const out = values.out === undefined ? defaultOutFolder(modelPath) : resolve(values.out);
+  const model = await nr.loadLayersModel(`file://${modelPath}`);
   for (const file of positionals) {
     const { label, probability } = await classifyFile(model, file);
     console.log(`${file}: ${label} (${(probability * 100).toFixed(1)} %)`);
@@ -80,7 +98,7 @@ async function cli(): Promise<void> {
   if (!values['skip-test-set']) {
     const r = await evaluateTestSet(
       model,
-      resolve(values.out ?? '.'),
+      out,
       values['test-limit'] ? Number(values['test-limit']) : undefined,
     );
     console.log(`\ntest accuracy: ${(r.accuracy * 100).toFixed(2)} %\n`);
@@ -91,7 +109,7 @@ async function cli(): Promise<void> {
       ),
     );
     console.log(
-      `\nconfusion matrix: ${join(resolve(values.out ?? '.'), `${model.name}-confusion.png`)}`,
+      `\nconfusion matrix: ${join(out, `${model.name}-confusion.png`)}`,
     );
   }
 }

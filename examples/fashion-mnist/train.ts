@@ -1,6 +1,7 @@
 // Phase 1 of the lesson: train an MLP and a CNN on Fashion-MNIST, save each model and its history plot.
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as nr from '../../src/node.js';
 import { cnn, loadSplit, mlp } from './common.js';
@@ -72,6 +73,9 @@ export async function train(
   return results;
 }
 
+/** Models and plots go to this program's out/ folder by default, whatever the working folder. */
+const DEFAULT_OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
+
 async function cli(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -80,7 +84,7 @@ async function cli(): Promise<void> {
       'cnn-epochs': { type: 'string', default: '5' },
       'train-limit': { type: 'string' },
       'batch-size': { type: 'string', default: '64' },
-      out: { type: 'string', default: 'examples/fashion-mnist/out' },
+      out: { type: 'string', default: DEFAULT_OUT },
       verbose: { type: 'string', default: '1' },
       backend: { type: 'string' },
     },
@@ -94,7 +98,7 @@ async function cli(): Promise<void> {
     epochs: { mlp: Number(values['mlp-epochs']), cnn: Number(values['cnn-epochs']) },
     trainLimit: values['train-limit'] ? Number(values['train-limit']) : undefined,
     batchSize: Number(values['batch-size']),
-    out: resolve(values.out ?? 'examples/fashion-mnist/out'),
+    out: resolve(values.out ?? DEFAULT_OUT),
     verbose: Number(values.verbose) as 0 | 1 | 2,
     backend: values.backend,
   });

@@ -18,6 +18,7 @@ export {
   type KeyValueStorage,
 } from './handlers/browser.js';
 export { encodeWeights, decodeWeights } from './weights.js';
+export { browserFiles, type PickedFile } from './handlers/browser_files.js';
 export { parseModelJson, toModelJson, shardWeights } from './model_json.js';
 
 /**

@@ -1,4 +1,4 @@
-// Plots (nr.viz): training history, confusion matrix, image grid and model diagram, as Vega-Lite charts rendered to SVG or PNG.
+// Plots (nr.viz): training history, confusion matrix, image grid and model diagram as Vega-Lite charts (SVG or PNG), and live SVG charts in a page.
 export { Chart, type ChartOptions } from './chart.js';
 export { initRenderer, svgToPNG, type RendererOptions, type PNGOptions } from './render.js';
 export { plotHistory, historyPlot, type HistoryLike, type HistoryPlotOptions } from './history.js';
@@ -11,3 +11,14 @@ export {
   type PlottableNode,
   type ModelPlotOptions,
 } from './model.js';
+export {
+  lineChartSVG,
+  niceTicks,
+  fitCallbacks,
+  FitChart,
+  render,
+  type LineSeries,
+  type LineChartOptions,
+  type FitChartOptions,
+  type SvgContainer,
+} from './live.js';
