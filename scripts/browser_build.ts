@@ -105,7 +105,9 @@ export async function buildBrowser(
     }
     return { raw, gzip };
   };
-  const entry = Object.keys(meta.outputs).find((f) => meta.outputs[f].entryPoint === 'src/index.ts');
+  const entry = Object.keys(meta.outputs).find(
+    (f) => meta.outputs[f].entryPoint === 'src/index.ts',
+  );
   if (!entry) throw new Error('browser build: no entry output');
   const core = staticClosure(meta, entry);
   const wasm = staticClosure(meta, chunkOf(meta, 'src/backends/wasm/index.ts'), new Set(core));

@@ -70,7 +70,10 @@ export async function predictClasses(model: nr.Model, x: nr.Tensor): Promise<Int
 }
 
 /** Accuracy and confusion matrix (rows: true class) of predictions against labels. */
-export function score(labels: Int32Array, predicted: Int32Array): { accuracy: number; matrix: number[][] } {
+export function score(
+  labels: Int32Array,
+  predicted: Int32Array,
+): { accuracy: number; matrix: number[][] } {
   const k = CLASS_NAMES.length;
   const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let right = 0;
@@ -95,7 +98,11 @@ export interface Comparison {
  * Trains both pipelines on the first `trainCount` training images and scores them on `testCount`
  * test images: hand-designed features + softmax regression, and a small CNN on the pixels.
  */
-export async function compare(trainCount: number, testCount: number, epochs: number): Promise<Comparison> {
+export async function compare(
+  trainCount: number,
+  testCount: number,
+  epochs: number,
+): Promise<Comparison> {
   const [trainAll, testAll] = await Promise.all([loadSplit('train'), loadSplit('test')]);
   const train = head(trainAll, trainCount);
   const test = head(testAll, testCount);
@@ -177,7 +184,11 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
   const test = head(testAll, o.testCount ?? 2000);
   nr.setSeed(42);
   const model = o.kind === 'mlp' ? mlp() : cnn();
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: 'adam',
+    loss: 'sparseCategoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   o.onModel?.(model);
   const { x, y } = tensors(train);
   let steps = 0;

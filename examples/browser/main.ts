@@ -1,6 +1,13 @@
 // The lesson page's script: wires the four sections to lesson.ts and draws results; `window.lesson` lets tests drive it.
 import * as nr from '../../src/index.js';
-import { CLASS_NAMES, classify, compare, loadSplit, trainModel, type TrainResult } from './lesson.js';
+import {
+  CLASS_NAMES,
+  classify,
+  compare,
+  loadSplit,
+  trainModel,
+  type TrainResult,
+} from './lesson.js';
 import { SIDE } from './features.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -22,7 +29,12 @@ interface Detected {
 }
 
 /** Draws [28 × 28] values in [0, 1] (or any range, scaled) into a new canvas, `scale` pixels per value. */
-function pixelCanvas(values: ArrayLike<number>, side: number, scale: number, signed = false): HTMLCanvasElement {
+function pixelCanvas(
+  values: ArrayLike<number>,
+  side: number,
+  scale: number,
+  signed = false,
+): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = side;
   canvas.className = 'pixels';
@@ -54,11 +66,13 @@ async function detect(): Promise<Detected> {
     if (adapter) {
       const info: Partial<GPUAdapterInfo> = (adapter as { info?: GPUAdapterInfo }).info ?? {};
       webgpu =
-        [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'an adapter';
+        [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') ||
+        'an adapter';
     }
   }
   await nr.ready();
-  const features = (nr.backend() as { features?: { simd: boolean; relaxedSimd: boolean } }).features;
+  const features = (nr.backend() as { features?: { simd: boolean; relaxedSimd: boolean } })
+    .features;
   const backends = ['wasm', ...(webgpu ? ['webgpu'] : []), 'cpu'];
   return {
     isolated: globalThis.crossOriginIsolated === true,
@@ -98,7 +112,8 @@ async function runCompare(trainCount = 3000, testCount = 1000, epochs = 2) {
   try {
     const r = await compare(trainCount, testCount, epochs);
     $('features-accuracy').textContent = percent(r.featureAccuracy);
-    $('features-detail').textContent = `${r.featureSeconds.toFixed(1)} s, including computing the features`;
+    $('features-detail').textContent =
+      `${r.featureSeconds.toFixed(1)} s, including computing the features`;
     $('cnn-accuracy').textContent = percent(r.cnnAccuracy);
     const grid = $('filters');
     grid.innerHTML = '';
@@ -110,7 +125,8 @@ async function runCompare(trainCount = 3000, testCount = 1000, epochs = 2) {
       fig.append(pixelCanvas(filter, size, 12, true));
       grid.append(fig);
     }
-    $('compare-note').textContent = `${trainCount} training images, ${testCount} test images, on ${nr.getBackend()}; the CNN took ${r.cnnSeconds.toFixed(1)} s`;
+    $('compare-note').textContent =
+      `${trainCount} training images, ${testCount} test images, on ${nr.getBackend()}; the CNN took ${r.cnnSeconds.toFixed(1)} s`;
     return r;
   } finally {
     $<HTMLButtonElement>('compare-run').disabled = false;
@@ -122,7 +138,15 @@ async function runCompare(trainCount = 3000, testCount = 1000, epochs = 2) {
 let trained: TrainResult | null = null;
 let training: nr.Sequential | null = null;
 
-async function runTraining(options: { kind?: 'mlp' | 'cnn'; backend?: string; epochs?: number; trainCount?: number } = {}) {
+async function runTraining(
+  options: {
+    kind?: 'mlp' | 'cnn';
+    backend?: string;
+    epochs?: number;
+    trainCount?: number;
+    testCount?: number;
+  } = {},
+) {
   const kind = options.kind ?? ($<HTMLSelectElement>('train-model').value as 'mlp' | 'cnn');
   const backend = options.backend ?? $<HTMLSelectElement>('train-backend').value;
   const epochs = options.epochs ?? Number($<HTMLInputElement>('train-epochs').value);
@@ -135,7 +159,10 @@ async function runTraining(options: { kind?: 'mlp' | 'cnn'; backend?: string; ep
   try {
     await nr.setBackend(backend);
     status(`training the ${kind.toUpperCase()} on ${backend}…`);
-    const chart = nr.viz.fitCallbacks($('train-chart'), ['loss', 'accuracy'], { width: 440, height: 220 });
+    const chart = nr.viz.fitCallbacks($('train-chart'), ['loss', 'accuracy'], {
+      width: 440,
+      height: 220,
+    });
     const bar = new (class extends nr.callbacks.Callback {
       override onBatchEnd(batch: number) {
         const total = this.params.epochs * this.params.steps;
@@ -151,20 +178,31 @@ async function runTraining(options: { kind?: 'mlp' | 'cnn'; backend?: string; ep
       kind,
       epochs,
       trainCount,
+      testCount: options.testCount ?? 2000,
       callbacks: [chart, bar],
       onModel: (m) => void (training = m),
     });
     trained?.model.dispose();
     trained = r;
-    $('train-accuracy').textContent = `${percent(r.accuracy)} on ${r.matrix.flat().reduce((a, b) => a + b, 0)} test images`;
-    $('train-speed').textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s: ${r.stepsPerSecond.toFixed(1)} steps/s on ${r.backend}${r.backend === 'wasm' ? ` with ${r.threads} thread${r.threads > 1 ? 's' : ''}` : ''}`;
+    $('train-accuracy').textContent =
+      `${percent(r.accuracy)} on ${r.matrix.flat().reduce((a, b) => a + b, 0)} test images`;
+    $('train-speed').textContent =
+      `${r.steps} steps in ${r.seconds.toFixed(1)} s: ${r.stepsPerSecond.toFixed(1)} steps/s on ${r.backend}${r.backend === 'wasm' ? ` with ${r.threads} thread${r.threads > 1 ? 's' : ''}` : ''}`;
     await showConfusion(r.matrix);
     await showMistakes(r.mistakes);
     $<HTMLButtonElement>('save-idb').disabled = false;
     $<HTMLButtonElement>('save-download').disabled = false;
     refreshModelList();
     status(`trained the ${kind.toUpperCase()} on ${backend}`);
-    return { accuracy: r.accuracy, steps: r.steps, seconds: r.seconds, stepsPerSecond: r.stepsPerSecond, backend: r.backend, threads: r.threads, losses: r.losses };
+    return {
+      accuracy: r.accuracy,
+      steps: r.steps,
+      seconds: r.seconds,
+      stepsPerSecond: r.stepsPerSecond,
+      backend: r.backend,
+      threads: r.threads,
+      losses: r.losses,
+    };
   } finally {
     run.disabled = false;
     stop.disabled = true;
@@ -194,7 +232,13 @@ async function showMistakes(mistakes: TrainResult['mistakes']): Promise<void> {
   grid.innerHTML = '';
   for (const m of mistakes) {
     const fig = document.createElement('figure');
-    fig.append(pixelCanvas(test.pixels.subarray(m.index * SIDE * SIDE, (m.index + 1) * SIDE * SIDE), SIDE, 2));
+    fig.append(
+      pixelCanvas(
+        test.pixels.subarray(m.index * SIDE * SIDE, (m.index + 1) * SIDE * SIDE),
+        SIDE,
+        2,
+      ),
+    );
     const caption = document.createElement('figcaption');
     caption.textContent = `${CLASS_NAMES[m.truth]} → ${CLASS_NAMES[m.predicted]}`;
     fig.append(caption);
@@ -207,7 +251,9 @@ async function save(where: 'indexeddb' | 'downloads'): Promise<void> {
   const name = `fashion-${trained.model.name.replace(/^fashion_/, '')}`;
   await trained.model.save(`${where}://${name}`);
   $('save-note').textContent =
-    where === 'indexeddb' ? `saved as indexeddb://${name}` : `downloaded ${name}.json and ${name}.weights.bin`;
+    where === 'indexeddb'
+      ? `saved as indexeddb://${name}`
+      : `downloaded ${name}.json and ${name}.weights.bin`;
   refreshModelList();
 }
 
@@ -236,7 +282,9 @@ async function loadModel(source?: string): Promise<string> {
     if (!trained) throw new Error('train a model in the training section first');
     model = trained.model;
   } else if (choice.startsWith('server:'))
-    model = await nr.loadLayersModel(new URL(`models/${choice.slice(7)}/model.json`, location.href).href);
+    model = await nr.loadLayersModel(
+      new URL(`models/${choice.slice(7)}/model.json`, location.href).href,
+    );
   else model = await nr.loadLayersModel(`indexeddb://${choice.slice('indexeddb:'.length)}`);
   if (inferModel && inferModel !== trained?.model) inferModel.dispose();
   inferModel = model;
@@ -262,23 +310,32 @@ function canvasPixels(): Float32Array {
   return out;
 }
 
-async function predictCanvas(): Promise<{ label: string; probabilities: number[]; milliseconds: number } | null> {
+async function predictCanvas(): Promise<{
+  label: string;
+  probabilities: number[];
+  milliseconds: number;
+} | null> {
   if (!inferModel) return null;
   const { probabilities, milliseconds } = await classify(inferModel, canvasPixels());
   let best = 0;
-  for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+  for (let i = 1; i < probabilities.length; i++)
+    if (probabilities[i] > probabilities[best]) best = i;
   $('probabilities').innerHTML = CLASS_NAMES.map(
     (n, i) =>
       `<div class="bar"><span>${n}</span><div style="width:${(probabilities[i] * 200).toFixed(0)}px;${i === best ? 'background:#ff7f0e' : ''}"></div><span>${percent(probabilities[i])}</span></div>`,
   ).join('');
-  $('infer-time').textContent = `${milliseconds.toFixed(2)} ms per prediction on ${nr.getBackend()}`;
+  $('infer-time').textContent =
+    `${milliseconds.toFixed(2)} ms per prediction on ${nr.getBackend()}`;
   return { label: CLASS_NAMES[best], probabilities: Array.from(probabilities), milliseconds };
 }
 
 /** Draws an image on the canvas: 28 × 28 images pixel for pixel (each a 10 × 10 block), others scaled in grey. */
 async function drawImage(source: Blob | string): Promise<void> {
   const blob = typeof source === 'string' ? await (await fetch(source)).blob() : source;
-  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bitmap = await createImageBitmap(blob, {
+    colorSpaceConversion: 'none',
+    premultiplyAlpha: 'none',
+  });
   const c = canvas();
   const ctx = c.getContext('2d', { willReadFrequently: true });
   if (!ctx) return;
@@ -303,7 +360,10 @@ function setUpDrawing(): void {
   let last: [number, number] | null = null;
   const at = (e: PointerEvent): [number, number] => {
     const box = c.getBoundingClientRect();
-    return [((e.clientX - box.left) * c.width) / box.width, ((e.clientY - box.top) * c.height) / box.height];
+    return [
+      ((e.clientX - box.left) * c.width) / box.width,
+      ((e.clientY - box.top) * c.height) / box.height,
+    ];
   };
   c.addEventListener('pointerdown', (e) => {
     last = at(e);
@@ -337,7 +397,18 @@ function setUpDrawing(): void {
   });
 }
 
-const SAMPLES = ['0000-ankle-boot', '0001-pullover', '0002-trouser', '0004-shirt', '0006-coat', '0008-sandal', '0009-sneaker', '0013-dress', '0018-bag', '0019-t-shirt-top'];
+const SAMPLES = [
+  '0000-ankle-boot',
+  '0001-pullover',
+  '0002-trouser',
+  '0004-shirt',
+  '0006-coat',
+  '0008-sandal',
+  '0009-sneaker',
+  '0013-dress',
+  '0018-bag',
+  '0019-t-shirt-top',
+];
 
 function setUpSamples(): void {
   const box = $('samples');
@@ -381,7 +452,8 @@ async function start(): Promise<void> {
       })
       .catch(fail);
   });
-  if (serverModels.length) await loadModel(`server:${serverModels.includes('mlp') ? 'mlp' : serverModels[0]}`);
+  if (serverModels.length)
+    await loadModel(`server:${serverModels.includes('mlp') ? 'mlp' : serverModels[0]}`);
   status(
     `Ready: ${nr.getBackend()}${nr.getBackend() === 'wasm' ? ` on ${detected.threads} thread${detected.threads > 1 ? 's' : ''}` : ''}; data: ${info.data === 'full' ? 'Fashion-MNIST (70,000 images)' : 'a committed subset of Fashion-MNIST'}.`,
   );

@@ -96,7 +96,8 @@ function modelNames(dir: string): string[] {
  */
 export async function startServer(options: ServerOptions = {}): Promise<LessonServer> {
   const dataDir =
-    options.data ?? (existsSync(join(DEBIAN_DATA, 't10k-images-idx3-ubyte.gz')) ? DEBIAN_DATA : SUBSET_DATA);
+    options.data ??
+    (existsSync(join(DEBIAN_DATA, 't10k-images-idx3-ubyte.gz')) ? DEBIAN_DATA : SUBSET_DATA);
   const dataKind = dataDir === SUBSET_DATA ? 'subset' : 'full';
   const modelsDir = resolve(options.models ?? join(HERE, '..', 'fashion-mnist', 'out'));
   const imagesDir = join(HERE, '..', 'fashion-mnist', 'images');
@@ -176,6 +177,8 @@ if (process.argv[1] && resolve(process.argv[1]).endsWith('serve.ts')) {
     ...(values.data ? { data: values.data } : {}),
   });
   console.log(`neurite lesson: open ${s.url}`);
-  console.log(`  data: ${s.dataKind === 'full' ? s.dataDir : `the committed subset (${s.dataDir})`}`);
+  console.log(
+    `  data: ${s.dataKind === 'full' ? s.dataDir : `the committed subset (${s.dataDir})`}`,
+  );
   console.log(`  the same page without cross-origin isolation (one thread): ${s.url}plain/`);
 }

@@ -108,9 +108,7 @@ async function cli(): Promise<void> {
         `${name.padEnd(12)}  ${r.precision[c].toFixed(3).padStart(9)}  ${r.recall[c].toFixed(3).padStart(6)}`,
       ),
     );
-    console.log(
-      `\nconfusion matrix: ${join(out, `${model.name}-confusion.png`)}`,
-    );
+    console.log(`\nconfusion matrix: ${join(out, `${model.name}-confusion.png`)}`);
   }
 }
 

@@ -38,7 +38,10 @@ function isFinitePoint(p: readonly [number, number]): boolean {
   return Number.isFinite(p[0]) && Number.isFinite(p[1]);
 }
 
-/** Round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten, about `count` of them. */
+/**
+ * Round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten, about `count` of them.
+ * @example nr.viz.niceTicks(0, 1, 5) // [0, 0.2, 0.4, 0.6, 0.8, 1]
+ */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (hi <= lo) return [lo];
@@ -66,7 +69,10 @@ function label(v: number): string {
  * @example
  * const svg = nr.viz.lineChartSVG([{ name: 'loss', points: [[1, 0.9], [2, 0.5]] }], { title: 'loss' });
  */
-export function lineChartSVG(series: readonly LineSeries[], options: LineChartOptions = {}): string {
+export function lineChartSVG(
+  series: readonly LineSeries[],
+  options: LineChartOptions = {},
+): string {
   if (!Array.isArray(series))
     throw new ArgumentError(`lineChartSVG: series must be an array, received ${show(series)}`);
   const width = sizeOption('lineChartSVG', 'width', options.width, 320);
@@ -257,7 +263,8 @@ export class FitChart extends Callback {
       const batch = this.batch.get(m) ?? [];
       const epoch = this.epoch.get(m) ?? [];
       const val = this.validation.get(m) ?? [];
-      if (batch.length) series.push({ name: 'batch', points: batch, color: COLORS.batch, width: 1 });
+      if (batch.length)
+        series.push({ name: 'batch', points: batch, color: COLORS.batch, width: 1 });
       if (epoch.length) series.push({ name: 'epoch', points: epoch, color: COLORS.training });
       if (val.length) series.push({ name: 'validation', points: val, color: COLORS.validation });
       return lineChartSVG(series, {

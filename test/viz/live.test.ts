@@ -13,12 +13,28 @@ describe('lineChartSVG', () => {
   it('draws each series as a polyline inside the plot box, higher values higher up', () => {
     const svg = nr.viz.lineChartSVG(
       [
-        { name: 'loss', points: [[1, 2], [2, 1], [3, 0.5]] },
-        { name: 'val', points: [[1, 2.5], [3, 1]], color: 'red' },
+        {
+          name: 'loss',
+          points: [
+            [1, 2],
+            [2, 1],
+            [3, 0.5],
+          ],
+        },
+        {
+          name: 'val',
+          points: [
+            [1, 2.5],
+            [3, 1],
+          ],
+          color: 'red',
+        },
       ],
       { width: 300, height: 200, title: 'loss <train>' },
     );
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"')).toBe(true);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"')).toBe(
+      true,
+    );
     expect(svg.endsWith('</svg>')).toBe(true);
     expect(svg).toContain('loss &#60;train&#62;'); // text is escaped
     const [loss, val] = polylines(svg);
@@ -37,12 +53,22 @@ describe('lineChartSVG', () => {
   });
 
   it('skips non-finite points, draws a single point as a dot, and an empty chart as a frame', () => {
-    const svg = nr.viz.lineChartSVG([{ name: 'a', points: [[1, NaN], [2, 3]] }]);
+    const svg = nr.viz.lineChartSVG([
+      {
+        name: 'a',
+        points: [
+          [1, NaN],
+          [2, 3],
+        ],
+      },
+    ]);
     expect(svg).toContain('<circle');
     expect(polylines(svg)).toEqual([]);
     const empty = nr.viz.lineChartSVG([]);
     expect(empty).toContain('<rect');
-    expect(() => nr.viz.lineChartSVG([], { width: 3 })).toThrow(/width must be a number >= 16, received 3/);
+    expect(() => nr.viz.lineChartSVG([], { width: 3 })).toThrow(
+      /width must be a number >= 16, received 3/,
+    );
   });
 
   it('niceTicks gives round steps covering the range', () => {
@@ -60,7 +86,11 @@ describe('fitCallbacks', () => {
     const model = nr.sequential({
       layers: [nr.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })],
     });
-    model.compile({ optimizer: nr.train.adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    model.compile({
+      optimizer: nr.train.adam(0.05),
+      loss: 'binaryCrossentropy',
+      metrics: ['accuracy'],
+    });
     const container = { innerHTML: '' };
     const snapshots: string[] = [];
     const chart = nr.viz.fitCallbacks(container, ['loss', 'acc']);
@@ -112,7 +142,10 @@ describe('fitCallbacks', () => {
     const chart = nr.viz.fitCallbacks({ innerHTML: '' }, ['loss', 'accuracy']);
     await nr.viz.render(el, chart);
     expect(el.innerHTML.match(/<svg/g)).toHaveLength(2);
-    await nr.viz.render(el, await nr.viz.plotHistory({ loss: [1, 0.5] }, { width: 200, height: 150 }));
+    await nr.viz.render(
+      el,
+      await nr.viz.plotHistory({ loss: [1, 0.5] }, { width: 200, height: 150 }),
+    );
     expect(el.innerHTML).toContain('<svg');
     await expect(nr.viz.render(el, 5 as never)).rejects.toThrow(/render: chart must be/);
   });
