@@ -106,7 +106,7 @@ function showDetected(d: Detected): void {
 
 // ---- Machine learning vs deep learning ----------------------------------------------------------
 
-async function runCompare(trainCount = 3000, testCount = 1000, epochs = 2) {
+async function runCompare(trainCount = 10_000, testCount = 2000, epochs = 3) {
   $<HTMLButtonElement>('compare-run').disabled = true;
   $('compare-note').textContent = `training both on ${trainCount} images…`;
   try {
@@ -487,21 +487,6 @@ const lesson = {
     const values = Array.from(await y.data());
     nr.dispose([x, y]);
     return values;
-  },
-  /** The model trained on this page, saved through a handler that hands its files back (as a download would). */
-  exportTrained: async () => {
-    if (!trained) throw new Error('nothing trained yet');
-    let files: Record<string, number[]> = {};
-    await trained.model.save(
-      nr.io.withSaveHandler(async (a) => {
-        const json = nr.io.toModelJson(a, ['model.weights.bin']);
-        files = {
-          'model.json': Array.from(new TextEncoder().encode(JSON.stringify(json))),
-          'model.weights.bin': Array.from(new Uint8Array(a.weightData)),
-        };
-      }),
-    );
-    return files;
   },
 };
 Object.assign(globalThis, { lesson });

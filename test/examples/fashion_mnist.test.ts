@@ -1,11 +1,16 @@
 // The Fashion-MNIST lesson on a small subset: train (phase 1), then load the saved model and predict (phase 2).
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, unlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
-import { classifyFile, evaluateTestSet } from '../../examples/fashion-mnist/predict.js';
+import {
+  classifyFile,
+  defaultOutFolder,
+  evaluateTestSet,
+} from '../../examples/fashion-mnist/predict.js';
 import { train } from '../../examples/fashion-mnist/train.js';
 
 // .ci/run installs Debian's dataset-fashion-mnist; without it (or a cached copy) there is nothing to train on.
@@ -28,6 +33,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(out, { recursive: true, force: true });
+});
+
+describe('predict.ts without --out', () => {
+  it('writes next to the model: beside its folder, or beside a model.json given as a file', () => {
+    expect(defaultOutFolder('/elsewhere/models/mlp')).toBe('/elsewhere/models');
+    expect(defaultOutFolder('/elsewhere/models/mlp/')).toBe('/elsewhere/models');
+    expect(defaultOutFolder('/elsewhere/models/mlp/model.json')).toBe('/elsewhere/models/mlp');
+  });
 });
 
 describe.skipIf(!available)('Fashion-MNIST lesson (2,000 training images, 1 epoch)', () => {
@@ -64,5 +77,31 @@ describe.skipIf(!available)('Fashion-MNIST lesson (2,000 training images, 1 epoc
     expect(r.accuracy).toBeGreaterThan(0.6);
     expect(r.precision.length).toBe(10);
     expect(existsSync(join(out, `${model.name}-confusion.png`))).toBe(true);
+    // an output folder that does not exist yet is made (predict.ts --out new/folder)
+    const fresh = join(out, 'new', 'folder');
+    await evaluateTestSet(model, fresh, 100);
+    expect(existsSync(join(fresh, `${model.name}-confusion.png`))).toBe(true);
+  }, 120_000);
+
+  it('predict.ts, run from another folder with --model elsewhere, writes next to the model', () => {
+    const root = resolve(import.meta.dirname, '..', '..');
+    const plot = join(out, 'fashion_mlp-confusion.png');
+    if (existsSync(plot)) unlinkSync(plot);
+    const run = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [
+        join(root, 'examples/fashion-mnist/predict.ts'),
+        '--model',
+        join(out, 'mlp'),
+        '--test-limit',
+        '200',
+        join(root, 'examples/fashion-mnist/images/0000-ankle-boot.png'),
+      ],
+      { cwd: tmpdir(), encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(run.stderr).not.toMatch(/ENOENT|cannot write/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/0000-ankle-boot\.png: /);
+    expect(existsSync(plot)).toBe(true);
   }, 120_000);
 });
