@@ -127,6 +127,7 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
       'src/io/index.ts',
       'src/io/handlers/http.ts',
       'src/io/handlers/browser.ts',
+      'src/io/handlers/browser_files.ts',
       'src/io/handlers/file.ts',
     ],
   },

