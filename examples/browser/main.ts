@@ -454,6 +454,9 @@ async function start(): Promise<void> {
   });
   if (serverModels.length)
     await loadModel(`server:${serverModels.includes('mlp') ? 'mlp' : serverModels[0]}`);
+  else
+    $('infer-note').textContent =
+      'no model trained in Node yet: run npx tsx examples/fashion-mnist/train.ts (the server offers its out/ folder), or train one above';
   status(
     `Ready: ${nr.getBackend()}${nr.getBackend() === 'wasm' ? ` on ${detected.threads} thread${detected.threads > 1 ? 's' : ''}` : ''}; data: ${info.data === 'full' ? 'Fashion-MNIST (70,000 images)' : 'a committed subset of Fashion-MNIST'}.`,
   );
