@@ -24,12 +24,41 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export interface NetLimits {
   /** Most bytes the body may have (after content decoding); more is a `SizeLimitError`. */
   maxBytes?: number;
-  /** Most milliseconds without receiving a byte. Default `DEFAULT_IDLE_TIMEOUT_MS` (30 s). */
+  /** Most milliseconds without receiving a byte. Default 30 s (see `setNetDefaults`). */
   idleTimeoutMs?: number;
-  /** Most milliseconds for the whole read. Default `DEFAULT_TOTAL_TIMEOUT_MS` (10 min). */
+  /** Most milliseconds for the whole read. Default 10 minutes (see `setNetDefaults`). */
   totalTimeoutMs?: number;
   /** Stops the read with an `AbortedError`. */
   signal?: AbortSignal;
+}
+
+const defaults = {
+  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+  totalTimeoutMs: DEFAULT_TOTAL_TIMEOUT_MS,
+};
+
+/**
+ * Sets the process-wide idle and total timeouts used by every network read that does not pass its
+ * own (readers such as `nr.data.csv(url)` included); returns the previous values.
+ * @example nr.io.setNetDefaults({ idleTimeoutMs: 5000, totalTimeoutMs: 60_000 });
+ */
+export function setNetDefaults(limits: { idleTimeoutMs?: number; totalTimeoutMs?: number }): {
+  idleTimeoutMs: number;
+  totalTimeoutMs: number;
+} {
+  const previous = { ...defaults };
+  defaults.idleTimeoutMs = checkLimit('idleTimeoutMs', limits.idleTimeoutMs, defaults.idleTimeoutMs);
+  defaults.totalTimeoutMs = checkLimit(
+    'totalTimeoutMs',
+    limits.totalTimeoutMs,
+    defaults.totalTimeoutMs,
+  );
+  return previous;
+}
+
+/** The idle and total timeouts in force. @example netDefaults().idleTimeoutMs // 30000 */
+export function netDefaults(): { idleTimeoutMs: number; totalTimeoutMs: number } {
+  return { ...defaults };
 }
 
 /** Options of `openUrl` and `fetchBytes`. */
@@ -154,8 +183,8 @@ export async function openUrl(url: string | URL, options: FetchOptions = {}): Pr
   const maxBytes = checkLimit('maxBytes', options.maxBytes, Number.MAX_SAFE_INTEGER);
   const guard = new Guard(
     `${current.href} (${what})`,
-    checkLimit('idleTimeoutMs', options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),
-    checkLimit('totalTimeoutMs', options.totalTimeoutMs, DEFAULT_TOTAL_TIMEOUT_MS),
+    checkLimit('idleTimeoutMs', options.idleTimeoutMs, defaults.idleTimeoutMs),
+    checkLimit('totalTimeoutMs', options.totalTimeoutMs, defaults.totalTimeoutMs),
     [options.signal, options.requestInit?.signal],
   );
   const allow = options.allowRedirect ?? sameOrigin;

@@ -2,7 +2,7 @@
 import { ArgumentError, show } from '../../core/errors.js';
 import { type IOHandler, MAX_MODEL_JSON_BYTES, type ModelArtifacts } from '../artifacts.js';
 import { assembleArtifacts, groupBytes, parseModelJson } from '../model_json.js';
-import { DEFAULT_TOTAL_TIMEOUT_MS, type NetLimits, fetchBytes } from '../net.js';
+import { type NetLimits, fetchBytes, netDefaults } from '../net.js';
 import { modelFolder, redirectsUnder, resolveShardUrl } from '../url_policy.js';
 
 /**
@@ -35,7 +35,7 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   const folder = modelFolder(modelUrl);
   return {
     async load(): Promise<ModelArtifacts> {
-      const deadline = Date.now() + (options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS);
+      const deadline = Date.now() + (options.totalTimeoutMs ?? netDefaults().totalTimeoutMs);
       // One deadline for the whole load: each request gets what is left of it.
       const common = () => ({
         requestInit: options.requestInit,
