@@ -181,7 +181,12 @@ export async function download(
         throw e;
       }
       const what = e instanceof Error ? e.message : String(e);
-      const Kind = e instanceof AbortedError ? AbortedError : e instanceof TimeoutError ? TimeoutError : NetworkError;
+      const Kind =
+        e instanceof AbortedError
+          ? AbortedError
+          : e instanceof TimeoutError
+            ? TimeoutError
+            : NetworkError;
       throw new Kind(
         `download ${url}: transfer cut off after ${received}${total === null ? '' : ` of ${total}`} bytes (${what}); the partial file ${part} is kept for a resume`,
         { cause: e },

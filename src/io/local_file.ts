@@ -11,7 +11,11 @@ import { IOError, SizeLimitError } from '../core/errors.js';
  * grows meanwhile is an `IOError`.
  * @example const bytes = await readLocalFile('m/model.json', 64 * 2 ** 20, 'model.json');
  */
-export async function readLocalFile(path: string, maxBytes: number, what: string): Promise<Uint8Array> {
+export async function readLocalFile(
+  path: string,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
   // O_NONBLOCK is absent on Windows (no FIFOs to fear there): 0 leaves the flags as they are.
   const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
   let fh: Awaited<ReturnType<typeof open>>;
@@ -38,7 +42,9 @@ export async function readLocalFile(path: string, maxBytes: number, what: string
     while (offset < out.length) {
       const { bytesRead } = await fh.read(out, offset, out.length - offset, offset);
       if (bytesRead === 0)
-        throw new IOError(`${path}: ${what} shrank while being read (${offset} of ${st.size} bytes)`);
+        throw new IOError(
+          `${path}: ${what} shrank while being read (${offset} of ${st.size} bytes)`,
+        );
       offset += bytesRead;
     }
     // One byte more would mean the file grew: what was read is not the file as it now is.

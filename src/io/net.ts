@@ -47,7 +47,11 @@ export function setNetDefaults(limits: { idleTimeoutMs?: number; totalTimeoutMs?
   totalTimeoutMs: number;
 } {
   const previous = { ...defaults };
-  defaults.idleTimeoutMs = checkLimit('idleTimeoutMs', limits.idleTimeoutMs, defaults.idleTimeoutMs);
+  defaults.idleTimeoutMs = checkLimit(
+    'idleTimeoutMs',
+    limits.idleTimeoutMs,
+    defaults.idleTimeoutMs,
+  );
   defaults.totalTimeoutMs = checkLimit(
     'totalTimeoutMs',
     limits.totalTimeoutMs,
@@ -301,7 +305,10 @@ export async function openUrl(url: string | URL, options: FetchOptions = {}): Pr
  * signal an `AbortedError`, a refused redirect a `UrlPolicyError`.
  * @example const bytes = await fetchBytes('https://h/iris.csv', { maxBytes: 2 ** 20, what: 'CSV file' });
  */
-export async function fetchBytes(url: string | URL, options: FetchOptions = {}): Promise<Uint8Array> {
+export async function fetchBytes(
+  url: string | URL,
+  options: FetchOptions = {},
+): Promise<Uint8Array> {
   const body = await openUrl(url, options);
   const what = options.what ?? 'file';
   if (body.status < 200 || body.status > 299) {

@@ -37,7 +37,9 @@ export function isUnderFolder(target: URL, folder: URL): boolean {
  */
 export function resolveShardUrl(path: unknown, modelJsonUrl: URL, where: string): URL {
   if (typeof path !== 'string' || path === '')
-    throw new UrlPolicyError(`${where}: a shard path must be a non-empty string, received ${show(path)}`);
+    throw new UrlPolicyError(
+      `${where}: a shard path must be a non-empty string, received ${show(path)}`,
+    );
   if (STRIPPED.test(path))
     throw new UrlPolicyError(
       `${where}: shard path ${JSON.stringify(path)} holds spaces or control characters, which URL parsing would strip`,

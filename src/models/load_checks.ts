@@ -15,20 +15,29 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
  * @example const a = checkArtifacts(await handler.load(), 'loadLayersModel');
  */
 export function checkArtifacts(a: unknown, where: string): ModelArtifacts {
-  if (!isObj(a)) throw new IOError(`${where}: the handler returned ${show(a)}, not model artifacts`);
+  if (!isObj(a))
+    throw new IOError(`${where}: the handler returned ${show(a)}, not model artifacts`);
   if (!isObj(a.modelTopology))
-    throw new IOError(`${where}: artifacts.modelTopology must be an object, received ${show(typeof a.modelTopology)}`);
+    throw new IOError(
+      `${where}: artifacts.modelTopology must be an object, received ${show(typeof a.modelTopology)}`,
+    );
   const specs = a.weightSpecs ?? [];
   if (!Array.isArray(specs))
-    throw new IOError(`${where}: artifacts.weightSpecs must be an array, received ${show(typeof specs)}`);
+    throw new IOError(
+      `${where}: artifacts.weightSpecs must be an array, received ${show(typeof specs)}`,
+    );
   let data = a.weightData ?? new ArrayBuffer(0);
   // A typed array or Buffer is accepted as its bytes; anything else is refused.
   if (ArrayBuffer.isView(data))
     data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer;
   if (!(data instanceof ArrayBuffer))
-    throw new IOError(`${where}: artifacts.weightData must be an ArrayBuffer, received ${show(typeof data)}`);
+    throw new IOError(
+      `${where}: artifacts.weightData must be an ArrayBuffer, received ${show(typeof data)}`,
+    );
   if (a.trainingConfig !== undefined && a.trainingConfig !== null && !isObj(a.trainingConfig))
-    throw new IOError(`${where}: artifacts.trainingConfig must be an object, received ${show(typeof a.trainingConfig)}`);
+    throw new IOError(
+      `${where}: artifacts.trainingConfig must be an object, received ${show(typeof a.trainingConfig)}`,
+    );
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   // Entries are checked one by one when the weights are read (specBytes in WeightFile).
   return {
@@ -54,7 +63,13 @@ const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number
  * @example nodeRef(['dense', 0, 0, {}], 'layer concat', 'm') // ['dense', 0, 0]
  */
 export function nodeRef(v: unknown, what: string, where: string): NodeRef {
-  if (!Array.isArray(v) || v.length < 3 || typeof v[0] !== 'string' || !isIndex(v[1]) || !isIndex(v[2]))
+  if (
+    !Array.isArray(v) ||
+    v.length < 3 ||
+    typeof v[0] !== 'string' ||
+    !isIndex(v[1]) ||
+    !isIndex(v[2])
+  )
     throw new IOError(
       `${where}: ${what} must be a reference [layer name, node index, tensor index], received ${show(v)}`,
     );
@@ -91,7 +106,11 @@ export function savedWeightName(layerName: string, weight: string): string {
 }
 
 /** The file's name of a model weight: its saved name, older spellings, or a unique match of the name's tail. */
-export function findInFile(names: readonly string[], has: (n: string) => boolean, keys: string[]): string | null {
+export function findInFile(
+  names: readonly string[],
+  has: (n: string) => boolean,
+  keys: string[],
+): string | null {
   for (const k of keys) if (has(k)) return k;
   const tail = `/${keys[0]}`;
   const matches = names.filter((n) => n.endsWith(tail));
@@ -105,7 +124,11 @@ export function findInFile(names: readonly string[], has: (n: string) => boolean
  * float16 weights by value (a 'float16' policy); int and float are never mixed, as in TensorFlow.js.
  * @example withWeightSupply(fileWeightSupply(file, true, 'm'), () => modelFromTopology(topology, 'm'))
  */
-export function fileWeightSupply(file: WeightFile, strict: boolean, where: string): WeightSupply & { used: Set<string> } {
+export function fileWeightSupply(
+  file: WeightFile,
+  strict: boolean,
+  where: string,
+): WeightSupply & { used: Set<string> } {
   const names = file.names();
   const used = new Set<string>();
   return {
@@ -113,9 +136,13 @@ export function fileWeightSupply(file: WeightFile, strict: boolean, where: strin
     used,
     supply(layer: Layer, name: string, shape: readonly number[], dtype: DType): Tensor | null {
       const key = savedWeightName(layer.name, name);
-      const found = findInFile(names, (n) => file.spec(n) !== undefined, [key, `${layer.name}/${name}`]);
+      const found = findInFile(names, (n) => file.spec(n) !== undefined, [
+        key,
+        `${layer.name}/${name}`,
+      ]);
       if (found === null) {
-        if (strict) throw new IOError(`${where}: weight '${key}' of the model is missing from the file`);
+        if (strict)
+          throw new IOError(`${where}: weight '${key}' of the model is missing from the file`);
         return null;
       }
       const spec = file.spec(found);
@@ -130,7 +157,9 @@ export function fileWeightSupply(file: WeightFile, strict: boolean, where: strin
           `${where}: weight '${key}' is ${spec.dtype} in the file but ${dtype} in the model; refusing to reinterpret or convert it (the manifest does not match the model)`,
         );
       if (used.has(found))
-        throw new IOError(`${where}: weight '${found}' of the file would be used by two weights of the model`);
+        throw new IOError(
+          `${where}: weight '${found}' of the file would be used by two weights of the model`,
+        );
       used.add(found);
       const t = file.tensor(found);
       if (t.dtype === dtype) return t;

@@ -165,7 +165,6 @@ function savedName(w: LayerWeight): string {
   return `${w.layer.name.split('/')[0]}/${w.name}`;
 }
 
-
 /** Weights to save: each under `<layer name>/<weight name>`; optimizer state in its own group. */
 function weightEntries(
   model: Model,
@@ -279,7 +278,8 @@ function functionalFromConfig(config: Config, where: string): Model {
     const e = convertKeys(raw, toSnake) as Record<string, unknown>;
     const name = typeof e.name === 'string' ? e.name : isObj(e.config) ? String(e.config.name) : '';
     // Checked before the layer is built: a name used twice would silently share one layer.
-    if (layers.has(name)) throw new IOError(`${where}: two layers of the model are named '${name}'`);
+    if (layers.has(name))
+      throw new IOError(`${where}: two layers of the model are named '${name}'`);
     const inbound = inboundNodes(e.inbound_nodes, name, where);
     const layer = layerFromEntry(e, where);
     if (layers.has(layer.name) && layer.name !== name)
@@ -371,7 +371,9 @@ export async function loadLayersModel(
   const scope = ENGINE.newScope();
   let model: Model;
   try {
-    model = scope.run(() => withWeightSupply(supply, () => modelFromTopology(a.modelTopology, where)));
+    model = scope.run(() =>
+      withWeightSupply(supply, () => modelFromTopology(a.modelTopology, where)),
+    );
   } catch (e) {
     scope.dispose();
     dispose(supply.created);
@@ -401,7 +403,13 @@ export async function loadLayersModel(
       }
     }
     if (a.trainingConfig) {
-      model.compileFromTrainingConfig(a.trainingConfig);
+      try {
+        model.compileFromTrainingConfig(a.trainingConfig);
+      } catch (e) {
+        if (e instanceof NeuriteError && !(e instanceof IOError))
+          throw new IOError(`${where}: trainingConfig: ${e.message}`, { cause: e });
+        throw e;
+      }
       const optSpecs = a.weightSpecs.filter((s) => s.group === 'optimizer');
       if (optSpecs.length && model.optimizer) {
         model.optimizer.build(model.trainableWeights);

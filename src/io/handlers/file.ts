@@ -65,7 +65,9 @@ function shardPath(dir: string, p: string, where: string): string {
   const full = resolve(dir, p);
   const rel = relative(dir, full);
   if (!rel || rel.startsWith('..') || isAbsolute(rel))
-    throw new UrlPolicyError(`${where}: shard path ${show(p)} resolves outside the model's folder ${dir}`);
+    throw new UrlPolicyError(
+      `${where}: shard path ${show(p)} resolves outside the model's folder ${dir}`,
+    );
   return full;
 }
 
@@ -87,7 +89,9 @@ function processAlive(pid: number): boolean {
 /** Shard paths listed by a model.json in `dir`, or none when it is missing or unreadable. */
 async function referencedShards(jsonPath: string): Promise<string[]> {
   try {
-    const text = new TextDecoder().decode(await readLocalFile(jsonPath, MAX_MODEL_JSON_BYTES, 'model.json'));
+    const text = new TextDecoder().decode(
+      await readLocalFile(jsonPath, MAX_MODEL_JSON_BYTES, 'model.json'),
+    );
     return parseModelJson(text, jsonPath).weightsManifest.flatMap((g) => g.paths);
   } catch {
     return [];
@@ -129,7 +133,9 @@ async function removeStale(dir: string, oldPaths: string[], keep: Set<string>): 
 export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHandler {
   const shardBytes = options.shardBytes ?? SHARD_BYTES;
   if (!Number.isInteger(shardBytes) || shardBytes < 1)
-    throw new ArgumentError(`fileHandler: shardBytes must be a positive integer, received ${show(shardBytes)}`);
+    throw new ArgumentError(
+      `fileHandler: shardBytes must be a positive integer, received ${show(shardBytes)}`,
+    );
   const dir = folderOf(url);
   const jsonPath = url.replace(/^file:\/\//, '').endsWith('.json')
     ? resolve(url.replace(/^file:\/\//, ''))
@@ -184,7 +190,9 @@ export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHa
         await readLocalFile(jsonPath, MAX_MODEL_JSON_BYTES, 'model.json'),
       );
       const json = parseModelJson(text, jsonPath);
-      const paths = json.weightsManifest.map((g) => g.paths.map((p) => shardPath(dir, p, jsonPath)));
+      const paths = json.weightsManifest.map((g) =>
+        g.paths.map((p) => shardPath(dir, p, jsonPath)),
+      );
       const shards: Uint8Array[][] = [];
       for (const [i, g] of json.weightsManifest.entries()) {
         let budget = groupBytes(g, jsonPath);

@@ -28,7 +28,9 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   try {
     modelUrl = new URL(url);
   } catch {
-    throw new ArgumentError(`httpHandler: url must be an absolute http(s) URL, received ${show(url)}`);
+    throw new ArgumentError(
+      `httpHandler: url must be an absolute http(s) URL, received ${show(url)}`,
+    );
   }
   if (modelUrl.protocol !== 'http:' && modelUrl.protocol !== 'https:')
     throw new ArgumentError(`httpHandler: url must be http(s), received ${show(url)}`);
@@ -53,7 +55,9 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       const json = parseModelJson(new TextDecoder().decode(jsonBytes), url);
       const shards: Uint8Array[][] = [];
       // Every path is checked before the first shard is requested.
-      const urls = json.weightsManifest.map((g) => g.paths.map((p) => resolveShardUrl(p, modelUrl, url)));
+      const urls = json.weightsManifest.map((g) =>
+        g.paths.map((p) => resolveShardUrl(p, modelUrl, url)),
+      );
       for (const [i, g] of json.weightsManifest.entries()) {
         let budget = groupBytes(g, url);
         const group: Uint8Array[] = [];

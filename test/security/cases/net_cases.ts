@@ -91,9 +91,15 @@ const cases: [string, () => Promise<unknown>][] = [
     },
   ],
   ['readBytes: endless body', () => nr.data.readBytes(`${h.base}/endless/x`, 'file', 2 ** 20)],
-  ['readBytes: lying Content-Length', () => nr.data.readBytes(`${h.base}/lie/x`, 'file', 2 ** 20, quick)],
+  [
+    'readBytes: lying Content-Length',
+    () => nr.data.readBytes(`${h.base}/lie/x`, 'file', 2 ** 20, quick),
+  ],
   ['readBytes: reset', () => nr.data.readBytes(`${h.base}/reset/x`)],
-  ['csv over http: endless body', () => nr.data.csv(`${h.base}/endless/x.csv`, { maxBytes: 2 ** 20 }).toArray()],
+  [
+    'csv over http: endless body',
+    () => nr.data.csv(`${h.base}/endless/x.csv`, { maxBytes: 2 ** 20 }).toArray(),
+  ],
   [
     'csv over http: lying Content-Length (setNetDefaults)',
     async () => {
@@ -110,7 +116,10 @@ const cases: [string, () => Promise<unknown>][] = [
     async () => {
       const dest = join(dir, 'endless.bin');
       try {
-        await datasets.download(`${h.base}/endless/x`, dest, { onProgress: null, maxBytes: 2 ** 20 });
+        await datasets.download(`${h.base}/endless/x`, dest, {
+          onProgress: null,
+          maxBytes: 2 ** 20,
+        });
       } finally {
         if (existsSync(`${dest}.part`)) throw new Error('the partial file was left behind');
       }
@@ -118,7 +127,11 @@ const cases: [string, () => Promise<unknown>][] = [
   ],
   [
     'download: lying Content-Length',
-    () => datasets.download(`${h.base}/lie/x`, join(dir, 'lie.bin'), { onProgress: null, timeoutMs: 300 }),
+    () =>
+      datasets.download(`${h.base}/lie/x`, join(dir, 'lie.bin'), {
+        onProgress: null,
+        timeoutMs: 300,
+      }),
   ],
   [
     'download: slow body past totalTimeoutMs',
