@@ -38,7 +38,7 @@ export interface DownloadOptions {
   signal?: AbortSignal;
 }
 
-/** Default cap of `download`: 4 GiB. */
+/** Default cap of `download`: 4 GiB. @example download(url, dest, { maxBytes: DOWNLOAD_MAX_BYTES / 4 }) */
 export const DOWNLOAD_MAX_BYTES = 4 * 1024 ** 3;
 
 /**

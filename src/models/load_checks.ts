@@ -100,12 +100,19 @@ export function inboundNodes(v: unknown, layer: string, where: string): NodeRef[
   });
 }
 
-/** How a weight is named in files: `<layer>/<weight>`, an RNN cell ('lstm/lstm_cell') counting as its layer. */
+/**
+ * How a weight is named in files: `<layer>/<weight>`, an RNN cell ('lstm/lstm_cell') counting as its layer.
+ * @example savedWeightName('lstm/lstm_cell', 'kernel') // 'lstm/kernel'
+ */
 export function savedWeightName(layerName: string, weight: string): string {
   return `${layerName.split('/')[0]}/${weight}`;
 }
 
-/** The file's name of a model weight: its saved name, older spellings, or a unique match of the name's tail. */
+/**
+ * The file's name of a model weight: the first of `keys` the file has, or the one file name ending in
+ * `/<keys[0]>` (wrappers prefix names in tfjs files); null when none or several match.
+ * @example findInFile(['model/dense/kernel'], () => false, ['dense/kernel']) // 'model/dense/kernel'
+ */
 export function findInFile(
   names: readonly string[],
   has: (n: string) => boolean,
