@@ -147,6 +147,15 @@ const cases: [string, () => Promise<unknown>][] = [
   ['file: readBytes of a symlink to /dev/zero', () => nr.data.readBytes(zeroJson)],
 ];
 
+// Last: what the servers saw over all cases.
+cases.push([
+  'audit: no request reached the other origin or left the model folders',
+  async () => ({
+    otherHits: h.otherHits.length,
+    outside: h.hits.filter((x) => /secret|x\.bin/.test(x.url)).length,
+  }),
+]);
+
 await measureCases(cases);
 console.log(`HITS ${JSON.stringify({ other: h.otherHits, main: h.hits.map((x) => x.url) })}`);
 await h.close();
