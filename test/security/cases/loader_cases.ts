@@ -107,6 +107,15 @@ const cases: [string, () => Promise<unknown>][] = [
       }),
   ],
   [
+    "failed loads (second layer's config invalid, after the first built) free what they built",
+    () => {
+      const t = clone(seq.modelTopology) as Json;
+      const layers = (((t.model_config ?? t) as Json).config as Json).layers as Json[];
+      (layers[1].config as Json).units = -5;
+      return leakCheck({ ...seq, modelTopology: t as nr.io.JsonObject });
+    },
+  ],
+  [
     'failed loads (bad training config) free the built model',
     () =>
       leakCheck({

@@ -56,8 +56,11 @@ export async function measureCases(
     let extra: CaseResult['extra'];
     try {
       const r = await run();
-      if (r && typeof r === 'object' && !Array.isArray(r) && !(r instanceof Uint8Array))
-        extra = r as CaseResult['extra'];
+      // Only a plain object of numbers, strings and booleans is a measurement (not a loaded model).
+      if (r && typeof r === 'object' && Object.getPrototypeOf(r) === Object.prototype)
+        extra = Object.fromEntries(
+          Object.entries(r).filter(([, v]) => ['number', 'string', 'boolean'].includes(typeof v)),
+        );
     } catch (e) {
       error = e instanceof Error ? e.constructor.name : typeof e;
       message = e instanceof Error ? e.message.slice(0, 300) : String(e);
