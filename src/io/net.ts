@@ -213,6 +213,11 @@ export async function openUrl(url: string | URL, options: FetchOptions = {}): Pr
         throw new UrlPolicyError(
           `${name}: the server redirects, and this environment hides where to; load the final URL instead`,
         );
+      // A custom fetchFunc may follow redirects itself: its result is used only where allowed.
+      if (res.redirected && res.url && !allow(current, new URL(res.url)))
+        throw new UrlPolicyError(
+          `${name}: the response came from ${res.url}, a redirect neurite does not allow`,
+        );
       if (!REDIRECTS.has(res.status)) break;
       await res.body?.cancel().catch(() => {});
       const location = res.headers.get('location');
