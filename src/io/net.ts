@@ -328,7 +328,13 @@ export async function fetchBytes(
     parts.push(c);
     total += c.byteLength;
   }
-  if (parts.length === 1) return parts[0];
+  // A lone chunk is returned as is only when it owns its whole buffer (callers may use `.buffer`).
+  if (
+    parts.length === 1 &&
+    parts[0].byteOffset === 0 &&
+    parts[0].byteLength === parts[0].buffer.byteLength
+  )
+    return parts[0];
   const out = new Uint8Array(total);
   let offset = 0;
   for (const p of parts) {
