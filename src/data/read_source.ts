@@ -1,5 +1,5 @@
 // Reading a whole file from a path, a file:// URL or an http(s):// URL, never past a size limit.
-import { ArgumentError, IOError, show } from '../core/errors.js';
+import { ArgumentError, show } from '../core/errors.js';
 import { type FetchOptions, fetchBytes } from '../io/net.js';
 
 /** Default cap on what a loader reads into memory at once: 2 GiB. @example readBytes(path, 'file', DEFAULT_MAX_BYTES) */
@@ -65,18 +65,7 @@ export async function writeBytesAtomic(path: string, data: Uint8Array): Promise<
   const fs = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   await fs.mkdir(dirname(path), { recursive: true }).catch(() => {});
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.unlink(tmp).catch(() => {});
-    throw new IOError(`${path}: write failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  // The one atomic writer (temporary file, flush, rename), loaded on use like node:fs.
+  const { writeFileAtomic } = await import('../io/handlers/file.js');
+  await writeFileAtomic(path, data);
 }
