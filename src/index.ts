@@ -10,6 +10,11 @@ export {
   BackendError,
   DisposedError,
   IOError,
+  UrlPolicyError,
+  NetworkError,
+  TimeoutError,
+  AbortedError,
+  SizeLimitError,
 } from './core/errors.js';
 export {
   tidy,

@@ -42,3 +42,18 @@ export function show(v: unknown): string {
     return String(v);
   }
 }
+
+/** A URL or path refused by neurite's URL policy (another origin, outside the model's folder). @example new UrlPolicyError("model.json: shard '../x.bin' resolves outside http://h/m/") */
+export class UrlPolicyError extends IOError {}
+
+/** A network transfer that failed: a reset, a body cut short, a Content-Length the body does not match. @example new NetworkError('http://h/m.json: connection closed after 10 of 100 bytes') */
+export class NetworkError extends IOError {}
+
+/** A read that took longer than its idle or total time limit. @example new TimeoutError('http://h/x.bin: no data for 30000 ms') */
+export class TimeoutError extends NetworkError {}
+
+/** A read stopped by the caller's AbortSignal. @example new AbortedError('http://h/x.bin: aborted by the caller') */
+export class AbortedError extends IOError {}
+
+/** Input larger than the limit its reader allows. @example new SizeLimitError('http://h/x.csv: more than the limit of 1048576 bytes') */
+export class SizeLimitError extends IOError {}

@@ -1,5 +1,6 @@
 // Reading a whole file from a path, a file:// URL or an http(s):// URL, never past a size limit.
-import { ArgumentError, IOError, show } from '../core/errors.js';
+import { ArgumentError, show } from '../core/errors.js';
+import { type FetchOptions, fetchBytes } from '../io/net.js';
 
 /** Default cap on what a loader reads into memory at once: 2 GiB. @example readBytes(path, 'file', DEFAULT_MAX_BYTES) */
 export const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -28,86 +29,31 @@ async function localPath(source: FileSource): Promise<string | null> {
   return href;
 }
 
-async function readHttp(url: string, what: string, maxBytes: number): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new IOError(
-      `${url}: cannot fetch ${what}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    throw new IOError(`${url}: cannot fetch ${what}: HTTP ${res.status} ${res.statusText}`);
-  }
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await res.body?.cancel().catch(() => {});
-    throw new IOError(`${url}: ${what} is ${declared} bytes, more than the limit of ${maxBytes}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new IOError(`${url}: ${what} is more than the limit of ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  }
-  if (Number.isFinite(declared) && total !== declared)
-    throw new IOError(`${url}: ${what} truncated: received ${total} of ${declared} bytes`);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
+/** Limits of `readBytes` over http(s) (the size cap is its own argument). */
+export type ReadOptions = Omit<FetchOptions, 'maxBytes' | 'what'>;
 
 /**
- * Reads a whole file (Node for paths and file:// URLs, fetch for http(s)), refusing files larger
- * than `maxBytes` before allocating for them.
+ * Reads a whole file (Node for paths and file:// URLs, fetch for http(s)), refusing more than
+ * `maxBytes` before allocating for it: a local file must be a regular file (no FIFO or device) of
+ * at most `maxBytes`; an http(s) body is read through neurite's bounded byte source (idle and total
+ * timeouts, abort signal, same-origin redirects; see `FetchOptions`).
  * @example const bytes = await readBytes('data/iris.csv', 'CSV file');
  */
 export async function readBytes(
   source: FileSource,
   what = 'file',
   maxBytes = DEFAULT_MAX_BYTES,
+  options: ReadOptions = {},
 ): Promise<Uint8Array> {
   if (typeof source !== 'string' && !(source instanceof URL))
     throw new ArgumentError(
       `readBytes: source must be a path or URL, received ${show(typeof source)}`,
     );
   const path = await localPath(source);
-  if (path === null) return readHttp(sourceName(source), what, maxBytes);
-  const fs = await import('node:fs/promises');
-  let size: number;
-  try {
-    const st = await fs.stat(path);
-    if (!st.isFile()) throw new IOError(`${path}: ${what} is not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof IOError) throw e;
-    throw new IOError(`${path}: ${what} not found (${e instanceof Error ? e.message : String(e)})`);
-  }
-  if (size > maxBytes)
-    throw new IOError(`${path}: ${what} is ${size} bytes, more than the limit of ${maxBytes}`);
-  try {
-    const buf = await fs.readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    throw new IOError(
-      `${path}: cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
+  if (path === null) return fetchBytes(sourceName(source), { ...options, maxBytes, what });
+  // Loaded on use: browser bundles never include node:fs.
+  const { readLocalFile } = await import('../io/local_file.js');
+  return readLocalFile(path, maxBytes, what);
 }
 
 /**
@@ -119,18 +65,7 @@ export async function writeBytesAtomic(path: string, data: Uint8Array): Promise<
   const fs = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   await fs.mkdir(dirname(path), { recursive: true }).catch(() => {});
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.unlink(tmp).catch(() => {});
-    throw new IOError(`${path}: write failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  // The one atomic writer (temporary file, flush, rename), loaded on use like node:fs.
+  const { writeFileAtomic } = await import('../io/handlers/file.js');
+  await writeFileAtomic(path, data);
 }

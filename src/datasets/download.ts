@@ -1,13 +1,19 @@
-// The downloader: HTTP(S) GET with bounded redirects, resume by Range, checksum, then an atomic rename.
+// The downloader: HTTP(S) GET through the bounded byte source (size cap, idle and total timeouts), resume by Range, checksum, then an atomic rename.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ArgumentError, IOError, show } from '../core/errors.js';
+import {
+  AbortedError,
+  ArgumentError,
+  IOError,
+  NetworkError,
+  SizeLimitError,
+  TimeoutError,
+  show,
+} from '../core/errors.js';
+import { type OpenBody, openUrl } from '../io/net.js';
 
 /** Called as bytes arrive: bytes so far (including a resumed part) and the total when known. */
 export type ProgressCallback = (received: number, total: number | null) => void;
@@ -20,13 +26,20 @@ export interface DownloadOptions {
   md5?: string;
   /** Progress reports; by default a bar on stderr when it is a terminal, else nothing. null: silent. */
   onProgress?: ProgressCallback | null;
-  /** Redirects followed before giving up. Default 5. */
+  /** Redirects followed before giving up (any host, never https to http). Default 5. */
   maxRedirects?: number;
   /** Idle time (no bytes) before giving up, in ms. Default 60000. */
   timeoutMs?: number;
+  /** Most bytes the file may have; more is a `SizeLimitError` and the partial file is deleted. Default 4 GiB. */
+  maxBytes?: number;
+  /** Most time for the whole transfer, in ms. Default 2 hours. */
+  totalTimeoutMs?: number;
+  /** Stops the download with an `AbortedError` (the partial file is kept for a resume). */
+  signal?: AbortSignal;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Default cap of `download`: 4 GiB. @example download(url, dest, { maxBytes: DOWNLOAD_MAX_BYTES / 4 }) */
+export const DOWNLOAD_MAX_BYTES = 4 * 1024 ** 3;
 
 /**
  * Hex digest of a file, streamed.
@@ -45,56 +58,15 @@ async function sizeOf(path: string): Promise<number> {
   );
 }
 
-function get(
-  url: URL,
-  headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    // agent: false: one connection per request, so nothing lingers after the download.
-    const req = client.get(
-      url,
-      { headers: { 'user-agent': 'neurite', ...headers }, agent: false },
-      resolve,
-    );
-    req.on('error', (e) =>
-      reject(e instanceof IOError ? e : new IOError(`download ${url.href}: ${e.message}`)),
-    );
-    req.setTimeout(timeoutMs, () =>
-      req.destroy(new IOError(`download ${url.href}: no data for ${timeoutMs} ms`)),
-    );
-  });
-}
-
-/** GET following redirects (at most `maxRedirects`); returns the final response and its URL. */
-async function request(
-  url: string,
-  headers: Record<string, string>,
-  maxRedirects: number,
-  timeoutMs: number,
-): Promise<{ res: IncomingMessage; url: URL }> {
-  let current = new URL(url);
-  for (let hop = 0; ; hop++) {
-    if (current.protocol !== 'http:' && current.protocol !== 'https:')
-      throw new IOError(`download ${url}: unsupported protocol ${show(current.protocol)}`);
-    const res = await get(current, headers, timeoutMs);
-    const status = res.statusCode ?? 0;
-    if (!REDIRECTS.has(status)) return { res, url: current };
-    res.resume();
-    const location = res.headers.location;
-    if (!location) throw new IOError(`download ${url}: HTTP ${status} redirect without a Location`);
-    if (hop >= maxRedirects)
-      throw new IOError(
-        `download ${url}: more than ${maxRedirects} redirects (last to ${location})`,
-      );
-    current = new URL(location, current);
-  }
+/** Redirects a download follows: any host (a download sends no credentials), never https to http. */
+function allowRedirect(from: URL, to: URL): boolean {
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') return false;
+  return !(from.protocol === 'https:' && to.protocol === 'http:');
 }
 
 /** Where a 206 response's bytes start and the full length, from `Content-Range: bytes a-b/total`. */
-function contentRange(res: IncomingMessage): { start: number; total: number | null } | null {
-  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers['content-range'] ?? '');
+function contentRange(res: OpenBody): { start: number; total: number | null } | null {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
   if (!m) return null;
   return { start: Number(m[1]), total: m[3] === '*' ? null : Number(m[3]) };
 }
@@ -144,55 +116,83 @@ export async function download(
     throw new ArgumentError(`download: url must be an http(s) URL, received ${show(url)}`);
   if (typeof dest !== 'string' || dest === '')
     throw new ArgumentError(`download: dest must be a path, received ${show(dest)}`);
-  const maxRedirects = options.maxRedirects ?? 5;
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const maxBytes = options.maxBytes ?? DOWNLOAD_MAX_BYTES;
   const progress = options.onProgress === undefined ? terminalProgress(url) : options.onProgress;
   const part = `${dest}.part`;
   await mkdir(dirname(dest), { recursive: true });
   let offset = await sizeOf(part);
   let total: number | null = null;
+  const deadline = Date.now() + (options.totalTimeoutMs ?? 2 * 3600_000);
   for (let attempt = 0; ; attempt++) {
     if (attempt > 2)
       throw new IOError(`download ${url}: the server keeps refusing the resumed range`);
-    const { res } = await request(
-      url,
-      offset > 0 ? { range: `bytes=${offset}-` } : {},
-      maxRedirects,
-      timeoutMs,
-    );
-    const status = res.statusCode ?? 0;
+    let res: OpenBody;
+    try {
+      res = await openUrl(url, {
+        headers: { 'user-agent': 'neurite', ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
+        maxRedirects: options.maxRedirects ?? 5,
+        allowRedirect,
+        idleTimeoutMs: options.timeoutMs ?? 60_000,
+        totalTimeoutMs: Math.max(1, deadline - Date.now()),
+        signal: options.signal,
+        maxBytes: Math.max(1, maxBytes - (offset > 0 ? offset : 0)),
+        what: 'download',
+      });
+    } catch (e) {
+      if (e instanceof SizeLimitError) await unlink(part).catch(() => {});
+      throw e;
+    }
+    const status = res.status;
     const range = status === 206 ? contentRange(res) : null;
     if (offset > 0 && (status === 416 || (status === 206 && range?.start !== offset))) {
       // The .part does not fit what the server has: start again from nothing.
-      res.resume();
+      await res.close();
       await unlink(part).catch(() => {});
       offset = 0;
       continue;
     }
     if (status !== 200 && status !== 206) {
-      res.resume();
-      throw new IOError(`download ${url}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
+      await res.close();
+      throw new NetworkError(`download ${url}: HTTP ${status} ${res.statusText}`.trimEnd());
     }
     if (status === 200) offset = 0;
-    const length = Number(res.headers['content-length'] ?? NaN);
     if (status === 206) total = range?.total ?? null;
-    else total = Number.isFinite(length) ? length : null;
+    else total = res.declaredLength;
+    if (total !== null && total > maxBytes) {
+      await res.close();
+      await unlink(part).catch(() => {});
+      throw new SizeLimitError(
+        `download ${url}: the file is ${total} bytes, more than the limit of ${maxBytes} (maxBytes)`,
+      );
+    }
     let received = offset;
     progress?.(received, total);
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        progress?.(received, total);
-        done(null, chunk);
-      },
-    });
+    const fh = await open(part, offset > 0 ? 'a' : 'w');
     try {
-      await pipeline(res, counter, createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }));
+      for await (const chunk of res.chunks()) {
+        await fh.write(chunk);
+        received += chunk.byteLength;
+        progress?.(received, total);
+      }
     } catch (e) {
+      if (e instanceof SizeLimitError) {
+        await fh.close().catch(() => {});
+        await unlink(part).catch(() => {});
+        throw e;
+      }
       const what = e instanceof Error ? e.message : String(e);
-      throw new IOError(
+      const Kind =
+        e instanceof AbortedError
+          ? AbortedError
+          : e instanceof TimeoutError
+            ? TimeoutError
+            : NetworkError;
+      throw new Kind(
         `download ${url}: transfer cut off after ${received}${total === null ? '' : ` of ${total}`} bytes (${what}); the partial file ${part} is kept for a resume`,
+        { cause: e },
       );
+    } finally {
+      await fh.close().catch(() => {});
     }
     break;
   }

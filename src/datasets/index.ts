@@ -9,6 +9,7 @@ export {
   download,
   hashFile,
   terminalProgress,
+  DOWNLOAD_MAX_BYTES,
   type DownloadOptions,
   type ProgressCallback,
 } from './download.js';

@@ -1,5 +1,6 @@
 // nr.io: the artifacts format, handlers for each storage, and the weight codec.
 import type { IOHandler, ModelArtifacts, SaveResult } from './artifacts.js';
+import type { FileHandlerOptions } from './handlers/file.js';
 
 export type {
   IOHandler,
@@ -20,14 +21,31 @@ export {
 export { encodeWeights, decodeWeights } from './weights.js';
 export { browserFiles, type PickedFile } from './handlers/browser_files.js';
 export { parseModelJson, toModelJson, shardWeights } from './model_json.js';
+export {
+  fetchBytes,
+  openUrl,
+  setNetDefaults,
+  netDefaults,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  DEFAULT_MAX_REDIRECTS,
+  type NetLimits,
+  type FetchOptions,
+  type OpenBody,
+} from './net.js';
+export { resolveShardUrl, modelFolder, isUnderFolder } from './url_policy.js';
+export { MAX_MODEL_JSON_BYTES, MAX_WEIGHT_BYTES, SHARD_BYTES } from './artifacts.js';
+
+export type { FileHandlerOptions } from './handlers/file.js';
 
 /**
  * A handler for a folder on disk (Node only; loaded on demand so browser bundles never see node:fs).
+ * Saves are atomic for the whole model (see docs/guide/security.md).
  * @example const h = await nr.io.fileSystem('./models/mlp');
  */
-export async function fileSystem(path: string) {
+export async function fileSystem(path: string, options: FileHandlerOptions = {}) {
   const { fileHandler } = await import('./handlers/file.js');
-  return fileHandler(path);
+  return fileHandler(path, options);
 }
 
 /**

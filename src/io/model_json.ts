@@ -1,5 +1,5 @@
 // model.json: building it from artifacts, and parsing it back with every field checked.
-import { IOError, show } from '../core/errors.js';
+import { IOError, UrlPolicyError, show } from '../core/errors.js';
 import {
   type JsonObject,
   MAX_WEIGHT_BYTES,
@@ -29,20 +29,21 @@ export interface ModelJson {
 }
 
 /**
- * Cuts weight bytes into shards of at most 4 MiB named like tfjs' (`group1-shard1of2.bin`).
+ * Cuts weight bytes into shards of at most `shardBytes` (default 4 MiB) named like tfjs' (`group1-shard1of2.bin`).
  * @example shardWeights(artifacts.weightData) // [{ path: 'group1-shard1of1.bin', bytes }]
  */
 export function shardWeights(
   data: ArrayBuffer,
   prefix = 'group1',
+  shardBytes = SHARD_BYTES,
 ): { path: string; bytes: Uint8Array }[] {
-  const n = Math.max(1, Math.ceil(data.byteLength / SHARD_BYTES));
+  const n = Math.max(1, Math.ceil(data.byteLength / shardBytes));
   return Array.from({ length: n }, (_, i) => ({
     path: `${prefix}-shard${i + 1}of${n}.bin`,
     bytes: new Uint8Array(
       data,
-      i * SHARD_BYTES,
-      Math.min(SHARD_BYTES, data.byteLength - i * SHARD_BYTES),
+      i * shardBytes,
+      Math.min(shardBytes, data.byteLength - i * shardBytes),
     ),
   }));
 }
@@ -89,6 +90,7 @@ export function parseModelJson(text: string, where: string): ModelJson {
   const groups: ManifestGroup[] = manifest.map((g, i) => {
     if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights))
       throw new IOError(`${where}: weightsManifest[${i}] must have 'paths' and 'weights' arrays`);
+    // A first, plain check of the text; handlers check again after resolving it (url_policy.ts).
     for (const p of g.paths) {
       if (
         typeof p !== 'string' ||
@@ -96,9 +98,13 @@ export function parseModelJson(text: string, where: string): ModelJson {
         p.includes('..') ||
         p.startsWith('/') ||
         p.includes('\\') ||
-        /^[a-z]+:/i.test(p)
+        /[\u0000-\u0020\u007f]/.test(p) ||
+        /%(2e|2f|5c)/i.test(p) ||
+        /^[a-z][a-z0-9+.-]*:/i.test(p)
       ) {
-        throw new IOError(`${where}: weightsManifest[${i}] has an unsafe shard path ${show(p)}`);
+        throw new UrlPolicyError(
+          `${where}: weightsManifest[${i}] has an unsafe shard path ${JSON.stringify(p) ?? show(p)}; shard paths must be plain names under the model's folder`,
+        );
       }
     }
     for (const w of g.weights) declared += specBytes(w, where);

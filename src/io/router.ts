@@ -2,13 +2,18 @@
 import { ArgumentError, show } from '../core/errors.js';
 import type { IOHandler } from './artifacts.js';
 import { downloadsHandler, indexedDbHandler, localStorageHandler } from './handlers/browser.js';
-import { httpHandler } from './handlers/http.js';
+import { type HttpOptions, httpHandler } from './handlers/http.js';
 
 /**
- * The handler for a URL (or the handler itself). Plain paths in Node mean file://.
+ * The handler for a URL (or the handler itself). Plain paths in Node mean file://; `httpOptions`
+ * (headers, limits) go to the http(s) handler.
  * @example const h = await getHandler('file://./model');
  */
-export async function getHandler(urlOrHandler: string | IOHandler, op: string): Promise<IOHandler> {
+export async function getHandler(
+  urlOrHandler: string | IOHandler,
+  op: string,
+  httpOptions: HttpOptions = {},
+): Promise<IOHandler> {
   if (typeof urlOrHandler !== 'string') {
     if (
       urlOrHandler &&
@@ -24,7 +29,14 @@ export async function getHandler(urlOrHandler: string | IOHandler, op: string): 
   switch (scheme) {
     case 'http':
     case 'https':
-      return httpHandler(url);
+      return httpHandler(url, {
+        requestInit: httpOptions.requestInit,
+        fetchFunc: httpOptions.fetchFunc,
+        maxBytes: httpOptions.maxBytes,
+        idleTimeoutMs: httpOptions.idleTimeoutMs,
+        totalTimeoutMs: httpOptions.totalTimeoutMs,
+        signal: httpOptions.signal,
+      });
     case 'localstorage':
       return localStorageHandler(url.slice('localstorage://'.length));
     case 'indexeddb':

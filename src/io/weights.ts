@@ -85,3 +85,59 @@ export function decodeWeights(
   });
   return out;
 }
+
+/** One weight of a file: its manifest entry and where its bytes are. */
+interface WeightEntry {
+  spec: WeightSpec;
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * The weights of a file, checked (names, shapes, dtypes, byte sizes against the buffer) but not yet
+ * decoded: a tensor is made only when a weight is asked for, so a model can be checked weight by
+ * weight against the file before it allocates anything.
+ * @example const file = new WeightFile(specs, data, 'model.json'); const t = file.tensor('dense/kernel');
+ */
+export class WeightFile {
+  private readonly entries = new Map<string, WeightEntry>();
+
+  constructor(
+    specs: readonly WeightSpec[],
+    private readonly data: ArrayBuffer,
+    private readonly where: string,
+  ) {
+    let offset = 0;
+    for (const spec of specs) {
+      const bytes = specBytes(spec, where);
+      if (this.entries.has(spec.name))
+        throw new IOError(`${where}: weight '${spec.name}' appears twice in the manifest`);
+      this.entries.set(spec.name, { spec, offset, bytes });
+      offset += bytes;
+    }
+    if (offset !== data.byteLength)
+      throw new IOError(
+        `${where}: the manifest declares ${offset} bytes of weights but the shards hold ${data.byteLength}`,
+      );
+  }
+
+  /** Names of the weights in the file, in manifest order. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The manifest entry of a weight, if the file has it. */
+  spec(name: string): WeightSpec | undefined {
+    return this.entries.get(name)?.spec;
+  }
+
+  /** A new tensor of a weight's values as the file stores them. */
+  tensor(name: string): Tensor {
+    const e = this.entries.get(name);
+    if (!e) throw new IOError(`${this.where}: weight '${name}' is not in the file`);
+    const values = makeArray(e.spec.dtype, e.bytes / bytesPerElement(e.spec.dtype));
+    // Copy (not view): the offset may not be aligned for the element type.
+    new Uint8Array(values.buffer).set(new Uint8Array(this.data, e.offset, e.bytes));
+    return ENGINE.fromValues(values, e.spec.shape, e.spec.dtype);
+  }
+}

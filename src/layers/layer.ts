@@ -66,6 +66,32 @@ export interface LayerWeight {
   constraint: Constraint | null;
 }
 
+/**
+ * Where new weights take their first value while a model is being loaded: `supply` returns the value
+ * from the file (checked against the manifest before anything is allocated) or null for the
+ * initializer; `created` collects the variables, so a failed load can free them all.
+ */
+export interface WeightSupply {
+  supply(layer: Layer, name: string, shape: readonly number[], dtype: DType): Tensor | null;
+  readonly created: Variable[];
+}
+
+let weightSupply: WeightSupply | null = null;
+
+/**
+ * Runs a synchronous `fn` (building a model from a config) with `supply` giving the weights it creates.
+ * @example withWeightSupply({ supply: () => null, created: [] }, () => modelFromTopology(json, 'm'))
+ */
+export function withWeightSupply<T>(supply: WeightSupply, fn: () => T): T {
+  const previous = weightSupply;
+  weightSupply = supply;
+  try {
+    return fn();
+  } finally {
+    weightSupply = previous;
+  }
+}
+
 const nameCounters = new Map<string, number>();
 
 /** 'dense', then 'dense_1', 'dense_2', ... per prefix, like Keras. @example uniqueLayerName('dense') // 'dense', then 'dense_1' */
@@ -243,10 +269,13 @@ export abstract class Layer implements Serializable {
     const constraint = args.constraint ? getConstraint(args.constraint) : null;
     let full = `${this.name}/${name}`;
     if (ENGINE.hasVariable(full)) full = ENGINE.uniqueVariableName(full);
+    const supply = weightSupply;
     const v = noGrad(() => {
       const dtype = args.dtype ?? this.dtype;
       // initializers draw float32; a float16 weight (the 'float16' policy) is that draw rounded
-      const drawn = initializer.call(args.shape, dtype === 'float16' ? 'float32' : dtype);
+      const drawn =
+        supply?.supply(this, name, args.shape, dtype) ??
+        initializer.call(args.shape, dtype === 'float16' ? 'float32' : dtype);
       const init = drawn.dtype === dtype ? drawn : drawn.cast(dtype);
       const created = variable(init, (args.trainable ?? true) && this.trainable, full);
       created.autocast = args.autocast ?? true;
@@ -254,6 +283,7 @@ export abstract class Layer implements Serializable {
       drawn.dispose();
       return created;
     });
+    supply?.created.push(v);
     this.weightList.push({ name, layer: this, variable: v, regularizer, constraint });
     return v;
   }

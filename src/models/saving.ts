@@ -10,9 +10,20 @@ import type { IOHandler, JsonObject, JsonValue, SaveResult, WeightSpec } from '.
 import { GENERATED_BY } from '../io/model_json.js';
 import { convertKeys, toCamel, toSnake } from '../io/pythonic.js';
 import { getHandler } from '../io/router.js';
-import { decodeWeights, encodeWeights } from '../io/weights.js';
+import { WeightFile, encodeWeights } from '../io/weights.js';
+import type { HttpOptions } from '../io/handlers/http.js';
+import { ENGINE } from '../core/engine.js';
+import type { Variable } from '../core/tensor.js';
 import { InputLayer } from '../layers/input.js';
-import type { Layer, LayerWeight } from '../layers/layer.js';
+import { type Layer, type LayerWeight, withWeightSupply } from '../layers/layer.js';
+import {
+  type NodeRef,
+  checkArtifacts,
+  fileWeightSupply,
+  findInFile,
+  inboundNodes,
+  nodeRef,
+} from './load_checks.js';
 import { layerRegistry, registerLayer } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from './model.js';
@@ -24,8 +35,11 @@ export interface SaveOptions {
   includeOptimizer?: boolean;
 }
 
-/** Options of `loadLayersModel`. */
-export interface LoadOptions {
+/**
+ * Options of `loadLayersModel`. For an http(s) URL, `requestInit`, `fetchFunc` and the limits
+ * (`maxBytes` of model.json, `idleTimeoutMs`, `totalTimeoutMs`, `signal`) go to `io.httpHandler`.
+ */
+export interface LoadOptions extends HttpOptions {
   /** Refuse files whose weights do not match the model exactly (default true). */
   strict?: boolean;
 }
@@ -151,17 +165,6 @@ function savedName(w: LayerWeight): string {
   return `${w.layer.name.split('/')[0]}/${w.name}`;
 }
 
-/** Finds a weight in a file: its saved name, older spellings, or a unique match of the name's tail (wrappers prefix it in tfjs). */
-function findWeight(tensors: Map<string, Tensor>, w: LayerWeight): Tensor | undefined {
-  for (const key of [savedName(w), `${w.layer.name}/${w.name}`, w.variable.name]) {
-    const t = tensors.get(key);
-    if (t) return t;
-  }
-  const tail = `/${savedName(w)}`;
-  const matches = [...tensors.keys()].filter((k) => k.endsWith(tail));
-  return matches.length === 1 ? tensors.get(matches[0]) : undefined;
-}
-
 /** Weights to save: each under `<layer name>/<weight name>`; optimizer state in its own group. */
 function weightEntries(
   model: Model,
@@ -253,11 +256,17 @@ function sequentialFromConfig(config: Config, where: string): Sequential {
   if (!layers) throw new IOError(`${where}: a Sequential config needs a 'layers' array`);
   // The entries were camel-cased by the caller; layerFromEntry expects file form, so convert back.
   const model = new Sequential({ name: typeof config.name === 'string' ? config.name : undefined });
-  for (const l of layers) model.add(layerFromEntry(convertKeys(l, toSnake), where));
+  const names = new Set<string>();
+  for (const l of layers) {
+    const layer = layerFromEntry(convertKeys(l, toSnake), where);
+    // Two layers of one name would save and load their weights under one name: refused, as Keras does.
+    if (names.has(layer.name))
+      throw new IOError(`${where}: two layers of the model are named '${layer.name}'`);
+    names.add(layer.name);
+    model.add(layer);
+  }
   return model;
 }
-
-type NodeRef = [string, number, number];
 
 function functionalFromConfig(config: Config, where: string): Model {
   const entries = Array.isArray(config.layers) ? config.layers : null;
@@ -267,16 +276,21 @@ function functionalFromConfig(config: Config, where: string): Model {
   const pending: { name: string; inbound: NodeRef[][] }[] = [];
   for (const raw of entries) {
     const e = convertKeys(raw, toSnake) as Record<string, unknown>;
+    const name = typeof e.name === 'string' ? e.name : isObj(e.config) ? String(e.config.name) : '';
+    // Checked before the layer is built: a name used twice would silently share one layer.
+    if (layers.has(name))
+      throw new IOError(`${where}: two layers of the model are named '${name}'`);
+    const inbound = inboundNodes(e.inbound_nodes, name, where);
     const layer = layerFromEntry(e, where);
-    const name = typeof e.name === 'string' ? e.name : layer.name;
+    if (layers.has(layer.name) && layer.name !== name)
+      throw new IOError(`${where}: two layers of the model are named '${layer.name}'`);
     layers.set(name, layer);
     outputs.set(name, []);
     if (layer instanceof InputLayer) outputs.set(name, [[layer.output]]);
-    const inbound = (Array.isArray(e.inbound_nodes) ? e.inbound_nodes : []) as NodeRef[][];
     if (inbound.length) pending.push({ name, inbound });
   }
   const refTensor = (ref: NodeRef): SymbolicTensor | null =>
-    outputs.get(String(ref[0]))?.[Number(ref[1])]?.[Number(ref[2])] ?? null;
+    outputs.get(ref[0])?.[ref[1]]?.[ref[2]] ?? null;
   // Calls layers whose inputs exist, until none is left (configs list layers in call order, mostly).
   let progress = true;
   while (pending.length && progress) {
@@ -301,8 +315,8 @@ function functionalFromConfig(config: Config, where: string): Model {
     );
   const refs = (v: unknown, what: string): SymbolicTensor[] => {
     if (!Array.isArray(v)) throw new IOError(`${where}: '${what}' must be an array`);
-    return v.map((r) => {
-      const t = refTensor(r as NodeRef);
+    return v.map((r, i) => {
+      const t = refTensor(nodeRef(r, `${what}[${i}]`, where));
       if (!t) throw new IOError(`${where}: '${what}' names ${show(r)}, which no layer produces`);
       return t;
     });
@@ -343,46 +357,74 @@ export async function loadLayersModel(
   urlOrHandler: string | IOHandler,
   options: LoadOptions = {},
 ): Promise<Model> {
-  const handler = await getHandler(urlOrHandler, 'loadLayersModel');
+  const handler = await getHandler(urlOrHandler, 'loadLayersModel', options);
   if (!handler.load)
     throw new ArgumentError(`loadLayersModel: the handler for ${show(urlOrHandler)} cannot load`);
   const where = typeof urlOrHandler === 'string' ? urlOrHandler : 'loadLayersModel';
-  const a = await handler.load();
-  const model = modelFromTopology(a.modelTopology, where);
-  const tensors = decodeWeights(a.weightSpecs, a.weightData, where);
+  const a = checkArtifacts(await handler.load(), where);
+  // Sizes checked against the bytes; nothing decoded yet.
+  const file = new WeightFile(a.weightSpecs, a.weightData, where);
+  const supply = fileWeightSupply(file, options.strict ?? true, where);
+  // Each weight is checked against the manifest and takes the file's values as the layer creates
+  // it, so a topology asking for weights the file lacks fails before allocating them; whatever was
+  // created before a failure is freed.
+  const scope = ENGINE.newScope();
+  let model: Model;
   try {
-    const records = model.weightRecords();
-    for (const w of records) {
+    model = scope.run(() =>
+      withWeightSupply(supply, () => modelFromTopology(a.modelTopology, where)),
+    );
+  } catch (e) {
+    scope.dispose();
+    dispose(supply.created);
+    throw e;
+  }
+  scope.dispose(scope.tensors);
+  const fromFile = new Set<Variable>(supply.created);
+  try {
+    // Weights built outside the supply (a layer built after construction) are matched here.
+    for (const w of model.weightRecords()) {
+      if (fromFile.has(w.variable)) continue;
       const key = savedName(w);
-      const t = findWeight(tensors, w);
-      if (!t) {
+      const found = findInFile(file.names(), (n) => file.spec(n) !== undefined, [
+        key,
+        `${w.layer.name}/${w.name}`,
+        w.variable.name,
+      ]);
+      if (found === null) {
         if (options.strict ?? true)
           throw new IOError(`${where}: weight '${key}' of the model is missing from the file`);
         continue;
       }
-      if (
-        t.shape.length !== w.variable.shape.length ||
-        t.shape.some((d, i) => d !== w.variable.shape[i])
-      ) {
-        throw new IOError(
-          `${where}: weight '${key}' has shape ${show(t.shape)} in the file but ${show(w.variable.shape)} in the model`,
-        );
+      const t = supply.supply(w.layer, w.name, w.variable.shape, w.variable.dtype);
+      if (t) {
+        w.variable.assign(t);
+        t.dispose();
       }
-      w.variable.assign(t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype));
     }
     if (a.trainingConfig) {
-      model.compileFromTrainingConfig(a.trainingConfig);
+      try {
+        model.compileFromTrainingConfig(a.trainingConfig);
+      } catch (e) {
+        if (e instanceof NeuriteError && !(e instanceof IOError))
+          throw new IOError(`${where}: trainingConfig: ${e.message}`, { cause: e });
+        throw e;
+      }
       const optSpecs = a.weightSpecs.filter((s) => s.group === 'optimizer');
       if (optSpecs.length && model.optimizer) {
         model.optimizer.build(model.trainableWeights);
-        model.optimizer.setWeights(optSpecs.map((s) => tensors.get(s.name) as Tensor));
+        const values = optSpecs.map((s) => file.tensor(s.name));
+        try {
+          model.optimizer.setWeights(values);
+        } finally {
+          dispose(values);
+        }
       }
     }
   } catch (e) {
     model.dispose();
+    dispose(supply.created);
     throw e;
-  } finally {
-    dispose([...tensors.values()]);
   }
   return model;
 }

@@ -25,6 +25,8 @@ export class Sequential extends Model {
   static override readonly className = 'Sequential';
   private readonly stack: Layer[] = [];
   private inputShape: SymbolicShape | null = null;
+  /** Output shape after each layer of the stack, as far as built: `add` builds only the new layer. */
+  private readonly shapes: (SymbolicShape | SymbolicShape[])[] = [];
 
   constructor(args: SequentialArgs = {}) {
     super({ name: args.name });
@@ -42,13 +44,20 @@ export class Sequential extends Model {
     }
     if (this.stack.length === 0 && layer.batchInputShape) this.inputShape = layer.batchInputShape;
     this.stack.push(layer);
-    if (this.inputShape) this.build(this.inputShape);
+    if (!this.inputShape) return;
+    if (this.built && this.shapes.length === this.stack.length - 1) {
+      // Only the new layer: rebuilding the whole stack on each add made n adds cost n^2.
+      const shape = this.shapes.length ? this.shapes[this.shapes.length - 1] : this.inputShape;
+      if (!layer.built) layer.build(shape);
+      this.shapes.push(layer.computeOutputShape(shape));
+    } else this.build(this.inputShape);
   }
 
   /** Removes the last layer. @example model.pop() */
   pop(): void {
     if (!this.stack.length) throw new ArgumentError(`${this.name}: pop on an empty model`);
     this.stack.pop();
+    if (this.shapes.length > this.stack.length) this.shapes.length = this.stack.length;
   }
 
   override get layers(): Layer[] {
@@ -57,9 +66,11 @@ export class Sequential extends Model {
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
     let shape = inputShape;
+    this.shapes.length = 0;
     for (const l of this.stack) {
       if (!l.built) l.build(shape);
       shape = l.computeOutputShape(shape);
+      this.shapes.push(shape);
     }
     this.inputShape = inputShape as SymbolicShape;
     this.built = true;

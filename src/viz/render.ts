@@ -2,6 +2,7 @@
 import type { InitInput } from '@resvg/resvg-wasm';
 import type { TopLevelSpec } from 'vega-lite';
 import { ArgumentError, IOError, show } from '../core/errors.js';
+import { fetchBytes } from '../io/net.js';
 
 /** Where the renderer gets its WebAssembly module and fonts; in Node both default to the installed packages. */
 export interface RendererOptions {
@@ -48,12 +49,14 @@ async function fontBytes(font: Uint8Array | ArrayBuffer | string | URL): Promise
       );
     }
   }
-  const response = await fetch(font);
-  if (!response.ok)
-    throw new IOError(
-      `initRenderer: cannot fetch font ${show(String(font))}: HTTP ${response.status}`,
-    );
-  return new Uint8Array(await response.arrayBuffer());
+  // Through the bounded byte source, as every network read (a font is a few MB at most).
+  let url: URL;
+  try {
+    url = new URL(String(font), globalThis.location?.href);
+  } catch {
+    throw new IOError(`initRenderer: font ${show(String(font))} is not a URL`);
+  }
+  return fetchBytes(url, { maxBytes: 64 * 2 ** 20, what: 'font' });
 }
 
 async function defaultWasm(): Promise<InitInput> {

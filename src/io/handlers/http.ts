@@ -1,83 +1,73 @@
-// http(s):// load: model.json and its shards fetched relative to it, with sizes checked while reading.
-import { IOError } from '../../core/errors.js';
+// http(s):// load: model.json and its shards, each shard URL resolved and checked against the model's folder, read with bounded sizes and time.
+import { ArgumentError, show } from '../../core/errors.js';
 import { type IOHandler, MAX_MODEL_JSON_BYTES, type ModelArtifacts } from '../artifacts.js';
 import { assembleArtifacts, groupBytes, parseModelJson } from '../model_json.js';
+import { type NetLimits, fetchBytes, netDefaults } from '../net.js';
+import { modelFolder, redirectsUnder, resolveShardUrl } from '../url_policy.js';
 
-/** Options of the http handler. */
-export interface HttpOptions {
-  /** Passed to fetch (headers, credentials, ...). */
+/**
+ * Options of the http handler (tfjs' names for `requestInit` and `fetchFunc`, plus neurite's limits).
+ * `maxBytes` caps model.json (default 64 MiB); each shard is capped at what the manifest declares.
+ * `totalTimeoutMs` bounds the whole load (default 10 minutes), `idleTimeoutMs` each silence (30 s).
+ */
+export interface HttpOptions extends NetLimits {
+  /** Passed to fetch (headers, credentials, ...); sent only to the model's origin and folder. */
   requestInit?: RequestInit;
   /** A fetch implementation (default: globalThis.fetch). */
   fetchFunc?: typeof fetch;
 }
 
-/** Reads a response body, failing as soon as it exceeds `limit` bytes. */
-async function readLimited(
-  res: Response,
-  url: string,
-  limit: number,
-  what: string,
-): Promise<Uint8Array> {
-  if (!res.ok)
-    throw new IOError(`${url}: ${what} request failed with HTTP ${res.status} ${res.statusText}`);
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit)
-    throw new IOError(`${url}: ${what} is ${declared} bytes, more than the ${limit} expected`);
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new IOError(`${url}: ${what} is larger than the ${limit} bytes expected`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
-}
-
 /**
- * Loads a model from a URL of its model.json (shards are fetched relative to it).
- * @example const model = await nr.loadLayersModel('https://example.com/models/mnist/model.json');
+ * Loads a model from a URL of its model.json. Shards are fetched relative to it and must resolve to
+ * the same origin and a path under its folder (`UrlPolicyError` otherwise); redirects are followed only
+ * under the same rule, so `requestInit` headers never reach another host.
+ * @example const model = await nr.loadLayersModel(nr.io.httpHandler('https://example.com/m/model.json', { requestInit: { headers } }));
  */
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
-  const fetchFn = options.fetchFunc ?? globalThis.fetch;
+  let modelUrl: URL;
+  try {
+    modelUrl = new URL(url);
+  } catch {
+    throw new ArgumentError(
+      `httpHandler: url must be an absolute http(s) URL, received ${show(url)}`,
+    );
+  }
+  if (modelUrl.protocol !== 'http:' && modelUrl.protocol !== 'https:')
+    throw new ArgumentError(`httpHandler: url must be http(s), received ${show(url)}`);
+  const folder = modelFolder(modelUrl);
   return {
     async load(): Promise<ModelArtifacts> {
-      if (typeof fetchFn !== 'function')
-        throw new IOError(`${url}: no fetch() in this environment`);
-      let res: Response;
-      try {
-        res = await fetchFn(url, options.requestInit);
-      } catch (e) {
-        throw new IOError(`${url}: request failed (${e instanceof Error ? e.message : String(e)})`);
-      }
-      const text = new TextDecoder().decode(
-        await readLimited(res, url, MAX_MODEL_JSON_BYTES, 'model.json'),
-      );
-      const json = parseModelJson(text, url);
+      const deadline = Date.now() + (options.totalTimeoutMs ?? netDefaults().totalTimeoutMs);
+      // One deadline for the whole load: each request gets what is left of it.
+      const common = () => ({
+        requestInit: options.requestInit,
+        fetchFunc: options.fetchFunc,
+        idleTimeoutMs: options.idleTimeoutMs,
+        totalTimeoutMs: Math.max(1, deadline - Date.now()),
+        signal: options.signal,
+        allowRedirect: redirectsUnder(folder),
+      });
+      const jsonBytes = await fetchBytes(modelUrl, {
+        ...common(),
+        maxBytes: options.maxBytes ?? MAX_MODEL_JSON_BYTES,
+        what: 'model.json',
+      });
+      const json = parseModelJson(new TextDecoder().decode(jsonBytes), url);
       const shards: Uint8Array[][] = [];
-      for (const g of json.weightsManifest) {
+      // Every path is checked before the first shard is requested.
+      const urls = json.weightsManifest.map((g) =>
+        g.paths.map((p) => resolveShardUrl(p, modelUrl, url)),
+      );
+      for (const [i, g] of json.weightsManifest.entries()) {
         let budget = groupBytes(g, url);
         const group: Uint8Array[] = [];
-        for (const p of g.paths) {
-          const shardUrl = new URL(p, url).toString();
-          const bytes = await readLimited(
-            await fetchFn(shardUrl, options.requestInit),
-            shardUrl,
-            budget,
-            'weight shard',
-          );
+        for (const shardUrl of urls[i]) {
+          // A shard may not hold more than what is left of its group's declared bytes.
+          const bytes = await fetchBytes(shardUrl, {
+            ...common(),
+            maxBytes: Math.max(budget, 1),
+            what: 'weight shard',
+          });
           budget -= bytes.byteLength;
           group.push(bytes);
         }
