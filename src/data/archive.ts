@@ -70,7 +70,8 @@ export function maybeGunzip(bytes: Uint8Array, name: string, maxBytes: number): 
 
 /**
  * Reads the entries of a zip archive (stored or deflated), checking each declared size against
- * `maxBytes` before decompressing it; `wanted` selects entries by name.
+ * `maxBytes` before decompressing it; `wanted` selects entries by name. The result has no
+ * prototype, so entry names such as 'constructor' are ordinary keys.
  * @example const files = unzipEntries(npzBytes, 'mnist.npz', 2 ** 30, (n) => n.endsWith('.npy'));
  */
 export function unzipEntries(
@@ -80,10 +81,14 @@ export function unzipEntries(
   wanted: (entry: string) => boolean = () => true,
 ): Record<string, Uint8Array> {
   let total = 0;
+  let files: Record<string, Uint8Array>;
   try {
-    return unzipSync(bytes, {
+    files = unzipSync(bytes, {
       filter: (f) => {
         if (!wanted(f.name)) return false;
+        // fflate stores entries in a plain object: this one name would replace its prototype.
+        if (f.name === '__proto__')
+          throw new IOError(`${name}: entry named '__proto__' cannot be read`);
         total += f.originalSize;
         if (f.originalSize > maxBytes || total > maxBytes)
           throw new IOError(
@@ -98,6 +103,10 @@ export function unzipEntries(
       `${name}: corrupt zip archive (${e instanceof Error ? e.message : String(e)})`,
     );
   }
+  // Entry names come from the file: hand them back in an object without a prototype.
+  const out: Record<string, Uint8Array> = Object.create(null);
+  for (const [k, v] of Object.entries(files)) out[k] = v;
+  return out;
 }
 
 /** One regular file in a tar archive (a view into the archive's bytes). */
