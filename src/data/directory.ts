@@ -45,7 +45,7 @@ export interface ImageDirectoryOptions extends DirectoryOptions {
   interpolation?: 'bilinear' | 'nearest';
   /** Crop the largest centred window with the target aspect ratio before resizing (Keras' smart_resize). */
   cropToAspectRatio?: boolean;
-  /** Refuse images with more pixels than this (see `decodeImage`). Default 2^25. */
+  /** Refuse images with more pixels than this (see `decodeImage`). Default 2^24. */
   maxPixels?: number;
 }
 

@@ -16,22 +16,23 @@ export interface DecodeImageOptions {
   dtype?: 'int32' | 'float32';
   /**
    * Refuse images with more pixels than this, checked from the headers before anything is
-   * decoded. Default 2^25 (33,554,432, e.g. 8192x4096), which bounds the decode's peak memory
-   * to about 1 GB (see docs/guide/security-readers.md).
+   * decoded. Default 2^24 (16,777,216, e.g. 4096x4096), which bounds the decode's peak memory to
+   * about 600 MB for RGBA int32 output (see docs/guide/security-readers.md).
    */
   maxPixels?: number;
   /** How the image is named in errors. */
   name?: string;
 }
 
-/** The default `maxPixels`: 2^25 pixels. */
-export const DEFAULT_MAX_PIXELS = 2 ** 25;
+/** The default `maxPixels`: 2^24 pixels (4096x4096). */
+export const DEFAULT_MAX_PIXELS = 2 ** 24;
 
 /**
- * What jpeg-js may allocate per pixel: 16-bit coefficients for up to 4 components plus the
- * RGBA output, with room for subsampled and padded blocks.
+ * What jpeg-js may allocate per pixel (its own count): a 3-component 4096x4096 image asks for
+ * about 19 bytes per pixel (coefficients, component lines, RGBA output); 32 leaves room for 4
+ * components and padded blocks while still bounding memory by the pixel limit.
  */
-const JPEG_BYTES_PER_PIXEL = 16;
+const JPEG_BYTES_PER_PIXEL = 32;
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
