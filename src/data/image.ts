@@ -64,6 +64,9 @@ interface PngHeader extends Header {
   idatBytes: number;
 }
 
+/** Compressed bytes fed to the inflater at a time: at most about 1 MB of output per piece. */
+const INFLATE_PIECE = 1024;
+
 /** Deflate's best ratio: a 258-byte match in 2 bits. More output per input byte cannot be real. */
 const DEFLATE_MAX_RATIO = 1032;
 
@@ -170,8 +173,13 @@ function checkInflatedSize(header: PngHeader, name: string): void {
     if (final) finished = true;
   });
   try {
-    header.idat.forEach((c, i) => z.push(c, i === header.idat.length - 1));
-    if (header.idat.length === 0) z.push(new Uint8Array(0), true);
+    // Small pieces: fflate inflates a whole piece before reporting, up to 1032 bytes per byte.
+    const last = header.idat.length - 1;
+    header.idat.forEach((c, i) => {
+      for (let at = 0; at < c.length; at += INFLATE_PIECE)
+        z.push(c.subarray(at, at + INFLATE_PIECE), i === last && at + INFLATE_PIECE >= c.length);
+    });
+    if (header.idat.length === 0 || header.idat[last].length === 0) z.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof IOError) throw e;
     throw new IOError(
