@@ -175,12 +175,16 @@ function* whitespaceRecords(
     const trimmed = text.slice(at, end).trim();
     at = m === null ? text.length + 1 : m.index + m[0].length;
     if (trimmed === '') continue;
-    // split's limit argument caps the work and the array; one more than allowed means too many.
-    const fields = trimmed.split(/[ \t]+/, limits.maxFields + 1);
-    if (fields.length > limits.maxFields)
-      throw new IOError(
-        `csv ${name}: line ${k}: more than the limit of ${limits.maxFields} fields (maxFields)`,
-      );
+    // A loop, not split(): V8 splits the whole line even with a limit (a 20 MB line took a minute).
+    const fields: string[] = [];
+    const word = /[^ \t]+/g;
+    for (let m = word.exec(trimmed); m !== null; m = word.exec(trimmed)) {
+      if (fields.length === limits.maxFields)
+        throw new IOError(
+          `csv ${name}: line ${k}: more than the limit of ${limits.maxFields} fields (maxFields)`,
+        );
+      fields.push(m[0]);
+    }
     yield { fields, line: k };
   }
 }
