@@ -164,10 +164,11 @@ export function untar(bytes: Uint8Array, name: string): TarEntry[] {
     } else if (type !== 'x' && type !== 'g') longName = null;
     offset = dataStart + Math.ceil(size / 512) * 512;
   }
-  // Archives end with zero blocks; a partial header instead means the file was cut.
-  if (!ended && offset < bytes.length && bytes.subarray(offset).some((b) => b !== 0))
+  // Every tar writer ends the archive with zero blocks: without one, the file was cut (possibly
+  // right after a member, where nothing else would show it).
+  if (!ended)
     throw new IOError(
-      `${name}: truncated tar archive (${bytes.length - offset} bytes of a header at byte ${offset})`,
+      `${name}: truncated tar archive (no end-of-archive block after byte ${offset} of ${bytes.length})`,
     );
   return entries;
 }

@@ -194,7 +194,9 @@ function checkLimits(op: string, limits: CsvLimits): Required<CsvLimits> {
   const maxFields = limits.maxFields ?? MAX_FIELDS;
   const maxRecordLength = limits.maxRecordLength ?? MAX_RECORD_LENGTH;
   if (!Number.isInteger(maxFields) || maxFields < 1)
-    throw new ArgumentError(`${op}: maxFields must be a positive integer, received ${show(maxFields)}`);
+    throw new ArgumentError(
+      `${op}: maxFields must be a positive integer, received ${show(maxFields)}`,
+    );
   if (!Number.isInteger(maxRecordLength) || maxRecordLength < 1)
     throw new ArgumentError(
       `${op}: maxRecordLength must be a positive integer, received ${show(maxRecordLength)}`,

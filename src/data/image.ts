@@ -116,7 +116,9 @@ function pngHeader(bytes: Uint8Array, name: string): PngHeader {
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
     const data = pos + 8;
     if (length > bytes.length - data - 4)
-      corrupt(`chunk ${show(type)} at byte ${pos} declares ${length} bytes, past the end of the file`);
+      corrupt(
+        `chunk ${show(type)} at byte ${pos} declares ${length} bytes, past the end of the file`,
+      );
     if (pos === 8 && type !== 'IHDR') corrupt('the first chunk is not IHDR');
     if (type === 'IHDR') {
       if (ihdr !== null) corrupt(`a second IHDR chunk at byte ${pos}`);

@@ -53,7 +53,10 @@ function parseHeader(text: string, name: string): NpyHeader {
   };
   const bool = (): boolean => {
     space();
-    for (const [word, v] of [['True', true], ['False', false]] as const)
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+    ] as const)
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;

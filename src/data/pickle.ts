@@ -87,8 +87,7 @@ function longFrom(bytes: Uint8Array, name: string): number {
   let v = 0;
   for (let i = n - 1; i >= 0; i--) v = v * 256 + (negative ? ~bytes[i] & 0xff : bytes[i]);
   if (negative) v = -1 - v;
-  if (!Number.isSafeInteger(v))
-    throw new IOError(`${name}: integer ${v} in pickle is beyond 2^53`);
+  if (!Number.isSafeInteger(v)) throw new IOError(`${name}: integer ${v} in pickle is beyond 2^53`);
   return v;
 }
 

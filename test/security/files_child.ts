@@ -1,7 +1,7 @@
 // Child process of the hostile-file suite: runs one case module and prints a JSON report
 // (error class, time, peak memory per case, Object.prototype pollution) on its last line.
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NeuriteError } from '../../src/core/errors.js';
 import { dispose } from '../../src/index.js';
 import type { CaseResult, FileCase } from './files_harness.js';
@@ -19,8 +19,11 @@ function release(v: unknown): void {
 
 async function main(): Promise<void> {
   const file = process.argv[2];
-  const mod = (await import(pathToFileURL(resolve(import.meta.dirname, file)).href)) as {
+  const mod = (await import(
+    pathToFileURL(resolve(fileURLToPath(new URL('.', import.meta.url)), file)).href
+  )) as {
     cases: () => FileCase[] | Promise<FileCase[]>;
+    cleanup?: () => void | Promise<void>;
   };
   const before = new Set(Object.getOwnPropertyNames(Object.prototype));
   const cases = await mod.cases();
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       maxMB: c.maxMB ?? 150,
     });
   }
+  await mod.cleanup?.();
   const polluted = Object.getOwnPropertyNames(Object.prototype).filter((k) => !before.has(k));
   if (Object.getPrototypeOf({}) !== Object.prototype) polluted.push('({}) lost its prototype');
   process.stdout.write(`\n${JSON.stringify({ results, polluted })}\n`);

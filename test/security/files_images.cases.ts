@@ -33,7 +33,10 @@ export async function cases(): Promise<FileCase[]> {
   // 300 MB of zeros behind a 64x64 interlaced header (16 KB of scanlines): pngjs used to inflate it all.
   const interlacedBomb = png(ihdr(64, 64, 6, 1), chunk('IDAT', zlibZeros(300 * 2 ** 20)));
   // The case: 8192x8192 RGBA, 260 KB, over the default limit (it took 2.9 GB).
-  const big = png(ihdr(8192, 8192, 6, 0), chunk('IDAT', zlibZeros(scanlineBytes(8192, 8192, 4, false))));
+  const big = png(
+    ihdr(8192, 8192, 6, 0),
+    chunk('IDAT', zlibZeros(scanlineBytes(8192, 8192, 4, false))),
+  );
   const legitInterlaced = png(
     ihdr(512, 512, 6, 1),
     chunk('IDAT', zlibZeros(scanlineBytes(512, 512, 4, true))),

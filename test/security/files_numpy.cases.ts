@@ -13,27 +13,45 @@ function check(cond: boolean, what: string): void {
 
 /** A zip whose first entry's declared (uncompressed) size is patched to `size`. */
 function zipDeclaring(size: number): Uint8Array {
-  const zip = zipSync({ 'a.npy': npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", f32([1])) }, { level: 0 });
+  const zip = zipSync(
+    { 'a.npy': npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", f32([1])) },
+    { level: 0 },
+  );
   const view = new DataView(zip.buffer);
   view.setUint32(22, size, true); // local header
-  const cd = zip.findIndex((b, i) => b === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 1 && zip[i + 3] === 2);
+  const cd = zip.findIndex(
+    (b, i) => b === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 1 && zip[i + 3] === 2,
+  );
   view.setUint32(cd + 24, size, true); // central directory
   return zip;
 }
 
 export function cases(): FileCase[] {
-  const good = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", f32([1, 2, 3, 4]));
+  const good = npy(
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+    f32([1, 2, 3, 4]),
+  );
   return [
     {
       name: '.npy: two descr keys (NumPy keeps the last; a regex kept the first)',
       run: () =>
-        parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'descr': '<i8', }", f32([1, 2, 3, 4]))),
+        parseNpy(
+          npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'descr': '<i8', }",
+            f32([1, 2, 3, 4]),
+          ),
+        ),
       expect: 'IOError',
     },
     {
       name: '.npy: two shape keys',
       run: () =>
-        parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (4,), }", f32([1, 2, 3, 4]))),
+        parseNpy(
+          npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (4,), }",
+            f32([1, 2, 3, 4]),
+          ),
+        ),
       expect: 'IOError',
     },
     {
@@ -57,12 +75,19 @@ export function cases(): FileCase[] {
     },
     {
       name: '.npy: shape (1000000, 1000000) float32 with 16 data bytes',
-      run: () => parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }", f32([1, 2, 3, 4]))),
+      run: () =>
+        parseNpy(
+          npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }",
+            f32([1, 2, 3, 4]),
+          ),
+        ),
       expect: 'IOError',
     },
     {
       name: '.npy: a 40-digit dimension',
-      run: () => parseNpy(npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (${'9'.repeat(40)},), }`)),
+      run: () =>
+        parseNpy(npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (${'9'.repeat(40)},), }`)),
       expect: 'IOError',
     },
     {
@@ -83,10 +108,17 @@ export function cases(): FileCase[] {
     {
       name: ".npz: entries named '__proto__.npy', 'constructor.npy', 'toString.npy' are ordinary keys",
       run: () => {
-        const zip = zipSync({ '__proto__.npy': good, 'constructor.npy': good, 'toString.npy': good });
+        const zip = zipSync({
+          '__proto__.npy': good,
+          'constructor.npy': good,
+          'toString.npy': good,
+        });
         const out = parseNpz(zip);
         check(Object.getPrototypeOf(out) === null, 'the result has no prototype');
-        check(Object.keys(out).sort().join() === '__proto__,constructor,toString', `keys ${Object.keys(out)}`);
+        check(
+          Object.keys(out).sort().join() === '__proto__,constructor,toString',
+          `keys ${Object.keys(out)}`,
+        );
         for (const k of ['__proto__', 'constructor', 'toString'])
           check(Object.hasOwn(out, k) && out[k].shape.join() === '2,2', `${k} is the array`);
       },

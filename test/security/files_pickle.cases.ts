@@ -33,8 +33,17 @@ function messageOf(fn: () => unknown): string {
 function batch(pixels: Uint8Array, n: number, labels: number[], order: 'C' | 'F'): Uint8Array {
   const stored = new Uint8Array(pixels.length);
   if (order === 'C') stored.set(pixels);
-  else for (let i = 0; i < n; i++) for (let j = 0; j < 3072; j++) stored[j * n + i] = pixels[i * 3072 + j];
-  const dtype = [...P.global('numpy', 'dtype'), ...P.str('u1'), ...P.newFalse, ...P.newTrue, ...P.tuple3, ...P.reduce];
+  else
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < 3072; j++) stored[j * n + i] = pixels[i * 3072 + j];
+  const dtype = [
+    ...P.global('numpy', 'dtype'),
+    ...P.str('u1'),
+    ...P.newFalse,
+    ...P.newTrue,
+    ...P.tuple3,
+    ...P.reduce,
+  ];
   const array = [
     ...P.global('numpy._core.numeric', '_frombuffer'),
     ...P.mark,
@@ -67,9 +76,17 @@ export function cases(): FileCase[] {
   const archive = (order: 'C' | 'F') =>
     gzipSync(
       tar(
-        ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'].map(
-          (name) => ({ name: `cifar-10-batches-py/${name}`, data: batch(pixels, n, [3, 7], order) }),
-        ),
+        [
+          'data_batch_1',
+          'data_batch_2',
+          'data_batch_3',
+          'data_batch_4',
+          'data_batch_5',
+          'test_batch',
+        ].map((name) => ({
+          name: `cifar-10-batches-py/${name}`,
+          data: batch(pixels, n, [3, 7], order),
+        })),
       ),
     );
   const good = batch(pixels, n, [3, 7], 'C');
@@ -78,7 +95,10 @@ export function cases(): FileCase[] {
       name: 'pickle: a 160 KB LONG4 integer (23 s before), short message',
       run: () => {
         const m = messageOf(() => unpickle(long4(160_000)));
-        check(m.length > 0 && m.length < 300, `message of ${m.length} characters: ${m.slice(0, 80)}`);
+        check(
+          m.length > 0 && m.length < 300,
+          `message of ${m.length} characters: ${m.slice(0, 80)}`,
+        );
         unpickle(long4(160_000));
       },
       expect: 'IOError',
@@ -104,10 +124,14 @@ export function cases(): FileCase[] {
     {
       name: 'pickle: LONG1 integers at the edges of 2^53 read exactly',
       run: () => {
-        const long1 = (bytes: number[]) => unpickle(Uint8Array.from([...P.proto(2), 0x8a, bytes.length, ...bytes, ...P.stop]));
+        const long1 = (bytes: number[]) =>
+          unpickle(Uint8Array.from([...P.proto(2), 0x8a, bytes.length, ...bytes, ...P.stop]));
         check(long1([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f]) === 2 ** 53 - 1, '2^53 - 1');
         check(long1([0x01, 0, 0, 0, 0, 0, 0xe0]) === -(2 ** 53) + 1, '-(2^53) + 1');
-        check(long1([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]) === -1, '-1 padded to 8 bytes');
+        check(
+          long1([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]) === -1,
+          '-1 padded to 8 bytes',
+        );
         check(long1([]) === 0, 'zero');
         check(messageOf(() => long1([0, 0, 0, 0, 0, 0, 0x20])) !== '', '2^53 refused');
       },
@@ -128,16 +152,38 @@ export function cases(): FileCase[] {
     },
     {
       name: 'pickle: os.system is refused',
-      run: () => unpickle(Uint8Array.from([...P.global('os', 'system'), ...P.str('id'), 0x85, ...P.reduce, ...P.stop])),
+      run: () =>
+        unpickle(
+          Uint8Array.from([
+            ...P.global('os', 'system'),
+            ...P.str('id'),
+            0x85,
+            ...P.reduce,
+            ...P.stop,
+          ]),
+        ),
       expect: 'IOError',
     },
     {
       name: 'pickle: dict keys __proto__ and constructor stay Map keys',
       run: () => {
         const d = unpickle(
-          Uint8Array.from([...P.proto(2), ...P.emptyDict, ...P.mark, ...P.str('__proto__'), ...P.binInt(1), ...P.str('constructor'), ...P.binInt(2), ...P.setItems, ...P.stop]),
+          Uint8Array.from([
+            ...P.proto(2),
+            ...P.emptyDict,
+            ...P.mark,
+            ...P.str('__proto__'),
+            ...P.binInt(1),
+            ...P.str('constructor'),
+            ...P.binInt(2),
+            ...P.setItems,
+            ...P.stop,
+          ]),
         );
-        check(d instanceof Map && d.get('__proto__') === 1 && d.get('constructor') === 2, 'keys kept');
+        check(
+          d instanceof Map && d.get('__proto__') === 1 && d.get('constructor') === 2,
+          'keys kept',
+        );
       },
       expect: 'ok',
     },
@@ -165,7 +211,10 @@ export function cases(): FileCase[] {
         const b = f.train.x.dataSync();
         check(a.length === 5 * n * 3072 && a.every((v, i) => v === b[i]), 'same pixels');
         // NCHW rows to NHWC: pixel 0 of image 0 is (R, G, B) = rows 0, 1024, 2048.
-        check(a[0] === pixels[0] && a[1] === pixels[1024] && a[2] === pixels[2048], 'channels last');
+        check(
+          a[0] === pixels[0] && a[1] === pixels[1024] && a[2] === pixels[2048],
+          'channels last',
+        );
         check(f.test.y.dataSync().join() === '3,7', 'labels');
         return [c, f].flatMap((s) => [s.train.x, s.train.y, s.test.x, s.test.y]);
       },
