@@ -97,6 +97,7 @@ export function configAs<T extends object>(config: Config): T {
  * How deep a config may nest (objects and arrays). Real Keras and TensorFlow.js configs stay under
  * 40 even with models inside models; a file nested thousands deep is refused with an IOError
  * instead of overflowing the stack of the code that reads it.
+ * @example assertConfigDepth(config, 'model.json', 2 * MAX_CONFIG_DEPTH)
  */
 export const MAX_CONFIG_DEPTH = 128;
 

@@ -14,6 +14,7 @@ export function sizeOf(shape: Shape): number {
 /**
  * The most elements one tensor may hold: V8's limit on a typed array's length (2^32). Shapes past
  * it are refused before anything is allocated, with a ShapeError instead of V8's RangeError.
+ * @example sizeOf(shape) <= MAX_ELEMENTS
  */
 export const MAX_ELEMENTS = 2 ** 32;
 

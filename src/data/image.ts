@@ -24,7 +24,7 @@ export interface DecodeImageOptions {
   name?: string;
 }
 
-/** The default `maxPixels`: 2^24 pixels (4096x4096). */
+/** The default `maxPixels`: 2^24 pixels (4096x4096). @example decodeImage(bytes, { maxPixels: 4 * DEFAULT_MAX_PIXELS }) */
 export const DEFAULT_MAX_PIXELS = 2 ** 24;
 
 /**

@@ -33,11 +33,12 @@ export function cases(): FileCase[] {
   );
   return [
     {
+      // Both readings fit the 16 bytes: NumPy reads int32 (the last key), a regex read float32.
       name: '.npy: two descr keys (NumPy keeps the last; a regex kept the first)',
       run: () =>
         parseNpy(
           npy(
-            "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'descr': '<i8', }",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'descr': '<i4', }",
             f32([1, 2, 3, 4]),
           ),
         ),
@@ -48,7 +49,7 @@ export function cases(): FileCase[] {
       run: () =>
         parseNpy(
           npy(
-            "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (4,), }",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'shape': (2, 2), }",
             f32([1, 2, 3, 4]),
           ),
         ),
