@@ -7,7 +7,7 @@ import { image as imageOps } from '../ops/image.js';
 import { slice } from '../ops/movement.js';
 import { typedTensor } from './container.js';
 import { Dataset } from './dataset.js';
-import { decodeImage } from './image.js';
+import { decodeImage, imageFileLimit } from './image.js';
 import { RandomState, randomSeed } from './random.js';
 import { readBytes } from './read_source.js';
 
@@ -414,11 +414,14 @@ export async function imageDatasetFromDirectory<
     );
   const channels = channelsByMode[colorMode];
   const load = async (path: string): Promise<Tensor> => {
-    const img = await decodeImage(await readBytes(path, 'image file', 2 ** 30), {
-      channels,
-      name: path,
-      maxPixels: opts.maxPixels,
-    });
+    const img = await decodeImage(
+      await readBytes(path, 'image file', imageFileLimit(opts.maxPixels)),
+      {
+        channels,
+        name: path,
+        maxPixels: opts.maxPixels,
+      },
+    );
     return tidy(() => {
       const src = opts.cropToAspectRatio ? cropToAspect(img, size) : img;
       if (src.shape[0] === size[0] && src.shape[1] === size[1]) return src.cast('float32');

@@ -427,6 +427,17 @@ export async function encodeJpeg(image: Tensor, quality = 90): Promise<Uint8Arra
 }
 
 /**
+ * The most bytes an image file of at most `maxPixels` pixels is read with: 10 per pixel (a 16-bit
+ * RGBA PNG of noise needs 8, plus deflate's framing) and 64 MiB for metadata chunks, at most
+ * 1 GiB. A bigger file could not be a real image within the limit, so it is not read into memory.
+ * @example imageFileLimit(2 ** 24) // 234881024 (224 MiB)
+ */
+export function imageFileLimit(maxPixels: number = DEFAULT_MAX_PIXELS): number {
+  const pixels = Number.isFinite(maxPixels) && maxPixels > 0 ? maxPixels : DEFAULT_MAX_PIXELS;
+  return Math.min(2 ** 30, pixels * 10 + 64 * 2 ** 20);
+}
+
+/**
  * Reads and decodes a PNG or JPEG file (path or URL).
  * @example const img = await nr.data.loadImage('cat.jpg', { channels: 3, dtype: 'float32' });
  */
@@ -434,7 +445,7 @@ export async function loadImage(
   source: FileSource,
   options: DecodeImageOptions = {},
 ): Promise<Tensor> {
-  const bytes = await readBytes(source, 'image file', 2 ** 30);
+  const bytes = await readBytes(source, 'image file', imageFileLimit(options.maxPixels));
   return decodeImage(bytes, { name: sourceName(source), ...options });
 }
 

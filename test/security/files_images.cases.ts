@@ -1,6 +1,6 @@
 // Hostile PNG and JPEG inputs for decodeImage (run in a child process by files_images.test.ts).
 import { IOError } from '../../src/core/errors.js';
-import { decodeImage, encodeJpeg, encodePng } from '../../src/data/image.js';
+import { decodeImage, encodeJpeg, encodePng, loadImage } from '../../src/data/image.js';
 import { tensor } from '../../src/index.js';
 import type { FileCase } from './files_harness.js';
 import { cat, chunk, ihdr, jpegFrame, png, scanlineBytes, zlibZeros } from './files_build.js';
@@ -107,6 +107,24 @@ export async function cases(): Promise<FileCase[]> {
       name: 'PNG: maxPixels must be a positive integer',
       run: () => decodeImage(goodPng, { maxPixels: -1 }),
       expect: 'ArgumentError',
+    },
+    {
+      name: 'loadImage: a 100 MB file cannot be a 1000-pixel image (not read into memory)',
+      run: async () => {
+        const { mkdtempSync, rmSync, truncateSync, writeFileSync } = await import('node:fs');
+        const { tmpdir } = await import('node:os');
+        const { join } = await import('node:path');
+        const dir = mkdtempSync(join(tmpdir(), 'neurite-big-image-'));
+        const file = join(dir, 'big.png');
+        try {
+          writeFileSync(file, goodPng);
+          truncateSync(file, 100 * 2 ** 20); // sparse: no disk used
+          return await loadImage(file, { maxPixels: 1000 });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      expect: 'IOError',
     },
     {
       name: 'JPEG: 1 KB file whose frame says 11000x11000',
