@@ -3,6 +3,7 @@ import { Unzlib } from 'fflate';
 import { ArgumentError, IOError, show } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { typedTensor } from './container.js';
+import { canDecodeRows, decodePngRows, type PngRowsInput } from './png_rows.js';
 import { type FileSource, readBytes, sourceName, writeBytesAtomic } from './read_source.js';
 
 /** The image formats neurite reads and writes. */
@@ -55,8 +56,10 @@ interface Header {
 }
 
 /** A PNG's header and the facts the bounded decode needs. */
-interface PngHeader extends Header {
+interface PngHeader extends Header, PngRowsInput {
   interlaced: boolean;
+  /** The first chunk whose CRC is wrong, or null. */
+  badCrc: string | null;
   /** Bytes the image data inflates to (filter bytes included), from the header alone. */
   inflatedBytes: number;
   /** The concatenated IDAT chunks (views of the input when there is one). */
@@ -69,6 +72,19 @@ const INFLATE_PIECE = 1024;
 
 /** Deflate's best ratio: a 258-byte match in 2 bits. More output per input byte cannot be real. */
 const DEFLATE_MAX_RATIO = 1032;
+
+/** CRC-32 (PNG's, ISO 3309) by table. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return ~c >>> 0;
+}
 
 /** Bits per sample each PNG colour type allows, and its channels. */
 const PNG_TYPES: Record<number, { channels: number; depths: readonly number[] }> = {
@@ -104,7 +120,14 @@ function pngHeader(bytes: Uint8Array, name: string): PngHeader {
   const corrupt = (what: string): never => {
     throw new IOError(`${name}: corrupt PNG (${what})`);
   };
-  let ihdr: Omit<PngHeader, 'idat' | 'idatBytes' | 'inflatedBytes'> | null = null;
+  let ihdr: Omit<
+    PngHeader,
+    'idat' | 'idatBytes' | 'inflatedBytes' | 'palette' | 'transparency' | 'badCrc'
+  > | null = null;
+  let palette: Uint8Array | null = null;
+  // Reported after the size check, so an oversized image is refused as such whatever its CRCs.
+  let badCrc: string | null = null;
+  let transparency: Uint8Array | null = null;
   let bitsPerPixel = 0;
   const idat: Uint8Array[] = [];
   let idatBytes = 0;
@@ -120,6 +143,11 @@ function pngHeader(bytes: Uint8Array, name: string): PngHeader {
         `chunk ${show(type)} at byte ${pos} declares ${length} bytes, past the end of the file`,
       );
     if (pos === 8 && type !== 'IHDR') corrupt('the first chunk is not IHDR');
+    if (
+      badCrc === null &&
+      crc32(bytes.subarray(pos + 4, data + length)) !== view.getUint32(data + length, false)
+    )
+      badCrc = `bad CRC in chunk ${show(type)} at byte ${pos}`;
     if (type === 'IHDR') {
       if (ihdr !== null) corrupt(`a second IHDR chunk at byte ${pos}`);
       if (length !== 13) corrupt(`IHDR of ${length} bytes, expected 13`);
@@ -137,11 +165,15 @@ function pngHeader(bytes: Uint8Array, name: string): PngHeader {
         // A palette gives RGB; grey, grey+alpha, RGB and RGBA keep their channels.
         channels: colorType === 3 ? 3 : (kind?.channels ?? 0),
         interlaced: interlace === 1,
+        colorType,
+        depth,
       };
     } else if (type === 'IDAT') {
       idat.push(bytes.subarray(data, data + length));
       idatBytes += length;
-    } else if (type === 'IEND') ended = true;
+    } else if (type === 'PLTE') palette = bytes.subarray(data, data + length);
+    else if (type === 'tRNS') transparency = bytes.subarray(data, data + length);
+    else if (type === 'IEND') ended = true;
     pos = data + length + 4;
   }
   if (ihdr === null) return corrupt('no IHDR chunk');
@@ -155,7 +187,7 @@ function pngHeader(bytes: Uint8Array, name: string): PngHeader {
         bitsPerPixel,
       );
   } else inflatedBytes = scanlineBytes(width, height, bitsPerPixel);
-  return { ...ihdr, inflatedBytes, idat, idatBytes };
+  return { ...ihdr, inflatedBytes, idat, idatBytes, palette, transparency, badCrc };
 }
 
 /**
@@ -254,8 +286,9 @@ function fromRgba(
   channels: number,
   grey: boolean,
   out: Int32Array | Float32Array,
+  offset = 0,
 ): void {
-  for (let p = 0, o = 0; p < pixels; p++) {
+  for (let p = 0, o = offset; p < pixels; p++) {
     const r = rgba[4 * p];
     const g = rgba[4 * p + 1];
     const b = rgba[4 * p + 2];
@@ -315,12 +348,28 @@ export async function decodeImage(
       `${name}: ${header.width}x${header.height} ${format.toUpperCase()} has more than the limit of ${maxPixels} pixels (maxPixels)`,
     );
   if (png !== null) {
+    if (png.badCrc !== null) throw new IOError(`${name}: corrupt PNG (${png.badCrc})`);
     if (png.idatBytes * DEFLATE_MAX_RATIO + 64 < png.inflatedBytes)
       throw new IOError(
         `${name}: truncated PNG (${png.idatBytes} bytes of image data cannot hold ${header.width}x${header.height} pixels)`,
       );
     // pngjs bounds its inflation by the header's size for plain images but not interlaced ones.
     if (png.interlaced) checkInflatedSize(png, name);
+  }
+  const channels = wanted === 0 ? header.channels : wanted;
+  const grey = header.channels <= 2;
+  const allocate = (): Int32Array | Float32Array => {
+    const n = header.width * header.height * channels;
+    return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  };
+  if (png !== null && canDecodeRows(png)) {
+    // Row by row straight into the output: the peak is the output plus two rows.
+    const out = allocate();
+    const rowValues = header.width * channels;
+    decodePngRows(png, name, (rgba, y) =>
+      fromRgba(rgba, header.width, channels, grey, out, y * rowValues),
+    );
+    return typedTensor(out, [header.height, header.width, channels], dtype);
   }
   let rgba: Uint8Array;
   let width: number;
@@ -353,12 +402,8 @@ export async function decodeImage(
     throw new IOError(
       `${name}: corrupt ${format.toUpperCase()} (decoded size disagrees with the header)`,
     );
-  const channels = wanted === 0 ? header.channels : wanted;
-  const out =
-    dtype === 'int32'
-      ? new Int32Array(width * height * channels)
-      : new Float32Array(width * height * channels);
-  fromRgba(rgba, width * height, channels, header.channels <= 2, out);
+  const out = allocate();
+  fromRgba(rgba, width * height, channels, grey, out);
   return typedTensor(out, [height, width, channels], dtype);
 }
 
