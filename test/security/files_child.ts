@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       message,
       ms: Math.round(performance.now() - t0),
       peakMB: Math.round(rssMB() - baseline),
-      maxMs: c.maxMs ?? 3000,
+      maxMs: c.maxMs ?? 5000,
       maxMB: c.maxMB ?? 150,
     });
   }

@@ -64,13 +64,13 @@ export function cases(): FileCase[] {
       name: 'CSV: a 100 MB header of 50 million columns (minutes and 3.5 GB before)',
       run: () => rows(manyColumns),
       expect: 'IOError',
-      maxMs: 5000,
+      maxMs: 10_000,
     },
     {
       name: 'CSV: a 100 MB header of one field',
       run: () => rows(oneHugeField),
       expect: 'IOError',
-      maxMs: 5000,
+      maxMs: 10_000,
     },
     {
       name: 'CSV: the same with delimWhitespace',
@@ -86,7 +86,7 @@ export function cases(): FileCase[] {
         }
       },
       expect: 'ok',
-      maxMs: 5000,
+      maxMs: 10_000,
     },
     {
       name: 'CSV: maxFields and maxRecordLength are the user’s',

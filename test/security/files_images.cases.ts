@@ -71,6 +71,7 @@ export async function cases(): Promise<FileCase[]> {
       name: 'PNG: a legitimate 512x512 interlaced RGBA image still decodes',
       run: () => decodeImage(legitInterlaced),
       expect: 'ok',
+      maxMs: 10_000,
     },
     {
       name: 'PNG: chunk length 0xffffffff',
@@ -97,6 +98,7 @@ export async function cases(): Promise<FileCase[]> {
       name: 'PNG: every truncation of a valid 8x8 file',
       run: () => everyPrefixRefused(goodPng),
       expect: 'ok',
+      maxMs: 10_000,
     },
     {
       name: 'PNG: maxPixels is the user’s (100x100 over a limit of 5000)',
@@ -148,6 +150,7 @@ export async function cases(): Promise<FileCase[]> {
       name: 'JPEG: every truncation of a valid 8x8 file (a typed error, or a decoded image)',
       run: () => everyPrefixRefused(goodJpeg, true),
       expect: 'ok',
+      maxMs: 10_000,
     },
   ];
 }
