@@ -1,5 +1,5 @@
 // Data types: the four dtypes, their typed arrays, and the promotion rule used by binary ops.
-import { ArgumentError, DTypeError, show } from './errors.js';
+import { ArgumentError, BackendError, DTypeError, show } from './errors.js';
 
 /**
  * Element type of a tensor. `float16` is stored as float32 values that are exactly representable in
@@ -53,20 +53,39 @@ export function isFloatDType(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float16';
 }
 
-/** Allocates a zeroed array of a dtype. @example makeArray('int32', 3) // Int32Array [0,0,0] */
-export function makeArray<D extends DType>(dtype: D, size: number): DTypeArrayMap[D];
-export function makeArray(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-    case 'float16':
-      return new Float32Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-    default:
-      return dtype satisfies never;
+/**
+ * Allocates a zeroed array of a dtype. A length V8 refuses, or memory it cannot get, is a
+ * BackendError naming `op`, not V8's RangeError.
+ * @example makeArray('int32', 3) // Int32Array [0,0,0]
+ */
+export function makeArray<D extends DType>(dtype: D, size: number, op?: string): DTypeArrayMap[D];
+export function makeArray(dtype: DType, size: number, op = 'makeArray'): TypedArray {
+  try {
+    switch (dtype) {
+      case 'float32':
+      case 'float16':
+        return new Float32Array(size);
+      case 'int32':
+        return new Int32Array(size);
+      case 'bool':
+        return new Uint8Array(size);
+      default:
+        return dtype satisfies never;
+    }
+  } catch (e) {
+    throw allocationError(op, `${size} ${dtype} elements`, e);
   }
+}
+
+/**
+ * The typed error for an allocation V8 refused (RangeError: invalid length, or no memory), or
+ * `e` itself when it is another error.
+ * @example try { new Float32Array(n) } catch (e) { throw allocationError('zeros', `${n} floats`, e) }
+ */
+export function allocationError(op: string, what: string, e: unknown): unknown {
+  if (!(e instanceof RangeError) || !/array buffer|array length|allocation/i.test(e.message))
+    return e;
+  return new BackendError(`${op}: cannot allocate ${what} (${e.message})`, { cause: e });
 }
 
 /** The dtype a typed array stores (a Float32Array is float32: float16 is never guessed). @example dtypeOfArray(new Int32Array(2)) // 'int32' */

@@ -3,7 +3,13 @@ import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/ba
 import { createCpuBackend, createCpuBackendSync } from '../backends/cpu/index.js';
 import { ruleFor } from '../ops/rules.js';
 import type { Tape } from '../autograd/tape.js';
-import { type DType, storageBytesPerElement, storageDType, type TypedArray } from './dtype.js';
+import {
+  allocationError,
+  type DType,
+  storageBytesPerElement,
+  storageDType,
+  type TypedArray,
+} from './dtype.js';
 import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
@@ -365,9 +371,15 @@ export class Engine {
     const backend = this.backend();
     const infos = inputs.map((t) => this.infoOn(prim, t, backend));
     const rule = ruleFor(prim);
-    const produced = touchesFloat16(infos, attrs)
-      ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
-      : rule.forward(backend, infos, attrs);
+    let produced: ReturnType<typeof rule.forward>;
+    try {
+      produced = touchesFloat16(infos, attrs)
+        ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
+        : rule.forward(backend, infos, attrs);
+    } catch (e) {
+      // An output too large for V8 (or for memory) is a typed error naming the primitive and its inputs.
+      throw allocationError(prim, `the output for inputs ${show(inputs.map((t) => t.shape))}`, e);
+    }
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
     const vjp = rule.vjp;
     if (vjp && this.tapes.length && !this.pausedTapes) {

@@ -30,16 +30,35 @@ export class DisposedError extends NeuriteError {}
 /** A file or stream that cannot be read or written. @example new IOError('model.json: truncated') */
 export class IOError extends NeuriteError {}
 
-/** Formats a value for an error message: shapes as [2,3], strings quoted, the rest via JSON. */
+/** The longest text `show` returns: values read from hostile files may be megabytes long. */
+const SHOW_MAX = 200;
+
+/**
+ * Shortens text for an error message: keeps the start and the end, and says how much was left out.
+ * @example clip('x'.repeat(1000), 20) // 15 x, then '…(980 more characters)…', then 5 x
+ */
+export function clip(text: string, max = SHOW_MAX): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max * 3) / 4);
+  const tail = max - head;
+  return `${text.slice(0, head)}…(${text.length - head - tail} more characters)…${text.slice(text.length - tail)}`;
+}
+
+/** Formats a value for an error message: shapes as [2,3], strings quoted, the rest via JSON; at most about 200 characters. */
 export function show(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((e) => show(e)).join(',')}]`;
-  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) {
+    // Only the first elements are formatted, so a huge array costs nothing.
+    const items = v.slice(0, SHOW_MAX).map((e) => show(e));
+    if (v.length > SHOW_MAX) items.push(`…(${v.length} items)`);
+    return clip(`[${items.join(',')}]`);
+  }
+  if (typeof v === 'string') return `'${clip(v)}'`;
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined)
     return String(v);
   try {
-    return JSON.stringify(v);
+    return clip(JSON.stringify(v) ?? String(v));
   } catch {
-    return String(v);
+    return clip(String(v));
   }
 }
 

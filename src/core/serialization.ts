@@ -1,5 +1,5 @@
 // Registries of serializable classes (layers, optimizers, losses, ...): names to factories, and back.
-import { ArgumentError, show } from './errors.js';
+import { ArgumentError, IOError, show } from './errors.js';
 
 /** JSON values a config may hold. */
 export type ConfigValue =
@@ -91,4 +91,79 @@ export function serialize(obj: Serializable): SerializedObject {
  */
 export function configAs<T extends object>(config: Config): T {
   return config as T;
+}
+
+/**
+ * How deep a config may nest (objects and arrays). Real Keras and TensorFlow.js configs stay under
+ * 40 even with models inside models; a file nested thousands deep is refused with an IOError
+ * instead of overflowing the stack of the code that reads it.
+ * @example assertConfigDepth(config, 'model.json', 2 * MAX_CONFIG_DEPTH)
+ */
+export const MAX_CONFIG_DEPTH = 128;
+
+/**
+ * Throws an IOError naming `where` when `value` nests objects/arrays deeper than `maxDepth`.
+ * Iterative, so a hostile depth costs a loop, never a stack overflow.
+ * @example assertConfigDepth(JSON.parse(text), 'model.json') // throws for 2,000 nested objects
+ */
+export function assertConfigDepth(
+  value: unknown,
+  where: string,
+  maxDepth = MAX_CONFIG_DEPTH,
+): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= maxDepth)
+      throw new IOError(`${where}: config nested deeper than the limit of ${maxDepth} levels`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
+/**
+ * A copy of a JSON config with every object key renamed, walked iteratively and bounded in depth
+ * (IOError past `maxDepth`). Keys are written as own properties, so a '__proto__' key from a
+ * file stays an ordinary key, as JSON.parse leaves it, and never becomes the copy's prototype.
+ * @example convertConfigKeys({ use_bias: true }, (k) => k.replace(/_(.)/g, (_, c) => c.toUpperCase()), 'config') // { useBias: true }
+ */
+export function convertConfigKeys(
+  value: unknown,
+  rename: (key: string) => string,
+  where: string,
+  maxDepth = MAX_CONFIG_DEPTH,
+): unknown {
+  const put = (target: unknown[] | Record<string, unknown>, key: string | number, v: unknown) =>
+    Object.defineProperty(target, key, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  const copyOf = (v: unknown): unknown => {
+    if (Array.isArray(v)) return new Array<unknown>(v.length);
+    return v !== null && typeof v === 'object' ? {} : v;
+  };
+  const root = copyOf(value);
+  // Each entry: a source container, its copy, and the depth of the container.
+  const work: [object, unknown[] | Record<string, unknown>, number][] = [];
+  const visit = (src: unknown, copy: unknown, depth: number): void => {
+    if (src === null || typeof src !== 'object') return;
+    if (depth >= maxDepth)
+      throw new IOError(`${where}: config nested deeper than the limit of ${maxDepth} levels`);
+    work.push([src, copy as unknown[] | Record<string, unknown>, depth]);
+  };
+  visit(value, root, 0);
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const [src, copy, depth] = item;
+    const entries: [string | number, unknown][] = Array.isArray(src)
+      ? src.map((v, i) => [i, v])
+      : Object.entries(src).map(([k, v]) => [rename(k), v]);
+    for (const [k, v] of entries) {
+      const c = copyOf(v);
+      put(copy, k, c);
+      visit(v, c, depth + 1);
+    }
+  }
+  return root;
 }

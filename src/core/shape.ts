@@ -11,7 +11,18 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
-/** Throws unless every dimension is a non-negative integer. */
+/**
+ * The most elements one tensor may hold: V8's limit on a typed array's length (2^32). Shapes past
+ * it are refused before anything is allocated, with a ShapeError instead of V8's RangeError.
+ * @example sizeOf(shape) <= MAX_ELEMENTS
+ */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/**
+ * Throws unless every dimension is a non-negative integer and the element count is at most
+ * `MAX_ELEMENTS`; returns a copy.
+ * @example assertShape('zeros', 'shape', [2, 3]) // [2, 3]
+ */
 export function assertShape(op: string, arg: string, shape: unknown): number[] {
   if (
     !Array.isArray(shape) ||
@@ -21,7 +32,23 @@ export function assertShape(op: string, arg: string, shape: unknown): number[] {
       `${op}: ${arg} must be an array of non-negative integers, received ${show(shape)}`,
     );
   }
+  assertSize(op, arg, shape);
   return shape.slice();
+}
+
+/**
+ * Throws a ShapeError when a shape holds more than `MAX_ELEMENTS` elements (0 in any dimension
+ * makes it empty, whatever the others say).
+ * @example assertSize('zeros', 'shape', [1e6, 1e6]) // ShapeError: ... 1000000000000 elements ...
+ */
+export function assertSize(op: string, arg: string, shape: Shape): void {
+  if (shape.includes(0)) return;
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n > MAX_ELEMENTS)
+    throw new ShapeError(
+      `${op}: ${arg} ${show(shape)} has ${n} elements, more than the limit of ${MAX_ELEMENTS} elements a tensor may hold`,
+    );
 }
 
 /** Row-major strides of a shape. @example stridesOf([2, 3, 4]) // [12, 4, 1] */

@@ -7,7 +7,8 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-const CHUNK = 1 << 16;
+// fflate inflates a whole piece before it reports; 8 KiB in gives at most about 8 MB out past the limit.
+const CHUNK = 1 << 13;
 
 function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0];
@@ -21,7 +22,7 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /**
- * Decompresses gzip data without trusting its size fields: the input is fed in 64 KiB pieces and
+ * Decompresses gzip data without trusting its size fields: the input is fed in 8 KiB pieces and
  * decompression stops with an `IOError` as soon as the output passes `maxBytes`. Truncated or
  * corrupt data is an `IOError` naming `name`.
  * @example const raw = gunzipBounded(bytes, 'train-images-idx3-ubyte.gz', 2 ** 30);
@@ -70,7 +71,8 @@ export function maybeGunzip(bytes: Uint8Array, name: string, maxBytes: number): 
 
 /**
  * Reads the entries of a zip archive (stored or deflated), checking each declared size against
- * `maxBytes` before decompressing it; `wanted` selects entries by name.
+ * `maxBytes` before decompressing it; `wanted` selects entries by name. The result has no
+ * prototype, so entry names such as 'constructor' are ordinary keys.
  * @example const files = unzipEntries(npzBytes, 'mnist.npz', 2 ** 30, (n) => n.endsWith('.npy'));
  */
 export function unzipEntries(
@@ -80,10 +82,14 @@ export function unzipEntries(
   wanted: (entry: string) => boolean = () => true,
 ): Record<string, Uint8Array> {
   let total = 0;
+  let files: Record<string, Uint8Array>;
   try {
-    return unzipSync(bytes, {
+    files = unzipSync(bytes, {
       filter: (f) => {
         if (!wanted(f.name)) return false;
+        // fflate stores entries in a plain object: this one name would replace its prototype.
+        if (f.name === '__proto__')
+          throw new IOError(`${name}: entry named '__proto__' cannot be read`);
         total += f.originalSize;
         if (f.originalSize > maxBytes || total > maxBytes)
           throw new IOError(
@@ -98,6 +104,10 @@ export function unzipEntries(
       `${name}: corrupt zip archive (${e instanceof Error ? e.message : String(e)})`,
     );
   }
+  // Entry names come from the file: hand them back in an object without a prototype.
+  const out: Record<string, Uint8Array> = Object.create(null);
+  for (const [k, v] of Object.entries(files)) out[k] = v;
+  return out;
 }
 
 /** One regular file in a tar archive (a view into the archive's bytes). */
@@ -121,16 +131,22 @@ function octal(bytes: Uint8Array, start: number, length: number, name: string): 
 
 /**
  * Lists the regular files of a (decompressed) tar archive: ustar names with prefixes and GNU long
- * names; pax headers are skipped. Sizes are checked against the archive's length.
+ * names; pax headers are skipped. Header checksums and sizes are checked against the archive's
+ * length, and a cut archive is an IOError.
  * @example for (const e of untar(bytes, 'cifar-10-python.tar')) console.log(e.name, e.data.length);
  */
 export function untar(bytes: Uint8Array, name: string): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | null = null;
+  let ended = false;
   while (offset + 512 <= bytes.length) {
     const header = bytes.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
+    if (header.every((b) => b === 0)) {
+      ended = true;
+      break;
+    }
+    checkSum(header, offset, name);
     const size = octal(header, 124, 12, name);
     const type = String.fromCharCode(header[156] || 48);
     const dataStart = offset + 512;
@@ -148,5 +164,22 @@ export function untar(bytes: Uint8Array, name: string): TarEntry[] {
     } else if (type !== 'x' && type !== 'g') longName = null;
     offset = dataStart + Math.ceil(size / 512) * 512;
   }
+  // Every tar writer ends the archive with zero blocks: without one, the file was cut (possibly
+  // right after a member, where nothing else would show it).
+  if (!ended)
+    throw new IOError(
+      `${name}: truncated tar archive (no end-of-archive block after byte ${offset} of ${bytes.length})`,
+    );
   return entries;
+}
+
+/** Checks a header's checksum (the sum of its bytes, the checksum field read as spaces). */
+function checkSum(header: Uint8Array, offset: number, name: string): void {
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
+  const stored = octal(header, 148, 8, name);
+  if (stored !== sum)
+    throw new IOError(
+      `${name}: corrupt tar header at byte ${offset} (checksum ${stored}, computed ${sum})`,
+    );
 }

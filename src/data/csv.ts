@@ -1,5 +1,5 @@
 // CSV: an RFC 4180 parser (quotes, embedded delimiters, quotes and newlines) and tfjs' CSVDataset.
-import { ArgumentError, IOError, show } from '../core/errors.js';
+import { ArgumentError, clip, IOError, show } from '../core/errors.js';
 import { Dataset } from './dataset.js';
 import { type FileSource, isUrl, readBytes, sourceName } from './read_source.js';
 
@@ -31,11 +31,26 @@ export interface CSVConfig {
   delimWhitespace?: boolean;
   /** Refuse sources larger than this many bytes. Default 512 MiB (a JS string's practical limit). */
   maxBytes?: number;
+  /** Refuse records (the header included) with more fields than this. Default 2^20 (1,048,576). */
+  maxFields?: number;
+  /** Refuse records (the header included) longer than this many characters. Default 2^26 (64 Mi). */
+  maxRecordLength?: number;
 }
+
+/** Bounds on one record, so a hostile line costs little time and memory before it is refused. */
+export interface CsvLimits {
+  /** Most fields in one record. Default 2^20. */
+  maxFields?: number;
+  /** Most characters in one record. Default 2^26. */
+  maxRecordLength?: number;
+}
+
+const MAX_FIELDS = 2 ** 20;
+const MAX_RECORD_LENGTH = 2 ** 26;
 
 /** A parsed field: a number (numeric and bool columns) or a string. */
 export type CsvValue = number | string;
-/** One row, by column name. */
+/** One row, by column name (an object without a prototype: column names come from the file). */
 export type CsvRow = Record<string, CsvValue>;
 /** A row, or `{xs, ys}` when some column is a label. */
 export type CsvElement = CsvRow | { xs: CsvRow; ys: CsvRow };
@@ -56,24 +71,40 @@ function newlinesIn(text: string, from: number, to: number): number {
 }
 
 /**
- * Splits CSV text into records, lazily. Quoted fields may hold the delimiter, doubled quotes and
- * newlines; CRLF, LF and CR end records; blank lines are skipped. Errors name `name` and the line.
+ * Splits CSV text into records, lazily, in time linear in the text. Quoted fields may hold the
+ * delimiter, doubled quotes and newlines; CRLF, LF and CR end records; blank lines are skipped.
+ * A record with more than `limits.maxFields` fields or `limits.maxRecordLength` characters is an
+ * IOError, raised as soon as the limit is passed. Errors name `name` and the line.
  * @example [...parseCsvRecords('a,b\n1,"x,y"\n', ',', 'inline')] // [{fields:['a','b'],line:1}, {fields:['1','x,y'],line:2}]
  */
 export function* parseCsvRecords(
   text: string,
   delimiter: string,
   name: string,
+  limits: CsvLimits = {},
 ): Generator<CsvRecord, void, undefined> {
   const n = text.length;
   const d = delimiter.charCodeAt(0);
+  const { maxFields, maxRecordLength } = checkLimits('parseCsvRecords', limits);
   let i = 0;
   let line = 1;
   while (i < n) {
     const start = line;
+    const recordStart = i;
+    // Past this index the record is too long; scanning stops there.
+    const stop = Math.min(n, recordStart + maxRecordLength + 1);
+    const tooLong = (): never => {
+      throw new IOError(
+        `csv ${name}: line ${start}: record longer than the limit of ${maxRecordLength} characters (maxRecordLength)`,
+      );
+    };
     const fields: string[] = [];
     let quotedAny = false;
     for (;;) {
+      if (fields.length >= maxFields)
+        throw new IOError(
+          `csv ${name}: line ${start}: more than the limit of ${maxFields} fields (maxFields)`,
+        );
       if (text.charCodeAt(i) === 34) {
         quotedAny = true;
         const quoteLine = line;
@@ -82,6 +113,7 @@ export function* parseCsvRecords(
         for (;;) {
           const q = text.indexOf('"', i);
           if (q < 0) throw new IOError(`csv ${name}: line ${quoteLine}: unterminated quoted field`);
+          if (q >= stop) tooLong();
           line += newlinesIn(text, i, q);
           if (text.charCodeAt(q + 1) === 34) {
             value += text.slice(seg, q + 1);
@@ -101,11 +133,12 @@ export function* parseCsvRecords(
         fields.push(value);
       } else {
         let j = i;
-        while (j < n) {
+        while (j < stop) {
           const c = text.charCodeAt(j);
           if (c === d || c === 10 || c === 13) break;
           j++;
         }
+        if (j - recordStart > maxRecordLength) tooLong();
         fields.push(text.slice(i, j));
         i = j;
       }
@@ -124,12 +157,51 @@ export function* parseCsvRecords(
   }
 }
 
-function* whitespaceRecords(text: string): Generator<CsvRecord, void, undefined> {
-  const lines = text.split(/\r\n|\n|\r/);
-  for (let k = 0; k < lines.length; k++) {
-    const trimmed = lines[k].trim();
-    if (trimmed !== '') yield { fields: trimmed.split(/[ \t]+/), line: k + 1 };
+function* whitespaceRecords(
+  text: string,
+  name: string,
+  limits: Required<CsvLimits>,
+): Generator<CsvRecord, void, undefined> {
+  const newline = /\r\n|\n|\r/g;
+  let at = 0;
+  for (let k = 1; at <= text.length; k++) {
+    newline.lastIndex = at;
+    const m = newline.exec(text);
+    const end = m === null ? text.length : m.index;
+    if (end - at > limits.maxRecordLength)
+      throw new IOError(
+        `csv ${name}: line ${k}: record longer than the limit of ${limits.maxRecordLength} characters (maxRecordLength)`,
+      );
+    const trimmed = text.slice(at, end).trim();
+    at = m === null ? text.length + 1 : m.index + m[0].length;
+    if (trimmed === '') continue;
+    // A loop, not split(): V8 splits the whole line even with a limit (a 20 MB line took a minute).
+    const fields: string[] = [];
+    const word = /[^ \t]+/g;
+    for (let m = word.exec(trimmed); m !== null; m = word.exec(trimmed)) {
+      if (fields.length === limits.maxFields)
+        throw new IOError(
+          `csv ${name}: line ${k}: more than the limit of ${limits.maxFields} fields (maxFields)`,
+        );
+      fields.push(m[0]);
+    }
+    yield { fields, line: k };
   }
+}
+
+/** The record limits with their defaults, checked. */
+function checkLimits(op: string, limits: CsvLimits): Required<CsvLimits> {
+  const maxFields = limits.maxFields ?? MAX_FIELDS;
+  const maxRecordLength = limits.maxRecordLength ?? MAX_RECORD_LENGTH;
+  if (!Number.isInteger(maxFields) || maxFields < 1)
+    throw new ArgumentError(
+      `${op}: maxFields must be a positive integer, received ${show(maxFields)}`,
+    );
+  if (!Number.isInteger(maxRecordLength) || maxRecordLength < 1)
+    throw new ArgumentError(
+      `${op}: maxRecordLength must be a positive integer, received ${show(maxRecordLength)}`,
+    );
+  return { maxFields, maxRecordLength };
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -151,22 +223,27 @@ class RowReader {
   private readonly inferredAt: number[];
   private readonly used: number[];
   private readonly hasLabels: boolean;
+  /** Column configs by name: a Map, so a column named 'constructor' or '__proto__' finds only its own. */
+  private readonly configs: Map<string, ColumnConfig>;
 
   constructor(
     private readonly name: string,
     private readonly columns: readonly string[],
-    private readonly configs: Record<string, ColumnConfig>,
+    configs: Record<string, ColumnConfig>,
     configuredOnly: boolean,
   ) {
-    this.kinds = columns.map((c) => configs[c]?.dtype ?? null);
+    this.configs = new Map(Object.entries(configs));
+    this.kinds = columns.map((c) => this.configs.get(c)?.dtype ?? null);
     this.inferredAt = columns.map(() => 0);
-    this.used = columns.map((_, i) => i).filter((i) => !configuredOnly || columns[i] in configs);
-    this.hasLabels = this.used.some((i) => configs[columns[i]]?.isLabel === true);
+    this.used = columns
+      .map((_, i) => i)
+      .filter((i) => !configuredOnly || this.configs.has(columns[i]));
+    this.hasLabels = this.used.some((i) => this.configs.get(columns[i])?.isLabel === true);
   }
 
   private value(col: number, raw: string, line: number): CsvValue {
     const column = this.columns[col];
-    const config = this.configs[column];
+    const config = this.configs.get(column);
     let kind = this.kinds[col];
     const empty = kind === 'string' ? raw === '' : raw.trim() === '';
     if (empty) {
@@ -217,14 +294,15 @@ class RowReader {
   read(record: CsvRecord): CsvElement {
     if (record.fields.length !== this.columns.length) {
       throw new IOError(
-        `csv ${this.name}: line ${record.line} has ${record.fields.length} fields, expected ${this.columns.length} (${this.columns.join(', ')})`,
+        `csv ${this.name}: line ${record.line} has ${record.fields.length} fields, expected ${this.columns.length} (${clip(this.columns.join(', '))})`,
       );
     }
-    const xs: CsvRow = {};
-    const ys: CsvRow = {};
+    // Column names come from the file: rows have no prototype, so '__proto__' is a column like any other.
+    const xs: CsvRow = Object.create(null);
+    const ys: CsvRow = Object.create(null);
     for (const col of this.used) {
       const v = this.value(col, record.fields[col], record.line);
-      if (this.configs[this.columns[col]]?.isLabel) ys[this.columns[col]] = v;
+      if (this.configs.get(this.columns[col])?.isLabel) ys[this.columns[col]] = v;
       else xs[this.columns[col]] = v;
     }
     return this.hasLabels ? { xs, ys } : xs;
@@ -257,6 +335,7 @@ function checkConfig(config: CSVConfig): void {
       );
     }
   }
+  checkLimits('csv', config);
   if (config.configuredColumnsOnly && config.columnConfigs === undefined)
     throw new ArgumentError('csv: configuredColumnsOnly needs columnConfigs');
 }
@@ -294,9 +373,10 @@ class CsvSource {
   }
 
   private records(text: string): Generator<CsvRecord, void, undefined> {
+    const limits = checkLimits('csv', this.config);
     return this.config.delimWhitespace
-      ? whitespaceRecords(text)
-      : parseCsvRecords(text, this.config.delimiter ?? ',', this.name);
+      ? whitespaceRecords(text, this.name, limits)
+      : parseCsvRecords(text, this.config.delimiter ?? ',', this.name, limits);
   }
 
   /** Reads the header (or takes `columnNames`) and checks the names against `columnConfigs`. */

@@ -7,7 +7,7 @@ import { image as imageOps } from '../ops/image.js';
 import { slice } from '../ops/movement.js';
 import { typedTensor } from './container.js';
 import { Dataset } from './dataset.js';
-import { decodeImage } from './image.js';
+import { decodeImage, imageFileLimit } from './image.js';
 import { RandomState, randomSeed } from './random.js';
 import { readBytes } from './read_source.js';
 
@@ -45,6 +45,8 @@ export interface ImageDirectoryOptions extends DirectoryOptions {
   interpolation?: 'bilinear' | 'nearest';
   /** Crop the largest centred window with the target aspect ratio before resizing (Keras' smart_resize). */
   cropToAspectRatio?: boolean;
+  /** Refuse images with more pixels than this (see `decodeImage`). Default 2^24. */
+  maxPixels?: number;
 }
 
 /** Options of `textDatasetFromDirectory`. */
@@ -103,8 +105,14 @@ async function walk(
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   const groups: { root: string; files: string[] }[] = [];
+  // Folders already walked, by real path: links to a folder seen before (a loop, or two links to
+  // one folder) are walked once, not once per path (two links to '.' made 2^64 walks).
+  const seen = new Set<string>();
   const visit = async (root: string, depth: number): Promise<void> => {
     if (depth > 64) throw new IOError(`${root}: folders nested too deep (a symbolic link loop?)`);
+    const real = await fs.realpath(root);
+    if (seen.has(real)) return;
+    seen.add(real);
     const entries = await fs.readdir(root, { withFileTypes: true });
     const files: string[] = [];
     for (const e of entries) {
@@ -386,7 +394,7 @@ export async function imageDatasetFromDirectory<
   const op = 'imageDatasetFromDirectory';
   const channelsByMode = { rgb: 3, grayscale: 1, rgba: 4 } as const;
   const colorMode = opts.colorMode ?? 'rgb';
-  if (!(colorMode in channelsByMode))
+  if (!Object.hasOwn(channelsByMode, colorMode))
     throw new ArgumentError(
       `${op}: colorMode must be 'rgb', 'grayscale' or 'rgba', received ${show(colorMode)}`,
     );
@@ -406,10 +414,14 @@ export async function imageDatasetFromDirectory<
     );
   const channels = channelsByMode[colorMode];
   const load = async (path: string): Promise<Tensor> => {
-    const img = await decodeImage(await readBytes(path, 'image file', 2 ** 30), {
-      channels,
-      name: path,
-    });
+    const img = await decodeImage(
+      await readBytes(path, 'image file', imageFileLimit(opts.maxPixels)),
+      {
+        channels,
+        name: path,
+        maxPixels: opts.maxPixels,
+      },
+    );
     return tidy(() => {
       const src = opts.cropToAspectRatio ? cropToAspect(img, size) : img;
       if (src.shape[0] === size[0] && src.shape[1] === size[1]) return src.cast('float32');

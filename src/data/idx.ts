@@ -28,7 +28,7 @@ export interface IdxArray {
 
 /** Options of the IDX readers. */
 export interface IdxOptions {
-  /** Refuse files whose (decompressed) size passes this many bytes. Default 1 GiB. */
+  /** Refuse files whose (decompressed) size, or the size of the decoded values (4 bytes each), passes this many bytes. Default 1 GiB. */
   maxBytes?: number;
   /** The tensor dtype: 'int32' for integer files and 'float32' for float files by default. */
   dtype?: 'int32' | 'float32';
@@ -81,9 +81,11 @@ export function parseIdx(input: Uint8Array, name = 'IDX data', options: IdxOptio
   }
   const { name: type, bytes: width } = IDX_TYPES[code];
   const dataBytes = count * width;
-  if (dataBytes > maxBytes)
+  // The decoded values take 4 bytes each (a uint8 file grows fourfold), so both sizes are bounded.
+  const outBytes = count * 4;
+  if (Math.max(dataBytes, outBytes) > maxBytes)
     throw new IOError(
-      `${name}: IDX shape ${show(shape)} needs ${dataBytes} bytes, more than the limit of ${maxBytes}`,
+      `${name}: IDX shape ${show(shape)} needs ${Math.max(dataBytes, outBytes)} bytes, more than the limit of ${maxBytes} (maxBytes)`,
     );
   const available = bytes.length - headerBytes;
   if (available !== dataBytes) {

@@ -1,7 +1,9 @@
 // Images: PNG and JPEG decoding to [h, w, c] tensors (format sniffed from the bytes), encoding, files.
+import { Unzlib } from 'fflate';
 import { ArgumentError, IOError, show } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { typedTensor } from './container.js';
+import { canDecodeRows, decodePngRows, type PngRowsInput } from './png_rows.js';
 import { type FileSource, readBytes, sourceName, writeBytesAtomic } from './read_source.js';
 
 /** The image formats neurite reads and writes. */
@@ -13,11 +15,25 @@ export interface DecodeImageOptions {
   channels?: 0 | 1 | 3 | 4;
   /** 'int32' (default, as tfjs-node) or 'float32'; values stay in 0..255 either way. */
   dtype?: 'int32' | 'float32';
-  /** Refuse images with more pixels than this (checked from the header, before decoding). Default 2^27. */
+  /**
+   * Refuse images with more pixels than this, checked from the headers before anything is
+   * decoded. Default 2^24 (16,777,216, e.g. 4096x4096), which bounds the decode's peak memory to
+   * about 600 MB for RGBA int32 output (see docs/guide/security-readers.md).
+   */
   maxPixels?: number;
   /** How the image is named in errors. */
   name?: string;
 }
+
+/** The default `maxPixels`: 2^24 pixels (4096x4096). @example decodeImage(bytes, { maxPixels: 4 * DEFAULT_MAX_PIXELS }) */
+export const DEFAULT_MAX_PIXELS = 2 ** 24;
+
+/**
+ * What jpeg-js may allocate per pixel (its own count): a 3-component 4096x4096 image asks for
+ * about 19 bytes per pixel (coefficients, component lines, RGBA output); 32 leaves room for 4
+ * components and padded blocks while still bounding memory by the pixel limit.
+ */
+const JPEG_BYTES_PER_PIXEL = 32;
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -32,26 +48,193 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   return null;
 }
 
+/** What the headers say, read before anything is decoded. */
 interface Header {
   width: number;
   height: number;
   channels: number;
 }
 
-function pngHeader(bytes: Uint8Array, name: string): Header {
-  // IHDR is the first chunk: length 13, 'IHDR', width, height, depth, color type.
-  if (bytes.length < 33 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR')
-    throw new IOError(`${name}: corrupt PNG (no IHDR chunk)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const colorType = bytes[25];
-  const channelsByType: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
-  const channels = channelsByType[colorType];
-  if (channels === undefined) throw new IOError(`${name}: corrupt PNG (color type ${colorType})`);
-  return { width: view.getUint32(16, false), height: view.getUint32(20, false), channels };
+/** A PNG's header and the facts the bounded decode needs. */
+interface PngHeader extends Header, PngRowsInput {
+  interlaced: boolean;
+  /** The first chunk whose CRC is wrong, or null. */
+  badCrc: string | null;
+  /** Bytes the image data inflates to (filter bytes included), from the header alone. */
+  inflatedBytes: number;
+  /** The concatenated IDAT chunks (views of the input when there is one). */
+  idat: Uint8Array[];
+  idatBytes: number;
 }
 
+/** Compressed bytes fed to the inflater at a time: at most about 1 MB of output per piece. */
+const INFLATE_PIECE = 1024;
+
+/** Deflate's best ratio: a 258-byte match in 2 bits. More output per input byte cannot be real. */
+const DEFLATE_MAX_RATIO = 1032;
+
+/** CRC-32 (PNG's, ISO 3309) by table. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** Bits per sample each PNG colour type allows, and its channels. */
+const PNG_TYPES: Record<number, { channels: number; depths: readonly number[] }> = {
+  0: { channels: 1, depths: [1, 2, 4, 8, 16] },
+  2: { channels: 3, depths: [8, 16] },
+  3: { channels: 1, depths: [1, 2, 4, 8] },
+  4: { channels: 2, depths: [8, 16] },
+  6: { channels: 4, depths: [8, 16] },
+};
+
+/** Bytes of the filtered scanlines of a `width` x `height` image (0 rows or columns: none). */
+function scanlineBytes(width: number, height: number, bitsPerPixel: number): number {
+  return width === 0 || height === 0 ? 0 : height * (1 + Math.ceil((width * bitsPerPixel) / 8));
+}
+
+/** Adam7's seven passes: starting column/row and steps. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/**
+ * Walks every chunk of a PNG (not only the first): exactly one IHDR, and it comes first, so the
+ * size checked here is the size the decoder uses; chunk lengths within the file; an IEND.
+ */
+function pngHeader(bytes: Uint8Array, name: string): PngHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const corrupt = (what: string): never => {
+    throw new IOError(`${name}: corrupt PNG (${what})`);
+  };
+  let ihdr: Omit<
+    PngHeader,
+    'idat' | 'idatBytes' | 'inflatedBytes' | 'palette' | 'transparency' | 'badCrc'
+  > | null = null;
+  let palette: Uint8Array | null = null;
+  // Reported after the size check, so an oversized image is refused as such whatever its CRCs.
+  let badCrc: string | null = null;
+  let transparency: Uint8Array | null = null;
+  let bitsPerPixel = 0;
+  const idat: Uint8Array[] = [];
+  let idatBytes = 0;
+  let pos = 8;
+  let ended = false;
+  while (!ended) {
+    if (pos + 12 > bytes.length) corrupt(`truncated at byte ${pos}, no IEND chunk`);
+    const length = view.getUint32(pos, false);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    const data = pos + 8;
+    if (length > bytes.length - data - 4)
+      corrupt(
+        `chunk ${show(type)} at byte ${pos} declares ${length} bytes, past the end of the file`,
+      );
+    if (pos === 8 && type !== 'IHDR') corrupt('the first chunk is not IHDR');
+    if (
+      badCrc === null &&
+      crc32(bytes.subarray(pos + 4, data + length)) !== view.getUint32(data + length, false)
+    )
+      badCrc = `bad CRC in chunk ${show(type)} at byte ${pos}`;
+    if (type === 'IHDR') {
+      if (ihdr !== null) corrupt(`a second IHDR chunk at byte ${pos}`);
+      if (length !== 13) corrupt(`IHDR of ${length} bytes, expected 13`);
+      const depth = bytes[data + 8];
+      const colorType = bytes[data + 9];
+      const kind = PNG_TYPES[colorType] as (typeof PNG_TYPES)[number] | undefined;
+      if (kind === undefined) corrupt(`color type ${colorType}`);
+      if (!kind?.depths.includes(depth)) corrupt(`bit depth ${depth} for color type ${colorType}`);
+      const interlace = bytes[data + 12];
+      if (interlace > 1) corrupt(`interlace method ${interlace}`);
+      bitsPerPixel = (kind?.channels ?? 0) * depth;
+      ihdr = {
+        width: view.getUint32(data, false),
+        height: view.getUint32(data + 4, false),
+        // A palette gives RGB; grey, grey+alpha, RGB and RGBA keep their channels.
+        channels: colorType === 3 ? 3 : (kind?.channels ?? 0),
+        interlaced: interlace === 1,
+        colorType,
+        depth,
+      };
+    } else if (type === 'IDAT') {
+      idat.push(bytes.subarray(data, data + length));
+      idatBytes += length;
+    } else if (type === 'PLTE') palette = bytes.subarray(data, data + length);
+    else if (type === 'tRNS') transparency = bytes.subarray(data, data + length);
+    else if (type === 'IEND') ended = true;
+    pos = data + length + 4;
+  }
+  if (ihdr === null) return corrupt('no IHDR chunk');
+  const { width, height } = ihdr;
+  let inflatedBytes = 0;
+  if (ihdr.interlaced) {
+    for (const [x0, y0, dx, dy] of ADAM7)
+      inflatedBytes += scanlineBytes(
+        Math.ceil(Math.max(0, width - x0) / dx),
+        Math.ceil(Math.max(0, height - y0) / dy),
+        bitsPerPixel,
+      );
+  } else inflatedBytes = scanlineBytes(width, height, bitsPerPixel);
+  return { ...ihdr, inflatedBytes, idat, idatBytes, palette, transparency, badCrc };
+}
+
+/**
+ * Checks that a PNG's image data inflates to exactly what its header says, counting the output
+ * without keeping it (no memory beyond fflate's window); a bomb stops at the first byte too many.
+ */
+function checkInflatedSize(header: PngHeader, name: string): void {
+  let total = 0;
+  let finished = false;
+  const expected = header.inflatedBytes;
+  const z = new Unzlib((chunk, final) => {
+    total += chunk.byteLength;
+    if (total > expected)
+      throw new IOError(
+        `${name}: corrupt PNG (image data inflates past the ${expected} bytes its header implies)`,
+      );
+    if (final) finished = true;
+  });
+  try {
+    // Small pieces: fflate inflates a whole piece before reporting, up to 1032 bytes per byte.
+    const last = header.idat.length - 1;
+    header.idat.forEach((c, i) => {
+      for (let at = 0; at < c.length; at += INFLATE_PIECE)
+        z.push(c.subarray(at, at + INFLATE_PIECE), i === last && at + INFLATE_PIECE >= c.length);
+    });
+    if (header.idat.length === 0 || header.idat[last].length === 0) z.push(new Uint8Array(0), true);
+  } catch (e) {
+    if (e instanceof IOError) throw e;
+    throw new IOError(
+      `${name}: corrupt PNG (image data: ${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  if (!finished || total !== expected)
+    throw new IOError(
+      `${name}: corrupt PNG (image data inflates to ${total} bytes, its header implies ${expected})`,
+    );
+}
+
+/**
+ * Reads a JPEG's frame header (SOF) and checks it is the only one before the first scan, and that
+ * the file is long enough for the blocks it declares: every 8x8 block of the most finely sampled
+ * component costs at least one bit (its DC code), so a 1 KB file cannot claim 11000x11000.
+ */
 function jpegHeader(bytes: Uint8Array, name: string): Header {
   let pos = 2;
+  let frame: Header | null = null;
+  let minBits = 0;
   while (pos + 4 <= bytes.length) {
     if (bytes[pos] !== 0xff)
       throw new IOError(`${name}: corrupt JPEG (expected a marker at byte ${pos})`);
@@ -64,15 +247,36 @@ function jpegHeader(bytes: Uint8Array, name: string): Header {
     const isSof =
       marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
-      if (pos + 10 > bytes.length) break;
+      if (frame !== null) throw new IOError(`${name}: corrupt JPEG (a second frame header)`);
+      const count = bytes[pos + 9];
+      if (pos + 10 + 3 * count > bytes.length || length !== 8 + 3 * count || count === 0)
+        throw new IOError(`${name}: corrupt JPEG (truncated frame header)`);
       const height = (bytes[pos + 5] << 8) | bytes[pos + 6];
       const width = (bytes[pos + 7] << 8) | bytes[pos + 8];
-      return { width, height, channels: bytes[pos + 9] === 1 ? 1 : 3 };
+      const factors: [number, number][] = [];
+      for (let c = 0; c < count; c++) {
+        const hv = bytes[pos + 11 + 3 * c];
+        factors.push([hv >> 4 || 1, hv & 15 || 1]);
+      }
+      const hMax = Math.max(...factors.map((f) => f[0]));
+      const vMax = Math.max(...factors.map((f) => f[1]));
+      for (const [h, v] of factors) {
+        const blocks =
+          Math.ceil(Math.ceil((width * h) / hMax) / 8) *
+          Math.ceil(Math.ceil((height * v) / vMax) / 8);
+        minBits = Math.max(minBits, blocks);
+      }
+      frame = { width, height, channels: count === 1 ? 1 : 3 };
     }
     if (marker === 0xda || length < 2) break;
     pos += 2 + length;
   }
-  throw new IOError(`${name}: corrupt JPEG (no frame header)`);
+  if (frame === null) throw new IOError(`${name}: corrupt JPEG (no frame header)`);
+  if (bytes.length * 8 < minBits)
+    throw new IOError(
+      `${name}: truncated JPEG (${frame.width}x${frame.height} needs at least ${Math.ceil(minBits / 8)} bytes of image data, the file has ${bytes.length})`,
+    );
+  return frame;
 }
 
 /** Converts 8-bit RGBA pixels to `channels` (1 = luma, 2 = grey+alpha, 3 = RGB, 4 = RGBA). */
@@ -82,8 +286,9 @@ function fromRgba(
   channels: number,
   grey: boolean,
   out: Int32Array | Float32Array,
+  offset = 0,
 ): void {
-  for (let p = 0, o = 0; p < pixels; p++) {
+  for (let p = 0, o = offset; p < pixels; p++) {
     const r = rgba[4 * p];
     const g = rgba[4 * p + 1];
     const b = rgba[4 * p + 2];
@@ -123,19 +328,49 @@ export async function decodeImage(
     throw new ArgumentError(
       `decodeImage: dtype must be 'int32' or 'float32', received ${show(dtype)}`,
     );
-  const maxPixels = options.maxPixels ?? 2 ** 27;
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(Number.isInteger(maxPixels) && maxPixels >= 1))
+    throw new ArgumentError(
+      `decodeImage: maxPixels must be a positive integer, received ${show(maxPixels)}`,
+    );
   const format = sniffImageFormat(bytes);
   if (format === null)
     throw new IOError(
       `${name}: unknown image format (expected PNG or JPEG; first bytes ${show([...bytes.subarray(0, 4)])})`,
     );
-  const header = format === 'png' ? pngHeader(bytes, name) : jpegHeader(bytes, name);
+  // Every header is read first; the one size check below then covers what the decoder will use.
+  const png = format === 'png' ? pngHeader(bytes, name) : null;
+  const header = png ?? jpegHeader(bytes, name);
   if (header.width === 0 || header.height === 0)
     throw new IOError(`${name}: ${format.toUpperCase()} has size ${header.width}x${header.height}`);
   if (header.width * header.height > maxPixels)
     throw new IOError(
-      `${name}: ${header.width}x${header.height} ${format.toUpperCase()} has more than the limit of ${maxPixels} pixels`,
+      `${name}: ${header.width}x${header.height} ${format.toUpperCase()} has more than the limit of ${maxPixels} pixels (maxPixels)`,
     );
+  if (png !== null) {
+    if (png.badCrc !== null) throw new IOError(`${name}: corrupt PNG (${png.badCrc})`);
+    if (png.idatBytes * DEFLATE_MAX_RATIO + 64 < png.inflatedBytes)
+      throw new IOError(
+        `${name}: truncated PNG (${png.idatBytes} bytes of image data cannot hold ${header.width}x${header.height} pixels)`,
+      );
+    // pngjs bounds its inflation by the header's size for plain images but not interlaced ones.
+    if (png.interlaced) checkInflatedSize(png, name);
+  }
+  const channels = wanted === 0 ? header.channels : wanted;
+  const grey = header.channels <= 2;
+  const allocate = (): Int32Array | Float32Array => {
+    const n = header.width * header.height * channels;
+    return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  };
+  if (png !== null && canDecodeRows(png)) {
+    // Row by row straight into the output: the peak is the output plus two rows.
+    const out = allocate();
+    const rowValues = header.width * channels;
+    decodePngRows(png, name, (rgba, y) =>
+      fromRgba(rgba, header.width, channels, grey, out, y * rowValues),
+    );
+    return typedTensor(out, [header.height, header.width, channels], dtype);
+  }
   let rgba: Uint8Array;
   let width: number;
   let height: number;
@@ -151,8 +386,9 @@ export async function decodeImage(
         useTArray: true,
         formatAsRGBA: true,
         tolerantDecoding: false,
-        maxResolutionInMP: maxPixels / 1e6 + 1,
-        maxMemoryUsageInMB: 1024,
+        // jpeg-js checks every frame header against this, and bounds what it allocates.
+        maxResolutionInMP: maxPixels / 1e6,
+        maxMemoryUsageInMB: Math.ceil((maxPixels * JPEG_BYTES_PER_PIXEL) / 2 ** 20) + 16,
       });
       ({ width, height } = img);
       rgba = img.data;
@@ -166,12 +402,8 @@ export async function decodeImage(
     throw new IOError(
       `${name}: corrupt ${format.toUpperCase()} (decoded size disagrees with the header)`,
     );
-  const channels = wanted === 0 ? header.channels : wanted;
-  const out =
-    dtype === 'int32'
-      ? new Int32Array(width * height * channels)
-      : new Float32Array(width * height * channels);
-  fromRgba(rgba, width * height, channels, header.channels <= 2, out);
+  const out = allocate();
+  fromRgba(rgba, width * height, channels, grey, out);
   return typedTensor(out, [height, width, channels], dtype);
 }
 
@@ -240,6 +472,17 @@ export async function encodeJpeg(image: Tensor, quality = 90): Promise<Uint8Arra
 }
 
 /**
+ * The most bytes an image file of at most `maxPixels` pixels is read with: 10 per pixel (a 16-bit
+ * RGBA PNG of noise needs 8, plus deflate's framing) and 64 MiB for metadata chunks, at most
+ * 1 GiB. A bigger file could not be a real image within the limit, so it is not read into memory.
+ * @example imageFileLimit(2 ** 24) // 234881024 (224 MiB)
+ */
+export function imageFileLimit(maxPixels: number = DEFAULT_MAX_PIXELS): number {
+  const pixels = Number.isFinite(maxPixels) && maxPixels > 0 ? maxPixels : DEFAULT_MAX_PIXELS;
+  return Math.min(2 ** 30, pixels * 10 + 64 * 2 ** 20);
+}
+
+/**
  * Reads and decodes a PNG or JPEG file (path or URL).
  * @example const img = await nr.data.loadImage('cat.jpg', { channels: 3, dtype: 'float32' });
  */
@@ -247,7 +490,7 @@ export async function loadImage(
   source: FileSource,
   options: DecodeImageOptions = {},
 ): Promise<Tensor> {
-  const bytes = await readBytes(source, 'image file', 2 ** 30);
+  const bytes = await readBytes(source, 'image file', imageFileLimit(options.maxPixels));
   return decodeImage(bytes, { name: sourceName(source), ...options });
 }
 

@@ -14,6 +14,100 @@ export interface NpyOptions {
   allowPickle?: boolean;
 }
 
+/** The three keys of a .npy header, as NumPy writes them. */
+interface NpyHeader {
+  descr: string;
+  fortranOrder: boolean;
+  shape: number[];
+}
+
+/**
+ * Parses the header, a Python dict literal such as `{'descr': '<f4', 'fortran_order': False,
+ * 'shape': (3, 4), }`, strictly: exactly the keys descr, fortran_order and shape, each once (a
+ * second 'descr' would let two readers see two different arrays), string keys, and the value
+ * forms NumPy writes. Anything else is an IOError.
+ */
+function parseHeader(text: string, name: string): NpyHeader {
+  let i = 0;
+  const bad = (what: string): never => {
+    throw new IOError(`${name}: bad .npy header (${what} at character ${i}): ${show(text.trim())}`);
+  };
+  const space = (): void => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const expect = (c: string): void => {
+    space();
+    if (text[i] !== c) bad(`expected ${show(c)}`);
+    i++;
+  };
+  const str = (): string => {
+    space();
+    const q = text[i];
+    if (q !== "'" && q !== '"') return bad('expected a string');
+    const end = text.indexOf(q, i + 1);
+    if (end < 0) return bad('unterminated string');
+    const v = text.slice(i + 1, end);
+    if (v.includes('\\')) return bad('escapes are not supported');
+    i = end + 1;
+    return v;
+  };
+  const bool = (): boolean => {
+    space();
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+    ] as const)
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    return bad('expected True or False');
+  };
+  const tuple = (): number[] => {
+    expect('(');
+    const dims: number[] = [];
+    for (;;) {
+      space();
+      if (text[i] === ')') break;
+      const m = /^\d+L?/.exec(text.slice(i, i + 32));
+      if (!m) return bad('expected a dimension');
+      dims.push(parseInt(m[0], 10));
+      i += m[0].length;
+      space();
+      if (text[i] === ',') i++;
+      else if (text[i] !== ')') bad("expected ',' or ')'");
+    }
+    i++;
+    return dims;
+  };
+  const seen = new Set<string>();
+  let descr: string | undefined;
+  let fortranOrder: boolean | undefined;
+  let shape: number[] | undefined;
+  expect('{');
+  for (;;) {
+    space();
+    if (text[i] === '}') break;
+    const key = str();
+    if (seen.has(key)) bad(`duplicate key ${show(key)}`);
+    seen.add(key);
+    expect(':');
+    if (key === 'descr') descr = str();
+    else if (key === 'fortran_order') fortranOrder = bool();
+    else if (key === 'shape') shape = tuple();
+    else bad(`unknown key ${show(key)}`);
+    space();
+    if (text[i] === ',') i++;
+    else if (text[i] !== '}') bad("expected ',' or '}'");
+  }
+  i++;
+  space();
+  if (i !== text.length) bad('text after the dict');
+  if (descr === undefined || fortranOrder === undefined || shape === undefined)
+    return bad("missing 'descr', 'fortran_order' or 'shape'");
+  return { descr, fortranOrder, shape };
+}
+
 /**
  * Parses one .npy file: the magic, the version, the header dict (descr, fortran_order, shape), then
  * checks the data length against the shape before reading. Object arrays are unpickled.
@@ -43,16 +137,7 @@ export function parseNpy(bytes: Uint8Array, name = 'npy data', options: NpyOptio
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
     bytes.subarray(start, start + headerLen),
   );
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined)
-    throw new IOError(`${name}: unsupported .npy header ${show(header.trim())}`);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => (/^\d+L?$/.test(s) ? parseInt(s, 10) : NaN));
+  const { descr, fortranOrder, shape } = parseHeader(header, name);
   const dtype = parseDescr(descr, name);
   const count = countOf(shape, name);
   const data = bytes.subarray(start + headerLen);
@@ -78,11 +163,12 @@ export function parseNpy(bytes: Uint8Array, name = 'npy data', options: NpyOptio
     throw new IOError(
       `${name}: shape ${show(shape)} of ${descr} needs ${need} data bytes, found ${data.length}`,
     );
-  return { shape, dtype, fortranOrder: fortran === 'True', data };
+  return { shape, dtype, fortranOrder, data };
 }
 
 /**
- * Parses a .npz archive (zip of .npy files) into arrays by name ('x_train', not 'x_train.npy').
+ * Parses a .npz archive (zip of .npy files) into arrays by name ('x_train', not 'x_train.npy'),
+ * in an object without a prototype (entry names such as '__proto__.npy' are plain keys).
  * @example const { x_train, y_train } = parseNpz(bytes, 'mnist.npz');
  */
 export function parseNpz(
@@ -91,7 +177,8 @@ export function parseNpz(
   options: NpyOptions = {},
 ): Record<string, NdArray> {
   const entries = unzipEntries(bytes, name, options.maxBytes ?? 2 ** 31, (n) => n.endsWith('.npy'));
-  const out: Record<string, NdArray> = {};
+  // Keys are file names from the archive: a null prototype keeps '__proto__.npy' an ordinary entry.
+  const out: Record<string, NdArray> = Object.create(null);
   for (const [entry, data] of Object.entries(entries)) {
     const key = entry.slice(0, -'.npy'.length);
     out[key] = parseNpy(data, `${name}/${entry}`, options);
@@ -104,7 +191,7 @@ export function parseNpz(
  * @example const x = npzArray(arrays, 'x_train', 'mnist.npz');
  */
 export function npzArray(arrays: Record<string, NdArray>, key: string, name: string): NdArray {
-  const a = arrays[key];
+  const a = Object.hasOwn(arrays, key) ? arrays[key] : undefined;
   if (a === undefined)
     throw new IOError(`${name}: no array '${key}' (found ${show(Object.keys(arrays))})`);
   return a;

@@ -68,14 +68,37 @@ function dtypeFrom(d: unknown, name: string): NumpyDType {
   return parseDescr(d.descr, name, d.byteOrder);
 }
 
-/** Python ints of any size (LONG1/LONG4: little-endian two's complement), as safe JS numbers. */
+/**
+ * A LONG1/LONG4 integer (little-endian two's complement) as a safe JS number. Linear in its length:
+ * bytes that only extend the sign are skipped, and more than 7 significant bytes is past 2^53 without
+ * building the number (a 160 KB integer used to cost seconds of BigInt shifts).
+ */
 function longFrom(bytes: Uint8Array, name: string): number {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  if (bytes.length > 0 && bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(8 * bytes.length);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
-    throw new IOError(`${name}: integer ${v} in pickle is beyond 2^53`);
-  return Number(v);
+  if (bytes.length === 0) return 0;
+  const negative = (bytes[bytes.length - 1] & 0x80) !== 0;
+  const fill = negative ? 0xff : 0;
+  let n = bytes.length;
+  while (n > 1 && bytes[n - 1] === fill && (bytes[n - 2] & 0x80) === (fill & 0x80)) n--;
+  if (n > 7)
+    throw new IOError(
+      `${name}: integer of ${bytes.length} bytes in pickle is beyond 2^53 (JS numbers are exact only up to 2^53)`,
+    );
+  // A negative value is read through its complement (-1 - ~v), so every step stays exact below 2^53.
+  let v = 0;
+  for (let i = n - 1; i >= 0; i--) v = v * 256 + (negative ? ~bytes[i] & 0xff : bytes[i]);
+  if (negative) v = -1 - v;
+  if (!Number.isSafeInteger(v)) throw new IOError(`${name}: integer ${v} in pickle is beyond 2^53`);
+  return v;
+}
+
+/** A decimal integer written as text (INT, LONG), refused when it is not exact as a JS number. */
+function textInt(s: string, name: string): number {
+  const v = Number(s);
+  if (!Number.isSafeInteger(v))
+    throw new IOError(
+      `${name}: integer ${show(s)} (${s.replace(/^[+-]/, '').length} digits) in pickle is beyond 2^53 (JS numbers are exact only up to 2^53)`,
+    );
+  return v;
 }
 
 /**
@@ -263,7 +286,7 @@ export function unpickle(bytes: Uint8Array, name = 'pickle'): unknown {
         // INT (text; protocol 0/1 booleans are I00 / I01)
         const s = line();
         if (s === '00' || s === '01') stack.push(s === '01');
-        else if (/^[+-]?\d+$/.test(s)) stack.push(Number(s));
+        else if (/^[+-]?\d+$/.test(s)) stack.push(textInt(s, name));
         else fail(`bad INT ${show(s)}`);
         break;
       }
@@ -271,7 +294,7 @@ export function unpickle(bytes: Uint8Array, name = 'pickle'): unknown {
         // LONG (text)
         const s = line().replace(/L$/, '');
         if (!/^[+-]?\d+$/.test(s)) fail(`bad LONG ${show(s)}`);
-        stack.push(Number(s));
+        stack.push(textInt(s, name));
         break;
       }
       case 0x46: {
@@ -419,7 +442,7 @@ export function unpickle(bytes: Uint8Array, name = 'pickle'): unknown {
         break;
       } // BUILD
       case 0x70:
-        memo.set(Number(line()), top());
+        memo.set(textInt(line(), name), top());
         break; // PUT
       case 0x71:
         memo.set(u8(), top());
@@ -435,7 +458,7 @@ export function unpickle(bytes: Uint8Array, name = 'pickle'): unknown {
       case 0x6a: {
         // GET, BINGET, LONG_BINGET
         let key: number;
-        if (op === 0x67) key = Number(line());
+        if (op === 0x67) key = textInt(line(), name);
         else if (op === 0x68) key = u8();
         else key = u32();
         if (!memo.has(key)) fail(`memo key ${key} not found`);

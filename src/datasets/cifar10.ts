@@ -61,7 +61,20 @@ function readBatch(bytes: Uint8Array, name: string): Batch {
   ) {
     throw new IOError(`${name}: expected ${data.shape[0]} 'labels' in 0..9`);
   }
-  return { data: data.data, labels };
+  return { data: data.fortranOrder ? cOrder(data.data, data.shape[0]) : data.data, labels };
+}
+
+/**
+ * The rows of a Fortran-ordered [n, 3072] uint8 array (column after column: element (i, j) at
+ * j * n + i) in C order, as NumPy would read them; reading the bytes as they lie would scramble images.
+ */
+function cOrder(data: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let j = 0; j < 3 * PIXELS; j++) {
+    const col = j * n;
+    for (let i = 0; i < n; i++) out[i * 3 * PIXELS + j] = data[col + i];
+  }
+  return out;
 }
 
 /** Stacks batches into NHWC pixels (the pickles hold NCHW rows) and [n, 1] labels. */

@@ -10,7 +10,7 @@ import {
 } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
-import { assertShape, sizeOf } from '../core/shape.js';
+import { assertShape, assertSize, MAX_ELEMENTS, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 
 function isTypedArray(v: unknown): v is TypedArray {
@@ -121,14 +121,24 @@ export const tensor4d = ranked('tensor4d', 4);
 
 /** A tensor filled with one value. @example nr.fill([2, 2], 7) */
 export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
-  const s = assertShape('fill', 'shape', shape);
+  return filled('fill', shape, value, dtype);
+}
+
+/** `fill` under the name of the op that called it, so errors name what the user called. */
+function filled(
+  op: string,
+  shape: readonly number[],
+  value: number | boolean,
+  dtype?: DType,
+): Tensor {
+  const s = assertShape(op, 'shape', shape);
   const dt =
     dtype === undefined
       ? typeof value === 'boolean'
         ? 'bool'
         : 'float32'
-      : assertDType('fill', dtype);
-  const arr = makeArray(dt, sizeOf(s));
+      : assertDType(op, dtype);
+  const arr = makeArray(dt, sizeOf(s), op);
   const v = convertValues([Number(value)], dt)[0];
   if (v !== 0) arr.fill(v);
   return ENGINE.fromValues(arr, s, dt);
@@ -136,24 +146,24 @@ export function fill(shape: readonly number[], value: number | boolean, dtype?: 
 
 /** Zeros. @example nr.zeros([2, 3]) */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return filled('zeros', shape, 0, dtype);
 }
 
 /** Ones. @example nr.ones([2, 3], 'int32') */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return filled('ones', shape, 1, dtype);
 }
 
 /** Zeros with x's shape and dtype. @example nr.zerosLike(x) */
 export function zerosLike(x: Tensor): Tensor {
   ENGINE.assertAlive('zerosLike', 'x', x);
-  return fill(x.shape, 0, x.dtype);
+  return filled('zerosLike', x.shape, 0, x.dtype);
 }
 
 /** Ones with x's shape and dtype. @example nr.onesLike(x) */
 export function onesLike(x: Tensor): Tensor {
   ENGINE.assertAlive('onesLike', 'x', x);
-  return fill(x.shape, 1, x.dtype);
+  return filled('onesLike', x.shape, 1, x.dtype);
 }
 
 /**
@@ -176,7 +186,8 @@ export function eye(
       `eye: numColumns must be a non-negative integer, received ${show(numColumns)}`,
     );
   const batch = assertShape('eye', 'batchShape', batchShape);
-  const arr = makeArray(dtype, sizeOf(batch) * numRows * numColumns);
+  assertSize('eye', 'shape', [...batch, numRows, numColumns]);
+  const arr = makeArray(dtype, sizeOf(batch) * numRows * numColumns, 'eye');
   for (let b = 0; b < sizeOf(batch); b++) {
     for (let i = 0; i < Math.min(numRows, numColumns); i++)
       arr[b * numRows * numColumns + i * numColumns + i] = 1;
@@ -199,7 +210,11 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
       `range: start, stop and step must be finite, received ${show([start, stop, step])}`,
     );
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const arr = makeArray(dtype, n);
+  if (n > MAX_ELEMENTS)
+    throw new ArgumentError(
+      `range: [${start}, ${stop}) in steps of ${step} has ${n} values, more than the limit of ${MAX_ELEMENTS}`,
+    );
+  const arr = makeArray(dtype, n, 'range');
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return ENGINE.fromValues(arr, [n], dtype);
 }
@@ -208,7 +223,9 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num < 1)
     throw new ArgumentError(`linspace: num must be a positive integer, received ${show(num)}`);
-  const arr = new Float32Array(num);
+  if (num > MAX_ELEMENTS)
+    throw new ArgumentError(`linspace: num must be at most ${MAX_ELEMENTS}, received ${num}`);
+  const arr = makeArray('float32', num, 'linspace');
   const step = num === 1 ? 0 : (stop - start) / (num - 1);
   for (let i = 0; i < num; i++) arr[i] = start + i * step;
   return ENGINE.fromValues(arr, [num], 'float32');

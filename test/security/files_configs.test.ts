@@ -1,0 +1,18 @@
+// Hostile configs (2,000 deep, prototype keys) and huge shapes: typed errors, never a crash (in a child).
+import { describe, expect, it } from 'vitest';
+import { problems, type ReaderReport, runCases } from './files_harness.js';
+
+describe('Config walking and huge shapes under hostile files', () => {
+  let report: ReaderReport | undefined;
+  const get = (): ReaderReport => (report ??= runCases('files_configs.cases.ts'));
+
+  it('every case gives the expected typed error within its time and memory limits', () => {
+    const failures = get().results.flatMap((r) => problems(r).map((p) => `${r.name}: ${p}`));
+    expect(failures).toEqual([]);
+    expect(get().results.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('no case touches Object.prototype', () => {
+    expect(get().polluted).toEqual([]);
+  });
+});
