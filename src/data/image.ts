@@ -18,7 +18,7 @@ export interface DecodeImageOptions {
   /**
    * Refuse images with more pixels than this, checked from the headers before anything is
    * decoded. Default 2^24 (16,777,216, e.g. 4096x4096), which bounds the decode's peak memory to
-   * about 600 MB for RGBA int32 output (see docs/guide/security-readers.md).
+   * about 600 MB for RGBA int32 output (see docs/guide/security.md, "File readers").
    */
   maxPixels?: number;
   /** How the image is named in errors. */

@@ -8,6 +8,7 @@ import {
   type WeightSpec,
 } from './artifacts.js';
 import { specBytes } from './weights.js';
+import { assertConfigDepth } from '../core/serialization.js';
 
 /** The version string written into files. */
 export const GENERATED_BY = 'neurite 0.1.0';
@@ -78,6 +79,8 @@ export function parseModelJson(text: string, where: string): ModelJson {
     );
   }
   if (!isObject(raw)) throw new IOError(`${where}: expected a JSON object`);
+  // Everything downstream walks the config; a 2,000-deep file must stop here, not overflow a stack.
+  assertConfigDepth(raw, where);
   if (!isObject(raw.modelTopology))
     throw new IOError(`${where}: 'modelTopology' is missing or not an object`);
   if (raw.format !== undefined && raw.format !== 'layers-model')

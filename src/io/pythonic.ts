@@ -1,4 +1,5 @@
 // Config keys in files are Keras/Python style (snake_case, class_name); in neurite they are camelCase.
+import { convertConfigKeys } from '../core/serialization.js';
 
 /** 'useBias' -> 'use_bias'. */
 export function toSnake(key: string): string {
@@ -14,15 +15,15 @@ export function toCamel(key: string): string {
 }
 
 /**
- * Renames object keys recursively (arrays are walked, strings and numbers kept).
+ * Renames object keys through the whole config, iteratively and depth-bounded (a config nested
+ * thousands deep is an IOError, not a stack overflow), onto objects where `__proto__` from a file is
+ * an ordinary key.
  * @example convertKeys({ useBias: true }, toSnake) // { use_bias: true }
  */
-export function convertKeys(value: unknown, rename: (k: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((v) => convertKeys(v, rename));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[rename(k)] = convertKeys(v, rename);
-    return out;
-  }
-  return value;
+export function convertKeys(
+  value: unknown,
+  rename: (k: string) => string,
+  where = 'model config',
+): unknown {
+  return convertConfigKeys(value, rename, where);
 }

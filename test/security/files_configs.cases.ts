@@ -1,6 +1,8 @@
 // Hostile configs and shapes: deep nesting, prototype keys, huge allocations (run in a child).
 import { assertConfigDepth, convertConfigKeys } from '../../src/core/serialization.js';
 import { eye, matMul, ones, range, zeros } from '../../src/index.js';
+import { parseModelJson } from '../../src/io/model_json.js';
+import { convertKeys } from '../../src/io/pythonic.js';
 import type { FileCase } from './files_harness.js';
 
 function check(cond: boolean, what: string): void {
@@ -30,6 +32,24 @@ export function cases(): FileCase[] {
       name: 'config: 100,000 nested arrays, depth check alone',
       run: () => assertConfigDepth(deepArray, 'model.json'),
       expect: 'IOError',
+    },
+    {
+      name: 'model.json nested 2,000 deep, through the loader (a stack overflow before)',
+      run: () =>
+        parseModelJson(
+          JSON.stringify({ modelTopology: nested(2000), weightsManifest: [] }),
+          'model.json',
+        ),
+      expect: 'IOError',
+    },
+    {
+      name: "a '__proto__' key in a layer config, through the key converter the loader uses",
+      run: () => {
+        const out = convertKeys(JSON.parse('{"__proto__": {"polluted": true}}'), toCamel);
+        check(Object.getPrototypeOf(out) === Object.prototype, 'prototype unchanged');
+        check(({} as Record<string, unknown>).polluted === undefined, 'Object.prototype clean');
+      },
+      expect: 'ok',
     },
     {
       name: "config: a '__proto__' key stays an ordinary key of the copy",
