@@ -122,12 +122,19 @@ export async function getFile(
   return cached;
 }
 
+/** The largest dataset file read from the cache: 1 GiB (the largest catalog file, CIFAR-10, is 163 MB). */
+export const DATASET_FILE_MAX_BYTES = 2 ** 30;
+
 /**
- * Reads a dataset file resolved by `getFile`.
+ * Reads a dataset file resolved by `getFile`, at most `maxBytes`.
  * @example const bytes = await readFile(path);
  */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
-  const buf = await readFile(path);
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+export async function readFileBytes(
+  path: string,
+  maxBytes = DATASET_FILE_MAX_BYTES,
+): Promise<Uint8Array> {
+  // Cached files are data like any other: a FIFO or a symlink to /dev/zero planted in the cache
+  // folder is refused, and the size is bounded, through the same reader the model loader uses.
+  const { readLocalFile } = await import('../io/local_file.js');
+  return readLocalFile(path, maxBytes, 'dataset file');
 }
