@@ -67,7 +67,7 @@ export class Dense extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Dense.className;
   }
 
@@ -172,7 +172,7 @@ export class Activation extends Layer {
     this.activation = getActivation(args?.activation);
     this.supportsMasking = true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Activation.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -211,7 +211,7 @@ export class Dropout extends Layer {
     this.seed = args.seed ?? null;
     this.supportsMasking = true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Dropout.className;
   }
   override call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
@@ -237,7 +237,7 @@ export class Flatten extends Layer {
     super(args);
     this.inputSpec = { minRank: 1 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Flatten.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -275,7 +275,7 @@ export class Reshape extends Layer {
       );
     this.targetShape = args.targetShape.slice();
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Reshape.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {

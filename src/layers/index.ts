@@ -49,3 +49,4 @@ export * from './recurrent.js';
 export * from './wrappers.js';
 export * from './attention.js';
 export * from './text_vectorization.js';
+export * from './activation_layers.js';

@@ -129,7 +129,7 @@ class UnitForgetBias extends Initializer {
       0,
     );
   }
-  getClassName(): string {
+  override getClassName(): string {
     return 'UnitForgetBias';
   }
 }
@@ -293,7 +293,7 @@ abstract class GatedCell extends RNNCell {
  */
 export class SimpleRNNCell extends GatedCell {
   static readonly className = 'SimpleRNNCell';
-  getClassName(): string {
+  override getClassName(): string {
     return SimpleRNNCell.className;
   }
   protected get gates(): number {
@@ -324,7 +324,7 @@ export class LSTMCell extends GatedCell {
     this.recurrentActivation = getActivation(args.recurrentActivation ?? 'sigmoid');
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return LSTMCell.className;
   }
   protected get gates(): number {
@@ -375,7 +375,7 @@ export class GRUCell extends GatedCell {
     this.recurrentActivation = getActivation(args.recurrentActivation ?? 'sigmoid');
     this.resetAfter = args.resetAfter ?? true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GRUCell.className;
   }
   protected get gates(): number {

@@ -25,6 +25,7 @@ import { preprocessingLayers } from './preprocessing.js';
 import { recurrentLayers } from './recurrent.js';
 import { wrappersLayers } from './wrappers.js';
 import { attentionLayers } from './attention.js';
+import { activationLayers } from './activation_layers.js';
 
 let registry: Registry<Layer> | null = null;
 
@@ -52,6 +53,7 @@ function build(): Registry<Layer> {
     recurrentLayers,
     wrappersLayers,
     attentionLayers,
+    activationLayers,
   ];
   for (const [name, f] of families.flat()) r.register(name, f);
   for (const [name, f] of custom) r.register(name, f);
