@@ -137,11 +137,18 @@ export class Dense extends Layer {
 
 /** Config form of an initializer/regularizer/constraint option: its name or {className, config}. @example specOf('glorotUniform', null) // 'glorotUniform' */
 export function specOf(
-  v: string | { getClassName(): string; getConfig(): Config } | undefined | null,
+  v:
+    | string
+    | { getClassName(): string; getConfig(): Config }
+    | { className: string; config: Config }
+    | undefined
+    | null,
   fallback: string | null,
 ): Config[string] {
   if (v === undefined || v === null) return fallback;
   if (typeof v === 'string') return v;
+  // a layer built from a config holds the {className, config} it was given
+  if ('className' in v) return { className: v.className, config: v.config };
   return { className: v.getClassName(), config: v.getConfig() };
 }
 

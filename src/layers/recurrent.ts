@@ -212,6 +212,14 @@ export abstract class RecurrentLayer extends Layer {
 
   /** The carried states of a stateful layer, created as zeros for the first batch. */
   private statefulStates(batch: number): Tensor[] {
+    // the batch size declared by batchInputShape (tfjs and Keras require one for stateful layers) wins
+    const built = this.builtInputShape;
+    const declared = built && !Array.isArray(built[0]) ? built[0] : null;
+    if (typeof declared === 'number' && declared !== batch)
+      throw layerShapeError(
+        this,
+        `a stateful layer needs a fixed batch size: batchInputShape declares ${declared} samples, received ${batch}`,
+      );
     if (!this.stateVariables) {
       this.stateVariables = this.cell.stateSize.map((s) => {
         const start = zeros([batch, s]);

@@ -3,6 +3,7 @@ import { getActivation, serializeActivation, type ActivationFn } from '../activa
 import type { Constraint } from '../constraints/index.js';
 import { ArgumentError, show } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
+import { tidy } from '../core/memory.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
 import { getInitializer, Initializer } from '../initializers/index.js';
@@ -124,9 +125,9 @@ class UnitForgetBias extends Initializer {
   }
   call(_shape: readonly number[], dtype: DType = 'float32'): Tensor {
     const u = this.units;
-    return concat(
-      [this.base.call([u], dtype), ones([u], dtype), this.base.call([2 * u], dtype)],
-      0,
+    // a scope, so the three parts are freed once joined (they leaked 3 tensors per LSTM build)
+    return tidy(() =>
+      concat([this.base.call([u], dtype), ones([u], dtype), this.base.call([2 * u], dtype)], 0),
     );
   }
   override getClassName(): string {

@@ -46,6 +46,11 @@ function topologicalNodes(outputs: SymbolicTensor[]): GraphNode[] {
   return order;
 }
 
+/** A layer with carried states (stateful recurrent layers). */
+function hasResettableStates(l: Layer): l is Layer & { stateful: true; resetStates(): void } {
+  return 'stateful' in l && l.stateful === true && 'resetStates' in l && typeof l.resetStates === 'function';
+}
+
 /** Writes a model's topology (saving.ts's modelTopology, installed by models/index.ts: saving imports this file). */
 let topologyWriter: ((model: Model) => JsonObject) | null = null;
 
@@ -149,6 +154,21 @@ export class Model extends Layer {
       throw new ArgumentError(`${this.name}: toJSON needs the models module (import from 'neurite')`);
     const topology = topologyWriter(this);
     return returnString ? JSON.stringify(topology) : topology;
+  }
+
+  /**
+   * Resets the states of every stateful layer inside the model (tfjs' `model.resetStates()`).
+   * @example model.resetStates(); // before a new sequence
+   */
+  resetStates(): void {
+    const seen = new Set<Layer>();
+    const visit = (l: Layer) => {
+      if (seen.has(l)) return;
+      seen.add(l);
+      if (hasResettableStates(l)) l.resetStates();
+      for (const c of l.childLayers()) visit(c);
+    };
+    for (const l of this.childLayers()) visit(l);
   }
 
   /** Finds a layer by name or index. @example model.getLayer('dense_1') */
