@@ -50,3 +50,8 @@ export * from './wrappers.js';
 export * from './attention.js';
 export * from './text_vectorization.js';
 export * from './activation_layers.js';
+export * from './reshaping_1d.js';
+export * from './normalization_group.js';
+export * from './conv_1d_extra.js';
+export * from './image_preprocessing.js';
+export * from './augmentation.js';

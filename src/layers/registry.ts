@@ -26,6 +26,11 @@ import { recurrentLayers } from './recurrent.js';
 import { wrappersLayers } from './wrappers.js';
 import { attentionLayers } from './attention.js';
 import { activationLayers } from './activation_layers.js';
+import { reshaping1dLayers } from './reshaping_1d.js';
+import { conv1dExtraLayers } from './conv_1d_extra.js';
+import { imagePreprocessingLayers } from './image_preprocessing.js';
+import { augmentationLayers } from './augmentation.js';
+import { groupNormalizationLayers } from './normalization_group.js';
 
 let registry: Registry<Layer> | null = null;
 
@@ -54,6 +59,11 @@ function build(): Registry<Layer> {
     wrappersLayers,
     attentionLayers,
     activationLayers,
+    reshaping1dLayers,
+    groupNormalizationLayers,
+    conv1dExtraLayers,
+    imagePreprocessingLayers,
+    augmentationLayers,
   ];
   for (const [name, f] of families.flat()) r.register(name, f);
   for (const [name, f] of custom) r.register(name, f);
