@@ -107,7 +107,9 @@ function sample(
     const v = gather(flat, idx);
     return mode === 'constant' ? where(inside.expandDims(-1), v, fillValue) : v;
   };
-  if (how === 'nearest') return read(y.round(), x.round());
+  // TensorFlow rounds half away from zero (std::round); tensor round() is half to even
+  const round = (t: Tensor) => t.sign().mul(t.abs().add(0.5).floor());
+  if (how === 'nearest') return read(round(y), round(x));
   const y0 = y.floor();
   const x0 = x.floor();
   const wy = y.sub(y0).expandDims(-1);
