@@ -425,7 +425,7 @@ export interface AttentionArgs extends LayerArgs {
  * @example nr.layers.attention({ useScale: true }).apply([query, value])
  */
 export class Attention extends Layer {
-  static readonly className = 'Attention';
+  static readonly className: string = 'Attention';
   readonly useScale: boolean;
   readonly scoreMode: 'dot' | 'concat';
   readonly dropout: number;
@@ -485,7 +485,7 @@ export class Attention extends Layer {
     super.build(inputShape);
   }
 
-  private scores(q: Tensor, k: Tensor): Tensor {
+  protected scores(q: Tensor, k: Tensor): Tensor {
     if (this.scoreMode === 'dot') {
       const s = q.matMul(k, false, true);
       return this.scale ? s.mul(this.scale) : s;

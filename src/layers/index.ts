@@ -55,3 +55,6 @@ export * from './normalization_group.js';
 export * from './conv_1d_extra.js';
 export * from './image_preprocessing.js';
 export * from './augmentation.js';
+export * from './einsum_dense.js';
+export * from './attention_additive.js';
+export * from './lookup.js';
