@@ -18,7 +18,7 @@ function interpolationOf(owner: string, v: unknown): Interpolation {
   );
 }
 
-/** Images as channels-last rank 4 (adds a batch for one image); `restore` undoes it. */
+/** Images as channels-last float32 rank 4 (adds a batch for one image); `restore` undoes it. @example const { images, restore } = asImageBatch(this, x, 'channelsLast'); */
 export function asImageBatch(
   layer: Layer,
   x: Tensor,
@@ -36,7 +36,7 @@ export function asImageBatch(
   return { images, restore };
 }
 
-/** Keras' crop to the target aspect ratio: the largest centred window with the ratio width/height. */
+/** Keras' crop to the target aspect ratio: the largest centred window with the ratio width/height. @example cropToAspect(images, 224, 224) */
 export function cropToAspect(images: Tensor, height: number, width: number): Tensor {
   const [b, h, w, c] = images.shape;
   const ch = Math.max(Math.min(h, Math.trunc((w * height) / width)), 1);
@@ -46,7 +46,7 @@ export function cropToAspect(images: Tensor, height: number, width: number): Ten
   return images.slice([0, top, left, 0], [b, ch, cw, c]);
 }
 
-/** Resizes channels-last images as TensorFlow does (half-pixel centres). */
+/** Resizes channels-last images as TensorFlow does (half-pixel centres). @example resizeImages(images, 64, 64, 'bilinear') */
 export function resizeImages(images: Tensor, height: number, width: number, how: Interpolation): Tensor {
   return how === 'bilinear'
     ? image.resizeBilinear(images, [height, width], false, true)
