@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { checkLayer } from '../helpers/check_layer.js';
-import { expectClose } from '../helpers/check_op.js';
+import { checkGradient, expectClose, testBackends } from '../helpers/check_op.js';
 
 describe('EinsumDense', () => {
   it.each([
@@ -91,4 +91,29 @@ describe('CategoryEncoding and lookups', () => {
     expect(() => nr.layers.stringLookup({ vocabulary: ['a'], numOovIndices: 0 }).apply(['b'])).toThrow(/not in the vocabulary/);
     expect(() => l.apply(nr.tensor([1]))).toThrow(/array of strings/);
   });
+});
+
+describe.each(testBackends())('gradients through the input on %s', (backend) => {
+  // layers made inside fn with fixed weights, so every evaluation sees the same function
+  it('EinsumDense', () =>
+    checkGradient(
+      {
+        name: 'EinsumDense',
+        fn: (x) =>
+          nr.layers
+            .einsumDense({ equation: 'abc,cd->abd', outputShape: [null, 2], kernelInitializer: 'ones', activation: 'tanh' })
+            .apply(x) as nr.Tensor,
+        inputs: [{ shape: [2, 3, 4], min: -0.5, max: 0.5 }],
+      },
+      backend,
+    ));
+  it('AdditiveAttention (query and value)', () =>
+    checkGradient(
+      {
+        name: 'AdditiveAttention',
+        fn: (q, v) => nr.layers.additiveAttention({ useScale: false }).apply([q, v]) as nr.Tensor,
+        inputs: [{ shape: [1, 2, 3] }, { shape: [1, 4, 3] }],
+      },
+      backend,
+    ));
 });
