@@ -254,7 +254,7 @@ describe('configs, the registry and getLoss', () => {
       computeLosses(yTrue: nr.Tensor, yPred: nr.Tensor): nr.Tensor {
         return yPred.sub(yTrue).abs().max(-1);
       }
-      override getClassName(): string {
+      getClassName(): string {
         return 'MaxError';
       }
     }
