@@ -50,15 +50,21 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
       'src/layers/core.ts',
       'src/layers/input.ts',
       'src/layers/index.ts',
+      'src/layers/einsum_dense.ts',
+      'src/layers/tfjs_serialization.ts',
     ],
   },
   {
     file: 'layers-conv.md',
     title: 'Layers: convolution',
-    sources: ['src/layers/conv.ts', 'src/layers/conv_depthwise.ts'],
+    sources: ['src/layers/conv.ts', 'src/layers/conv_depthwise.ts', 'src/layers/conv_1d_extra.ts'],
   },
   { file: 'layers-pooling.md', title: 'Layers: pooling', sources: ['src/layers/pooling.ts'] },
-  { file: 'layers-reshaping.md', title: 'Layers: reshaping', sources: ['src/layers/reshaping.ts'] },
+  {
+    file: 'layers-reshaping.md',
+    title: 'Layers: reshaping',
+    sources: ['src/layers/reshaping.ts', 'src/layers/reshaping_1d.ts'],
+  },
   {
     file: 'layers-embedding.md',
     title: 'Layers: embedding and masking',
@@ -73,14 +79,32 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'layers-normalization.md',
     title: 'Layers: normalization and preprocessing',
-    sources: ['src/layers/normalization.ts', 'src/layers/preprocessing.ts'],
+    sources: [
+      'src/layers/normalization.ts',
+      'src/layers/normalization_group.ts',
+      'src/layers/preprocessing.ts',
+    ],
   },
   {
     file: 'layers-recurrent.md',
     title: 'Layers: recurrent and wrappers',
     sources: ['src/layers/recurrent.ts', 'src/layers/recurrent_cells.ts', 'src/layers/wrappers.ts'],
   },
-  { file: 'layers-attention.md', title: 'Layers: attention', sources: ['src/layers/attention.ts'] },
+  {
+    file: 'layers-attention.md',
+    title: 'Layers: attention',
+    sources: ['src/layers/attention.ts', 'src/layers/attention_additive.ts'],
+  },
+  {
+    file: 'layers-activation.md',
+    title: 'Layers: activations',
+    sources: ['src/layers/activation_layers.ts'],
+  },
+  {
+    file: 'layers-image.md',
+    title: 'Layers: image preprocessing and augmentation',
+    sources: ['src/layers/image_preprocessing.ts', 'src/layers/augmentation.ts'],
+  },
   {
     file: 'models.md',
     title: 'Models and training',
@@ -119,7 +143,11 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   { file: 'data.md', title: 'Data pipeline and loaders (nr.data)', sources: ['src/data/'] },
   { file: 'datasets.md', title: 'Datasets (nr.datasets)', sources: ['src/datasets/'] },
   { file: 'viz.md', title: 'Plots (nr.viz)', sources: ['src/viz/'] },
-  { file: 'layers-text.md', title: 'Layers: text', sources: ['src/layers/text_vectorization.ts'] },
+  {
+    file: 'layers-text.md',
+    title: 'Layers: text and lookups',
+    sources: ['src/layers/text_vectorization.ts', 'src/layers/lookup.ts'],
+  },
   {
     file: 'io.md',
     title: 'Saving and loading (io)',

@@ -70,6 +70,8 @@ export * from './ops/all.js';
 export * as layers from './layers/index.js';
 export { input, type InputArgs } from './layers/input.js';
 export { SymbolicTensor, type SymbolicShape } from './layers/symbolic.js';
+export * as serialization from './layers/tfjs_serialization.js';
+export * as models from './models/from_json.js';
 export {
   Model,
   Model as LayersModel,

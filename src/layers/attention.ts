@@ -120,7 +120,7 @@ export class MultiHeadAttention extends Layer {
   readonly valueDim: number;
   readonly dropout: number;
   readonly useBias: boolean;
-  readonly outputShape: number[] | null;
+  readonly outputDims: number[] | null;
   readonly attentionAxes: number[] | null;
   readonly seed: number | null;
   readonly useCausalMask: boolean;
@@ -143,8 +143,8 @@ export class MultiHeadAttention extends Layer {
     if (out !== undefined && out !== null) {
       const dims = Array.isArray(out) ? out : [out];
       dims.forEach((d) => positiveInt(owner, 'outputShape', d));
-      this.outputShape = dims.slice();
-    } else this.outputShape = null;
+      this.outputDims = dims.slice();
+    } else this.outputDims = null;
     const axes = args.attentionAxes;
     if (
       axes !== undefined &&
@@ -171,7 +171,7 @@ export class MultiHeadAttention extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return MultiHeadAttention.className;
   }
 
@@ -228,7 +228,7 @@ export class MultiHeadAttention extends Layer {
       return d;
     };
     const qDim = last(q, 'query');
-    const out = this.outputShape ?? [qDim];
+    const out = this.outputDims ?? [qDim];
     const h = this.numHeads;
     const a = this.args;
     const dense = (name: string, kernel: number[], bias: number[]) => {
@@ -357,7 +357,7 @@ export class MultiHeadAttention extends Layer {
     inputShape: SymbolicShape | SymbolicShape[],
   ): SymbolicShape | SymbolicShape[] {
     const [q, , k] = this.shapesOf(inputShape);
-    const out = [...q.slice(0, -1), ...(this.outputShape ?? [q[q.length - 1]])];
+    const out = [...q.slice(0, -1), ...(this.outputDims ?? [q[q.length - 1]])];
     if (!this.returnAttentionScores) return out;
     const axes = this.axesFor(q.length);
     const others = Array.from({ length: q.length - 2 }, (_, i) => i + 1).filter(
@@ -388,7 +388,7 @@ export class MultiHeadAttention extends Layer {
       valueDim: this.valueDim,
       dropout: this.dropout,
       useBias: this.useBias,
-      outputShape: this.outputShape,
+      outputShape: this.outputDims,
       attentionAxes: this.attentionAxes,
       kernelInitializer: specOf(a.kernelInitializer, 'glorotUniform'),
       biasInitializer: specOf(a.biasInitializer, 'zeros'),
@@ -425,7 +425,7 @@ export interface AttentionArgs extends LayerArgs {
  * @example nr.layers.attention({ useScale: true }).apply([query, value])
  */
 export class Attention extends Layer {
-  static readonly className = 'Attention';
+  static readonly className: string = 'Attention';
   readonly useScale: boolean;
   readonly scoreMode: 'dot' | 'concat';
   readonly dropout: number;
@@ -458,7 +458,7 @@ export class Attention extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Attention.className;
   }
 
@@ -485,7 +485,7 @@ export class Attention extends Layer {
     super.build(inputShape);
   }
 
-  private scores(q: Tensor, k: Tensor): Tensor {
+  protected scores(q: Tensor, k: Tensor): Tensor {
     if (this.scoreMode === 'dot') {
       const s = q.matMul(k, false, true);
       return this.scale ? s.mul(this.scale) : s;

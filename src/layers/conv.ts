@@ -373,7 +373,7 @@ export class Conv1D extends BaseConv {
   constructor(args: ConvArgs) {
     super(1, args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Conv1D.className;
   }
   protected convolve(x: Tensor, kernel: Variable): Tensor {
@@ -401,7 +401,7 @@ export class Conv2D extends BaseConv {
   constructor(args: ConvArgs) {
     super(2, args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Conv2D.className;
   }
   protected convolve(x: Tensor, kernel: Variable): Tensor {
@@ -486,7 +486,7 @@ export class Conv2DTranspose extends BaseConv {
         );
     });
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Conv2DTranspose.className;
   }
   protected override kernelShape(inChannels: number): number[] {

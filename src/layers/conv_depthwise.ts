@@ -85,7 +85,7 @@ export class DepthwiseConv2D extends Layer {
     this.inputSpec = { rank: 4 };
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return DepthwiseConv2D.className;
   }
 
@@ -182,7 +182,7 @@ export class SeparableConv2D extends Layer {
     this.inputSpec = { rank: 4 };
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return SeparableConv2D.className;
   }
 

@@ -67,7 +67,7 @@ export class Dense extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Dense.className;
   }
 
@@ -137,11 +137,18 @@ export class Dense extends Layer {
 
 /** Config form of an initializer/regularizer/constraint option: its name or {className, config}. @example specOf('glorotUniform', null) // 'glorotUniform' */
 export function specOf(
-  v: string | { getClassName(): string; getConfig(): Config } | undefined | null,
+  v:
+    | string
+    | { getClassName(): string; getConfig(): Config }
+    | { className: string; config: Config }
+    | undefined
+    | null,
   fallback: string | null,
 ): Config[string] {
   if (v === undefined || v === null) return fallback;
   if (typeof v === 'string') return v;
+  // a layer built from a config holds the {className, config} it was given
+  if ('className' in v) return { className: v.className, config: v.config };
   return { className: v.getClassName(), config: v.getConfig() };
 }
 
@@ -172,7 +179,7 @@ export class Activation extends Layer {
     this.activation = getActivation(args?.activation);
     this.supportsMasking = true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Activation.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -211,7 +218,7 @@ export class Dropout extends Layer {
     this.seed = args.seed ?? null;
     this.supportsMasking = true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Dropout.className;
   }
   override call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
@@ -237,7 +244,7 @@ export class Flatten extends Layer {
     super(args);
     this.inputSpec = { minRank: 1 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Flatten.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -275,7 +282,7 @@ export class Reshape extends Layer {
       );
     this.targetShape = args.targetShape.slice();
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Reshape.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {

@@ -58,7 +58,7 @@ export class Embedding extends Layer {
     this.supportsMasking = this.maskZero;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Embedding.className;
   }
 
@@ -130,7 +130,7 @@ export class Masking extends Layer {
     this.supportsMasking = true;
     this.inputSpec = { minRank: 2 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Masking.className;
   }
   /** True for timesteps with at least one feature different from maskValue. */

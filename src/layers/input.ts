@@ -23,18 +23,23 @@ export interface InputArgs {
  */
 export class InputLayer extends Layer {
   static readonly className = 'InputLayer';
-  readonly output: SymbolicTensor;
+  /** The symbolic tensor this input stands for (also `output`, through its one graph node). */
+  readonly symbolic: SymbolicTensor;
   constructor(args: LayerArgs) {
     // Keras: an input is float32 (or the dtype given), whatever the global policy
     super({ ...args, dtype: args.dtype ?? 'float32' });
     if (!this.batchInputShape)
       throw new ArgumentError('InputLayer: inputShape or batchInputShape is required');
-    this.output = new SymbolicTensor(this.batchInputShape, this.dtype, this.name);
-    this.output.node = { layer: this, inputs: [], outputs: [this.output], kwargs: {} };
-    this.inboundNodes.push(this.output.node);
+    this.symbolic = new SymbolicTensor(this.batchInputShape, this.dtype, this.name);
+    this.symbolic.node = { layer: this, inputs: [], outputs: [this.symbolic], kwargs: {} };
+    this.inboundNodes.push(this.symbolic.node);
     this.built = true;
   }
-  getClassName(): string {
+  /** The input's symbolic tensor. @example nr.layers.inputLayer({ inputShape: [4] }).output.shape // [null, 4] */
+  override get output(): SymbolicTensor {
+    return this.symbolic;
+  }
+  override getClassName(): string {
     return InputLayer.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {

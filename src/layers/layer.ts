@@ -206,8 +206,17 @@ export abstract class Layer implements Serializable {
     return this.dtypePolicy.computeDtype;
   }
 
-  /** The registered class name ('Dense'). */
-  abstract getClassName(): string;
+  /**
+   * The registered class name ('Dense'). Built-in layers override it; a user's subclass (tfjs style) is named
+   * by its `static className`, else by its JavaScript class name.
+   */
+  getClassName(): string {
+    const ctor: { name: string; className?: unknown } = this.constructor;
+    return Object.prototype.hasOwnProperty.call(ctor, 'className') &&
+      typeof ctor.className === 'string'
+      ? ctor.className
+      : ctor.name;
+  }
 
   /**
    * Float outputs in the compute dtype under a float16 policy: layers that compute some steps in float32
@@ -468,6 +477,86 @@ export abstract class Layer implements Serializable {
   applyMulti(inputs: LayerInput, kwargs: CallArgs = {}): Tensor[] {
     const out = this.apply(inputs, kwargs) as Tensor | Tensor[];
     return Array.isArray(out) ? out : [out];
+  }
+
+  // ---- tfjs/Keras topology: what the layer was called on in symbolic graphs ----
+
+  /** The one graph node, or an error naming why `what` is ill-defined (never called, or called several times). */
+  private soleNode(what: string): GraphNode {
+    if (!this.inboundNodes.length)
+      throw new ArgumentError(
+        `${this.name}: the layer has never been called on a symbolic input, so it has no ${what}`,
+      );
+    if (this.inboundNodes.length > 1)
+      throw new ArgumentError(
+        `${this.name}: the layer has ${this.inboundNodes.length} inbound nodes, so its ${what} is ill-defined; use getOutputAt(nodeIndex) / getInputAt(nodeIndex)`,
+      );
+    return this.inboundNodes[0];
+  }
+
+  private nodeAt(index: number): GraphNode {
+    const node = this.inboundNodes[index];
+    if (!Number.isInteger(index) || !node)
+      throw new ArgumentError(
+        `${this.name}: no inbound node ${show(index)}; the layer has ${this.inboundNodes.length}`,
+      );
+    return node;
+  }
+
+  /**
+   * The symbolic input of the layer's one call in a graph (tfjs' `layer.input`); a list for several inputs.
+   * @example model.getLayer('dense_1').input
+   */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const node = this.soleNode('input');
+    const ins = node.inputs.length ? node.inputs : node.outputs;
+    return ins.length === 1 ? ins[0] : ins.slice();
+  }
+
+  /**
+   * The symbolic output of the layer's one call in a graph (tfjs' `layer.output`): the feature-extractor idiom
+   * `nr.model({ inputs: m.inputs, outputs: m.getLayer('h').output })`.
+   * @example const features = model.getLayer('hidden').output;
+   */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.soleNode('output').outputs;
+    return outs.length === 1 ? outs[0] : outs.slice();
+  }
+
+  /** Output of the call at `nodeIndex`. @example layer.getOutputAt(1) */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.nodeAt(nodeIndex).outputs;
+    return outs.length === 1 ? outs[0] : outs.slice();
+  }
+
+  /** Input of the call at `nodeIndex`. @example layer.getInputAt(0) */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    const node = this.nodeAt(nodeIndex);
+    const ins = node.inputs.length ? node.inputs : node.outputs;
+    return ins.length === 1 ? ins[0] : ins.slice();
+  }
+
+  /** Output shape of the layer's graph calls (tfjs' `layer.outputShape`; a list for several outputs). @example layer.outputShape // [null, 10] */
+  get outputShape(): SymbolicShape | SymbolicShape[] {
+    if (!this.inboundNodes.length)
+      throw new ArgumentError(
+        `${this.name}: the layer has never been called on a symbolic input, so it has no outputShape`,
+      );
+    const shapes = this.inboundNodes.map((n) =>
+      n.outputs.length === 1 ? formatShape(n.outputs[0].shape) : formatShape(n.outputs.map((o) => o.shape)),
+    );
+    if (new Set(shapes).size > 1)
+      throw new ArgumentError(
+        `${this.name}: the layer has several inbound nodes with different output shapes (${shapes.join(', ')}), so outputShape is ill-defined`,
+      );
+    const outs = this.inboundNodes[0].outputs;
+    return outs.length === 1 ? outs[0].shape.slice() : outs.map((o) => o.shape.slice());
+  }
+
+  /** Input shape of the layer's graph calls (tfjs' `layer.inputShape`). @example layer.inputShape // [null, 784] */
+  get inputShape(): SymbolicShape | SymbolicShape[] {
+    const input = this.input;
+    return Array.isArray(input) ? input.map((t) => t.shape.slice()) : input.shape.slice();
   }
 
   private applySymbolic(

@@ -134,7 +134,7 @@ abstract class ElementwiseMerge extends Merge {
  */
 export class Add extends ElementwiseMerge {
   static readonly className = 'Add';
-  getClassName(): string {
+  override getClassName(): string {
     return Add.className;
   }
   protected merge(xs: Tensor[]): Tensor {
@@ -151,7 +151,7 @@ export class Subtract extends ElementwiseMerge {
   constructor(args: LayerArgs = {}) {
     super(args, 2, 2);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Subtract.className;
   }
   protected merge(xs: Tensor[]): Tensor {
@@ -165,7 +165,7 @@ export class Subtract extends ElementwiseMerge {
  */
 export class Average extends ElementwiseMerge {
   static readonly className = 'Average';
-  getClassName(): string {
+  override getClassName(): string {
     return Average.className;
   }
   protected merge(xs: Tensor[]): Tensor {
@@ -180,7 +180,7 @@ export class Average extends ElementwiseMerge {
  */
 export class Multiply extends ElementwiseMerge {
   static readonly className = 'Multiply';
-  getClassName(): string {
+  override getClassName(): string {
     return Multiply.className;
   }
   protected merge(xs: Tensor[], masks: Mask[]): Tensor {
@@ -218,7 +218,7 @@ function maskedExtreme(xs: Tensor[], masks: Mask[], op: (a: Tensor, b: Tensor) =
  */
 export class Maximum extends ElementwiseMerge {
   static readonly className = 'Maximum';
-  getClassName(): string {
+  override getClassName(): string {
     return Maximum.className;
   }
   protected merge(xs: Tensor[], masks: Mask[]): Tensor {
@@ -232,7 +232,7 @@ export class Maximum extends ElementwiseMerge {
  */
 export class Minimum extends ElementwiseMerge {
   static readonly className = 'Minimum';
-  getClassName(): string {
+  override getClassName(): string {
     return Minimum.className;
   }
   protected merge(xs: Tensor[], masks: Mask[]): Tensor {
@@ -261,7 +261,7 @@ export class Concatenate extends Merge {
       throw new ArgumentError(`Concatenate: axis must be an integer, received ${show(args.axis)}`);
     this.axis = axis;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Concatenate.className;
   }
   private axisFor(shapes: SymbolicShape[]): number {
@@ -353,7 +353,7 @@ export class Dot extends Merge {
     this.axes = Array.isArray(axes) ? [axes[0], axes[1]] : axes;
     this.normalize = args.normalize ?? false;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Dot.className;
   }
   /** The two contraction axes, non-negative, checked against the shapes. */

@@ -111,7 +111,7 @@ export class GaussianNoise extends NoiseLayer {
     }
     this.stddev = args.stddev;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GaussianNoise.className;
   }
   protected active(): boolean {
@@ -143,7 +143,7 @@ export class GaussianDropout extends NoiseLayer {
     super(args);
     this.rate = rateOf(GaussianDropout.className, args.rate);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GaussianDropout.className;
   }
   protected active(): boolean {
@@ -205,7 +205,7 @@ export class SpatialDropout1D extends SpatialDropout {
   constructor(args: SpatialDropoutArgs) {
     super(1, args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return SpatialDropout1D.className;
   }
 }
@@ -219,7 +219,7 @@ export class SpatialDropout2D extends SpatialDropout {
   constructor(args: SpatialDropoutArgs) {
     super(2, args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return SpatialDropout2D.className;
   }
 }
@@ -255,7 +255,7 @@ export class ActivityRegularization extends Layer {
     this.l2 = factor('l2');
     this.supportsMasking = true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return ActivityRegularization.className;
   }
   /** The penalties of the latest call (Keras' `layer.losses`); freed with the scope of that call. */

@@ -127,7 +127,7 @@ export class BatchNormalization extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return BatchNormalization.className;
   }
 
@@ -300,7 +300,7 @@ export class LayerNormalization extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return LayerNormalization.className;
   }
 

@@ -96,7 +96,7 @@ export class MaxPooling1D extends Pooling {
   constructor(args: PoolingArgs = {}) {
     super(1, 'max', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return MaxPooling1D.className;
   }
 }
@@ -110,7 +110,7 @@ export class MaxPooling2D extends Pooling {
   constructor(args: PoolingArgs = {}) {
     super(2, 'max', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return MaxPooling2D.className;
   }
 }
@@ -124,7 +124,7 @@ export class AveragePooling1D extends Pooling {
   constructor(args: PoolingArgs = {}) {
     super(1, 'avg', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return AveragePooling1D.className;
   }
 }
@@ -138,7 +138,7 @@ export class AveragePooling2D extends Pooling {
   constructor(args: PoolingArgs = {}) {
     super(2, 'avg', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return AveragePooling2D.className;
   }
 }
@@ -246,7 +246,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   constructor(args: GlobalPoolingArgs = {}) {
     super('avg', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GlobalAveragePooling1D.className;
   }
 }
@@ -260,7 +260,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   constructor(args: GlobalPoolingArgs = {}) {
     super('max', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GlobalMaxPooling1D.className;
   }
 }
@@ -274,7 +274,7 @@ export class GlobalAveragePooling2D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, 'avg', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GlobalAveragePooling2D.className;
   }
 }
@@ -288,7 +288,7 @@ export class GlobalMaxPooling2D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, 'max', args);
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GlobalMaxPooling2D.className;
   }
 }
@@ -311,6 +311,28 @@ export const globalAveragePooling2d = (args: GlobalPoolingArgs = {}) =>
   new GlobalAveragePooling2D(args);
 /** A global max pooling layer over height and width. @example nr.layers.globalMaxPooling2d() */
 export const globalMaxPooling2d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling2D(args);
+
+// tfjs' other names for the pooling factories
+/** tfjs' name for `maxPooling1d`. @example nr.layers.maxPool1d({ poolSize: 2 }) */
+export const maxPool1d = maxPooling1d;
+/** tfjs' name for `maxPooling2d`. @example nr.layers.maxPool2d({ poolSize: 2 }) */
+export const maxPool2d = maxPooling2d;
+/** tfjs' name for `averagePooling1d`. @example nr.layers.avgPool1d({ poolSize: 2 }) */
+export const avgPool1d = averagePooling1d;
+/** tfjs' name for `averagePooling1d`. @example nr.layers.avgPooling1d({ poolSize: 2 }) */
+export const avgPooling1d = averagePooling1d;
+/** tfjs' name for `averagePooling2d`. @example nr.layers.avgPool2d({ poolSize: 2 }) */
+export const avgPool2d = averagePooling2d;
+/** tfjs' name for `averagePooling2d`. @example nr.layers.avgPooling2d({ poolSize: 2 }) */
+export const avgPooling2d = averagePooling2d;
+/** tfjs' name for `globalAveragePooling1d`. @example nr.layers.globalAvgPool1d() */
+export const globalAvgPool1d = globalAveragePooling1d;
+/** tfjs' name for `globalAveragePooling2d`. @example nr.layers.globalAvgPool2d() */
+export const globalAvgPool2d = globalAveragePooling2d;
+/** tfjs' name for `globalMaxPooling1d`. @example nr.layers.globalMaxPool1d() */
+export const globalMaxPool1d = globalMaxPooling1d;
+/** tfjs' name for `globalMaxPooling2d`. @example nr.layers.globalMaxPool2d() */
+export const globalMaxPool2d = globalMaxPooling2d;
 
 /** Registry entries of this family. */
 export const poolingLayers: LayerClassEntry[] = [

@@ -55,7 +55,7 @@ export class Rescaling extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Rescaling.className;
   }
 
@@ -149,7 +149,7 @@ export class Normalization extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Normalization.className;
   }
 

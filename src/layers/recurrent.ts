@@ -212,6 +212,14 @@ export abstract class RecurrentLayer extends Layer {
 
   /** The carried states of a stateful layer, created as zeros for the first batch. */
   private statefulStates(batch: number): Tensor[] {
+    // the batch size declared by batchInputShape (tfjs and Keras require one for stateful layers) wins
+    const built = this.builtInputShape;
+    const declared = built && !Array.isArray(built[0]) ? built[0] : null;
+    if (typeof declared === 'number' && declared !== batch)
+      throw layerShapeError(
+        this,
+        `a stateful layer needs a fixed batch size: batchInputShape declares ${declared} samples, received ${batch}`,
+      );
     if (!this.stateVariables) {
       this.stateVariables = this.cell.stateSize.map((s) => {
         const start = zeros([batch, s]);
@@ -298,7 +306,7 @@ export class RNN extends RecurrentLayer {
   constructor(args: RNNArgs) {
     super(args, () => toCell('RNN', args?.cell));
   }
-  getClassName(): string {
+  override getClassName(): string {
     return RNN.className;
   }
   override getConfig(): Config {
@@ -351,7 +359,7 @@ export class SimpleRNN extends RecurrentLayer {
       (name) => new SimpleRNNCell(cellArgs<SimpleRNNCellArgs>(args, `${name}/simple_rnn_cell`)),
     );
   }
-  getClassName(): string {
+  override getClassName(): string {
     return SimpleRNN.className;
   }
   override getConfig(): Config {
@@ -374,7 +382,7 @@ export class LSTM extends RecurrentLayer {
       (name) => new LSTMCell(cellArgs<LSTMCellArgs>(args, `${name}/lstm_cell`)),
     );
   }
-  getClassName(): string {
+  override getClassName(): string {
     return LSTM.className;
   }
   override getConfig(): Config {
@@ -397,7 +405,7 @@ export class GRU extends RecurrentLayer {
       (name) => new GRUCell(cellArgs<GRUCellArgs>(args, `${name}/gru_cell`)),
     );
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GRU.className;
   }
   override getConfig(): Config {
@@ -426,7 +434,8 @@ export const recurrentLayers: LayerClassEntry[] = [
   ['RNN', (c) => new RNN(configAs<RNNArgs>(c))],
   ['SimpleRNN', (c) => new SimpleRNN(configAs<SimpleRNNArgs>(c))],
   ['LSTM', (c) => new LSTM(configAs<LSTMArgs>(c))],
-  ['GRU', (c) => new GRU(configAs<GRUArgs>(c))],
+  // A config without resetAfter comes from TensorFlow.js (or Keras 1), whose GRU is the resetAfter: false form.
+  ['GRU', (c) => new GRU({ ...configAs<GRUArgs>(c), resetAfter: c.resetAfter === undefined ? false : configAs<GRUArgs>(c).resetAfter })],
   ['SimpleRNNCell', (c) => new SimpleRNNCell(configAs<SimpleRNNCellArgs>(c))],
   ['LSTMCell', (c) => new LSTMCell(configAs<LSTMCellArgs>(c))],
   ['GRUCell', (c) => new GRUCell(configAs<GRUCellArgs>(c))],

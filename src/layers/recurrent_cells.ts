@@ -3,6 +3,7 @@ import { getActivation, serializeActivation, type ActivationFn } from '../activa
 import type { Constraint } from '../constraints/index.js';
 import { ArgumentError, show } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
+import { tidy } from '../core/memory.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
 import { getInitializer, Initializer } from '../initializers/index.js';
@@ -124,12 +125,12 @@ class UnitForgetBias extends Initializer {
   }
   call(_shape: readonly number[], dtype: DType = 'float32'): Tensor {
     const u = this.units;
-    return concat(
-      [this.base.call([u], dtype), ones([u], dtype), this.base.call([2 * u], dtype)],
-      0,
+    // a scope, so the three parts are freed once joined (they leaked 3 tensors per LSTM build)
+    return tidy(() =>
+      concat([this.base.call([u], dtype), ones([u], dtype), this.base.call([2 * u], dtype)], 0),
     );
   }
-  getClassName(): string {
+  override getClassName(): string {
     return 'UnitForgetBias';
   }
 }
@@ -293,7 +294,7 @@ abstract class GatedCell extends RNNCell {
  */
 export class SimpleRNNCell extends GatedCell {
   static readonly className = 'SimpleRNNCell';
-  getClassName(): string {
+  override getClassName(): string {
     return SimpleRNNCell.className;
   }
   protected get gates(): number {
@@ -324,7 +325,7 @@ export class LSTMCell extends GatedCell {
     this.recurrentActivation = getActivation(args.recurrentActivation ?? 'sigmoid');
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return LSTMCell.className;
   }
   protected get gates(): number {
@@ -375,7 +376,7 @@ export class GRUCell extends GatedCell {
     this.recurrentActivation = getActivation(args.recurrentActivation ?? 'sigmoid');
     this.resetAfter = args.resetAfter ?? true;
   }
-  getClassName(): string {
+  override getClassName(): string {
     return GRUCell.className;
   }
   protected get gates(): number {

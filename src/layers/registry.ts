@@ -25,6 +25,15 @@ import { preprocessingLayers } from './preprocessing.js';
 import { recurrentLayers } from './recurrent.js';
 import { wrappersLayers } from './wrappers.js';
 import { attentionLayers } from './attention.js';
+import { activationLayers } from './activation_layers.js';
+import { reshaping1dLayers } from './reshaping_1d.js';
+import { conv1dExtraLayers } from './conv_1d_extra.js';
+import { imagePreprocessingLayers } from './image_preprocessing.js';
+import { augmentationLayers } from './augmentation.js';
+import { einsumDenseLayers } from './einsum_dense.js';
+import { additiveAttentionLayers } from './attention_additive.js';
+import { lookupLayers } from './lookup.js';
+import { groupNormalizationLayers } from './normalization_group.js';
 
 let registry: Registry<Layer> | null = null;
 
@@ -52,6 +61,15 @@ function build(): Registry<Layer> {
     recurrentLayers,
     wrappersLayers,
     attentionLayers,
+    activationLayers,
+    reshaping1dLayers,
+    groupNormalizationLayers,
+    conv1dExtraLayers,
+    imagePreprocessingLayers,
+    augmentationLayers,
+    einsumDenseLayers,
+    additiveAttentionLayers,
+    lookupLayers,
   ];
   for (const [name, f] of families.flat()) r.register(name, f);
   for (const [name, f] of custom) r.register(name, f);

@@ -60,7 +60,7 @@ export class ZeroPadding2D extends Layer {
     this.dataFormat = dataFormatOf(ZeroPadding2D.className, args.dataFormat);
     this.inputSpec = { rank: 4 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return ZeroPadding2D.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -111,7 +111,7 @@ export class Cropping2D extends Layer {
     this.dataFormat = dataFormatOf(Cropping2D.className, args.dataFormat);
     this.inputSpec = { rank: 4 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Cropping2D.className;
   }
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -179,7 +179,7 @@ export class UpSampling2D extends Layer {
     this.interpolation = interp;
     this.inputSpec = { rank: 4 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return UpSampling2D.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -243,7 +243,7 @@ export class Permute extends Layer {
     this.dims = dims.slice();
     this.inputSpec = { rank: n + 1 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return Permute.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
@@ -276,7 +276,7 @@ export class RepeatVector extends Layer {
     this.n = positiveInt(RepeatVector.className, 'n', args?.n);
     this.inputSpec = { rank: 2 };
   }
-  getClassName(): string {
+  override getClassName(): string {
     return RepeatVector.className;
   }
   override call(inputs: Tensor | Tensor[]): Tensor {

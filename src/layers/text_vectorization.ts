@@ -83,7 +83,7 @@ export class TextVectorization extends Layer {
     this.built = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return TextVectorization.className;
   }
 

@@ -114,7 +114,7 @@ export class Bidirectional extends Layer {
     b.zeroOutputForMask = b.returnSequences;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return Bidirectional.className;
   }
 
@@ -239,7 +239,7 @@ export class TimeDistributed extends Layer {
     this.supportsMasking = true;
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return TimeDistributed.className;
   }
 

@@ -46,6 +46,19 @@ function topologicalNodes(outputs: SymbolicTensor[]): GraphNode[] {
   return order;
 }
 
+/** A layer with carried states (stateful recurrent layers). */
+function hasResettableStates(l: Layer): l is Layer & { stateful: true; resetStates(): void } {
+  return 'stateful' in l && l.stateful === true && 'resetStates' in l && typeof l.resetStates === 'function';
+}
+
+/** Writes a model's topology (saving.ts's modelTopology, installed by models/index.ts: saving imports this file). */
+let topologyWriter: ((model: Model) => JsonObject) | null = null;
+
+/** Installs the topology writer `toJSON` uses. @example setTopologyWriter(modelTopology) */
+export function setTopologyWriter(writer: (model: Model) => JsonObject): void {
+  topologyWriter = writer;
+}
+
 /**
  * A model: layers wired into a graph (`nr.model({inputs, outputs})`), a stack (`nr.sequential`), or a
  * subclass overriding `call`. Models are layers: they nest inside other models.
@@ -82,7 +95,7 @@ export class Model extends Layer {
     }
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     const ctor = this.constructor as typeof Model;
     // A user's subclass is named after its own class unless it declares a className.
     return Object.prototype.hasOwnProperty.call(ctor, 'className') ? ctor.className : ctor.name;
@@ -109,6 +122,53 @@ export class Model extends Layer {
 
   override childLayers(): Layer[] {
     return this.layers.filter((l) => !(l instanceof InputLayer));
+  }
+
+  /** Names of the input layers (tfjs' `inputNames`). @example model.inputNames // ['input_1'] */
+  get inputNames(): string[] {
+    return this.inputs.map((t) => t.node?.layer.name ?? t.name);
+  }
+
+  /** Names of the layers that produce the outputs (tfjs' `outputNames`). @example model.outputNames // ['dense_2'] */
+  get outputNames(): string[] {
+    return this.outputs.map((t) => t.node?.layer.name ?? t.name);
+  }
+
+  /** The layers behind `inputs` (tfjs' `inputLayers`). @example model.inputLayers[0].name */
+  get inputLayers(): Layer[] {
+    return this.inputs.flatMap((t) => (t.node ? [t.node.layer] : []));
+  }
+
+  /** The layers that produce `outputs` (tfjs' `outputLayers`). @example model.outputLayers[0].name */
+  get outputLayers(): Layer[] {
+    return this.outputs.flatMap((t) => (t.node ? [t.node.layer] : []));
+  }
+
+  /**
+   * The model's topology as model.json writes it (`{class_name, config, keras_version, backend}`), as a JSON
+   * string by default (tfjs' `toJSON(unused, returnString)`); `nr.models.modelFromJSON` reads it back.
+   * @example const json = model.toJSON(); const copy = await nr.models.modelFromJSON(JSON.parse(json));
+   */
+  toJSON(_unused?: unknown, returnString = true): string | JsonObject {
+    if (!topologyWriter)
+      throw new ArgumentError(`${this.name}: toJSON needs the models module (import from 'neurite')`);
+    const topology = topologyWriter(this);
+    return returnString ? JSON.stringify(topology) : topology;
+  }
+
+  /**
+   * Resets the states of every stateful layer inside the model (tfjs' `model.resetStates()`).
+   * @example model.resetStates(); // before a new sequence
+   */
+  resetStates(): void {
+    const seen = new Set<Layer>();
+    const visit = (l: Layer) => {
+      if (seen.has(l)) return;
+      seen.add(l);
+      if (hasResettableStates(l)) l.resetStates();
+      for (const c of l.childLayers()) visit(c);
+    };
+    for (const l of this.childLayers()) visit(l);
   }
 
   /** Finds a layer by name or index. @example model.getLayer('dense_1') */
@@ -182,10 +242,19 @@ export class Model extends Layer {
   }
 
   /**
-   * Keras' summary table; printed, and returned as a string.
-   * @example model.summary();
+   * Keras' summary table; printed, and returned as a string. Takes tfjs' arguments
+   * `(lineLength, positions, printFn)` or an options object (`{ lineLength, positions, printFn }`).
+   * @example model.summary(80, [0.4, 0.7, 1], (line) => lines.push(line));
    */
-  summary(options: SummaryOptions = {}): string {
+  summary(
+    lineLengthOrOptions?: number | SummaryOptions,
+    positions?: number[],
+    printFn?: (line: string) => void,
+  ): string {
+    const options: SummaryOptions =
+      typeof lineLengthOrOptions === 'object' && lineLengthOrOptions !== null
+        ? lineLengthOrOptions
+        : { lineLength: lineLengthOrOptions, positions, printFn };
     return summaryOf(this, options);
   }
 

@@ -4,7 +4,7 @@ import type { Config } from '../core/serialization.js';
 import type { Tensor } from '../core/tensor.js';
 import { InputLayer } from '../layers/input.js';
 import { type CallArgs, getMask, Layer, type LayerInput } from '../layers/layer.js';
-import type { SymbolicShape } from '../layers/symbolic.js';
+import type { SymbolicShape, SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from './model.js';
 
 /** Options of `sequential`. */
@@ -24,9 +24,9 @@ export interface SequentialArgs {
 export class Sequential extends Model {
   static override readonly className = 'Sequential';
   private readonly stack: Layer[] = [];
-  private inputShape: SymbolicShape | null = null;
-  /** Output shape after each layer of the stack, as far as built: `add` builds only the new layer. */
-  private readonly shapes: (SymbolicShape | SymbolicShape[])[] = [];
+  /** The symbolic output of each layer of the stack, once the input shape is known. */
+  private readonly stackOutputs: SymbolicTensor[] = [];
+  private declaredShape: SymbolicShape | null = null;
 
   constructor(args: SequentialArgs = {}) {
     super({ name: args.name });
@@ -39,42 +39,77 @@ export class Sequential extends Model {
     if (!(layer instanceof Layer))
       throw new ArgumentError(`${this.name}: add expects a Layer, received ${show(layer)}`);
     if (layer instanceof InputLayer) {
-      this.inputShape = layer.batchInputShape;
+      if (this.stack.length)
+        throw new ArgumentError(`${this.name}: an InputLayer must be the first layer`);
+      this.declaredShape = layer.batchInputShape;
+      this.inputs.length = 0;
+      this.inputs.push(layer.output);
       return;
     }
-    if (this.stack.length === 0 && layer.batchInputShape) this.inputShape = layer.batchInputShape;
+    if (this.stack.length === 0 && layer.batchInputShape && !this.declaredShape)
+      this.declaredShape = layer.batchInputShape;
     this.stack.push(layer);
-    if (!this.inputShape) return;
-    if (this.built && this.shapes.length === this.stack.length - 1) {
-      // Only the new layer: rebuilding the whole stack on each add made n adds cost n^2.
-      const shape = this.shapes.length ? this.shapes[this.shapes.length - 1] : this.inputShape;
-      if (!layer.built) layer.build(shape);
-      this.shapes.push(layer.computeOutputShape(shape));
-    } else this.build(this.inputShape);
+    const last = this.outputs[0];
+    if (last) this.connect(layer, last);
+    else if (this.declaredShape) this.build(this.declaredShape);
+  }
+
+  /** Calls `layer` on the symbolic tensor `x` (building it) and makes its output the model's output. */
+  private connect(layer: Layer, x: SymbolicTensor): void {
+    const y = layer.apply(x);
+    if (Array.isArray(y))
+      throw new ArgumentError(
+        `${this.name}: every layer of a Sequential model must have one output; '${layer.name}' has ${y.length}. Use the functional API`,
+      );
+    this.stackOutputs.push(y);
+    this.outputs.length = 0;
+    this.outputs.push(y);
   }
 
   /** Removes the last layer. @example model.pop() */
   pop(): void {
     if (!this.stack.length) throw new ArgumentError(`${this.name}: pop on an empty model`);
     this.stack.pop();
-    if (this.shapes.length > this.stack.length) this.shapes.length = this.stack.length;
+    if (this.stackOutputs.length > this.stack.length) {
+      this.stackOutputs.pop();
+      this.outputs.length = 0;
+      const last = this.stackOutputs.at(-1) ?? null;
+      if (last) this.outputs.push(last);
+    }
   }
 
   override get layers(): Layer[] {
     return this.stack.slice();
   }
 
+  /**
+   * Builds every layer along the input shape, as a graph from an InputLayer (so `inputs`, `outputs` and each
+   * layer's `output` exist, as in tfjs and Keras). A shape seen only from data keeps its batch size open.
+   */
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
-    let shape = inputShape;
-    this.shapes.length = 0;
+    if (inputShape.length > 0 && Array.isArray(inputShape[0]))
+      throw new ArgumentError(
+        `${this.name}: a Sequential model takes one input, received shapes ${show(inputShape)}`,
+      );
+    const given = inputShape as SymbolicShape;
+    const shape = this.declaredShape ?? [null, ...given.slice(1)];
+    const input =
+      this.inputs[0] ??
+      // tfjs names the input after the first layer
+      new InputLayer({ batchInputShape: shape, name: `${this.stack[0]?.name ?? this.name}_input` })
+        .output;
+    this.inputs.length = 0;
+    this.inputs.push(input);
+    this.outputs.length = 0;
+    this.stackOutputs.length = 0;
+    let x = input;
     for (const l of this.stack) {
-      if (!l.built) l.build(shape);
-      shape = l.computeOutputShape(shape);
-      this.shapes.push(shape);
+      this.connect(l, x);
+      x = this.outputs[0];
     }
-    this.inputShape = inputShape as SymbolicShape;
+    this.declaredShape = shape;
     this.built = true;
-    this.builtInputShape = inputShape;
+    this.builtInputShape = shape;
   }
 
   override call(inputs: LayerInput, kwargs: CallArgs): LayerInput {
@@ -98,7 +133,7 @@ export class Sequential extends Model {
 
   /** The declared input shape, when known. */
   get batchShape(): SymbolicShape | null {
-    return this.inputShape;
+    return this.declaredShape;
   }
 
   override getConfig(): Config {

@@ -1,4 +1,5 @@
 // Keras' model summary table: layer (type), output shape, params; totals and trainable split.
+import { ArgumentError, show } from '../core/errors.js';
 import { InputLayer } from '../layers/input.js';
 import type { Layer } from '../layers/layer.js';
 import { formatShape, type SymbolicShape } from '../layers/symbolic.js';
@@ -9,6 +10,26 @@ export interface SummaryOptions {
   lineLength?: number;
   /** Where lines go; default console.log. Pass `() => {}` to only get the string. */
   printFn?: (line: string) => void;
+  /**
+   * Right edges of the columns (layer, output shape, params), as fractions of `lineLength` (all <= 1) or as
+   * character positions (tfjs' `positions`). Default [0.45, 0.75, 1].
+   */
+  positions?: number[];
+}
+
+/** Column widths from tfjs-style positions (fractions of the width, or absolute ends). */
+function columnWidths(width: number, positions: number[] | undefined): [number, number] {
+  const p = positions ?? [0.45, 0.75, 1];
+  if (p.length < 2 || !p.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0))
+    throw new ArgumentError(
+      `summary: positions must be at least two positive numbers, received ${show(positions)}`,
+    );
+  const ends = p.every((v) => v <= 1) ? p.map((v) => Math.floor(v * width)) : p.slice();
+  if (!(ends[0] < ends[1] && ends[1] <= width))
+    throw new ArgumentError(
+      `summary: positions must increase and fit in lineLength ${width}, received ${show(positions)}`,
+    );
+  return [ends[0], ends[1] - ends[0]];
 }
 
 interface Row {
@@ -59,7 +80,9 @@ function rowsOf(model: Summarizable): Row[] {
  */
 export function summaryOf(model: Summarizable, options: SummaryOptions = {}): string {
   const width = options.lineLength ?? 65;
-  const cols = [Math.floor(width * 0.45), Math.floor(width * 0.3)];
+  if (!Number.isInteger(width) || width < 20)
+    throw new ArgumentError(`summary: lineLength must be an integer >= 20, received ${show(width)}`);
+  const cols = columnWidths(width, options.positions);
   const fit = (text: string, w: number) =>
     text.length < w ? text.padEnd(w) : `${text.slice(0, w - 2)}… `;
   const line = (a: string, b: string, c: string) =>

@@ -341,7 +341,7 @@ describe('recurrent layers: Keras semantics', () => {
 
   it('a custom RNNCell runs in the RNN loop', async () => {
     class Accumulate extends RNNCell {
-      getClassName() {
+      override getClassName() {
         return 'Accumulate';
       }
       get stateSize() {
