@@ -53,3 +53,11 @@ export function withSaveHandler(
       },
   };
 }
+export {
+  kerasFormat,
+  loadModelFromBytes,
+  sniffFormat,
+  type KerasTarget,
+  type KerasLoadOptions,
+  type ModelFileFormat,
+} from './keras/index.js';

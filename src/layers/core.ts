@@ -142,6 +142,11 @@ export function specOf(
 ): Config[string] {
   if (v === undefined || v === null) return fallback;
   if (typeof v === 'string') return v;
+  // A layer rebuilt from a file config may hold the {className, config} spec itself, not an object.
+  if (typeof v.getClassName !== 'function') {
+    const spec: object = v;
+    return 'className' in spec ? (spec as Config[string]) : fallback;
+  }
   return { className: v.getClassName(), config: v.getConfig() };
 }
 
