@@ -147,7 +147,7 @@ describe('.keras round trips', () => {
     expect(back.layers.length).toBe(1);
     await m.save(join(dir, 'atomic.keras'));
     expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const blob = new Blob([bytes]);
+    const blob = new Blob([Uint8Array.from(bytes)]);
     expect((await nr.loadModel(blob)).layers.length).toBe(1);
   });
 });
