@@ -121,7 +121,24 @@ export function readLayerEntry(entry: unknown, where: string, opts: ReadConfigOp
       delete config[from];
     }
   if (row.read) config = row.read(config);
+  checkSizes(config, cls, where);
   return withNode(entry, { class_name: neuriteClass, config: config as JsonValue }, where);
+}
+
+/** Config fields that size weights or activations; a value above this is refused before anything is built. */
+const SIZE_KEYS = new Set(['units', 'filters', 'input_dim', 'output_dim', 'num_heads', 'key_dim', 'value_dim', 'depth_multiplier', 'num_tokens', 'max_tokens', 'n']);
+/** 2^24: larger than any real layer width, small enough that a width alone cannot exhaust memory. */
+export const MAX_LAYER_SIZE = 2 ** 24;
+
+/** Refuses sizes that would make building the model allocate without bound (a shape bomb in the config). */
+function checkSizes(config: FileConfig, cls: string, where: string): void {
+  const bad = (k: string, v: unknown) =>
+    new IOError(`${where}: layer ${show(config.name ?? cls)} (${cls}) has ${k} = ${show(v)}, above the limit of ${MAX_LAYER_SIZE}`);
+  for (const [k, v] of Object.entries(config)) {
+    if (SIZE_KEYS.has(k) && typeof v === 'number' && !(v <= MAX_LAYER_SIZE)) throw bad(k, v);
+    if ((k === 'batch_input_shape' || k === 'target_shape' || k === 'kernel_size') && Array.isArray(v))
+      for (const d of v) if (typeof d === 'number' && !(d <= MAX_LAYER_SIZE)) throw bad(k, v);
+  }
 }
 
 type Ref = [string, number, number, JsonObject];

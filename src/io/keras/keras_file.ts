@@ -110,7 +110,7 @@ export async function loadKerasBytes(bytes: Uint8Array, where: string, options: 
   const config = parseJson(members.get('config.json'), 'config.json', where);
   if (members.has('metadata.json')) parseJson(members.get('metadata.json'), 'metadata.json', where);
   const topology = readModelConfig(config, where, { safeMode: options.safeMode ?? true });
-  const model = modelFromTopology(topology, where);
+  const model = buildModel(topology, where);
   try {
     const weights = members.get('model.weights.h5');
     if (!weights) {
@@ -133,6 +133,20 @@ export async function loadKerasBytes(bytes: Uint8Array, where: string, options: 
     throw e;
   }
   return model;
+}
+
+/**
+ * Builds the model of a checked topology; an allocation the engine cannot make (a config that sizes
+ * layers too large for memory) becomes an IOError instead of a crash.
+ */
+export function buildModel(topology: JsonObject, where: string): Model {
+  try {
+    return modelFromTopology(topology, where);
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw new IOError(`${where}: the model's weights do not fit in memory (${e.message}); refused`);
+    throw e;
+  }
 }
 
 /** A layer's `build_config` as Keras writes it (the input shape it was built for). */

@@ -4,10 +4,9 @@ import { IOError, show } from '../../core/errors.js';
 import { tensor } from '../../ops/creation.js';
 import type { LayerWeight } from '../../layers/layer.js';
 import type { Model } from '../../models/model.js';
-import { modelFromTopology } from '../../models/saving.js';
 import { readModelConfig } from './config.js';
 import { H5Reader } from './hdf5.js';
-import type { KerasLoadOptions } from './keras_file.js';
+import { buildModel, type KerasLoadOptions } from './keras_file.js';
 
 /**
  * Pairs a layer's weights with the names listed in its group's `weight_names`: by `<layer>/<weight>`
@@ -52,7 +51,7 @@ export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, option
       throw new IOError(`${where}: model_config is not valid JSON (${e instanceof Error ? e.message : show(e)})`);
     }
     const topology = readModelConfig(config, where, { safeMode: options.safeMode ?? true });
-    const model = modelFromTopology(topology, where);
+    const model = buildModel(topology, where);
     try {
       const root = h5.children('model_weights') ? 'model_weights' : '';
       for (const layer of model.layers) {
