@@ -105,12 +105,13 @@ export function restoreCompile(model: Model, cc: JsonObject, h5: H5Reader, where
     const { shape, values } = h5.read(`optimizer/vars/${idx}`);
     return tensor(values, shape, state[i].dtype === 'int32' ? 'int32' : 'float32');
   });
+  const cast = tensors.map((t, i) => (t.dtype === state[i].dtype ? t : t.cast(state[i].dtype)));
   try {
-    optimizer.setWeights(tensors.map((t, i) => (t.dtype === state[i].dtype ? t : t.cast(state[i].dtype))));
+    optimizer.setWeights(cast);
   } catch (e) {
     throw new IOError(`${where}: optimizer state cannot be restored: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    for (const t of tensors) t.dispose();
+    for (const t of new Set([...tensors, ...cast])) t.dispose();
   }
   return true;
 }

@@ -92,9 +92,11 @@ export function assignKerasWeights(model: Model, h5: H5Reader, order: Map<Layer,
     vars.forEach((w, i) => {
       const { shape, values } = h5.read(`${group}/${i}`, w.variable.shape);
       const t = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
+      const cast = t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype);
       try {
-        w.variable.assign(t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype));
+        w.variable.assign(cast);
       } finally {
+        if (cast !== t) cast.dispose();
         t.dispose();
       }
     });

@@ -71,9 +71,11 @@ export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, option
           if (!name) throw new IOError(`${where}: weight '${w.layer.name}/${w.name}' is not in the file's group '${group}'`);
           const { shape, values } = h5.read(`${group}/${name}`, w.variable.shape);
           const t = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
+          const cast = t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype);
           try {
-            w.variable.assign(t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype));
+            w.variable.assign(cast);
           } finally {
+            if (cast !== t) cast.dispose();
             t.dispose();
           }
         });
