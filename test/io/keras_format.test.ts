@@ -46,6 +46,10 @@ const models: Record<string, () => Promise<nr.Model>> = {
     const head = nr.sequential({ layers: [nr.layers.dense({ units: 3, inputShape: [32] }), nr.layers.dense({ units: 1 })] });
     return nr.model({ inputs: x, outputs: head.apply(h) as nr.SymbolicTensor });
   },
+  mha: async () => {
+    const x = nr.input({ shape: [5, 4] });
+    return nr.model({ inputs: x, outputs: nr.layers.multiHeadAttention({ numHeads: 2, keyDim: 3 }).apply([x, x]) as nr.SymbolicTensor });
+  },
   bidirectional_gru: async () =>
     nr.sequential({
       layers: [nr.layers.bidirectional({ layer: nr.layers.gru({ units: 2 }), inputShape: [4, 3] }), nr.layers.dense({ units: 1 })],

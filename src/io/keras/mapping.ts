@@ -31,6 +31,11 @@ export interface LayerMapping {
    * A name missing from the layer (use_bias false) is skipped, as Keras skips the variable.
    */
   vars?: readonly string[];
+  /**
+   * Weights Keras keeps in sublayers where neurite keeps them in the layer itself: Keras attribute ->
+   * neurite weight names in that sublayer's variable order (MultiHeadAttention's query_dense, ...).
+   */
+  subVars?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Keys every Keras 3 layer config may carry that neurite's layers do not take. */
@@ -48,6 +53,19 @@ export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, La
   ['Sequential', { module: 'keras' }],
   // Keras 2 InputLayer spelled its shape batch_input_shape; Keras 3 writes batch_shape (generic rename).
   ['InputLayer', { dropOnWrite: ['trainable'] }],
+  // Keras 3 MultiHeadAttention holds four EinsumDense sublayers (properties query_dense, ...); neurite holds
+  // the same kernels and biases, with the same shapes, as its own weights.
+  [
+    'MultiHeadAttention',
+    {
+      subVars: {
+        key_dense: ['key/kernel', 'key/bias'],
+        output_dense: ['attention_output/kernel', 'attention_output/bias'],
+        query_dense: ['query/kernel', 'query/bias'],
+        value_dense: ['value/kernel', 'value/bias'],
+      },
+    },
+  ],
 ]);
 
 /** The row for a Keras class name (an empty row when the generic rules suffice). */

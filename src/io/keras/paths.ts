@@ -10,10 +10,12 @@ export interface SaveablePath {
   vars: LayerWeight[];
 }
 
-/** A layer's own weights (not its sublayers'), in Keras' variable order. */
+/** A layer's own weights (not its sublayers', nor those Keras keeps in sublayers), in Keras' variable order. */
 export function ownVars(layer: Layer): LayerWeight[] {
-  const own = layer.allWeightRecords().filter((w) => w.layer === layer);
-  const order = mappingFor(kerasClassOf(layer)).vars;
+  const row = mappingFor(kerasClassOf(layer));
+  const moved = new Set(Object.values(row.subVars ?? {}).flat());
+  const own = layer.allWeightRecords().filter((w) => w.layer === layer && !moved.has(w.name));
+  const order = row.vars;
   if (!order) return own;
   const byName = new Map(own.map((w) => [w.name, w]));
   const listed = order.flatMap((n) => {
@@ -43,6 +45,14 @@ export function kerasPaths(root: Layer, order?: ReadonlyMap<Layer, Layer[]>): Sa
     if (visited.has(layer)) return;
     visited.add(layer);
     out.push({ path, layer, vars: ownVars(layer) });
+    const sub = mappingFor(kerasClassOf(layer)).subVars;
+    if (sub) {
+      const mine = new Map(layer.allWeightRecords().filter((w) => w.layer === layer).map((w) => [w.name, w]));
+      for (const [attr, names] of Object.entries(sub)) {
+        const vars = names.flatMap((n) => mine.get(n) ?? []);
+        if (vars.length) out.push({ path: join(path, attr), layer, vars });
+      }
+    }
     for (const child of kerasChildren(layer)) {
       if ('layer' in child) visit(child.layer, join(path, child.attr));
       else {
