@@ -27,10 +27,24 @@ export async function modelFileInfo(path: string): Promise<ModelFileInfo> {
     const json = clean.endsWith('.json') ? clean : join(clean, 'model.json');
     const text = await readFile(json, 'utf8');
     const parsed: unknown = JSON.parse(text);
-    const topo = parsed !== null && typeof parsed === 'object' && 'modelTopology' in parsed ? parsed.modelTopology : null;
-    const kv = topo !== null && typeof topo === 'object' && 'keras_version' in topo ? String(topo.keras_version) : null;
-    const by = typeof parsed === 'object' && parsed !== null && 'generatedBy' in parsed ? String(parsed.generatedBy) : null;
-    return { format: 'TensorFlow.js layers (model.json)', kerasVersion: kv, savedBy: by, bytes: Buffer.byteLength(text) };
+    const topo =
+      parsed !== null && typeof parsed === 'object' && 'modelTopology' in parsed
+        ? parsed.modelTopology
+        : null;
+    const kv =
+      topo !== null && typeof topo === 'object' && 'keras_version' in topo
+        ? String(topo.keras_version)
+        : null;
+    const by =
+      typeof parsed === 'object' && parsed !== null && 'generatedBy' in parsed
+        ? String(parsed.generatedBy)
+        : null;
+    return {
+      format: 'TensorFlow.js layers (model.json)',
+      kerasVersion: kv,
+      savedBy: by,
+      bytes: Buffer.byteLength(text),
+    };
   }
   const bytes = new Uint8Array(await readFile(clean));
   const format = sniffFormat(bytes);
@@ -46,7 +60,12 @@ export async function modelFileInfo(path: string): Promise<ModelFileInfo> {
         if ('generated_by' in m) savedBy = String(m.generated_by);
       }
     }
-    return { format: '.keras (zip: config.json, model.weights.h5)', kerasVersion, savedBy, bytes: bytes.byteLength };
+    return {
+      format: '.keras (zip: config.json, model.weights.h5)',
+      kerasVersion,
+      savedBy,
+      bytes: bytes.byteLength,
+    };
   }
   if (format === 'hdf5') {
     const h5 = await H5Reader.open(bytes, clean);
@@ -61,5 +80,7 @@ export async function modelFileInfo(path: string): Promise<ModelFileInfo> {
       h5.close();
     }
   }
-  throw new IOError(`${clean}: not a model file neurite reads (.keras zip, HDF5 .h5, or a model.json folder)`);
+  throw new IOError(
+    `${clean}: not a model file neurite reads (.keras zip, HDF5 .h5, or a model.json folder)`,
+  );
 }

@@ -19,11 +19,17 @@ export interface InputOptions {
 /** The model's input shape without the batch dimension; null entries are taken from the data. */
 export type SampleShape = (number | null)[];
 
-function fit(values: Float32Array, sample: SampleShape, name: string): { values: Float32Array; batch: number } {
+function fit(
+  values: Float32Array,
+  sample: SampleShape,
+  name: string,
+): { values: Float32Array; batch: number } {
   const known = sample.every((d): d is number => d !== null);
   const per = known ? sample.reduce<number>((a, d) => a * (d ?? 1), 1) : values.length;
   if (per === 0 || values.length % per !== 0)
-    throw new ArgumentError(`${name}: ${values.length} values do not fill samples of shape ${show(sample)}`);
+    throw new ArgumentError(
+      `${name}: ${values.length} values do not fill samples of shape ${show(sample)}`,
+    );
   return { values, batch: values.length / per };
 }
 
@@ -32,7 +38,11 @@ function fit(values: Float32Array, sample: SampleShape, name: string): { values:
  * model wants, .npy arrays and CSV rows (numbers, a header row is skipped) are reshaped.
  * @example const x = await readInput('cat.png', [224, 224, 3], { scale: 1 / 255, offset: 0 });
  */
-export async function readInput(path: string, sample: SampleShape, opts: InputOptions): Promise<Tensor> {
+export async function readInput(
+  path: string,
+  sample: SampleShape,
+  opts: InputOptions,
+): Promise<Tensor> {
   const ext = extname(path).toLowerCase();
   let bytes: Uint8Array;
   try {
@@ -48,7 +58,9 @@ export async function readInput(path: string, sample: SampleShape, opts: InputOp
     const [h, w] = img.shape;
     if ((sample[0] !== null && sample[0] !== h) || (sample[1] !== null && sample[1] !== w)) {
       img.dispose();
-      throw new ArgumentError(`${path}: image is ${h}x${w}, the model takes ${show(sample.slice(0, 2))}; resize it first`);
+      throw new ArgumentError(
+        `${path}: image is ${h}x${w}, the model takes ${show(sample.slice(0, 2))}; resize it first`,
+      );
     }
     values = Float32Array.from(await img.data());
     img.dispose();
@@ -60,10 +72,13 @@ export async function readInput(path: string, sample: SampleShape, opts: InputOp
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter((l) => l.length);
-    const numeric = rows.filter((r) => r.split(',').every((c) => c.trim() !== '' && Number.isFinite(Number(c))));
+    const numeric = rows.filter((r) =>
+      r.split(',').every((c) => c.trim() !== '' && Number.isFinite(Number(c))),
+    );
     if (!numeric.length) throw new ArgumentError(`${path}: no row of numbers`);
     values = Float32Array.from(numeric.flatMap((r) => r.split(',').map(Number)));
-  } else throw new ArgumentError(`${path}: unknown input type '${ext}' (use .png, .jpg, .npy or .csv)`);
+  } else
+    throw new ArgumentError(`${path}: unknown input type '${ext}' (use .png, .jpg, .npy or .csv)`);
   for (let i = 0; i < values.length; i++) values[i] = values[i] * opts.scale + opts.offset;
   const { batch } = fit(values, sample, path);
   const shape = sample.map((d) => d ?? values.length / batch);

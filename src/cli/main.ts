@@ -10,7 +10,9 @@ import { readInput } from './inputs.js';
 const VERSION = GENERATED_BY.replace(/^neurite /, '');
 
 /** Runs a command body; any error becomes one line on stderr and exit code 1. */
-function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -27,20 +29,32 @@ async function load(path: string): Promise<nr.Model> {
 }
 
 /** The model's inputs as {name, shape, dtype}: a Sequential model keeps its input shape, not symbolic inputs. */
-function inputSignature(model: nr.Model): { name: string; shape: (number | null)[]; dtype: string }[] {
-  if (model.inputs.length) return model.inputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype }));
+function inputSignature(
+  model: nr.Model,
+): { name: string; shape: (number | null)[]; dtype: string }[] {
+  if (model.inputs.length)
+    return model.inputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype }));
   const shape = model instanceof nr.Sequential ? model.batchShape : null;
   return shape ? [{ name: 'input', shape: [...shape], dtype: 'float32' }] : [];
 }
 
 /** The model's outputs: symbolic outputs, or a Sequential model's last layer shape. */
-function outputSignature(model: nr.Model): { name: string; shape: (number | null)[]; dtype: string }[] {
-  if (model.outputs.length) return model.outputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype }));
-  const shape = model instanceof nr.Sequential && model.batchShape ? model.computeOutputShape(model.batchShape) : null;
-  return shape && !Array.isArray(shape[0]) ? [{ name: 'output', shape: shape as (number | null)[], dtype: 'float32' }] : [];
+function outputSignature(
+  model: nr.Model,
+): { name: string; shape: (number | null)[]; dtype: string }[] {
+  if (model.outputs.length)
+    return model.outputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype }));
+  const shape =
+    model instanceof nr.Sequential && model.batchShape
+      ? model.computeOutputShape(model.batchShape)
+      : null;
+  return shape && !Array.isArray(shape[0])
+    ? [{ name: 'output', shape: shape as (number | null)[], dtype: 'float32' }]
+    : [];
 }
 
-const shapeText = (s: readonly (number | null)[]) => `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`;
+const shapeText = (s: readonly (number | null)[]) =>
+  `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`;
 
 async function summary(path: string, opts: { json?: boolean }): Promise<void> {
   const info = await modelFileInfo(path);
@@ -49,7 +63,9 @@ async function summary(path: string, opts: { json?: boolean }): Promise<void> {
   const outputs = outputSignature(model);
   const params = model.countParams();
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ file: path, ...info, name: model.name, inputs, outputs, params }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file: path, ...info, name: model.name, inputs, outputs, params }, null, 2)}\n`,
+    );
     return;
   }
   const lines: string[] = [];
@@ -67,24 +83,36 @@ async function summary(path: string, opts: { json?: boolean }): Promise<void> {
 async function convert(input: string, output: string): Promise<void> {
   const ext = extname(output).toLowerCase();
   if (ext === '.h5' || ext === '.hdf5')
-    throw new nr.ArgumentError(`convert: writing ${ext} is not supported (legacy HDF5 is read only); write .keras instead`);
+    throw new nr.ArgumentError(
+      `convert: writing ${ext} is not supported (legacy HDF5 is read only); write .keras instead`,
+    );
   const model = await nr.loadModel(input);
   if (ext === '.keras') await model.save(resolve(output));
   else await model.save(`file://${resolve(output)}`, { includeOptimizer: model.isCompiled });
-  process.stdout.write(`${input} -> ${output} (${ext === '.keras' ? '.keras' : 'TensorFlow.js layers folder'})\n`);
+  process.stdout.write(
+    `${input} -> ${output} (${ext === '.keras' ? '.keras' : 'TensorFlow.js layers folder'})\n`,
+  );
 }
 
-async function predict(path: string, files: string[], opts: { top?: string; scale: string; offset: string }): Promise<void> {
+async function predict(
+  path: string,
+  files: string[],
+  opts: { top?: string; scale: string; offset: string },
+): Promise<void> {
   const model = await load(path);
   const signature = inputSignature(model);
   if (signature.length !== 1)
-    throw new nr.ArgumentError(`predict: the model takes ${signature.length} inputs; the command feeds one`);
+    throw new nr.ArgumentError(
+      `predict: the model takes ${signature.length} inputs; the command feeds one`,
+    );
   const sample = signature[0].shape.slice(1);
   const top = opts.top === undefined ? 0 : Number(opts.top);
-  if (!Number.isInteger(top) || top < 0) throw new nr.ArgumentError(`predict: --top must be a whole number, received ${opts.top}`);
+  if (!Number.isInteger(top) || top < 0)
+    throw new nr.ArgumentError(`predict: --top must be a whole number, received ${opts.top}`);
   const scale = Number(opts.scale);
   const offset = Number(opts.offset);
-  if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new nr.ArgumentError('predict: --scale and --offset must be numbers');
+  if (!Number.isFinite(scale) || !Number.isFinite(offset))
+    throw new nr.ArgumentError('predict: --scale and --offset must be numbers');
   const results: unknown[] = [];
   for (const file of files) {
     const x = await readInput(file, sample, { scale, offset });
@@ -95,7 +123,11 @@ async function predict(path: string, files: string[], opts: { top?: string; scal
     nr.dispose([x, y]);
     for (let b = 0; b < batch; b++) {
       const row = data.slice(b * width, (b + 1) * width);
-      const entry: Record<string, unknown> = { input: file, ...(batch > 1 ? { index: b } : {}), output: row };
+      const entry: Record<string, unknown> = {
+        input: file,
+        ...(batch > 1 ? { index: b } : {}),
+        output: row,
+      };
       if (top > 0)
         entry.top = row
           .map((score, index) => ({ index, score }))
@@ -109,7 +141,8 @@ async function predict(path: string, files: string[], opts: { top?: string; scal
 
 async function plot(path: string, output: string): Promise<void> {
   const ext = extname(output).toLowerCase();
-  if (ext !== '.png' && ext !== '.svg') throw new nr.ArgumentError(`plot: the output must end in .png or .svg, received ${output}`);
+  if (ext !== '.png' && ext !== '.svg')
+    throw new nr.ArgumentError(`plot: the output must end in .png or .svg, received ${output}`);
   const model = await load(path);
   const chart = await nr.viz.plotModel(model);
   await chart.save(output);
@@ -117,7 +150,11 @@ async function plot(path: string, output: string): Promise<void> {
 }
 
 async function doctor(): Promise<void> {
-  const lines = [`neurite ${VERSION}`, `node ${process.versions.node} (${process.platform} ${process.arch})`, `threads: ${availableParallelism()}`];
+  const lines = [
+    `neurite ${VERSION}`,
+    `node ${process.versions.node} (${process.platform} ${process.arch})`,
+    `threads: ${availableParallelism()}`,
+  ];
   await nr.ready();
   const start = nr.getBackend();
   for (const name of nr.registeredBackends()) {
@@ -128,12 +165,16 @@ async function doctor(): Promise<void> {
       ok = false;
     }
     const info = ok ? nr.env().backendInfo : undefined;
-    lines.push(`backend ${name}: ${ok ? 'starts' : 'does not start here'}${info ? ` ${JSON.stringify(info)}` : ''}`);
+    lines.push(
+      `backend ${name}: ${ok ? 'starts' : 'does not start here'}${info ? ` ${JSON.stringify(info)}` : ''}`,
+    );
   }
   await nr.setBackend(start);
   lines.push(`default backend: ${start}`);
   const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
-  lines.push(`GPU adapter: ${gpu ? 'navigator.gpu present' : 'none found through navigator.gpu (see the webgpu backend line)'}`);
+  lines.push(
+    `GPU adapter: ${gpu ? 'navigator.gpu present' : 'none found through navigator.gpu (see the webgpu backend line)'}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -147,12 +188,16 @@ export function program(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)');
   p.command('summary')
-    .description("Keras' summary table, input/output signature, parameter count, file format and Keras version")
+    .description(
+      "Keras' summary table, input/output signature, parameter count, file format and Keras version",
+    )
     .argument('<model>', '.keras, .h5, or a TensorFlow.js model.json folder')
     .option('--json', 'print JSON instead of the table')
     .action(action(summary));
   p.command('convert')
-    .description('convert between .keras, .h5 (read only) and the TensorFlow.js layers format (a folder)')
+    .description(
+      'convert between .keras, .h5 (read only) and the TensorFlow.js layers format (a folder)',
+    )
     .argument('<in>', 'model to read (.keras, .h5, or a model.json folder)')
     .argument('<out>', 'a .keras file, or a folder for model.json + weight shards')
     .action(action(convert));
@@ -189,4 +234,3 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     throw e;
   }
 }
-

@@ -14,15 +14,23 @@ const shared = [resolve(repoRoot, '..', 'shared'), '/work/shared'].find((p) => e
 const real = shared ? join(shared, 'real-models', 'keras') : '';
 const ready = existsSync(bin) && existsSync(real);
 if (!existsSync(bin)) console.log('cli: dist/cli.js not built (run `npx tsup`); CLI tests skipped');
-else if (!existsSync(real)) console.log('cli: ../shared/real-models/keras absent; CLI tests skipped');
+else if (!existsSync(real))
+  console.log('cli: ../shared/real-models/keras absent; CLI tests skipped');
 
 const dir = mkdtempSync(join(tmpdir(), 'neurite-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function neurite(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   // Dawn (the webgpu package) may print adapter warnings; the command's own errors start with 'neurite:' or 'error:'.
-  const err = (r.stderr ?? '').split('\n').filter((l) => /^(neurite|error)/.test(l)).join('\n');
+  const err = (r.stderr ?? '')
+    .split('\n')
+    .filter((l) => /^(neurite|error)/.test(l))
+    .join('\n');
   return { code: r.status ?? -1, out: r.stdout ?? '', err };
 }
 
@@ -47,13 +55,17 @@ describe.skipIf(!ready)('neurite command', () => {
     expect(r.out).toContain('Format: .keras (zip: config.json, model.weights.h5), Keras 3.13.2');
     expect(r.out).toContain('Total params: 335,329');
     expect(r.out).toMatch(/Inputs: user \(None, 1\) float32; movie \(None, 1\) float32/);
-    const j = JSON.parse(neurite('summary', '--json', join(real, 'mnist-mlp-h5-k2.5.0', 'mnist.h5')).out);
+    const j = JSON.parse(
+      neurite('summary', '--json', join(real, 'mnist-mlp-h5-k2.5.0', 'mnist.h5')).out,
+    );
     expect(j.kerasVersion).toBe('2.5.0');
     expect(j.inputs[0].shape).toEqual([null, 28, 28]);
   });
 
   it('convert: .h5 -> .keras -> TensorFlow.js folder, and .h5 output refused', () => {
-    expect(neurite('convert', join(real, 'mnist-cnn-h5-k2.2.4', 'mnist.h5'), 'cnn.keras').code).toBe(0);
+    expect(
+      neurite('convert', join(real, 'mnist-cnn-h5-k2.2.4', 'mnist.h5'), 'cnn.keras').code,
+    ).toBe(0);
     expect(neurite('summary', 'cnn.keras').out).toContain('saved by neurite');
     expect(neurite('convert', 'cnn.keras', 'cnn-tfjs').code).toBe(0);
     expect(existsSync(join(dir, 'cnn-tfjs', 'model.json'))).toBe(true);
@@ -70,12 +82,18 @@ describe.skipIf(!ready)('neurite command', () => {
     const r = neurite('predict', join(real, 'btc-lstm-k3.14', 'btc_lstm_v1.keras'), 'window.csv');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
-    expect(Math.abs(out[0].output[0] - c.cases[0].numpy_reference_scaled_output)).toBeLessThan(1e-4);
+    expect(Math.abs(out[0].output[0] - c.cases[0].numpy_reference_scaled_output)).toBeLessThan(
+      1e-4,
+    );
   });
 
   it('predict: a PNG of a Fashion-MNIST test image, --top 3', async () => {
-    const imgs = gunzipSync(readFileSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'));
-    const labels = gunzipSync(readFileSync('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz'));
+    const imgs = gunzipSync(
+      readFileSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'),
+    );
+    const labels = gunzipSync(
+      readFileSync('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz'),
+    );
     const img = nr.tensor(Int32Array.from(imgs.subarray(16, 16 + 784)), [28, 28, 1], 'int32');
     writeFileSync(join(dir, 'boot.png'), await nr.data.encodePng(img));
     img.dispose();
@@ -101,7 +119,12 @@ describe.skipIf(!ready)('neurite command', () => {
   });
 
   it('errors: one line, non-zero exit', () => {
-    for (const args of [['summary', 'missing.keras'], ['bogus'], ['predict', ncf(), 'x.csv'], ['plot', ncf(), 'out.gif']]) {
+    for (const args of [
+      ['summary', 'missing.keras'],
+      ['bogus'],
+      ['predict', ncf(), 'x.csv'],
+      ['plot', ncf(), 'out.gif'],
+    ]) {
       const r = neurite(...args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.err.trim().split('\n')).toHaveLength(1);

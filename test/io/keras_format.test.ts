@@ -10,7 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixture = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'keras_paths.json'), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(join(repoRoot, 'test', 'fixtures', 'keras_paths.json'), 'utf8'),
+) as {
   models: Record<string, { datasets: Record<string, [string, number[]]> }>;
 };
 const python = '/usr/bin/python3';
@@ -22,37 +24,56 @@ const hasH5py = (() => {
     return false;
   }
 })();
-if (!hasH5py) console.log('keras_format: /usr/bin/python3 with h5py not found; the HDF5 layout checks are skipped');
+if (!hasH5py)
+  console.log(
+    'keras_format: /usr/bin/python3 with h5py not found; the HDF5 layout checks are skipped',
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'neurite-format-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const models: Record<string, () => Promise<nr.Model>> = {
   mlp_adam: async () => {
-    const m = nr.sequential({ layers: [nr.layers.dense({ units: 4, inputShape: [3] }), nr.layers.dense({ units: 2 })] });
+    const m = nr.sequential({
+      layers: [nr.layers.dense({ units: 4, inputShape: [3] }), nr.layers.dense({ units: 2 })],
+    });
     m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
     await m.fit(nr.ones([4, 3]), nr.zeros([4, 2]), { epochs: 1, verbose: 0 });
     return m;
   },
   embedding_lstm: async () =>
     nr.sequential({
-      layers: [nr.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [5] }), nr.layers.lstm({ units: 3 }), nr.layers.dense({ units: 1 })],
+      layers: [
+        nr.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [5] }),
+        nr.layers.lstm({ units: 3 }),
+        nr.layers.dense({ units: 1 }),
+      ],
     }),
   functional_conv_bn_nested_sequential: async () => {
     const x = nr.input({ shape: [6, 6, 1] });
     let h = nr.layers.conv2d({ filters: 2, kernelSize: 3 }).apply(x) as nr.SymbolicTensor;
     h = nr.layers.batchNormalization().apply(h) as nr.SymbolicTensor;
     h = nr.layers.flatten().apply(h) as nr.SymbolicTensor;
-    const head = nr.sequential({ layers: [nr.layers.dense({ units: 3, inputShape: [32] }), nr.layers.dense({ units: 1 })] });
+    const head = nr.sequential({
+      layers: [nr.layers.dense({ units: 3, inputShape: [32] }), nr.layers.dense({ units: 1 })],
+    });
     return nr.model({ inputs: x, outputs: head.apply(h) as nr.SymbolicTensor });
   },
   mha: async () => {
     const x = nr.input({ shape: [5, 4] });
-    return nr.model({ inputs: x, outputs: nr.layers.multiHeadAttention({ numHeads: 2, keyDim: 3 }).apply([x, x]) as nr.SymbolicTensor });
+    return nr.model({
+      inputs: x,
+      outputs: nr.layers
+        .multiHeadAttention({ numHeads: 2, keyDim: 3 })
+        .apply([x, x]) as nr.SymbolicTensor,
+    });
   },
   bidirectional_gru: async () =>
     nr.sequential({
-      layers: [nr.layers.bidirectional({ layer: nr.layers.gru({ units: 2 }), inputShape: [4, 3] }), nr.layers.dense({ units: 1 })],
+      layers: [
+        nr.layers.bidirectional({ layer: nr.layers.gru({ units: 2 }), inputShape: [4, 3] }),
+        nr.layers.dense({ units: 1 }),
+      ],
     }),
 };
 
@@ -62,12 +83,18 @@ describe('.keras format fidelity', () => {
       const model = await make();
       const path = join(dir, `${name}.keras`);
       await model.save(path);
-      const listed = JSON.parse(execFileSync(python, [join(repoRoot, 'scripts', 'keras_h5_layout.py'), path], { encoding: 'utf8' })) as {
+      const listed = JSON.parse(
+        execFileSync(python, [join(repoRoot, 'scripts', 'keras_h5_layout.py'), path], {
+          encoding: 'utf8',
+        }),
+      ) as {
         datasets: Record<string, { dtype: string; shape: number[] }>;
         groups: Record<string, Record<string, string>>;
         members: string[];
       };
-      const ours = Object.fromEntries(Object.entries(listed.datasets).map(([p, d]) => [p, [d.dtype, d.shape]]));
+      const ours = Object.fromEntries(
+        Object.entries(listed.datasets).map(([p, d]) => [p, [d.dtype, d.shape]]),
+      );
       expect(ours).toEqual(fixture.models[name].datasets);
       expect(listed.members).toEqual(['config.json', 'metadata.json', 'model.weights.h5']);
       // Every vars group carries its object's name, as H5IOStore writes it.
@@ -84,12 +111,24 @@ describe('.keras format fidelity', () => {
     expect(config.class_name).toBe('Functional');
     expect(config.module).toBe('keras.src.models.functional');
     expect(config.build_config).toEqual({ input_shape: [null, 6, 6, 1] });
-    const conv = config.config.layers.find((l: { class_name: string }) => l.class_name === 'Conv2D');
+    const conv = config.config.layers.find(
+      (l: { class_name: string }) => l.class_name === 'Conv2D',
+    );
     expect(conv.module).toBe('keras.layers');
-    expect(conv.config.dtype).toEqual({ module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null });
+    expect(conv.config.dtype).toEqual({
+      module: 'keras',
+      class_name: 'DTypePolicy',
+      config: { name: 'float32' },
+      registered_name: null,
+    });
     expect(conv.config.kernel_initializer.module).toBe('keras.initializers');
-    expect(conv.inbound_nodes[0].args[0]).toEqual({ class_name: '__keras_tensor__', config: { keras_history: [config.config.layers[0].name, 0, 0] } });
-    const seq = config.config.layers.find((l: { class_name: string }) => l.class_name === 'Sequential');
+    expect(conv.inbound_nodes[0].args[0]).toEqual({
+      class_name: '__keras_tensor__',
+      config: { keras_history: [config.config.layers[0].name, 0, 0] },
+    });
+    const seq = config.config.layers.find(
+      (l: { class_name: string }) => l.class_name === 'Sequential',
+    );
     expect(seq.config.layers[0].class_name).toBe('InputLayer');
     expect(seq.config.layers[0].config.batch_shape).toEqual([null, 32]);
     const meta = JSON.parse(new TextDecoder().decode(files['metadata.json']));

@@ -24,7 +24,11 @@ async function values(t: nr.Tensor | nr.Tensor[]): Promise<number[]> {
 }
 
 /** Saves to a .keras file, loads it back, compares predictions on the same inputs. */
-async function roundTrip(name: string, model: nr.Model, inputs: () => nr.Tensor | nr.Tensor[]): Promise<nr.Model> {
+async function roundTrip(
+  name: string,
+  model: nr.Model,
+  inputs: () => nr.Tensor | nr.Tensor[],
+): Promise<nr.Model> {
   const path = join(dir, `${name}.keras`);
   await model.save(path);
   const loaded = await nr.loadModel(path);
@@ -37,7 +41,10 @@ async function roundTrip(name: string, model: nr.Model, inputs: () => nr.Tensor 
 
 const rand = (shape: number[], seed: number) => () => nr.randomNormal(shape, 0, 1, 'float32', seed);
 const ints = (shape: number[], max: number) => () =>
-  nr.tensor(Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => (i * 7) % max), shape);
+  nr.tensor(
+    Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => (i * 7) % max),
+    shape,
+  );
 
 describe('.keras round trips', () => {
   it('Sequential MLP with dropout and regularizer', async () => {
@@ -81,25 +88,39 @@ describe('.keras round trips', () => {
   it('functional: two inputs, two outputs, layer normalization, attention', async () => {
     const a = nr.input({ shape: [5, 4] });
     const b = nr.input({ shape: [5, 4] });
-    const att = nr.layers.multiHeadAttention({ numHeads: 2, keyDim: 3 }).apply([a, b]) as nr.SymbolicTensor;
+    const att = nr.layers
+      .multiHeadAttention({ numHeads: 2, keyDim: 3 })
+      .apply([a, b]) as nr.SymbolicTensor;
     const n = nr.layers.layerNormalization().apply(att) as nr.SymbolicTensor;
     const pooled = nr.layers.globalAveragePooling1d().apply(n) as nr.SymbolicTensor;
-    const c = nr.layers.concatenate().apply([pooled, nr.layers.globalMaxPooling1d().apply(b) as nr.SymbolicTensor]) as nr.SymbolicTensor;
+    const c = nr.layers
+      .concatenate()
+      .apply([
+        pooled,
+        nr.layers.globalMaxPooling1d().apply(b) as nr.SymbolicTensor,
+      ]) as nr.SymbolicTensor;
     const o1 = nr.layers.dense({ units: 2 }).apply(c) as nr.SymbolicTensor;
-    const o2 = nr.layers.dense({ units: 1, activation: 'sigmoid' }).apply(pooled) as nr.SymbolicTensor;
+    const o2 = nr.layers
+      .dense({ units: 1, activation: 'sigmoid' })
+      .apply(pooled) as nr.SymbolicTensor;
     const m = nr.model({ inputs: [a, b], outputs: [o1, o2] });
     await roundTrip('functional', m, () => [rand([2, 5, 4], 3)(), rand([2, 5, 4], 4)()]);
   });
 
   it('nested: a Sequential inside a functional model, and a shared submodel called twice', async () => {
     const inner = nr.sequential({
-      layers: [nr.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), nr.layers.dense({ units: 2 })],
+      layers: [
+        nr.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
+        nr.layers.dense({ units: 2 }),
+      ],
     });
     const x1 = nr.input({ shape: [3] });
     const x2 = nr.input({ shape: [3] });
     const h1 = inner.apply(x1) as nr.SymbolicTensor;
     const h2 = inner.apply(x2) as nr.SymbolicTensor;
-    const out = nr.layers.dense({ units: 1 }).apply(nr.layers.subtract().apply([h1, h2]) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const out = nr.layers
+      .dense({ units: 1 })
+      .apply(nr.layers.subtract().apply([h1, h2]) as nr.SymbolicTensor) as nr.SymbolicTensor;
     const m = nr.model({ inputs: [x1, x2], outputs: out });
     const loaded = await roundTrip('nested', m, () => [rand([2, 3], 5)(), rand([2, 3], 6)()]);
     expect(kerasPaths(loaded).map((p) => p.path)).toContain('layers/sequential/layers/dense_1');
@@ -111,7 +132,10 @@ describe('.keras round trips', () => {
     const build = () => {
       nr.setSeed(21);
       const m = nr.sequential({
-        layers: [nr.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), nr.layers.dense({ units: 3 })],
+        layers: [
+          nr.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+          nr.layers.dense({ units: 3 }),
+        ],
       });
       m.compile({
         optimizer: new nr.optimizers.Adam({ learningRate: 0.01 }),

@@ -4,10 +4,8 @@ import { tensor } from '../../ops/creation.js';
 import type { Model } from '../../models/model.js';
 import type { JsonObject, JsonValue } from '../artifacts.js';
 import { convertKeys, toSnake } from '../pythonic.js';
+import { isObj } from './config.js';
 import type { H5Reader } from './hdf5.js';
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Keras spells Adam's betas 'beta_1'; neurite's camelCase 'beta1' snake-cases to 'beta1'. */
 const kerasKey = (k: string) => toSnake(k).replace(/^beta(\d)$/, 'beta_$1');
@@ -27,10 +25,13 @@ export function compileConfigOf(model: Model): JsonObject | null {
   const opt = isObj(tc.optimizer_config) ? tc.optimizer_config : null;
   const optConfig: JsonObject = {};
   if (opt && isObj(opt.config))
-    for (const [k, v] of Object.entries(opt.config)) optConfig[kerasKey(k)] = convertKeys(v, toSnake) as JsonValue;
+    for (const [k, v] of Object.entries(opt.config))
+      optConfig[kerasKey(k)] = convertKeys(v, toSnake) as JsonValue;
   const loss = tc.loss ?? null;
   const lossOut = (l: JsonValue): JsonValue =>
-    isObj(l) && typeof l.class_name === 'string' ? kerasObject('keras.losses', l.class_name, convertKeys(l.config ?? {}, toSnake) as JsonValue) : l;
+    isObj(l) && typeof l.class_name === 'string'
+      ? kerasObject('keras.losses', l.class_name, convertKeys(l.config ?? {}, toSnake) as JsonValue)
+      : l;
   return {
     optimizer: opt ? kerasObject('keras.optimizers', String(opt.class_name), optConfig) : null,
     loss: Array.isArray(loss) ? loss.map(lossOut) : lossOut(loss),
@@ -50,7 +51,8 @@ function plain(v: unknown): JsonValue | undefined {
     const config: JsonObject = {};
     if (isObj(v.config))
       for (const [k, x] of Object.entries(v.config))
-        if (k !== '__proto__' && k !== 'constructor' && k !== 'prototype') config[k] = x as JsonValue;
+        if (k !== '__proto__' && k !== 'constructor' && k !== 'prototype')
+          config[k] = x as JsonValue;
     return { class_name: v.class_name, config };
   }
   return undefined;
@@ -60,7 +62,13 @@ function plain(v: unknown): JsonValue | undefined {
 function metricNames(v: unknown): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.flatMap(metricNames);
-  if (isObj(v) && typeof v.class_name === 'string' && isObj(v.config) && typeof v.config.name === 'string') return [v.config.name];
+  if (
+    isObj(v) &&
+    typeof v.class_name === 'string' &&
+    isObj(v.config) &&
+    typeof v.config.name === 'string'
+  )
+    return [v.config.name];
   return [];
 }
 
@@ -72,15 +80,21 @@ function metricNames(v: unknown): string[] {
 export function restoreCompile(model: Model, cc: JsonObject, h5: H5Reader, where: string): boolean {
   const opt = plain(cc.optimizer);
   const loss = Array.isArray(cc.loss) ? cc.loss.map(plain) : plain(cc.loss);
-  if (!opt || loss === undefined || (Array.isArray(loss) && loss.some((l) => l === undefined))) return false;
+  if (!opt || loss === undefined || (Array.isArray(loss) && loss.some((l) => l === undefined)))
+    return false;
   const optimizer_config: JsonValue =
     typeof opt === 'string' ? { class_name: opt, config: {} } : opt;
   if (isObj(optimizer_config) && isObj(optimizer_config.config)) {
     const renamed: JsonObject = {};
-    for (const [k, v] of Object.entries(optimizer_config.config)) if (v !== null) renamed[neuriteKey(k)] = v;
+    for (const [k, v] of Object.entries(optimizer_config.config))
+      if (v !== null) renamed[neuriteKey(k)] = v;
     optimizer_config.config = renamed;
   }
-  const tc: JsonObject = { loss: loss as JsonValue, metrics: metricNames(cc.metrics), optimizer_config };
+  const tc: JsonObject = {
+    loss: loss as JsonValue,
+    metrics: metricNames(cc.metrics),
+    optimizer_config,
+  };
   try {
     model.compileFromTrainingConfig(tc);
   } catch {
@@ -97,7 +111,12 @@ export function restoreCompile(model: Model, cc: JsonObject, h5: H5Reader, where
   const read = state.map((v, i) => {
     const idx = i === 0 ? 0 : hasLr ? i + 1 : i;
     const info = h5.info(`optimizer/vars/${idx}`);
-    if (!info || info.shape.length !== v.shape.length || info.shape.some((d, j) => d !== v.shape[j])) return null;
+    if (
+      !info ||
+      info.shape.length !== v.shape.length ||
+      info.shape.some((d, j) => d !== v.shape[j])
+    )
+      return null;
     return idx;
   });
   if (read.some((x) => x === null)) return true;
@@ -109,7 +128,9 @@ export function restoreCompile(model: Model, cc: JsonObject, h5: H5Reader, where
   try {
     optimizer.setWeights(cast);
   } catch (e) {
-    throw new IOError(`${where}: optimizer state cannot be restored: ${e instanceof Error ? e.message : String(e)}`);
+    throw new IOError(
+      `${where}: optimizer state cannot be restored: ${e instanceof Error ? e.message : String(e)}`,
+    );
   } finally {
     for (const t of new Set([...tensors, ...cast])) t.dispose();
   }

@@ -5,7 +5,8 @@ import { layerRegistry } from '../../layers/registry.js';
 import type { JsonObject, JsonValue } from '../artifacts.js';
 import { type FileConfig, KERAS_ONLY_KEYS, mappingFor } from './mapping.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
+/** True for a JSON object (not an array, not null). @example isObj({}) // true */
+export const isObj = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Keys that would reach object prototypes if copied onto a plain object. */
@@ -29,15 +30,25 @@ export interface ReadConfigOptions {
  */
 function refuseCode(entry: Record<string, unknown>, where: string): void {
   const cls = entry.class_name;
-  if (cls === 'Lambda' || cls === '__lambda__' || cls === 'TFOpLambda' || cls === 'SlicingOpLambda') {
+  if (
+    cls === 'Lambda' ||
+    cls === '__lambda__' ||
+    cls === 'TFOpLambda' ||
+    cls === 'SlicingOpLambda'
+  ) {
     const name = isObj(entry.config) ? entry.config.name : undefined;
     throw new IOError(
       `${where}: ${String(cls)} layer ${show(name ?? '')} holds Python code, which neurite never runs (safe mode); ` +
         'rewrite it as a registered custom layer (nr.layers.registerLayer)',
     );
   }
-  if (entry.function_type !== undefined || (isObj(entry.config) && entry.config.function_type !== undefined))
-    throw new IOError(`${where}: the config holds serialized Python bytecode (function_type), refused in safe mode`);
+  if (
+    entry.function_type !== undefined ||
+    (isObj(entry.config) && entry.config.function_type !== undefined)
+  )
+    throw new IOError(
+      `${where}: the config holds serialized Python bytecode (function_type), refused in safe mode`,
+    );
 }
 
 /** A deep copy of a JSON value without prototype-reaching keys, refusing serialized code anywhere in it. */
@@ -47,7 +58,8 @@ function clean(v: unknown, where: string, safe: boolean, depth = 0): unknown {
   if (!isObj(v)) return v;
   if (safe) refuseCode(v, where);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (!FORBIDDEN_KEYS.has(k)) out[k] = clean(x, where, safe, depth + 1);
+  for (const [k, x] of Object.entries(v))
+    if (!FORBIDDEN_KEYS.has(k)) out[k] = clean(x, where, safe, depth + 1);
   return out;
 }
 
@@ -68,7 +80,11 @@ function readValue(key: string, v: unknown, where: string, opts: ReadConfigOptio
   return readObject(v, where, opts);
 }
 
-function readObject(v: Record<string, unknown>, where: string, opts: ReadConfigOptions): Record<string, unknown> {
+function readObject(
+  v: Record<string, unknown>,
+  where: string,
+  opts: ReadConfigOptions,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     if (OBJECT_META.has(k)) continue;
@@ -101,7 +117,11 @@ export function readLayerEntry(entry: unknown, where: string, opts: ReadConfigOp
     throw new IOError(`${where}: a layer entry has no class_name: ${show(entry)}`);
   const cls = entry.class_name;
   if (opts.safeMode) refuseCode(entry, where);
-  const raw = isObj(entry.config) ? entry.config : Array.isArray(entry.config) ? { layers: entry.config } : {};
+  const raw = isObj(entry.config)
+    ? entry.config
+    : Array.isArray(entry.config)
+      ? { layers: entry.config }
+      : {};
   if (MODEL_CLASSES.has(cls)) {
     const model = readModel(cls, raw, where, opts);
     return withNode(entry, { class_name: model.class_name, config: model.config }, where);
@@ -126,17 +146,34 @@ export function readLayerEntry(entry: unknown, where: string, opts: ReadConfigOp
 }
 
 /** Config fields that size weights or activations; a value above this is refused before anything is built. */
-const SIZE_KEYS = new Set(['units', 'filters', 'input_dim', 'output_dim', 'num_heads', 'key_dim', 'value_dim', 'depth_multiplier', 'num_tokens', 'max_tokens', 'n']);
+const SIZE_KEYS = new Set([
+  'units',
+  'filters',
+  'input_dim',
+  'output_dim',
+  'num_heads',
+  'key_dim',
+  'value_dim',
+  'depth_multiplier',
+  'num_tokens',
+  'max_tokens',
+  'n',
+]);
 /** 2^24: larger than any real layer width, small enough that a width alone cannot exhaust memory. */
 export const MAX_LAYER_SIZE = 2 ** 24;
 
 /** Refuses sizes that would make building the model allocate without bound (a shape bomb in the config). */
 function checkSizes(config: FileConfig, cls: string, where: string): void {
   const bad = (k: string, v: unknown) =>
-    new IOError(`${where}: layer ${show(config.name ?? cls)} (${cls}) has ${k} = ${show(v)}, above the limit of ${MAX_LAYER_SIZE}`);
+    new IOError(
+      `${where}: layer ${show(config.name ?? cls)} (${cls}) has ${k} = ${show(v)}, above the limit of ${MAX_LAYER_SIZE}`,
+    );
   for (const [k, v] of Object.entries(config)) {
     if (SIZE_KEYS.has(k) && typeof v === 'number' && !(v <= MAX_LAYER_SIZE)) throw bad(k, v);
-    if ((k === 'batch_input_shape' || k === 'target_shape' || k === 'kernel_size') && Array.isArray(v))
+    if (
+      (k === 'batch_input_shape' || k === 'target_shape' || k === 'kernel_size') &&
+      Array.isArray(v)
+    )
       for (const d of v) if (typeof d === 'number' && !(d <= MAX_LAYER_SIZE)) throw bad(k, v);
   }
 }
@@ -171,7 +208,8 @@ function readNode(node: unknown, where: string): Ref[] {
       if (FORBIDDEN_KEYS.has(k)) continue;
       const before = refs.length;
       collect(x, 0);
-      if (refs.length === before && (x === null || typeof x !== 'object')) kwargs[k] = x as JsonValue;
+      if (refs.length === before && (x === null || typeof x !== 'object'))
+        kwargs[k] = x as JsonValue;
     }
   if (refs.length) refs[0][3] = kwargs;
   return refs;
@@ -194,29 +232,48 @@ function renumberNodes(layers: JsonObject[]): void {
   const calls = new Map<string, number>();
   for (const l of layers)
     if (typeof l.name === 'string')
-      calls.set(l.name, Array.isArray(l.inbound_nodes) && l.inbound_nodes.length ? l.inbound_nodes.length : 1);
+      calls.set(
+        l.name,
+        Array.isArray(l.inbound_nodes) && l.inbound_nodes.length ? l.inbound_nodes.length : 1,
+      );
   const used = new Map<string, Set<number>>();
   const refsOf = (l: JsonObject) =>
-    (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).flatMap((n) => (Array.isArray(n) ? n : [])) as unknown as Ref[];
-  for (const l of layers) for (const r of refsOf(l)) (used.get(r[0]) ?? used.set(r[0], new Set()).get(r[0]))?.add(r[1]);
+    (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).flatMap((n) =>
+      Array.isArray(n) ? n : [],
+    ) as unknown as Ref[];
+  for (const l of layers)
+    for (const r of refsOf(l)) (used.get(r[0]) ?? used.set(r[0], new Set()).get(r[0]))?.add(r[1]);
   const remap = new Map<string, Map<number, number>>();
   for (const [name, set] of used) {
     const sorted = [...set].sort((a, b) => a - b);
-    if (sorted[sorted.length - 1] >= (calls.get(name) ?? 1)) remap.set(name, new Map(sorted.map((v, i) => [v, i])));
+    if (sorted[sorted.length - 1] >= (calls.get(name) ?? 1))
+      remap.set(name, new Map(sorted.map((v, i) => [v, i])));
   }
   for (const l of layers) for (const r of refsOf(l)) r[1] = remap.get(r[0])?.get(r[1]) ?? r[1];
 }
 
-function readModel(cls: string, raw: Record<string, unknown>, where: string, opts: ReadConfigOptions): JsonObject {
+function readModel(
+  cls: string,
+  raw: Record<string, unknown>,
+  where: string,
+  opts: ReadConfigOptions,
+): JsonObject {
   const layersRaw = raw.layers;
-  if (!Array.isArray(layersRaw)) throw new IOError(`${where}: the ${cls} config has no 'layers' array`);
+  if (!Array.isArray(layersRaw))
+    throw new IOError(`${where}: the ${cls} config has no 'layers' array`);
   const layers = layersRaw.map((l) => readLayerEntry(l, where, opts));
   const name = typeof raw.name === 'string' ? raw.name : undefined;
   if (cls === 'Sequential') {
     const build = raw.build_input_shape;
     const first = layers[0];
     // Keras 3 Sequential without an InputLayer keeps its input shape in build_input_shape.
-    if (Array.isArray(build) && first && first.class_name !== 'InputLayer' && isObj(first.config) && !first.config.batch_input_shape)
+    if (
+      Array.isArray(build) &&
+      first &&
+      first.class_name !== 'InputLayer' &&
+      isObj(first.config) &&
+      !first.config.batch_input_shape
+    )
       first.config.batch_input_shape = build as JsonValue;
     return { class_name: 'Sequential', config: { ...(name ? { name } : {}), layers } };
   }
@@ -228,7 +285,12 @@ function readModel(cls: string, raw: Record<string, unknown>, where: string, opt
   };
   return {
     class_name: 'Functional',
-    config: { ...(name ? { name } : {}), layers, input_layers: refs(raw.input_layers), output_layers: refs(raw.output_layers) },
+    config: {
+      ...(name ? { name } : {}),
+      layers,
+      input_layers: refs(raw.input_layers),
+      output_layers: refs(raw.output_layers),
+    },
   };
 }
 
@@ -236,7 +298,11 @@ function readModel(cls: string, raw: Record<string, unknown>, where: string, opt
  * The model of a config.json (or a legacy model_config) in neurite's topology form, after safe-mode checks.
  * @example const topology = readModelConfig(JSON.parse(text), 'model.keras', { safeMode: true });
  */
-export function readModelConfig(config: unknown, where: string, opts: ReadConfigOptions): JsonObject {
+export function readModelConfig(
+  config: unknown,
+  where: string,
+  opts: ReadConfigOptions,
+): JsonObject {
   const safe = clean(config, where, opts.safeMode);
   if (!isObj(safe) || typeof safe.class_name !== 'string')
     throw new IOError(`${where}: the model config has no class_name`);
@@ -255,7 +321,10 @@ const FAMILY_MODULE: [RegExp, string][] = [
 ];
 
 /** Spellings tfjs uses that Keras 3 names differently. */
-const KERAS_SPELLING: Record<string, string> = { LeCunNormal: 'LecunNormal', LeCunUniform: 'LecunUniform' };
+const KERAS_SPELLING: Record<string, string> = {
+  LeCunNormal: 'LecunNormal',
+  LeCunUniform: 'LecunUniform',
+};
 
 function dtypePolicy(name: string): JsonObject {
   return { module: 'keras', class_name: 'DTypePolicy', config: { name }, registered_name: null };
@@ -291,10 +360,15 @@ export function writeLayerEntry(entry: JsonObject): JsonObject {
   let kerasClass = cls;
   if (cls === 'Sequential' || cls === 'Model' || cls === 'Functional') {
     kerasClass = cls === 'Sequential' ? 'Sequential' : 'Functional';
-    const layers = (Array.isArray(raw.layers) ? raw.layers : []).map((l) => writeLayerEntry(l as JsonObject));
+    const layers = (Array.isArray(raw.layers) ? raw.layers : []).map((l) =>
+      writeLayerEntry(l as JsonObject),
+    );
     body = { name: raw.name ?? null, trainable: true, dtype: dtypePolicy('float32'), layers };
     if (kerasClass === 'Sequential') {
-      const first = Array.isArray(raw.layers) && isObj(raw.layers[0]) && isObj(raw.layers[0].config) ? raw.layers[0].config : null;
+      const first =
+        Array.isArray(raw.layers) && isObj(raw.layers[0]) && isObj(raw.layers[0].config)
+          ? raw.layers[0].config
+          : null;
       const shape = first?.batch_input_shape;
       if (Array.isArray(shape) && !(layers[0] && layers[0].class_name === 'InputLayer'))
         layers.unshift({

@@ -38,7 +38,8 @@ export function isHdf5(bytes: Uint8Array): boolean {
 }
 
 /** dtypes neurite reads from HDF5 datasets. */
-export type H5DType = 'float32' | 'float64' | 'float16' | 'int32' | 'int64' | 'int8' | 'uint8' | 'int16' | 'bool';
+export type H5DType =
+  'float32' | 'float64' | 'float16' | 'int32' | 'int64' | 'int8' | 'uint8' | 'int16' | 'bool';
 
 /** One dataset as listed by the reader: its path, shape and dtype (values are read separately, after checks). */
 export interface H5DatasetInfo {
@@ -66,7 +67,14 @@ export const DEFAULT_H5_LIMITS: H5Limits = {
 
 function dtypeOf(meta: { type: number; size: number; signed: boolean }): H5DType | null {
   // h5wasm type codes: 0 integer, 1 float (H5T_class_t)
-  if (meta.type === 1) return meta.size === 4 ? 'float32' : meta.size === 8 ? 'float64' : meta.size === 2 ? 'float16' : null;
+  if (meta.type === 1)
+    return meta.size === 4
+      ? 'float32'
+      : meta.size === 8
+        ? 'float64'
+        : meta.size === 2
+          ? 'float16'
+          : null;
   if (meta.type === 0) {
     if (meta.size === 8) return 'int64';
     if (meta.size === 4) return 'int32';
@@ -113,7 +121,9 @@ export class H5Reader {
       file = new mod.lib.File(fsPath, 'r');
     } catch (e) {
       mod.FS.unlink(fsPath);
-      throw new IOError(`${where}: HDF5 file cannot be opened (${e instanceof Error ? e.message : show(e)})`);
+      throw new IOError(
+        `${where}: HDF5 file cannot be opened (${e instanceof Error ? e.message : show(e)})`,
+      );
     }
     if (!file.file_id || file.file_id < 0n) {
       mod.FS.unlink(fsPath);
@@ -133,7 +143,9 @@ export class H5Reader {
     let entries = 0;
     const visit = (path: string, depth: number) => {
       if (depth > this.limits.maxDepth)
-        throw new IOError(`${this.where}: HDF5 groups nest deeper than ${this.limits.maxDepth} at '${path}'`);
+        throw new IOError(
+          `${this.where}: HDF5 groups nest deeper than ${this.limits.maxDepth} at '${path}'`,
+        );
       const group = (path ? this.file.get(path) : this.file) as H5Group;
       const children = new Map<string, string>();
       this.groups.set(path, children);
@@ -143,12 +155,17 @@ export class H5Reader {
         const full = path ? `${path}/${name}` : name;
         const soft = this.file.get_link(`/${full}`);
         if (soft)
-          throw new IOError(`${this.where}: HDF5 soft link '${full}' -> ${show(soft)} refused (links are not followed)`);
+          throw new IOError(
+            `${this.where}: HDF5 soft link '${full}' -> ${show(soft)} refused (links are not followed)`,
+          );
         const type = this.file.get_type(`/${full}`);
         if (type === H5G_UDLINK || type === H5G_LINK)
-          throw new IOError(`${this.where}: HDF5 external or user-defined link '${full}' refused (links are not followed)`);
+          throw new IOError(
+            `${this.where}: HDF5 external or user-defined link '${full}' refused (links are not followed)`,
+          );
         if (type === H5G_GROUP) {
-          if (this.groups.has(full)) throw new IOError(`${this.where}: HDF5 group '${full}' is reached twice (a cycle)`);
+          if (this.groups.has(full))
+            throw new IOError(`${this.where}: HDF5 group '${full}' is reached twice (a cycle)`);
           children.set(name, 'group');
           visit(full, depth + 1);
         } else if (type === H5G_DATASET) {
@@ -164,7 +181,9 @@ export class H5Reader {
     const ds = this.file.get(path) as H5Dataset;
     const meta = ds.metadata;
     if (meta.virtual_sources && meta.virtual_sources.length)
-      throw new IOError(`${this.where}: HDF5 virtual dataset '${path}' refused (it reads other files)`);
+      throw new IOError(
+        `${this.where}: HDF5 virtual dataset '${path}' refused (it reads other files)`,
+      );
     const dtype = dtypeOf(meta);
     const shape = meta.shape ?? [];
     if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0))
@@ -206,7 +225,8 @@ export class H5Reader {
     const clean = path.replace(/^\/+|\/+$/g, '');
     if (clean && !this.groups.has(clean) && !this.infos.has(clean)) return null;
     const obj = clean ? this.file.get(clean) : this.file;
-    if (!obj || !('attrs' in obj) || !Object.prototype.hasOwnProperty.call(obj.attrs, name)) return null;
+    if (!obj || !('attrs' in obj) || !Object.prototype.hasOwnProperty.call(obj.attrs, name))
+      return null;
     const v = obj.attrs[name]?.value;
     const dec = new TextDecoder();
     const one = (x: unknown): string | null =>
@@ -230,31 +250,58 @@ export class H5Reader {
    * A dataset's values as float32/int32 (int64 narrowed, with a check), after its size was checked against
    * `expectShape` (when given) and the byte limit: nothing is allocated for a dataset that fails.
    */
-  read(path: string, expectShape?: readonly number[]): { shape: number[]; values: Float32Array | Int32Array } {
+  read(
+    path: string,
+    expectShape?: readonly number[],
+  ): { shape: number[]; values: Float32Array | Int32Array } {
     const info = this.info(path);
     if (!info) throw new IOError(`${this.where}: dataset '${path}' not found`);
-    if (expectShape && (expectShape.length !== info.shape.length || expectShape.some((d, i) => d !== info.shape[i])))
+    if (
+      expectShape &&
+      (expectShape.length !== info.shape.length || expectShape.some((d, i) => d !== info.shape[i]))
+    )
       throw new IOError(
         `${this.where}: dataset '${path}' has shape ${show(info.shape)}, the model expects ${show([...expectShape])}`,
       );
     const size = info.shape.reduce((a, b) => a * b, 1);
     const bytesPer = info.dtype === 'float64' || info.dtype === 'int64' ? 8 : 4;
     if (size * bytesPer > this.limits.maxDatasetBytes)
-      throw new IOError(`${this.where}: dataset '${path}' of shape ${show(info.shape)} is larger than ${this.limits.maxDatasetBytes} bytes`);
-    if (info.dtype === 'bool') throw new IOError(`${this.where}: dataset '${path}' has a dtype neurite does not read`);
+      throw new IOError(
+        `${this.where}: dataset '${path}' of shape ${show(info.shape)} is larger than ${this.limits.maxDatasetBytes} bytes`,
+      );
+    if (info.dtype === 'bool')
+      throw new IOError(`${this.where}: dataset '${path}' has a dtype neurite does not read`);
     const raw = (this.file.get(path) as H5Dataset).value;
     let values: Float32Array | Int32Array;
     if (raw instanceof Float32Array) values = raw;
-    else if (raw instanceof Float64Array || raw instanceof Uint16Array) values = Float32Array.from(raw instanceof Uint16Array ? halfToFloat(raw) : raw);
+    else if (raw instanceof Float64Array || raw instanceof Uint16Array)
+      values = Float32Array.from(raw instanceof Uint16Array ? halfToFloat(raw) : raw);
     else if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
       values = new Int32Array(raw.length);
-      for (let i = 0; i < raw.length; i++) values[i] = Number(raw[i] > 2147483647n ? 2147483647n : raw[i] < -2147483648n ? -2147483648n : raw[i]);
+      for (let i = 0; i < raw.length; i++)
+        values[i] = Number(
+          raw[i] > 2147483647n ? 2147483647n : raw[i] < -2147483648n ? -2147483648n : raw[i],
+        );
     } else if (raw instanceof Int32Array) values = raw;
-    else if (raw instanceof Int8Array || raw instanceof Uint8Array || raw instanceof Int16Array || raw instanceof Uint32Array) values = Int32Array.from(raw);
+    else if (
+      raw instanceof Int8Array ||
+      raw instanceof Uint8Array ||
+      raw instanceof Int16Array ||
+      raw instanceof Uint32Array
+    )
+      values = Int32Array.from(raw);
     else if (typeof raw === 'number' || typeof raw === 'bigint') {
-      values = info.dtype.startsWith('float') ? Float32Array.of(Number(raw)) : Int32Array.of(Number(raw));
-    } else throw new IOError(`${this.where}: dataset '${path}' holds values neurite cannot read (${show(info.dtype)})`);
-    if (values.length !== size) throw new IOError(`${this.where}: dataset '${path}' holds ${values.length} values for shape ${show(info.shape)}`);
+      values = info.dtype.startsWith('float')
+        ? Float32Array.of(Number(raw))
+        : Int32Array.of(Number(raw));
+    } else
+      throw new IOError(
+        `${this.where}: dataset '${path}' holds values neurite cannot read (${show(info.dtype)})`,
+      );
+    if (values.length !== size)
+      throw new IOError(
+        `${this.where}: dataset '${path}' holds ${values.length} values for shape ${show(info.shape)}`,
+      );
     return { shape: info.shape, values };
   }
 
@@ -278,7 +325,14 @@ function halfToFloat(bits: Uint16Array): Float32Array {
     const s = h & 0x8000 ? -1 : 1;
     const e = (h >> 10) & 0x1f;
     const f = h & 0x3ff;
-    out[i] = e === 0 ? s * 2 ** -14 * (f / 1024) : e === 31 ? (f ? NaN : s * Infinity) : s * 2 ** (e - 15) * (1 + f / 1024);
+    out[i] =
+      e === 0
+        ? s * 2 ** -14 * (f / 1024)
+        : e === 31
+          ? f
+            ? NaN
+            : s * Infinity
+          : s * 2 ** (e - 15) * (1 + f / 1024);
   }
   return out;
 }
@@ -322,8 +376,20 @@ export async function writeH5(
       if (d.dtype === 'int64') {
         const big = BigInt64Array.from(d.values, (v) => BigInt(Math.trunc(v)));
         parent.create_dataset({ name, data: big, shape: d.shape, dtype: '<q' });
-      } else if (d.dtype === 'int32') parent.create_dataset({ name, data: Int32Array.from(d.values), shape: d.shape, dtype: '<i' });
-      else parent.create_dataset({ name, data: Float32Array.from(d.values), shape: d.shape, dtype: '<f' });
+      } else if (d.dtype === 'int32')
+        parent.create_dataset({
+          name,
+          data: Int32Array.from(d.values),
+          shape: d.shape,
+          dtype: '<i',
+        });
+      else
+        parent.create_dataset({
+          name,
+          data: Float32Array.from(d.values),
+          shape: d.shape,
+          dtype: '<f',
+        });
     }
     file.flush();
     file.close();

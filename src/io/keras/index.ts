@@ -23,7 +23,18 @@ export function sniffFormat(bytes: Uint8Array): ModelFileFormat {
   if (isZip(bytes)) return 'keras-zip';
   if (isHdf5(bytes)) return 'hdf5';
   let i = 0;
-  while (i < bytes.length && i < 64 && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09 || bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf)) i++;
+  while (
+    i < bytes.length &&
+    i < 64 &&
+    (bytes[i] === 0x20 ||
+      bytes[i] === 0x0a ||
+      bytes[i] === 0x0d ||
+      bytes[i] === 0x09 ||
+      bytes[i] === 0xef ||
+      bytes[i] === 0xbb ||
+      bytes[i] === 0xbf)
+  )
+    i++;
   return bytes[i] === 0x7b ? 'model-json' : 'unknown';
 }
 
@@ -31,7 +42,11 @@ export function sniffFormat(bytes: Uint8Array): ModelFileFormat {
  * A model from the bytes of a `.keras` zip or a legacy `.h5` file (format detected from the bytes).
  * @example const model = await loadModelFromBytes(new Uint8Array(await file.arrayBuffer()), 'model.keras');
  */
-export async function loadModelFromBytes(bytes: Uint8Array, where: string, options: KerasLoadOptions = {}): Promise<Model> {
+export async function loadModelFromBytes(
+  bytes: Uint8Array,
+  where: string,
+  options: KerasLoadOptions = {},
+): Promise<Model> {
   const format = sniffFormat(bytes);
   if (format === 'keras-zip') return loadKerasBytes(bytes, where, options);
   if (format === 'hdf5') return loadLegacyH5Bytes(bytes, where, options);
@@ -46,11 +61,13 @@ const isNode = () =>
 
 /** Reads a URL's body with a byte cap checked while streaming. */
 async function fetchBounded(url: string, limit: number): Promise<Uint8Array> {
-  if (typeof globalThis.fetch !== 'function') throw new IOError(`${url}: no fetch() in this environment`);
+  if (typeof globalThis.fetch !== 'function')
+    throw new IOError(`${url}: no fetch() in this environment`);
   const res = await globalThis.fetch(url);
   if (!res.ok) throw new IOError(`${url}: HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new IOError(`${url}: ${declared} bytes, more than the limit of ${limit}`);
+  if (declared > limit)
+    throw new IOError(`${url}: ${declared} bytes, more than the limit of ${limit}`);
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
@@ -84,11 +101,18 @@ const isBlob = (s: ModelSource): s is Blob => typeof Blob !== 'undefined' && s i
  * the format is read from the bytes, not the name), or a TensorFlow.js model.json folder, URL or handler.
  * @example const model = await nr.loadModel('file://model.keras');
  */
-export async function loadModel(source: ModelSource, options: KerasLoadOptions = {}): Promise<Model> {
+export async function loadModel(
+  source: ModelSource,
+  options: KerasLoadOptions = {},
+): Promise<Model> {
   if (source instanceof Uint8Array) return loadModelFromBytes(source, 'loadModel', options);
-  if (source instanceof ArrayBuffer) return loadModelFromBytes(new Uint8Array(source), 'loadModel', options);
+  if (source instanceof ArrayBuffer)
+    return loadModelFromBytes(new Uint8Array(source), 'loadModel', options);
   if (isBlob(source)) {
-    if (source.size > MAX_MODEL_FILE_BYTES) throw new IOError(`loadModel: the Blob is ${source.size} bytes, more than ${MAX_MODEL_FILE_BYTES}`);
+    if (source.size > MAX_MODEL_FILE_BYTES)
+      throw new IOError(
+        `loadModel: the Blob is ${source.size} bytes, more than ${MAX_MODEL_FILE_BYTES}`,
+      );
     return loadModelFromBytes(new Uint8Array(await source.arrayBuffer()), 'loadModel', options);
   }
   const { loadLayersModel } = await import('../../models/saving.js');
@@ -99,7 +123,8 @@ export async function loadModel(source: ModelSource, options: KerasLoadOptions =
     return loadModelFromBytes(await fetchBounded(source, MAX_MODEL_FILE_BYTES), source, options);
   }
   if (scheme !== undefined && scheme !== 'file') return loadLayersModel(source);
-  if (!isNode()) throw new ArgumentError(`loadModel: ${show(source)} is a file path, which only works in Node`);
+  if (!isNode())
+    throw new ArgumentError(`loadModel: ${show(source)} is a file path, which only works in Node`);
   const { stat, open } = await import('node:fs/promises');
   const path = source.replace(/^file:\/\//, '');
   let info;
@@ -109,7 +134,8 @@ export async function loadModel(source: ModelSource, options: KerasLoadOptions =
     throw new IOError(`loadModel: ${show(path)} not found`);
   }
   if (info.isDirectory() || /\.json$/i.test(path)) return loadLayersModel(source);
-  if (info.size > MAX_MODEL_FILE_BYTES) throw new IOError(`${path}: ${info.size} bytes, more than ${MAX_MODEL_FILE_BYTES}`);
+  if (info.size > MAX_MODEL_FILE_BYTES)
+    throw new IOError(`${path}: ${info.size} bytes, more than ${MAX_MODEL_FILE_BYTES}`);
   const fh = await open(path, 'r');
   let bytes: Uint8Array;
   try {
@@ -161,7 +187,10 @@ export async function saveKerasModel(
     await dest(bytes);
     return { modelJsonBytes: 0, weightDataBytes: bytes.byteLength, written: [] };
   }
-  if (!isNode()) throw new ArgumentError(`save: ${show(dest)} is a file path, which only works in Node; use kerasFormat(fn)`);
+  if (!isNode())
+    throw new ArgumentError(
+      `save: ${show(dest)} is a file path, which only works in Node; use kerasFormat(fn)`,
+    );
   const { writeFileAtomic } = await import('../handlers/file.js');
   const { resolve } = await import('node:path');
   const path = resolve(dest.replace(/^file:\/\//, ''));

@@ -2,11 +2,11 @@
 // and written from bytes; weights sit at object-tree paths (paths.ts), not under layer names.
 import { IOError, show } from '../../core/errors.js';
 import { tensor } from '../../ops/creation.js';
-import type { Layer } from '../../layers/layer.js';
+import type { Layer, LayerWeight } from '../../layers/layer.js';
 import { Model } from '../../models/model.js';
 import { modelFromTopology, modelTopology } from '../../models/saving.js';
 import type { JsonObject, JsonValue } from '../artifacts.js';
-import { readModelConfig, writeLayerEntry } from './config.js';
+import { isObj, readModelConfig, writeLayerEntry } from './config.js';
 import { H5Reader, type H5WriteDataset, writeH5 } from './hdf5.js';
 import { kerasPaths } from './paths.js';
 import { DEFAULT_ZIP_LIMITS, readZip, writeZip, type ZipLimits } from './zip.js';
@@ -27,17 +27,18 @@ export const KERAS_FORMAT_VERSION = '3.10.0';
 /** config.json and metadata.json are refused above this size (they hold no weights). */
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
 function parseJson(bytes: Uint8Array | undefined, name: string, where: string): unknown {
   if (!bytes) throw new IOError(`${where}: the archive has no ${name}`);
   if (bytes.byteLength > MAX_CONFIG_BYTES)
-    throw new IOError(`${where}: ${name} is ${bytes.byteLength} bytes, more than ${MAX_CONFIG_BYTES}`);
+    throw new IOError(
+      `${where}: ${name} is ${bytes.byteLength} bytes, more than ${MAX_CONFIG_BYTES}`,
+    );
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new IOError(`${where}: ${name} is not valid JSON (${e instanceof Error ? e.message : show(e)})`);
+    throw new IOError(
+      `${where}: ${name} is not valid JSON (${e instanceof Error ? e.message : show(e)})`,
+    );
   }
 }
 
@@ -45,7 +46,11 @@ function parseJson(bytes: Uint8Array | undefined, name: string, where: string): 
  * Each functional model's layers in the order its config lists them: Keras numbers the weight paths of a
  * container in that order, which may differ from the order neurite calls the layers in.
  */
-export function configOrder(model: Layer, topology: JsonObject, out = new Map<Layer, Layer[]>()): Map<Layer, Layer[]> {
+export function configOrder(
+  model: Layer,
+  topology: JsonObject,
+  out = new Map<Layer, Layer[]>(),
+): Map<Layer, Layer[]> {
   if (!(model instanceof Model)) return out;
   const config = isObj(topology.config) ? topology.config : {};
   const entries: Record<string, unknown>[] = Array.isArray(config.layers)
@@ -54,7 +59,12 @@ export function configOrder(model: Layer, topology: JsonObject, out = new Map<La
   const byName = new Map(model.layers.map((l) => [l.name, l]));
   const ordered: Layer[] = [];
   for (const e of entries) {
-    const name = typeof e.name === 'string' ? e.name : isObj(e.config) && typeof e.config.name === 'string' ? e.config.name : '';
+    const name =
+      typeof e.name === 'string'
+        ? e.name
+        : isObj(e.config) && typeof e.config.name === 'string'
+          ? e.config.name
+          : '';
     const layer = byName.get(name);
     if (layer && !ordered.includes(layer)) {
       ordered.push(layer);
@@ -74,14 +84,38 @@ export function configOrder(model: Layer, topology: JsonObject, out = new Map<La
 }
 
 /**
+ * Reads a dataset into a weight after checking its shape against the weight's (nothing is read otherwise).
+ * @example assignDataset(weight, h5, 'layers/dense/vars/0');
+ */
+export function assignDataset(w: LayerWeight, h5: H5Reader, path: string): void {
+  const { shape, values } = h5.read(path, w.variable.shape);
+  const t = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
+  const cast = t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype);
+  try {
+    w.variable.assign(cast);
+  } finally {
+    if (cast !== t) cast.dispose();
+    t.dispose();
+  }
+}
+
+/**
  * Assigns the weights of `model.weights.h5` to a model built from the same config: every variable of every
  * saveable is looked up at `<path>/vars/<i>`, its shape checked against the model before it is read.
  */
-export function assignKerasWeights(model: Model, h5: H5Reader, order: Map<Layer, Layer[]>, where: string): void {
+export function assignKerasWeights(
+  model: Model,
+  h5: H5Reader,
+  order: Map<Layer, Layer[]>,
+  where: string,
+): void {
   for (const { path, layer, vars } of kerasPaths(model, order)) {
     let group = path ? `${path}/vars` : 'vars';
     // Keras 2.13-2.15 wrote `_layer_checkpoint_dependencies` where later versions write `layers`.
-    if (!h5.children(group) && h5.children(group.replace(/(^|\/)layers\//g, '$1_layer_checkpoint_dependencies/')))
+    if (
+      !h5.children(group) &&
+      h5.children(group.replace(/(^|\/)layers\//g, '$1_layer_checkpoint_dependencies/'))
+    )
       group = group.replace(/(^|\/)layers\//g, '$1_layer_checkpoint_dependencies/');
     const present = h5.children(group);
     const count = present ? [...present.values()].filter((k) => k === 'dataset').length : 0;
@@ -89,17 +123,7 @@ export function assignKerasWeights(model: Model, h5: H5Reader, order: Map<Layer,
       throw new IOError(
         `${where}: layer '${layer.name}' (${layer.getClassName()}) has ${vars.length} weights but the file has ${count} at '${group}'`,
       );
-    vars.forEach((w, i) => {
-      const { shape, values } = h5.read(`${group}/${i}`, w.variable.shape);
-      const t = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
-      const cast = t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype);
-      try {
-        w.variable.assign(cast);
-      } finally {
-        if (cast !== t) cast.dispose();
-        t.dispose();
-      }
-    });
+    vars.forEach((w, i) => assignDataset(w, h5, `${group}/${i}`));
   }
 }
 
@@ -107,7 +131,11 @@ export function assignKerasWeights(model: Model, h5: H5Reader, order: Map<Layer,
  * A model from the bytes of a .keras file (Keras 3, or tf.keras 2.13+ zips).
  * @example const model = await loadKerasBytes(bytes, 'model.keras');
  */
-export async function loadKerasBytes(bytes: Uint8Array, where: string, options: KerasLoadOptions = {}): Promise<Model> {
+export async function loadKerasBytes(
+  bytes: Uint8Array,
+  where: string,
+  options: KerasLoadOptions = {},
+): Promise<Model> {
   const members = readZip(bytes, where, { ...DEFAULT_ZIP_LIMITS, ...options.zipLimits });
   const config = parseJson(members.get('config.json'), 'config.json', where);
   if (members.has('metadata.json')) parseJson(members.get('metadata.json'), 'metadata.json', where);
@@ -146,7 +174,9 @@ export function buildModel(topology: JsonObject, where: string): Model {
     return modelFromTopology(topology, where);
   } catch (e) {
     if (e instanceof RangeError)
-      throw new IOError(`${where}: the model's weights do not fit in memory (${e.message}); refused`);
+      throw new IOError(
+        `${where}: the model's weights do not fit in memory (${e.message}); refused`,
+      );
     throw e;
   }
 }
@@ -162,7 +192,10 @@ function buildConfigOf(model: Model): JsonObject {
  * model.weights.h5 with Keras' object-tree paths (optimizer state under optimizer/vars when compiled).
  * @example const bytes = await saveKerasBytes(model);
  */
-export async function saveKerasBytes(model: Model, options: { includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
+export async function saveKerasBytes(
+  model: Model,
+  options: { includeOptimizer?: boolean } = {},
+): Promise<Uint8Array> {
   const topo = modelTopology(model);
   const entry = writeLayerEntry({ class_name: topo.class_name, config: topo.config });
   delete entry.name;
@@ -180,22 +213,47 @@ export async function saveKerasBytes(model: Model, options: { includeOptimizer?:
   const opt = (options.includeOptimizer ?? true) && model.isCompiled ? model.optimizer : null;
   const optState = opt ? opt.weights() : [];
   if (opt && optState.length) {
-    attrs.set('optimizer/vars', { name: opt.getConfig().name === undefined ? opt.getClassName().toLowerCase() : String(opt.getConfig().name) });
+    attrs.set('optimizer/vars', {
+      name:
+        opt.getConfig().name === undefined
+          ? opt.getClassName().toLowerCase()
+          : String(opt.getConfig().name),
+    });
   }
   for (const { path, t } of values) {
     const data = await t.data();
-    datasets.push({ path, shape: [...t.shape], dtype: t.dtype === 'int32' ? 'int32' : 'float32', values: data instanceof Int32Array ? data : Float32Array.from(data as ArrayLike<number>) });
+    datasets.push({
+      path,
+      shape: [...t.shape],
+      dtype: t.dtype === 'int32' ? 'int32' : 'float32',
+      values: data instanceof Int32Array ? data : Float32Array.from(data as ArrayLike<number>),
+    });
   }
   if (opt && optState.length) {
     // Keras' optimizer.variables: iterations (int64), learning_rate (float32), then the slots.
     const [iterations, ...slots] = optState;
     const it = await iterations.data();
-    datasets.push({ path: 'optimizer/vars/0', shape: [], dtype: 'int64', values: Int32Array.from(it as ArrayLike<number>) });
+    datasets.push({
+      path: 'optimizer/vars/0',
+      shape: [],
+      dtype: 'int64',
+      values: Int32Array.from(it as ArrayLike<number>),
+    });
     const lr = opt.getConfig().learningRate;
-    datasets.push({ path: 'optimizer/vars/1', shape: [], dtype: 'float32', values: Float32Array.of(typeof lr === 'number' ? lr : 0) });
+    datasets.push({
+      path: 'optimizer/vars/1',
+      shape: [],
+      dtype: 'float32',
+      values: Float32Array.of(typeof lr === 'number' ? lr : 0),
+    });
     for (let i = 0; i < slots.length; i++) {
       const d = await slots[i].data();
-      datasets.push({ path: `optimizer/vars/${i + 2}`, shape: [...slots[i].shape], dtype: 'float32', values: Float32Array.from(d as ArrayLike<number>) });
+      datasets.push({
+        path: `optimizer/vars/${i + 2}`,
+        shape: [...slots[i].shape],
+        dtype: 'float32',
+        values: Float32Array.from(d as ArrayLike<number>),
+      });
     }
   }
   const h5 = await writeH5(datasets, attrs);
@@ -213,4 +271,3 @@ export async function saveKerasBytes(model: Model, options: { includeOptimizer?:
     ]),
   );
 }
-

@@ -1,12 +1,11 @@
 // Legacy HDF5 model files (Keras 2, tf.keras, Keras 3 `save('x.h5')`): the model_config attribute and
 // the model_weights group, whose weights are matched to the model by name, not by order.
 import { IOError, show } from '../../core/errors.js';
-import { tensor } from '../../ops/creation.js';
 import type { LayerWeight } from '../../layers/layer.js';
 import type { Model } from '../../models/model.js';
 import { readModelConfig } from './config.js';
 import { H5Reader } from './hdf5.js';
-import { buildModel, type KerasLoadOptions } from './keras_file.js';
+import { assignDataset, buildModel, type KerasLoadOptions } from './keras_file.js';
 
 /**
  * Pairs a layer's weights with the names listed in its group's `weight_names`: by `<layer>/<weight>`
@@ -35,7 +34,11 @@ export function matchByName(weights: LayerWeight[], names: string[]): (string | 
  * A model from the bytes of a legacy HDF5 model file.
  * @example const model = await loadLegacyH5Bytes(bytes, 'mnist.h5');
  */
-export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, options: KerasLoadOptions = {}): Promise<Model> {
+export async function loadLegacyH5Bytes(
+  bytes: Uint8Array,
+  where: string,
+  options: KerasLoadOptions = {},
+): Promise<Model> {
   const h5 = await H5Reader.open(bytes, where);
   try {
     const text = h5.attr('', 'model_config');
@@ -43,12 +46,15 @@ export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, option
       throw new IOError(
         `${where}: this HDF5 file has no model_config attribute: it holds weights only (load them into a model built in code)`,
       );
-    if (text.length > 64 * 1024 * 1024) throw new IOError(`${where}: model_config is larger than 64 MiB`);
+    if (text.length > 64 * 1024 * 1024)
+      throw new IOError(`${where}: model_config is larger than 64 MiB`);
     let config: unknown;
     try {
       config = JSON.parse(text);
     } catch (e) {
-      throw new IOError(`${where}: model_config is not valid JSON (${e instanceof Error ? e.message : show(e)})`);
+      throw new IOError(
+        `${where}: model_config is not valid JSON (${e instanceof Error ? e.message : show(e)})`,
+      );
     }
     const topology = readModelConfig(config, where, { safeMode: options.safeMode ?? true });
     const model = buildModel(topology, where);
@@ -60,7 +66,9 @@ export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, option
         const group = root ? `${root}/${layer.name}` : layer.name;
         const names = h5.attrStrings(group, 'weight_names');
         if (!names)
-          throw new IOError(`${where}: layer '${layer.name}' has ${weights.length} weights but the file has no group for it`);
+          throw new IOError(
+            `${where}: layer '${layer.name}' has ${weights.length} weights but the file has no group for it`,
+          );
         if (names.length !== weights.length)
           throw new IOError(
             `${where}: layer '${layer.name}' has ${weights.length} weights but the file lists ${names.length} (${show(names)})`,
@@ -68,16 +76,11 @@ export async function loadLegacyH5Bytes(bytes: Uint8Array, where: string, option
         const matched = matchByName(weights, names);
         weights.forEach((w, i) => {
           const name = matched[i];
-          if (!name) throw new IOError(`${where}: weight '${w.layer.name}/${w.name}' is not in the file's group '${group}'`);
-          const { shape, values } = h5.read(`${group}/${name}`, w.variable.shape);
-          const t = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
-          const cast = t.dtype === w.variable.dtype ? t : t.cast(w.variable.dtype);
-          try {
-            w.variable.assign(cast);
-          } finally {
-            if (cast !== t) cast.dispose();
-            t.dispose();
-          }
+          if (!name)
+            throw new IOError(
+              `${where}: weight '${w.layer.name}/${w.name}' is not in the file's group '${group}'`,
+            );
+          assignDataset(w, h5, `${group}/${name}`);
         });
       }
     } catch (e) {

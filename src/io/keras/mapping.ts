@@ -39,7 +39,14 @@ export interface LayerMapping {
 }
 
 /** Keys every Keras 3 layer config may carry that neurite's layers do not take. */
-export const KERAS_ONLY_KEYS: readonly string[] = ['quantization_config', 'lora_rank', 'lora_alpha', 'optional', 'sparse', 'ragged'];
+export const KERAS_ONLY_KEYS: readonly string[] = [
+  'quantization_config',
+  'lora_rank',
+  'lora_alpha',
+  'optional',
+  'sparse',
+  'ragged',
+];
 
 /**
  * The table. Keyed by Keras class name. Rows for layers the klayers helper adds (ReLU, RandomFlip, ...)

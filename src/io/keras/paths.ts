@@ -47,7 +47,12 @@ export function kerasPaths(root: Layer, order?: ReadonlyMap<Layer, Layer[]>): Sa
     out.push({ path, layer, vars: ownVars(layer) });
     const sub = mappingFor(kerasClassOf(layer)).subVars;
     if (sub) {
-      const mine = new Map(layer.allWeightRecords().filter((w) => w.layer === layer).map((w) => [w.name, w]));
+      const mine = new Map(
+        layer
+          .allWeightRecords()
+          .filter((w) => w.layer === layer)
+          .map((w) => [w.name, w]),
+      );
       for (const [attr, names] of Object.entries(sub)) {
         const vars = names.flatMap((n) => mine.get(n) ?? []);
         if (vars.length) out.push({ path: join(path, attr), layer, vars });

@@ -74,7 +74,9 @@ export function readZip(
         if (count > limits.maxMembers)
           throw new IOError(`${where}: more than ${limits.maxMembers} zip members`);
         if (!isSafeMemberName(f.name))
-          throw new IOError(`${where}: zip member name ${show(f.name)} leaves the archive or is not allowed`);
+          throw new IOError(
+            `${where}: zip member name ${show(f.name)} leaves the archive or is not allowed`,
+          );
         if (f.name.endsWith('/')) return false;
         if (f.compression !== 0 && f.compression !== 8)
           throw new IOError(
