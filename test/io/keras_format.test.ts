@@ -77,7 +77,72 @@ const models: Record<string, () => Promise<nr.Model>> = {
     }),
 };
 
+const shared = [resolve(repoRoot, '..', 'shared'), '/work/shared'].find((p) => existsSync(p));
+const real = shared ? join(shared, 'real-models', 'keras') : '';
+const realFiles = [
+  'btc-gru-k3.14/btc_gru_v2.keras',
+  'btc-lstm-k3.14/btc_lstm_v1.keras',
+  'mnist-cnn-batchnorm-k3.10/mnist_cnn.keras',
+  'autompg-normalization-k3.10/dnn_model.keras',
+  'email-spam-gru-masked-k3.13/gru_model.keras',
+  'sms-spam-embedding-gap-k3.13/spam_model.keras',
+  'movie-ncf-two-inputs-k3.13/ncf_model.keras',
+  'nifty-bilstm-k3.0.5/bilstm_model.keras',
+];
+
+/** Config keys per Keras layer class, from every layer entry (module keras.layers) found in a config. */
+function keysByClass(
+  config: unknown,
+  into = new Map<string, Set<string>>(),
+): Map<string, Set<string>> {
+  if (Array.isArray(config)) for (const v of config) keysByClass(v, into);
+  else if (config !== null && typeof config === 'object') {
+    const o = config as Record<string, unknown>;
+    const inner = o.config;
+    if (
+      typeof o.class_name === 'string' &&
+      o.module === 'keras.layers' &&
+      inner &&
+      typeof inner === 'object' &&
+      !Array.isArray(inner)
+    ) {
+      const set = into.get(o.class_name) ?? new Set<string>();
+      for (const k of Object.keys(inner)) set.add(k);
+      into.set(o.class_name, set);
+    }
+    for (const v of Object.values(o)) keysByClass(v, into);
+  }
+  return into;
+}
+
 describe('.keras format fidelity', () => {
+  it.skipIf(!existsSync(real))(
+    'config keys we write are keys Keras 3 writes (classes of the real files)',
+    async () => {
+      const keras = new Map<string, Set<string>>();
+      const ours = new Map<string, Set<string>>();
+      for (const f of realFiles) {
+        const bytes = readFileSync(join(real, f));
+        keysByClass(JSON.parse(new TextDecoder().decode(unzipSync(bytes)['config.json'])), keras);
+        const model = await nr.loadModel(bytes);
+        const got: Uint8Array[] = [];
+        await model.save(nr.io.kerasFormat(async (b) => void got.push(b)));
+        keysByClass(JSON.parse(new TextDecoder().decode(unzipSync(got[0])['config.json'])), ours);
+        model.dispose();
+      }
+      expect(ours.size).toBeGreaterThanOrEqual(10);
+      for (const [cls, keys] of ours) {
+        const theirs = keras.get(cls);
+        expect(theirs, cls).toBeDefined();
+        expect(
+          [...keys].filter((k) => !theirs?.has(k)),
+          cls,
+        ).toEqual([]);
+      }
+    },
+    120_000,
+  );
+
   for (const [name, make] of Object.entries(models)) {
     it.skipIf(!hasH5py)(`${name}: datasets, dtypes and shapes as Keras writes them`, async () => {
       const model = await make();

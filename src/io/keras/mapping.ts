@@ -60,6 +60,8 @@ export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, La
   ['Sequential', { module: 'keras' }],
   // Keras 2 InputLayer spelled its shape batch_input_shape; Keras 3 writes batch_shape (generic rename).
   ['InputLayer', { dropOnWrite: ['trainable'] }],
+  // Keras 3 only warns about input_length (a Keras 2 key); it is not written.
+  ['Embedding', { dropOnWrite: ['input_length'] }],
   // Keras 3 MultiHeadAttention holds four EinsumDense sublayers (properties query_dense, ...); neurite holds
   // the same kernels and biases, with the same shapes, as its own weights.
   [
