@@ -175,3 +175,49 @@ describe('.keras round trips', () => {
     expect((await nr.loadModel(blob)).layers.length).toBe(1);
   });
 });
+
+/** One layer after an input of `shape`, saved to .keras and loaded back. */
+const single: [string, number[], () => nr.layers.Layer][] = [
+  ['conv1d', [8, 3], () => nr.layers.conv1d({ filters: 2, kernelSize: 3 })],
+  ['conv2dTranspose', [4, 4, 2], () => nr.layers.conv2dTranspose({ filters: 3, kernelSize: 2, strides: 2 })],
+  ['averagePooling2d', [4, 4, 2], () => nr.layers.averagePooling2d({ poolSize: 2 })],
+  ['maxPooling1d', [6, 2], () => nr.layers.maxPooling1d({ poolSize: 2 })],
+  ['upSampling2d', [3, 3, 2], () => nr.layers.upSampling2d({ size: [2, 2] })],
+  ['zeroPadding2d', [3, 3, 2], () => nr.layers.zeroPadding2d({ padding: 1 })],
+  ['cropping2d', [5, 5, 2], () => nr.layers.cropping2d({ cropping: 1 })],
+  ['permute', [3, 4], () => nr.layers.permute({ dims: [2, 1] })],
+  ['repeatVector', [4], () => nr.layers.repeatVector({ n: 3 })],
+  ['reshape', [6], () => nr.layers.reshape({ targetShape: [2, 3] })],
+  ['simpleRNN', [5, 3], () => nr.layers.simpleRNN({ units: 4, returnSequences: true })],
+  ['timeDistributed', [5, 3], () => nr.layers.timeDistributed({ layer: nr.layers.dense({ units: 2 }) })],
+  ['layerNormalization', [5, 3], () => nr.layers.layerNormalization()],
+  ['rescaling', [4], () => nr.layers.rescaling({ scale: 0.5, offset: -1 })],
+  ['activation', [4], () => nr.layers.activation({ activation: 'tanh' })],
+  ['masking', [5, 3], () => nr.layers.masking({ maskValue: 0 })],
+  ['gaussianNoise', [4], () => nr.layers.gaussianNoise({ stddev: 0.1 })],
+  ['spatialDropout1d', [5, 3], () => nr.layers.spatialDropout1d({ rate: 0.2 })],
+];
+
+describe('.keras round trips, one layer each', () => {
+  for (const [name, shape, make] of single)
+    it(name, async () => {
+      const x = nr.input({ shape });
+      const m = nr.model({ inputs: x, outputs: make().apply(x) as nr.SymbolicTensor });
+      await roundTrip(`one-${name}`, m, rand([2, ...shape], 11));
+    });
+
+  it('merge layers and dot/attention on two inputs', async () => {
+    const a = nr.input({ shape: [4, 3] });
+    const b = nr.input({ shape: [4, 3] });
+    const outs = [
+      nr.layers.add().apply([a, b]),
+      nr.layers.multiply().apply([a, b]),
+      nr.layers.average().apply([a, b]),
+      nr.layers.maximum().apply([a, b]),
+      nr.layers.minimum().apply([a, b]),
+      nr.layers.attention().apply([a, b]),
+    ] as nr.SymbolicTensor[];
+    const m = nr.model({ inputs: [a, b], outputs: outs });
+    await roundTrip('merge', m, () => [rand([2, 4, 3], 12)(), rand([2, 4, 3], 13)()]);
+  });
+});
