@@ -52,6 +52,10 @@ export const KERAS_ONLY_KEYS: readonly string[] = [
  * The table. Keyed by Keras class name. Rows for layers the klayers helper adds (ReLU, RandomFlip, ...)
  * are needed only where their neurite config or weight order differs from Keras'.
  */
+/** tf.keras 2 writes `axis: [3]` where neurite (and Keras 3 mostly) take one integer. */
+const singleAxis = (config: FileConfig): FileConfig =>
+  Array.isArray(config.axis) && config.axis.length === 1 ? { ...config, axis: config.axis[0] } : config;
+
 export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, LayerMapping>([
   // Keras 2 and Teachable Machine files carry `groups: 1` on DepthwiseConv2D, which Keras 3 itself rejects.
   ['DepthwiseConv2D', { dropOnRead: ['groups'] }],
@@ -60,6 +64,8 @@ export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, La
   ['Sequential', { module: 'keras' }],
   // Keras 2 InputLayer spelled its shape batch_input_shape; Keras 3 writes batch_shape (generic rename).
   ['InputLayer', { dropOnWrite: ['trainable'] }],
+  ['BatchNormalization', { read: singleAxis }],
+  ['LayerNormalization', { read: singleAxis }],
   // Keras 3 only warns about input_length (a Keras 2 key); it is not written.
   ['Embedding', { dropOnWrite: ['input_length'] }],
   // Keras 3 MultiHeadAttention holds four EinsumDense sublayers (properties query_dense, ...); neurite holds
