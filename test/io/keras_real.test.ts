@@ -308,10 +308,7 @@ describe.skipIf(!present)('real Keras files', () => {
       const c = check('waste-mobilenetv2-teachable-h5-k2.4');
       const ref = c.numpy_reference_softmax as { A: number[]; B: number[] };
       const model = await nr.loadModel(file('waste-mobilenetv2-teachable-h5-k2.4'));
-      const x = Float32Array.from(
-        [...image(224, false), ...image(224, true)],
-        (v) => v / 127.5 - 1,
-      );
+      const x = pair(image(224, false), image(224, true)).map((v) => v / 127.5 - 1);
       const y = await run(model, nr.tensor(x, [2, 224, 224, 3]));
       [...ref.A, ...ref.B].forEach((r, i) => expect(Math.abs(y[i] - r)).toBeLessThanOrEqual(1e-4));
     },
