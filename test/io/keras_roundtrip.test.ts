@@ -179,7 +179,11 @@ describe('.keras round trips', () => {
 /** One layer after an input of `shape`, saved to .keras and loaded back. */
 const single: [string, number[], () => nr.layers.Layer][] = [
   ['conv1d', [8, 3], () => nr.layers.conv1d({ filters: 2, kernelSize: 3 })],
-  ['conv2dTranspose', [4, 4, 2], () => nr.layers.conv2dTranspose({ filters: 3, kernelSize: 2, strides: 2 })],
+  [
+    'conv2dTranspose',
+    [4, 4, 2],
+    () => nr.layers.conv2dTranspose({ filters: 3, kernelSize: 2, strides: 2 }),
+  ],
   ['averagePooling2d', [4, 4, 2], () => nr.layers.averagePooling2d({ poolSize: 2 })],
   ['maxPooling1d', [6, 2], () => nr.layers.maxPooling1d({ poolSize: 2 })],
   ['upSampling2d', [3, 3, 2], () => nr.layers.upSampling2d({ size: [2, 2] })],
@@ -189,7 +193,11 @@ const single: [string, number[], () => nr.layers.Layer][] = [
   ['repeatVector', [4], () => nr.layers.repeatVector({ n: 3 })],
   ['reshape', [6], () => nr.layers.reshape({ targetShape: [2, 3] })],
   ['simpleRNN', [5, 3], () => nr.layers.simpleRNN({ units: 4, returnSequences: true })],
-  ['timeDistributed', [5, 3], () => nr.layers.timeDistributed({ layer: nr.layers.dense({ units: 2 }) })],
+  [
+    'timeDistributed',
+    [5, 3],
+    () => nr.layers.timeDistributed({ layer: nr.layers.dense({ units: 2 }) }),
+  ],
   ['layerNormalization', [5, 3], () => nr.layers.layerNormalization()],
   ['rescaling', [4], () => nr.layers.rescaling({ scale: 0.5, offset: -1 })],
   ['activation', [4], () => nr.layers.activation({ activation: 'tanh' })],
@@ -219,5 +227,52 @@ describe('.keras round trips, one layer each', () => {
     ] as nr.SymbolicTensor[];
     const m = nr.model({ inputs: [a, b], outputs: outs });
     await roundTrip('merge', m, () => [rand([2, 4, 3], 12)(), rand([2, 4, 3], 13)()]);
+  });
+});
+
+describe('loadModel sources and legacy weight matching', () => {
+  it('http(s) URL: bytes fetched with a cap, format sniffed', async () => {
+    const { createServer } = await import('node:http');
+    const m = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [3] })] });
+    const got: Uint8Array[] = [];
+    await m.save(nr.io.kerasFormat(async (b) => void got.push(b)));
+    const server = createServer((_, res) => res.end(Buffer.from(got[0])));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const back = await nr.loadModel(`http://127.0.0.1:${port}/model.bin`);
+      expect(back.layers.length).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('legacy .h5 names: exact <layer>/<weight> first, else the k-th weight of a name takes the k-th entry', async () => {
+    const { matchByName } = await import('../../src/io/keras/legacy_h5.js');
+    const bn = nr.layers.batchNormalization({ name: 'bn' });
+    const conv = nr.layers.conv2d({ filters: 2, kernelSize: 1, name: 'conv' });
+    const x = nr.input({ shape: [2, 2, 1] });
+    bn.apply(conv.apply(x) as nr.SymbolicTensor);
+    const weights = [...conv.weightRecords(), ...bn.weightRecords()];
+    // Keras 2 lists a nested model's moving statistics after all trainable weights.
+    const file = [
+      'conv/kernel:0',
+      'conv/bias:0',
+      'bn/gamma:0',
+      'bn/beta:0',
+      'bn/moving_mean:0',
+      'bn/moving_variance:0',
+    ];
+    expect(matchByName(weights, [...file].reverse())).toEqual(file);
+    const renamed = [
+      'model/conv_9/kernel:0',
+      'model/conv_9/bias:0',
+      'x/bn_2/gamma:0',
+      'x/bn_2/beta:0',
+      'x/bn_2/moving_mean:0',
+      'x/bn_2/moving_variance:0',
+    ];
+    expect(matchByName(weights, renamed)).toEqual(renamed);
   });
 });
