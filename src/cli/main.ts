@@ -220,7 +220,7 @@ export function program(): Command {
   return p;
 }
 
-/** Parses argv and runs; usage errors exit with code 1 and one line. */
+/** Parses argv and runs; usage errors exit with code 1 and one line. @example await main(['node', 'neurite', 'doctor']); */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const p = program();
   p.exitOverride();

@@ -76,6 +76,7 @@ function metricNames(v: unknown): string[] {
  * Compiles a loaded model from its compile_config and restores the optimizer's variables from
  * `optimizer/vars` (iterations, learning_rate unless it is a schedule, then the slots). A config neurite
  * cannot compile (an unknown loss or optimizer) leaves the model uncompiled: it still predicts.
+ * @example restoreCompile(model, config.compile_config, h5, 'model.keras') // true when compiled
  */
 export function restoreCompile(model: Model, cc: JsonObject, h5: H5Reader, where: string): boolean {
   const opt = plain(cc.optimizer);

@@ -159,7 +159,7 @@ const SIZE_KEYS = new Set([
   'max_tokens',
   'n',
 ]);
-/** 2^24: larger than any real layer width, small enough that a width alone cannot exhaust memory. */
+/** 2^24: larger than any real layer width, small enough that a width alone cannot exhaust memory. @example units <= MAX_LAYER_SIZE */
 export const MAX_LAYER_SIZE = 2 ** 24;
 
 /** Refuses sizes that would make building the model allocate without bound (a shape bomb in the config). */

@@ -58,7 +58,7 @@ export interface H5Limits {
   maxDatasetBytes: number;
 }
 
-/** The defaults of `H5Limits`. */
+/** The defaults of `H5Limits`. @example await H5Reader.open(bytes, 'w.h5', { ...DEFAULT_H5_LIMITS, maxDepth: 8 }) */
 export const DEFAULT_H5_LIMITS: H5Limits = {
   maxEntries: 100_000,
   maxDepth: 64,

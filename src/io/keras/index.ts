@@ -12,7 +12,7 @@ export type { KerasLoadOptions } from './keras_file.js';
 /** The kinds of model file `sniffFormat` tells apart. */
 export type ModelFileFormat = 'keras-zip' | 'hdf5' | 'model-json' | 'unknown';
 
-/** Largest model file read whole into memory (4 GiB: wasm32 cannot hold more). */
+/** Largest model file read whole into memory (4 GiB: wasm32 cannot hold more). @example if (size > MAX_MODEL_FILE_BYTES) refuse(); */
 export const MAX_MODEL_FILE_BYTES = 4 * 1024 ** 3;
 
 /**
@@ -166,7 +166,7 @@ export function kerasFormat(target: string | ((bytes: Uint8Array) => Promise<voi
   return { kerasTarget: target };
 }
 
-/** True when `save` should write a .keras file. */
+/** True when `save` should write a .keras file. @example isKerasTarget('model.keras') // true */
 export function isKerasTarget(t: unknown): t is KerasTarget | string {
   if (typeof t === 'string') return /\.keras$/i.test(t);
   return t !== null && typeof t === 'object' && 'kerasTarget' in t;

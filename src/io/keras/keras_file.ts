@@ -22,7 +22,7 @@ export interface KerasLoadOptions {
   zipLimits?: Partial<ZipLimits>;
 }
 
-/** The Keras version whose file layout neurite writes (metadata.json's keras_version). */
+/** The Keras version whose file layout neurite writes (metadata.json's keras_version). @example KERAS_FORMAT_VERSION // '3.10.0' */
 export const KERAS_FORMAT_VERSION = '3.10.0';
 /** config.json and metadata.json are refused above this size (they hold no weights). */
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
@@ -45,6 +45,7 @@ function parseJson(bytes: Uint8Array | undefined, name: string, where: string): 
 /**
  * Each functional model's layers in the order its config lists them: Keras numbers the weight paths of a
  * container in that order, which may differ from the order neurite calls the layers in.
+ * @example kerasPaths(model, configOrder(model, topology))
  */
 export function configOrder(
   model: Layer,
@@ -102,6 +103,7 @@ export function assignDataset(w: LayerWeight, h5: H5Reader, path: string): void 
 /**
  * Assigns the weights of `model.weights.h5` to a model built from the same config: every variable of every
  * saveable is looked up at `<path>/vars/<i>`, its shape checked against the model before it is read.
+ * @example assignKerasWeights(model, h5, configOrder(model, topology), 'model.keras');
  */
 export function assignKerasWeights(
   model: Model,
@@ -168,6 +170,7 @@ export async function loadKerasBytes(
 /**
  * Builds the model of a checked topology; an allocation the engine cannot make (a config that sizes
  * layers too large for memory) becomes an IOError instead of a crash.
+ * @example const model = buildModel(readModelConfig(config, 'm.keras', { safeMode: true }), 'm.keras');
  */
 export function buildModel(topology: JsonObject, where: string): Model {
   try {

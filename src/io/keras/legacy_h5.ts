@@ -12,6 +12,7 @@ import { assignDataset, buildModel, type KerasLoadOptions } from './keras_file.j
  * when every weight is found so, else the k-th weight named 'kernel' takes the k-th entry ending in
  * 'kernel' (Keras 2 lists a nested model's moving statistics after all its trainable weights, and RNN
  * cells under names like 'lstm/lstm_cell/kernel:0' or 'forward_lstm/lstm_cell_1/kernel:0').
+ * @example matchByName(dense.weightRecords(), ['dense/kernel:0', 'dense/bias:0'])
  */
 export function matchByName(weights: LayerWeight[], names: string[]): (string | undefined)[] {
   const strip = (n: string) => n.replace(/:\d+$/, '');

@@ -38,7 +38,7 @@ export interface LayerMapping {
   subVars?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Keys every Keras 3 layer config may carry that neurite's layers do not take. */
+/** Keys every Keras 3 layer config may carry that neurite's layers do not take. @example KERAS_ONLY_KEYS.includes('lora_rank') // true */
 export const KERAS_ONLY_KEYS: readonly string[] = [
   'quantization_config',
   'lora_rank',
@@ -48,14 +48,17 @@ export const KERAS_ONLY_KEYS: readonly string[] = [
   'ragged',
 ];
 
+/** tf.keras 2 writes `axis: [3]` where neurite (and Keras 3 mostly) take one integer. */
+const singleAxis = (config: FileConfig): FileConfig =>
+  Array.isArray(config.axis) && config.axis.length === 1
+    ? { ...config, axis: config.axis[0] }
+    : config;
+
 /**
  * The table. Keyed by Keras class name. Rows for layers the klayers helper adds (ReLU, RandomFlip, ...)
  * are needed only where their neurite config or weight order differs from Keras'.
+ * @example LAYER_TABLE.get('MultiHeadAttention')?.subVars
  */
-/** tf.keras 2 writes `axis: [3]` where neurite (and Keras 3 mostly) take one integer. */
-const singleAxis = (config: FileConfig): FileConfig =>
-  Array.isArray(config.axis) && config.axis.length === 1 ? { ...config, axis: config.axis[0] } : config;
-
 export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, LayerMapping>([
   // Keras 2 and Teachable Machine files carry `groups: 1` on DepthwiseConv2D, which Keras 3 itself rejects.
   ['DepthwiseConv2D', { dropOnRead: ['groups'] }],
@@ -83,12 +86,12 @@ export const LAYER_TABLE: ReadonlyMap<string, LayerMapping> = new Map<string, La
   ],
 ]);
 
-/** The row for a Keras class name (an empty row when the generic rules suffice). */
+/** The row for a Keras class name (an empty row when the generic rules suffice). @example mappingFor('DepthwiseConv2D').dropOnRead // ['groups'] */
 export function mappingFor(kerasClass: string): LayerMapping {
   return LAYER_TABLE.get(kerasClass) ?? {};
 }
 
-/** The Keras class name of a neurite layer (the inverse of the `neurite` field). */
+/** The Keras class name of a neurite layer (the inverse of the `neurite` field). @example kerasClassOf(nr.model({inputs, outputs})) // 'Functional' */
 export function kerasClassOf(layer: Layer): string {
   if (layer instanceof Sequential) return 'Sequential';
   if (layer instanceof Model) return 'Functional';
@@ -115,6 +118,7 @@ export type Child = { attr: string; layer: Layer } | { attr: string; list: Layer
  * The saveable attributes of a layer in the order Keras' `_walk_saveable` visits them: a model's `layers`
  * first, then public attributes in sorted order (private ones, '_x', last). Only attributes that hold
  * weights somewhere below them matter for paths; those are listed here per kind of layer.
+ * @example kerasChildren(lstmLayer) // [{ attr: 'cell', layer: lstmLayer.cell }]
  */
 export function kerasChildren(layer: Layer): Child[] {
   if (layer instanceof Sequential) return [{ attr: 'layers', list: layer.layers }];

@@ -10,7 +10,7 @@ export interface SaveablePath {
   vars: LayerWeight[];
 }
 
-/** A layer's own weights (not its sublayers', nor those Keras keeps in sublayers), in Keras' variable order. */
+/** A layer's own weights (not its sublayers', nor those Keras keeps in sublayers), in Keras' variable order. @example ownVars(dense).map((w) => w.name) // ['kernel', 'bias'] */
 export function ownVars(layer: Layer): LayerWeight[] {
   const row = mappingFor(kerasClassOf(layer));
   const moved = new Set(Object.values(row.subVars ?? {}).flat());

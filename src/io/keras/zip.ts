@@ -14,7 +14,7 @@ export interface ZipLimits {
   maxMembers: number;
 }
 
-/** The defaults of `ZipLimits`. */
+/** The defaults of `ZipLimits`. @example readZip(bytes, 'm.keras', { ...DEFAULT_ZIP_LIMITS, maxRatio: 100 }) */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxMemberBytes: 4 * 1024 ** 3,
   maxTotalBytes: 4 * 1024 ** 3,
@@ -34,6 +34,7 @@ export function isZip(bytes: Uint8Array): boolean {
 /**
  * A member name that stays inside the archive's folder: relative, no '..', no drive letters, no
  * backslashes, no control characters, and not a name that reaches object prototypes.
+ * @example isSafeMemberName('../x') // false
  */
 export function isSafeMemberName(name: string): boolean {
   if (!name || name.length > 512) return false;
