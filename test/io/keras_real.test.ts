@@ -158,6 +158,15 @@ describe.skipIf(!present)('real Keras files', () => {
     }, 60_000);
   }
 
+  it('btc-gru-k3.14: compiled from compile_config, Adam state restored from optimizer/vars', async () => {
+    const model = await nr.loadModel(file('btc-gru-k3.14'));
+    expect(model.isCompiled).toBe(true);
+    expect(model.optimizer?.getClassName()).toBe('Adam');
+    // optimizer/vars/0 of this file is 3780 (h5py: f['optimizer/vars/0'][()]); learning_rate (vars/1) is config.
+    expect(Number((await model.optimizer?.iterations.data())?.[0])).toBe(3780);
+    expect(model.optimizer?.weights().length).toBe(15);
+  }, 60_000);
+
   it('email-spam-gru-masked-k3.13: masking makes pre- and post-padding agree', async () => {
     const c = check('email-spam-gru-masked-k3.13');
     const model = await nr.loadModel(file('email-spam-gru-masked-k3.13'));
