@@ -220,23 +220,37 @@ export class H5Reader {
     return null;
   }
 
-  /** A string-array attribute (Keras 2's layer_names, weight_names), or null. */
+  /**
+   * A string-array attribute (Keras 2's layer_names, weight_names), or null. Keras splits one larger than
+   * HDF5's 64 KiB attribute limit into `name0`, `name1`, ...; those are joined.
+   */
   attrStrings(path: string, name: string): string[] | null {
     const clean = path.replace(/^\/+|\/+$/g, '');
     if (clean && !this.groups.has(clean) && !this.infos.has(clean)) return null;
     const obj = clean ? this.file.get(clean) : this.file;
-    if (!obj || !('attrs' in obj) || !Object.prototype.hasOwnProperty.call(obj.attrs, name))
-      return null;
-    const v = obj.attrs[name]?.value;
+    if (!obj || !('attrs' in obj)) return null;
+    const attrs = obj.attrs;
+    const has = (n: string) => Object.prototype.hasOwnProperty.call(attrs, n);
     const dec = new TextDecoder();
     const one = (x: unknown): string | null =>
       typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : null;
-    if (Array.isArray(v)) {
-      const out = v.map(one);
-      return out.every((x): x is string => x !== null) ? out : null;
+    const strings = (n: string): string[] | null => {
+      const v = attrs[n]?.value;
+      if (Array.isArray(v)) {
+        const out = v.map(one);
+        return out.every((x): x is string => x !== null) ? out : null;
+      }
+      const single = one(v);
+      return single === null ? null : [single];
+    };
+    if (has(name)) return strings(name);
+    const chunks: string[] = [];
+    for (let i = 0; has(`${name}${i}`) && i < 10_000; i++) {
+      const part = strings(`${name}${i}`);
+      if (!part) return null;
+      chunks.push(...part);
     }
-    const single = one(v);
-    return single === null ? null : [single];
+    return chunks.length ? chunks : null;
   }
 
   /** Names of the attributes of an object. */
