@@ -276,3 +276,75 @@ describe('loadModel sources and legacy weight matching', () => {
     expect(matchByName(weights, renamed)).toEqual(renamed);
   });
 });
+
+describe('legacy .h5 written here with h5wasm', () => {
+  it('model_config + model_weights, weight_names split in chunks, BN statistics listed last', async () => {
+    const h5wasm = await import('h5wasm');
+    const { FS } = await h5wasm.ready;
+    const config = {
+      class_name: 'Sequential',
+      config: {
+        name: 'sequential',
+        layers: [
+          {
+            class_name: 'Dense',
+            config: { name: 'dense', units: 2, batch_input_shape: [null, 3] },
+          },
+          { class_name: 'BatchNormalization', config: { name: 'bn', axis: [1] } },
+        ],
+      },
+    };
+    const f = new h5wasm.File('/legacy-chunks.h5', 'w');
+    f.create_attribute('model_config', JSON.stringify(config));
+    f.create_attribute('keras_version', '2.4.0');
+    const mw = f.create_group('model_weights');
+    mw.create_attribute('layer_names', ['dense', 'bn']);
+    const values: Record<string, [number[], number[]]> = {
+      'dense/kernel:0': [
+        [3, 2],
+        [1, 2, 3, 4, 5, 6],
+      ],
+      'dense/bias:0': [[2], [0.5, -0.5]],
+      'bn/gamma:0': [[2], [2, 3]],
+      'bn/beta:0': [[2], [0.1, 0.2]],
+      'bn/moving_mean:0': [[2], [1, -1]],
+      'bn/moving_variance:0': [[2], [4, 9]],
+    };
+    for (const layer of ['dense', 'bn']) {
+      const g = mw.create_group(layer);
+      const names = Object.keys(values).filter((n) => n.startsWith(`${layer}/`));
+      // Keras splits a long attribute as weight_names0, weight_names1, ...; the moving statistics come last.
+      const order = layer === 'bn' ? [names[2], names[3], names[0], names[1]] : names;
+      g.create_attribute('weight_names0', order.slice(0, 1));
+      g.create_attribute('weight_names1', order.slice(1));
+      g.create_group(layer);
+      for (const n of names) {
+        const sub = g.get(layer);
+        if (!(sub instanceof h5wasm.Group)) throw new Error('test setup');
+        sub.create_dataset({
+          name: n.split('/')[1],
+          data: Float32Array.from(values[n][1]),
+          shape: values[n][0],
+          dtype: '<f',
+        });
+      }
+    }
+    f.close();
+    const bytes = FS?.readFile('/legacy-chunks.h5') ?? new Uint8Array();
+    FS?.unlink('/legacy-chunks.h5');
+    const model = await nr.loadModel(bytes);
+    const w = model.getWeights();
+    const got = await Promise.all(w.map(async (t) => Array.from(await t.data())));
+    nr.dispose(w);
+    // Keras order: kernel, bias, gamma, beta, moving_mean, moving_variance.
+    expect(got).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [0.5, -0.5],
+      [2, 3],
+      expect.anything(),
+      [1, -1],
+      [4, 9],
+    ]);
+    expectClose(got[3], [0.1, 0.2], 1e-7, 1e-6, 'beta');
+  });
+});
