@@ -2,8 +2,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IOError } from '../core/errors.js';
+import { MAX_MODEL_JSON_BYTES } from '../io/artifacts.js';
 import { H5Reader } from '../io/keras/hdf5.js';
-import { sniffFormat } from '../io/keras/index.js';
+import { MAX_MODEL_FILE_BYTES, sniffFormat } from '../io/keras/index.js';
 import { readZip } from '../io/keras/zip.js';
 
 /** A model file's format and the versions it records. */
@@ -25,6 +26,8 @@ export async function modelFileInfo(path: string): Promise<ModelFileInfo> {
   });
   if (s.isDirectory() || clean.endsWith('.json')) {
     const json = clean.endsWith('.json') ? clean : join(clean, 'model.json');
+    if ((await stat(json)).size > MAX_MODEL_JSON_BYTES)
+      throw new IOError(`${json}: larger than ${MAX_MODEL_JSON_BYTES} bytes`);
     const text = await readFile(json, 'utf8');
     const parsed: unknown = JSON.parse(text);
     const topo =
@@ -46,6 +49,8 @@ export async function modelFileInfo(path: string): Promise<ModelFileInfo> {
       bytes: Buffer.byteLength(text),
     };
   }
+  if (s.size > MAX_MODEL_FILE_BYTES)
+    throw new IOError(`${clean}: ${s.size} bytes, more than ${MAX_MODEL_FILE_BYTES}`);
   const bytes = new Uint8Array(await readFile(clean));
   const format = sniffFormat(bytes);
   if (format === 'keras-zip') {
