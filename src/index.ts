@@ -95,6 +95,7 @@ export {
   type SaveOptions,
   type LoadOptions,
 } from './models/saving.js';
+export { loadModel, type ModelSource } from './io/keras/index.js';
 export * as io from './io/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as losses from './losses/index.js';

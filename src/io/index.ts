@@ -72,3 +72,11 @@ export function withSaveHandler(
       },
   };
 }
+export {
+  kerasFormat,
+  loadModelFromBytes,
+  sniffFormat,
+  type KerasTarget,
+  type KerasLoadOptions,
+  type ModelFileFormat,
+} from './keras/index.js';

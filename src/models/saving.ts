@@ -195,6 +195,8 @@ export async function saveModel(
   urlOrHandler: string | IOHandler,
   options: SaveOptions = {},
 ): Promise<SaveResult> {
+  const keras = await import('../io/keras/index.js');
+  if (keras.isKerasTarget(urlOrHandler)) return keras.saveKerasModel(model, urlOrHandler, options);
   const handler = await getHandler(urlOrHandler, 'save');
   if (!handler.save)
     throw new ArgumentError(`save: the handler for ${show(urlOrHandler)} cannot save`);
