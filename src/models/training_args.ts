@@ -41,12 +41,14 @@ export interface FitArgs {
   stream?: ProgressStream;
 }
 
-/** One batch from a dataset: `{xs, ys}` (tensors or lists) or `[xs, ys]`. */
-export type Batch =
-  { xs: Tensor | Tensor[]; ys: Tensor | Tensor[] } | [Tensor | Tensor[], Tensor | Tensor[]];
+/** Inputs or targets of a dataset batch: a tensor, a list, or a record keyed by input/output name (tfjs). */
+export type BatchTensors = Tensor | Tensor[] | Record<string, Tensor>;
 
-/** What `fitDataset` consumes: a neurite Dataset, or any async iterable of batches. */
-export type BatchSource = AsyncIterable<Batch | Tensor[]>;
+/** One batch from a dataset: `{xs, ys}` (ys left out for a model trained without targets) or `[xs, ys]`. */
+export type Batch = { xs: BatchTensors; ys?: BatchTensors | null } | [BatchTensors, BatchTensors];
+
+/** What `fitDataset` consumes: a neurite Dataset, or any async iterable of batches (or of bare inputs). */
+export type BatchSource = AsyncIterable<Batch | Tensor | Tensor[]>;
 
 /** Options of `fitDataset`. */
 export interface FitDatasetArgs extends Omit<
