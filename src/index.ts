@@ -80,6 +80,7 @@ export {
   type SummaryOptions,
 } from './models/index.js';
 export type { FitDatasetArgs, Batch, BatchSource } from './models/trainer.js';
+export type { StepData, StepLogs, ComputeLossArgs } from './models/trainer.js';
 export {
   loadLayersModel,
   saveModel,

@@ -1,10 +1,8 @@
 // The training loop behind compile/fit/evaluate/predict: one epoch loop over batch sources, Keras 3's steps.
 import { noGrad, stopGradient, variableGrads } from '../autograd/grad.js';
-import { ENGINE } from '../core/engine.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { dispose, keep, tidy } from '../core/memory.js';
 import { Tensor, type Variable } from '../core/tensor.js';
-import { validateSparseLabels } from '../losses/index.js';
 import type { Metric } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { concat } from '../ops/movement.js';
@@ -35,13 +33,8 @@ import {
   type StepSource,
   takeRows,
 } from './training/batches.js';
-import {
-  compileState,
-  type CompiledState,
-  disposeMetrics,
-  outputNames,
-  outputShapes,
-} from './training/compiled.js';
+import { checkData, checkSparseLabels, namedTensors, sampleWeights } from './training/checks.js';
+import { compileState, type CompiledState, disposeMetrics } from './training/compiled.js';
 
 /**
  * What a step returns (Keras 3's logs): 'loss' and the metrics, as scalar tensors (read only when shown)
@@ -132,7 +125,7 @@ export class Trainer {
       // a LossScaleOptimizer differentiates loss · scale (Keras' scale_loss); others the loss
       return state.optimizer.scaleLoss(total);
     }, vars);
-    state.optimizer.applyGradients(vars.map((v) => [grads[v.name], v] as [Tensor, Variable]));
+    state.optimizer.applyGradients(vars.map((v): [Tensor, Variable] => [grads[v.name], v]));
     this.model.applyConstraints();
     state.lossTracker.updateState(kept.loss ?? value, batchSize(data));
     const logs = this.model.computeMetrics(data.x, data.y, single(kept.preds), data.sampleWeight);
@@ -240,108 +233,12 @@ export class Trainer {
     return logs;
   }
 
-  // ---- data checks ----
-
-  /** Checks x and y: tensors, one per input/output, the same number of samples. */
-  private checkData(
-    op: string,
-    x: Tensor | Tensor[],
-    y: Tensor | Tensor[] | null,
-  ): { xs: Tensor[]; ys: Tensor[] | null; n: number } {
-    const xs = asList(x);
-    const ys = y === null || y === undefined ? null : asList(y);
-    const nIn = Math.max(this.model.inputs.length, 1);
-    if (xs.length !== nIn)
-      throw new ArgumentError(
-        `${op}: the model has ${nIn} input(s), received ${xs.length} x tensor(s)`,
-      );
-    const nOut = this.state?.losses.length ?? 0;
-    if (ys && nOut && ys.length !== nOut)
-      throw new ArgumentError(
-        `${op}: the model has ${nOut} output(s), received ${ys.length} y tensor(s)`,
-      );
-    const n = xs[0].shape[0];
-    [...xs, ...(ys ?? [])].forEach((t, i) => {
-      const what = i < xs.length ? `x[${i}]` : `y[${i - xs.length}]`;
-      ENGINE.assertAlive(op, what, t);
-      if (t.rank === 0 || t.shape[0] !== n)
-        throw new ArgumentError(
-          `${op}: x and y must have the same number of samples: x[0] has ${n}, ${what} has shape ${show(t.shape)}`,
-        );
-    });
-    return { xs, ys, n };
-  }
-
-  /**
-   * Integer labels outside [0, classes) make sparse crossentropy NaN; check them once, before training,
-   * with one read of the in-memory labels (never per step).
-   */
-  private async checkSparseLabels(state: CompiledState, ys: Tensor[]): Promise<void> {
-    for (let i = 0; i < ys.length && i < state.losses.length; i++) {
-      if (state.losses[i].getClassName() !== 'SparseCategoricalCrossentropy') continue;
-      const classes = outputShapes(this.model)[i]?.at(-1);
-      if (typeof classes !== 'number') continue;
-      try {
-        await validateSparseLabels(ys[i], classes);
-      } catch (e) {
-        if (e instanceof Error)
-          throw new ArgumentError(
-            `fit: y${ys.length > 1 ? `[${i}]` : ''} (labels for output '${outputNames(this.model)[i]}'): ${e.message}`,
-          );
-        throw e;
-      }
-    }
-  }
-
-  /** Per-sample weights from classWeight (reads y once, before training) and/or sampleWeight. */
-  private async sampleWeights(
-    ys: Tensor[] | null,
-    args: FitArgs,
-    n: number,
-  ): Promise<Tensor | null> {
-    if (args.sampleWeight && (args.sampleWeight.rank !== 1 || args.sampleWeight.shape[0] !== n))
-      throw new ArgumentError(
-        `fit: sampleWeight must have shape [${n}], received ${show(args.sampleWeight.shape)}`,
-      );
-    if (!args.classWeight) return args.sampleWeight ? args.sampleWeight.clone() : null;
-    if (!ys || ys.length !== 1)
-      throw new ArgumentError('fit: classWeight is supported for single-output models only');
-    const y = ys[0];
-    const values = await y.data();
-    const classes = y.rank > 1 && y.shape[y.rank - 1] > 1 ? y.shape[y.rank - 1] : 0;
-    const w = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      let cls: number;
-      if (classes) {
-        let best = 0;
-        for (let c = 1; c < classes; c++)
-          if (values[i * classes + c] > values[i * classes + best]) best = c;
-        cls = best;
-      } else cls = Math.round(values[i]);
-      w[i] = args.classWeight[cls] ?? 1;
-    }
-    const cw = ENGINE.fromValues(w, [n], 'float32');
-    if (!args.sampleWeight) return cw;
-    const both = cw.mul(args.sampleWeight);
-    cw.dispose();
-    return both;
+  private checkData(op: string, x: Tensor | Tensor[], y: Tensor | Tensor[] | null) {
+    return checkData(this.model, this.state, op, x, y);
   }
 
   /** Maps `{inputName: tensor}` dataset elements to the model's inputs (or outputs) in order. */
-  private readonly named: NamedInputs = (record, what) => {
-    const names =
-      what === 'xs'
-        ? this.model.inputs.map((t) => t.node?.layer.name ?? t.name)
-        : outputNames(this.model);
-    return names.map((n) => {
-      const t = record.get(n);
-      if (!t)
-        throw new ArgumentError(
-          `fitDataset: ${what} has no tensor for '${n}'; received keys ${show([...record.keys()])}`,
-        );
-      return t;
-    });
-  };
+  private readonly named: NamedInputs = (record, what) => namedTensors(this.model, record, what);
 
   // ---- the loop ----
 
@@ -463,8 +360,8 @@ export class Trainer {
         `fit: validationSplit must be in [0, 1), received ${show(args.validationSplit)}`,
       );
     const data = this.checkData('fit', x, y);
-    if (data.ys) await this.checkSparseLabels(state, data.ys);
-    const sw = await this.sampleWeights(data.ys, args, data.n);
+    if (data.ys) await checkSparseLabels(this.model, state, data.ys);
+    const sw = await sampleWeights(data.ys, args, data.n);
     const owned: Tensor[] = sw ? [sw] : [];
     try {
       let train = { xs: data.xs, ys: data.ys, sampleWeight: sw };

@@ -9,8 +9,11 @@ import type { Optimizer } from '../optimizers/index.js';
 /** Options of `compile`. */
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  /** One loss, or one per output (array, or object keyed by output name). */
-  loss: LossSpec | LossSpec[] | Record<string, LossSpec>;
+  /**
+   * One loss, or one per output (array, or object keyed by output name). May be left out when the
+   * model's layers add their losses (`addLoss`) or a subclass overrides `trainStep`.
+   */
+  loss?: LossSpec | LossSpec[] | Record<string, LossSpec>;
   /** Metrics for every output, or per output. */
   metrics?: MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
   /** Weights of the per-output losses in the total. */

@@ -129,15 +129,18 @@ export function compileState(
     throw new ArgumentError(
       `${model.name}: compile needs an optimizer, received ${show(args?.optimizer)}`,
     );
-  if (args.loss === undefined) throw new ArgumentError(`${model.name}: compile needs a loss`);
   const names = outputNames(model);
-  const losses = perOutput(
-    model,
-    args.loss,
-    names,
-    'loss',
-    (v): v is LossSpec => typeof v !== 'object' || v === null || isLossOrMetricObject(v),
-  ).map((l) => getLoss(l));
+  // Keras 3: the loss may be left out when layers add theirs (addLoss) or a subclass computes its own.
+  const losses =
+    args.loss === undefined || args.loss === null
+      ? []
+      : perOutput(
+          model,
+          args.loss,
+          names,
+          'loss',
+          (v): v is LossSpec => typeof v !== 'object' || v === null || isLossOrMetricObject(v),
+        ).map((l) => getLoss(l));
   const lossWeights =
     args.lossWeights === undefined
       ? names.map(() => 1)
@@ -167,7 +170,7 @@ export function compileState(
     for (const spec of specs) {
       const shape = shapes[output];
       const metric = getMetric(spec, {
-        lossName: losses[output].getClassName(),
+        lossName: losses[output]?.getClassName(),
         outputShape: shape ? shape.map((d) => d ?? -1) : undefined,
       });
       // A metric named by a string is logged under that string, as Keras 3 does ('mae' stays 'mae').
