@@ -91,6 +91,13 @@ export {
 } from './models/saving.js';
 export * as io from './io/index.js';
 export * as callbacks from './callbacks/index.js';
+export {
+  Callback,
+  CustomCallback,
+  type CallbackHooks as CustomCallbackArgs,
+  EarlyStopping,
+  History,
+} from './callbacks/index.js';
 export * as losses from './losses/index.js';
 export { TfjsReduction as Reduction } from './losses/tfjs.js';
 export * as metrics from './metrics/index.js';
