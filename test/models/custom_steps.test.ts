@@ -281,3 +281,22 @@ describe('default steps are public', () => {
     expect(m.metrics[0].name).toBe('loss');
   });
 });
+
+describe('the layer loss protocol', () => {
+  it("tfjs' addLoss(() => scalar) joins the loss at every step; tensors added in call last one pass", async () => {
+    const dense = nr.layers.dense({ units: 1, inputShape: [1], kernelInitializer: 'zeros' });
+    const m = nr.sequential({ layers: [dense] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    dense.addLoss(() => nr.scalar(5));
+    const x = nr.tensor([[1], [2]]);
+    const y = nr.tensor([[0], [0]]);
+    const loss = m.evaluate(x, y) as nr.Tensor;
+    // mse is 0 (zero kernel and bias), the added loss 5
+    expect((await loss.data())[0]).toBeCloseTo(5, 6);
+    const penalties = m.losses;
+    expect(penalties).toHaveLength(1);
+    nr.dispose([loss, penalties, x, y]);
+    expect(() => dense.addLoss(3 as never)).toThrow(/addLoss expects a tensor or a function/);
+    m.dispose();
+  });
+});
