@@ -6,14 +6,12 @@ import { Tensor, type Variable } from '../core/tensor.js';
 import type { Metric } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { concat } from '../ops/movement.js';
-import { scalar } from '../ops/creation.js';
-import { CallbackList, type Logs, toCallbacks } from '../callbacks/callback.js';
+import { CallbackList, toCallbacks } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { Progbar } from '../callbacks/progbar.js';
 import type { Model } from './model.js';
 import type { JsonObject } from '../io/artifacts.js';
 import type {
-  Batch,
   BatchSource,
   CompileArgs,
   EvaluateArgs,
@@ -22,6 +20,7 @@ import type {
   PredictArgs,
 } from './training_args.js';
 import { compileArgsFrom, trainingConfigOf } from './training_config.js';
+import { logsAsTensors, readLogs, type StepLogs, withTfjsNames } from './training/logs.js';
 import { defaultStream, yieldToLoop } from './loop.js';
 import {
   ArrayBatches,
@@ -35,13 +34,6 @@ import {
 } from './training/batches.js';
 import { checkData, checkSparseLabels, namedTensors, sampleWeights } from './training/checks.js';
 import { compileState, type CompiledState, disposeMetrics } from './training/compiled.js';
-
-/**
- * What a step returns (Keras 3's logs): 'loss' and the metrics, as scalar tensors (read only when shown)
- * or numbers.
- * @example return { loss: total, kl: klTerm };
- */
-export type StepLogs = Record<string, Tensor | number>;
 
 /** What `computeLoss` receives (Keras 3's `compute_loss` arguments). */
 export interface ComputeLossArgs {
@@ -58,14 +50,6 @@ interface LoopArgs {
   verbose: 0 | 1 | 2;
   stream: FitArgs['stream'];
   callbacks: FitArgs['callbacks'];
-}
-
-/** Reads a step's logs into numbers (the only place values leave the backend). */
-async function readLogs(logs: StepLogs, prefix = ''): Promise<Logs> {
-  const out: Logs = {};
-  for (const [k, v] of Object.entries(logs))
-    out[prefix + k] = typeof v === 'number' ? v : (await v.data())[0];
-  return out;
 }
 
 /** The compiled state of a model and the loops that use it. @example new Trainer(model).compile({ optimizer: 'adam', loss: 'mse' }) // what model.compile does */
@@ -211,28 +195,6 @@ export class Trainer {
     return this.state?.metrics.find((c) => c.metric === m)?.name ?? m.name;
   }
 
-  /**
-   * The logs with tfjs' names beside Keras 3's ('acc' beside 'accuracy', 'val_acc' beside 'val_accuracy'):
-   * non-enumerable, so `logs.acc` reads for tfjs programs while listings, CSV files and the progress bar
-   * show each value once, under its Keras name.
-   */
-  private withTfjsNames(logs: Logs): Logs {
-    for (const m of this.state?.metrics ?? []) {
-      if (!m.tfjsName) continue;
-      for (const prefix of ['', 'val_']) {
-        const value = logs[prefix + m.name];
-        if (value !== undefined && !Object.prototype.hasOwnProperty.call(logs, prefix + m.tfjsName))
-          Object.defineProperty(logs, prefix + m.tfjsName, {
-            value,
-            enumerable: false,
-            configurable: true,
-            writable: true,
-          });
-      }
-    }
-    return logs;
-  }
-
   private checkData(op: string, x: Tensor | Tensor[], y: Tensor | Tensor[] | null) {
     return checkData(this.model, this.state, op, x, y);
   }
@@ -301,7 +263,7 @@ export class Trainer {
           dispose(val);
         }
         bar?.epochEnd(logs, step);
-        await callbacks.epochEnd(epoch, this.withTfjsNames(logs));
+        await callbacks.epochEnd(epoch, withTfjsNames(logs, this.state?.metrics ?? []));
       } finally {
         dispose(latest);
       }
@@ -310,15 +272,19 @@ export class Trainer {
     return history;
   }
 
+  /** One `model.testStep` in a memory scope; frees the previous step's logs. */
+  private testOne(batch: StepData, previous: StepLogs | null): StepLogs {
+    const logs = tidy(() => this.model.testStep(batch));
+    dispose(previous);
+    return logs;
+  }
+
   /** Runs `model.testStep` over a source's batches from fresh metrics; the last logs (caller frees them). */
   private async testBatches(source: StepSource): Promise<StepLogs> {
+    if (source instanceof ArrayBatches) return this.testArrays(source);
     this.resetMetrics();
     let latest: StepLogs | null = null;
-    for await (const batch of source.epoch()) {
-      const logs = tidy(() => this.model.testStep(batch));
-      dispose(latest);
-      latest = logs;
-    }
+    for await (const batch of source.epoch()) latest = this.testOne(batch, latest);
     return latest ?? tidy(() => this.metricsResult());
   }
 
@@ -326,18 +292,8 @@ export class Trainer {
   private testArrays(source: ArrayBatches): StepLogs {
     this.resetMetrics();
     let latest: StepLogs | null = null;
-    for (const batch of source.epoch()) {
-      const logs = tidy(() => this.model.testStep(batch));
-      dispose(latest);
-      latest = logs;
-    }
+    for (const batch of source.epoch()) latest = this.testOne(batch, latest);
     return latest ?? tidy(() => this.metricsResult());
-  }
-
-  /** Logs as tensors, in order (loss first), as tfjs' evaluate returns them. */
-  private static asTensors(logs: StepLogs): Tensor | Tensor[] {
-    const out = Object.values(logs).map((v) => (typeof v === 'number' ? scalar(v) : v));
-    return out.length === 1 ? out[0] : out;
   }
 
   // ---- the public loops ----
@@ -447,7 +403,7 @@ export class Trainer {
       { xs, ys, sampleWeight: args.sampleWeight ?? null },
       { batchSize },
     );
-    return Trainer.asTensors(this.testArrays(source));
+    return logsAsTensors(this.testArrays(source));
   }
 
   async evaluateDataset(
@@ -456,7 +412,7 @@ export class Trainer {
   ): Promise<Tensor | Tensor[]> {
     this.requireCompiled('evaluateDataset');
     const source = new DatasetBatches(dataset, args.batches ?? null, this.named, 'evaluateDataset');
-    return Trainer.asTensors(await this.testBatches(source));
+    return logsAsTensors(await this.testBatches(source));
   }
 
   predict(x: Tensor | Tensor[], args: PredictArgs): Tensor | Tensor[] {
@@ -548,13 +504,7 @@ function batchSize(data: StepData): number {
   return asList(data.x)[0]?.shape[0] ?? 1;
 }
 
-export type {
-  Batch,
-  BatchSource,
-  CompileArgs,
-  EvaluateArgs,
-  FitArgs,
-  FitDatasetArgs,
-  PredictArgs,
-  StepData,
-};
+// The loop's argument types, importable from here as before the split.
+export type * from './training_args.js';
+export type { StepData } from './training/batches.js';
+export type { StepLogs } from './training/logs.js';
