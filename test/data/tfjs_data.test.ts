@@ -109,3 +109,31 @@ describe('fitDataset over tf.data.zip({xs, ys}) of nested arrays', () => {
     expect(out.join('')).toMatch(/5\/5 /);
   });
 });
+
+describe('fitDataset with inputs keyed by name', () => {
+  it('maps {xs: {inputName: tensor}} to the model inputs in order', async () => {
+    nr.setSeed(4);
+    const a = nr.input({ shape: [1], name: 'a' });
+    const b = nr.input({ shape: [1], name: 'b' });
+    const out = nr.layers.dense({ units: 1 }).apply(nr.layers.concatenate().apply([a, b]));
+    const m = nr.model({ inputs: [a, b], outputs: out });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const rows = Array.from({ length: 8 }, (_, i) => i / 8);
+    const ds = data
+      .zip({
+        xs: data.zip({
+          b: data.array(rows.map((r) => [r])),
+          a: data.array(rows.map((r) => [1 - r])),
+        }),
+        ys: data.array(rows.map((r) => [r])),
+      })
+      .batch(4);
+    const h = await m.fitDataset(ds, { epochs: 2, verbose: 0 });
+    expect(h.history.loss).toHaveLength(2);
+    const bad = data
+      .zip({ xs: data.zip({ c: data.array([[1]]) }), ys: data.array([[1]]) })
+      .batch(1);
+    await expect(m.fitDataset(bad, { verbose: 0 })).rejects.toThrow(/xs has no tensor for 'a'/);
+    m.dispose();
+  });
+});
