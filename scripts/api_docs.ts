@@ -108,7 +108,7 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'models.md',
     title: 'Models and training',
-    sources: ['src/models/'],
+    sources: ['src/models/', 'src/models/training/'],
   },
   {
     file: 'callbacks.md',

@@ -87,6 +87,7 @@ export {
   type SummaryOptions,
 } from './models/index.js';
 export type { FitDatasetArgs, Batch, BatchSource } from './models/trainer.js';
+export type { StepData, StepLogs, ComputeLossArgs } from './models/trainer.js';
 export {
   loadLayersModel,
   saveModel,
@@ -98,7 +99,15 @@ export {
 export { loadModel, type ModelSource } from './io/keras/index.js';
 export * as io from './io/index.js';
 export * as callbacks from './callbacks/index.js';
+export {
+  Callback,
+  CustomCallback,
+  type CallbackHooks as CustomCallbackArgs,
+  EarlyStopping,
+  History,
+} from './callbacks/index.js';
 export * as losses from './losses/index.js';
+export { TfjsReduction as Reduction } from './losses/tfjs.js';
 export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as mixedPrecision from './mixed_precision/index.js';

@@ -49,8 +49,12 @@ export interface CallbackHooks {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
-/** A callback made from an object of hooks. */
-class HookCallback extends Callback {
+/**
+ * A callback made from an object of hooks (tfjs' `tf.CustomCallback`); `fit({callbacks})` wraps plain
+ * objects in one. Hooks may be async: the loop awaits them.
+ * @example new nr.CustomCallback({ onEpochEnd: async (epoch, logs) => console.log(epoch, logs?.loss) })
+ */
+export class CustomCallback extends Callback {
   constructor(private readonly hooks: CallbackHooks) {
     super();
   }
@@ -84,7 +88,7 @@ export type CallbackSpec = Callback | CallbackHooks | (Callback | CallbackHooks)
 export function toCallbacks(spec: CallbackSpec | undefined): Callback[] {
   if (!spec) return [];
   const list = Array.isArray(spec) ? spec : [spec];
-  return list.map((c) => (c instanceof Callback ? c : new HookCallback(c)));
+  return list.map((c) => (c instanceof Callback ? c : new CustomCallback(c)));
 }
 
 /** Runs a list of callbacks in order, awaiting each. @example await new CallbackList([history]).epochEnd(0, { loss: 0.5 }) */

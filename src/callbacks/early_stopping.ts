@@ -106,3 +106,11 @@ export class EarlyStopping extends Callback {
     this.bestWeights = null;
   }
 }
+
+/**
+ * An EarlyStopping callback (tfjs' `tf.callbacks.earlyStopping`).
+ * @example await model.fit(x, y, { epochs: 50, validationSplit: 0.2, callbacks: nr.callbacks.earlyStopping({ monitor: 'val_acc', patience: 3 }) });
+ */
+export function earlyStopping(args: EarlyStoppingArgs = {}): EarlyStopping {
+  return new EarlyStopping(args);
+}

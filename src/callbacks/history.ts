@@ -15,11 +15,22 @@ export class History extends Callback {
 
   override onTrainBegin(): void {
     this.epoch.length = 0;
-    for (const k of Object.keys(this.history)) delete this.history[k];
+    for (const k of Object.getOwnPropertyNames(this.history)) delete this.history[k];
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    // tfjs' names of the same values ('acc' beside 'accuracy') stay non-enumerable here too.
+    for (const k of Object.getOwnPropertyNames(logs)) {
+      if (Object.prototype.propertyIsEnumerable.call(logs, k)) continue;
+      if (!Object.prototype.hasOwnProperty.call(this.history, k))
+        Object.defineProperty(this.history, k, {
+          value: [],
+          enumerable: false,
+          configurable: true,
+        });
+      this.history[k].push(logs[k]);
+    }
   }
 }

@@ -40,7 +40,8 @@ export function formatLogs(logs: Logs): string {
  * @example const bar = new Progbar(process.stdout, 5); bar.epochBegin(0, 1875);
  */
 export class Progbar {
-  private steps = 0;
+  /** Steps per epoch; null when unknown (a dataset without batchesPerEpoch): shown as `12/Unknown`. */
+  private steps: number | null = 0;
   private start = 0;
   private lastDraw = 0;
 
@@ -53,7 +54,7 @@ export class Progbar {
     return this.stream.isTTY === true;
   }
 
-  epochBegin(epoch: number, steps: number): void {
+  epochBegin(epoch: number, steps: number | null): void {
     this.steps = steps;
     this.start = performance.now();
     this.lastDraw = 0;
@@ -71,29 +72,36 @@ export class Progbar {
     this.lastDraw = performance.now();
     const elapsed = (this.lastDraw - this.start) / 1000;
     const perStep = done ? elapsed / done : 0;
-    const eta = perStep * (this.steps - done);
-    this.stream.write(
-      `\r\x1b[K${this.line(done, `${formatDuration(eta)} ${formatPerStep(perStep)}`, logs)}`,
-    );
+    // Without a known length there is no time left to estimate: the elapsed time is shown instead.
+    const timing =
+      this.steps === null
+        ? `${formatDuration(elapsed)} ${formatPerStep(perStep)}`
+        : `${formatDuration(perStep * (this.steps - done))} ${formatPerStep(perStep)}`;
+    this.stream.write(`\r\x1b[K${this.line(done, this.steps, timing, logs)}`);
   }
 
-  /** The final line of the epoch. */
-  epochEnd(logs: Logs): void {
+  /** The final line of the epoch, after `done` steps (by default the steps announced). */
+  epochEnd(logs: Logs, done: number = this.steps ?? 0): void {
     const elapsed = (performance.now() - this.start) / 1000;
+    const perStep = done ? `${formatPerStep(elapsed / done)}` : '';
     const text = this.line(
-      this.steps,
-      `${formatDuration(elapsed)} ${formatPerStep(this.steps ? elapsed / this.steps : 0)}`,
+      done,
+      this.steps ?? done,
+      `${formatDuration(elapsed)}${perStep ? ` ${perStep}` : ''}`,
       logs,
     );
     this.stream.write(this.isTTY ? `\r\x1b[K${text}\n` : `${text}\n`);
   }
 
-  private line(done: number, timing: string, logs: Logs): string {
-    const filled = this.steps ? Math.round((done / this.steps) * WIDTH) : WIDTH;
+  private line(done: number, total: number | null, timing: string, logs: Logs): string {
+    const filled = total ? Math.round((done / total) * WIDTH) : total === null ? 0 : WIDTH;
     const bar = this.isTTY
       ? `\x1b[1m${'━'.repeat(filled)}\x1b[0m\x1b[2m${'━'.repeat(WIDTH - filled)}\x1b[0m`
       : '━'.repeat(WIDTH);
-    const counter = `${String(done).padStart(String(this.steps).length)}/${this.steps}`;
+    const counter =
+      total === null
+        ? `${done}/Unknown`
+        : `${String(done).padStart(String(total).length)}/${total}`;
     return `${counter} ${bar} ${timing}${formatLogs(logs)}`;
   }
 }

@@ -7,13 +7,22 @@ import { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
 import { stack } from '../ops/movement.js';
 
+/** Numbers nested in arrays: a row of a tensor, as tfjs batches it. */
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+/** True for a number or arrays of arrays of numbers (at least one number deep). */
+function isNestedNumbers(v: unknown): v is NestedNumbers {
+  if (typeof v === 'number') return true;
+  return Array.isArray(v) && v.length > 0 && v.every(isNestedNumbers);
+}
+
 /**
  * The type of a batch of elements of type T: tensors and numbers become tensors, strings string
  * arrays, and arrays/objects are mapped entry by entry.
  */
 export type Batched<T> = T extends Tensor
   ? Tensor
-  : T extends number | boolean
+  : T extends number | boolean | readonly NestedNumbers[]
     ? Tensor
     : T extends string
       ? string[]
@@ -120,6 +129,13 @@ function batchLeaves(values: readonly unknown[], path: string): unknown {
     case 'null':
       return null;
     case 'array': {
+      // Arrays of numbers are rows, as in tfjs: [[1], [2]] batches to a [2, 1] tensor. Arrays holding
+      // tensors, strings, booleans or objects are tuples, batched entry by entry.
+      if (values.every(isNestedNumbers)) {
+        const rows: NestedNumbers[] = [];
+        for (const v of values) if (isNestedNumbers(v)) rows.push(v);
+        return tensor(rows, undefined, 'float32');
+      }
       const arrays = values as readonly unknown[][];
       const n = arrays[0].length;
       arrays.forEach((a, i) => {
@@ -162,7 +178,8 @@ function batchLeaves(values: readonly unknown[], path: string): unknown {
 /**
  * Combines same-structured elements into one batch element: tensors are stacked on a new axis 0,
  * numbers become a float32 tensor, booleans a bool tensor, strings a plain string array; arrays and
- * objects are walked key by key (an array is a tuple, as in tfjs). The inputs are not freed here.
+ * objects are walked key by key. Arrays of numbers are rows of a tensor ([[1], [2]] → shape [2, 1]), other
+ * arrays are tuples, as in tfjs. The inputs are not freed here.
  * @example batchElements([{ x: a, y: 1 }, { x: b, y: 0 }]) // { x: stack([a, b]), y: tensor([1, 0]) }
  */
 export function batchElements<T>(elements: readonly T[]): unknown {

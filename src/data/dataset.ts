@@ -27,6 +27,13 @@ function over<T>(it: AsyncIterator<T, unknown, undefined>): AsyncIterable<T> {
   };
 }
 
+/** A 32-bit seed from a string (FNV-1a over its UTF-16 code units): tfjs takes string seeds. */
+function seedOfString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 function positiveInt(op: string, arg: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
     throw new ArgumentError(`${op}: ${arg} must be a positive integer, received ${show(n)}`);
@@ -230,14 +237,21 @@ export class Dataset<T> {
   /**
    * Shuffles with a buffer of `bufferSize` elements (a full shuffle when it covers the dataset).
    * The same `seed` gives the same order; with `reshuffleEachIteration` each epoch draws a new order
-   * (deterministically from the seed), otherwise every epoch repeats the first.
+   * (deterministically from the seed), otherwise every epoch repeats the first. tfjs' string seeds are
+   * accepted (the same string gives the same order).
    * @example ds.shuffle(1000, 42)
    */
-  shuffle(bufferSize: number, seed?: number, reshuffleEachIteration = true): Dataset<T> {
+  shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
     positiveInt('shuffle', 'bufferSize', bufferSize);
-    if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed)))
-      throw new ArgumentError(`shuffle: seed must be a finite number, received ${show(seed)}`);
-    const base = seed ?? randomSeed();
+    if (
+      seed !== undefined &&
+      typeof seed !== 'string' &&
+      (typeof seed !== 'number' || !Number.isFinite(seed))
+    )
+      throw new ArgumentError(
+        `shuffle: seed must be a finite number or a string, received ${show(seed)}`,
+      );
+    const base = typeof seed === 'string' ? seedOfString(seed) : (seed ?? randomSeed());
     const src = this.source;
     let epoch = 0;
     return new Dataset(() => {

@@ -54,3 +54,4 @@ export {
 } from './text.js';
 export { readBytes, writeBytesAtomic, type FileSource } from './read_source.js';
 export { HostRandom, RandomState } from './random.js';
+export { func, TextLineDataset } from './lines.js';

@@ -22,6 +22,10 @@ export function sourceName(source: FileSource): string {
 async function localPath(source: FileSource): Promise<string | null> {
   const href = source instanceof URL ? source.href : source;
   if (/^https?:\/\//i.test(href)) return null;
+  // tfjs programs write relative paths as 'file://./data.csv' (tfjs strips the scheme): a string whose
+  // path does not start with '/' is relative to the working directory, not a URL host.
+  if (typeof source === 'string' && /^file:\/\/[^/]/i.test(source))
+    return source.slice('file://'.length);
   if (/^file:\/\//i.test(href)) {
     const { fileURLToPath } = await import('node:url');
     return fileURLToPath(href);

@@ -9,9 +9,9 @@ import {
   type ActivationFn,
 } from '../activations/index.js';
 import { matMulWith } from '../ops/matmul.js';
-import type { Constraint } from '../constraints/index.js';
-import type { Initializer } from '../initializers/index.js';
-import type { Regularizer } from '../regularizers/index.js';
+import { type Constraint, getConstraint } from '../constraints/index.js';
+import { getInitializer, type Initializer } from '../initializers/index.js';
+import { getRegularizer, type Regularizer } from '../regularizers/index.js';
 import { dropout } from '../ops/nn.js';
 import { type CallArgs, Layer, type LayerArgs, layerShapeError } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
@@ -49,7 +49,14 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: ActivationFn;
   readonly useBias: boolean;
-  private readonly args: DenseArgs;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  /** The weight options as the config reports them (a name stays a name), with the defaults filled in. */
+  private readonly optionSpecs: Config;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -62,7 +69,26 @@ export class Dense extends Layer {
     this.units = positiveInt('Dense', 'units', args?.units);
     this.activation = getActivation(args.activation ?? 'linear');
     this.useBias = args.useBias ?? true;
-    this.args = args;
+    // The defaults, in one place: resolved now (an unknown name fails here, not at the first call).
+    const kernelInit = args.kernelInitializer ?? 'glorotUniform';
+    const biasInit = args.biasInitializer ?? 'zeros';
+    this.kernelInitializer = getInitializer(kernelInit);
+    this.biasInitializer = getInitializer(biasInit);
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer ?? null);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer ?? null);
+    this.kernelConstraint = getConstraint(args.kernelConstraint ?? null);
+    this.biasConstraint = getConstraint(args.biasConstraint ?? null);
+    // A name stays a name in the config; an object (or a {className, config} from a file) is written resolved.
+    const spec = (given: unknown, resolved: Parameters<typeof specOf>[0]) =>
+      specOf(typeof given === 'string' ? given : resolved, null);
+    this.optionSpecs = {
+      kernelInitializer: spec(kernelInit, this.kernelInitializer),
+      biasInitializer: spec(biasInit, this.biasInitializer),
+      kernelRegularizer: spec(args.kernelRegularizer, this.kernelRegularizer),
+      biasRegularizer: spec(args.biasRegularizer, this.biasRegularizer),
+      kernelConstraint: spec(args.kernelConstraint, this.kernelConstraint),
+      biasConstraint: spec(args.biasConstraint, this.biasConstraint),
+    };
     this.inputSpec = { minRank: 2 };
     this.supportsMasking = true;
   }
@@ -81,16 +107,16 @@ export class Dense extends Layer {
       );
     this.kernel = this.addWeight('kernel', {
       shape: [inDim, this.units],
-      initializer: this.args.kernelInitializer ?? 'glorotUniform',
-      regularizer: this.args.kernelRegularizer,
-      constraint: this.args.kernelConstraint,
+      initializer: this.kernelInitializer,
+      regularizer: this.kernelRegularizer,
+      constraint: this.kernelConstraint,
     });
     if (this.useBias)
       this.bias = this.addWeight('bias', {
         shape: [this.units],
-        initializer: this.args.biasInitializer ?? 'zeros',
-        regularizer: this.args.biasRegularizer,
-        constraint: this.args.biasConstraint,
+        initializer: this.biasInitializer,
+        regularizer: this.biasRegularizer,
+        constraint: this.biasConstraint,
       });
     this.inputSpec = { minRank: 2, lastDim: inDim };
     super.build(inputShape);
@@ -125,12 +151,7 @@ export class Dense extends Layer {
       units: this.units,
       activation: serializeActivation(this.activation),
       useBias: this.useBias,
-      kernelInitializer: specOf(this.args.kernelInitializer, 'glorotUniform'),
-      biasInitializer: specOf(this.args.biasInitializer, 'zeros'),
-      kernelRegularizer: specOf(this.args.kernelRegularizer, null),
-      biasRegularizer: specOf(this.args.biasRegularizer, null),
-      kernelConstraint: specOf(this.args.kernelConstraint, null),
-      biasConstraint: specOf(this.args.biasConstraint, null),
+      ...this.optionSpecs,
     };
   }
 }

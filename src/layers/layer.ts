@@ -111,20 +111,43 @@ export function snakeCase(name: string): string {
 
 const masks = new WeakMap<Tensor, Tensor | null>();
 
-/** Penalties a layer recorded in its latest call (see `setActivityLosses` in noise.ts). @example activityLosses.get(layer) // penalties from its last call */
-export const activityLosses = new WeakMap<Layer, Tensor[]>();
+/**
+ * Losses a layer added with a tensor during the latest forward pass (Keras' `add_loss` inside `call`).
+ * Private to the layer protocol: read them through `layer.losses`.
+ */
+const callLosses = new WeakMap<Layer, Tensor[]>();
 
-/** Recorded penalties of a layer and the layers inside it: they must outlive each call's scope. */
-function pendingActivityLosses(root: Layer): Tensor[] {
-  const out: Tensor[] = [];
+/** Depth of nested `apply` calls: the outermost call starts a new forward pass and clears the records. */
+let applyDepth = 0;
+
+/** Every layer under `root` (itself included), each once. */
+function subtree(root: Layer): Layer[] {
   const seen = new Set<Layer>();
   const visit = (l: Layer) => {
     if (seen.has(l)) return;
     seen.add(l);
-    out.push(...(activityLosses.get(l) ?? []));
     for (const c of l.childLayers()) visit(c);
   };
   visit(root);
+  return [...seen];
+}
+
+/** Recorded penalties of a layer and the layers inside it: they must outlive each call's scope. */
+function pendingCallLosses(root: Layer): Tensor[] {
+  return subtree(root).flatMap((l) => callLosses.get(l) ?? []);
+}
+
+/**
+ * Takes the call-time losses recorded by `root` and every layer inside it (those still alive) and clears
+ * the records: `layer.losses` without the weight penalties, drained.
+ * @example const penalties = drainCallLosses(model); // after model.apply(x)
+ */
+export function drainCallLosses(root: Layer): Tensor[] {
+  const out: Tensor[] = [];
+  for (const l of subtree(root)) {
+    out.push(...(callLosses.get(l) ?? []).filter((t) => !t.isDisposed));
+    callLosses.delete(l);
+  }
   return out;
 }
 
@@ -179,6 +202,8 @@ export abstract class Layer implements Serializable {
   readonly inboundNodes: GraphNode[] = [];
   /** The last input shape the layer was built for. */
   builtInputShape: SymbolicShape | SymbolicShape[] | null = null;
+  /** Losses added as functions (tfjs' `addLoss(() => scalar)`): evaluated each time `losses` is read. */
+  private readonly lossFns: (() => Tensor)[] = [];
 
   constructor(args: LayerArgs = {}) {
     if (args.name !== undefined && (typeof args.name !== 'string' || !args.name))
@@ -372,7 +397,45 @@ export abstract class Layer implements Serializable {
     return this.weights.reduce((n, w) => n + w.size, 0);
   }
 
-  /** Regularization penalties of this layer's weights (added to the loss by fit). */
+  /**
+   * Adds a loss to the model's training loss (Keras' `add_loss`, tfjs' `addLoss`). A tensor added inside
+   * `call` is a penalty of this forward pass (an activity loss): it is replaced on the next pass. A
+   * function (tfjs' form) is kept and evaluated every time the losses are read.
+   * @example
+   * class Sparse extends nr.layers.Layer {
+   *   override call(x: nr.Tensor) { this.addLoss(x.abs().mean().mul(0.01)); return x; }
+   * }
+   */
+  addLoss(loss: Tensor | (() => Tensor) | (Tensor | (() => Tensor))[]): void {
+    for (const l of Array.isArray(loss) ? loss : [loss]) {
+      if (typeof l === 'function') this.lossFns.push(l);
+      else if (l instanceof Tensor) {
+        const list = callLosses.get(this) ?? [];
+        list.push(l);
+        callLosses.set(this, list);
+      } else
+        throw new ArgumentError(
+          `${this.name}: addLoss expects a tensor or a function returning one, received ${show(l)}`,
+        );
+    }
+  }
+
+  /**
+   * The losses of this layer and the layers inside it (Keras' `layer.losses`): the tensors added during
+   * the latest forward pass, the added loss functions' values, and the weights' regularization penalties.
+   * The trainer adds them to the compiled loss.
+   * @example nr.layers.activityRegularization({ l1: 0.1 }).losses // [] before a call
+   */
+  get losses(): Tensor[] {
+    const layers = subtree(this);
+    return [
+      ...layers.flatMap((l) => (callLosses.get(l) ?? []).filter((t) => !t.isDisposed)),
+      ...layers.flatMap((l) => l.lossFns.map((f) => f())),
+      ...this.regularizationLosses(),
+    ];
+  }
+
+  /** Regularization penalties of this layer's weights (part of `losses`). */
   regularizationLosses(): Tensor[] {
     return this.allWeightRecords().flatMap((w) =>
       w.regularizer && w.variable.trainable ? [w.regularizer.call(w.variable)] : [],
@@ -448,6 +511,9 @@ export abstract class Layer implements Serializable {
     const saved = ENGINE.autocastDtype;
     ENGINE.autocastDtype = this.dtypePolicy.isMixed ? compute : null;
     let out: LayerInput;
+    // The outermost call starts a forward pass: the losses added by the previous one are dropped.
+    if (applyDepth === 0) for (const l of subtree(this)) callLosses.delete(l);
+    applyDepth++;
     try {
       [out] = tidy(() => {
         const cast =
@@ -457,9 +523,10 @@ export abstract class Layer implements Serializable {
               )
             : tensors;
         const result = this.call(Array.isArray(inputs) ? cast : cast[0], callArgs);
-        return [this.toComputeDtype(result), pendingActivityLosses(this)] as const;
+        return [this.toComputeDtype(result), pendingCallLosses(this)] as const;
       });
     } finally {
+      applyDepth--;
       ENGINE.autocastDtype = saved;
     }
     const outMask = this.computeMask(Array.isArray(inputs) ? tensors : tensors[0], mask);

@@ -7,45 +7,30 @@ import { randomNormal } from '../ops/random.js';
 import { type DataFormat, dataFormatOf } from './conv.js';
 import { single } from './core.js';
 import {
-  activityLosses,
   type CallArgs,
+  drainCallLosses,
   Layer,
   type LayerArgs,
   type LayerClassEntry,
 } from './layer.js';
 
 /**
- * Records the penalties a layer put on its activations in its latest call (Keras' `add_loss` inside
- * `call`); each call replaces the previous record. The trainer adds them to the loss with
- * `collectActivityLosses`. Any layer may call this from `call`.
+ * Records the penalties a layer put on its activations in this forward pass: `layer.addLoss` with tensors
+ * (kept for programs written against the earlier name).
  * @example setActivityLosses(this, [y.abs().sum().mul(0.01)]);
  */
 export function setActivityLosses(layer: Layer, losses: Tensor[]): void {
-  activityLosses.set(layer, losses);
+  layer.addLoss(losses);
 }
 
 /**
- * Takes the activity penalties recorded by `root` and every layer inside it (child layers, models'
- * layers), and clears the records. Call it right after the forward pass, inside the function being
- * differentiated, and add the penalties to the loss. Records whose tensors were freed (a layer not called
- * in this pass) are skipped.
+ * Takes the activity penalties recorded by `root` and every layer inside it during the latest forward
+ * pass, and clears the records (the trainer reads `model.losses` instead, which also has the weight
+ * penalties). Call it right after the forward pass, inside the function being differentiated.
  * @example for (const p of nr.layers.collectActivityLosses(model)) loss = loss.add(p);
  */
 export function collectActivityLosses(root: Layer): Tensor[] {
-  const out: Tensor[] = [];
-  const seen = new Set<Layer>();
-  const visit = (layer: Layer) => {
-    if (seen.has(layer)) return;
-    seen.add(layer);
-    const recorded = activityLosses.get(layer);
-    if (recorded) {
-      out.push(...recorded.filter((t) => !t.isDisposed));
-      activityLosses.delete(layer);
-    }
-    for (const child of layer.childLayers()) visit(child);
-  };
-  visit(root);
-  return out;
+  return drainCallLosses(root);
 }
 
 function rateOf(owner: string, rate: unknown): number {
@@ -234,7 +219,7 @@ export interface ActivityRegularizationArgs extends LayerArgs {
 
 /**
  * Passes its input through and records the penalty l1·sum(|x|) + l2·sum(x²) of it (summed over the batch,
- * as Keras 3), which the trainer adds to the loss via `collectActivityLosses`.
+ * as Keras 3) with `addLoss`: the trainer adds it to the loss through `model.losses`.
  * @example nr.layers.activityRegularization({ l1: 1e-5 })
  */
 export class ActivityRegularization extends Layer {
@@ -258,17 +243,13 @@ export class ActivityRegularization extends Layer {
   override getClassName(): string {
     return ActivityRegularization.className;
   }
-  /** The penalties of the latest call (Keras' `layer.losses`); freed with the scope of that call. */
-  get losses(): Tensor[] {
-    return activityLosses.get(this) ?? [];
-  }
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = single(this, inputs);
     const xf = x.dtype === 'float32' ? x : x.cast('float32');
     const terms: Tensor[] = [];
     if (this.l1 !== 0) terms.push(xf.abs().sum().mul(this.l1));
     if (this.l2 !== 0) terms.push(xf.square().sum().mul(this.l2));
-    setActivityLosses(this, terms.length ? [terms.reduce((a, b) => a.add(b))] : []);
+    if (terms.length) this.addLoss(terms.reduce((a, b) => a.add(b)));
     return x.clone();
   }
   override getConfig(): Config {

@@ -9,7 +9,6 @@ export {
   type Reduction,
 } from './loss.js';
 export {
-  meanSquaredError,
   meanAbsoluteError,
   meanAbsolutePercentageError,
   meanSquaredLogarithmicError,
@@ -73,3 +72,18 @@ export {
   kullbackLeiblerDivergence as kld,
   kullbackLeiblerDivergence as klDivergence,
 } from './probabilistic.js';
+
+// tfjs-core's tf.losses, with tfjs' signatures and reductions: where a name exists in both (meanSquaredError),
+// the function keeps tfjs' meaning (a scalar) and Keras' per-sample form is `mse`.
+export {
+  TfjsReduction,
+  computeWeightedLoss,
+  absoluteDifference,
+  meanSquaredError,
+  cosineDistance,
+  hingeLoss,
+  huberLoss,
+  logLoss,
+  sigmoidCrossEntropy,
+  softmaxCrossEntropy,
+} from './tfjs.js';

@@ -52,7 +52,7 @@ function cosineMath(op: string, axis: number): (t: Tensor, p: Tensor) => Tensor 
 
 /**
  * Mean squared error over the last axis: mean((yTrue - yPred)²).
- * @example nr.losses.meanSquaredError([[0, 1]], [[1, 1]]) // [0.5]
+ * @example nr.losses.mse([[0, 1]], [[1, 1]]) // [0.5] (nr.losses.meanSquaredError is tfjs' scalar form)
  */
 export function meanSquaredError(yTrue: LossInput, yPred: LossInput): Tensor {
   return pairwise('meanSquaredError', yTrue, yPred, mseMath);

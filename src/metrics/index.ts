@@ -42,3 +42,31 @@ export {
   RootMeanSquaredError,
 } from './regression.js';
 export { getMetric, type MetricContext, metricRegistry, type MetricSpec } from './registry.js';
+export {
+  MeanAbsolutePercentageError,
+  MeanSquaredLogarithmicError,
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+  CosineSimilarity,
+  KLDivergence,
+  Poisson,
+  Hinge,
+  SquaredHinge,
+  CategoricalHinge,
+  LogCoshError,
+  type LossMetricClass,
+  cosineProximity,
+  cosineProximity as cosine,
+  precision,
+  recall,
+  r2Score,
+} from './loss_metrics.js';
+// tfjs' tf.metrics names for the per-sample loss functions.
+export {
+  meanAbsolutePercentageError,
+  meanAbsolutePercentageError as mape,
+  meanAbsolutePercentageError as MAPE,
+} from '../losses/regression.js';
+export { binaryCrossentropy, categoricalCrossentropy } from '../losses/crossentropy.js';
+export { sparseCategoricalCrossentropy } from '../losses/sparse.js';

@@ -13,6 +13,12 @@ import { AUC, Precision, Recall } from './confusion.js';
 import { F1Score, FBetaScore } from './f_score.js';
 import { MeanIoU } from './iou.js';
 import { Metric } from './metric.js';
+import {
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  lossMetricEntries,
+  SparseCategoricalCrossentropy,
+} from './loss_metrics.js';
 import { Mean, MeanMetricWrapper, type MetricFn, Sum } from './reduction.js';
 import { MeanAbsoluteError, MeanSquaredError, RootMeanSquaredError } from './regression.js';
 
@@ -54,6 +60,8 @@ const builtins: [string, (config: Config) => Metric, string[]][] = [
 ];
 for (const [className, fromConfig, aliases] of builtins)
   metricRegistry.register(className, fromConfig, aliases);
+for (const [className, cls, aliases] of lossMetricEntries)
+  metricRegistry.register(className, (c) => cls.fromConfig(c), aliases);
 
 /** What `compile({metrics})` accepts for one metric. */
 export type MetricSpec = string | SerializedObject | Metric | MetricFn;
@@ -91,6 +99,17 @@ function accuracyFor(name: string, context: MetricContext): Metric {
   return new AutoAccuracy({ name });
 }
 
+/** 'crossentropy' (or tfjs' 'ce'): the crossentropy that fits the loss or the output shape, as for accuracy. */
+function crossentropyFor(name: string, context: MetricContext): Metric {
+  const key = context.lossName?.replace(/_/g, '').toLowerCase();
+  const kind = key === undefined ? undefined : LOSS_ACCURACY[key];
+  const shape = context.outputShape;
+  if (kind === 'binary' || (kind === undefined && shape?.[shape.length - 1] === 1))
+    return new BinaryCrossentropy({ name });
+  if (kind === 'sparse') return new SparseCategoricalCrossentropy({ name });
+  return new CategoricalCrossentropy({ name });
+}
+
 /**
  * A metric from a name, a `{className, config}` object, a metric (returned as is) or a function of
  * (yTrue, yPred) giving per-sample values (wrapped in a MeanMetricWrapper). The strings 'accuracy' and 'acc'
@@ -107,5 +126,7 @@ export function getMetric(spec: MetricSpec, context: MetricContext = {}): Metric
   if (typeof spec === 'function') return new MeanMetricWrapper(spec, {}, spec.name || undefined);
   if (typeof spec === 'string' && ['accuracy', 'acc'].includes(spec.toLowerCase()))
     return accuracyFor(spec, context);
+  if (typeof spec === 'string' && ['crossentropy', 'ce'].includes(spec.toLowerCase()))
+    return crossentropyFor(spec, context);
   return metricRegistry.get(spec, 'getMetric');
 }

@@ -6,9 +6,13 @@ import { InputLayer } from '../layers/input.js';
 import { type CallArgs, Layer, type LayerArgs, type LayerInput } from '../layers/layer.js';
 import type { GraphNode, SymbolicShape, SymbolicTensor } from '../layers/symbolic.js';
 import { summaryOf, type SummaryOptions } from './summary.js';
+import type { Metric } from '../metrics/index.js';
+import type { StepData } from './training/batches.js';
 import {
   type BatchSource,
   type CompileArgs,
+  type ComputeLossArgs,
+  type StepLogs,
   type EvaluateArgs,
   type FitArgs,
   type FitDatasetArgs,
@@ -280,8 +284,69 @@ export class Model extends Layer {
     return this.trainer().optimizer;
   }
 
+  /**
+   * One training step on one batch (Keras 3's `train_step`): the default runs the model, `computeLoss`,
+   * the gradients of the compiled trainable weights, the optimizer and `computeMetrics`, and returns the
+   * logs. Override it for a GAN, a VAE or any custom loop: `fit` and `fitDataset` still run the epochs,
+   * callbacks, progress bar, metric resets and history around it. It runs inside a memory scope: return
+   * the logs, everything else is freed.
+   * @example
+   * class MyModel extends nr.Model {
+   *   override trainStep(data: nr.StepData) {
+   *     const { value, grads } = nr.variableGrads(() => myLoss(this, data), this.trainableWeights);
+   *     this.optimizer!.applyGradients(grads);
+   *     return { loss: value };
+   *   }
+   * }
+   */
+  trainStep(data: StepData): StepLogs {
+    return this.trainer().trainStep(data);
+  }
+
+  /** One evaluation step (Keras 3's `test_step`): forward, loss, metrics; used by evaluate and validation. @example model.testStep({ x, y, sampleWeight: null }) */
+  testStep(data: StepData): StepLogs {
+    return this.trainer().testStep(data);
+  }
+
+  /** One prediction step (Keras 3's `predict_step`): the model's outputs for a batch; used by predict. @example model.predictStep({ x, y: null, sampleWeight: null }) */
+  predictStep(data: StepData): Tensor | Tensor[] {
+    return this.trainer().predictStep(data);
+  }
+
+  /**
+   * The loss of a batch (Keras 3's `compute_loss`): the compiled losses, weighted per output, plus
+   * `this.losses` (what layers added with `addLoss`, and the weights' penalties).
+   * @example const loss = model.computeLoss({ x, y, yPred: model.apply(x) as nr.Tensor });
+   */
+  computeLoss(args: ComputeLossArgs): Tensor {
+    return this.trainer().computeLoss(args);
+  }
+
+  /**
+   * Updates the compiled metrics with a batch and returns every metric's result, 'loss' included (Keras 3's
+   * `compute_metrics`).
+   * @example return model.computeMetrics(x, y, yPred, null);
+   */
+  computeMetrics(
+    _x: Tensor | Tensor[],
+    y: Tensor | Tensor[] | null,
+    yPred: Tensor | Tensor[],
+    sampleWeight: Tensor | null,
+  ): StepLogs {
+    return this.trainer().computeMetrics(y, yPred, sampleWeight);
+  }
+
+  /**
+   * The metrics the loop resets at each epoch (Keras 3's `model.metrics`): the loss tracker and the compiled
+   * metrics. A subclass with its own trackers overrides this getter to list them.
+   * @example for (const m of model.metrics) console.log(m.name);
+   */
+  get metrics(): Metric[] {
+    return this.trainer().metrics;
+  }
+
   /** Trains on in-memory data. @example const history = await model.fit(x, y, { epochs: 5, batchSize: 32, validationSplit: 0.1 }); */
-  fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: FitArgs = {}): Promise<History> {
+  fit(x: Tensor | Tensor[], y: Tensor | Tensor[] | null, args: FitArgs = {}): Promise<History> {
     return this.trainer().fit(x, y, args);
   }
 

@@ -9,8 +9,11 @@ import type { Optimizer } from '../optimizers/index.js';
 /** Options of `compile`. */
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  /** One loss, or one per output (array, or object keyed by output name). */
-  loss: LossSpec | LossSpec[] | Record<string, LossSpec>;
+  /**
+   * One loss, or one per output (array, or object keyed by output name). May be left out when the
+   * model's layers add their losses (`addLoss`) or a subclass overrides `trainStep`.
+   */
+  loss?: LossSpec | LossSpec[] | Record<string, LossSpec>;
   /** Metrics for every output, or per output. */
   metrics?: MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
   /** Weights of the per-output losses in the total. */
@@ -41,12 +44,14 @@ export interface FitArgs {
   stream?: ProgressStream;
 }
 
-/** One batch from a dataset: `{xs, ys}` (tensors or lists) or `[xs, ys]`. */
-export type Batch =
-  { xs: Tensor | Tensor[]; ys: Tensor | Tensor[] } | [Tensor | Tensor[], Tensor | Tensor[]];
+/** Inputs or targets of a dataset batch: a tensor, a list, or a record keyed by input/output name (tfjs). */
+export type BatchTensors = Tensor | Tensor[] | Record<string, Tensor>;
 
-/** What `fitDataset` consumes: a neurite Dataset, or any async iterable of batches. */
-export type BatchSource = AsyncIterable<Batch | Tensor[]>;
+/** One batch from a dataset: `{xs, ys}` (ys left out for a model trained without targets) or `[xs, ys]`. */
+export type Batch = { xs: BatchTensors; ys?: BatchTensors | null } | [BatchTensors, BatchTensors];
+
+/** What `fitDataset` consumes: a neurite Dataset, or any async iterable of batches (or of bare inputs). */
+export type BatchSource = AsyncIterable<Batch | Tensor | Tensor[]>;
 
 /** Options of `fitDataset`. */
 export interface FitDatasetArgs extends Omit<

@@ -30,7 +30,7 @@ const fixtures = JSON.parse(
 
 type AnyLossFn = (yTrue: nr.Tensor, yPred: nr.Tensor, ...args: (number | boolean)[]) => nr.Tensor;
 const FUNCTIONS: Record<string, AnyLossFn> = {
-  meanSquaredError: losses.meanSquaredError,
+  meanSquaredError: losses.mse,
   meanAbsoluteError: losses.meanAbsoluteError,
   meanAbsolutePercentageError: losses.meanAbsolutePercentageError,
   meanSquaredLogarithmicError: losses.meanSquaredLogarithmicError,

@@ -241,7 +241,7 @@ describe('configs, the registry and getLoss', () => {
       ),
       [(3 + 2) / 2],
     );
-    const wrapped = new losses.LossFunctionWrapper(losses.meanSquaredError, { reduction: 'sum' });
+    const wrapped = new losses.LossFunctionWrapper(losses.mse, { reduction: 'sum' });
     const back = losses.getLoss(serialize(wrapped));
     expectClose(await values(back.call([[0, 2]], [[1, 1]])), [1]);
     expect(() => losses.getLoss(serialize(maxAbs))).toThrow(
@@ -297,7 +297,7 @@ describe('bad input', () => {
     expect(() => new losses.SparseCategoricalCrossentropy().call(nr.zeros([32, 2]), p)).toThrow(
       /SparseCategoricalCrossentropy: yTrue must be integer labels of shape \[32\] \(yPred's shape \[32,5\] without the class axis\), or that with a trailing 1; received yTrue \[32,2\]/,
     );
-    expect(() => losses.meanSquaredError(nr.scalar(1), nr.scalar(2))).toThrow(/rank >= 1/);
+    expect(() => losses.mse(nr.scalar(1), nr.scalar(2))).toThrow(/rank >= 1/);
   });
 
   it('bad options name the loss, the option and the value', () => {
@@ -397,7 +397,7 @@ describe('memory and asynchronous backends', () => {
       new losses.BinaryFocalCrossentropy({ fromLogits: true, applyClassBalancing: true }),
       new losses.Huber(),
       new losses.CosineSimilarity(),
-      new losses.LossFunctionWrapper(losses.meanSquaredError),
+      new losses.LossFunctionWrapper(losses.mse),
     ];
     for (const loss of specs) {
       const target = loss instanceof losses.SparseCategoricalCrossentropy ? labels : oneHot;

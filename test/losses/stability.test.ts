@@ -13,7 +13,7 @@ const reals = { shape: [3, 4], min: -2, max: 2 };
 const checks: OpCheck[] = [
   {
     name: 'meanSquaredError',
-    fn: (t, p) => losses.meanSquaredError(t, p),
+    fn: (t, p) => losses.mse(t, p),
     inputs: [reals, reals],
     grad: [1],
   },
