@@ -1,5 +1,7 @@
 // Every op function, in one namespace (what Tensor methods and the public API call).
 export * from './creation.js';
+export * from './creation_ranked.js';
+export * from './ranked_aliases.js';
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './movement.js';
