@@ -1,6 +1,7 @@
 // Node entry: the whole API, with memory scopes that follow async code through AsyncLocalStorage.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Scope, type ScopeContext, setScopeContext } from './core/scope.js';
+import { ready } from './core/backends_api.js';
 
 class AsyncLocalContext implements ScopeContext {
   readonly followsAsync = true;
@@ -14,6 +15,15 @@ class AsyncLocalContext implements ScopeContext {
 }
 
 setScopeContext(new AsyncLocalContext());
+
+// The best backend from the first op: tfjs programs never call ready(), so the Node entry does it at
+// import (top-level await; wasm compiles in about 0.1 s). Should no backend start, the cpu backend
+// still starts on first use, and an explicit ready() reports why.
+try {
+  await ready();
+} catch {
+  // Reported by an explicit ready() call; nothing to do at import.
+}
 
 export * from './index.js';
 // Built-in datasets read files and download: Node only.
