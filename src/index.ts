@@ -101,3 +101,5 @@ export * as constraints from './constraints/index.js';
 export * as activations from './activations/index.js';
 export * as viz from './viz/index.js';
 export * as data from './data/index.js';
+export * as util from './util/index.js';
+export { TensorBuffer, buffer } from './core/tensor_buffer.js';

@@ -63,16 +63,23 @@ function exportNames(key, seen = new Set()) {
   return [...new Set(names)].filter((n) => n !== 'default');
 }
 
-/** A module whose every export fails when used: the spec touching a tfjs internal fails, the others run. */
+/**
+ * A tfjs internal module, for neurite: each export is neurite's public function of the same name (top
+ * level, tf.util or tf.io, as tfjs also exports them there), else a stub that fails when used, so only
+ * the specs touching tfjs internals fail.
+ */
 function internalModule(key) {
   const lines = [
+    `import * as nr from ${JSON.stringify(config.map.index)};`,
+    `const fail = (name) => { throw new Error('tfjs internal ' + name + ' (module ${key}) is not neurite API'); };`,
     `const stub = (name) => new Proxy(function () {}, {`,
-    `  get(_t, p) { if (p === 'prototype') return {}; throw new Error('tfjs internal ' + name + ' (module ${key}) is not neurite API'); },`,
-    `  apply() { throw new Error('tfjs internal ' + name + ' (module ${key}) is not neurite API'); },`,
-    `  construct() { throw new Error('tfjs internal ' + name + ' (module ${key}) is not neurite API'); },`,
+    `  get(_t, p) { if (p === 'prototype') return {}; fail(name); },`,
+    `  apply() { fail(name); },`,
+    `  construct() { fail(name); },`,
     `});`,
+    `const pick = (name) => name in nr ? nr[name] : nr.util && name in nr.util ? nr.util[name] : nr.io && name in nr.io ? nr.io[name] : stub(name);`,
   ];
-  for (const name of exportNames(key)) lines.push(`export const ${name} = stub(${JSON.stringify(name)});`);
+  for (const name of exportNames(key)) lines.push(`export const ${name} = pick(${JSON.stringify(name)});`);
   return lines.join('\n');
 }
 

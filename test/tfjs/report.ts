@@ -102,6 +102,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     const run = readRun(args[0]);
     const control = readControl();
     console.log(markdown(table(control, run), `${run.lib} ${run.backend}`));
-    if (args.includes('--failures')) for (const f of failures(control, run)) console.log(`${f.name} | ${f.message.slice(0, 160)}`);
+    if (args.includes('--failures')) for (const f of failures(control, run)) console.log(`${f.name} | ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
 }

@@ -88,9 +88,12 @@ async function neuriteEnv(backend: string): Promise<void> {
   nr.setLeakReporter(null);
   if (backend === 'cpu-async') await import('../helpers/check_op.js');
   if (!(await nr.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  const original = new Set(nr.registeredBackends());
   setHarnessEnv({
     testEnv: { name: 'env', backendName: backend, flags: {}, isDataSync: backend !== 'cpu-async' },
     setUp: async () => {
+      // tfjs resets its engine here; neurite's nearest public equivalent: drop backends specs registered.
+      for (const name of nr.registeredBackends()) if (!original.has(name)) nr.removeBackend(name);
       await nr.setBackend(backend);
     },
     afterEach: () => {
