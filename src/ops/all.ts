@@ -13,3 +13,6 @@ export * from './nn.js';
 export * from './image.js';
 export * from './random.js';
 export * from './fused.js';
+export * from './array_ops.js';
+export * from './space_batch.js';
+export * from './search.js';
