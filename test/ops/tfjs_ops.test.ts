@@ -1,0 +1,174 @@
+// The tfjs ops composed in array_ops, space_batch, search, image_ops and nms: values, and gradients against float64 differences.
+import { describe, expect, it } from 'vitest';
+import * as nr from '../../src/node.js';
+import { checkForward, checkGradient, type OpCheck, REFERENCE } from '../helpers/check_op.js';
+
+const backend = () => nr.getBackend();
+
+const differentiable: OpCheck[] = [
+  { name: 'addN', fn: (a, b, c) => nr.addN([a, b, c]), inputs: [[1, 2], [3, 4], [5, 6]], expected: [9, 12] },
+  { name: 'diag', fn: (x) => nr.diag(x), inputs: [[1, 2]], expected: [[1, 0], [0, 2]] },
+  { name: 'euclideanNorm', fn: (x) => nr.euclideanNorm(x, 1), inputs: [[[3, 4], [6, 8]]], expected: [5, 10] },
+  {
+    name: 'spaceToBatchND',
+    fn: (x) => nr.spaceToBatchND(x, [2, 2], [[0, 0], [0, 0]]),
+    inputs: [{ shape: [1, 2, 2, 1], values: [1, 2, 3, 4] }],
+    expected: [1, 2, 3, 4],
+    expectedShape: [4, 1, 1, 1],
+  },
+  {
+    name: 'spaceToBatchND with padding',
+    fn: (x) => nr.spaceToBatchND(x, [2], [[1, 1]]),
+    inputs: [{ shape: [1, 2, 1], values: [1, 2] }],
+    expected: [0, 2, 1, 0],
+    expectedShape: [2, 2, 1],
+  },
+  {
+    name: 'batchToSpaceND',
+    fn: (x) => nr.batchToSpaceND(x, [2, 2], [[0, 0], [0, 0]]),
+    inputs: [{ shape: [4, 1, 1, 1], values: [1, 2, 3, 4] }],
+    expected: [1, 2, 3, 4],
+    expectedShape: [1, 2, 2, 1],
+  },
+  {
+    name: 'batchToSpaceND with crops',
+    fn: (x) => nr.batchToSpaceND(x, [2], [[1, 0]]),
+    inputs: [{ shape: [2, 2, 1], values: [1, 2, 3, 4] }],
+    expected: [3, 2, 4],
+    expectedShape: [1, 3, 1],
+  },
+  {
+    name: 'depthToSpace',
+    fn: (x) => nr.depthToSpace(x, 2),
+    inputs: [{ shape: [1, 1, 1, 4], values: [1, 2, 3, 4] }],
+    expected: [[[[1], [2]], [[3], [4]]]],
+  },
+  {
+    name: 'depthToSpace NCHW',
+    fn: (x) => nr.depthToSpace(x, 2, 'NCHW'),
+    inputs: [{ shape: [1, 4, 1, 1], values: [1, 2, 3, 4] }],
+    expected: [1, 2, 3, 4],
+    expectedShape: [1, 1, 2, 2],
+  },
+  {
+    name: 'movingAverage (zero-debiased)',
+    fn: (v, x) => nr.movingAverage(v, x, 0.6, 1),
+    inputs: [[0, 0], [1, 2]],
+    expected: [1, 2],
+  },
+  {
+    name: 'image.cropAndResize bilinear',
+    fn: (img) => nr.image.cropAndResize(img, [[0, 0, 1, 1]], [0], [3, 3]),
+    inputs: [{ shape: [1, 2, 2, 1], values: [0, 2, 4, 6] }],
+    expected: [0, 1, 2, 2, 3, 4, 4, 5, 6],
+    expectedShape: [1, 3, 3, 1],
+  },
+  {
+    name: 'image.cropAndResize extrapolates outside the image',
+    fn: (img) => nr.image.cropAndResize(img, [[0, 0, 2, 2]], [0], [2, 2], 'nearest', -1),
+    inputs: [{ shape: [1, 2, 2, 1], values: [0, 2, 4, 6] }],
+    expected: [0, -1, -1, -1],
+  },
+  {
+    name: 'image.flipLeftRight',
+    fn: (img) => nr.image.flipLeftRight(img),
+    inputs: [{ shape: [1, 1, 2, 2], values: [1, 2, 3, 4] }],
+    expected: [3, 4, 1, 2],
+  },
+  {
+    name: 'image.rgbToGrayscale',
+    fn: (img) => nr.image.rgbToGrayscale(img),
+    inputs: [{ shape: [1, 3], values: [1, 1, 1] }],
+    expected: [[0.9999]],
+    atol: 1e-4,
+  },
+  {
+    name: 'image.grayscaleToRGB',
+    fn: (img) => nr.image.grayscaleToRGB(img),
+    inputs: [{ shape: [2, 1], values: [1, 2] }],
+    expected: [[1, 1, 1], [2, 2, 2]],
+  },
+];
+
+describe('tfjs ops composed from neurite ops', () => {
+  for (const c of differentiable) {
+    it(`${c.name}: values`, async () => checkForward(c, backend()));
+    it(`${c.name}: gradient`, async () => checkGradient(c, REFERENCE));
+  }
+
+  it('meshgrid xy and ij', async () => {
+    const [X, Y] = nr.meshgrid([1, 2, 3], [4, 5]);
+    expect(await X.array()).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(await Y.array()).toEqual([[4, 4, 4], [5, 5, 5]]);
+    const [I, J] = nr.meshgrid([1, 2], [3, 4, 5], { indexing: 'ij' });
+    expect(I.shape).toEqual([2, 3]);
+    expect(await J.array()).toEqual([[3, 4, 5], [3, 4, 5]]);
+  });
+
+  it('step keeps NaN and has a zero gradient', async () => {
+    expect(Array.from(await nr.step([-1, 0, 2, Number.NaN], 0.5).data())).toEqual([0.5, 0.5, 1, Number.NaN]);
+    const g = nr.grad((x: nr.Tensor) => nr.step(x).sum())(nr.tensor([1, -1]));
+    expect(Array.from(await g.data())).toEqual([0, 0]);
+  });
+
+  it('unique (sync) matches uniqueAsync', async () => {
+    const { values, indices } = nr.unique([1, 1, 2, 4, 4, 4, 7, 8, 8]);
+    expect(Array.from(await values.data())).toEqual([1, 2, 4, 7, 8]);
+    expect(Array.from(await indices.data())).toEqual([0, 0, 1, 2, 2, 2, 3, 4, 4]);
+    const a = await nr.uniqueAsync([[1, 0], [1, 0], [2, 0]], 0);
+    expect(await a.values.array()).toEqual([[1, 0], [2, 0]]);
+  });
+
+  it('broadcastArgs, tensorScatterUpdate, sparseToDense', async () => {
+    expect(Array.from(await nr.broadcastArgs(nr.tensor1d([2, 1], 'int32'), nr.tensor1d([1, 3], 'int32')).data())).toEqual([2, 3]);
+    const u = nr.tensorScatterUpdate([1, 2, 3, 4], nr.tensor2d([[1], [3]], [2, 1], 'int32'), [9, 8]);
+    expect(Array.from(await u.data())).toEqual([1, 9, 3, 8]);
+    const d = nr.sparseToDense(nr.tensor1d([0, 2], 'int32'), [5, 6], [4], 1);
+    expect(Array.from(await d.data())).toEqual([5, 1, 6, 1]);
+  });
+
+  it('searchSorted, lowerBound, upperBound', async () => {
+    expect(Array.from(await nr.searchSorted([1, 3, 5], [0, 3, 6]).data())).toEqual([0, 1, 3]);
+    expect(Array.from(await nr.lowerBound([[1, 3, 3, 5]], [[3]]).data())).toEqual([1]);
+    expect(Array.from(await nr.upperBound([[1, 3, 3, 5]], [[3]]).data())).toEqual([3]);
+  });
+
+  it('bincount and denseBincount', async () => {
+    const x = nr.tensor1d([1, 1, 3, 7], 'int32');
+    expect(Array.from(await nr.bincount(x, [], 4).data())).toEqual([0, 2, 0, 1]);
+    expect(Array.from(await nr.bincount(x, [0.5, 1, 2, 9], 4).data())).toEqual([0, 1.5, 0, 2]);
+    const m = nr.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32');
+    expect(await nr.denseBincount(m, [], 3).array()).toEqual([[0, 2, 0], [1, 0, 1]]);
+    expect(await nr.denseBincount(m, [], 3, true).array()).toEqual([[0, 1, 0], [1, 0, 1]]);
+  });
+
+  it('whereAsync, setdiff1dAsync, inTopKAsync', async () => {
+    expect(await (await nr.whereAsync([[true, false], [false, true]])).array()).toEqual([[0, 0], [1, 1]]);
+    const [out, idx] = await nr.setdiff1dAsync([1, 2, 3, 4], [2, 4]);
+    expect(Array.from(await out.data())).toEqual([1, 3]);
+    expect(Array.from(await idx.data())).toEqual([0, 2]);
+    const hit = await nr.inTopKAsync([[0.1, 0.8, 0.1], [0.5, 0.2, 0.3]], nr.tensor1d([1, 2], 'int32'), 1);
+    expect(Array.from(await hit.data())).toEqual([1, 0]);
+  });
+
+  it('image.nonMaxSuppression and its variants', async () => {
+    const boxes = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11], [0, 10.1, 1, 11.1], [0, 100, 1, 101]];
+    const scores = [0.9, 0.75, 0.6, 0.95, 0.5, 0.3];
+    expect(Array.from(await nr.image.nonMaxSuppression(boxes, scores, 3, 0.5).data())).toEqual([3, 0, 5]);
+    expect(Array.from(await (await nr.image.nonMaxSuppressionAsync(boxes, scores, 2, 0.5)).data())).toEqual([3, 0]);
+    const p = nr.image.nonMaxSuppressionPadded(boxes, scores, 5, 0.5, 0.4, true);
+    expect(Array.from(await p.selectedIndices.data())).toEqual([3, 0, 0, 0, 0]);
+    expect(await p.validOutputs.array()).toBe(2);
+    const s = nr.image.nonMaxSuppressionWithScore(boxes, scores, 6, 1, 0, 0.5);
+    expect(Array.from(await s.selectedIndices.data())).toEqual([3, 0, 1, 5, 4, 2]);
+    expect((await s.selectedScores.data())[0]).toBeCloseTo(0.95);
+  });
+
+  it('errors name the op and the argument', () => {
+    expect(() => nr.addN([])).toThrow(/addN: tensors must be a non-empty array/);
+    expect(() => nr.spaceToBatchND(nr.zeros([1, 3, 1]), [2], [[0, 0]])).toThrow(nr.ShapeError);
+    expect(() => nr.depthToSpace(nr.zeros([1, 1, 1, 3]), 2)).toThrow(/depth \(3\) must be divisible/);
+    expect(() => nr.bincount(nr.tensor1d([1.5]), [], 2)).toThrow(nr.DTypeError);
+    expect(() => nr.image.cropAndResize(nr.zeros([1, 2, 2, 1]), [[0, 0, 1]], [0], [2, 2])).toThrow(/boxes must have shape/);
+  });
+});
