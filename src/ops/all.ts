@@ -16,3 +16,4 @@ export * from './fused.js';
 export * from './array_ops.js';
 export * from './space_batch.js';
 export * from './search.js';
+export * from './conv3d.js';

@@ -88,9 +88,66 @@ const differentiable: OpCheck[] = [
     inputs: [{ shape: [2, 1], values: [1, 2] }],
     expected: [[1, 1, 1], [2, 2, 2]],
   },
+  {
+    name: 'conv3d valid',
+    fn: (x, f) => nr.conv3d(x, f, 1, 'valid'),
+    inputs: [{ shape: [1, 2, 2, 2, 1], values: [1, 2, 3, 4, 5, 6, 7, 8] }, { shape: [2, 2, 2, 1, 1], values: [1, 1, 1, 1, 1, 1, 1, 1] }],
+    expected: [36],
+    expectedShape: [1, 1, 1, 1, 1],
+  },
+  {
+    name: 'conv3d same, strided, two channels',
+    fn: (x, f) => nr.conv3d(x, f, [2, 1, 1], 'same'),
+    inputs: [{ shape: [1, 3, 2, 2, 2] }, { shape: [2, 2, 2, 2, 3] }],
+    expectedShape: [1, 2, 2, 2, 3],
+  },
+  {
+    name: 'maxPool3d',
+    fn: (x) => nr.maxPool3d(x, 2, 1, 'valid'),
+    inputs: [{ shape: [1, 2, 2, 2, 1], values: [1, 8, 3, 4, 5, 6, 7, 2] }],
+    expected: [8],
+  },
+  {
+    name: 'avgPool3d same (divides by the real count)',
+    fn: (x) => nr.avgPool3d(x, 2, 2, 'same'),
+    inputs: [{ shape: [1, 3, 1, 1, 1], values: [1, 2, 6] }],
+    expected: [1.5, 6],
+  },
 ];
 
+/** conv3d by its definition (NDHWC, stride 1, 'valid'), to check the composition against. */
+function naiveConv3d(x: number[], xs: number[], f: number[], fs: number[]): number[] {
+  const [, d, h, w, ci] = xs;
+  const [fd, fh, fw, , co] = fs;
+  const out: number[] = [];
+  for (let a = 0; a <= d - fd; a++)
+    for (let b = 0; b <= h - fh; b++)
+      for (let c = 0; c <= w - fw; c++)
+        for (let o = 0; o < co; o++) {
+          let s = 0;
+          for (let i = 0; i < fd; i++)
+            for (let j = 0; j < fh; j++)
+              for (let k = 0; k < fw; k++)
+                for (let q = 0; q < ci; q++)
+                  s += x[(((a + i) * h + (b + j)) * w + (c + k)) * ci + q] * f[(((i * fh + j) * fw + k) * ci + q) * co + o];
+          out.push(s);
+        }
+  return out;
+}
+
 describe('tfjs ops composed from neurite ops', () => {
+  it('conv3d agrees with its definition', async () => {
+    const xs = [1, 3, 4, 3, 2];
+    const fs = [2, 2, 3, 2, 3];
+    const x = Array.from({ length: 72 }, (_, i) => Math.sin(i));
+    const f = Array.from({ length: 72 }, (_, i) => Math.cos(i));
+    const y = nr.conv3d(nr.tensor(x, xs), nr.tensor(f, fs), 1, 'valid');
+    const want = naiveConv3d(x, xs, f, fs);
+    const got = Array.from(await y.data());
+    expect(got.length).toBe(want.length);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+  });
+
   for (const c of differentiable) {
     it(`${c.name}: values`, async () => checkForward(c, backend()));
     it(`${c.name}: gradient`, async () => checkGradient(c, REFERENCE));
