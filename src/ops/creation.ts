@@ -175,6 +175,8 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
     start = 0;
   }
   if (step === 0) throw new ArgumentError('range: step must not be 0, received 0');
+  // tfjs: with the default step, a stop below start counts down.
+  if (stop < start && step === 1) step = -1;
   if (![start, stop, step].every(Number.isFinite))
     throw new ArgumentError(
       `range: start, stop and step must be finite, received ${show([start, stop, step])}`,

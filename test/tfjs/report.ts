@@ -81,6 +81,29 @@ export function failures(control: Control, run: RunResult): { name: string; mess
   return out;
 }
 
+/** Why a spec failed, from its first failure message. */
+export function failureKind(message: string): string {
+  if (message.startsWith('file did not load')) return /complex/.test(message) ? 'no complex dtype' : 'file did not load';
+  if (/tfjs internal/.test(message)) return 'uses a tfjs internal';
+  if (/'string'|received '[^']*[a-zA-Zа-я]'|scalar: value must be a number or boolean, received '/.test(message)) return 'no string dtype';
+  if (/tf\.complex|complex is not/.test(message)) return 'no complex dtype';
+  if (/is not a function|Cannot read properties of undefined \(reading '[a-zA-Z]+'\)$|reading '[A-Za-z]+'\)\.?$/.test(message) && !message.startsWith('Expected function to throw'))
+    return 'missing function';
+  if (/^Expected function to throw.*but it threw (ArgumentError|ShapeError|DTypeError|NeuriteError|IOError)/.test(message)) return 'different error text';
+  if (/^Expected '.*' to (equal|be|match)/s.test(message) && /^Expected '[a-zA-Z]+\w*: /.test(message)) return 'different error text';
+  if (/^Expected function to throw/.test(message)) return 'no error where tfjs throws';
+  if (/^(ArgumentError|ShapeError|DTypeError):/.test(message)) return 'neurite rejects the call';
+  if (/Arrays differ|Expected -?[\d.]+(e-?\d+)?|NaN/.test(message)) return 'different numbers';
+  return 'other';
+}
+
+/** Failures grouped by kind, most frequent first. */
+export function failureKinds(control: Control, run: RunResult): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const f of failures(control, run)) counts.set(failureKind(f.message), (counts.get(failureKind(f.message)) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 function readRun(file: string): RunResult {
   if (!existsSync(file)) throw new Error(`${file}: no such results file (run test/tfjs/run.ts first)`);
   return JSON.parse(readFileSync(file, 'utf8')) as RunResult;
@@ -102,6 +125,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     const run = readRun(args[0]);
     const control = readControl();
     console.log(markdown(table(control, run), `${run.lib} ${run.backend}`));
-    if (args.includes('--failures')) for (const f of failures(control, run)) console.log(`${f.name} | ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
+    if (args.includes('--kinds')) for (const [k, n] of failureKinds(control, run)) console.log(`${n}\t${k}`);
+    if (args.includes('--failures'))
+      for (const f of failures(control, run)) console.log(`${f.name} | ${failureKind(f.message)} | ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
 }
