@@ -169,6 +169,10 @@ async function main(): Promise<void> {
   const passed = all.filter((s) => s.status === 'passed').length;
   const run = all.filter((s) => s.status !== 'disabled' && s.status !== 'pending').length;
   console.log(`${opts.lib} on ${opts.backend}: ${passed}/${run} specs passed in ${result.seconds.toFixed(1)} s; results in ${path.relative(repoRoot, opts.out)}`);
+  if (opts.lib === 'neurite' && !opts.only) {
+    const { markdown, readControl, table } = await import('./report.js');
+    console.log(`\nSpecs real tfjs passes under this harness, passing on neurite:\n${markdown(table(readControl(), result), `neurite ${opts.backend}`)}`);
+  }
   process.exit(0);
 }
 
