@@ -17,3 +17,5 @@ export * from './array_ops.js';
 export * from './space_batch.js';
 export * from './search.js';
 export * from './conv3d.js';
+export { linalg } from './linalg.js';
+export { signal } from './signal.js';

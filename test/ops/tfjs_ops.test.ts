@@ -113,6 +113,24 @@ const differentiable: OpCheck[] = [
     inputs: [{ shape: [1, 3, 1, 1, 1], values: [1, 2, 6] }],
     expected: [1.5, 6],
   },
+  {
+    name: 'linalg.bandPart',
+    fn: (x) => nr.linalg.bandPart(x, 1, 0),
+    inputs: [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]],
+    expected: [[1, 0, 0], [4, 5, 0], [0, 8, 9]],
+  },
+  {
+    name: 'linalg.gramSchmidt (matrix)',
+    fn: (x) => nr.linalg.gramSchmidt(x) as nr.Tensor,
+    inputs: [[[3, 4], [1, 0]]],
+    expected: [[0.6, 0.8], [0.8, -0.6]],
+  },
+  {
+    name: 'signal.frame with padEnd',
+    fn: (x) => nr.signal.frame(x, 2, 2, true, 0),
+    inputs: [[1, 2, 3, 4, 5]],
+    expected: [[1, 2], [3, 4], [5, 0]],
+  },
 ];
 
 /** conv3d by its definition (NDHWC, stride 1, 'valid'), to check the composition against. */
@@ -152,6 +170,12 @@ describe('tfjs ops composed from neurite ops', () => {
     it(`${c.name}: values`, async () => checkForward(c, backend()));
     it(`${c.name}: gradient`, async () => checkGradient(c, REFERENCE));
   }
+
+  it('signal windows', async () => {
+    expect(Array.from(await nr.signal.hannWindow(4).data())).toEqual([0, 0.5, 1, 0.5]);
+    const h = Array.from(await nr.signal.hammingWindow(3).data());
+    [0.08, 1, 0.08].forEach((v, i) => expect(h[i]).toBeCloseTo(v, 5));
+  });
 
   it('meshgrid xy and ij', async () => {
     const [X, Y] = nr.meshgrid([1, 2, 3], [4, 5]);
