@@ -67,3 +67,13 @@ describe("tfjs's older tensor methods", () => {
     v.dispose();
   });
 });
+
+describe('dispose of containers', () => {
+  it('frees tensors held under string keys of an array, as tfjs does', () => {
+    const before = nr.memory().numTensors;
+    const grads = Object.assign([nr.ones([2])], { 'dense/kernel': nr.ones([3]) });
+    expect(nr.memory().numTensors).toBe(before + 2);
+    nr.dispose(grads);
+    expect(nr.memory().numTensors).toBe(before);
+  });
+});
