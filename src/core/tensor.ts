@@ -544,6 +544,9 @@ export class Tensor {
   avgPool(...args: Rest<typeof ops.avgPool>): Tensor {
     return ops.avgPool(this, ...args);
   }
+  pool(...args: Rest<typeof ops.pool>): Tensor {
+    return ops.pool(this, ...args);
+  }
   softmax(axis = -1): Tensor {
     return ops.softmax(this, axis);
   }

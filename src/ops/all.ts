@@ -19,3 +19,4 @@ export * from './search.js';
 export * from './conv3d.js';
 export { linalg } from './linalg.js';
 export { signal } from './signal.js';
+export * from './pool_nd.js';

@@ -131,6 +131,19 @@ const differentiable: OpCheck[] = [
     inputs: [[1, 2, 3, 4, 5]],
     expected: [[1, 2], [3, 4], [5, 0]],
   },
+  {
+    name: 'pool max, dilation 2',
+    fn: (x) => nr.pool(x, [2, 2], 'max', 'valid', 2),
+    inputs: [{ shape: [3, 3, 1], values: [1, 2, 3, 4, 5, 6, 7, 8, 9] }],
+    expected: [9],
+    expectedShape: [1, 1, 1],
+  },
+  {
+    name: 'pool avg, dilation 2, same',
+    fn: (x) => nr.pool(x, [2, 2], 'avg', 'same', 2),
+    inputs: [{ shape: [1, 4, 4, 1] }],
+    expectedShape: [1, 4, 4, 1],
+  },
 ];
 
 /** conv3d by its definition (NDHWC, stride 1, 'valid'), to check the composition against. */
