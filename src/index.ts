@@ -103,3 +103,4 @@ export * as viz from './viz/index.js';
 export * as data from './data/index.js';
 export * as util from './util/index.js';
 export { TensorBuffer, buffer } from './core/tensor_buffer.js';
+export { nextFrame } from './util/next_frame.js';

@@ -20,3 +20,4 @@ export * from './conv3d.js';
 export { linalg } from './linalg.js';
 export { signal } from './signal.js';
 export * from './pool_nd.js';
+export * from './rnn_cells.js';

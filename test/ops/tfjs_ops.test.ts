@@ -144,6 +144,12 @@ const differentiable: OpCheck[] = [
     inputs: [{ shape: [1, 4, 4, 1] }],
     expectedShape: [1, 4, 4, 1],
   },
+  {
+    name: 'basicLSTMCell new h',
+    fn: (k, b, x, c, h) => nr.basicLSTMCell(1, k, b, x, c, h)[1],
+    inputs: [{ shape: [3, 8] }, { shape: [8] }, { shape: [2, 1] }, { shape: [2, 2] }, { shape: [2, 2] }],
+    expectedShape: [2, 2],
+  },
 ];
 
 /** conv3d by its definition (NDHWC, stride 1, 'valid'), to check the composition against. */
@@ -183,6 +189,20 @@ describe('tfjs ops composed from neurite ops', () => {
     it(`${c.name}: values`, async () => checkForward(c, backend()));
     it(`${c.name}: gradient`, async () => checkGradient(c, REFERENCE));
   }
+
+  it('basicLSTMCell follows its formula; multiRNNCell chains cells; nextFrame resolves', async () => {
+    // kernel zeros, bias zeros: every gate is sigmoid(0) = 0.5 except f (sigmoid(forgetBias = 1)) and j (tanh(0) = 0)
+    const [c1, h1] = nr.basicLSTMCell(1, nr.zeros([3, 8]), nr.zeros([8]), [[1]], [[2, 2]], [[0, 0]]);
+    const sig1 = 1 / (1 + Math.exp(-1));
+    (await c1.data()).forEach((v) => expect(v).toBeCloseTo(2 * sig1, 5));
+    (await h1.data()).forEach((v) => expect(v).toBeCloseTo(Math.tanh(2 * sig1) * 0.5, 5));
+    const cellFor = (inputSize: number) => (x: nr.Tensor, c: nr.Tensor, h: nr.Tensor) =>
+      nr.basicLSTMCell(1, nr.zeros([inputSize + 2, 8]), nr.zeros([8]), x, c, h);
+    const [cs, hs] = nr.multiRNNCell([cellFor(1), cellFor(2)], [[1]], [[[2, 2]], [[0, 0]]], [[[0, 0]], [[0, 0]]]);
+    expect(cs).toHaveLength(2);
+    expect(hs[1].shape).toEqual([1, 2]);
+    await nr.nextFrame();
+  });
 
   it('signal windows', async () => {
     expect(Array.from(await nr.signal.hannWindow(4).data())).toEqual([0, 0.5, 1, 0.5]);
