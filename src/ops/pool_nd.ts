@@ -70,3 +70,65 @@ export function pool(
     return xt.rank === 3 ? ops.squeeze(out, [0]) : out;
   });
 }
+
+function samePad(size: number, window: number, stride: number): { out: number; before: number } {
+  const out = Math.ceil(size / stride);
+  return { out, before: Math.floor(Math.max((out - 1) * stride + window - size, 0) / 2) };
+}
+
+/**
+ * maxPool and, for each output, the flat index of the maximum in x: ((y * width + x) * channels + c),
+ * plus batch * height * width * channels when includeBatchInIndex. The first maximum in row-major window
+ * order wins; the indexes are int32 and not differentiable.
+ * @example const { result, indexes } = nr.maxPoolWithArgmax(x, 2, 2, 'valid')
+ */
+export function maxPoolWithArgmax(
+  x: Operand,
+  filterSize: Pair,
+  strides: Pair,
+  pad: 'same' | 'valid' | number,
+  includeBatchInIndex = false,
+): { result: Tensor; indexes: Tensor } {
+  const op = 'maxPoolWithArgmax';
+  const xt = toTensor(x, op, 'x');
+  try {
+    if (xt.rank !== 4) throw new ShapeError(`${op}: x must have rank 4, received shape ${show(xt.shape)}`);
+    if (pad !== 'same' && pad !== 'valid' && !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0))
+      throw new ArgumentError(`${op}: pad must be 'same', 'valid' or a non-negative integer, received ${show(pad)}`);
+    const [fh, fw] = pair(op, 'filterSize', filterSize);
+    const [sh, sw] = pair(op, 'strides', strides);
+    const result = ops.maxPool(xt, [fh, fw], [sh, sw], pad);
+    const [b, h, w, c] = xt.shape;
+    const [, oh, ow] = result.shape;
+    const fixed = typeof pad === 'number' ? pad : 0;
+    const top = pad === 'same' ? samePad(h, fh, sh).before : fixed;
+    const left = pad === 'same' ? samePad(w, fw, sw).before : fixed;
+    const v = xt.dataSync();
+    const idx = new Int32Array(b * oh * ow * c);
+    let o = 0;
+    for (let n = 0; n < b; n++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let ch = 0; ch < c; ch++, o++) {
+            let best = Number.NEGATIVE_INFINITY;
+            let at = -1;
+            for (let di = 0; di < fh; di++) {
+              const y = i * sh - top + di;
+              if (y < 0 || y >= h) continue;
+              for (let dj = 0; dj < fw; dj++) {
+                const xx = j * sw - left + dj;
+                if (xx < 0 || xx >= w) continue;
+                const flat = ((n * h + y) * w + xx) * c + ch;
+                if (at < 0 || v[flat] > best) {
+                  best = v[flat];
+                  at = flat;
+                }
+              }
+            }
+            idx[o] = includeBatchInIndex ? at : at - n * h * w * c;
+          }
+    return { result, indexes: ops.tensor(idx, [b, oh, ow, c], 'int32') };
+  } finally {
+    if (xt !== x) xt.dispose();
+  }
+}

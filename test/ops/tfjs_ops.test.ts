@@ -204,6 +204,17 @@ describe('tfjs ops composed from neurite ops', () => {
     await nr.nextFrame();
   });
 
+  it('maxPoolWithArgmax gives the flat index of each maximum', async () => {
+    const x = nr.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);
+    const { result, indexes } = nr.maxPoolWithArgmax(x, 2, 2, 'valid');
+    expect(Array.from(await result.data())).toEqual([6, 8, 14, 16]);
+    expect(Array.from(await indexes.data())).toEqual([5, 7, 13, 15]);
+    const two = nr.tensor4d([...Array(8).keys()], [2, 2, 2, 1]);
+    const withBatch = nr.maxPoolWithArgmax(two, 2, 2, 'valid', true);
+    expect(Array.from(await withBatch.indexes.data())).toEqual([3, 7]);
+    expect(Array.from(await nr.maxPoolWithArgmax(two, 2, 2, 'valid').indexes.data())).toEqual([3, 3]);
+  });
+
   it('signal windows', async () => {
     expect(Array.from(await nr.signal.hannWindow(4).data())).toEqual([0, 0.5, 1, 0.5]);
     const h = Array.from(await nr.signal.hammingWindow(3).data());
