@@ -130,5 +130,5 @@ export function cropAndResize(
   });
 }
 
-/** The tf.image functions of this file, merged into nr.image. */
+/** The tf.image functions of this file and nms.ts, merged into nr.image. @example nr.image.flipLeftRight(images) */
 export const imageOps = { flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, ...nms };

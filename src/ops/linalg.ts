@@ -61,5 +61,5 @@ export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
   });
 }
 
-/** tf.linalg: bandPart, gramSchmidt. */
+/** tf.linalg: bandPart, gramSchmidt. @example nr.linalg.bandPart(x, 0, -1) */
 export const linalg = { bandPart, gramSchmidt };

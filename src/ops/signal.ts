@@ -59,5 +59,5 @@ export function frame(signal: Operand, frameLength: number, frameStep: number, p
   });
 }
 
-/** tf.signal: frame, hannWindow, hammingWindow. */
+/** tf.signal: frame, hannWindow, hammingWindow. @example nr.signal.hannWindow(8) */
 export const signal = { frame, hannWindow, hammingWindow };
