@@ -38,13 +38,21 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Indexing (gather, scatter, topk, masks)',
     sources: ['src/ops/gather.ts', 'src/ops/array_ops.ts', 'src/ops/search.ts'],
   },
-  { file: 'linalg.md', title: 'Linear algebra', sources: ['src/ops/matmul.ts', 'src/ops/linalg.ts'] },
+  {
+    file: 'linalg.md',
+    title: 'Linear algebra',
+    sources: ['src/ops/matmul.ts', 'src/ops/linalg.ts'],
+  },
   {
     file: 'conv.md',
     title: 'Convolution and pooling',
     sources: ['src/ops/conv.ts', 'src/ops/pool.ts', 'src/ops/conv3d.ts', 'src/ops/pool_nd.ts'],
   },
-  { file: 'nn.md', title: 'Neural-network ops', sources: ['src/ops/nn.ts', 'src/ops/rnn_cells.ts'] },
+  {
+    file: 'nn.md',
+    title: 'Neural-network ops',
+    sources: ['src/ops/nn.ts', 'src/ops/rnn_cells.ts'],
+  },
   {
     file: 'image.md',
     title: 'Image',

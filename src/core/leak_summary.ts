@@ -13,7 +13,9 @@ export function leakModeFrom(raw: string | undefined): LeakMode {
   const v = raw?.trim().toLowerCase();
   if (v === undefined || v === '' || v === 'summary') return 'summary';
   if (v === 'each' || v === 'off') return v;
-  console.warn(`neurite: ${LEAKS_VAR} must be summary, each or off; using summary. Received: ${show(raw)}`);
+  console.warn(
+    `neurite: ${LEAKS_VAR} must be summary, each or off; using summary. Received: ${show(raw)}`,
+  );
   return 'summary';
 }
 

@@ -123,7 +123,9 @@ export class Tensor {
   /** Reshaped to rank 0 (the tensor must hold one value). @example nr.tensor([7]).asScalar() */
   asScalar(): Tensor {
     if (this.size !== 1)
-      throw new ShapeError(`asScalar: the tensor must hold one value, received shape ${show(this.shape)}`);
+      throw new ShapeError(
+        `asScalar: the tensor must hold one value, received shape ${show(this.shape)}`,
+      );
     return ops.reshape(this, []);
   }
   /** Reshaped to rank 3. @example x.as3D(1, 2, 3) */

@@ -19,7 +19,11 @@ export class TensorBuffer {
   readonly strides: number[];
   readonly values: TypedArray;
 
-  constructor(shape: readonly number[], dtype: DType = 'float32', values?: TypedArray | ArrayLike<number>) {
+  constructor(
+    shape: readonly number[],
+    dtype: DType = 'float32',
+    values?: TypedArray | ArrayLike<number>,
+  ) {
     this.shape = assertShape('buffer', 'shape', shape);
     this.dtype = assertDType('buffer', dtype);
     this.size = sizeOf(this.shape);
@@ -90,6 +94,10 @@ export class TensorBuffer {
  * A TensorBuffer of a shape and dtype, zero-filled or over the given values (tfjs's tf.buffer).
  * @example const b = nr.buffer([3], 'int32', [1, 2, 3]); b.get(2) // 3
  */
-export function buffer(shape: readonly number[], dtype: DType = 'float32', values?: TypedArray | ArrayLike<number>): TensorBuffer {
+export function buffer(
+  shape: readonly number[],
+  dtype: DType = 'float32',
+  values?: TypedArray | ArrayLike<number>,
+): TensorBuffer {
   return new TensorBuffer(shape, dtype, values);
 }

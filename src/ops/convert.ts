@@ -44,7 +44,9 @@ export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtyp
     return tensor(x, undefined, dtype);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
-      throw new ArgumentError(`${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`);
+      throw new ArgumentError(
+        `${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`,
+      );
     throw e;
   }
 }

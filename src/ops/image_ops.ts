@@ -11,7 +11,10 @@ type Operand = Tensor | TensorLike;
 
 function image4d(op: string, x: Operand): Tensor {
   const t = toTensor(x, op, 'image');
-  if (t.rank !== 4) throw new ShapeError(`${op}: image must have rank 4 [batch, height, width, channels], received shape ${show(t.shape)}`);
+  if (t.rank !== 4)
+    throw new ShapeError(
+      `${op}: image must have rank 4 [batch, height, width, channels], received shape ${show(t.shape)}`,
+    );
   return t;
 }
 
@@ -30,9 +33,14 @@ export function flipLeftRight(image: Operand): Tensor {
 export function grayscaleToRGB(image: Operand): Tensor {
   return tidy(() => {
     const t = toTensor(image, 'grayscaleToRGB', 'image');
-    if (t.rank < 2) throw new ShapeError(`grayscaleToRGB: image must have rank >= 2, received shape ${show(t.shape)}`);
+    if (t.rank < 2)
+      throw new ShapeError(
+        `grayscaleToRGB: image must have rank >= 2, received shape ${show(t.shape)}`,
+      );
     if (t.shape[t.rank - 1] !== 1)
-      throw new ShapeError(`grayscaleToRGB: the last dimension must be 1, received shape ${show(t.shape)}`);
+      throw new ShapeError(
+        `grayscaleToRGB: the last dimension must be 1, received shape ${show(t.shape)}`,
+      );
     return ops.tile(t, [...t.shape.slice(0, -1).map(() => 1), 3]);
   });
 }
@@ -44,10 +52,16 @@ export function grayscaleToRGB(image: Operand): Tensor {
 export function rgbToGrayscale(image: Operand): Tensor {
   return tidy(() => {
     const t = toTensor(image, 'rgbToGrayscale', 'image');
-    if (t.rank < 2) throw new ShapeError(`rgbToGrayscale: image must have rank >= 2, received shape ${show(t.shape)}`);
+    if (t.rank < 2)
+      throw new ShapeError(
+        `rgbToGrayscale: image must have rank >= 2, received shape ${show(t.shape)}`,
+      );
     if (t.shape[t.rank - 1] !== 3)
-      throw new ShapeError(`rgbToGrayscale: the last dimension must be 3, received shape ${show(t.shape)}`);
-    if (t.dtype === 'bool') throw new DTypeError('rgbToGrayscale: image must be numeric, received bool');
+      throw new ShapeError(
+        `rgbToGrayscale: the last dimension must be 3, received shape ${show(t.shape)}`,
+      );
+    if (t.dtype === 'bool')
+      throw new DTypeError('rgbToGrayscale: image must be numeric, received bool');
     const weights = ops.tensor([0.2989, 0.587, 0.114]);
     const gray = ops.sum(ops.mul(ops.cast(t, 'float32'), weights), -1, true);
     return t.dtype === 'int32' ? ops.cast(gray, 'int32') : gray;
@@ -72,13 +86,26 @@ export function cropAndResize(
     const img = image4d(op, image);
     const bx = toTensor(boxes, op, 'boxes');
     const bi = toTensor(boxInd, op, 'boxInd', 'int32');
-    if (bx.rank !== 2 || bx.shape[1] !== 4) throw new ShapeError(`${op}: boxes must have shape [numBoxes, 4], received ${show(bx.shape)}`);
+    if (bx.rank !== 2 || bx.shape[1] !== 4)
+      throw new ShapeError(
+        `${op}: boxes must have shape [numBoxes, 4], received ${show(bx.shape)}`,
+      );
     if (bi.rank !== 1 || bi.shape[0] !== bx.shape[0])
-      throw new ShapeError(`${op}: boxInd must have shape [${bx.shape[0]}], received ${show(bi.shape)}`);
-    if (!Array.isArray(cropSize) || cropSize.length !== 2 || !cropSize.every((c) => Number.isInteger(c) && c >= 1))
-      throw new ArgumentError(`${op}: cropSize must be two positive integers, received ${show(cropSize)}`);
+      throw new ShapeError(
+        `${op}: boxInd must have shape [${bx.shape[0]}], received ${show(bi.shape)}`,
+      );
+    if (
+      !Array.isArray(cropSize) ||
+      cropSize.length !== 2 ||
+      !cropSize.every((c) => Number.isInteger(c) && c >= 1)
+    )
+      throw new ArgumentError(
+        `${op}: cropSize must be two positive integers, received ${show(cropSize)}`,
+      );
     if (method !== 'bilinear' && method !== 'nearest')
-      throw new ArgumentError(`${op}: method must be 'bilinear' or 'nearest', received ${show(method)}`);
+      throw new ArgumentError(
+        `${op}: method must be 'bilinear' or 'nearest', received ${show(method)}`,
+      );
     const [batch, h, w, d] = img.shape;
     const [ch, cw] = cropSize;
     const nb = bx.shape[0];
@@ -91,12 +118,17 @@ export function cropAndResize(
     const valid = new Uint8Array(count);
     for (let b = 0; b < nb; b++) {
       const n = iv[b];
-      if (!(n >= 0 && n < batch)) throw new ArgumentError(`${op}: boxInd[${b}] must be in [0, ${batch}), received ${n}`);
+      if (!(n >= 0 && n < batch))
+        throw new ArgumentError(`${op}: boxInd[${b}] must be in [0, ${batch}), received ${n}`);
       const [y1, x1, y2, x2] = [bv[4 * b], bv[4 * b + 1], bv[4 * b + 2], bv[4 * b + 3]];
       for (let i = 0; i < ch; i++) {
-        const y = ch > 1 ? y1 * (h - 1) + (i * (y2 - y1) * (h - 1)) / (ch - 1) : 0.5 * (y1 + y2) * (h - 1);
+        const y =
+          ch > 1 ? y1 * (h - 1) + (i * (y2 - y1) * (h - 1)) / (ch - 1) : 0.5 * (y1 + y2) * (h - 1);
         for (let j = 0; j < cw; j++) {
-          const x = cw > 1 ? x1 * (w - 1) + (j * (x2 - x1) * (w - 1)) / (cw - 1) : 0.5 * (x1 + x2) * (w - 1);
+          const x =
+            cw > 1
+              ? x1 * (w - 1) + (j * (x2 - x1) * (w - 1)) / (cw - 1)
+              : 0.5 * (x1 + x2) * (w - 1);
           const o = (b * ch + i) * cw + j;
           if (y < 0 || y > h - 1 || x < 0 || x > w - 1) continue;
           valid[o] = 1;
@@ -112,8 +144,18 @@ export function cropAndResize(
           const xc = Math.min(x0 + 1, w - 1);
           const dy = y - y0;
           const dx = x - x0;
-          [idx[0][o], idx[1][o], idx[2][o], idx[3][o]] = [base + y0 * w + x0, base + y0 * w + xc, base + yc * w + x0, base + yc * w + xc];
-          [wts[0][o], wts[1][o], wts[2][o], wts[3][o]] = [(1 - dy) * (1 - dx), (1 - dy) * dx, dy * (1 - dx), dy * dx];
+          [idx[0][o], idx[1][o], idx[2][o], idx[3][o]] = [
+            base + y0 * w + x0,
+            base + y0 * w + xc,
+            base + yc * w + x0,
+            base + yc * w + xc,
+          ];
+          [wts[0][o], wts[1][o], wts[2][o], wts[3][o]] = [
+            (1 - dy) * (1 - dx),
+            (1 - dy) * dx,
+            dy * (1 - dx),
+            dy * dx,
+          ];
         }
       }
     }
@@ -121,11 +163,18 @@ export function cropAndResize(
     const corners = method === 'nearest' ? 1 : 4;
     let acc: Tensor | null = null;
     for (let k = 0; k < corners; k++) {
-      const term = ops.mul(ops.gather(flat, ops.tensor(idx[k], [count], 'int32')), ops.tensor(wts[k], [count, 1]));
+      const term = ops.mul(
+        ops.gather(flat, ops.tensor(idx[k], [count], 'int32')),
+        ops.tensor(wts[k], [count, 1]),
+      );
       acc = acc ? ops.add(acc, term) : term;
     }
     const mask = ops.tensor(valid, [count, 1], 'bool');
-    const out = ops.where(mask, acc ?? ops.zeros([count, d]), ops.fill([count, d], extrapolationValue));
+    const out = ops.where(
+      mask,
+      acc ?? ops.zeros([count, d]),
+      ops.fill([count, d], extrapolationValue),
+    );
     return ops.reshape(out, [nb, ch, cw, d]);
   });
 }

@@ -16,20 +16,32 @@ type Operand = Tensor | TensorLike;
 export function bandPart(a: Operand, numLower: number | Tensor, numUpper: number | Tensor): Tensor {
   return tidy(() => {
     const at = toTensor(a, 'bandPart', 'a');
-    if (at.rank < 2) throw new ShapeError(`bandPart: a must have rank >= 2, received shape ${show(at.shape)}`);
+    if (at.rank < 2)
+      throw new ShapeError(`bandPart: a must have rank >= 2, received shape ${show(at.shape)}`);
     const bound = (v: number | Tensor, arg: string): number => {
       const n = v instanceof Tensor ? v.dataSync()[0] : v;
-      if (!Number.isInteger(n)) throw new ArgumentError(`bandPart: ${arg} must be an integer, received ${show(n)}`);
+      if (!Number.isInteger(n))
+        throw new ArgumentError(`bandPart: ${arg} must be an integer, received ${show(n)}`);
       return n;
     };
     const lower = bound(numLower, 'numLower');
     const upper = bound(numUpper, 'numUpper');
     const [m, n] = at.shape.slice(-2);
-    if (lower > m) throw new ArgumentError(`bandPart: numLower (${lower}) must not exceed the number of rows (${m})`);
-    if (upper > n) throw new ArgumentError(`bandPart: numUpper (${upper}) must not exceed the number of columns (${n})`);
-    const diff = ops.sub(ops.reshape(ops.range(0, m, 1, 'int32'), [m, 1]), ops.reshape(ops.range(0, n, 1, 'int32'), [1, n]));
+    if (lower > m)
+      throw new ArgumentError(
+        `bandPart: numLower (${lower}) must not exceed the number of rows (${m})`,
+      );
+    if (upper > n)
+      throw new ArgumentError(
+        `bandPart: numUpper (${upper}) must not exceed the number of columns (${n})`,
+      );
+    const diff = ops.sub(
+      ops.reshape(ops.range(0, m, 1, 'int32'), [m, 1]),
+      ops.reshape(ops.range(0, n, 1, 'int32'), [1, n]),
+    );
     const inLower = lower < 0 ? ops.fill([m, n], true, 'bool') : ops.lessEqual(diff, lower);
-    const inUpper = upper < 0 ? ops.fill([m, n], true, 'bool') : ops.lessEqual(ops.neg(diff), upper);
+    const inUpper =
+      upper < 0 ? ops.fill([m, n], true, 'bool') : ops.lessEqual(ops.neg(diff), upper);
     const keep = ops.logicalAnd(inLower, inUpper);
     return ops.where(keep, at, ops.zerosLike(at));
   });
@@ -47,10 +59,14 @@ export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
     const dim = rows[0].shape[0];
     rows.forEach((r, i) => {
       if (r.rank !== 1 || r.shape[0] !== dim)
-        throw new ShapeError(`gramSchmidt: every vector must have shape [${dim}], received ${show(r.shape)} at ${i}`);
+        throw new ShapeError(
+          `gramSchmidt: every vector must have shape [${dim}], received ${show(r.shape)} at ${i}`,
+        );
     });
     if (rows.length > dim)
-      throw new ArgumentError(`gramSchmidt: ${rows.length} vectors cannot be orthonormal in dimension ${dim}`);
+      throw new ArgumentError(
+        `gramSchmidt: ${rows.length} vectors cannot be orthonormal in dimension ${dim}`,
+      );
     const out: Tensor[] = [];
     for (const r of rows) {
       let v = r;

@@ -14,7 +14,9 @@ type Pair = number | readonly [number, number];
 function pair(op: string, arg: string, v: Pair): [number, number] {
   const p = typeof v === 'number' ? [v, v] : [...v];
   if (p.length !== 2 || !p.every((n) => Number.isInteger(n) && n >= 1))
-    throw new ArgumentError(`${op}: ${arg} must be a positive integer or two of them, received ${show(v)}`);
+    throw new ArgumentError(
+      `${op}: ${arg} must be a positive integer or two of them, received ${show(v)}`,
+    );
   return [p[0], p[1]];
 }
 
@@ -36,28 +38,42 @@ export function pool(
   return tidy(() => {
     const xt = toTensor(input, op, 'input');
     const x4 = xt.rank === 3 ? ops.expandDims(xt, 0) : xt;
-    if (x4.rank !== 4) throw new ShapeError(`${op}: input must have rank 4 or 3, received shape ${show(xt.shape)}`);
+    if (x4.rank !== 4)
+      throw new ShapeError(`${op}: input must have rank 4 or 3, received shape ${show(xt.shape)}`);
     if (poolingType !== 'max' && poolingType !== 'avg')
-      throw new ArgumentError(`${op}: poolingType must be 'max' or 'avg', received ${show(poolingType)}`);
+      throw new ArgumentError(
+        `${op}: poolingType must be 'max' or 'avg', received ${show(poolingType)}`,
+      );
     const win = pair(op, 'windowShape', windowShape);
     const dil = pair(op, 'dilations', dilations);
     const str = pair(op, 'strides', strides);
     const dilated = dil[0] > 1 || dil[1] > 1;
     if (dilated && (str[0] > 1 || str[1] > 1))
-      throw new ArgumentError(`${op}: strides must be 1 when dilations exceed 1, received strides ${show(strides)}, dilations ${show(dilations)}`);
+      throw new ArgumentError(
+        `${op}: strides must be 1 when dilations exceed 1, received strides ${show(strides)}, dilations ${show(dilations)}`,
+      );
     const run = (t: Tensor, p: PadType, s: [number, number]) =>
-      poolingType === 'max' ? ops.maxPool(t, win, s, p, dimRoundingMode) : ops.avgPool(t, win, s, p, dimRoundingMode);
+      poolingType === 'max'
+        ? ops.maxPool(t, win, s, p, dimRoundingMode)
+        : ops.avgPool(t, win, s, p, dimRoundingMode);
     let out: Tensor;
     if (!dilated) out = run(x4, pad, str);
     else {
-      if (pad !== 'same' && pad !== 'valid' && !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0))
-        throw new ArgumentError(`${op}: with dilations, pad must be 'same', 'valid' or a non-negative integer, received ${show(pad)}`);
+      if (
+        pad !== 'same' &&
+        pad !== 'valid' &&
+        !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0)
+      )
+        throw new ArgumentError(
+          `${op}: with dilations, pad must be 'same', 'valid' or a non-negative integer, received ${show(pad)}`,
+        );
       // Per spatial dim: base padding of the dilated window ('same'), then extra end padding up to a multiple of the dilation.
       const spatial = [x4.shape[1], x4.shape[2]];
       const paddings: [number, number][] = [];
       const crops: [number, number][] = [];
       spatial.forEach((size, i) => {
-        const total = pad === 'same' ? (win[i] - 1) * dil[i] : typeof pad === 'number' ? 2 * pad : 0;
+        const total =
+          pad === 'same' ? (win[i] - 1) * dil[i] : typeof pad === 'number' ? 2 * pad : 0;
         const start = Math.floor(total / 2);
         const end = total - start;
         const extra = (dil[i] - ((size + start + end) % dil[i])) % dil[i];
@@ -92,9 +108,16 @@ export function maxPoolWithArgmax(
   const op = 'maxPoolWithArgmax';
   const xt = toTensor(x, op, 'x');
   try {
-    if (xt.rank !== 4) throw new ShapeError(`${op}: x must have rank 4, received shape ${show(xt.shape)}`);
-    if (pad !== 'same' && pad !== 'valid' && !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0))
-      throw new ArgumentError(`${op}: pad must be 'same', 'valid' or a non-negative integer, received ${show(pad)}`);
+    if (xt.rank !== 4)
+      throw new ShapeError(`${op}: x must have rank 4, received shape ${show(xt.shape)}`);
+    if (
+      pad !== 'same' &&
+      pad !== 'valid' &&
+      !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0)
+    )
+      throw new ArgumentError(
+        `${op}: pad must be 'same', 'valid' or a non-negative integer, received ${show(pad)}`,
+      );
     const [fh, fw] = pair(op, 'filterSize', filterSize);
     const [sh, sw] = pair(op, 'strides', strides);
     const result = ops.maxPool(xt, [fh, fw], [sh, sw], pad);

@@ -16,29 +16,39 @@ export const concat3d = (tensors: readonly Operand[], axis = 0): Tensor => conca
 export const concat4d = (tensors: readonly Operand[], axis = 0): Tensor => concat(tensors, axis);
 
 /** slice of a rank-1 tensor. @example nr.slice1d(x, 1, 2) */
-export const slice1d = (x: Operand, begin: number, size: number): Tensor => slice(x, [begin], [size]);
+export const slice1d = (x: Operand, begin: number, size: number): Tensor =>
+  slice(x, [begin], [size]);
 /** slice of a rank-2 tensor. @example nr.slice2d(x, [0, 1], [2, 2]) */
-export const slice2d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor => slice(x, begin, size);
+export const slice2d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor =>
+  slice(x, begin, size);
 /** slice of a rank-3 tensor. @example nr.slice3d(x, [0, 0, 1], [1, 2, 2]) */
-export const slice3d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor => slice(x, begin, size);
+export const slice3d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor =>
+  slice(x, begin, size);
 /** slice of a rank-4 tensor. @example nr.slice4d(x, [0, 0, 0, 1], [1, 1, 2, 2]) */
-export const slice4d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor => slice(x, begin, size);
+export const slice4d = (x: Operand, begin: readonly number[], size: readonly number[]): Tensor =>
+  slice(x, begin, size);
 
 /** reverse of a rank-1 tensor. @example nr.reverse1d(x) */
 export const reverse1d = (x: Operand): Tensor => reverse(x);
 /** reverse of a rank-2 tensor. @example nr.reverse2d(x, 1) */
-export const reverse2d = (x: Operand, axis?: number | readonly number[]): Tensor => reverse(x, axis);
+export const reverse2d = (x: Operand, axis?: number | readonly number[]): Tensor =>
+  reverse(x, axis);
 /** reverse of a rank-3 tensor. @example nr.reverse3d(x, [0, 2]) */
-export const reverse3d = (x: Operand, axis?: number | readonly number[]): Tensor => reverse(x, axis);
+export const reverse3d = (x: Operand, axis?: number | readonly number[]): Tensor =>
+  reverse(x, axis);
 /** reverse of a rank-4 tensor. @example nr.reverse4d(x, 3) */
-export const reverse4d = (x: Operand, axis?: number | readonly number[]): Tensor => reverse(x, axis);
+export const reverse4d = (x: Operand, axis?: number | readonly number[]): Tensor =>
+  reverse(x, axis);
 
 /** pad of a rank-1 tensor (tfjs: one [before, after] pair). @example nr.pad1d(x, [1, 2]) */
 export const pad1d = (x: Operand, paddings: readonly [number, number], constantValue = 0): Tensor =>
   pad(x, [paddings], constantValue);
 /** pad of a rank-2 tensor. @example nr.pad2d(x, [[1, 1], [0, 2]]) */
-export const pad2d = (x: Operand, paddings: readonly (readonly [number, number])[], constantValue = 0): Tensor =>
-  pad(x, paddings, constantValue);
+export const pad2d = (
+  x: Operand,
+  paddings: readonly (readonly [number, number])[],
+  constantValue = 0,
+): Tensor => pad(x, paddings, constantValue);
 /** pad of a rank-3 tensor. @example nr.pad3d(x, [[0, 0], [1, 1], [0, 2]]) */
 export const pad3d = pad2d;
 /** pad of a rank-4 tensor. @example nr.pad4d(x, [[0, 0], [1, 1], [1, 1], [0, 0]]) */

@@ -16,7 +16,14 @@ export type LSTMCellFunc = (data: Tensor, c: Tensor, h: Tensor) => [Tensor, Tens
  * newC = c * sigmoid(f + forgetBias) + sigmoid(i) * tanh(j); newH = tanh(newC) * sigmoid(o).
  * @example const [c1, h1] = nr.basicLSTMCell(1, kernel, bias, x, c0, h0)
  */
-export function basicLSTMCell(forgetBias: Operand, lstmKernel: Operand, lstmBias: Operand, data: Operand, c: Operand, h: Operand): [Tensor, Tensor] {
+export function basicLSTMCell(
+  forgetBias: Operand,
+  lstmKernel: Operand,
+  lstmBias: Operand,
+  data: Operand,
+  c: Operand,
+  h: Operand,
+): [Tensor, Tensor] {
   const op = 'basicLSTMCell';
   return tidy(() => {
     const fb = toTensor(forgetBias, op, 'forgetBias');
@@ -26,10 +33,15 @@ export function basicLSTMCell(forgetBias: Operand, lstmKernel: Operand, lstmBias
     const ct = toTensor(c, op, 'c');
     const ht = toTensor(h, op, 'h');
     if (k.rank !== 2 || k.shape[1] % 4 !== 0)
-      throw new ShapeError(`${op}: lstmKernel must be [inputSize + units, 4 * units], received ${show(k.shape)}`);
+      throw new ShapeError(
+        `${op}: lstmKernel must be [inputSize + units, 4 * units], received ${show(k.shape)}`,
+      );
     const gates = ops.add(ops.matMul(ops.concat([x, ht], 1), k), b);
     const [i, j, f, o] = ops.split(gates, 4, 1);
-    const newC = ops.add(ops.mul(ct, ops.sigmoid(ops.add(f, fb))), ops.mul(ops.sigmoid(i), ops.tanh(j)));
+    const newC = ops.add(
+      ops.mul(ct, ops.sigmoid(ops.add(f, fb))),
+      ops.mul(ops.sigmoid(i), ops.tanh(j)),
+    );
     const newH = ops.mul(ops.tanh(newC), ops.sigmoid(o));
     return [newC, newH];
   });
@@ -39,11 +51,21 @@ export function basicLSTMCell(forgetBias: Operand, lstmKernel: Operand, lstmBias
  * Runs stacked cells for one step: each cell's new h is the next cell's input.
  * @example const [cs, hs] = nr.multiRNNCell([cell1, cell2], x, [c1, c2], [h1, h2])
  */
-export function multiRNNCell(lstmCells: readonly LSTMCellFunc[], data: Operand, c: readonly Operand[], h: readonly Operand[]): [Tensor[], Tensor[]] {
+export function multiRNNCell(
+  lstmCells: readonly LSTMCellFunc[],
+  data: Operand,
+  c: readonly Operand[],
+  h: readonly Operand[],
+): [Tensor[], Tensor[]] {
   const op = 'multiRNNCell';
-  if (!Array.isArray(lstmCells) || lstmCells.length === 0) throw new ArgumentError(`${op}: lstmCells must be a non-empty array, received ${show(lstmCells)}`);
+  if (!Array.isArray(lstmCells) || lstmCells.length === 0)
+    throw new ArgumentError(
+      `${op}: lstmCells must be a non-empty array, received ${show(lstmCells)}`,
+    );
   if (c.length !== lstmCells.length || h.length !== lstmCells.length)
-    throw new ArgumentError(`${op}: c and h must hold one tensor per cell (${lstmCells.length}), received ${c.length} and ${h.length}`);
+    throw new ArgumentError(
+      `${op}: c and h must hold one tensor per cell (${lstmCells.length}), received ${c.length} and ${h.length}`,
+    );
   return tidy(() => {
     let input = toTensor(data, op, 'data');
     const newC: Tensor[] = [];

@@ -9,7 +9,12 @@ import { toTensor } from './convert.js';
 type Operand = Tensor | TensorLike;
 
 /** Reads an operand's values and shape, freeing what the conversion made. */
-function values(x: Operand, op: string, arg: string, like?: DType): { v: ArrayLike<number>; shape: readonly number[]; dtype: DType } {
+function values(
+  x: Operand,
+  op: string,
+  arg: string,
+  like?: DType,
+): { v: ArrayLike<number>; shape: readonly number[]; dtype: DType } {
   const t = toTensor(x, op, arg, like);
   const out = { v: t.dataSync(), shape: t.shape, dtype: t.dtype };
   if (t !== x) t.dispose();
@@ -21,14 +26,23 @@ function values(x: Operand, op: string, arg: string, like?: DType): { v: ArrayLi
  * sortedSequence to keep them sorted: before equal entries ('left') or after them ('right').
  * @example nr.searchSorted([1, 3, 5], [3, 6]) // int32 [1, 3]
  */
-export function searchSorted(sortedSequence: Operand, values_: Operand, side: 'left' | 'right' = 'left'): Tensor {
-  if (side !== 'left' && side !== 'right') throw new ArgumentError(`searchSorted: side must be 'left' or 'right', received ${show(side)}`);
+export function searchSorted(
+  sortedSequence: Operand,
+  values_: Operand,
+  side: 'left' | 'right' = 'left',
+): Tensor {
+  if (side !== 'left' && side !== 'right')
+    throw new ArgumentError(`searchSorted: side must be 'left' or 'right', received ${show(side)}`);
   const s = values(sortedSequence, 'searchSorted', 'sortedSequence');
   const q = values(values_, 'searchSorted', 'values');
-  if (s.shape.length < 1) throw new ShapeError('searchSorted: sortedSequence must have rank >= 1, received a scalar');
-  if (q.shape.length < 1) throw new ShapeError('searchSorted: values must have rank >= 1, received a scalar');
+  if (s.shape.length < 1)
+    throw new ShapeError('searchSorted: sortedSequence must have rank >= 1, received a scalar');
+  if (q.shape.length < 1)
+    throw new ShapeError('searchSorted: values must have rank >= 1, received a scalar');
   if (s.shape.length !== q.shape.length || s.shape.slice(0, -1).some((d, i) => d !== q.shape[i]))
-    throw new ShapeError(`searchSorted: the leading dimensions of sortedSequence ${show(s.shape)} and values ${show(q.shape)} must agree`);
+    throw new ShapeError(
+      `searchSorted: the leading dimensions of sortedSequence ${show(s.shape)} and values ${show(q.shape)} must agree`,
+    );
   const n = s.shape[s.shape.length - 1];
   const m = q.shape[q.shape.length - 1];
   const rows = n === 0 ? q.v.length / Math.max(m, 1) : s.v.length / n;
@@ -60,7 +74,17 @@ export function upperBound(sortedSequence: Operand, values_: Operand): Tensor {
   return searchSorted(sortedSequence, values_, 'right');
 }
 
-function countInto(op: string, x: ArrayLike<number>, w: ArrayLike<number> | null, size: number, out: Float32Array | Int32Array, base: number, binary: boolean, from: number, to: number): void {
+function countInto(
+  op: string,
+  x: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  size: number,
+  out: Float32Array | Int32Array,
+  base: number,
+  binary: boolean,
+  from: number,
+  to: number,
+): void {
   for (let i = from; i < to; i++) {
     const v = x[i];
     if (v < 0) throw new ArgumentError(`${op}: x must be non-negative, received ${v}`);
@@ -71,7 +95,8 @@ function countInto(op: string, x: ArrayLike<number>, w: ArrayLike<number> | null
 }
 
 function checkSize(op: string, size: number): void {
-  if (!Number.isInteger(size) || size < 0) throw new ArgumentError(`${op}: size must be a non-negative integer, received ${show(size)}`);
+  if (!Number.isInteger(size) || size < 0)
+    throw new ArgumentError(`${op}: size must be a non-negative integer, received ${show(size)}`);
 }
 
 /**
@@ -82,10 +107,13 @@ export function bincount(x: Operand, weights: Operand, size: number): Tensor {
   checkSize('bincount', size);
   const xs = values(x, 'bincount', 'x', 'int32');
   if (xs.dtype !== 'int32') throw new DTypeError(`bincount: x must be int32, received ${xs.dtype}`);
-  if (xs.shape.length !== 1) throw new ShapeError(`bincount: x must have rank 1, received shape ${show(xs.shape)}`);
+  if (xs.shape.length !== 1)
+    throw new ShapeError(`bincount: x must have rank 1, received shape ${show(xs.shape)}`);
   const ws = values(weights, 'bincount', 'weights');
   if (ws.v.length > 0 && ws.v.length !== xs.v.length)
-    throw new ShapeError(`bincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`);
+    throw new ShapeError(
+      `bincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`,
+    );
   const dtype = ws.v.length > 0 ? ws.dtype : 'float32';
   const out = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
   countInto('bincount', xs.v, ws.v.length > 0 ? ws.v : null, size, out, 0, false, 0, xs.v.length);
@@ -96,22 +124,46 @@ export function bincount(x: Operand, weights: Operand, size: number): Tensor {
  * bincount of a vector or of each row of a matrix; binaryOutput marks presence with 1 instead of counting.
  * @example nr.denseBincount(nr.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32'), [], 3) // [[0, 2, 0], [1, 0, 1]]
  */
-export function denseBincount(x: Operand, weights: Operand, size: number, binaryOutput = false): Tensor {
+export function denseBincount(
+  x: Operand,
+  weights: Operand,
+  size: number,
+  binaryOutput = false,
+): Tensor {
   checkSize('denseBincount', size);
   const xs = values(x, 'denseBincount', 'x', 'int32');
-  if (xs.dtype !== 'int32') throw new DTypeError(`denseBincount: x must be int32, received ${xs.dtype}`);
+  if (xs.dtype !== 'int32')
+    throw new DTypeError(`denseBincount: x must be int32, received ${xs.dtype}`);
   if (xs.shape.length !== 1 && xs.shape.length !== 2)
-    throw new ShapeError(`denseBincount: x must have rank 1 or 2, received shape ${show(xs.shape)}`);
+    throw new ShapeError(
+      `denseBincount: x must have rank 1 or 2, received shape ${show(xs.shape)}`,
+    );
   const ws = values(weights, 'denseBincount', 'weights');
   if (ws.v.length > 0 && ws.v.length !== xs.v.length)
-    throw new ShapeError(`denseBincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`);
+    throw new ShapeError(
+      `denseBincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`,
+    );
   const rows = xs.shape.length === 2 ? xs.shape[0] : 1;
   const cols = xs.shape[xs.shape.length - 1];
   const dtype = ws.v.length > 0 ? ws.dtype : 'float32';
   const out = dtype === 'int32' ? new Int32Array(rows * size) : new Float32Array(rows * size);
   for (let r = 0; r < rows; r++)
-    countInto('denseBincount', xs.v, ws.v.length > 0 ? ws.v : null, size, out, r * size, binaryOutput, r * cols, (r + 1) * cols);
-  return ops.tensor(out, xs.shape.length === 2 ? [rows, size] : [size], dtype === 'int32' ? 'int32' : 'float32');
+    countInto(
+      'denseBincount',
+      xs.v,
+      ws.v.length > 0 ? ws.v : null,
+      size,
+      out,
+      r * size,
+      binaryOutput,
+      r * cols,
+      (r + 1) * cols,
+    );
+  return ops.tensor(
+    out,
+    xs.shape.length === 2 ? [rows, size] : [size],
+    dtype === 'int32' ? 'int32' : 'float32',
+  );
 }
 
 /**
@@ -141,9 +193,14 @@ export async function setdiff1dAsync(x: Operand, y: Operand): Promise<[Tensor, T
   const xt = toTensor(x, 'setdiff1dAsync', 'x');
   const yt = toTensor(y, 'setdiff1dAsync', 'y', xt.dtype);
   try {
-    if (xt.dtype !== yt.dtype) throw new DTypeError(`setdiff1dAsync: x and y must have the same dtype, received ${xt.dtype} and ${yt.dtype}`);
-    if (xt.rank !== 1) throw new ShapeError(`setdiff1dAsync: x must have rank 1, received shape ${show(xt.shape)}`);
-    if (yt.rank !== 1) throw new ShapeError(`setdiff1dAsync: y must have rank 1, received shape ${show(yt.shape)}`);
+    if (xt.dtype !== yt.dtype)
+      throw new DTypeError(
+        `setdiff1dAsync: x and y must have the same dtype, received ${xt.dtype} and ${yt.dtype}`,
+      );
+    if (xt.rank !== 1)
+      throw new ShapeError(`setdiff1dAsync: x must have rank 1, received shape ${show(xt.shape)}`);
+    if (yt.rank !== 1)
+      throw new ShapeError(`setdiff1dAsync: y must have rank 1, received shape ${show(yt.shape)}`);
     const [xv, yv] = await Promise.all([xt.data(), yt.data()]);
     const drop = new Set(Array.from(yv));
     const kept: number[] = [];
@@ -169,12 +226,19 @@ export async function inTopKAsync(predictions: Operand, targets: Operand, k = 1)
   const p = toTensor(predictions, 'inTopKAsync', 'predictions');
   const t = toTensor(targets, 'inTopKAsync', 'targets', 'int32');
   try {
-    if (p.rank < 1) throw new ShapeError('inTopKAsync: predictions must have rank >= 1, received a scalar');
+    if (p.rank < 1)
+      throw new ShapeError('inTopKAsync: predictions must have rank >= 1, received a scalar');
     if (t.rank !== p.rank - 1 || t.shape.some((d, i) => d !== p.shape[i]))
-      throw new ShapeError(`inTopKAsync: targets ${show(t.shape)} must have predictions' shape ${show(p.shape)} without its last dimension`);
-    if (!Number.isInteger(k) || k < 0) throw new ArgumentError(`inTopKAsync: k must be a non-negative integer, received ${show(k)}`);
+      throw new ShapeError(
+        `inTopKAsync: targets ${show(t.shape)} must have predictions' shape ${show(p.shape)} without its last dimension`,
+      );
+    if (!Number.isInteger(k) || k < 0)
+      throw new ArgumentError(`inTopKAsync: k must be a non-negative integer, received ${show(k)}`);
     const n = p.shape[p.rank - 1];
-    if (k > n) throw new ArgumentError(`inTopKAsync: k (${k}) must be at most the last dimension of predictions (${n})`);
+    if (k > n)
+      throw new ArgumentError(
+        `inTopKAsync: k (${k}) must be at most the last dimension of predictions (${n})`,
+      );
     const [pv, tv] = await Promise.all([p.data(), t.data()]);
     const out = new Uint8Array(tv.length);
     for (let r = 0; r < tv.length; r++) {
@@ -193,4 +257,3 @@ export async function inTopKAsync(predictions: Operand, targets: Operand, k = 1)
     if (t !== targets) t.dispose();
   }
 }
-

@@ -9,11 +9,17 @@ import { toTensor } from './convert.js';
 type Operand = Tensor | TensorLike;
 
 function cosineWindow(op: string, length: number, a: number, b: number): Tensor {
-  if (!Number.isInteger(length) || length < 1) throw new ArgumentError(`${op}: windowLength must be a positive integer, received ${show(length)}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new ArgumentError(
+      `${op}: windowLength must be a positive integer, received ${show(length)}`,
+    );
   if (length === 1) return ops.tensor([1]);
   // Periodic window (as tfjs and TF's signal windows): denominator N, not N - 1.
   const even = 1 - (length % 2);
-  const values = Array.from({ length }, (_, n) => a - b * Math.cos((2 * Math.PI * n) / (length + even - 1)));
+  const values = Array.from(
+    { length },
+    (_, n) => a - b * Math.cos((2 * Math.PI * n) / (length + even - 1)),
+  );
   return ops.tensor(values);
 }
 
@@ -38,12 +44,23 @@ export function hammingWindow(windowLength: number): Tensor {
  * the last frames run past the end, filled with padValue.
  * @example nr.signal.frame([1, 2, 3, 4, 5], 2, 2) // [[1, 2], [3, 4]]
  */
-export function frame(signal: Operand, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
+export function frame(
+  signal: Operand,
+  frameLength: number,
+  frameStep: number,
+  padEnd = false,
+  padValue = 0,
+): Tensor {
   return tidy(() => {
     const x = toTensor(signal, 'frame', 'signal');
-    if (x.rank !== 1) throw new ShapeError(`frame: signal must have rank 1, received shape ${show(x.shape)}`);
-    for (const [arg, v] of [['frameLength', frameLength], ['frameStep', frameStep]] as const)
-      if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`frame: ${arg} must be a positive integer, received ${show(v)}`);
+    if (x.rank !== 1)
+      throw new ShapeError(`frame: signal must have rank 1, received shape ${show(x.shape)}`);
+    for (const [arg, v] of [
+      ['frameLength', frameLength],
+      ['frameStep', frameStep],
+    ] as const)
+      if (!Number.isInteger(v) || v < 1)
+        throw new ArgumentError(`frame: ${arg} must be a positive integer, received ${show(v)}`);
     const n = x.shape[0];
     let count = n < frameLength ? 0 : Math.floor((n - frameLength) / frameStep) + 1;
     let src = x;
@@ -54,8 +71,12 @@ export function frame(signal: Operand, frameLength: number, frameStep: number, p
     }
     if (count === 0) return ops.zeros([0, frameLength], x.dtype);
     const idx: number[] = [];
-    for (let f = 0; f < count; f++) for (let k = 0; k < frameLength; k++) idx.push(f * frameStep + k);
-    return ops.reshape(ops.gather(src, ops.tensor(idx, [idx.length], 'int32')), [count, frameLength]);
+    for (let f = 0; f < count; f++)
+      for (let k = 0; k < frameLength; k++) idx.push(f * frameStep + k);
+    return ops.reshape(ops.gather(src, ops.tensor(idx, [idx.length], 'int32')), [
+      count,
+      frameLength,
+    ]);
   });
 }
 

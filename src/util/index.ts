@@ -39,7 +39,9 @@ export function shuffle<T>(array: MutableArrayLike<T>): void {
  */
 export function shuffleCombo<A, B>(a: MutableArrayLike<A>, b: MutableArrayLike<B>): void {
   if (a.length !== b.length)
-    throw new ArgumentError(`shuffleCombo: arrays must have the same length, received ${a.length} and ${b.length}`);
+    throw new ArgumentError(
+      `shuffleCombo: arrays must have the same length, received ${a.length} and ${b.length}`,
+    );
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [a[i], a[j]] = [a[j], a[i]];
@@ -153,7 +155,12 @@ export function decodeString(bytes: Uint8Array, encoding = 'utf-8'): string {
 
 /** Whether a value is a Float32Array, Int32Array, Uint8Array or Uint8ClampedArray. @example nr.util.isTypedArray(new Float32Array(2)) // true */
 export function isTypedArray(a: unknown): a is TypedArray {
-  return a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array || a instanceof Uint8ClampedArray;
+  return (
+    a instanceof Float32Array ||
+    a instanceof Int32Array ||
+    a instanceof Uint8Array ||
+    a instanceof Uint8ClampedArray
+  );
 }
 
 /** Whether a value is a string. @example nr.util.isString('a') // true */
@@ -182,12 +189,17 @@ export function computeStrides(shape: readonly number[]): number[] {
 }
 
 /** Nested arrays of a shape from flat values. @example nr.util.toNestedArray([2, 2], [1, 2, 3, 4]) // [[1, 2], [3, 4]] */
-export function toNestedArray(shape: readonly number[], a: ArrayLike<number>): RecursiveArray<number> | number[] {
+export function toNestedArray(
+  shape: readonly number[],
+  a: ArrayLike<number>,
+): RecursiveArray<number> | number[] {
   if (shape.length === 0) return a[0];
   const size = sizeOf(shape);
   if (size === 0) return [];
   if (size !== a.length)
-    throw new ArgumentError(`toNestedArray: shape ${show(shape)} needs ${size} values, received ${a.length}`);
+    throw new ArgumentError(
+      `toNestedArray: shape ${show(shape)} needs ${size} values, received ${a.length}`,
+    );
   const build = (offset: number, dim: number): RecursiveArray<number>[] => {
     const stride = sizeOf(shape.slice(dim + 1));
     const out: RecursiveArray<number>[] = [];

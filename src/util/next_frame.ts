@@ -6,7 +6,8 @@
  */
 export function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
-    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void }).requestAnimationFrame;
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void })
+      .requestAnimationFrame;
     if (typeof raf === 'function') raf(() => resolve());
     else setTimeout(resolve, 0);
   });

@@ -287,8 +287,12 @@ describe('random op arguments', () => {
     );
     // tfjs accepts any number as a seed: a fractional one is deterministic and distinct from its neighbours.
     const a = nr.randomUniform([4], 0, 1, 'float32', 1.5).dataSync();
-    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.5).dataSync())).toEqual(Array.from(a));
-    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.25).dataSync())).not.toEqual(Array.from(a));
+    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.5).dataSync())).toEqual(
+      Array.from(a),
+    );
+    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.25).dataSync())).not.toEqual(
+      Array.from(a),
+    );
     expect(nr.randomNormal([2], 0, 1, null, null).dtype).toBe('float32');
     expect(nr.multinomial([0, 0, 5], 3, null).shape).toEqual([3]);
     expect(() => nr.randomUniform([-1])).toThrow(nr.ShapeError);

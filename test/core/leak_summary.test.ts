@@ -17,12 +17,16 @@ function leakyProgramStderr(mode: string | undefined): string {
   const env = { ...process.env };
   delete env.NEURITE_LEAKS;
   if (mode !== undefined) env.NEURITE_LEAKS = mode;
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', program], {
-    cwd: repoRoot,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', program],
+    {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`the leaky program failed (status ${r.status}): ${r.stderr}`);
   return r.stderr;
 }
@@ -32,7 +36,9 @@ describe('leak reporting in Node', () => {
     expect(leakModeFrom(undefined)).toBe('summary');
     expect(leakModeFrom('EACH')).toBe('each');
     expect(leakModeFrom('off')).toBe('off');
-    expect(leakSummaryLine(1)).toMatch(/^neurite: 1 tensor was garbage-collected without dispose\(\)/);
+    expect(leakSummaryLine(1)).toMatch(
+      /^neurite: 1 tensor was garbage-collected without dispose\(\)/,
+    );
     expect(leakSummaryLine(12)).toContain('12 tensors were');
   });
 

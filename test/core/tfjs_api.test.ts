@@ -9,7 +9,18 @@ describe('tfjs creation signatures', () => {
     expect(nr.tensor5d([1, 2, 3, 4], [1, 1, 2, 2, 1]).shape).toEqual([1, 1, 2, 2, 1]);
     expect(nr.tensor6d([1, 2], [1, 1, 1, 1, 1, 2]).rank).toBe(6);
     expect(() => nr.tensor2d([1, 2, 3, 4], [4])).toThrow(/tensor2d: shape must have rank 2/);
-    expect(await nr.slice2d(nr.tensor2d([[1, 2], [3, 4]]), [1, 0], [1, 2]).array()).toEqual([[3, 4]]);
+    expect(
+      await nr
+        .slice2d(
+          nr.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+          [1, 0],
+          [1, 2],
+        )
+        .array(),
+    ).toEqual([[3, 4]]);
     expect(await nr.concat1d([[1], [2]]).array()).toEqual([1, 2]);
   });
 });
@@ -18,14 +29,22 @@ describe('tf.util', () => {
   it('assert, sizeFromShape, flatten, arraysEqual, shuffle, createShuffledIndices', () => {
     expect(() => nr.util.assert(false, () => 'bad')).toThrow('bad');
     expect(nr.util.sizeFromShape([2, 3, 4])).toBe(24);
-    expect(nr.util.flatten([[1, 2], [3, [4]]])).toEqual([1, 2, 3, 4]);
+    expect(
+      nr.util.flatten([
+        [1, 2],
+        [3, [4]],
+      ]),
+    ).toEqual([1, 2, 3, 4]);
     expect(nr.util.arraysEqual([1, 2], [1, 2])).toBe(true);
     const a = [1, 2, 3, 4, 5, 6, 7, 8];
     nr.util.shuffle(a);
     expect([...a].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const idx = nr.util.createShuffledIndices(10);
     expect(Array.from(idx).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(nr.util.toNestedArray([2, 2], [1, 2, 3, 4])).toEqual([[1, 2], [3, 4]]);
+    expect(nr.util.toNestedArray([2, 2], [1, 2, 3, 4])).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(nr.util.computeStrides([2, 3, 4])).toEqual([12, 4]);
     expect(nr.util.decodeString(nr.util.encodeString('hé'))).toBe('hé');
     expect(typeof nr.util.now()).toBe('number');
@@ -41,8 +60,13 @@ describe('tf.buffer and TensorBuffer', () => {
     expect(b.indexToLoc(5)).toEqual([1, 2]);
     const t = b.toTensor();
     expect(t.dtype).toBe('int32');
-    expect(await t.array()).toEqual([[0, 0, 0], [0, 0, 5]]);
-    expect(() => b.get(1)).toThrow(/number of provided coordinates \(1\) must match the rank \(2\)/);
+    expect(await t.array()).toEqual([
+      [0, 0, 0],
+      [0, 0, 5],
+    ]);
+    expect(() => b.get(1)).toThrow(
+      /number of provided coordinates \(1\) must match the rank \(2\)/,
+    );
     expect(() => nr.buffer([2], 'float32', [1, 2, 3])).toThrow(nr.ShapeError);
   });
 });

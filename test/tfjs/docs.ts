@@ -26,7 +26,9 @@ function read(backend: string): RunResult | null {
 }
 
 function intentional(): [string, string][] {
-  const raw = JSON.parse(readFileSync(path.join(here, 'intentional_differences.json'), 'utf8')) as Record<string, string>;
+  const raw = JSON.parse(
+    readFileSync(path.join(here, 'intentional_differences.json'), 'utf8'),
+  ) as Record<string, string>;
   return Object.entries(raw).filter(([k]) => !k.startsWith('_'));
 }
 
@@ -36,20 +38,20 @@ export function page(): string {
   const runs = ['wasm', 'cpu'].map(read).filter((r): r is RunResult => r !== null);
   const controlCount = Object.values(control).reduce((n, names) => n + names.length, 0);
   const lines: string[] = [
-    '# tfjs-core\'s own specs, run against neurite',
+    "# tfjs-core's own specs, run against neurite",
     '',
     'TensorFlow.js ships its core test suite compiled in the npm package (`@tensorflow/tfjs-core/dist/**/*_test.js`,',
     '265 files of jasmine specs). `npm run test:tfjs` runs those files with `tf` bound to neurite: a module hook',
-    '(test/tfjs/hooks.mjs) maps the specs\' `../index` to neurite\'s public API, a small jasmine-compatible runtime',
-    '(test/tfjs/jasmine.ts, expect.ts) runs them, and our own equivalents of tfjs\'s test helpers',
-    '(test/tfjs/helpers/: `describeWithFlags`, `expectArraysClose` with tfjs\'s 1e-3 tolerance) stand in for theirs.',
-    'The harness adds test plumbing only: whatever a spec calls on `tf` is neurite\'s real API. A spec importing a',
-    'tfjs internal module gets neurite\'s public function of the same name if there is one, else a stub that fails',
+    "(test/tfjs/hooks.mjs) maps the specs' `../index` to neurite's public API, a small jasmine-compatible runtime",
+    "(test/tfjs/jasmine.ts, expect.ts) runs them, and our own equivalents of tfjs's test helpers",
+    "(test/tfjs/helpers/: `describeWithFlags`, `expectArraysClose` with tfjs's 1e-3 tolerance) stand in for theirs.",
+    "The harness adds test plumbing only: whatever a spec calls on `tf` is neurite's real API. A spec importing a",
+    "tfjs internal module gets neurite's public function of the same name if there is one, else a stub that fails",
     'that spec only.',
     '',
     `The same harness runs the same files on real tfjs (tfjs-core 4.22 with its cpu backend) as the control: ${controlCount}`,
     'specs pass there, and those are the specs counted below (a spec failing on tfjs under the harness is a harness',
-    'problem, not neurite\'s). `node --import tsx test/tfjs/run.ts --lib tfjs` reruns the control;',
+    "problem, not neurite's). `node --import tsx test/tfjs/run.ts --lib tfjs` reruns the control;",
     '`test/tfjs/report.ts --write-control` stores it in test/tfjs/control.json.',
     '',
     '```sh',
@@ -62,7 +64,12 @@ export function page(): string {
     '',
   ];
   for (const r of runs) {
-    lines.push(markdown(table(control, r), `neurite ${r.backend}`), '', `Harness time on ${r.backend}: ${r.seconds.toFixed(1)} s for the whole run (2-core machine).`, '');
+    lines.push(
+      markdown(table(control, r), `neurite ${r.backend}`),
+      '',
+      `Harness time on ${r.backend}: ${r.seconds.toFixed(1)} s for the whole run (2-core machine).`,
+      '',
+    );
   }
   lines.push('## Before this work (same harness, same control)', '', BEFORE, '');
   if (runs[0]) {
@@ -74,16 +81,29 @@ export function page(): string {
       ...failureKinds(control, runs[0]).map(([k, n]) => `| ${k} | ${n} |`),
       '',
       '"different error text": neurite threw its typed error (ArgumentError, ShapeError, DTypeError) naming the op,',
-      'the argument and the value received, where the spec matches tfjs\'s exact message; these stay counted as',
+      "the argument and the value received, where the spec matches tfjs's exact message; these stay counted as",
       'failures. "uses a tfjs internal": the spec reaches into a tfjs module that is not API (ENGINE, io_utils',
       'helpers, ...). "no complex dtype" and "no string dtype": neurite has neither dtype yet (util_test.js alone,',
       '99 specs, does not load because it imports `complex`).',
       '',
     );
   }
-  lines.push('## Files not run (tfjs internals), each with its reason', '', '| file | reason |', '|---|---|');
+  lines.push(
+    '## Files not run (tfjs internals), each with its reason',
+    '',
+    '| file | reason |',
+    '|---|---|',
+  );
   for (const [file, reason] of loadExclusions()) lines.push(`| ${file} | ${reason} |`);
-  lines.push('', '## Intentional differences', '', 'Specs neurite fails on purpose (still counted as failures above):', '', '| spec | reason |', '|---|---|');
+  lines.push(
+    '',
+    '## Intentional differences',
+    '',
+    'Specs neurite fails on purpose (still counted as failures above):',
+    '',
+    '| spec | reason |',
+    '|---|---|',
+  );
   for (const [spec, reason] of intentional()) lines.push(`| ${spec} | ${reason} |`);
   lines.push('');
   return lines.join('\n');

@@ -10,6 +10,7 @@ export function loadExclusions(): Map<string, string> {
   const raw: unknown = JSON.parse(readFileSync(FILE, 'utf8'));
   const out = new Map<string, string>();
   if (typeof raw !== 'object' || raw === null) throw new Error(`${FILE}: not a JSON object`);
-  for (const [file, reason] of Object.entries(raw)) if (!file.startsWith('_') && typeof reason === 'string') out.set(file, reason);
+  for (const [file, reason] of Object.entries(raw))
+    if (!file.startsWith('_') && typeof reason === 'string') out.set(file, reason);
   return out;
 }

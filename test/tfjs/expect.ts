@@ -14,7 +14,8 @@ function num(v: unknown): number {
 }
 
 function thrownBy(fn: unknown): { threw: boolean; error: unknown } {
-  if (typeof fn !== 'function') throw new Error('expect(...).toThrow: the actual value is not a function');
+  if (typeof fn !== 'function')
+    throw new Error('expect(...).toThrow: the actual value is not a function');
   try {
     fn();
     return { threw: false, error: undefined };
@@ -37,20 +38,44 @@ function errorMatches(error: unknown, a?: unknown, b?: unknown): boolean {
 }
 
 const MATCHERS: Record<string, Matcher> = {
-  toBe: (a, e) => ({ pass: Object.is(a, e), message: `Expected ${describeValue(a)} to be ${describeValue(e)}.` }),
-  toEqual: (a, e) => ({ pass: equals(a, e), message: `Expected ${describeValue(a)} to equal ${describeValue(e)}.` }),
+  toBe: (a, e) => ({
+    pass: Object.is(a, e),
+    message: `Expected ${describeValue(a)} to be ${describeValue(e)}.`,
+  }),
+  toEqual: (a, e) => ({
+    pass: equals(a, e),
+    message: `Expected ${describeValue(a)} to equal ${describeValue(e)}.`,
+  }),
   toBeNull: (a) => ({ pass: a === null, message: `Expected ${describeValue(a)} to be null.` }),
-  toBeUndefined: (a) => ({ pass: a === undefined, message: `Expected ${describeValue(a)} to be undefined.` }),
-  toBeDefined: (a) => ({ pass: a !== undefined, message: `Expected ${describeValue(a)} to be defined.` }),
+  toBeUndefined: (a) => ({
+    pass: a === undefined,
+    message: `Expected ${describeValue(a)} to be undefined.`,
+  }),
+  toBeDefined: (a) => ({
+    pass: a !== undefined,
+    message: `Expected ${describeValue(a)} to be defined.`,
+  }),
   toBeTruthy: (a) => ({ pass: !!a, message: `Expected ${describeValue(a)} to be truthy.` }),
   toBeFalsy: (a) => ({ pass: !a, message: `Expected ${describeValue(a)} to be falsy.` }),
   toBeTrue: (a) => ({ pass: a === true, message: `Expected ${describeValue(a)} to be true.` }),
   toBeFalse: (a) => ({ pass: a === false, message: `Expected ${describeValue(a)} to be false.` }),
   toBeNaN: (a) => ({ pass: Number.isNaN(a), message: `Expected ${describeValue(a)} to be NaN.` }),
-  toBeGreaterThan: (a, e) => ({ pass: num(a) > num(e), message: `Expected ${describeValue(a)} to be greater than ${describeValue(e)}.` }),
-  toBeGreaterThanOrEqual: (a, e) => ({ pass: num(a) >= num(e), message: `Expected ${describeValue(a)} to be >= ${describeValue(e)}.` }),
-  toBeLessThan: (a, e) => ({ pass: num(a) < num(e), message: `Expected ${describeValue(a)} to be less than ${describeValue(e)}.` }),
-  toBeLessThanOrEqual: (a, e) => ({ pass: num(a) <= num(e), message: `Expected ${describeValue(a)} to be <= ${describeValue(e)}.` }),
+  toBeGreaterThan: (a, e) => ({
+    pass: num(a) > num(e),
+    message: `Expected ${describeValue(a)} to be greater than ${describeValue(e)}.`,
+  }),
+  toBeGreaterThanOrEqual: (a, e) => ({
+    pass: num(a) >= num(e),
+    message: `Expected ${describeValue(a)} to be >= ${describeValue(e)}.`,
+  }),
+  toBeLessThan: (a, e) => ({
+    pass: num(a) < num(e),
+    message: `Expected ${describeValue(a)} to be less than ${describeValue(e)}.`,
+  }),
+  toBeLessThanOrEqual: (a, e) => ({
+    pass: num(a) <= num(e),
+    message: `Expected ${describeValue(a)} to be <= ${describeValue(e)}.`,
+  }),
   toBeCloseTo: (a, e, p) => {
     const digits = p === undefined ? 2 : num(p);
     const pass = Math.abs(num(e) - num(a)) < 10 ** -digits / 2;
@@ -65,18 +90,28 @@ const MATCHERS: Record<string, Matcher> = {
     message: `Expected ${describeValue(a)} to match ${String(e)}.`,
   }),
   toContain: (a, e) => ({
-    pass: typeof a === 'string' ? a.includes(String(e)) : Array.isArray(a) && a.some((x) => equals(x, e)),
+    pass:
+      typeof a === 'string'
+        ? a.includes(String(e))
+        : Array.isArray(a) && a.some((x) => equals(x, e)),
     message: `Expected ${describeValue(a)} to contain ${describeValue(e)}.`,
   }),
   toThrow: (fn, ...e) => {
     const { threw, error } = thrownBy(fn);
     const pass = threw && (e.length === 0 || equals(error, e[0]));
-    return { pass, message: threw ? `Expected function to throw ${describeValue(e[0])}, but it threw ${describeValue(error)}.` : 'Expected function to throw an exception.' };
+    return {
+      pass,
+      message: threw
+        ? `Expected function to throw ${describeValue(e[0])}, but it threw ${describeValue(error)}.`
+        : 'Expected function to throw an exception.',
+    };
   },
   toThrowError: (fn, a, b) => {
     const { threw, error } = thrownBy(fn);
     const pass = threw && errorMatches(error, a, b);
-    const wanted = [a, b].filter((x) => x !== undefined).map((x) => (typeof x === 'function' ? x.name : describeValue(x)));
+    const wanted = [a, b]
+      .filter((x) => x !== undefined)
+      .map((x) => (typeof x === 'function' ? x.name : describeValue(x)));
     return {
       pass,
       message: threw
@@ -84,7 +119,10 @@ const MATCHERS: Record<string, Matcher> = {
         : `Expected function to throw an Error.`,
     };
   },
-  toHaveBeenCalled: (spy) => ({ pass: isSpy(spy) && spy.calls.count() > 0, message: 'Expected spy to have been called.' }),
+  toHaveBeenCalled: (spy) => ({
+    pass: isSpy(spy) && spy.calls.count() > 0,
+    message: 'Expected spy to have been called.',
+  }),
   toHaveBeenCalledTimes: (spy, n) => ({
     pass: isSpy(spy) && spy.calls.count() === n,
     message: `Expected spy to have been called ${String(n)} times, it was called ${isSpy(spy) ? spy.calls.count() : 0} times.`,
@@ -103,7 +141,8 @@ function bind(actual: unknown, negate: boolean): Matchers {
   for (const [name, matcher] of Object.entries(MATCHERS)) {
     out[name] = (...expected: unknown[]) => {
       const { pass, message } = matcher(actual, ...expected);
-      if (pass === negate) recordFailure(negate ? `${message} (negated: expected not to)` : message);
+      if (pass === negate)
+        recordFailure(negate ? `${message} (negated: expected not to)` : message);
     };
   }
   return out;
@@ -126,11 +165,15 @@ export function expectAsync(promise: unknown) {
   return {
     toBeResolved: async () => {
       const r = await settle();
-      if (!r.ok) recordFailure(`Expected a promise to be resolved, it was rejected with ${describeValue(r.value)}.`);
+      if (!r.ok)
+        recordFailure(
+          `Expected a promise to be resolved, it was rejected with ${describeValue(r.value)}.`,
+        );
     },
     toBeResolvedTo: async (v: unknown) => {
       const r = await settle();
-      if (!r.ok || !equals(r.value, v)) recordFailure(`Expected a promise to be resolved to ${describeValue(v)}.`);
+      if (!r.ok || !equals(r.value, v))
+        recordFailure(`Expected a promise to be resolved to ${describeValue(v)}.`);
     },
     toBeRejected: async () => {
       const r = await settle();
@@ -140,7 +183,9 @@ export function expectAsync(promise: unknown) {
       const r = await settle();
       if (r.ok) recordFailure('Expected a promise to be rejected.');
       else if (!errorMatches(r.value, a, b))
-        recordFailure(`Expected a promise to be rejected with ${describeValue(a)} ${describeValue(b)}, got ${describeValue(r.value)}.`);
+        recordFailure(
+          `Expected a promise to be rejected with ${describeValue(a)} ${describeValue(b)}, got ${describeValue(r.value)}.`,
+        );
     },
   };
 }

@@ -29,7 +29,9 @@ export async function resolve(specifier, context, next) {
     const key = distKey(target) || 'index';
     // Only the specs' own imports are redirected; tfjs's modules (the control) keep their real imports.
     const fromSpec = parent.endsWith('_test.js') || config.testHelpers.includes(distKey(parent));
-    const mapped = !fromSpec ? undefined : config.map[key] ?? (config.lib === 'neurite' ? config.neuriteOnly[key] : undefined);
+    const mapped = !fromSpec
+      ? undefined
+      : (config.map[key] ?? (config.lib === 'neurite' ? config.neuriteOnly[key] : undefined));
     if (mapped) return next(mapped, context);
     if (config.lib === 'neurite' && !key.endsWith('_test') && !config.testHelpers.includes(key)) {
       // A tfjs internal module, not neurite API: the file loads, and each spec that uses it fails.
@@ -37,7 +39,8 @@ export async function resolve(specifier, context, next) {
     }
     return { url: realFile(target), format: 'module', shortCircuit: true };
   }
-  if (specifier === 'seedrandom' && parent && parent.startsWith(config.dist)) return next(config.seedrandom, context);
+  if (specifier === 'seedrandom' && parent && parent.startsWith(config.dist))
+    return next(config.seedrandom, context);
   return next(specifier, context);
 }
 
@@ -50,14 +53,22 @@ function exportNames(key, seen = new Set()) {
   seen.add(file);
   const src = readFileSync(file, 'utf8');
   const names = [];
-  for (const m of src.matchAll(/^export (?:async )?(?:function\*?|const|let|var|class) ([A-Za-z_$][\w$]*)/gm)) names.push(m[1]);
+  for (const m of src.matchAll(
+    /^export (?:async )?(?:function\*?|const|let|var|class) ([A-Za-z_$][\w$]*)/gm,
+  ))
+    names.push(m[1]);
   for (const m of src.matchAll(/^export \{([^}]*)\}/gm))
     for (const part of m[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop();
       if (name) names.push(name);
     }
   for (const m of src.matchAll(/^export \* from '([^']+)'/gm)) {
-    const sub = new URL(m[1], `${config.dist}${key}`).href.slice(config.dist.length).replace(/\.js$/, '');
+    const sub = new URL(m[1], `${config.dist}${key}`).href
+      .slice(config.dist.length)
+      .replace(/\.js$/, '');
     names.push(...exportNames(sub, seen));
   }
   return [...new Set(names)].filter((n) => n !== 'default');
@@ -79,13 +90,20 @@ function internalModule(key) {
     `});`,
     `const pick = (name) => name in nr ? nr[name] : nr.util && name in nr.util ? nr.util[name] : nr.io && name in nr.io ? nr.io[name] : stub(name);`,
   ];
-  for (const name of exportNames(key)) lines.push(`export const ${name} = pick(${JSON.stringify(name)});`);
+  for (const name of exportNames(key))
+    lines.push(`export const ${name} = pick(${JSON.stringify(name)});`);
   return lines.join('\n');
 }
 
 export async function load(url, context, next) {
-  if (url.startsWith(INTERNAL)) return { format: 'module', source: internalModule(url.slice(INTERNAL.length)), shortCircuit: true };
+  if (url.startsWith(INTERNAL))
+    return {
+      format: 'module',
+      source: internalModule(url.slice(INTERNAL.length)),
+      shortCircuit: true,
+    };
   // tfjs-core's dist files are ES modules in a package without "type": "module".
-  if (url.startsWith(config.dist) && url.endsWith('.js')) return next(url, { ...context, format: 'module' });
+  if (url.startsWith(config.dist) && url.endsWith('.js'))
+    return next(url, { ...context, format: 'module' });
   return next(url, context);
 }

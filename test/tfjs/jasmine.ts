@@ -49,7 +49,17 @@ class PendingSignal {
 const DEFAULT_TIMEOUT_MS = 20_000;
 
 function newSuite(name: string, parent: Suite | null, disabled: boolean): Suite {
-  return { name, parent, children: [], beforeEach: [], afterEach: [], beforeAll: [], afterAll: [], disabled, scoped: false };
+  return {
+    name,
+    parent,
+    children: [],
+    beforeEach: [],
+    afterEach: [],
+    beforeAll: [],
+    afterAll: [],
+    disabled,
+    scoped: false,
+  };
 }
 
 let root = newSuite('', null, false);
@@ -71,7 +81,8 @@ export const jasmineGlobal = {
   arrayWithExactContents: (items: unknown[]) => new ArrayWithExactContents(items),
   any: (ctor: unknown) => new AnyOf(ctor),
   objectContaining: (sample: Record<string, unknown>) => new ObjectContaining(sample),
-  createSpy: (name?: string, impl?: (...args: unknown[]) => unknown) => makeSpy(name ?? 'spy', impl),
+  createSpy: (name?: string, impl?: (...args: unknown[]) => unknown) =>
+    makeSpy(name ?? 'spy', impl),
 };
 
 /** An asymmetric matcher: `jasmine.arrayWithExactContents([...])`. */
@@ -120,13 +131,25 @@ function register(name: string, fn: () => void, disabled: boolean, scoped = fals
     fn();
   } catch (e) {
     // A describe body that throws fails as one spec, as jasmine reports it.
-    suite.children.push({ name: 'suite body', fn: () => { throw e; }, timeoutMs: undefined, disabled: false });
+    suite.children.push({
+      name: 'suite body',
+      fn: () => {
+        throw e;
+      },
+      timeoutMs: undefined,
+      disabled: false,
+    });
   } finally {
     current = outer;
   }
 }
 
-function addSpec(name: string, fn: SpecFn | undefined, timeoutMs: number | undefined, disabled: boolean): void {
+function addSpec(
+  name: string,
+  fn: SpecFn | undefined,
+  timeoutMs: number | undefined,
+  disabled: boolean,
+): void {
   current.children.push({ name, fn, timeoutMs, disabled: disabled || current.disabled });
 }
 
@@ -167,7 +190,12 @@ function makeSpy(name: string, original?: (...args: unknown[]) => unknown, self?
       callFake: (fn: (...args: unknown[]) => unknown) => ((strategy = fn), full),
       returnValue: (v: unknown) => ((strategy = () => v), full),
       callThrough: () => ((strategy = original ?? (() => undefined)), full),
-      throwError: (e: unknown) => ((strategy = () => { throw typeof e === 'string' ? new Error(e) : e; }), full),
+      throwError: (e: unknown) => (
+        (strategy = () => {
+          throw typeof e === 'string' ? new Error(e) : e;
+        }),
+        full
+      ),
       stub: () => ((strategy = () => undefined), full),
     },
     calls: {
@@ -247,13 +275,17 @@ export function resetRegistry(): void {
 async function runFn(fn: SpecFn, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timeout: did not finish within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`Timeout: did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     if (fn.length >= 1) {
       const finished = new Promise<void>((resolve, reject) => {
         const done: DoneFn = Object.assign(() => resolve(), {
-          fail: (m?: unknown) => reject(m instanceof Error ? m : new Error(`Failed: ${failText(m)}`)),
+          fail: (m?: unknown) =>
+            reject(m instanceof Error ? m : new Error(`Failed: ${failText(m)}`)),
         });
         try {
           const r: unknown = fn(done);
@@ -290,10 +322,17 @@ function chain(suite: Suite | null): Suite[] {
 }
 
 function hasEnabledSpec(suite: Suite): boolean {
-  return suite.children.some((c) => ('children' in c ? hasEnabledSpec(c) : !c.disabled && c.fn !== undefined));
+  return suite.children.some((c) =>
+    'children' in c ? hasEnabledSpec(c) : !c.disabled && c.fn !== undefined,
+  );
 }
 
-async function runSuite(suite: Suite, names: string[], prefix: string, results: SpecResult[]): Promise<void> {
+async function runSuite(
+  suite: Suite,
+  names: string[],
+  prefix: string,
+  results: SpecResult[],
+): Promise<void> {
   const path = suite.name ? [...names, suite.name] : names;
   let allFailure: string | null = null;
   if (hasEnabledSpec(suite)) {
@@ -307,7 +346,10 @@ async function runSuite(suite: Suite, names: string[], prefix: string, results: 
   }
   for (const child of suite.children) {
     if ('children' in child) await runSuite(child, path, prefix, results);
-    else results.push(await runSpec(child, suite, [...path, child.name].join(' '), prefix, allFailure));
+    else
+      results.push(
+        await runSpec(child, suite, [...path, child.name].join(' '), prefix, allFailure),
+      );
   }
   if (hasEnabledSpec(suite)) {
     for (const hook of suite.afterAll) {
@@ -320,9 +362,16 @@ async function runSuite(suite: Suite, names: string[], prefix: string, results: 
   }
 }
 
-async function runSpec(spec: Spec, suite: Suite, name: string, prefix: string, allFailure: string | null): Promise<SpecResult> {
+async function runSpec(
+  spec: Spec,
+  suite: Suite,
+  name: string,
+  prefix: string,
+  allFailure: string | null,
+): Promise<SpecResult> {
   const fullName = `${prefix}${name}`;
-  if (spec.disabled || spec.fn === undefined) return { name: fullName, status: 'disabled', message: '', ms: 0 };
+  if (spec.disabled || spec.fn === undefined)
+    return { name: fullName, status: 'disabled', message: '', ms: 0 };
   if (allFailure !== null) return { name: fullName, status: 'failed', message: allFailure, ms: 0 };
   failures = [];
   restoreSpies = [];
@@ -342,7 +391,8 @@ async function runSpec(spec: Spec, suite: Suite, name: string, prefix: string, a
   try {
     const wrap = suites.some((s) => s.scoped) ? specWrapper : (run: () => Promise<void>) => run();
     await wrap(async () => {
-      for (const s of suites) for (const hook of s.beforeEach) if (failures.length === 0) await attempt(hook);
+      for (const s of suites)
+        for (const hook of s.beforeEach) if (failures.length === 0) await attempt(hook);
       if (failures.length === 0 && pendingReason === null) await attempt(fn);
       for (const s of [...suites].reverse()) for (const hook of s.afterEach) await attempt(hook);
     });
@@ -351,7 +401,8 @@ async function runSpec(spec: Spec, suite: Suite, name: string, prefix: string, a
   }
   for (const restore of restoreSpies.reverse()) restore();
   const ms = performance.now() - start;
-  if (pendingReason !== null && failures.length === 0) return { name: fullName, status: 'pending', message: pendingReason, ms };
+  if (pendingReason !== null && failures.length === 0)
+    return { name: fullName, status: 'pending', message: pendingReason, ms };
   const [first] = failures;
   if (first !== undefined) return { name: fullName, status: 'failed', message: first, ms };
   return { name: fullName, status: 'passed', message: '', ms };

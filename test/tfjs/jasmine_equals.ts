@@ -5,7 +5,9 @@ interface Asymmetric {
 }
 
 function isAsymmetric(v: unknown): v is Asymmetric {
-  return typeof v === 'object' && v !== null && typeof Reflect.get(v, 'asymmetricMatch') === 'function';
+  return (
+    typeof v === 'object' && v !== null && typeof Reflect.get(v, 'asymmetricMatch') === 'function'
+  );
 }
 
 function isTypedArray(v: unknown): v is ArrayLike<number | bigint> {
@@ -72,12 +74,17 @@ export function equals(a: unknown, b: unknown): boolean {
 export function describeValue(v: unknown, depth = 0): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'bigint' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean' || v === undefined || v === null)
+    return String(v);
   if (typeof v === 'function') return `Function ${v.name}`;
   if (typeof v === 'symbol') return v.toString();
   if (depth > 3) return '...';
   if (isTypedArray(v)) return `${v.constructor.name} [${Array.from(v).slice(0, 20).join(', ')}]`;
-  if (Array.isArray(v)) return `[ ${v.slice(0, 20).map((x) => describeValue(x, depth + 1)).join(', ')} ]`;
+  if (Array.isArray(v))
+    return `[ ${v
+      .slice(0, 20)
+      .map((x) => describeValue(x, depth + 1))
+      .join(', ')} ]`;
   if (v instanceof Error) return `${v.constructor.name}: ${v.message}`;
   if (isAsymmetric(v)) return `<${v.constructor.name}>`;
   const entries = Object.keys(v)

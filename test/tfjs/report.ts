@@ -29,7 +29,8 @@ export const CONTROL_FILE = path.join(here, 'control.json');
 /** Names of the specs that passed, per file. */
 export function passedByFile(run: RunResult): Control {
   const out: Control = {};
-  for (const [file, r] of Object.entries(run.files)) out[file] = r.specs.filter((s) => s.status === 'passed').map((s) => s.name);
+  for (const [file, r] of Object.entries(run.files))
+    out[file] = r.specs.filter((s) => s.status === 'passed').map((s) => s.name);
   return out;
 }
 
@@ -42,12 +43,16 @@ export interface Row {
 
 /** The table: per category, how many of the control's passing specs pass on neurite. */
 export function table(control: Control, run: RunResult): Row[] {
-  const rows = new Map<Category, Row>(CATEGORIES.map((c) => [c, { category: c, passed: 0, run: 0 }]));
+  const rows = new Map<Category, Row>(
+    CATEGORIES.map((c) => [c, { category: c, passed: 0, run: 0 }]),
+  );
   for (const [file, names] of Object.entries(control)) {
     if (!(file in run.files)) continue; // excluded or filtered out of this run
     const row = rows.get(categoryOf(file));
     if (!row) continue;
-    const passed = new Set(run.files[file].specs.filter((s) => s.status === 'passed').map((s) => s.name));
+    const passed = new Set(
+      run.files[file].specs.filter((s) => s.status === 'passed').map((s) => s.name),
+    );
     row.run += names.length;
     row.passed += names.filter((n) => passed.has(n)).length;
   }
@@ -58,7 +63,8 @@ export function table(control: Control, run: RunResult): Row[] {
 export function markdown(rows: Row[], title: string): string {
   const pct = (p: number, r: number) => (r === 0 ? '-' : `${((100 * p) / r).toFixed(1)} %`);
   const lines = [`| category (${title}) | passed / run | rate |`, '|---|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.category} | ${r.passed} / ${r.run} | ${pct(r.passed, r.run)} |`);
+  for (const r of rows)
+    lines.push(`| ${r.category} | ${r.passed} / ${r.run} | ${pct(r.passed, r.run)} |`);
   const p = rows.reduce((s, r) => s + r.passed, 0);
   const n = rows.reduce((s, r) => s + r.run, 0);
   lines.push(`| **all** | **${p} / ${n}** | **${pct(p, n)}** |`);
@@ -75,7 +81,12 @@ export function failures(control: Control, run: RunResult): { name: string; mess
     for (const n of names) {
       const s = byName.get(n);
       if (s?.status === 'passed') continue;
-      out.push({ name: n, message: r.loadError ? `file did not load: ${r.loadError}` : (s?.message ?? 'spec not registered') });
+      out.push({
+        name: n,
+        message: r.loadError
+          ? `file did not load: ${r.loadError}`
+          : (s?.message ?? 'spec not registered'),
+      });
     }
   }
   return out;
@@ -83,14 +94,34 @@ export function failures(control: Control, run: RunResult): { name: string; mess
 
 /** Why a spec failed, from its first failure message. */
 export function failureKind(message: string): string {
-  if (message.startsWith('file did not load')) return /complex/.test(message) ? 'no complex dtype' : 'file did not load';
+  if (message.startsWith('file did not load'))
+    return /complex/.test(message) ? 'no complex dtype' : 'file did not load';
   if (/tfjs internal/.test(message)) return 'uses a tfjs internal';
-  if (/'string'|received '[^']*[a-zA-Zа-я]'|scalar: value must be a number or boolean, received '/.test(message)) return 'no string dtype';
+  if (
+    /'string'|received '[^']*[a-zA-Zа-я]'|scalar: value must be a number or boolean, received '/.test(
+      message,
+    )
+  )
+    return 'no string dtype';
   if (/tf\.complex|complex is not/.test(message)) return 'no complex dtype';
-  if (/is not a function|Cannot read properties of undefined \(reading '[a-zA-Z]+'\)$|reading '[A-Za-z]+'\)\.?$/.test(message) && !message.startsWith('Expected function to throw'))
+  if (
+    /is not a function|Cannot read properties of undefined \(reading '[a-zA-Z]+'\)$|reading '[A-Za-z]+'\)\.?$/.test(
+      message,
+    ) &&
+    !message.startsWith('Expected function to throw')
+  )
     return 'missing function';
-  if (/^Expected function to throw.*but it threw (ArgumentError|ShapeError|DTypeError|NeuriteError|IOError)/.test(message)) return 'different error text';
-  if (/^Expected '.*' to (equal|be|match)/s.test(message) && /^Expected '[a-zA-Z]+\w*: /.test(message)) return 'different error text';
+  if (
+    /^Expected function to throw.*but it threw (ArgumentError|ShapeError|DTypeError|NeuriteError|IOError)/.test(
+      message,
+    )
+  )
+    return 'different error text';
+  if (
+    /^Expected '.*' to (equal|be|match)/s.test(message) &&
+    /^Expected '[a-zA-Z]+\w*: /.test(message)
+  )
+    return 'different error text';
   if (/^Expected function to throw/.test(message)) return 'no error where tfjs throws';
   if (/^(ArgumentError|ShapeError|DTypeError):/.test(message)) return 'neurite rejects the call';
   if (/Arrays differ|Expected -?[\d.]+(e-?\d+)?|NaN/.test(message)) return 'different numbers';
@@ -100,12 +131,14 @@ export function failureKind(message: string): string {
 /** Failures grouped by kind, most frequent first. */
 export function failureKinds(control: Control, run: RunResult): [string, number][] {
   const counts = new Map<string, number>();
-  for (const f of failures(control, run)) counts.set(failureKind(f.message), (counts.get(failureKind(f.message)) ?? 0) + 1);
+  for (const f of failures(control, run))
+    counts.set(failureKind(f.message), (counts.get(failureKind(f.message)) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }
 
 function readRun(file: string): RunResult {
-  if (!existsSync(file)) throw new Error(`${file}: no such results file (run test/tfjs/run.ts first)`);
+  if (!existsSync(file))
+    throw new Error(`${file}: no such results file (run test/tfjs/run.ts first)`);
   return JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 }
 
@@ -125,8 +158,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     const run = readRun(args[0]);
     const control = readControl();
     console.log(markdown(table(control, run), `${run.lib} ${run.backend}`));
-    if (args.includes('--kinds')) for (const [k, n] of failureKinds(control, run)) console.log(`${n}\t${k}`);
+    if (args.includes('--kinds'))
+      for (const [k, n] of failureKinds(control, run)) console.log(`${n}\t${k}`);
     if (args.includes('--failures'))
-      for (const f of failures(control, run)) console.log(`${f.name} | ${failureKind(f.message)} | ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
+      for (const f of failures(control, run))
+        console.log(
+          `${f.name} | ${failureKind(f.message)} | ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`,
+        );
   }
 }

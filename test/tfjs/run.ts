@@ -5,7 +5,13 @@ import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, expectAsync } from './expect.js';
-import { install, resetRegistry, runRegistered, setSpecWrapper, type SpecResult } from './jasmine.js';
+import {
+  install,
+  resetRegistry,
+  runRegistered,
+  setSpecWrapper,
+  type SpecResult,
+} from './jasmine.js';
 import { setHarnessEnv } from './helpers/harness_env.js';
 import { loadExclusions } from './exclusions.js';
 
@@ -28,7 +34,8 @@ function parseArgs(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const lib = get('lib') ?? 'neurite';
-  if (lib !== 'neurite' && lib !== 'tfjs') throw new Error(`--lib must be neurite or tfjs, received '${lib}'`);
+  if (lib !== 'neurite' && lib !== 'tfjs')
+    throw new Error(`--lib must be neurite or tfjs, received '${lib}'`);
   const backend = get('backend') ?? (lib === 'tfjs' ? 'cpu' : 'wasm');
   const out = get('out') ?? path.join(repoRoot, 'test', 'tfjs', 'out', `${lib}-${backend}.json`);
   return { lib, backend, only: get('only') ?? null, out, verbose: argv.includes('--verbose') };
@@ -77,9 +84,28 @@ function registerHooks(lib: Options['lib']): void {
     'ops/reduce_util': url('helpers/reduce_util.ts'),
     tensor: url('helpers/tensor_module.ts'),
   };
-  for (const key of ['ops/ops', 'ops/scalar', 'ops/tensor1d', 'ops/tensor2d', 'ops/tensor3d', 'ops/gather_nd', 'ops/ensure_shape', 'ops/bitwise_and', 'io/io'])
+  for (const key of [
+    'ops/ops',
+    'ops/scalar',
+    'ops/tensor1d',
+    'ops/tensor2d',
+    'ops/tensor3d',
+    'ops/gather_nd',
+    'ops/ensure_shape',
+    'ops/bitwise_and',
+    'io/io',
+  ])
     neuriteOnly[key] = adapter;
-  register(url('hooks.mjs'), { data: { dist: `${pathToFileURL(dist).href}/`, lib, map, neuriteOnly, seedrandom: url('seedrandom_esm.mjs'), testHelpers: ['image_test_util', 'ops/identity_pool_test'] } });
+  register(url('hooks.mjs'), {
+    data: {
+      dist: `${pathToFileURL(dist).href}/`,
+      lib,
+      map,
+      neuriteOnly,
+      seedrandom: url('seedrandom_esm.mjs'),
+      testHelpers: ['image_test_util', 'ops/identity_pool_test'],
+    },
+  });
 }
 
 /** Makes the backend current and wraps each spec in a memory scope, for neurite. */
@@ -160,7 +186,10 @@ async function main(): Promise<void> {
     const passed = entry.specs.filter((s) => s.status === 'passed').length;
     const run = entry.specs.filter((s) => s.status === 'passed' || s.status === 'failed').length;
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    if (opts.verbose || entry.loadError) console.log(`${file}: ${entry.loadError ? `did not load (${entry.loadError})` : `${passed}/${run}`} ${secs}s`);
+    if (opts.verbose || entry.loadError)
+      console.log(
+        `${file}: ${entry.loadError ? `did not load (${entry.loadError})` : `${passed}/${run}`} ${secs}s`,
+      );
   }
   result.seconds = (performance.now() - start) / 1000;
   mkdirSync(path.dirname(opts.out), { recursive: true });
@@ -168,10 +197,14 @@ async function main(): Promise<void> {
   const all = Object.values(result.files).flatMap((f) => f.specs);
   const passed = all.filter((s) => s.status === 'passed').length;
   const run = all.filter((s) => s.status !== 'disabled' && s.status !== 'pending').length;
-  console.log(`${opts.lib} on ${opts.backend}: ${passed}/${run} specs passed in ${result.seconds.toFixed(1)} s; results in ${path.relative(repoRoot, opts.out)}`);
+  console.log(
+    `${opts.lib} on ${opts.backend}: ${passed}/${run} specs passed in ${result.seconds.toFixed(1)} s; results in ${path.relative(repoRoot, opts.out)}`,
+  );
   if (opts.lib === 'neurite' && !opts.only) {
     const { markdown, readControl, table } = await import('./report.js');
-    console.log(`\nSpecs real tfjs passes under this harness, passing on neurite:\n${markdown(table(readControl(), result), `neurite ${opts.backend}`)}`);
+    console.log(
+      `\nSpecs real tfjs passes under this harness, passing on neurite:\n${markdown(table(readControl(), result), `neurite ${opts.backend}`)}`,
+    );
   }
   process.exit(0);
 }

@@ -16,12 +16,16 @@ const FLOOR = 2626;
 describe("tfjs-core's specs against neurite", () => {
   it(`at least ${FLOOR} of the specs real tfjs passes also pass on wasm`, () => {
     const out = path.join(here, 'out', 'ci-neurite-wasm.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/tfjs/run.ts', '--backend', 'wasm', '--out', out], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 240_000,
-      env: { ...process.env, NEURITE_LEAKS: 'off' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/tfjs/run.ts', '--backend', 'wasm', '--out', out],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 240_000,
+        env: { ...process.env, NEURITE_LEAKS: 'off' },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const run = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
     const passed = table(readControl(), run).reduce((n, row) => n + row.passed, 0);

@@ -18,17 +18,31 @@ export const HAS_WORKER: Constraints = { predicate: () => false };
 export const HAS_NODE_WORKER: Constraints = { predicate: () => true };
 
 /** Harness flags (tfjs reads them from its env()); a flag not listed here is unset. */
-const FLAGS: Record<string, unknown> = { IS_NODE: true, IS_BROWSER: false, IS_CHROME: false, IS_TEST: true };
+const FLAGS: Record<string, unknown> = {
+  IS_NODE: true,
+  IS_BROWSER: false,
+  IS_CHROME: false,
+  IS_TEST: true,
+};
 
 /** Whether the harness env meets a constraint. */
-export function envSatisfiesConstraints(_env: unknown, testEnv: TestEnv, c: Constraints | null): boolean {
+export function envSatisfiesConstraints(
+  _env: unknown,
+  testEnv: TestEnv,
+  c: Constraints | null,
+): boolean {
   if (!c) return true;
-  for (const [name, value] of Object.entries(c.flags ?? {})) if (FLAGS[name] !== value) return false;
+  for (const [name, value] of Object.entries(c.flags ?? {}))
+    if (FLAGS[name] !== value) return false;
   return !c.predicate || c.predicate(testEnv);
 }
 
 /** tfjs's describeWithFlags: one describe block per test env meeting the constraints (here: one env). */
-export function describeWithFlags(name: string, constraints: Constraints, tests: (env: TestEnv) => void): void {
+export function describeWithFlags(
+  name: string,
+  constraints: Constraints,
+  tests: (env: TestEnv) => void,
+): void {
   const env = harnessEnv();
   if (!envSatisfiesConstraints(null, env.testEnv, constraints)) return;
   describeScoped(`${name} ${env.testEnv.name}`, () => {

@@ -28,7 +28,12 @@ export function jarqueBeraNormalityTest(values: ArrayLike<number>): void {
 }
 
 /** The sample mean and standard deviation within epsilon of the expected ones. */
-export function expectArrayInMeanStdRange(actual: ArrayLike<number>, expectedMean: number, expectedStdDev: number, epsilon?: number): void {
+export function expectArrayInMeanStdRange(
+  actual: ArrayLike<number>,
+  expectedMean: number,
+  expectedStdDev: number,
+  epsilon?: number,
+): void {
   const eps = epsilon ?? testEpsilon();
   const m = mean(actual);
   expectNumbersClose(m, expectedMean, eps);

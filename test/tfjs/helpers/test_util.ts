@@ -33,7 +33,9 @@ function flat(v: unknown, out: unknown[] = []): unknown[] {
 }
 
 function ctorName(v: unknown): string {
-  return v === null || v === undefined ? String(v) : Object.getPrototypeOf(Object(v)).constructor.name;
+  return v === null || v === undefined
+    ? String(v)
+    : Object.getPrototypeOf(Object(v)).constructor.name;
 }
 
 /** tfjs's closeness: two non-finite values agree; NaN against a finite value does not. */
@@ -44,7 +46,11 @@ function close(a: unknown, e: unknown, eps: number): boolean {
   return !(Number.isNaN(x) || Number.isNaN(y) || Math.abs(x - y) > eps);
 }
 
-function expectArrays(actual: unknown, expected: unknown, same: (a: unknown, e: unknown) => boolean): void {
+function expectArrays(
+  actual: unknown,
+  expected: unknown,
+  same: (a: unknown, e: unknown) => boolean,
+): void {
   // Class types must agree unless exactly one side is a typed array.
   if (isTyped(actual) === isTyped(expected)) {
     const a = ctorName(actual);
@@ -60,10 +66,14 @@ function expectArrays(actual: unknown, expected: unknown, same: (a: unknown, e: 
   const a: Flat = isTyped(actual) ? actual : flat(actual);
   const e: Flat = isTyped(expected) ? expected : flat(expected);
   if (a.length !== e.length)
-    throw new Error(`Arrays have different lengths actual: ${a.length} vs expected: ${e.length}.\nActual:   ${Array.from(a)}.\nExpected: ${Array.from(e)}.`);
+    throw new Error(
+      `Arrays have different lengths actual: ${a.length} vs expected: ${e.length}.\nActual:   ${Array.from(a)}.\nExpected: ${Array.from(e)}.`,
+    );
   for (let i = 0; i < e.length; i++) {
     if (!same(a[i], e[i]))
-      throw new Error(`Arrays differ: actual[${i}] = ${String(a[i])}, expected[${i}] = ${String(e[i])}.\nActual:   ${Array.from(a)}.\nExpected: ${Array.from(e)}.`);
+      throw new Error(
+        `Arrays differ: actual[${i}] = ${String(a[i])}, expected[${i}] = ${String(e[i])}.\nActual:   ${Array.from(a)}.\nExpected: ${Array.from(e)}.`,
+      );
   }
 }
 
@@ -75,7 +85,10 @@ export function expectArraysClose(actual: unknown, expected: unknown, epsilon?: 
 
 /** Exact equality; strings compare as strings. */
 export function expectArraysEqual(actual: unknown, expected: unknown): void {
-  const exp = typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean' ? [expected] : expected;
+  const exp =
+    typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean'
+      ? [expected]
+      : expected;
   const first = (v: unknown) => (Array.isArray(v) ? v[0] : undefined);
   if ([actual, first(actual), expected, first(expected)].some((v) => typeof v === 'string'))
     return expectArrays(actual, exp, (a, e) => a == e);
@@ -84,27 +97,37 @@ export function expectArraysEqual(actual: unknown, expected: unknown): void {
 
 /** |a - e| <= epsilon. */
 export function expectNumbersClose(a: number, e: number, epsilon?: number): void {
-  if (!close(a, e, epsilon ?? testEpsilon())) throw new Error(`Numbers differ: actual === ${a}, expected === ${e}`);
+  if (!close(a, e, epsilon ?? testEpsilon()))
+    throw new Error(`Numbers differ: actual === ${a}, expected === ${e}`);
 }
 
 /** Every value within [low, high]. */
 export function expectValuesInRange(actual: ArrayLike<number>, low: number, high: number): void {
   for (let i = 0; i < actual.length; i++)
-    if (actual[i] < low || actual[i] > high) throw new Error(`Value out of range:${actual[i]} low: ${low}, high: ${high}`);
+    if (actual[i] < low || actual[i] > high)
+      throw new Error(`Value out of range:${actual[i]} low: ${low}, high: ${high}`);
 }
 
 /** Two buffers equal as float32 arrays. */
 export function expectArrayBuffersEqual(actual: ArrayBuffer, expected: ArrayBuffer): void {
   const a = new Float32Array(actual);
   const e = new Float32Array(expected);
-  if (a.length !== e.length) throw new Error(`Expected ArrayBuffer to be of length ${e.length}, but it was ${a.length}`);
+  if (a.length !== e.length)
+    throw new Error(`Expected ArrayBuffer to be of length ${e.length}, but it was ${a.length}`);
   for (let i = 0; i < e.length; i++)
-    if (a[i] !== e[i]) throw new Error(`Expected ArrayBuffer value at ${i} to be ${e[i]} but got ${a[i]} instead`);
+    if (a[i] !== e[i])
+      throw new Error(`Expected ArrayBuffer value at ${i} to be ${e[i]} but got ${a[i]} instead`);
 }
 
 /** A promise expected to reject: calls done() when it does, done.fail() when it resolves. */
-export function expectPromiseToFail(fn: () => Promise<unknown>, done: { (): void; fail: () => void }): void {
-  fn().then(() => done.fail(), () => done());
+export function expectPromiseToFail(
+  fn: () => Promise<unknown>,
+  done: { (): void; fail: () => void },
+): void {
+  fn().then(
+    () => done.fail(),
+    () => done(),
+  );
 }
 
 type Nested = (string | Uint8Array | Nested)[];
@@ -112,7 +135,11 @@ type Nested = (string | Uint8Array | Nested)[];
 export function encodeStrings(a: Nested): Nested {
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    a[i] = Array.isArray(v) ? encodeStrings(v) : typeof v === 'string' ? new TextEncoder().encode(v) : v;
+    a[i] = Array.isArray(v)
+      ? encodeStrings(v)
+      : typeof v === 'string'
+        ? new TextEncoder().encode(v)
+        : v;
   }
   return a;
 }
