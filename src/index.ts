@@ -118,3 +118,6 @@ export * as constraints from './constraints/index.js';
 export * as activations from './activations/index.js';
 export * as viz from './viz/index.js';
 export * as data from './data/index.js';
+export * as util from './util/index.js';
+export { TensorBuffer, buffer } from './core/tensor_buffer.js';
+export { nextFrame } from './util/next_frame.js';

@@ -122,8 +122,7 @@ export function upcast(a: DType, b: DType): DType {
 export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = makeArray(dtype, values.length);
   if (dtype === 'bool') {
-    for (let i = 0; i < values.length; i++)
-      out[i] = values[i] !== 0 && !Number.isNaN(values[i]) ? 1 : 0;
+    for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0; // NaN is truthy, as in tfjs, NumPy and TensorFlow
   } else if (dtype === 'int32') {
     for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
   } else {

@@ -60,9 +60,10 @@ export function formatTensor(
       dim === shape.length - 1 ? ', ' : `,${'\n'.repeat(shape.length - dim - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  const body = render(0, 0, '  ');
+  // tfjs's layout: values indented by four spaces under the header.
+  const body = render(0, 0, '    ');
   const header = verbose
     ? `Tensor\n  dtype: ${dtype}\n  rank: ${shape.length}\n  shape: [${shape.join(',')}]\n  values:\n`
     : 'Tensor\n';
-  return `${header}  ${body}`;
+  return `${header}    ${body}`;
 }

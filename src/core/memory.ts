@@ -25,7 +25,8 @@ export function collectTensors(
   if (value instanceof Tensor) out.push(value);
   else if (value !== null && typeof value === 'object' && !seen.has(value)) {
     seen.add(value);
-    if (Array.isArray(value)) for (const v of value) collectTensors(v, out, seen);
+    // Object.values: an array's string keys too (tfjs programs keep gradients in arr['layer/kernel']).
+    if (Array.isArray(value)) for (const v of Object.values(value)) collectTensors(v, out, seen);
     else if (value instanceof Map) for (const v of value.values()) collectTensors(v, out, seen);
     else if (Object.getPrototypeOf(value) === Object.prototype)
       for (const v of Object.values(value)) collectTensors(v, out, seen);

@@ -4,7 +4,9 @@ import * as ops from '../ops/all.js';
 import { assertAssignable } from '../ops/convert.js';
 import type { TensorLike, DType, TypedArray } from './dtype.js';
 import { ENGINE } from './engine.js';
-import { BackendError } from './errors.js';
+import { BackendError, ShapeError, show } from './errors.js';
+import { TensorBuffer } from './tensor_buffer.js';
+import { variable as makeVariable } from './backends_api.js';
 import { formatTensor } from './format.js';
 import type { Scope } from './scope.js';
 import { sizeOf, type Shape } from './shape.js';
@@ -98,6 +100,57 @@ export class Tensor {
   /** A new tensor with the same values (shares the buffer; tensors are immutable). @example const y = x.clone() */
   clone(): Tensor {
     return ops.clone(this);
+  }
+
+  // ---- tfjs's older methods, kept for ported programs ----
+
+  /** tfjs's name for cast. @example x.asType('int32') */
+  asType(dtype: DType): Tensor {
+    return ops.cast(this, dtype);
+  }
+  /** cast to float32. @example x.toFloat() */
+  toFloat(): Tensor {
+    return ops.cast(this, 'float32');
+  }
+  /** cast to int32 (truncating). @example x.toInt() */
+  toInt(): Tensor {
+    return ops.cast(this, 'int32');
+  }
+  /** cast to bool. @example x.toBool() */
+  toBool(): Tensor {
+    return ops.cast(this, 'bool');
+  }
+  /** Reshaped to rank 0 (the tensor must hold one value). @example nr.tensor([7]).asScalar() */
+  asScalar(): Tensor {
+    if (this.size !== 1)
+      throw new ShapeError(
+        `asScalar: the tensor must hold one value, received shape ${show(this.shape)}`,
+      );
+    return ops.reshape(this, []);
+  }
+  /** Reshaped to rank 3. @example x.as3D(1, 2, 3) */
+  as3D(rows: number, columns: number, depth: number): Tensor {
+    return ops.reshape(this, [rows, columns, depth]);
+  }
+  /** Reshaped to rank 4. @example x.as4D(1, 2, 3, 1) */
+  as4D(rows: number, columns: number, depth: number, depth2: number): Tensor {
+    return ops.reshape(this, [rows, columns, depth, depth2]);
+  }
+  /** Reshaped to rank 5. @example x.as5D(1, 1, 2, 3, 1) */
+  as5D(rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor {
+    return ops.reshape(this, [rows, columns, depth, depth2, depth3]);
+  }
+  /** A TensorBuffer with a copy of the values. @example const b = await x.buffer(); b.get(0) */
+  async buffer(): Promise<TensorBuffer> {
+    return new TensorBuffer(this.shape, this.dtype, await this.data());
+  }
+  /** A TensorBuffer with a copy of the values, read synchronously. @example x.bufferSync().get(0, 1) */
+  bufferSync(): TensorBuffer {
+    return new TensorBuffer(this.shape, this.dtype, this.dataSync());
+  }
+  /** A Variable initialised with these values. @example const w = nr.zeros([2]).variable() */
+  variable(trainable = true, name?: string, dtype?: DType): Variable {
+    return makeVariable(this, trainable, name, dtype);
   }
 
   /** Frees this tensor's reference to its buffer. Idempotent. @example x.dispose() */
@@ -492,6 +545,9 @@ export class Tensor {
   }
   avgPool(...args: Rest<typeof ops.avgPool>): Tensor {
     return ops.avgPool(this, ...args);
+  }
+  pool(...args: Rest<typeof ops.pool>): Tensor {
+    return ops.pool(this, ...args);
   }
   softmax(axis = -1): Tensor {
     return ops.softmax(this, axis);

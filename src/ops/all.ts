@@ -1,5 +1,7 @@
 // Every op function, in one namespace (what Tensor methods and the public API call).
 export * from './creation.js';
+export * from './creation_ranked.js';
+export * from './ranked_aliases.js';
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './movement.js';
@@ -11,3 +13,11 @@ export * from './nn.js';
 export * from './image.js';
 export * from './random.js';
 export * from './fused.js';
+export * from './array_ops.js';
+export * from './space_batch.js';
+export * from './search.js';
+export * from './conv3d.js';
+export { linalg } from './linalg.js';
+export { signal } from './signal.js';
+export * from './pool_nd.js';
+export * from './rnn_cells.js';

@@ -32,6 +32,25 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
   }
 }
 
+/**
+ * toTensor for arguments of a fixed dtype (tfjs's parse-as-dtype): plain values become a tensor of that
+ * dtype (numbers to bool by != 0, to int32 by truncation); tensors pass through unchanged, so a tensor of
+ * the wrong dtype is still refused by the op.
+ * @example toTensorAs([0, 2], 'oneHot', 'indices', 'int32') // int32 [0, 2]
+ */
+export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtype: DType): Tensor {
+  if (x instanceof Tensor) return toTensor(x, op, arg);
+  try {
+    return tensor(x, undefined, dtype);
+  } catch (e) {
+    if (e instanceof ShapeError || e instanceof ArgumentError)
+      throw new ArgumentError(
+        `${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`,
+      );
+    throw e;
+  }
+}
+
 /** Throws unless `value` can be assigned to `v` (same shape and dtype). */
 export function assertAssignable(v: Tensor, value: Tensor): void {
   ENGINE.assertAlive('assign', 'value', value);

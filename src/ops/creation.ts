@@ -100,25 +100,6 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }
 
-function ranked(op: string, rank: number) {
-  return (values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor => {
-    const t = tensor(values, shape, dtype);
-    if (t.rank !== rank) {
-      t.dispose();
-      throw new ShapeError(`${op}: values must have rank ${rank}, received shape ${show(t.shape)}`);
-    }
-    return t;
-  };
-}
-/** A rank-1 tensor. @example nr.tensor1d([1, 2, 3]) */
-export const tensor1d = ranked('tensor1d', 1);
-/** A rank-2 tensor. @example nr.tensor2d([[1, 2], [3, 4]]) */
-export const tensor2d = ranked('tensor2d', 2);
-/** A rank-3 tensor. @example nr.tensor3d([[[1]], [[2]]]) */
-export const tensor3d = ranked('tensor3d', 3);
-/** A rank-4 tensor. @example nr.tensor4d([[[[1]]]]) */
-export const tensor4d = ranked('tensor4d', 4);
-
 /** A tensor filled with one value. @example nr.fill([2, 2], 7) */
 export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   return filled('fill', shape, value, dtype);
@@ -205,6 +186,8 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
     start = 0;
   }
   if (step === 0) throw new ArgumentError('range: step must not be 0, received 0');
+  // tfjs: with the default step, a stop below start counts down.
+  if (stop < start && step === 1) step = -1;
   if (![start, stop, step].every(Number.isFinite))
     throw new ArgumentError(
       `range: start, stop and step must be finite, received ${show([start, stop, step])}`,

@@ -6,7 +6,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
-import { dtypeArg, toTensor } from './convert.js';
+import { dtypeArg, toTensor, toTensorAs } from './convert.js';
 import { BINARY, type BinaryOp, type DTypeRule, UNARY, type UnaryOp } from './elementwise_table.js';
 
 type Operand = Tensor | TensorLike;
@@ -244,7 +244,7 @@ export const logicalXor = binary('logicalXor');
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   const made: Tensor[] = [];
   try {
-    const c = toTensor(condition, 'where', 'condition');
+    const c = toTensorAs(condition, 'where', 'condition', 'bool');
     made.push(c);
     if (c.dtype !== 'bool')
       throw new DTypeError(`where: condition must be bool, received '${c.dtype}'`);
@@ -297,7 +297,7 @@ export function oneHot(
   offValue = 0,
   dtype: DType = 'int32',
 ): Tensor {
-  const idx = toTensor(indices, 'oneHot', 'indices');
+  const idx = toTensorAs(indices, 'oneHot', 'indices', 'int32');
   if (idx.dtype !== 'int32')
     throw new DTypeError(`oneHot: indices must be int32, received '${idx.dtype}'`);
   if (!Number.isInteger(depth) || depth < 1)

@@ -21,7 +21,7 @@ export interface FusedMatMulArgs {
   transposeA?: boolean;
   transposeB?: boolean;
   /** Added to the product; a vector of the output's last dim is fused, any other broadcastable shape is added after. */
-  bias?: Operand;
+  bias?: Operand | null;
   /** Default 'linear'. */
   activation?: FusableActivation;
   /** prelu's slopes (broadcast to the output). */
@@ -40,7 +40,7 @@ export interface FusedConv2DArgs {
   dilations?: number | readonly [number, number];
   dimRoundingMode?: DimRoundingMode;
   /** One value per output channel (fused), or any shape broadcastable to the output (added after). */
-  bias?: Operand;
+  bias?: Operand | null;
   activation?: FusableActivation;
   preluActivationWeights?: Operand;
   leakyreluAlpha?: number;
@@ -51,7 +51,7 @@ const ACCEPTED: readonly string[] = [...FUSED_ACTIVATIONS, 'elu', 'prelu', 'leak
 /** Splits the request into what the kernel fuses and what runs after it. */
 function plan(
   op: string,
-  bias: Operand | undefined,
+  bias: Operand | null | undefined,
   activation: string,
   channels: () => number,
 ): { fused: { bias: Tensor | null; activation: FusedActivation }; after: Tensor | null } {
@@ -62,7 +62,8 @@ function plan(
   const act = (FUSED_ACTIVATIONS as readonly string[]).includes(activation)
     ? (activation as FusedActivation)
     : null;
-  if (bias === undefined)
+  // tfjs passes null for "no bias"
+  if (bias === undefined || bias === null)
     return { fused: { bias: null, activation: act ?? 'linear' }, after: null };
   const b = toTensor(bias, op, 'bias');
   // a bias along the last axis fuses; anything else (a full-shape bias, a scalar) is added after, and then

@@ -253,9 +253,27 @@ export async function uniqueAsync(
   axis = 0,
 ): Promise<{ values: Tensor; indices: Tensor }> {
   const xt = toTensor(x, 'uniqueAsync', 'x');
-  if (xt.rank === 0) throw new ShapeError('uniqueAsync: x must have rank >= 1, received a scalar');
-  const ax = normalizeAxis('uniqueAsync', axis, xt.rank);
   const data = await xt.data();
+  const out = uniqueFromValues('uniqueAsync', xt, axis, () => data);
+  if (!(x instanceof Tensor)) xt.dispose();
+  return out;
+}
+
+/**
+ * unique's work once x's values are read (`read` gives them: dataSync for the sync op, awaited data
+ * for the async one). NaNs count as equal to each other, and -0 as equal to 0.
+ * @example uniqueFromValues('unique', x, 0, (t) => t.dataSync())
+ */
+export function uniqueFromValues(
+  op: string,
+  x: Operand,
+  axis: number,
+  read: (t: Tensor) => ArrayLike<number>,
+): { values: Tensor; indices: Tensor } {
+  const xt = toTensor(x, op, 'x');
+  if (xt.rank === 0) throw new ShapeError(`${op}: x must have rank >= 1, received a scalar`);
+  const ax = normalizeAxis(op, axis, xt.rank);
+  const data = read(xt);
   const outer = sizeOf(xt.shape.slice(0, ax));
   const dim = xt.shape[ax];
   const inner = sizeOf(xt.shape.slice(ax + 1));
@@ -277,7 +295,7 @@ export async function uniqueAsync(
   }
   const values = tidy(() => gather(xt, indexTensor(firsts), ax));
   const indices = createTensor(inverse, [dim], 'int32');
-  if (!(x instanceof Tensor)) xt.dispose();
+  if (xt !== x) xt.dispose();
   return { values, indices };
 }
 

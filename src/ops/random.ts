@@ -16,10 +16,18 @@ type Operand = Tensor | TensorLike;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-function checkSeed(op: string, seed: number | undefined): void {
-  if (seed === undefined) return;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-    throw new ArgumentError(`${op}: seed must be an integer, received ${show(seed)}`);
+/**
+ * The seed as the generator takes it: null and undefined mean "no seed"; a finite non-integer (tfjs
+ * accepts any number) becomes an integer made from all its bits, so different seeds stay different.
+ */
+function normalizeSeed(op: string, seed: number | null | undefined): number | undefined {
+  if (seed === undefined || seed === null) return undefined;
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    throw new ArgumentError(`${op}: seed must be a finite number, received ${show(seed)}`);
+  if (Number.isSafeInteger(seed)) return seed;
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, seed);
+  return (bits.getUint32(0) ^ Math.imul(bits.getUint32(4), 0x9e3779b1)) >>> 1;
 }
 
 function checkFinite(op: string, arg: string, v: unknown): number {
@@ -29,6 +37,8 @@ function checkFinite(op: string, arg: string, v: unknown): number {
 }
 
 function floatOrInt(op: string, dtype: unknown): 'float32' | 'float16' | 'int32' {
+  // tfjs passes null for "the default dtype"
+  if (dtype === null) return 'float32';
   if (dtype === 'float32' || dtype === 'float16' || dtype === 'int32') return dtype;
   throw new DTypeError(
     `${op}: dtype must be 'float32', 'float16' or 'int32', received ${show(dtype)}`,
@@ -46,10 +56,10 @@ function draw(
   a: number,
   b: number,
   dtype: DType,
-  seed: number | undefined,
+  seedIn: number | null | undefined,
 ): Tensor {
   const shape = assertShape(op, 'shape', shapeIn);
-  checkSeed(op, seed);
+  const seed = normalizeSeed(op, seedIn);
   const n = sizeOf(shape);
   const spec = {
     dist,
@@ -71,8 +81,8 @@ export function randomUniform(
   shape: readonly number[],
   minval = 0,
   maxval = 1,
-  dtype: DType = 'float32',
-  seed?: number,
+  dtype: DType | null = 'float32',
+  seed?: number | null,
 ): Tensor {
   const op = 'randomUniform';
   const dt = floatOrInt(op, dtype);
@@ -117,7 +127,7 @@ export function randomUniformInt(
   shape: readonly number[],
   minval: number,
   maxval: number,
-  seed?: number,
+  seed?: number | null,
 ): Tensor {
   return randomUniform(shape, minval, maxval, 'int32', seed);
 }
@@ -128,8 +138,8 @@ function normalLike(
   shape: readonly number[],
   mean: number,
   stdDev: number,
-  dtype: DType,
-  seed: number | undefined,
+  dtype: DType | null,
+  seed: number | null | undefined,
 ): Tensor {
   const dt = floatOrInt(op, dtype);
   checkFinite(op, 'mean', mean);
@@ -148,8 +158,8 @@ export function randomNormal(
   shape: readonly number[],
   mean = 0,
   stdDev = 1,
-  dtype: DType = 'float32',
-  seed?: number,
+  dtype: DType | null = 'float32',
+  seed?: number | null,
 ): Tensor {
   return normalLike('randomNormal', 'normal', shape, mean, stdDev, dtype, seed);
 }
@@ -160,8 +170,8 @@ export function randomNormal(
  */
 export function randomStandardNormal(
   shape: readonly number[],
-  dtype: DType = 'float32',
-  seed?: number,
+  dtype: DType | null = 'float32',
+  seed?: number | null,
 ): Tensor {
   return normalLike('randomStandardNormal', 'normal', shape, 0, 1, dtype, seed);
 }
@@ -174,8 +184,8 @@ export function truncatedNormal(
   shape: readonly number[],
   mean = 0,
   stdDev = 1,
-  dtype: DType = 'float32',
-  seed?: number,
+  dtype: DType | null = 'float32',
+  seed?: number | null,
 ): Tensor {
   return normalLike('truncatedNormal', 'truncatedNormal', shape, mean, stdDev, dtype, seed);
 }
@@ -189,7 +199,7 @@ export function truncatedNormal(
 export function multinomial(
   logits: Operand,
   numSamples: number,
-  seed?: number,
+  seed?: number | null,
   normalized = false,
 ): Tensor {
   // inside tidy, so logits converted from arrays are freed with the intermediates
@@ -201,7 +211,7 @@ export function multinomial(
 function sampleClasses(
   lt: Tensor,
   numSamples: number,
-  seed: number | undefined,
+  seed: number | null | undefined,
   normalized: boolean,
 ): Tensor {
   const op = 'multinomial';
@@ -216,14 +226,14 @@ function sampleClasses(
     );
   if (typeof normalized !== 'boolean')
     throw new ArgumentError(`${op}: normalized must be a boolean, received ${show(normalized)}`);
-  checkSeed(op, seed);
+  const seedN = normalizeSeed(op, seed);
   const k = lt.shape[lt.rank - 1];
   if (k < 1)
     throw new ArgumentError(
       `${op}: logits need at least one outcome, received shape ${show(lt.shape)}`,
     );
   const batch = lt.rank === 1 ? 1 : lt.shape[0];
-  const u = randomUniform([batch, numSamples, 1], 0, 1, 'float32', seed);
+  const u = randomUniform([batch, numSamples, 1], 0, 1, 'float32', seedN);
   const x = lt.cast('float32').reshape([batch, k]);
   const probs = normalized ? x : softmax(x, -1);
   // Edges of the cumulative distribution, scaled so the last one is exactly 1 (u < 1 stays inside).

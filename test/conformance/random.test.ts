@@ -282,9 +282,19 @@ describe('random op arguments', () => {
     );
     expect(() => nr.randomUniform([2], 0, 1, 'bool')).toThrow(nr.DTypeError);
     expect(() => nr.randomUniform([2], 0.5, 3, 'int32')).toThrow(/int32 bounds/);
-    expect(() => nr.randomUniform([2], 0, 1, 'float32', 1.5)).toThrow(
-      /seed must be an integer, received 1.5/,
+    expect(() => nr.randomUniform([2], 0, 1, 'float32', Number.NaN)).toThrow(
+      /seed must be a finite number, received NaN/,
     );
+    // tfjs accepts any number as a seed: a fractional one is deterministic and distinct from its neighbours.
+    const a = nr.randomUniform([4], 0, 1, 'float32', 1.5).dataSync();
+    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.5).dataSync())).toEqual(
+      Array.from(a),
+    );
+    expect(Array.from(nr.randomUniform([4], 0, 1, 'float32', 1.25).dataSync())).not.toEqual(
+      Array.from(a),
+    );
+    expect(nr.randomNormal([2], 0, 1, null, null).dtype).toBe('float32');
+    expect(nr.multinomial([0, 0, 5], 3, null).shape).toEqual([3]);
     expect(() => nr.randomUniform([-1])).toThrow(nr.ShapeError);
     expect(() => nr.randomNormal([2], 0, -1)).toThrow(
       /randomNormal: stdDev must be >= 0, received -1/,

@@ -70,8 +70,8 @@ describe('tensor', () => {
           [3, 4],
         ])
         .toString(),
-    ).toBe('Tensor\n  [[1, 2],\n   [3, 4]]');
-    expect(nr.scalar(1.5).toString()).toBe('Tensor\n  1.5');
+    ).toBe('Tensor\n    [[1, 2],\n     [3, 4]]');
+    expect(nr.scalar(1.5).toString()).toBe('Tensor\n    1.5');
     const big = nr.range(0, 5000).reshape([50, 100]).toString();
     expect(big).toContain('...');
     expect(big.split('\n').length).toBeLessThan(20);

@@ -135,7 +135,8 @@ export function cast(s: KernelStore, x: TensorInfo, dtype: DType): DataId {
 
 function copyConverted(src: Storage, dst: Storage, dtype: DType): void {
   if (dtype === 'bool')
-    for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 && !Number.isNaN(src[i]) ? 1 : 0;
+    // NaN casts to true, as in tfjs, NumPy and TensorFlow.
+    for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
   else if (dtype === 'int32') for (let i = 0; i < src.length; i++) dst[i] = Math.trunc(src[i]);
   else dst.set(src);
 }

@@ -1,0 +1,16 @@
+// Reads the reviewed list of tfjs-core spec files the harness skips (test/tfjs/exclusions.json), each with its reason.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'exclusions.json');
+
+/** Spec file (relative to tfjs-core/dist) → why it is skipped. */
+export function loadExclusions(): Map<string, string> {
+  const raw: unknown = JSON.parse(readFileSync(FILE, 'utf8'));
+  const out = new Map<string, string>();
+  if (typeof raw !== 'object' || raw === null) throw new Error(`${FILE}: not a JSON object`);
+  for (const [file, reason] of Object.entries(raw))
+    if (!file.startsWith('_') && typeof reason === 'string') out.set(file, reason);
+  return out;
+}
