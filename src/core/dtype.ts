@@ -113,6 +113,13 @@ export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArr
   return out;
 }
 
+/** Throws unless `v` is a positive integer. @example positiveInt('Dense', 'units', 8) // 8 */
+export function positiveInt(op: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new ArgumentError(`${op}: ${arg} must be a positive integer, received ${show(v)}`);
+  return v;
+}
+
 /** Throws unless `n` is a non-negative integer. */
 export function assertNonNegInt(op: string, arg: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {

@@ -1,4 +1,4 @@
-// The primitive ops the engine runs and records, with their attributes; rules are checked for completeness.
+// The contract's vocabulary: the primitives ops record (PrimitiveAttrs) and the kernels backends run (KernelAttrs).
 import type {
   AdamAttrs,
   Backend,
@@ -10,7 +10,7 @@ import type {
   ReduceOp,
   TensorInfo,
 } from '../backends/backend.js';
-import type { BinaryOp, UnaryOp } from '../ops/elementwise_table.js';
+import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -65,6 +65,107 @@ export interface PrimitiveAttrs {
 
 /** Name of a primitive. */
 export type Primitive = keyof PrimitiveAttrs;
+
+/** Paddings of padConstant: [before, after] per axis. */
+export type Paddings = readonly (readonly [number, number])[];
+
+/**
+ * Attributes of each kernel: the contract's vocabulary. Tensors are never attributes: a kernel's tensors
+ * are its `inputs` (listed in each comment), so the engine sees every tensor a kernel reads (the
+ * float16 path maps them without guessing). An attribute named `dtype` is the output dtype.
+ * @example const attrs: KernelAttrs['cast'] = { dtype: 'int32' };
+ */
+export interface KernelAttrs {
+  /** [x] */
+  unary: { op: UnaryOp; dtype: DType; alpha: number };
+  /** [a, b], broadcast to outShape */
+  binary: { op: BinaryOp; outShape: Shape; dtype: DType };
+  /** [cond, a, b], broadcast to outShape */
+  where: { outShape: Shape; dtype: DType };
+  /** [x] */
+  cast: { dtype: DType };
+  /** [x]: over sorted `axes`; the output has the reduced axes removed */
+  reduce: { op: ReduceOp; axes: readonly number[]; dtype: DType };
+  /** [x] */
+  argReduce: { op: 'argMax' | 'argMin'; axis: number };
+  /** [x] */
+  cumulative: { op: 'sum' | 'prod'; axis: number; exclusive: boolean; reverse: boolean };
+  /** [x]: out[idx] = x.flat[offset + sum_k idx[k] * strides[k]] (transpose, slice, reverse, broadcast) */
+  copyStrided: { outShape: Shape; offset: number; strides: readonly number[] };
+  /** [dy]: the dual of copyStrided for non-overlapping maps: zeros of `size`, out[offset + idx·strides] = dy[idx] */
+  scatterStrided: { size: number; offset: number; strides: readonly number[] };
+  /** [...xs] */
+  concat: { axis: number; outShape: Shape };
+  /** [x] */
+  padConstant: { paddings: Paddings; value: number; outShape: Shape };
+  /** [x, indices]: slices of x along `axis` by int32 indices; the first `batchDims` dims are batch dims */
+  gather: { axis: number; batchDims: number; outShape: Shape };
+  /** [updates, indices]: the adjoint of gather, zeros of outShape with updates added at the gathered positions */
+  scatterAdd: { axis: number; batchDims: number; outShape: Shape };
+  /** [x, indices] */
+  gatherND: { outShape: Shape };
+  /** [indices, updates]: zeros(outShape), adding `updates` at the index tuples (duplicates accumulate) */
+  scatterND: { outShape: Shape };
+  /** [x]: indices of the k largest entries along the last axis, sorted descending (ties: lower index first) */
+  topkIndices: { k: number };
+  /** [a, b] or [a, b, bias]: batch dims broadcast, outShape = [...batch, m, n]; out = activation(a·b + bias) */
+  matMul: {
+    transposeA: boolean;
+    transposeB: boolean;
+    outShape: Shape;
+    activation: FusedActivation;
+  };
+  /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
+  conv2d: { info: Conv2DInfo; activation: FusedActivation };
+  /** [dy, filter] */
+  conv2dBackpropInput: { info: Conv2DInfo };
+  /** [x, dy] */
+  conv2dBackpropFilter: { info: Conv2DInfo };
+  /** [x, filter], filter [fh, fw, inC, multiplier] */
+  depthwiseConv2d: { info: Conv2DInfo };
+  /** [dy, filter] */
+  depthwiseConv2dBackpropInput: { info: Conv2DInfo };
+  /** [x, dy] */
+  depthwiseConv2dBackpropFilter: { info: Conv2DInfo };
+  /** [x] */
+  maxPool: { info: Pool2DInfo };
+  /** [dy, x] */
+  maxPoolGrad: { info: Pool2DInfo };
+  /** [x] */
+  avgPool: { info: Pool2DInfo };
+  /** [dy] */
+  avgPoolGrad: { info: Pool2DInfo };
+  /** [x], NHWC */
+  resizeBilinear: ResizeAttrs & { outH: number; outW: number };
+  /** [dy, x] */
+  resizeBilinearGrad: ResizeAttrs;
+  /** [x], NHWC */
+  resizeNearest: ResizeAttrs & { outH: number; outW: number };
+  /** [dy, x] */
+  resizeNearestGrad: ResizeAttrs;
+  /** []: `size` float32 values of the counter-based generator */
+  random: { spec: RandomSpec; size: number };
+  /**
+   * [x]: softmax over the last axis of a float32 tensor. The base kernel composes max, exp, sum and div
+   * (softmaxComposed in backends/composed.ts, whose order of operations a fused kernel follows; it may
+   * round differently within float32 tolerance).
+   */
+  softmax: Record<string, never>;
+  /**
+   * [grad, m, v, w, alpha]: one Adam step, outputs m', v', w'. A fused kernel must round exactly as
+   * adamComposed in backends/composed.ts does.
+   */
+  adamUpdate: AdamAttrs;
+}
+
+/** Coordinate conventions of the resize kernels. */
+export interface ResizeAttrs {
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** Name of a kernel. */
+export type KernelName = keyof KernelAttrs;
 
 /** A buffer a forward rule produced (new, or an input's, for views such as reshape). */
 export interface Produced {

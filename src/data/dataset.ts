@@ -1,4 +1,5 @@
 // Dataset<T>: a lazy, re-iterable pipeline of elements with tf.data semantics and tfjs names.
+import { positiveInt } from '../core/dtype.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { ENGINE } from '../core/engine.js';
 import { collectTensors, dispose, keep, tidy } from '../core/memory.js';
@@ -27,11 +28,6 @@ function over<T>(it: AsyncIterator<T, unknown, undefined>): AsyncIterable<T> {
   };
 }
 
-function positiveInt(op: string, arg: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
-    throw new ArgumentError(`${op}: ${arg} must be a positive integer, received ${show(n)}`);
-  return n;
-}
 
 function integer(op: string, arg: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n))

@@ -349,7 +349,7 @@ export const gatherRules = {
   gather: {
     forward: (b, [x, indices], { axis, batchDims }) => {
       const shape = gatherShape(x.shape, indices.shape, axis, batchDims);
-      return one(b.gather(x, indices, axis, batchDims, shape), shape, x.dtype);
+      return one(b.run('gather', [x, indices], { axis, batchDims, outShape: shape }), shape, x.dtype);
     },
     // dx = scatterAdd(dy, indices) into x's shape: each slice of x gets the sum of the dy slices that read it
     vjp: ([dy], [x, indices], _y, { axis, batchDims }) => [
@@ -361,7 +361,7 @@ export const gatherRules = {
   },
   scatterAdd: {
     forward: (b, [updates, indices], { axis, batchDims, shape }) =>
-      one(b.scatterAdd(updates, indices, axis, batchDims, shape), shape, updates.dtype),
+      one(b.run('scatterAdd', [updates, indices], { axis, batchDims, outShape: shape }), shape, updates.dtype),
     // linear in updates with gather as its adjoint: dupdates = gather(dy, indices)
     vjp: ([dy], [_updates, indices], _y, { axis, batchDims }) => [
       ENGINE.run1('gather', [dy, indices], { axis, batchDims }),
@@ -371,7 +371,7 @@ export const gatherRules = {
   gatherND: {
     forward: (b, [x, indices]) => {
       const shape = gatherNDShape(x.shape, indices.shape);
-      return one(b.gatherND(x, indices, shape), shape, x.dtype);
+      return one(b.run('gatherND', [x, indices], { outShape: shape }), shape, x.dtype);
     },
     // dx = scatterND(indices, dy) into x's shape (repeated tuples add up)
     vjp: ([dy], [x, indices]) => [
@@ -381,14 +381,14 @@ export const gatherRules = {
   },
   scatterND: {
     forward: (b, [indices, updates], { shape }) =>
-      one(b.scatterND(indices, updates, shape), shape, updates.dtype),
+      one(b.run('scatterND', [indices, updates], { outShape: shape }), shape, updates.dtype),
     // linear in updates with gatherND as its adjoint: dupdates = gatherND(dy, indices)
     vjp: ([dy], [indices]) => [null, ENGINE.run1('gatherND', [dy, indices], {})],
   },
   topkIndices: {
     forward: (b, [x], { k }) => {
       const shape = [...x.shape.slice(0, -1), k];
-      return one(b.topkIndices(x, k), shape, 'int32');
+      return one(b.run('topkIndices', [x], { k }), shape, 'int32');
     },
     // indices are piecewise constant; values get their gradient through gather
     vjp: null,

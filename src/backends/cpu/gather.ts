@@ -3,6 +3,8 @@ import { ArgumentError, show } from '../../core/errors.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /**
  * Sizes of x viewed as [batch, outer, dim, slice] around `axis`, and of indices as [batch, perBatch].
@@ -199,3 +201,12 @@ export function topkIndices(s: KernelStore, x: TensorInfo, k: number): DataId {
   }
   return id;
 }
+
+/** The gather and scatter kernels of the CPU table. @example CPU_GATHER.topkIndices(host, [x], { k: 2 }) */
+export const CPU_GATHER = {
+  gather: (h, [x, i], a) => gather(h.store, x, i, a.axis, a.batchDims, a.outShape),
+  scatterAdd: (h, [u, i], a) => scatterAdd(h.store, u, i, a.axis, a.batchDims, a.outShape),
+  gatherND: (h, [x, i], a) => gatherND(h.store, x, i, a.outShape),
+  scatterND: (h, [i, u], a) => scatterND(h.store, i, u, a.outShape),
+  topkIndices: (h, [x], a) => topkIndices(h.store, x, a.k),
+} satisfies SomeHostKernels<CpuHost>;

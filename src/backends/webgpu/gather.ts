@@ -10,6 +10,7 @@
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, uniformDecl, wgslType } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 
@@ -54,7 +55,7 @@ ${main1D(WG)}
   if (k < 0 || u32(k) >= dim) { ys[i] = 0u; return; }
   ys[i] = xs[((b * outer + o) * dim + u32(k)) * slice + s];
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'gather',
     wgsl,
     inputs: [x, indices],
@@ -97,7 +98,7 @@ ${main1D(WG)}
   }
   ys[i] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `scatterAdd:${t}`,
     wgsl,
     inputs: [updates, indices],
@@ -125,7 +126,7 @@ ${main1D(WG)}
   }
   offs[i] = off;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `tupleOffsets:${depth}`,
     wgsl,
     inputs: [indices],
@@ -159,7 +160,7 @@ ${main1D(WG)}
   let off = offs[i / slice];
   ys[i] = select(xs[u32(off) + i % slice], 0u, off < 0);
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: 'gatherND',
     wgsl,
     inputs: [x, { dataId: offs, shape: [n / Math.max(slice, 1)], dtype: 'int32' }],
@@ -202,7 +203,7 @@ ${main1D(WG)}
   }
   ys[i] = acc;
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: `scatterND:${t}`,
     wgsl,
     inputs: [updates, { dataId: offs, shape: [count], dtype: 'int32' }],
@@ -256,7 +257,7 @@ ${main1D(WG)}
     pi = bi;
   }
 }`;
-  return host.run({
+  return host.dispatch({
     key: `topkIndices:${t}`,
     wgsl,
     inputs: [x],
@@ -265,3 +266,12 @@ ${main1D(WG)}
     dispatch: dispatch1D(rows, WG),
   });
 }
+
+/** The gather and scatter kernels of the WebGPU table. @example GPU_GATHER.topkIndices(host, [x], { k: 2 }) */
+export const GPU_GATHER = {
+  gather: (h, [x, i], a) => gather(h, x, i, a.axis, a.batchDims, a.outShape),
+  scatterAdd: (h, [u, i], a) => scatterAdd(h, u, i, a.axis, a.batchDims, a.outShape),
+  gatherND: (h, [x, i], a) => gatherND(h, x, i, a.outShape),
+  scatterND: (h, [i, u], a) => scatterND(h, i, u, a.outShape),
+  topkIndices: (h, [x], a) => topkIndices(h, x, a.k),
+} satisfies SomeHostKernels<GpuProgramHost>;
