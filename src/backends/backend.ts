@@ -99,7 +99,6 @@ export interface AdamAttrs {
   epsilon: number;
 }
 
-
 /** Kernels with several outputs and their output lists; every other kernel returns one new buffer. */
 export interface MultiOutputs {
   adamUpdate: [DataId, DataId, DataId];
@@ -166,7 +165,11 @@ export interface Backend {
   memory(): BackendMemory;
   dispose(): void;
   /** Runs one kernel of the backend's table. */
-  run<K extends KernelName>(kernel: K, inputs: readonly TensorInfo[], attrs: KernelAttrs[K]): KernelOutput<K>;
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K>;
 }
 
 /** Creates a backend; async because GPU and wasm backends must probe the platform. */

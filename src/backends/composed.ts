@@ -23,10 +23,7 @@ export function softmaxComposed(b: Backend, x: TensorInfo): DataId {
     'bool',
   );
   const zero = info(b.write(new Float32Array(1), 'float32'), []);
-  const shift = info(
-    b.run('where', [finite, m, zero], { outShape: kept, dtype: 'float32' }),
-    kept,
-  );
+  const shift = info(b.run('where', [finite, m, zero], { outShape: kept, dtype: 'float32' }), kept);
   const diff = info(b.run('binary', [x, shift], { op: 'sub', outShape: shape, dtype: 'float32' }));
   const e = info(b.run('unary', [diff], { op: 'exp', dtype: 'float32', alpha: 0 }));
   const s = info(b.run('reduce', [e], { op: 'sum', axes, dtype: 'float32' }), kept);

@@ -95,24 +95,6 @@ export function upcast(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/**
- * Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32); float16
- * values are left as float32 here: ENGINE.fromValues, which every created tensor passes, rounds them.
- * @example convertValues([1.1], 'int32') // Int32Array [1]
- */
-export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
-  const out = makeArray(dtype, values.length);
-  if (dtype === 'bool') {
-    for (let i = 0; i < values.length; i++)
-      out[i] = values[i] !== 0 && !Number.isNaN(values[i]) ? 1 : 0;
-  } else if (dtype === 'int32') {
-    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
-  } else {
-    out.set(values);
-  }
-  return out;
-}
-
 /** Throws unless `v` is a positive integer. @example positiveInt('Dense', 'units', 8) // 8 */
 export function positiveInt(op: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)

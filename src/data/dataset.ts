@@ -28,7 +28,6 @@ function over<T>(it: AsyncIterator<T, unknown, undefined>): AsyncIterable<T> {
   };
 }
 
-
 function integer(op: string, arg: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n))
     throw new ArgumentError(`${op}: ${arg} must be an integer, received ${show(n)}`);

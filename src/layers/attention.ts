@@ -33,7 +33,6 @@ export interface AttentionCallArgs extends CallArgs {
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-
 function rate(owner: string, v: unknown): number {
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !(v >= 0 && v < 1))

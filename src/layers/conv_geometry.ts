@@ -1,9 +1,5 @@
 // The options every conv-like layer shares (data format, padding, strides, dilation, bias): parsed and applied once.
-import {
-  getActivation,
-  serializeActivation,
-  type ActivationFn,
-} from '../activations/index.js';
+import { getActivation, serializeActivation, type ActivationFn } from '../activations/index.js';
 import { type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { ArgumentError, show } from '../core/errors.js';
 import type { Config } from '../core/serialization.js';

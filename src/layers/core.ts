@@ -35,7 +35,6 @@ export interface DenseArgs extends LayerArgs {
   inputDim?: number;
 }
 
-
 /**
  * Densely connected layer: `activation(inputs · kernel + bias)` on the last axis.
  * @example nr.layers.dense({ units: 10, activation: 'softmax' })

@@ -391,7 +391,11 @@ const outShape = (i: Conv2DInfo) => [i.batch, i.outH, i.outW, i.outC];
 export const convRules = {
   conv2d: {
     forward: (b, [x, w, bias], { info, activation = 'linear' }) => {
-      return one(b.run('conv2d', bias ? [x, w, bias] : [x, w], { info, activation }), outShape(info), x.dtype);
+      return one(
+        b.run('conv2d', bias ? [x, w, bias] : [x, w], { info, activation }),
+        outShape(info),
+        x.dtype,
+      );
     },
     // with an epilogue y = act(conv + bias): dconv = act'(y)·dy from the output; dbias = dconv, which the
     // engine sums over batch and space to the bias' shape
@@ -425,7 +429,8 @@ export const convRules = {
     ],
   },
   depthwiseConv2d: {
-    forward: (b, [x, w], { info }) => one(b.run('depthwiseConv2d', [x, w], { info }), outShape(info), x.dtype),
+    forward: (b, [x, w], { info }) =>
+      one(b.run('depthwiseConv2d', [x, w], { info }), outShape(info), x.dtype),
     vjp: ([dy], [x, w], _y, { info }, needs) => [
       needs[0] ? ENGINE.run1('depthwiseConv2dBackpropInput', [dy, w], { info }) : null,
       needs[1] ? ENGINE.run1('depthwiseConv2dBackpropFilter', [x, dy], { info }) : null,

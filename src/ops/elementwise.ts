@@ -7,7 +7,13 @@ import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
 import { dtypeArg, toTensor } from './convert.js';
-import { BINARY, type BinaryOp, type DTypeRule, UNARY, type UnaryOp } from '../core/elementwise_table.js';
+import {
+  BINARY,
+  type BinaryOp,
+  type DTypeRule,
+  UNARY,
+  type UnaryOp,
+} from '../core/elementwise_table.js';
 
 type Operand = Tensor | TensorLike;
 

@@ -349,7 +349,11 @@ export const gatherRules = {
   gather: {
     forward: (b, [x, indices], { axis, batchDims }) => {
       const shape = gatherShape(x.shape, indices.shape, axis, batchDims);
-      return one(b.run('gather', [x, indices], { axis, batchDims, outShape: shape }), shape, x.dtype);
+      return one(
+        b.run('gather', [x, indices], { axis, batchDims, outShape: shape }),
+        shape,
+        x.dtype,
+      );
     },
     // dx = scatterAdd(dy, indices) into x's shape: each slice of x gets the sum of the dy slices that read it
     vjp: ([dy], [x, indices], _y, { axis, batchDims }) => [
@@ -361,7 +365,11 @@ export const gatherRules = {
   },
   scatterAdd: {
     forward: (b, [updates, indices], { axis, batchDims, shape }) =>
-      one(b.run('scatterAdd', [updates, indices], { axis, batchDims, outShape: shape }), shape, updates.dtype),
+      one(
+        b.run('scatterAdd', [updates, indices], { axis, batchDims, outShape: shape }),
+        shape,
+        updates.dtype,
+      ),
     // linear in updates with gather as its adjoint: dupdates = gather(dy, indices)
     vjp: ([dy], [_updates, indices], _y, { axis, batchDims }) => [
       ENGINE.run1('gather', [dy, indices], { axis, batchDims }),

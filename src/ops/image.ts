@@ -138,7 +138,11 @@ export const imageRules = {
   },
   resizeBilinearGrad: {
     forward: (b, [dy, x], { alignCorners, halfPixelCenters }) =>
-      one(b.run('resizeBilinearGrad', [dy, x], { alignCorners, halfPixelCenters }), x.shape, 'float32'),
+      one(
+        b.run('resizeBilinearGrad', [dy, x], { alignCorners, halfPixelCenters }),
+        x.shape,
+        'float32',
+      ),
     // dx = Rᵀ dy is linear in dy, so its own adjoint is R again: d dy = R ddx. x only lends its shape: no gradient.
     vjp: ([ddx], [dy], _y, { alignCorners, halfPixelCenters }) => [
       ENGINE.run1('resizeBilinear', [ddx], {
@@ -164,7 +168,11 @@ export const imageRules = {
   },
   resizeNearestGrad: {
     forward: (b, [dy, x], { alignCorners, halfPixelCenters }) =>
-      one(b.run('resizeNearestGrad', [dy, x], { alignCorners, halfPixelCenters }), x.shape, 'float32'),
+      one(
+        b.run('resizeNearestGrad', [dy, x], { alignCorners, halfPixelCenters }),
+        x.shape,
+        'float32',
+      ),
     // linear in dy with adjoint S: d dy = S ddx; x only lends its shape
     vjp: ([ddx], [dy], _y, { alignCorners, halfPixelCenters }) => [
       ENGINE.run1('resizeNearest', [ddx], {

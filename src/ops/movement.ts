@@ -406,7 +406,11 @@ export const movementRules = {
       const base = stridesOf(x.shape);
       const shape = perm.map((p) => x.shape[p]);
       const strides = perm.map((p) => base[p]);
-      return one(b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }), shape, x.dtype);
+      return one(
+        b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
+        shape,
+        x.dtype,
+      );
     },
     // the inverse permutation
     vjp: ([dy], _x, _y, { perm }) => {
@@ -418,7 +422,11 @@ export const movementRules = {
   slice: {
     forward: (b, [x], { begin, size, strides }) => {
       const g = sliceGeometry(x.shape, begin, strides);
-      return one(b.run('copyStrided', [x], { outShape: size, offset: g.offset, strides: g.strides }), size, x.dtype);
+      return one(
+        b.run('copyStrided', [x], { outShape: size, offset: g.offset, strides: g.strides }),
+        size,
+        x.dtype,
+      );
     },
     vjp: ([dy], [x], _y, { begin, strides }) => [
       ENGINE.run1('sliceGrad', [dy], { shape: x.shape, begin, strides }),
@@ -427,7 +435,15 @@ export const movementRules = {
   sliceGrad: {
     forward: (b, [dy], { shape, begin, strides }) => {
       const g = sliceGeometry(shape, begin, strides);
-      return one(b.run('scatterStrided', [dy], { size: sizeOf(shape), offset: g.offset, strides: g.strides }), shape, dy.dtype);
+      return one(
+        b.run('scatterStrided', [dy], {
+          size: sizeOf(shape),
+          offset: g.offset,
+          strides: g.strides,
+        }),
+        shape,
+        dy.dtype,
+      );
     },
     vjp: ([ddx], [dy], _y, { begin, strides }) => [
       ENGINE.run1('slice', [ddx], { begin, size: dy.shape, strides }),
@@ -440,7 +456,11 @@ export const movementRules = {
       const strides = shape.map((d, i) =>
         i < lead || x.shape[i - lead] !== d ? 0 : base[i - lead],
       );
-      return one(b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }), shape, x.dtype);
+      return one(
+        b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
+        shape,
+        x.dtype,
+      );
     },
     vjp: ([dy], [x]) => [sumToShape(dy, x.shape)],
   },

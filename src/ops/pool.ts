@@ -154,7 +154,8 @@ export const poolRules = {
     vjp: ([dy], [x], _y, { info }) => [ENGINE.run1('maxPoolGrad', [dy, x], { info })],
   },
   maxPoolGrad: {
-    forward: (b, [dy, x], { info }) => one(b.run('maxPoolGrad', [dy, x], { info }), inShape(info), dy.dtype),
+    forward: (b, [dy, x], { info }) =>
+      one(b.run('maxPoolGrad', [dy, x], { info }), inShape(info), dy.dtype),
     // NOTE: not differentiable here (second derivatives through maxPool stop): its derivative in dy
     // gathers ddx at each window's argmax, which no primitive computes; the derivative in x is zero.
     vjp: null,
@@ -165,7 +166,8 @@ export const poolRules = {
     vjp: ([dy], _x, _y, { info }) => [ENGINE.run1('avgPoolGrad', [dy], { info })],
   },
   avgPoolGrad: {
-    forward: (b, [dy], { info }) => one(b.run('avgPoolGrad', [dy], { info }), inShape(info), dy.dtype),
+    forward: (b, [dy], { info }) =>
+      one(b.run('avgPoolGrad', [dy], { info }), inShape(info), dy.dtype),
     // avgPoolGrad is linear and the adjoint of avgPool, so its VJP is avgPool
     vjp: ([ddx], _x, _y, { info }) => [ENGINE.run1('avgPool', [ddx], { info })],
   },

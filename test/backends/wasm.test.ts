@@ -70,7 +70,9 @@ function checkMatMul(
     seed + 1,
   );
   const got = wasm
-    .readSync(calls(wasm).matMul(info(wasm, aShape, av), info(wasm, bShape, bv), transA, transB, outShape))
+    .readSync(
+      calls(wasm).matMul(info(wasm, aShape, av), info(wasm, bShape, bv), transA, transB, outShape),
+    )
     .slice();
   const want = reference.readSync(
     calls(reference).matMul(
@@ -159,7 +161,13 @@ describe('wasm backend: SIMD elementwise agrees with the reference', () => {
             .readSync(calls(wasm).binary(op, info(wasm, xs, x), info(wasm, ys, y), [n], 'float32'))
             .slice();
           const want = reference.readSync(
-            calls(reference).binary(op, info(reference, xs, x), info(reference, ys, y), [n], 'float32'),
+            calls(reference).binary(
+              op,
+              info(reference, xs, x),
+              info(reference, ys, y),
+              [n],
+              'float32',
+            ),
           );
           expect(Array.from(got), `${op} n=${n} ${xs}/${ys}`).toEqual(Array.from(want));
         }
@@ -210,7 +218,13 @@ describe('wasm backend: SIMD row broadcast (bias add) agrees with the reference'
           .readSync(calls(wasm).binary(op, info(wasm, xs, x), info(wasm, ys, y), out, 'float32'))
           .slice();
         const want = reference.readSync(
-          calls(reference).binary(op, info(reference, xs, x), info(reference, ys, y), out, 'float32'),
+          calls(reference).binary(
+            op,
+            info(reference, xs, x),
+            info(reference, ys, y),
+            out,
+            'float32',
+          ),
         );
         expect(Array.from(got), `${op} ${xs} ${ys}`).toEqual(Array.from(want));
       }
@@ -242,9 +256,9 @@ describe('wasm backend: without SIMD and through the engine', () => {
     checkMatMul(plain, [33, 45], [45, 29], false, true, 21);
     const a = info(plain, [5], new Float32Array([1, 2, 3, 4, 5]));
     const b = info(plain, [5], new Float32Array([5, 4, 3, 2, 1]));
-    expect(Array.from(plain.readSync(calls(plain).binary('mul', a, b, [5], 'float32')).slice())).toEqual([
-      5, 8, 9, 8, 5,
-    ]);
+    expect(
+      Array.from(plain.readSync(calls(plain).binary('mul', a, b, [5], 'float32')).slice()),
+    ).toEqual([5, 8, 9, 8, 5]);
   });
 
   it('is selected with nr.setBackend("wasm")', async () => {

@@ -147,7 +147,9 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
         const w = { shape: c.filter, values: randomValues(size(c.filter), seed++) };
         const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
         const what = describeCase(c);
-        const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) => calls(b).conv2d(xt, wt, info));
+        const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) =>
+          calls(b).conv2d(xt, wt, info),
+        );
         expectClose(f1, f2, tol, 1e-5, `conv2d ${what}`);
         const [d1, d2] = both(wasm, reference64, [dy, w], (b, [dt, wt]) =>
           calls(b).conv2dBackpropInput(dt, wt, info),
@@ -192,7 +194,9 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
     const info = convInfo(c);
     const x = { shape: c.x, values: randomValues(size(c.x), 7) };
     const w = { shape: c.filter, values: randomValues(size(c.filter), 8) };
-    const [a, b] = both(wasm, reference64, [x, w], (be, [xt, wt]) => calls(be).conv2d(xt, wt, info));
+    const [a, b] = both(wasm, reference64, [x, w], (be, [xt, wt]) =>
+      calls(be).conv2d(xt, wt, info),
+    );
     expectClose(a, b, 1e-4, 1e-5, 'conv2d on plain memory');
     expect(wasm.heap.generation).toBeGreaterThan(0);
   });
@@ -222,8 +226,16 @@ describe('wasm conv2d on the thread pool', () => {
             [x, w, bias],
             (b, [xt, wt, bt]) => calls(b).conv2d(xt, wt, info, { bias: bt, activation: 'relu' }),
           ],
-          ['conv2dBackpropInput', [dy, w], (b, [dt, wt]) => calls(b).conv2dBackpropInput(dt, wt, info)],
-          ['conv2dBackpropFilter', [x, dy], (b, [xt, dt]) => calls(b).conv2dBackpropFilter(xt, dt, info)],
+          [
+            'conv2dBackpropInput',
+            [dy, w],
+            (b, [dt, wt]) => calls(b).conv2dBackpropInput(dt, wt, info),
+          ],
+          [
+            'conv2dBackpropFilter',
+            [x, dy],
+            (b, [xt, dt]) => calls(b).conv2dBackpropFilter(xt, dt, info),
+          ],
         ];
         for (const [name, inputs, op] of ops) {
           pool.resize(1);

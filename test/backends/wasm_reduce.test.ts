@@ -88,7 +88,9 @@ describe('wasm reductions', () => {
     const values = randomValues(r, 1024 * 1024);
     for (const op of ['sum', 'max', 'min'] as ReduceOp[])
       for (const axes of [[0], [1]]) {
-        const [want, got] = both(values, [1024, 1024], (b, x) => calls(b).reduce(op, x, axes, 'float32'));
+        const [want, got] = both(values, [1024, 1024], (b, x) =>
+          calls(b).reduce(op, x, axes, 'float32'),
+        );
         expectSame(got, want, 1e-6, `${op} over ${axes[0]}`);
       }
   });
@@ -208,7 +210,9 @@ describe('wasm movement', () => {
       [1, 9],
     ]) {
       const values = randomValues(rng(m * n), m * n);
-      const [want, got] = both(values, [m, n], (b, x) => calls(b).copyStrided(x, [n, m], 0, [1, n]));
+      const [want, got] = both(values, [m, n], (b, x) =>
+        calls(b).copyStrided(x, [n, m], 0, [1, n]),
+      );
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
@@ -260,7 +264,9 @@ describe('wasm broadcasting binaries and casts', () => {
         const av = randomValues(r, size(sa), 0.02);
         const bv = randomValues(r, size(sb), 0.02);
         const outs = [cpu, wasm].map((b) =>
-          b.readSync(calls(b).binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32')).slice(),
+          b
+            .readSync(calls(b).binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32'))
+            .slice(),
         );
         expect(Array.from(outs[1]), `${op} ${JSON.stringify([sa, sb, outShape])}`).toEqual(
           Array.from(outs[0]),

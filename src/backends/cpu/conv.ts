@@ -248,7 +248,12 @@ export function depthwiseConv2dBackpropFilter(
 /** The convolution kernels of the CPU table. @example CPU_CONV.conv2d(host, [x, w], { info, activation: 'relu' }) */
 export const CPU_CONV = {
   conv2d: (h, [x, w, ...rest], a) =>
-    applyEpilogue(h.store, conv2d(h.store, x, w, a.info), a.info.outC, epilogueOf([x, w, ...rest], a.activation)),
+    applyEpilogue(
+      h.store,
+      conv2d(h.store, x, w, a.info),
+      a.info.outC,
+      epilogueOf([x, w, ...rest], a.activation),
+    ),
   conv2dBackpropInput: (h, [dy, w], a) => conv2dBackpropInput(h.store, dy, w, a.info),
   conv2dBackpropFilter: (h, [x, dy], a) => conv2dBackpropFilter(h.store, x, dy, a.info),
   depthwiseConv2d: (h, [x, w], a) => depthwiseConv2d(h.store, x, w, a.info),

@@ -215,8 +215,7 @@ export class WasmBackend implements Backend {
       avgPool: ([x], a) => pools?.avgPool(x, a.info) ?? DECLINE,
       avgPoolGrad: ([dy], a) => pools?.avgPoolGrad(dy, a.info) ?? DECLINE,
       // one scalar pass for small tensors; above, the composed SIMD kernels win (softmax.ts)
-      softmax: ([x]) =>
-        sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x),
+      softmax: ([x]) => (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
       // Adam's step in one fused pass (elementwise.ts); declined without SIMD
       adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
     };

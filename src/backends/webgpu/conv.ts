@@ -425,6 +425,5 @@ export const GPU_CONV = {
   conv2dBackpropFilter: (h, [x, dy], a) => conv2dBackpropFilter(h, x, dy, a.info),
   depthwiseConv2d: (h, [x, w], a) => depthwiseConv2d(h, x, w, a.info),
   depthwiseConv2dBackpropInput: (h, [dy, w], a) => depthwiseConv2dBackpropInput(h, dy, w, a.info),
-  depthwiseConv2dBackpropFilter: (h, [x, dy], a) =>
-    depthwiseConv2dBackpropFilter(h, x, dy, a.info),
+  depthwiseConv2dBackpropFilter: (h, [x, dy], a) => depthwiseConv2dBackpropFilter(h, x, dy, a.info),
 } satisfies SomeHostKernels<GpuProgramHost>;
