@@ -4,7 +4,7 @@ import type { DType, TypedArray } from '../core/dtype.js';
 import type { Shape } from '../core/shape.js';
 import type { KernelAttrs, KernelName } from '../core/primitives.js';
 
-export type { KernelAttrs, KernelName, Paddings, ResizeAttrs } from '../core/primitives.js';
+export type { KernelAttrs, KernelName, Paddings } from '../core/primitives.js';
 
 /** Opaque handle of a buffer owned by a backend. */
 export type DataId = object;

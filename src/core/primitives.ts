@@ -61,6 +61,8 @@ export interface PrimitiveAttrs {
   softmax: Record<string, never>;
   /** Inputs grad, m, v, w, alpha: one fused Adam step (ops/optimizer_rules.ts), outputs m', v', w'. */
   adamUpdate: AdamAttrs;
+  /** Inputs x (int32, rank 1 or 2) and optional weights: per row, counts or weight sums of each value in [0, size). */
+  bincount: { size: number; binaryOutput: boolean };
 }
 
 /** Name of a primitive. */
@@ -72,7 +74,8 @@ export type Paddings = readonly (readonly [number, number])[];
 /**
  * Attributes of each kernel: the contract's vocabulary. Tensors are never attributes: a kernel's tensors
  * are its `inputs` (listed in each comment), so the engine sees every tensor a kernel reads (the
- * float16 path maps them without guessing). An attribute named `dtype` is the output dtype.
+ * float16 path maps them without guessing). An attribute named `dtype` is the output dtype. A kernel
+ * whose attributes are its primitive's says so (`PrimitiveAttrs['cast']`).
  * @example const attrs: KernelAttrs['cast'] = { dtype: 'int32' };
  */
 export interface KernelAttrs {
@@ -83,13 +86,13 @@ export interface KernelAttrs {
   /** [cond, a, b], broadcast to outShape */
   where: { outShape: Shape; dtype: DType };
   /** [x] */
-  cast: { dtype: DType };
+  cast: PrimitiveAttrs['cast'];
   /** [x]: over sorted `axes`; the output has the reduced axes removed */
   reduce: { op: ReduceOp; axes: readonly number[]; dtype: DType };
   /** [x] */
-  argReduce: { op: 'argMax' | 'argMin'; axis: number };
+  argReduce: PrimitiveAttrs['argReduce'];
   /** [x] */
-  cumulative: { op: 'sum' | 'prod'; axis: number; exclusive: boolean; reverse: boolean };
+  cumulative: PrimitiveAttrs['cumulative'];
   /** [x]: out[idx] = x.flat[offset + sum_k idx[k] * strides[k]] (transpose, slice, reverse, broadcast) */
   copyStrided: { outShape: Shape; offset: number; strides: readonly number[] };
   /** [dy]: the dual of copyStrided for non-overlapping maps: zeros of `size`, out[offset + idx·strides] = dy[idx] */
@@ -107,7 +110,7 @@ export interface KernelAttrs {
   /** [indices, updates]: zeros(outShape), adding `updates` at the index tuples (duplicates accumulate) */
   scatterND: { outShape: Shape };
   /** [x]: indices of the k largest entries along the last axis, sorted descending (ties: lower index first) */
-  topkIndices: { k: number };
+  topkIndices: PrimitiveAttrs['topkIndices'];
   /** [a, b] or [a, b, bias]: batch dims broadcast, outShape = [...batch, m, n]; out = activation(a·b + bias) */
   matMul: {
     transposeA: boolean;
@@ -118,31 +121,31 @@ export interface KernelAttrs {
   /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
   conv2d: { info: Conv2DInfo; activation: FusedActivation };
   /** [dy, filter] */
-  conv2dBackpropInput: { info: Conv2DInfo };
+  conv2dBackpropInput: PrimitiveAttrs['conv2dBackpropInput'];
   /** [x, dy] */
-  conv2dBackpropFilter: { info: Conv2DInfo };
+  conv2dBackpropFilter: PrimitiveAttrs['conv2dBackpropFilter'];
   /** [x, filter], filter [fh, fw, inC, multiplier] */
-  depthwiseConv2d: { info: Conv2DInfo };
+  depthwiseConv2d: PrimitiveAttrs['depthwiseConv2d'];
   /** [dy, filter] */
-  depthwiseConv2dBackpropInput: { info: Conv2DInfo };
+  depthwiseConv2dBackpropInput: PrimitiveAttrs['depthwiseConv2dBackpropInput'];
   /** [x, dy] */
-  depthwiseConv2dBackpropFilter: { info: Conv2DInfo };
+  depthwiseConv2dBackpropFilter: PrimitiveAttrs['depthwiseConv2dBackpropFilter'];
   /** [x] */
-  maxPool: { info: Pool2DInfo };
+  maxPool: PrimitiveAttrs['maxPool'];
   /** [dy, x] */
-  maxPoolGrad: { info: Pool2DInfo };
+  maxPoolGrad: PrimitiveAttrs['maxPoolGrad'];
   /** [x] */
-  avgPool: { info: Pool2DInfo };
+  avgPool: PrimitiveAttrs['avgPool'];
   /** [dy] */
-  avgPoolGrad: { info: Pool2DInfo };
+  avgPoolGrad: PrimitiveAttrs['avgPoolGrad'];
   /** [x], NHWC */
-  resizeBilinear: ResizeAttrs & { outH: number; outW: number };
+  resizeBilinear: PrimitiveAttrs['resizeBilinear'];
   /** [dy, x] */
-  resizeBilinearGrad: ResizeAttrs;
+  resizeBilinearGrad: PrimitiveAttrs['resizeBilinearGrad'];
   /** [x], NHWC */
-  resizeNearest: ResizeAttrs & { outH: number; outW: number };
+  resizeNearest: PrimitiveAttrs['resizeNearest'];
   /** [dy, x] */
-  resizeNearestGrad: ResizeAttrs;
+  resizeNearestGrad: PrimitiveAttrs['resizeNearestGrad'];
   /** []: `size` float32 values of the counter-based generator */
   random: { spec: RandomSpec; size: number };
   /**
@@ -150,18 +153,17 @@ export interface KernelAttrs {
    * (softmaxComposed in backends/composed.ts, whose order of operations a fused kernel follows; it may
    * round differently within float32 tolerance).
    */
-  softmax: Record<string, never>;
+  softmax: PrimitiveAttrs['softmax'];
   /**
    * [grad, m, v, w, alpha]: one Adam step, outputs m', v', w'. A fused kernel must round exactly as
    * adamComposed in backends/composed.ts does.
    */
-  adamUpdate: AdamAttrs;
-}
-
-/** Coordinate conventions of the resize kernels. */
-export interface ResizeAttrs {
-  alignCorners: boolean;
-  halfPixelCenters: boolean;
+  adamUpdate: PrimitiveAttrs['adamUpdate'];
+  /**
+   * [x] or [x, weights], x int32 viewed as [rows, n]: out[r, v] = the number of x[r, i] == v (or the sum of
+   * weights[r, i] over them; 1 if any with binaryOutput), for v in [0, size); other values are ignored.
+   */
+  bincount: { size: number; binaryOutput: boolean; dtype: DType };
 }
 
 /** Name of a kernel. */

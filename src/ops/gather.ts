@@ -345,6 +345,30 @@ export function mirrorPad(
   });
 }
 
+/**
+ * How often each value in [0, size) occurs in an int32 vector, or, with weights of x's shape, the sum of
+ * the weights where it occurs (tfjs bincount). Values outside [0, size) are ignored. The output has x's
+ * weights' dtype (float32 without weights); gradients flow to the weights.
+ * @example nr.bincount(nr.tensor([1, 1, 3], [3], 'int32'), [], 4) // [0, 2, 0, 1]
+ */
+export function bincount(x: Operand, weights: Operand, size: number): Tensor {
+  const xt = toTensor(x, 'bincount', 'x');
+  if (xt.dtype !== 'int32')
+    throw new DTypeError(`bincount: x must be int32, received dtype '${xt.dtype}'`);
+  if (xt.rank !== 1)
+    throw new ShapeError(`bincount: x must have rank 1, received shape ${show(xt.shape)}`);
+  assertNonNegInt('bincount', 'size', size);
+  const wt = toTensor(weights, 'bincount', 'weights');
+  if (wt.size > 0 && !shapesEqual(wt.shape, xt.shape))
+    throw new ShapeError(
+      `bincount: weights must be empty or have x's shape ${show(xt.shape)}, received shape ${show(wt.shape)}`,
+    );
+  if (wt.size > 0 && wt.dtype === 'bool')
+    throw new DTypeError("bincount: weights must be numbers, received dtype 'bool'");
+  const inputs = wt.size > 0 ? [xt, wt] : [xt];
+  return ENGINE.run1('bincount', inputs, { size, binaryOutput: false });
+}
+
 export const gatherRules = {
   gather: {
     forward: (b, [x, indices], { axis, batchDims }) => {
@@ -401,4 +425,23 @@ export const gatherRules = {
     // indices are piecewise constant; values get their gradient through gather
     vjp: null,
   },
-} satisfies Pick<RuleTable, 'gather' | 'scatterAdd' | 'gatherND' | 'scatterND' | 'topkIndices'>;
+  bincount: {
+    forward: (b, inputs, { size, binaryOutput }) => {
+      const [x, weights] = inputs;
+      const shape = [...x.shape.slice(0, -1), size];
+      const dtype = weights ? weights.dtype : 'float32';
+      return one(b.run('bincount', inputs, { size, binaryOutput, dtype }), shape, dtype);
+    },
+    // out[r, v] = sum of w[r, i] over x[r, i] == v: dw[r, i] = dy[r, x[r, i]], 0 where x is out of range
+    vjp: ([dy], [x, weights], _y, { size, binaryOutput }) => {
+      if (!weights || binaryOutput || !isFloatDType(weights.dtype)) return [null, null];
+      const inRange = x.greaterEqual(0).logicalAnd(x.less(size));
+      const at = x.clipByValue(0, Math.max(size - 1, 0));
+      const picked = gather(dy, at, x.rank - 1, x.rank - 1);
+      return [null, inRange.where(picked, 0)];
+    },
+  },
+} satisfies Pick<
+  RuleTable,
+  'gather' | 'scatterAdd' | 'gatherND' | 'scatterND' | 'topkIndices' | 'bincount'
+>;

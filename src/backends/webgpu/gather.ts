@@ -7,6 +7,7 @@
 // for gradients of embeddings and gathers of moderate size.
 //
 // Indices out of range cannot throw from the GPU: gathers read 0 there, scatters drop the update.
+import type { DType } from '../../core/dtype.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, uniformDecl, wgslType } from './program.js';
@@ -267,6 +268,50 @@ ${main1D(WG)}
   });
 }
 
+/**
+ * Per row of x ([rows, n], int32): counts, weight sums or presence (binaryOutput) of each value in
+ * [0, size). One thread per output bin scans its row, adding in index order (deterministic, as the
+ * scatters above): O(rows · size · n), for the moderate sizes bincount is used with.
+ * @example bincount(host, x, null, 4, false, 'float32')
+ */
+export function bincount(
+  host: GpuProgramHost,
+  x: TensorInfo,
+  weights: TensorInfo | null,
+  size: number,
+  binaryOutput: boolean,
+  dtype: DType,
+): DataId {
+  const rows = x.shape.length === 2 ? x.shape[0] : 1;
+  const n = x.shape[x.shape.length - 1];
+  const t = wgslType(dtype);
+  const add = binaryOutput ? `${t}(1)` : weights ? 'ws[k]' : `${t}(1)`;
+  const wgsl = `@group(0) @binding(0) var<storage, read> xs: array<i32>;
+${weights ? `@group(0) @binding(1) var<storage, read> ws: array<${t}>;\n` : ''}@group(0) @binding(${weights ? 2 : 1}) var<storage, read_write> ys: array<${t}>;
+${uniformDecl(weights ? 3 : 2, 3)}
+${main1D(WG)}
+  if (i >= uu(0u)) { return; }
+  let size = uu(1u);
+  let n = uu(2u);
+  let v = i32(i % size);
+  let start = (i / size) * n;
+  var acc = ${t}(0);
+  for (var k = start; k < start + n; k++) {
+    if (xs[k] == v) { acc ${binaryOutput ? '=' : '+='} ${add}; }
+  }
+  ys[i] = acc;
+}`;
+  const total = rows * size;
+  return host.dispatch({
+    key: `bincount:${t}:${weights ? 'w' : '1'}:${binaryOutput ? 'b' : 'c'}`,
+    wgsl,
+    inputs: weights ? [x, weights] : [x],
+    output: { dtype, size: total },
+    uniforms: new Int32Array([total, size, n]),
+    dispatch: dispatch1D(total, WG),
+  });
+}
+
 /** The gather and scatter kernels of the WebGPU table. @example GPU_GATHER.topkIndices(host, [x], { k: 2 }) */
 export const GPU_GATHER = {
   gather: (h, [x, i], a) => gather(h, x, i, a.axis, a.batchDims, a.outShape),
@@ -274,4 +319,5 @@ export const GPU_GATHER = {
   gatherND: (h, [x, i], a) => gatherND(h, x, i, a.outShape),
   scatterND: (h, [i, u], a) => scatterND(h, i, u, a.outShape),
   topkIndices: (h, [x], a) => topkIndices(h, x, a.k),
+  bincount: (h, [x, w], a) => bincount(h, x, w ?? null, a.size, a.binaryOutput, a.dtype),
 } satisfies SomeHostKernels<GpuProgramHost>;
