@@ -99,12 +99,12 @@ export interface AdamAttrs {
   epsilon: number;
 }
 
-/** Kernels with several outputs and their output lists; every other kernel returns one new buffer. */
+/** Kernels with several outputs and their output lists; every other kernel returns one new buffer. @example const [m, v, w]: MultiOutputs['adamUpdate'] = b.run('adamUpdate', inputs, attrs); */
 export interface MultiOutputs {
   adamUpdate: [DataId, DataId, DataId];
 }
 
-/** What kernel K returns: one new buffer, or for a kernel of MultiOutputs its list. */
+/** What kernel K returns: one new buffer, or for a kernel of MultiOutputs its list. @example const id: KernelOutput<'cast'> = b.run('cast', [x], { dtype: 'int32' }); */
 export type KernelOutput<K extends KernelName> = K extends keyof MultiOutputs
   ? MultiOutputs[K]
   : DataId;
@@ -118,9 +118,9 @@ export type Kernel<K extends KernelName> = (
   attrs: KernelAttrs[K],
 ) => KernelOutput<K>;
 
-/** What an accelerated kernel returns for a case it does not handle: the base table's kernel runs it. */
+/** What an accelerated kernel returns for a case it does not handle: the base table's kernel runs it. @example return simd.cast(x, a.dtype) ?? DECLINE; */
 export const DECLINE: unique symbol = Symbol('neurite.decline');
-/** The type of DECLINE. */
+/** The type of DECLINE. @example const out: DataId | Declined = DECLINE; */
 export type Declined = typeof DECLINE;
 
 /**
@@ -132,10 +132,10 @@ export type PartialKernel<K extends KernelName> = (
   attrs: KernelAttrs[K],
 ) => KernelOutput<K> | Declined;
 
-/** A complete kernel table: a missing kernel is a compile error naming it. */
+/** A complete kernel table: a missing kernel is a compile error naming it. @example const table: KernelTable = bindKernels(CPU_KERNELS, host); */
 export type KernelTable = { [K in KernelName]: Kernel<K> };
 
-/** Accelerated kernels laid over a base table (backends/kernel_table.ts, overrideKernels). */
+/** Accelerated kernels laid over a base table (backends/kernel_table.ts, overrideKernels). @example const over: KernelOverrides = { cast: () => DECLINE }; */
 export type KernelOverrides = { [K in KernelName]?: PartialKernel<K> };
 
 /**

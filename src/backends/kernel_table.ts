@@ -66,10 +66,10 @@ export type HostKernel<H, K extends KernelName> = (
   attrs: KernelAttrs[K],
 ) => KernelOutput<K>;
 
-/** A complete table of host kernels: `satisfies HostKernels<H>` makes tsc name a missing kernel. */
+/** A complete table of host kernels: `satisfies HostKernels<H>` makes tsc name a missing kernel. @example export const CPU_KERNELS = { ...CPU_GATHER } satisfies HostKernels<CpuHost>; */
 export type HostKernels<H> = { [K in KernelName]: HostKernel<H, K> };
 
-/** Some host kernels (what one family file exports). */
+/** Some host kernels (what one family file exports). @example export const CPU_RANDOM = { random: (h, _i, a) => random(h.store, a.spec, a.size) } satisfies SomeHostKernels<CpuHost>; */
 export type SomeHostKernels<H> = { [K in KernelName]?: HostKernel<H, K> };
 
 function bindOne<H, K extends KernelName>(
@@ -90,5 +90,6 @@ function bindOne<H, K extends KernelName>(
 export function bindKernels<H>(kernels: HostKernels<H>, host: H): KernelTable {
   const table: Partial<KernelTable> = {};
   for (const name of Object.keys(kernels) as KernelName[]) bindOne(table, kernels, host, name);
+  // every name of a complete HostKernels table was bound above
   return table as KernelTable;
 }

@@ -68,7 +68,7 @@ export interface PrimitiveAttrs {
 /** Name of a primitive. */
 export type Primitive = keyof PrimitiveAttrs;
 
-/** Paddings of padConstant: [before, after] per axis. */
+/** Paddings of padConstant: [before, after] per axis. @example const p: Paddings = [[0, 0], [1, 2]]; */
 export type Paddings = readonly (readonly [number, number])[];
 
 /**
@@ -166,7 +166,7 @@ export interface KernelAttrs {
   bincount: { size: number; binaryOutput: boolean; dtype: DType };
 }
 
-/** Name of a kernel. */
+/** Name of a kernel. @example const k: KernelName = 'matMul'; */
 export type KernelName = keyof KernelAttrs;
 
 /** A buffer a forward rule produced (new, or an input's, for views such as reshape). */

@@ -2,7 +2,7 @@
 import type { Tape } from '../autograd/tape.js';
 import type { Tensor } from './tensor.js';
 
-/** The backward closure of one recorded op (see Tape.record). */
+/** The backward closure of one recorded op (see Tape.record). @example const back: Backward = ([dy]) => [dy.neg()]; */
 export type Backward = Parameters<Tape['record']>[2];
 
 /**

@@ -26,7 +26,7 @@ import { GPU_IMAGE } from './image.js';
 import { GPU_MATMUL } from './matmul.js';
 import { GPU_POOL } from './pool.js';
 
-/** What a WebGPU kernel runs against: the program runner, and the backend (for composed kernels). */
+/** What a WebGPU kernel runs against: the program runner, and the backend (for composed kernels). @example const host: GpuHost = backend; */
 export type GpuHost = GpuProgramHost & Backend;
 
 /**
