@@ -55,7 +55,7 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'layers-conv.md',
     title: 'Layers: convolution',
-    sources: ['src/layers/conv.ts', 'src/layers/conv_depthwise.ts'],
+    sources: ['src/layers/conv.ts', 'src/layers/conv_geometry.ts', 'src/layers/conv_depthwise.ts'],
   },
   { file: 'layers-pooling.md', title: 'Layers: pooling', sources: ['src/layers/pooling.ts'] },
   { file: 'layers-reshaping.md', title: 'Layers: reshaping', sources: ['src/layers/reshaping.ts'] },

@@ -28,7 +28,7 @@ import { type CpuHost, CpuStore } from './storage.js';
  * its heap). A kernel missing here is a compile error naming it.
  * @example const table = bindKernels(CPU_KERNELS, { store, backend });
  */
-export const CPU_KERNELS = {
+export const CPU_KERNELS: HostKernels<CpuHost> = {
   ...CPU_ELEMENTWISE,
   ...CPU_REDUCE,
   ...CPU_MOVEMENT,
@@ -40,7 +40,7 @@ export const CPU_KERNELS = {
   ...CPU_RANDOM,
   softmax: (h, [x]) => softmaxComposed(h.backend, x),
   adamUpdate: (h, [g, m, v, w, alpha], a) => adamComposed(h.backend, g, m, v, w, alpha, a),
-} satisfies HostKernels<CpuHost>;
+};
 
 /** Options of the CPU backend. */
 export interface CpuBackendOptions {

@@ -33,7 +33,7 @@ export type GpuHost = GpuProgramHost & Backend;
  * The WebGPU kernel table. Softmax is composed of the other kernels (no fused WGSL kernel yet).
  * @example const table = bindKernels(GPU_KERNELS, backend);
  */
-export const GPU_KERNELS = {
+export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_ELEMENTWISE,
   ...GPU_REDUCE,
   ...GPU_MOVEMENT,
@@ -45,7 +45,7 @@ export const GPU_KERNELS = {
   ...GPU_RANDOM,
   ...GPU_ADAM,
   softmax: (h, [x]) => softmaxComposed(h, x),
-} satisfies HostKernels<GpuHost>;
+};
 
 export { GpuData, bufferClass } from './buffers.js';
 export type { GpuInfo } from './device.js';
