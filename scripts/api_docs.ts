@@ -75,7 +75,12 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'layers-conv.md',
     title: 'Layers: convolution',
-    sources: ['src/layers/conv.ts', 'src/layers/conv_depthwise.ts', 'src/layers/conv_1d_extra.ts'],
+    sources: [
+      'src/layers/conv.ts',
+      'src/layers/conv_geometry.ts',
+      'src/layers/conv_depthwise.ts',
+      'src/layers/conv_1d_extra.ts',
+    ],
   },
   { file: 'layers-pooling.md', title: 'Layers: pooling', sources: ['src/layers/pooling.ts'] },
   {

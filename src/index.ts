@@ -65,7 +65,7 @@ export type {
 } from './backends/backend.js';
 export { CpuBackend, createCpuBackend, type CpuBackendOptions } from './backends/cpu/index.js';
 export { getThreadsCount, setThreadsCount } from './backends/wasm/pool.js';
-export { UNARY, BINARY, type UnaryOp, type BinaryOp } from './ops/elementwise_table.js';
+export { UNARY, BINARY, type UnaryOp, type BinaryOp } from './core/elementwise_table.js';
 export * from './ops/all.js';
 export * as layers from './layers/index.js';
 export { input, type InputArgs } from './layers/input.js';

@@ -36,15 +36,12 @@ function valueAndGradients(
   });
   return tidy(() => {
     const tape = new Tape(sources);
-    ENGINE.tapes.push(tape);
     let y: unknown;
     try {
-      y = f();
+      y = ENGINE.tapeStack.during(tape, f);
     } catch (e) {
       tape.dispose();
       throw e;
-    } finally {
-      ENGINE.tapes.splice(ENGINE.tapes.indexOf(tape), 1);
     }
     assertSync(op, y);
     if (!(y instanceof Tensor)) {
@@ -178,36 +175,26 @@ export function customGrad(f: CustomGradFunc): (...inputs: Tensor[]) => Tensor {
     const save = (ts: Tensor[]) => {
       saved = ts;
     };
-    ENGINE.pausedTapes++;
-    let result: CustomGradResult;
-    try {
-      result = f(...inputs, save);
-    } finally {
-      ENGINE.pausedTapes--;
-    }
+    const result: CustomGradResult = ENGINE.tapeStack.paused(() => f(...inputs, save));
     if (!result || !(result.value instanceof Tensor) || typeof result.gradFunc !== 'function') {
       throw new ArgumentError('customGrad: f must return { value: Tensor, gradFunc: function }');
     }
     const value = result.value;
-    if (ENGINE.tapes.length && !ENGINE.pausedTapes) {
-      const gradFunc = result.gradFunc;
-      for (const tape of ENGINE.tapes) {
-        tape.record(
-          inputs,
-          [value],
-          ([dy], _ins, _outs, kept) => {
-            const g = gradFunc(dy, [...kept]);
-            const list = Array.isArray(g) ? g : [g];
-            if (list.length !== inputs.length)
-              throw new ArgumentError(
-                `customGrad: gradFunc returned ${list.length} gradients for ${inputs.length} inputs`,
-              );
-            return list;
-          },
-          saved,
-        );
-      }
-    }
+    const gradFunc = result.gradFunc;
+    ENGINE.tapeStack.record(
+      inputs,
+      [value],
+      ([dy], _ins, _outs, kept) => {
+        const g = gradFunc(dy, [...kept]);
+        const list = Array.isArray(g) ? g : [g];
+        if (list.length !== inputs.length)
+          throw new ArgumentError(
+            `customGrad: gradFunc returned ${list.length} gradients for ${inputs.length} inputs`,
+          );
+        return list;
+      },
+      saved,
+    );
     return value;
   };
 }
@@ -228,12 +215,7 @@ export function stopGradient(x: Tensor): Tensor {
  * @example const y = nr.noGrad(() => model.apply(x));
  */
 export function noGrad<T>(fn: () => T): T {
-  ENGINE.pausedTapes++;
-  try {
-    return fn();
-  } finally {
-    ENGINE.pausedTapes--;
-  }
+  return ENGINE.tapeStack.paused(fn);
 }
 
 export { collectTensors };

@@ -1,8 +1,10 @@
-// The backend contract: memory plus a short list of primitive kernels. Shapes are decided by the engine;
+// The backend contract: memory plus one entry point over a kernel table typed per kernel. Shapes are decided by the engine;
 // a backend only computes values, so every backend agrees on shapes by construction.
 import type { DType, TypedArray } from '../core/dtype.js';
 import type { Shape } from '../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../ops/elementwise_table.js';
+import type { KernelAttrs, KernelName } from '../core/primitives.js';
+
+export type { KernelAttrs, KernelName, Paddings } from '../core/primitives.js';
 
 /** Opaque handle of a buffer owned by a backend. */
 export type DataId = object;
@@ -97,11 +99,52 @@ export interface AdamAttrs {
   epsilon: number;
 }
 
+/** Kernels with several outputs and their output lists; every other kernel returns one new buffer. @example const [m, v, w]: MultiOutputs['adamUpdate'] = b.run('adamUpdate', inputs, attrs); */
+export interface MultiOutputs {
+  adamUpdate: [DataId, DataId, DataId];
+}
+
+/** What kernel K returns: one new buffer, or for a kernel of MultiOutputs its list. @example const id: KernelOutput<'cast'> = b.run('cast', [x], { dtype: 'int32' }); */
+export type KernelOutput<K extends KernelName> = K extends keyof MultiOutputs
+  ? MultiOutputs[K]
+  : DataId;
+
 /**
- * The contract every backend implements. All kernels return a new buffer; none mutates its inputs.
+ * A kernel: reads its inputs, returns new buffers; never mutates an input.
+ * @example const negate: Kernel<'unary'> = ([x], a) => store.unary(a.op, x);
+ */
+export type Kernel<K extends KernelName> = (
+  inputs: readonly TensorInfo[],
+  attrs: KernelAttrs[K],
+) => KernelOutput<K>;
+
+/** What an accelerated kernel returns for a case it does not handle: the base table's kernel runs it. @example return simd.cast(x, a.dtype) ?? DECLINE; */
+export const DECLINE: unique symbol = Symbol('neurite.decline');
+/** The type of DECLINE. @example const out: DataId | Declined = DECLINE; */
+export type Declined = typeof DECLINE;
+
+/**
+ * A kernel that handles some cases and declines the others (a SIMD kernel for float32 only, say).
+ * @example const fast: PartialKernel<'cast'> = ([x], a) => (x.dtype === 'float32' ? simdCast(x, a.dtype) : DECLINE);
+ */
+export type PartialKernel<K extends KernelName> = (
+  inputs: readonly TensorInfo[],
+  attrs: KernelAttrs[K],
+) => KernelOutput<K> | Declined;
+
+/** A complete kernel table: a missing kernel is a compile error naming it. @example const table: KernelTable = bindKernels(CPU_KERNELS, host); */
+export type KernelTable = { [K in KernelName]: Kernel<K> };
+
+/** Accelerated kernels laid over a base table (backends/kernel_table.ts, overrideKernels). @example const over: KernelOverrides = { cast: () => DECLINE }; */
+export type KernelOverrides = { [K in KernelName]?: PartialKernel<K> };
+
+/**
+ * The contract every backend implements: memory, and one entry point over its kernel table. Kernels
+ * return new buffers; none mutates its inputs.
  * @example
  * const b = await createCpuBackend();
- * const id = b.write(new Float32Array([1, 2]), 'float32');
+ * const x = { dataId: b.write(new Float32Array([1, -2]), 'float32'), shape: [2], dtype: 'float32' } as const;
+ * const y = b.run('unary', [x], { op: 'abs', dtype: 'float32', alpha: 0 });
  */
 export interface Backend {
   readonly name: string;
@@ -109,27 +152,6 @@ export interface Backend {
   readonly canReadSync: boolean;
   /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
   describe?(): Record<string, unknown>;
-  /**
-   * One Adam step fused into one pass, returning new m, v and w buffers; optional (without it the
-   * engine composes unary/binary kernels). It must round exactly as adamComposed in
-   * ops/optimizer_rules.ts does.
-   */
-  /**
-   * Softmax over the last axis of a float32 tensor in one pass; optional (without it the engine
-   * composes max, exp, sum and div kernels: softmaxComposed in ops/softmax.ts, whose order of
-   * operations it follows; a fused kernel may round differently within float32 tolerance).
-   */
-  softmax?(x: TensorInfo): DataId;
-  adamUpdate?(
-    grad: TensorInfo,
-    m: TensorInfo,
-    v: TensorInfo,
-    w: TensorInfo,
-    alpha: TensorInfo,
-    attrs: AdamAttrs,
-  ): [DataId, DataId, DataId];
-
-  // memory
   write(values: TypedArray, dtype: DType): DataId;
   /** The values as a new array the caller owns (Tensor.data hands it to the user as is). */
   read(id: DataId): Promise<TypedArray>;
@@ -142,110 +164,12 @@ export interface Backend {
   free(id: DataId): void;
   memory(): BackendMemory;
   dispose(): void;
-
-  // elementwise
-  unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId;
-  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId;
-  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape, dtype: DType): DataId;
-  cast(x: TensorInfo, dtype: DType): DataId;
-
-  // reductions over sorted `axes`; the output has the reduced axes removed
-  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId;
-  argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId;
-  cumulative(
-    op: 'sum' | 'prod',
-    x: TensorInfo,
-    axis: number,
-    exclusive: boolean,
-    reverse: boolean,
-  ): DataId;
-
-  // movement
-  /** out[idx] = x.flat[offset + sum_k idx[k] * strides[k]]: transpose, slice with steps, reverse, broadcast. */
-  copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId;
-  /** The dual of copyStrided for non-overlapping maps: zeros of `size`, with out[offset + idx·strides] = dy[idx]. */
-  scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId;
-  concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId;
-  padConstant(
-    x: TensorInfo,
-    paddings: readonly (readonly [number, number])[],
-    value: number,
-    outShape: Shape,
-  ): DataId;
-  /** Gathers slices of x along `axis` by int32 indices; the first `batchDims` dims of x and indices are batch dims. */
-  gather(
-    x: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId;
-  /** The adjoint of gather: zeros of outShape, adding updates into the gathered positions. */
-  scatterAdd(
-    updates: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId;
-  gatherND(x: TensorInfo, indices: TensorInfo, outShape: Shape): DataId;
-  /** zeros(outShape), adding `updates` at the index tuples of `indices` (duplicates accumulate). */
-  scatterND(indices: TensorInfo, updates: TensorInfo, outShape: Shape): DataId;
-  /** Indices of the k largest entries along the last axis, sorted descending (ties: lower index first). */
-  topkIndices(x: TensorInfo, k: number): DataId;
-
-  // linear algebra: batch dims broadcast; outShape = [...batch, m, n]
-  matMul(
-    a: TensorInfo,
-    b: TensorInfo,
-    transposeA: boolean,
-    transposeB: boolean,
-    outShape: Shape,
-    epilogue?: Epilogue,
-  ): DataId;
-
-  // convolution and pooling, NHWC; filters [fh, fw, inC, outC] (depthwise: [fh, fw, inC, multiplier])
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId;
-  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
-  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId;
-  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
-  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
-  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId;
-  maxPool(x: TensorInfo, info: Pool2DInfo): DataId;
-  maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId;
-  avgPool(x: TensorInfo, info: Pool2DInfo): DataId;
-  avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId;
-
-  // images, NHWC
-  resizeBilinear(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId;
-  resizeBilinearGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId;
-  resizeNearest(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId;
-  resizeNearestGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId;
-
-  // random
-  random(spec: RandomSpec, size: number): DataId;
+  /** Runs one kernel of the backend's table. */
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K>;
 }
 
 /** Creates a backend; async because GPU and wasm backends must probe the platform. */

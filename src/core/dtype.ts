@@ -114,21 +114,11 @@ export function upcast(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/**
- * Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32); float16
- * values are left as float32 here: ENGINE.fromValues, which every created tensor passes, rounds them.
- * @example convertValues([1.1], 'int32') // Int32Array [1]
- */
-export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
-  const out = makeArray(dtype, values.length);
-  if (dtype === 'bool') {
-    for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0; // NaN is truthy, as in tfjs, NumPy and TensorFlow
-  } else if (dtype === 'int32') {
-    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
-  } else {
-    out.set(values);
-  }
-  return out;
+/** Throws unless `v` is a positive integer. @example positiveInt('Dense', 'units', 8) // 8 */
+export function positiveInt(op: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new ArgumentError(`${op}: ${arg} must be a positive integer, received ${show(v)}`);
+  return v;
 }
 
 /** Throws unless `n` is a non-negative integer. */

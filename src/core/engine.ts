@@ -1,8 +1,6 @@
 // The engine: chooses backends, creates and frees tensors, runs primitives and records them on active tapes.
 import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/backend.js';
-import { createCpuBackend, createCpuBackendSync } from '../backends/cpu/index.js';
 import { ruleFor } from '../ops/rules.js';
-import type { Tape } from '../autograd/tape.js';
 import {
   allocationError,
   type DType,
@@ -10,11 +8,13 @@ import {
   storageDType,
   type TypedArray,
 } from './dtype.js';
+import { BackendRegistry } from './backend_registry.js';
 import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
+import { TapeStack } from './tape_stack.js';
 import type { Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
 
@@ -22,11 +22,6 @@ interface BufferRecord {
   refs: number;
   bytes: number;
   backend: Backend;
-}
-
-interface Registration {
-  factory: BackendFactory;
-  priority: number;
 }
 
 /** Per-backend memory figures. */
@@ -65,16 +60,14 @@ function leakText(held: LeakInfo): string {
 
 /** The single engine instance behind the public API. */
 export class Engine {
-  private readonly registry = new Map<string, Registration>();
-  private readonly instances = new Map<string, Backend>();
-  private current: Backend | null = null;
+  /** The registered backends, those started, and the current one. */
+  private readonly backends = new BackendRegistry();
   private readonly buffers = new Map<DataId, BufferRecord>();
   /** Live tensors per backend name: counts only, so that forgotten tensors can be garbage-collected. */
   private readonly liveCount = new Map<string, number>();
   private numLive = 0;
-  readonly tapes: Tape[] = [];
-  /** > 0 inside noGrad: nothing is recorded. */
-  pausedTapes = 0;
+  /** The active gradient tapes (autograd/grad.ts pushes and pauses them through its API). */
+  readonly tapeStack = new TapeStack();
   numLeaked = 0;
   leakReporter: ((info: string) => void) | null = (info) => console.warn(`neurite: ${info}`);
   // The held value is a small record, formatted only when a leak is reported: building the text for
@@ -95,92 +88,41 @@ export class Engine {
   randomSeed = Math.floor(Math.random() * 0x7fffffff);
   randomCounter = 0;
 
-  constructor() {
-    this.registerBackend('cpu', createCpuBackend, 1);
-    // wasm is the default wherever it starts (it is faster than cpu on every primitive it runs in wasm,
-    // and runs the cpu kernels on its heap for the rest); cpu stays the reference
-    this.registerBackend(
-      'wasm',
-      () => import('../backends/wasm/index.js').then((m) => m.createWasmBackend()),
-      2,
-    );
-    // webgpu is opt-in for now (await nr.setBackend('webgpu')): below cpu until its priority is decided
-    this.registerBackend(
-      'webgpu',
-      () => import('../backends/webgpu/index.js').then((m) => m.createWebGpuBackend()),
-      -1,
-    );
-  }
-
-  // ---- backends ----
+  // ---- backends (backend_registry.ts) ----
 
   registerBackend(name: string, factory: BackendFactory, priority = 0): void {
-    this.registry.set(name, { factory, priority });
+    this.backends.register(name, factory, priority);
   }
 
   registeredBackends(): string[] {
-    return [...this.registry.keys()];
+    return this.backends.names();
   }
 
-  async initBackend(name: string): Promise<Backend> {
-    const existing = this.instances.get(name);
-    if (existing) return existing;
-    const reg = this.registry.get(name);
-    if (!reg)
-      throw new BackendError(
-        `setBackend: unknown backend ${show(name)}; registered: ${this.registeredBackends()
-          .map((n) => `'${n}'`)
-          .join(', ')}`,
-      );
-    const backend = await reg.factory();
-    this.instances.set(name, backend);
-    return backend;
+  initBackend(name: string): Promise<Backend> {
+    return this.backends.init(name);
   }
 
   async setBackend(name: string): Promise<boolean> {
-    this.current = await this.initBackend(name);
+    await this.backends.select(name);
     return true;
   }
 
   /** Initialises the highest-priority backend that starts on this platform. */
-  async ready(): Promise<void> {
-    if (this.current) return;
-    const byPriority = [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority);
-    const failures: string[] = [];
-    for (const [name] of byPriority) {
-      try {
-        this.current = await this.initBackend(name);
-        return;
-      } catch (e) {
-        failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    throw new BackendError(`ready: no backend could start (${failures.join('; ')})`);
+  ready(): Promise<void> {
+    return this.backends.ready();
   }
 
   /** The current backend; the CPU backend is started synchronously if none was chosen yet. */
   backend(): Backend {
-    if (!this.current) {
-      let cpu = this.instances.get('cpu');
-      if (!cpu) {
-        cpu = createCpuBackendSync();
-        this.instances.set('cpu', cpu);
-      }
-      this.current = cpu;
-    }
-    return this.current;
+    return this.backends.current();
   }
 
   findBackend(name: string): Backend | undefined {
-    return this.instances.get(name);
+    return this.backends.find(name);
   }
 
   removeBackend(name: string): void {
-    const b = this.instances.get(name);
-    if (b === this.current) this.current = null;
-    this.instances.delete(name);
-    this.registry.delete(name);
-    b?.dispose();
+    this.backends.remove(name);
   }
 
   // ---- tensors and memory ----
@@ -306,7 +248,7 @@ export class Engine {
 
   memory(): MemoryInfo {
     const backends: MemoryInfo['backends'] = {};
-    for (const [name, b] of this.instances) {
+    for (const [name, b] of this.backends.started()) {
       const { numBytes: backendBytes, ...extra } = b.memory();
       backends[name] = { ...extra, numTensors: 0, numBytes: 0, backendBytes };
     }
@@ -350,8 +292,14 @@ export class Engine {
     t.backend = backend;
   }
 
-  /** A tensor's buffer as seen by `backend`, copying it over when it lives on another backend. */
-  private infoOn(op: string, t: Tensor, backend: Backend): TensorInfo {
+  /**
+   * A primitive's input as `backend` sees it. The policy (as in tfjs): a tensor read by a primitive on
+   * another backend MOVES to that backend (its buffer is copied over and the old one freed; the tensor
+   * object stays the same), so a model keeps its weights where it runs. Only a backend that reads
+   * synchronously can be moved from here; from WebGPU the move is explicit and async
+   * (`await nr.moveToBackend(t, name)`), and a BackendError says so.
+   */
+  private migrate(op: string, t: Tensor, backend: Backend): TensorInfo {
     this.assertAlive(op, 'input', t);
     if (t.backend === backend) return t;
     if (!t.backend.canReadSync) {
@@ -369,7 +317,7 @@ export class Engine {
     const inputs =
       this.autocastDtype === null ? given : given.map((t) => this.autocastRead(prim, t));
     const backend = this.backend();
-    const infos = inputs.map((t) => this.infoOn(prim, t, backend));
+    const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
     let produced: ReturnType<typeof rule.forward>;
     try {
@@ -382,12 +330,10 @@ export class Engine {
     }
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
     const vjp = rule.vjp;
-    if (vjp && this.tapes.length && !this.pausedTapes) {
-      for (const tape of this.tapes)
-        tape.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
-          vjp(dys, ins, outs, attrs, needs),
-        );
-    }
+    if (vjp && this.tapeStack.recording)
+      this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
+        vjp(dys, ins, outs, attrs, needs),
+      );
     return outputs;
   }
 

@@ -5,7 +5,16 @@
 // backend knows float16), and each float16 output is then rounded to binary16 by the elementwise
 // table's `f16round` row, which every backend already builds. Native f16 storage on WebGPU adapters
 // with `shader-f16` would replace this view for that backend only.
-import type { Backend, DataId, TensorInfo } from '../backends/backend.js';
+import type {
+  Backend,
+  BackendMemory,
+  DataId,
+  KernelAttrs,
+  KernelName,
+  KernelOutput,
+  TensorInfo,
+} from '../backends/backend.js';
+import { type DType, storageDType, type TypedArray } from './dtype.js';
 import type { Primitive, Produced } from './primitives.js';
 
 /** Primitives that only move or select values: float16 inputs give float16-exact outputs already. */
@@ -22,38 +31,62 @@ const VALUE_PRESERVING: ReadonlySet<Primitive> = new Set<Primitive>([
   'maxPool',
 ]);
 
-function isInfo(x: unknown): x is TensorInfo {
-  return typeof x === 'object' && x !== null && 'dataId' in x && 'dtype' in x && 'shape' in x;
+/** A kernel input as the backend stores it: float16 reads as float32. */
+function toStorage(t: TensorInfo): TensorInfo {
+  return t.dtype === 'float16' ? { dataId: t.dataId, shape: t.shape, dtype: 'float32' } : t;
 }
 
-function isHalfInfo(x: unknown): x is TensorInfo {
-  return isInfo(x) && x.dtype === 'float16';
+/** Kernel attributes as the backend must see them: an output `dtype` of float16 becomes float32. */
+function attrsToStorage<K extends KernelName>(attrs: KernelAttrs[K]): KernelAttrs[K] {
+  // the contract names a kernel's output dtype `dtype` (KernelAttrs); no other attribute holds one
+  return 'dtype' in attrs && attrs.dtype === 'float16' ? { ...attrs, dtype: 'float32' } : attrs;
 }
 
-/** One kernel argument as the backend must see it: float16 infos and dtypes become float32. */
-function toStorage(arg: unknown): unknown {
-  if (arg === 'float16') return 'float32';
-  if (isHalfInfo(arg)) return { dataId: arg.dataId, shape: arg.shape, dtype: 'float32' };
-  if (Array.isArray(arg)) return arg.some(isHalfInfo) ? arg.map(toStorage) : arg;
-  // a matMul/conv epilogue carries its bias as an info
-  if (typeof arg === 'object' && arg !== null && 'bias' in arg && isHalfInfo(arg.bias))
-    return { ...arg, bias: toStorage(arg.bias) };
-  return arg;
+/**
+ * The backend as float16 rules must call it: every kernel input and output dtype mapped to its float32
+ * storage form. Kernels declare their tensors as `inputs` (never inside attributes), so nothing is missed.
+ */
+class StorageView implements Backend {
+  readonly name: string;
+  readonly canReadSync: boolean;
+  constructor(private readonly target: Backend) {
+    this.name = target.name;
+    this.canReadSync = target.canReadSync;
+  }
+  write(values: TypedArray, dtype: DType): DataId {
+    return this.target.write(values, storageDType(dtype));
+  }
+  read(id: DataId): Promise<TypedArray> {
+    return this.target.read(id);
+  }
+  readSync(id: DataId): TypedArray {
+    return this.target.readSync(id);
+  }
+  free(id: DataId): void {
+    this.target.free(id);
+  }
+  memory(): BackendMemory {
+    return this.target.memory();
+  }
+  dispose(): void {
+    this.target.dispose();
+  }
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K> {
+    return this.target.run(kernel, inputs.map(toStorage), attrsToStorage<K>(attrs));
+  }
 }
 
 const views = new WeakMap<Backend, Backend>();
 
-/** The backend as float16 rules must call it: every argument mapped to its float32 storage form. */
+/** The storage view of a backend (one per backend). */
 function storageView(backend: Backend): Backend {
   let view = views.get(backend);
   if (!view) {
-    view = new Proxy(backend, {
-      get(target, prop) {
-        const member: unknown = Reflect.get(target, prop);
-        if (typeof member !== 'function') return member;
-        return (...args: unknown[]): unknown => Reflect.apply(member, target, args.map(toStorage));
-      },
-    });
+    view = new StorageView(backend);
     views.set(backend, view);
   }
   return view;
@@ -81,7 +114,8 @@ export function forwardFloat16(
   return produced.map((p) => {
     // a view returns an input's buffer, which is float16-exact already
     if (p.dtype !== 'float16' || inputIds.has(p.dataId)) return p;
-    const rounded = backend.unary('f16round', { ...p, dtype: 'float32' }, 'float32', 0);
+    const stored: TensorInfo = { ...p, dtype: 'float32' };
+    const rounded = backend.run('unary', [stored], { op: 'f16round', dtype: 'float32', alpha: 0 });
     backend.free(p.dataId);
     return { dataId: rounded, shape: p.shape, dtype: 'float16' };
   });

@@ -1,4 +1,4 @@
-// The primitive ops the engine runs and records, with their attributes; rules are checked for completeness.
+// The contract's vocabulary: the primitives ops record (PrimitiveAttrs) and the kernels backends run (KernelAttrs).
 import type {
   AdamAttrs,
   Backend,
@@ -10,7 +10,7 @@ import type {
   ReduceOp,
   TensorInfo,
 } from '../backends/backend.js';
-import type { BinaryOp, UnaryOp } from '../ops/elementwise_table.js';
+import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -61,10 +61,113 @@ export interface PrimitiveAttrs {
   softmax: Record<string, never>;
   /** Inputs grad, m, v, w, alpha: one fused Adam step (ops/optimizer_rules.ts), outputs m', v', w'. */
   adamUpdate: AdamAttrs;
+  /** Inputs x (int32, rank 1 or 2) and optional weights: per row, counts or weight sums of each value in [0, size). */
+  bincount: { size: number; binaryOutput: boolean };
 }
 
 /** Name of a primitive. */
 export type Primitive = keyof PrimitiveAttrs;
+
+/** Paddings of padConstant: [before, after] per axis. @example const p: Paddings = [[0, 0], [1, 2]]; */
+export type Paddings = readonly (readonly [number, number])[];
+
+/**
+ * Attributes of each kernel: the contract's vocabulary. Tensors are never attributes: a kernel's tensors
+ * are its `inputs` (listed in each comment), so the engine sees every tensor a kernel reads (the
+ * float16 path maps them without guessing). An attribute named `dtype` is the output dtype. A kernel
+ * whose attributes are its primitive's says so (`PrimitiveAttrs['cast']`).
+ * @example const attrs: KernelAttrs['cast'] = { dtype: 'int32' };
+ */
+export interface KernelAttrs {
+  /** [x] */
+  unary: { op: UnaryOp; dtype: DType; alpha: number };
+  /** [a, b], broadcast to outShape */
+  binary: { op: BinaryOp; outShape: Shape; dtype: DType };
+  /** [cond, a, b], broadcast to outShape */
+  where: { outShape: Shape; dtype: DType };
+  /** [x] */
+  cast: PrimitiveAttrs['cast'];
+  /** [x]: over sorted `axes`; the output has the reduced axes removed */
+  reduce: { op: ReduceOp; axes: readonly number[]; dtype: DType };
+  /** [x] */
+  argReduce: PrimitiveAttrs['argReduce'];
+  /** [x] */
+  cumulative: PrimitiveAttrs['cumulative'];
+  /** [x]: out[idx] = x.flat[offset + sum_k idx[k] * strides[k]] (transpose, slice, reverse, broadcast) */
+  copyStrided: { outShape: Shape; offset: number; strides: readonly number[] };
+  /** [dy]: the dual of copyStrided for non-overlapping maps: zeros of `size`, out[offset + idx·strides] = dy[idx] */
+  scatterStrided: { size: number; offset: number; strides: readonly number[] };
+  /** [...xs] */
+  concat: { axis: number; outShape: Shape };
+  /** [x] */
+  padConstant: { paddings: Paddings; value: number; outShape: Shape };
+  /** [x, indices]: slices of x along `axis` by int32 indices; the first `batchDims` dims are batch dims */
+  gather: { axis: number; batchDims: number; outShape: Shape };
+  /** [updates, indices]: the adjoint of gather, zeros of outShape with updates added at the gathered positions */
+  scatterAdd: { axis: number; batchDims: number; outShape: Shape };
+  /** [x, indices] */
+  gatherND: { outShape: Shape };
+  /** [indices, updates]: zeros(outShape), adding `updates` at the index tuples (duplicates accumulate) */
+  scatterND: { outShape: Shape };
+  /** [x]: indices of the k largest entries along the last axis, sorted descending (ties: lower index first) */
+  topkIndices: PrimitiveAttrs['topkIndices'];
+  /** [a, b] or [a, b, bias]: batch dims broadcast, outShape = [...batch, m, n]; out = activation(a·b + bias) */
+  matMul: {
+    transposeA: boolean;
+    transposeB: boolean;
+    outShape: Shape;
+    activation: FusedActivation;
+  };
+  /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
+  conv2d: { info: Conv2DInfo; activation: FusedActivation };
+  /** [dy, filter] */
+  conv2dBackpropInput: PrimitiveAttrs['conv2dBackpropInput'];
+  /** [x, dy] */
+  conv2dBackpropFilter: PrimitiveAttrs['conv2dBackpropFilter'];
+  /** [x, filter], filter [fh, fw, inC, multiplier] */
+  depthwiseConv2d: PrimitiveAttrs['depthwiseConv2d'];
+  /** [dy, filter] */
+  depthwiseConv2dBackpropInput: PrimitiveAttrs['depthwiseConv2dBackpropInput'];
+  /** [x, dy] */
+  depthwiseConv2dBackpropFilter: PrimitiveAttrs['depthwiseConv2dBackpropFilter'];
+  /** [x] */
+  maxPool: PrimitiveAttrs['maxPool'];
+  /** [dy, x] */
+  maxPoolGrad: PrimitiveAttrs['maxPoolGrad'];
+  /** [x] */
+  avgPool: PrimitiveAttrs['avgPool'];
+  /** [dy] */
+  avgPoolGrad: PrimitiveAttrs['avgPoolGrad'];
+  /** [x], NHWC */
+  resizeBilinear: PrimitiveAttrs['resizeBilinear'];
+  /** [dy, x] */
+  resizeBilinearGrad: PrimitiveAttrs['resizeBilinearGrad'];
+  /** [x], NHWC */
+  resizeNearest: PrimitiveAttrs['resizeNearest'];
+  /** [dy, x] */
+  resizeNearestGrad: PrimitiveAttrs['resizeNearestGrad'];
+  /** []: `size` float32 values of the counter-based generator */
+  random: { spec: RandomSpec; size: number };
+  /**
+   * [x]: softmax over the last axis of a float32 tensor. The base kernel composes max, exp, sum and div
+   * (softmaxComposed in backends/composed.ts, whose order of operations a fused kernel follows; it may
+   * round differently within float32 tolerance).
+   */
+  softmax: PrimitiveAttrs['softmax'];
+  /**
+   * [grad, m, v, w, alpha]: one Adam step, outputs m', v', w'. A fused kernel must round exactly as
+   * adamComposed in backends/composed.ts does.
+   */
+  adamUpdate: PrimitiveAttrs['adamUpdate'];
+  /**
+   * [x] or [x, weights], x int32 viewed as [rows, n]: out[r, v] = the number of x[r, i] == v (or the sum of
+   * weights[r, i] over them; 1 if any with binaryOutput), for v in [0, size); other values are ignored.
+   */
+  bincount: { size: number; binaryOutput: boolean; dtype: DType };
+}
+
+/** Name of a kernel. @example const k: KernelName = 'matMul'; */
+export type KernelName = keyof KernelAttrs;
 
 /** A buffer a forward rule produced (new, or an input's, for views such as reshape). */
 export interface Produced {

@@ -1,5 +1,6 @@
 // TensorBuffer: a mutable array with a shape (tfjs's tf.buffer), turned into a tensor with toTensor().
-import { assertDType, convertValues, type DType, makeArray, type TypedArray } from './dtype.js';
+import { assertDType, type DType, makeArray, type TypedArray } from './dtype.js';
+import { convertValues } from './tensor_values.js';
 import { ArgumentError, ShapeError, show } from './errors.js';
 import { assertShape, sizeOf, stridesOf } from './shape.js';
 import type { Tensor } from './tensor.js';

@@ -1,4 +1,5 @@
 // Dataset<T>: a lazy, re-iterable pipeline of elements with tf.data semantics and tfjs names.
+import { positiveInt } from '../core/dtype.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { ENGINE } from '../core/engine.js';
 import { collectTensors, dispose, keep, tidy } from '../core/memory.js';
@@ -32,12 +33,6 @@ function seedOfString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;
-}
-
-function positiveInt(op: string, arg: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
-    throw new ArgumentError(`${op}: ${arg} must be a positive integer, received ${show(n)}`);
-  return n;
 }
 
 function integer(op: string, arg: string, n: unknown): number {

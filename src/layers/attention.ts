@@ -1,5 +1,6 @@
 // Attention layers: MultiHeadAttention (Keras' per-head projections) and dot-product/additive Attention.
 import type { Constraint } from '../constraints/index.js';
+import { positiveInt } from '../core/dtype.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { type Config, configAs } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
@@ -31,12 +32,6 @@ export interface AttentionCallArgs extends CallArgs {
 }
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-
-function positiveInt(owner: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-    throw new ArgumentError(`${owner}: ${arg} must be a positive integer, received ${show(v)}`);
-  return v;
-}
 
 function rate(owner: string, v: unknown): number {
   if (v === undefined) return 0;

@@ -11,7 +11,8 @@ import {
 import { getRegularizer, type RegularizerIdentifier } from '../regularizers/index.js';
 // NOTE: conv.ts imports this file too; only functions and classes used inside constructors and methods
 // come from it, so either file may be loaded first.
-import { ConvGeometry, type ConvGeometryArgs, positiveInt } from './conv.js';
+import { positiveInt } from '../core/dtype.js';
+import { ConvGeometry, type ConvGeometryArgs } from './conv_geometry.js';
 import { single, specOf } from './core.js';
 import { Layer, type LayerArgs, layerShapeError } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';

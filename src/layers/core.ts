@@ -1,4 +1,5 @@
 // Core layers: Dense, Activation, Dropout, Flatten, Reshape.
+import { positiveInt } from '../core/dtype.js';
 import { ArgumentError, show } from '../core/errors.js';
 import type { Config } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
@@ -32,12 +33,6 @@ export interface DenseArgs extends LayerArgs {
   biasConstraint?: string | Constraint;
   /** Input size, for the first layer (tfjs): same as inputShape [inputDim]. */
   inputDim?: number;
-}
-
-function positiveInt(layer: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-    throw new ArgumentError(`${layer}: ${arg} must be a positive integer, received ${show(v)}`);
-  return v;
 }
 
 /**

@@ -391,9 +391,11 @@ const outShape = (i: Conv2DInfo) => [i.batch, i.outH, i.outW, i.outC];
 export const convRules = {
   conv2d: {
     forward: (b, [x, w, bias], { info, activation = 'linear' }) => {
-      const epilogue =
-        bias || activation !== 'linear' ? { bias: bias ?? null, activation } : undefined;
-      return one(b.conv2d(x, w, info, epilogue), outShape(info), x.dtype);
+      return one(
+        b.run('conv2d', bias ? [x, w, bias] : [x, w], { info, activation }),
+        outShape(info),
+        x.dtype,
+      );
     },
     // with an epilogue y = act(conv + bias): dconv = act'(y)·dy from the output; dbias = dconv, which the
     // engine sums over batch and space to the bias' shape
@@ -408,7 +410,7 @@ export const convRules = {
   },
   conv2dBackpropInput: {
     forward: (b, [dy, w], { info }) =>
-      one(b.conv2dBackpropInput(dy, w, info), imageShape(info), dy.dtype),
+      one(b.run('conv2dBackpropInput', [dy, w], { info }), imageShape(info), dy.dtype),
     vjp: ([ddx], [dy, w], _y, { info }) => [
       ENGINE.run1('conv2d', [ddx, w], { info }),
       ENGINE.run1('conv2dBackpropFilter', [ddx, dy], { info }),
@@ -417,7 +419,7 @@ export const convRules = {
   conv2dBackpropFilter: {
     forward: (b, [x, dy], { info }) =>
       one(
-        b.conv2dBackpropFilter(x, dy, info),
+        b.run('conv2dBackpropFilter', [x, dy], { info }),
         [info.filterH, info.filterW, info.inC, info.outC],
         x.dtype,
       ),
@@ -427,7 +429,8 @@ export const convRules = {
     ],
   },
   depthwiseConv2d: {
-    forward: (b, [x, w], { info }) => one(b.depthwiseConv2d(x, w, info), outShape(info), x.dtype),
+    forward: (b, [x, w], { info }) =>
+      one(b.run('depthwiseConv2d', [x, w], { info }), outShape(info), x.dtype),
     vjp: ([dy], [x, w], _y, { info }, needs) => [
       needs[0] ? ENGINE.run1('depthwiseConv2dBackpropInput', [dy, w], { info }) : null,
       needs[1] ? ENGINE.run1('depthwiseConv2dBackpropFilter', [x, dy], { info }) : null,
@@ -435,7 +438,7 @@ export const convRules = {
   },
   depthwiseConv2dBackpropInput: {
     forward: (b, [dy, w], { info }) =>
-      one(b.depthwiseConv2dBackpropInput(dy, w, info), imageShape(info), dy.dtype),
+      one(b.run('depthwiseConv2dBackpropInput', [dy, w], { info }), imageShape(info), dy.dtype),
     vjp: ([ddx], [dy, w], _y, { info }) => [
       ENGINE.run1('depthwiseConv2d', [ddx, w], { info }),
       ENGINE.run1('depthwiseConv2dBackpropFilter', [ddx, dy], { info }),
@@ -444,7 +447,7 @@ export const convRules = {
   depthwiseConv2dBackpropFilter: {
     forward: (b, [x, dy], { info }) =>
       one(
-        b.depthwiseConv2dBackpropFilter(x, dy, info),
+        b.run('depthwiseConv2dBackpropFilter', [x, dy], { info }),
         [info.filterH, info.filterW, info.inC, info.channelMultiplier],
         x.dtype,
       ),

@@ -4,7 +4,7 @@ import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { scalar, tensor } from './creation.js';
+import { tensorFromValues } from '../core/tensor_values.js';
 
 /**
  * Wraps values as a tensor; tensors pass through after a liveness check. Numbers take `like`'s dtype
@@ -19,10 +19,10 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
   if (typeof x === 'number' && like !== undefined) {
     const dt =
       like === 'int32' && !Number.isInteger(x) ? 'float32' : like === 'bool' ? 'float32' : like;
-    return scalar(x, dt);
+    return tensorFromValues('tensor', x, [], dt);
   }
   try {
-    return tensor(x);
+    return tensorFromValues('tensor', x);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
       throw new ArgumentError(
@@ -41,7 +41,7 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
 export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtype: DType): Tensor {
   if (x instanceof Tensor) return toTensor(x, op, arg);
   try {
-    return tensor(x, undefined, dtype);
+    return tensorFromValues(op, x, undefined, dtype);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
       throw new ArgumentError(

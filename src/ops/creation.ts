@@ -1,65 +1,10 @@
 // Creation ops: tensors from values, constants, ranges, eye and oneHot. No op here reads tensor data.
-import {
-  assertDType,
-  convertValues,
-  type DType,
-  dtypeOfArray,
-  makeArray,
-  type TensorLike,
-  type TypedArray,
-} from '../core/dtype.js';
+import { assertDType, type DType, makeArray, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { assertShape, assertSize, MAX_ELEMENTS, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-
-function isTypedArray(v: unknown): v is TypedArray {
-  return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array;
-}
-
-/** Infers the shape of nested arrays, checking that they are rectangular. */
-function inferShape(op: string, values: TensorLike): number[] {
-  if (isTypedArray(values)) return [values.length];
-  if (!Array.isArray(values)) return [];
-  const shape: number[] = [];
-  let level: unknown = values;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0];
-  }
-  const check = (v: unknown, dim: number): void => {
-    if (dim === shape.length) {
-      if (Array.isArray(v))
-        throw new ShapeError(`${op}: values are not rectangular: too deep at dimension ${dim}`);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[dim]) {
-      throw new ShapeError(
-        `${op}: values are not rectangular: dimension ${dim} should have length ${shape[dim]}, received ${Array.isArray(v) ? v.length : show(v)}`,
-      );
-    }
-    for (const e of v) check(e, dim + 1);
-  };
-  check(values, 0);
-  return shape;
-}
-
-function flatten(values: TensorLike, out: number[]): void {
-  if (Array.isArray(values)) for (const v of values) flatten(v, out);
-  else if (typeof values === 'boolean') out.push(values ? 1 : 0);
-  else if (typeof values === 'number') out.push(values);
-  else
-    throw new ArgumentError(
-      `tensor: values must be numbers, booleans or nested arrays of them, received ${show(values)}`,
-    );
-}
-
-function guessDType(values: TensorLike): DType {
-  if (isTypedArray(values)) return dtypeOfArray(values);
-  let v: unknown = values;
-  while (Array.isArray(v)) v = v[0];
-  return typeof v === 'boolean' ? 'bool' : 'float32';
-}
+import { filledTensor, tensorFromValues } from '../core/tensor_values.js';
 
 /**
  * Creates a tensor from values (nested arrays, flat arrays or typed arrays) with an optional shape and dtype.
@@ -67,30 +12,7 @@ function guessDType(values: TensorLike): DType {
  * @example nr.tensor([1, 2, 3, 4], [2, 2], 'int32')
  */
 export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
-  const dt = dtype === undefined ? guessDType(values) : assertDType('tensor', dtype);
-  const inferred = inferShape('tensor', values);
-  let flat: TypedArray;
-  if (isTypedArray(values)) {
-    flat = dtypeOfArray(values) === dt ? values.slice() : convertValues(values, dt);
-  } else {
-    const list: number[] = [];
-    flatten(values, list);
-    flat = convertValues(list, dt);
-  }
-  let finalShape: number[] = inferred;
-  if (shape !== undefined) {
-    finalShape = assertShape('tensor', 'shape', shape);
-    if (sizeOf(finalShape) !== flat.length) {
-      if (flat.length === 1 && inferred.length === 0) {
-        // tfjs semantics: a single value with a shape fills it.
-        return fill(finalShape, flat[0], dt);
-      }
-      throw new ShapeError(
-        `tensor: shape ${show(shape)} has ${sizeOf(finalShape)} elements but ${flat.length} values were given (inferred shape ${show(inferred)})`,
-      );
-    }
-  }
-  return ENGINE.fromValues(flat, finalShape, dt);
+  return tensorFromValues('tensor', values, shape, dtype);
 }
 
 /** A rank-0 tensor. @example nr.scalar(3.5) */
@@ -119,10 +41,7 @@ function filled(
         ? 'bool'
         : 'float32'
       : assertDType(op, dtype);
-  const arr = makeArray(dt, sizeOf(s), op);
-  const v = convertValues([Number(value)], dt)[0];
-  if (v !== 0) arr.fill(v);
-  return ENGINE.fromValues(arr, s, dt);
+  return filledTensor(s, value, dt, op);
 }
 
 /** Zeros. @example nr.zeros([2, 3]) */

@@ -7,7 +7,13 @@ import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
 import { dtypeArg, toTensor, toTensorAs } from './convert.js';
-import { BINARY, type BinaryOp, type DTypeRule, UNARY, type UnaryOp } from './elementwise_table.js';
+import {
+  BINARY,
+  type BinaryOp,
+  type DTypeRule,
+  UNARY,
+  type UnaryOp,
+} from '../core/elementwise_table.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -322,7 +328,7 @@ export const elementwiseRules = {
   unary: {
     forward: (b, [x], { op, alpha }) => {
       const dt = outDType(UNARY[op].dtype, x.dtype);
-      return one(b.unary(op, x, dt, alpha), x.shape, dt);
+      return one(b.run('unary', [x], { op, dtype: dt, alpha }), x.shape, dt);
     },
     vjp: ([dy], [x], [y], { op, alpha }) => {
       const v = UNARY[op].vjp;
@@ -333,7 +339,7 @@ export const elementwiseRules = {
     forward: (b, [x, y], { op }) => {
       const shape = broadcastShapes(op, x.shape, y.shape);
       const dt = outDType(BINARY[op].dtype, x.dtype);
-      return one(b.binary(op, x, y, shape, dt), shape, dt);
+      return one(b.run('binary', [x, y], { op, outShape: shape, dtype: dt }), shape, dt);
     },
     vjp: ([dy], [a, b], [y], { op }) => {
       const v = BINARY[op].vjp;
@@ -343,13 +349,13 @@ export const elementwiseRules = {
   where: {
     forward: (b, [c, x, y]) => {
       const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
-      return one(b.where(c, x, y, shape, x.dtype), shape, x.dtype);
+      return one(b.run('where', [c, x, y], { outShape: shape, dtype: x.dtype }), shape, x.dtype);
     },
     // d where(c, a, b) = where(c, da, db)
     vjp: ([dy], [c]) => [null, where(c, dy, 0), where(c, 0, dy)],
   },
   cast: {
-    forward: (b, [x], { dtype }) => one(b.cast(x, dtype), x.shape, dtype),
+    forward: (b, [x], { dtype }) => one(b.run('cast', [x], { dtype }), x.shape, dtype),
     // the gradient flows back only into float inputs, in their dtype
     vjp: ([dy], [x]) => [isFloatDType(x.dtype) ? castTo(dy, x.dtype) : null],
   },

@@ -1,5 +1,6 @@
 // The activations a matMul/conv2d epilogue fuses, and their derivatives written from the output.
 import type { FusedActivation } from '../backends/backend.js';
+import { UNARY } from '../core/elementwise_table.js';
 import type { Tensor } from '../core/tensor.js';
 
 /** The activations backends fuse into matMul and conv2d; others run as separate ops. */
@@ -11,24 +12,17 @@ export const FUSED_ACTIVATIONS: readonly FusedActivation[] = [
   'tanh',
 ];
 
+/** The table rows of the fused activations: each one's `vjp` reads only the output y. */
+const ROWS = { relu: UNARY.relu, relu6: UNARY.relu6, sigmoid: UNARY.sigmoid, tanh: UNARY.tanh };
+
 /**
- * dy · act'(z) from the epilogue's output y = act(z), so the backward pass needs no pre-activation copy:
- * relu' = [y > 0], relu6' = [0 < y < 6], sigmoid' = y(1 - y), tanh' = 1 - y².
+ * dy · act'(z) from the epilogue's output y = act(z), so the backward pass needs no pre-activation copy.
+ * The derivatives are the elementwise table's (relu' = sign(y), relu6' = sign(y (6 - y)),
+ * sigmoid' = y(1 - y), tanh' = 1 - y²), which read only y: the pre-activation argument is never used.
  * @example activationGrad(dy, y, 'relu')
  */
 export function activationGrad(dy: Tensor, y: Tensor, activation: FusedActivation): Tensor {
-  switch (activation) {
-    case 'linear':
-      return dy;
-    // y >= 0 here, so [y > 0] = sign(y), and [0 < y < 6] = sign(y (6 - y)): float ops only, which every
-    // backend runs fast (a comparison makes a bool tensor and a cast)
-    case 'relu':
-      return dy.mul(y.sign());
-    case 'relu6':
-      return dy.mul(y.mul(y.neg().add(6)).sign());
-    case 'sigmoid':
-      return dy.mul(y.mul(y.neg().add(1)));
-    case 'tanh':
-      return dy.mul(y.square().neg().add(1));
-  }
+  if (activation === 'linear') return dy;
+  const { vjp } = ROWS[activation];
+  return vjp(dy, y, y);
 }

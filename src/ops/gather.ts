@@ -363,11 +363,39 @@ export function mirrorPad(
   });
 }
 
+/**
+ * How often each value in [0, size) occurs in an int32 vector, or, with weights of x's shape, the sum of
+ * the weights where it occurs (tfjs bincount). Values outside [0, size) are ignored. The output has x's
+ * weights' dtype (float32 without weights); gradients flow to the weights.
+ * @example nr.bincount(nr.tensor([1, 1, 3], [3], 'int32'), [], 4) // [0, 2, 0, 1]
+ */
+export function bincount(x: Operand, weights: Operand, size: number): Tensor {
+  const xt = toTensor(x, 'bincount', 'x');
+  if (xt.dtype !== 'int32')
+    throw new DTypeError(`bincount: x must be int32, received dtype '${xt.dtype}'`);
+  if (xt.rank !== 1)
+    throw new ShapeError(`bincount: x must have rank 1, received shape ${show(xt.shape)}`);
+  assertNonNegInt('bincount', 'size', size);
+  const wt = toTensor(weights, 'bincount', 'weights');
+  if (wt.size > 0 && !shapesEqual(wt.shape, xt.shape))
+    throw new ShapeError(
+      `bincount: weights must be empty or have x's shape ${show(xt.shape)}, received shape ${show(wt.shape)}`,
+    );
+  if (wt.size > 0 && wt.dtype === 'bool')
+    throw new DTypeError("bincount: weights must be numbers, received dtype 'bool'");
+  const inputs = wt.size > 0 ? [xt, wt] : [xt];
+  return ENGINE.run1('bincount', inputs, { size, binaryOutput: false });
+}
+
 export const gatherRules = {
   gather: {
     forward: (b, [x, indices], { axis, batchDims }) => {
       const shape = gatherShape(x.shape, indices.shape, axis, batchDims);
-      return one(b.gather(x, indices, axis, batchDims, shape), shape, x.dtype);
+      return one(
+        b.run('gather', [x, indices], { axis, batchDims, outShape: shape }),
+        shape,
+        x.dtype,
+      );
     },
     // dx = scatterAdd(dy, indices) into x's shape: each slice of x gets the sum of the dy slices that read it
     vjp: ([dy], [x, indices], _y, { axis, batchDims }) => [
@@ -379,7 +407,11 @@ export const gatherRules = {
   },
   scatterAdd: {
     forward: (b, [updates, indices], { axis, batchDims, shape }) =>
-      one(b.scatterAdd(updates, indices, axis, batchDims, shape), shape, updates.dtype),
+      one(
+        b.run('scatterAdd', [updates, indices], { axis, batchDims, outShape: shape }),
+        shape,
+        updates.dtype,
+      ),
     // linear in updates with gather as its adjoint: dupdates = gather(dy, indices)
     vjp: ([dy], [_updates, indices], _y, { axis, batchDims }) => [
       ENGINE.run1('gather', [dy, indices], { axis, batchDims }),
@@ -389,7 +421,7 @@ export const gatherRules = {
   gatherND: {
     forward: (b, [x, indices]) => {
       const shape = gatherNDShape(x.shape, indices.shape);
-      return one(b.gatherND(x, indices, shape), shape, x.dtype);
+      return one(b.run('gatherND', [x, indices], { outShape: shape }), shape, x.dtype);
     },
     // dx = scatterND(indices, dy) into x's shape (repeated tuples add up)
     vjp: ([dy], [x, indices]) => [
@@ -399,16 +431,35 @@ export const gatherRules = {
   },
   scatterND: {
     forward: (b, [indices, updates], { shape }) =>
-      one(b.scatterND(indices, updates, shape), shape, updates.dtype),
+      one(b.run('scatterND', [indices, updates], { outShape: shape }), shape, updates.dtype),
     // linear in updates with gatherND as its adjoint: dupdates = gatherND(dy, indices)
     vjp: ([dy], [indices]) => [null, ENGINE.run1('gatherND', [dy, indices], {})],
   },
   topkIndices: {
     forward: (b, [x], { k }) => {
       const shape = [...x.shape.slice(0, -1), k];
-      return one(b.topkIndices(x, k), shape, 'int32');
+      return one(b.run('topkIndices', [x], { k }), shape, 'int32');
     },
     // indices are piecewise constant; values get their gradient through gather
     vjp: null,
   },
-} satisfies Pick<RuleTable, 'gather' | 'scatterAdd' | 'gatherND' | 'scatterND' | 'topkIndices'>;
+  bincount: {
+    forward: (b, inputs, { size, binaryOutput }) => {
+      const [x, weights] = inputs;
+      const shape = [...x.shape.slice(0, -1), size];
+      const dtype = weights ? weights.dtype : 'float32';
+      return one(b.run('bincount', inputs, { size, binaryOutput, dtype }), shape, dtype);
+    },
+    // out[r, v] = sum of w[r, i] over x[r, i] == v: dw[r, i] = dy[r, x[r, i]], 0 where x is out of range
+    vjp: ([dy], [x, weights], _y, { size, binaryOutput }) => {
+      if (!weights || binaryOutput || !isFloatDType(weights.dtype)) return [null, null];
+      const inRange = x.greaterEqual(0).logicalAnd(x.less(size));
+      const at = x.clipByValue(0, Math.max(size - 1, 0));
+      const picked = gather(dy, at, x.rank - 1, x.rank - 1);
+      return [null, inRange.where(picked, 0)];
+    },
+  },
+} satisfies Pick<
+  RuleTable,
+  'gather' | 'scatterAdd' | 'gatherND' | 'scatterND' | 'topkIndices' | 'bincount'
+>;

@@ -128,7 +128,7 @@ export const imageRules = {
   resizeBilinear: {
     forward: (b, [x], { outH, outW, alignCorners, halfPixelCenters }) =>
       one(
-        b.resizeBilinear(x, outH, outW, alignCorners, halfPixelCenters),
+        b.run('resizeBilinear', [x], { outH, outW, alignCorners, halfPixelCenters }),
         nhwc(x, outH, outW),
         'float32',
       ),
@@ -139,7 +139,11 @@ export const imageRules = {
   },
   resizeBilinearGrad: {
     forward: (b, [dy, x], { alignCorners, halfPixelCenters }) =>
-      one(b.resizeBilinearGrad(dy, x, alignCorners, halfPixelCenters), x.shape, 'float32'),
+      one(
+        b.run('resizeBilinearGrad', [dy, x], { alignCorners, halfPixelCenters }),
+        x.shape,
+        'float32',
+      ),
     // dx = Rᵀ dy is linear in dy, so its own adjoint is R again: d dy = R ddx. x only lends its shape: no gradient.
     vjp: ([ddx], [dy], _y, { alignCorners, halfPixelCenters }) => [
       ENGINE.run1('resizeBilinear', [ddx], {
@@ -154,7 +158,7 @@ export const imageRules = {
   resizeNearest: {
     forward: (b, [x], { outH, outW, alignCorners, halfPixelCenters }) =>
       one(
-        b.resizeNearest(x, outH, outW, alignCorners, halfPixelCenters),
+        b.run('resizeNearest', [x], { outH, outW, alignCorners, halfPixelCenters }),
         nhwc(x, outH, outW),
         x.dtype,
       ),
@@ -165,7 +169,11 @@ export const imageRules = {
   },
   resizeNearestGrad: {
     forward: (b, [dy, x], { alignCorners, halfPixelCenters }) =>
-      one(b.resizeNearestGrad(dy, x, alignCorners, halfPixelCenters), x.shape, 'float32'),
+      one(
+        b.run('resizeNearestGrad', [dy, x], { alignCorners, halfPixelCenters }),
+        x.shape,
+        'float32',
+      ),
     // linear in dy with adjoint S: d dy = S ddx; x only lends its shape
     vjp: ([ddx], [dy], _y, { alignCorners, halfPixelCenters }) => [
       ENGINE.run1('resizeNearest', [ddx], {

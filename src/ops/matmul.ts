@@ -326,9 +326,9 @@ export const matmulRules = {
   matMul: {
     forward: (b, [x, y, bias], { transposeA, transposeB, activation = 'linear' }) => {
       const shape = matMulShape(x.shape, y.shape, transposeA, transposeB);
-      const epilogue =
-        bias || activation !== 'linear' ? { bias: bias ?? null, activation } : undefined;
-      return one(b.matMul(x, y, transposeA, transposeB, shape, epilogue), shape, x.dtype);
+      const inputs = bias ? [x, y, bias] : [x, y];
+      const attrs = { transposeA, transposeB, outShape: shape, activation };
+      return one(b.run('matMul', inputs, attrs), shape, x.dtype);
     },
     // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC; the transposed forms follow by transposing both sides
     // (C = Aᵀ·B: dA = B·dCᵀ; C = A·Bᵀ: dB = dCᵀ·A; C = Aᵀ·Bᵀ: dA = Bᵀ·dCᵀ, dB = dCᵀ·Aᵀ).

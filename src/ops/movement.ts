@@ -405,13 +405,9 @@ export const movementRules = {
     forward: (b, [x], { perm }) => {
       const base = stridesOf(x.shape);
       const shape = perm.map((p) => x.shape[p]);
+      const strides = perm.map((p) => base[p]);
       return one(
-        b.copyStrided(
-          x,
-          shape,
-          0,
-          perm.map((p) => base[p]),
-        ),
+        b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
         shape,
         x.dtype,
       );
@@ -426,7 +422,11 @@ export const movementRules = {
   slice: {
     forward: (b, [x], { begin, size, strides }) => {
       const g = sliceGeometry(x.shape, begin, strides);
-      return one(b.copyStrided(x, size, g.offset, g.strides), size, x.dtype);
+      return one(
+        b.run('copyStrided', [x], { outShape: size, offset: g.offset, strides: g.strides }),
+        size,
+        x.dtype,
+      );
     },
     vjp: ([dy], [x], _y, { begin, strides }) => [
       ENGINE.run1('sliceGrad', [dy], { shape: x.shape, begin, strides }),
@@ -435,7 +435,15 @@ export const movementRules = {
   sliceGrad: {
     forward: (b, [dy], { shape, begin, strides }) => {
       const g = sliceGeometry(shape, begin, strides);
-      return one(b.scatterStrided(dy, sizeOf(shape), g.offset, g.strides), shape, dy.dtype);
+      return one(
+        b.run('scatterStrided', [dy], {
+          size: sizeOf(shape),
+          offset: g.offset,
+          strides: g.strides,
+        }),
+        shape,
+        dy.dtype,
+      );
     },
     vjp: ([ddx], [dy], _y, { begin, strides }) => [
       ENGINE.run1('slice', [ddx], { begin, size: dy.shape, strides }),
@@ -448,7 +456,11 @@ export const movementRules = {
       const strides = shape.map((d, i) =>
         i < lead || x.shape[i - lead] !== d ? 0 : base[i - lead],
       );
-      return one(b.copyStrided(x, shape, 0, strides), shape, x.dtype);
+      return one(
+        b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
+        shape,
+        x.dtype,
+      );
     },
     vjp: ([dy], [x]) => [sumToShape(dy, x.shape)],
   },
@@ -456,7 +468,7 @@ export const movementRules = {
     forward: (b, xs, { axis }) => {
       const shape = xs[0].shape.slice();
       shape[axis] = xs.reduce((acc, t) => acc + t.shape[axis], 0);
-      return one(b.concat(xs, axis, shape), shape, xs[0].dtype);
+      return one(b.run('concat', xs, { axis, outShape: shape }), shape, xs[0].dtype);
     },
     // each input gets its slice of dy
     vjp: ([dy], xs, _y, { axis }) =>
@@ -469,7 +481,7 @@ export const movementRules = {
   padConstant: {
     forward: (b, [x], { paddings, value }) => {
       const shape = x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
-      return one(b.padConstant(x, paddings, value, shape), shape, x.dtype);
+      return one(b.run('padConstant', [x], { paddings, value, outShape: shape }), shape, x.dtype);
     },
     // the unpadded window of dy
     vjp: ([dy], [x], _y, { paddings }) => [

@@ -149,23 +149,25 @@ const outShape = (i: Pool2DInfo) => [i.batch, i.outH, i.outW, i.channels];
 /** The four pooling primitives' forwards and VJPs. @example ruleFor('avgPoolGrad').vjp */
 export const poolRules = {
   maxPool: {
-    forward: (b, [x], { info }) => one(b.maxPool(x, info), outShape(info), x.dtype),
+    forward: (b, [x], { info }) => one(b.run('maxPool', [x], { info }), outShape(info), x.dtype),
     // dy flows to the first maximum of each window
     vjp: ([dy], [x], _y, { info }) => [ENGINE.run1('maxPoolGrad', [dy, x], { info })],
   },
   maxPoolGrad: {
-    forward: (b, [dy, x], { info }) => one(b.maxPoolGrad(dy, x, info), inShape(info), dy.dtype),
+    forward: (b, [dy, x], { info }) =>
+      one(b.run('maxPoolGrad', [dy, x], { info }), inShape(info), dy.dtype),
     // NOTE: not differentiable here (second derivatives through maxPool stop): its derivative in dy
     // gathers ddx at each window's argmax, which no primitive computes; the derivative in x is zero.
     vjp: null,
   },
   avgPool: {
-    forward: (b, [x], { info }) => one(b.avgPool(x, info), outShape(info), x.dtype),
+    forward: (b, [x], { info }) => one(b.run('avgPool', [x], { info }), outShape(info), x.dtype),
     // each output spreads dy / count evenly over its window
     vjp: ([dy], _x, _y, { info }) => [ENGINE.run1('avgPoolGrad', [dy], { info })],
   },
   avgPoolGrad: {
-    forward: (b, [dy], { info }) => one(b.avgPoolGrad(dy, info), inShape(info), dy.dtype),
+    forward: (b, [dy], { info }) =>
+      one(b.run('avgPoolGrad', [dy], { info }), inShape(info), dy.dtype),
     // avgPoolGrad is linear and the adjoint of avgPool, so its VJP is avgPool
     vjp: ([ddx], _x, _y, { info }) => [ENGINE.run1('avgPool', [ddx], { info })],
   },

@@ -253,9 +253,9 @@ export const randomRules = {
     // int32 is a truncating cast of the float draw (randomUniform draws [0, range) for it)
     forward: (b, _inputs, { spec, shape, dtype }) => {
       const n = sizeOf(shape);
-      const id = b.random(spec, n);
+      const id = b.run('random', [], { spec, size: n });
       if (dtype === 'float32') return one(id, shape, 'float32');
-      const out = b.cast({ dataId: id, shape, dtype: 'float32' }, dtype);
+      const out = b.run('cast', [{ dataId: id, shape, dtype: 'float32' }], { dtype });
       b.free(id);
       return one(out, shape, dtype);
     },

@@ -245,7 +245,7 @@ export const reduceRules = {
     forward: (b, [x], { op, axes, keepDims }) => {
       const shape = reducedShape(x.shape, axes, keepDims ?? false);
       const dt = op === 'any' || op === 'all' ? 'bool' : x.dtype;
-      return one(b.reduce(op, x, axes, dt), shape, dt);
+      return one(b.run('reduce', [x], { op, axes, dtype: dt }), shape, dt);
     },
     vjp: ([dy], [x], [y], { op, axes }) => {
       const kept = reducedShape(x.shape, axes, true);
@@ -276,12 +276,12 @@ export const reduceRules = {
   },
   argReduce: {
     forward: (b, [x], { op, axis }) =>
-      one(b.argReduce(op, x, axis), reducedShape(x.shape, [axis], false), 'int32'),
+      one(b.run('argReduce', [x], { op, axis }), reducedShape(x.shape, [axis], false), 'int32'),
     vjp: null,
   },
   cumulative: {
     forward: (b, [x], { op, axis, exclusive, reverse }) =>
-      one(b.cumulative(op, x, axis, exclusive, reverse), x.shape, x.dtype),
+      one(b.run('cumulative', [x], { op, axis, exclusive, reverse }), x.shape, x.dtype),
     vjp: ([dy], [x], [y], { op, axis, exclusive, reverse }) => {
       // d cumsum = reversed cumsum of dy
       if (op === 'sum') return [dy.cumsum(axis, exclusive, !reverse)];

@@ -3,6 +3,7 @@
 import type { DType, TensorLike } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
+import { ENGINE } from '../core/engine.js';
 import * as ops from './all.js';
 import { toTensor } from './convert.js';
 
@@ -74,54 +75,14 @@ export function upperBound(sortedSequence: Operand, values_: Operand): Tensor {
   return searchSorted(sortedSequence, values_, 'right');
 }
 
-function countInto(
-  op: string,
-  x: ArrayLike<number>,
-  w: ArrayLike<number> | null,
-  size: number,
-  out: Float32Array | Int32Array,
-  base: number,
-  binary: boolean,
-  from: number,
-  to: number,
-): void {
-  for (let i = from; i < to; i++) {
-    const v = x[i];
-    if (v < 0) throw new ArgumentError(`${op}: x must be non-negative, received ${v}`);
-    if (v >= size) continue;
-    if (binary) out[base + v] = 1;
-    else out[base + v] += w ? w[i] : 1;
-  }
-}
-
 function checkSize(op: string, size: number): void {
   if (!Number.isInteger(size) || size < 0)
     throw new ArgumentError(`${op}: size must be a non-negative integer, received ${show(size)}`);
 }
 
 /**
- * Counts of each integer in [0, size) in the int32 vector x, summing weights when weights is not empty.
- * @example nr.bincount(nr.tensor1d([1, 1, 3], 'int32'), [], 4) // [0, 2, 0, 1]
- */
-export function bincount(x: Operand, weights: Operand, size: number): Tensor {
-  checkSize('bincount', size);
-  const xs = values(x, 'bincount', 'x', 'int32');
-  if (xs.dtype !== 'int32') throw new DTypeError(`bincount: x must be int32, received ${xs.dtype}`);
-  if (xs.shape.length !== 1)
-    throw new ShapeError(`bincount: x must have rank 1, received shape ${show(xs.shape)}`);
-  const ws = values(weights, 'bincount', 'weights');
-  if (ws.v.length > 0 && ws.v.length !== xs.v.length)
-    throw new ShapeError(
-      `bincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`,
-    );
-  const dtype = ws.v.length > 0 ? ws.dtype : 'float32';
-  const out = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-  countInto('bincount', xs.v, ws.v.length > 0 ? ws.v : null, size, out, 0, false, 0, xs.v.length);
-  return ops.tensor(out, [size], dtype === 'int32' ? 'int32' : 'float32');
-}
-
-/**
- * bincount of a vector or of each row of a matrix; binaryOutput marks presence with 1 instead of counting.
+ * bincount of a vector or of each row of a matrix (tfjs denseBincount); binaryOutput marks presence with 1
+ * instead of counting. Runs the `bincount` primitive, so it works on every backend (no host read).
  * @example nr.denseBincount(nr.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32'), [], 3) // [[0, 2, 0], [1, 0, 1]]
  */
 export function denseBincount(
@@ -131,39 +92,24 @@ export function denseBincount(
   binaryOutput = false,
 ): Tensor {
   checkSize('denseBincount', size);
-  const xs = values(x, 'denseBincount', 'x', 'int32');
-  if (xs.dtype !== 'int32')
-    throw new DTypeError(`denseBincount: x must be int32, received ${xs.dtype}`);
-  if (xs.shape.length !== 1 && xs.shape.length !== 2)
+  const xt = toTensor(x, 'denseBincount', 'x');
+  if (xt.dtype !== 'int32')
+    throw new DTypeError(`denseBincount: x must be int32, received ${xt.dtype}`);
+  if (xt.rank !== 1 && xt.rank !== 2)
     throw new ShapeError(
-      `denseBincount: x must have rank 1 or 2, received shape ${show(xs.shape)}`,
+      `denseBincount: x must have rank 1 or 2, received shape ${show(xt.shape)}`,
     );
-  const ws = values(weights, 'denseBincount', 'weights');
-  if (ws.v.length > 0 && ws.v.length !== xs.v.length)
+  const wt = toTensor(weights, 'denseBincount', 'weights');
+  if (wt.size > 0 && wt.size !== xt.size)
     throw new ShapeError(
-      `denseBincount: weights must be empty or have x's shape ${show(xs.shape)}, received ${show(ws.shape)}`,
+      `denseBincount: weights must be empty or have x's shape ${show(xt.shape)}, received ${show(wt.shape)}`,
     );
-  const rows = xs.shape.length === 2 ? xs.shape[0] : 1;
-  const cols = xs.shape[xs.shape.length - 1];
-  const dtype = ws.v.length > 0 ? ws.dtype : 'float32';
-  const out = dtype === 'int32' ? new Int32Array(rows * size) : new Float32Array(rows * size);
-  for (let r = 0; r < rows; r++)
-    countInto(
-      'denseBincount',
-      xs.v,
-      ws.v.length > 0 ? ws.v : null,
-      size,
-      out,
-      r * size,
-      binaryOutput,
-      r * cols,
-      (r + 1) * cols,
-    );
-  return ops.tensor(
-    out,
-    xs.shape.length === 2 ? [rows, size] : [size],
-    dtype === 'int32' ? 'int32' : 'float32',
-  );
+  if (wt.size > 0 && wt.dtype === 'bool')
+    throw new DTypeError("denseBincount: weights must be numbers, received dtype 'bool'");
+  const w = wt.size > 0 ? wt.reshape(xt.shape) : null;
+  const out = ENGINE.run1('bincount', w ? [xt, w] : [xt], { size, binaryOutput });
+  w?.dispose(); // a view sharing wt's buffer
+  return out;
 }
 
 /**

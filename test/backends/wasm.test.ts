@@ -16,6 +16,7 @@ import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
 
@@ -69,10 +70,12 @@ function checkMatMul(
     seed + 1,
   );
   const got = wasm
-    .readSync(wasm.matMul(info(wasm, aShape, av), info(wasm, bShape, bv), transA, transB, outShape))
+    .readSync(
+      calls(wasm).matMul(info(wasm, aShape, av), info(wasm, bShape, bv), transA, transB, outShape),
+    )
     .slice();
   const want = reference.readSync(
-    reference.matMul(
+    calls(reference).matMul(
       info(reference, aShape, av),
       info(reference, bShape, bv),
       transA,
@@ -155,10 +158,16 @@ describe('wasm backend: SIMD elementwise agrees with the reference', () => {
       for (const op of ops) {
         for (const [x, xs, y, ys] of cases) {
           const got = wasm
-            .readSync(wasm.binary(op, info(wasm, xs, x), info(wasm, ys, y), [n], 'float32'))
+            .readSync(calls(wasm).binary(op, info(wasm, xs, x), info(wasm, ys, y), [n], 'float32'))
             .slice();
           const want = reference.readSync(
-            reference.binary(op, info(reference, xs, x), info(reference, ys, y), [n], 'float32'),
+            calls(reference).binary(
+              op,
+              info(reference, xs, x),
+              info(reference, ys, y),
+              [n],
+              'float32',
+            ),
           );
           expect(Array.from(got), `${op} n=${n} ${xs}/${ys}`).toEqual(Array.from(want));
         }
@@ -206,10 +215,16 @@ describe('wasm backend: SIMD row broadcast (bias add) agrees with the reference'
       );
       for (const op of ['add', 'sub', 'div', 'maximum'] as const) {
         const got = wasm
-          .readSync(wasm.binary(op, info(wasm, xs, x), info(wasm, ys, y), out, 'float32'))
+          .readSync(calls(wasm).binary(op, info(wasm, xs, x), info(wasm, ys, y), out, 'float32'))
           .slice();
         const want = reference.readSync(
-          reference.binary(op, info(reference, xs, x), info(reference, ys, y), out, 'float32'),
+          calls(reference).binary(
+            op,
+            info(reference, xs, x),
+            info(reference, ys, y),
+            out,
+            'float32',
+          ),
         );
         expect(Array.from(got), `${op} ${xs} ${ys}`).toEqual(Array.from(want));
       }
@@ -224,9 +239,9 @@ describe('wasm backend: SIMD unary kernels agree with the reference', () => {
       const xv = randomValues(n, 7 * n).map((v) => v * 3);
       if (n > 5) xv.set([NaN, 0, -0, Infinity, -Infinity, 4]);
       for (const op of ['neg', 'abs', 'sqrt', 'square', 'relu'] as const) {
-        const got = wasm.readSync(wasm.unary(op, info(wasm, [n], xv), 'float32', 0)).slice();
+        const got = wasm.readSync(calls(wasm).unary(op, info(wasm, [n], xv), 'float32', 0)).slice();
         const want = reference.readSync(
-          reference.unary(op, info(reference, [n], xv), 'float32', 0),
+          calls(reference).unary(op, info(reference, [n], xv), 'float32', 0),
         );
         expect(Array.from(got), `${op} n=${n}`).toEqual(Array.from(want));
       }
@@ -241,9 +256,9 @@ describe('wasm backend: without SIMD and through the engine', () => {
     checkMatMul(plain, [33, 45], [45, 29], false, true, 21);
     const a = info(plain, [5], new Float32Array([1, 2, 3, 4, 5]));
     const b = info(plain, [5], new Float32Array([5, 4, 3, 2, 1]));
-    expect(Array.from(plain.readSync(plain.binary('mul', a, b, [5], 'float32')).slice())).toEqual([
-      5, 8, 9, 8, 5,
-    ]);
+    expect(
+      Array.from(plain.readSync(calls(plain).binary('mul', a, b, [5], 'float32')).slice()),
+    ).toEqual([5, 8, 9, 8, 5]);
   });
 
   it('is selected with nr.setBackend("wasm")', async () => {

@@ -19,6 +19,7 @@ import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { WasmPool } from '../../src/backends/wasm/pooling.js';
 import { computeConv2DInfo, computePool2DInfo, type PadType } from '../../src/ops/conv_util.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const reference64 = createCpuBackendSync({ precision: 'float64' });
 const reference32 = createCpuBackendSync({ precision: 'float32' });
@@ -146,16 +147,18 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
         const w = { shape: c.filter, values: randomValues(size(c.filter), seed++) };
         const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
         const what = describeCase(c);
-        const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) => b.conv2d(xt, wt, info));
+        const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) =>
+          calls(b).conv2d(xt, wt, info),
+        );
         expectClose(f1, f2, tol, 1e-5, `conv2d ${what}`);
         const [d1, d2] = both(wasm, reference64, [dy, w], (b, [dt, wt]) =>
-          b.conv2dBackpropInput(dt, wt, info),
+          calls(b).conv2dBackpropInput(dt, wt, info),
         );
         expectClose(d1, d2, tol, 1e-5, `conv2dBackpropInput ${what}`);
         // the filter gradient sums over every output pixel
         const rows = info.batch * info.outH * info.outW;
         const [g1, g2] = both(wasm, reference64, [x, dy], (b, [xt, dt]) =>
-          b.conv2dBackpropFilter(xt, dt, info),
+          calls(b).conv2dBackpropFilter(xt, dt, info),
         );
         expectClose(g1, g2, 2e-6 * Math.sqrt(rows) * 4, 1e-5, `conv2dBackpropFilter ${what}`);
       }
@@ -176,7 +179,7 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
         for (const withBias of [false, true]) {
           const [a, b] = both(wasm, reference32, [x, w, bias], (be, [xt, wt, bt]) => {
             const epilogue: Epilogue = { bias: withBias ? bt : null, activation };
-            return be.conv2d(xt, wt, info, epilogue);
+            return calls(be).conv2d(xt, wt, info, epilogue);
           });
           const what = `${activation} bias=${withBias} ${describeCase(c)}`;
           expectClose(a, b, 1e-4, 1e-5, what);
@@ -191,7 +194,9 @@ describe('wasm conv2d and its gradients agree with the reference', () => {
     const info = convInfo(c);
     const x = { shape: c.x, values: randomValues(size(c.x), 7) };
     const w = { shape: c.filter, values: randomValues(size(c.filter), 8) };
-    const [a, b] = both(wasm, reference64, [x, w], (be, [xt, wt]) => be.conv2d(xt, wt, info));
+    const [a, b] = both(wasm, reference64, [x, w], (be, [xt, wt]) =>
+      calls(be).conv2d(xt, wt, info),
+    );
     expectClose(a, b, 1e-4, 1e-5, 'conv2d on plain memory');
     expect(wasm.heap.generation).toBeGreaterThan(0);
   });
@@ -219,10 +224,18 @@ describe('wasm conv2d on the thread pool', () => {
           [
             'conv2d',
             [x, w, bias],
-            (b, [xt, wt, bt]) => b.conv2d(xt, wt, info, { bias: bt, activation: 'relu' }),
+            (b, [xt, wt, bt]) => calls(b).conv2d(xt, wt, info, { bias: bt, activation: 'relu' }),
           ],
-          ['conv2dBackpropInput', [dy, w], (b, [dt, wt]) => b.conv2dBackpropInput(dt, wt, info)],
-          ['conv2dBackpropFilter', [x, dy], (b, [xt, dt]) => b.conv2dBackpropFilter(xt, dt, info)],
+          [
+            'conv2dBackpropInput',
+            [dy, w],
+            (b, [dt, wt]) => calls(b).conv2dBackpropInput(dt, wt, info),
+          ],
+          [
+            'conv2dBackpropFilter',
+            [x, dy],
+            (b, [xt, dt]) => calls(b).conv2dBackpropFilter(xt, dt, info),
+          ],
         ];
         for (const [name, inputs, op] of ops) {
           pool.resize(1);
@@ -258,15 +271,15 @@ describe('wasm depthwise conv2d and its gradients agree with the reference', () 
         const dy = { shape: dyShape, values: randomValues(size(dyShape), seed++) };
         const what = `multiplier ${multiplier} ${describeCase(dc)}`;
         const [f1, f2] = both(wasm, reference64, [x, w], (b, [xt, wt]) =>
-          b.depthwiseConv2d(xt, wt, info),
+          calls(b).depthwiseConv2d(xt, wt, info),
         );
         expectClose(f1, f2, 1e-5, 1e-5, `depthwiseConv2d ${what}`);
         const [d1, d2] = both(wasm, reference64, [dy, w], (b, [dt, wt]) =>
-          b.depthwiseConv2dBackpropInput(dt, wt, info),
+          calls(b).depthwiseConv2dBackpropInput(dt, wt, info),
         );
         expectClose(d1, d2, 1e-5, 1e-5, `depthwiseConv2dBackpropInput ${what}`);
         const [g1, g2] = both(wasm, reference64, [x, dy], (b, [xt, dt]) =>
-          b.depthwiseConv2dBackpropFilter(xt, dt, info),
+          calls(b).depthwiseConv2dBackpropFilter(xt, dt, info),
         );
         expectClose(g1, g2, 1e-4, 1e-5, `depthwiseConv2dBackpropFilter ${what}`);
       }
@@ -310,8 +323,8 @@ describe('wasm pooling and its gradients agree with the reference', () => {
         const what = `x ${c.x} window ${c.window} strides ${c.strides} pad ${c.pad}`;
         const exact = (a: Float32Array, b: Float32Array, name: string): void =>
           expect(Array.from(a), `${name} ${what}`).toEqual(Array.from(b));
-        exact(...both(wasm, reference32, [x], (b, [xt]) => b.maxPool(xt, info)), 'maxPool');
-        exact(...both(wasm, reference32, [x], (b, [xt]) => b.avgPool(xt, info)), 'avgPool');
+        exact(...both(wasm, reference32, [x], (b, [xt]) => calls(b).maxPool(xt, info)), 'maxPool');
+        exact(...both(wasm, reference32, [x], (b, [xt]) => calls(b).avgPool(xt, info)), 'avgPool');
         // the gradients get an unzeroed block and zero it themselves: free two blocks full of NaN of
         // their size, one for the copy of x and one for the output
         const dirty = (): void => {
@@ -322,12 +335,12 @@ describe('wasm pooling and its gradients agree with the reference', () => {
         };
         dirty();
         exact(
-          ...both(wasm, reference32, [dy, x], (b, [dt, xt]) => b.maxPoolGrad(dt, xt, info)),
+          ...both(wasm, reference32, [dy, x], (b, [dt, xt]) => calls(b).maxPoolGrad(dt, xt, info)),
           'maxPoolGrad',
         );
         dirty();
         // NOTE: the reference adds dy / count in double; wasm rounds the quotient to float32 first
-        const [a, b] = both(wasm, reference32, [dy], (be, [dt]) => be.avgPoolGrad(dt, info));
+        const [a, b] = both(wasm, reference32, [dy], (be, [dt]) => calls(be).avgPoolGrad(dt, info));
         expectClose(a, b, 1e-6, 1e-6, `avgPoolGrad ${what}`);
       }
       pool.dispose();

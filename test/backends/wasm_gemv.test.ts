@@ -10,6 +10,7 @@ import { detectFeatures } from '../../src/backends/wasm/kernels.js';
 import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
 
@@ -52,7 +53,7 @@ function runCase(backend: Backend, c: Case, seed: number): Float32Array {
   const epilogue: Epilogue | undefined = c.activation
     ? { bias: info([c.outShape.at(-1)!], seed + 2), activation: c.activation }
     : undefined;
-  const id = backend.matMul(a, b, c.transA, c.transB, c.outShape, epilogue);
+  const id = calls(backend).matMul(a, b, c.transA, c.transB, c.outShape, epilogue);
   const out = backend.readSync(id).slice() as Float32Array;
   for (const t of [a, b, epilogue?.bias]) if (t) backend.free(t.dataId);
   backend.free(id);

@@ -7,6 +7,7 @@ import { collapse } from '../../src/backends/wasm/movement.js';
 import { reductionRuns } from '../../src/backends/wasm/reduce.js';
 import type { DType, TypedArray } from '../../src/core/dtype.js';
 import { rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const cpu = createCpuBackendSync({ precision: 'float32' });
 let wasm: Backend;
@@ -76,7 +77,7 @@ describe('wasm reductions', () => {
         if (axes.length === 0) axes.push(Math.floor(r() * rank));
         const n = shape.reduce((a, b) => a * b, 1);
         const values = randomValues(r, n, t % 5 === 0 ? 0.05 : 0);
-        const [want, got] = both(values, shape, (b, x) => b.reduce(op, x, axes, 'float32'));
+        const [want, got] = both(values, shape, (b, x) => calls(b).reduce(op, x, axes, 'float32'));
         expectSame(got, want, 2e-6, `${op} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`);
       }
     },
@@ -87,7 +88,9 @@ describe('wasm reductions', () => {
     const values = randomValues(r, 1024 * 1024);
     for (const op of ['sum', 'max', 'min'] as ReduceOp[])
       for (const axes of [[0], [1]]) {
-        const [want, got] = both(values, [1024, 1024], (b, x) => b.reduce(op, x, axes, 'float32'));
+        const [want, got] = both(values, [1024, 1024], (b, x) =>
+          calls(b).reduce(op, x, axes, 'float32'),
+        );
         expectSame(got, want, 1e-6, `${op} over ${axes[0]}`);
       }
   });
@@ -101,13 +104,13 @@ describe('wasm reductions', () => {
     for (const v of values) exact += v;
     for (const shape of [[n], [1000, 1000]]) {
       const axes = shape.map((_, i) => i);
-      const [want, got] = both(values, shape, (b, x) => b.reduce('sum', x, axes, 'float32'));
+      const [want, got] = both(values, shape, (b, x) => calls(b).reduce('sum', x, axes, 'float32'));
       const refErr = Math.abs(want[0] - exact);
       expect(Math.abs(got[0] - exact)).toBeLessThanOrEqual(refErr);
     }
     // a column sum (the bias gradient's shape): every column's error is the reference's or less
     const cols = [1000, 1000];
-    const [want, got] = both(values, cols, (b, x) => b.reduce('sum', x, [0], 'float32'));
+    const [want, got] = both(values, cols, (b, x) => calls(b).reduce('sum', x, [0], 'float32'));
     for (let j = 0; j < 1000; j += 97) {
       let e = 0;
       for (let i = 0; i < 1000; i++) e += values[i * 1000 + j];
@@ -126,7 +129,7 @@ describe('wasm reductions', () => {
       const values = Float32Array.from({ length: n }, () =>
         r() < (t % 4 === 0 ? 0.1 : 0) ? NaN : Math.floor(r() * 4),
       );
-      const [want, got] = both(values, shape, (b, x) => b.argReduce(op, x, axis));
+      const [want, got] = both(values, shape, (b, x) => calls(b).argReduce(op, x, axis));
       expect(Array.from(got), `${op} ${JSON.stringify(shape)} axis ${axis}`).toEqual(
         Array.from(want),
       );
@@ -135,11 +138,11 @@ describe('wasm reductions', () => {
 
   it('empty and int32 inputs fall back to the reference', () => {
     const [want, got] = both(new Float32Array(0), [0, 3], (b, x) =>
-      b.reduce('max', x, [0], 'float32'),
+      calls(b).reduce('max', x, [0], 'float32'),
     );
     expect(Array.from(got)).toEqual(Array.from(want));
     const ints = Int32Array.from([1, 2, 3, 4, 5, 6]);
-    const [wi, gi] = both(ints, [2, 3], (b, x) => b.reduce('sum', x, [1], 'int32'), 'int32');
+    const [wi, gi] = both(ints, [2, 3], (b, x) => calls(b).reduce('sum', x, [1], 'int32'), 'int32');
     expect(Array.from(gi)).toEqual(Array.from(wi));
   });
 });
@@ -190,7 +193,7 @@ describe('wasm movement', () => {
       const [want, got] = both(
         typed,
         shape,
-        (b, x) => b.copyStrided(x, outShape, offset, strides),
+        (b, x) => calls(b).copyStrided(x, outShape, offset, strides),
         dtype,
       );
       expect(Array.from(got), `${dtype} ${JSON.stringify([shape, outShape, strides])}`).toEqual(
@@ -207,7 +210,9 @@ describe('wasm movement', () => {
       [1, 9],
     ]) {
       const values = randomValues(rng(m * n), m * n);
-      const [want, got] = both(values, [m, n], (b, x) => b.copyStrided(x, [n, m], 0, [1, n]));
+      const [want, got] = both(values, [m, n], (b, x) =>
+        calls(b).copyStrided(x, [n, m], 0, [1, n]),
+      );
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
@@ -236,7 +241,7 @@ describe('wasm movement', () => {
             dtype,
           );
         });
-        return Array.from(b.readSync(b.concat(xs, axis, outShape)).slice());
+        return Array.from(b.readSync(calls(b).concat(xs, axis, outShape)).slice());
       });
       expect(outs[1]).toEqual(outs[0]);
     }
@@ -259,7 +264,9 @@ describe('wasm broadcasting binaries and casts', () => {
         const av = randomValues(r, size(sa), 0.02);
         const bv = randomValues(r, size(sb), 0.02);
         const outs = [cpu, wasm].map((b) =>
-          b.readSync(b.binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32')).slice(),
+          b
+            .readSync(calls(b).binary(op, put(b, sa, av), put(b, sb, bv), outShape, 'float32'))
+            .slice(),
         );
         expect(Array.from(outs[1]), `${op} ${JSON.stringify([sa, sb, outShape])}`).toEqual(
           Array.from(outs[0]),
@@ -273,10 +280,10 @@ describe('wasm broadcasting binaries and casts', () => {
     for (const n of [1, 3, 4, 7, 1000]) {
       const f = Float32Array.from({ length: n }, () => (r() - 0.5) * 2e6);
       if (n > 3) f.set([-0.5, 0.5, -1.5, NaN].slice(0, n));
-      const [want, got] = both(f, [n], (b, x) => b.cast(x, 'int32'));
+      const [want, got] = both(f, [n], (b, x) => calls(b).cast(x, 'int32'));
       expect(Array.from(got)).toEqual(Array.from(want));
       const ints = Int32Array.from({ length: n }, () => Math.floor((r() - 0.5) * 2 ** 31));
-      const [wf, gf] = both(ints, [n], (b, x) => b.cast(x, 'float32'), 'int32');
+      const [wf, gf] = both(ints, [n], (b, x) => calls(b).cast(x, 'float32'), 'int32');
       expect(Array.from(gf)).toEqual(Array.from(wf));
     }
   });

@@ -5,6 +5,7 @@ import { WasmBackend } from '../../src/backends/wasm/index.js';
 import { SOFTMAX_ONE_PASS_MAX } from '../../src/backends/wasm/softmax.js';
 import { softmaxComposed } from '../../src/ops/softmax.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const wasmReady = nr.registeredBackends().includes('wasm');
 
@@ -24,7 +25,7 @@ describe.skipIf(!wasmReady)('wasm softmax', () => {
       shape,
       dtype: 'float32' as const,
     };
-    const fused = b.softmax(x);
+    const fused = calls(b).softmax(x);
     const composed = softmaxComposed(b, x);
     const out = [Array.from(b.readSync(fused)), Array.from(b.readSync(composed))] as [
       number[],

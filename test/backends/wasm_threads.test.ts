@@ -25,6 +25,7 @@ import { sigmoid } from '../../src/core/scalar_math.js';
 import type { BinaryOp, UnaryOp } from '../../src/ops/elementwise_table.js';
 import { adamComposed } from '../../src/ops/optimizer_rules.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
 
@@ -77,7 +78,7 @@ function runCase(backend: Backend, c: Case, seed: number): Float32Array {
     c.bias || c.activation
       ? { bias: c.bias ? info([n], seed + 2) : null, activation: c.activation ?? 'linear' }
       : undefined;
-  const id = backend.matMul(a, b, c.transA, c.transB, [...batch, m, n], epilogue);
+  const id = calls(backend).matMul(a, b, c.transA, c.transB, [...batch, m, n], epilogue);
   const out = backend.readSync(id).slice() as Float32Array;
   for (const t of [a, b, epilogue?.bias]) if (t) backend.free(t.dataId);
   backend.free(id);
@@ -166,8 +167,8 @@ describe('wasm threads', () => {
     }));
     const id =
       'unary' in op
-        ? backend.unary(op.unary, infos[0], 'float32', op.alpha ?? 0)
-        : backend.binary(op.binary, infos[0], infos[1], outShape, 'float32');
+        ? calls(backend).unary(op.unary, infos[0], 'float32', op.alpha ?? 0)
+        : calls(backend).binary(op.binary, infos[0], infos[1], outShape, 'float32');
     const out = backend.readSync(id).slice() as Float32Array;
     for (const t of infos) backend.free(t.dataId);
     backend.free(id);
@@ -259,7 +260,7 @@ describe('wasm threads', () => {
       return Math.abs(bx - bits[0]);
     };
     for (const activation of ['sigmoid', 'tanh'] as const) {
-      const id = one.matMul(a, b, false, false, [m, 4], { bias: null, activation });
+      const id = calls(one).matMul(a, b, false, false, [m, 4], { bias: null, activation });
       const y = one.readSync(id).slice();
       one.free(id);
       const f = activation === 'sigmoid' ? sigmoid : Math.tanh;
@@ -437,7 +438,7 @@ describe('fused Adam step', () => {
     const [g, m, v, w, alpha] = inputs(backend, n, 21);
     const ids = composed
       ? adamComposed(backend, g, m, v, w, alpha, attrs)
-      : backend.adamUpdate!(g, m, v, w, alpha, attrs);
+      : calls(backend).adamUpdate(g, m, v, w, alpha, attrs);
     const out = ids.map((id) => backend.readSync(id).slice() as Float32Array);
     for (const id of [...ids, ...[g, m, v, w, alpha].map((t) => t.dataId)]) backend.free(id);
     return out;

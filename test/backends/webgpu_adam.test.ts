@@ -5,6 +5,7 @@ import type { Backend, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { adamComposed } from '../../src/ops/optimizer_rules.js';
 import { expectClose, rng, testBackends } from '../helpers/check_op.js';
+import { calls } from '../helpers/kernel_calls.js';
 
 const available = testBackends().includes('webgpu');
 const prev = nr.getBackend();
@@ -39,7 +40,7 @@ function inputs(b: Backend, n: number): TensorInfo[] {
 async function step(b: Backend, n: number, fused: boolean): Promise<number[][]> {
   const [g, m, v, w, alpha] = inputs(b, n);
   const ids = fused
-    ? b.adamUpdate!(g, m, v, w, alpha, attrs)
+    ? calls(b).adamUpdate(g, m, v, w, alpha, attrs)
     : adamComposed(b, g, m, v, w, alpha, attrs);
   const out = await Promise.all(ids.map(async (id) => Array.from(await b.read(id))));
   for (const id of [...ids, g.dataId, m.dataId, v.dataId, w.dataId, alpha.dataId]) b.free(id);

@@ -2,6 +2,9 @@
 import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
 import { gemm } from './matmul.js';
 import type { KernelStore, Storage } from './storage.js';
+import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
+import { applyEpilogue } from './epilogue.js';
+import type { CpuHost } from './storage.js';
 
 // The im2col buffer holds a chunk of output rows at a time (about this many values), so memory stays
 // bounded for big batches while each GEMM is still large enough to amortise packing the filter.
@@ -241,3 +244,21 @@ export function depthwiseConv2dBackpropFilter(
   });
   return id;
 }
+
+/** The convolution kernels of the CPU table. @example CPU_CONV.conv2d(host, [x, w], { info, activation: 'relu' }) */
+export const CPU_CONV = {
+  conv2d: (h, [x, w, ...rest], a) =>
+    applyEpilogue(
+      h.store,
+      conv2d(h.store, x, w, a.info),
+      a.info.outC,
+      epilogueOf([x, w, ...rest], a.activation),
+    ),
+  conv2dBackpropInput: (h, [dy, w], a) => conv2dBackpropInput(h.store, dy, w, a.info),
+  conv2dBackpropFilter: (h, [x, dy], a) => conv2dBackpropFilter(h.store, x, dy, a.info),
+  depthwiseConv2d: (h, [x, w], a) => depthwiseConv2d(h.store, x, w, a.info),
+  depthwiseConv2dBackpropInput: (h, [dy, w], a) =>
+    depthwiseConv2dBackpropInput(h.store, dy, w, a.info),
+  depthwiseConv2dBackpropFilter: (h, [x, dy], a) =>
+    depthwiseConv2dBackpropFilter(h.store, x, dy, a.info),
+} satisfies SomeHostKernels<CpuHost>;

@@ -1,9 +1,11 @@
 // CPU elementwise kernels, built from the elementwise table: unary, broadcasting binary, where, cast.
 import type { DType } from '../../core/dtype.js';
 import { stridesOf, sizeOf, type Shape } from '../../core/shape.js';
-import { BINARY, type BinaryOp, UNARY, type UnaryOp } from '../../ops/elementwise_table.js';
+import { BINARY, type BinaryOp, UNARY, type UnaryOp } from '../../core/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 export function unary(
   s: KernelStore,
@@ -140,3 +142,11 @@ function copyConverted(src: Storage, dst: Storage, dtype: DType): void {
   else if (dtype === 'int32') for (let i = 0; i < src.length; i++) dst[i] = Math.trunc(src[i]);
   else dst.set(src);
 }
+
+/** The elementwise kernels of the CPU table. @example CPU_ELEMENTWISE.cast(host, [x], { dtype: 'int32' }) */
+export const CPU_ELEMENTWISE = {
+  unary: (h, [x], a) => unary(h.store, a.op, x, a.dtype, a.alpha),
+  binary: (h, [x, y], a) => binary(h.store, a.op, x, y, a.outShape, a.dtype),
+  where: (h, [c, x, y], a) => where(h.store, c, x, y, a.outShape, a.dtype),
+  cast: (h, [x], a) => cast(h.store, x, a.dtype),
+} satisfies SomeHostKernels<CpuHost>;

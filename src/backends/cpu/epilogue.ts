@@ -1,5 +1,5 @@
 // The reference bias + activation epilogue of matMul and conv2d: the scalar functions of the elementwise table, in place.
-import { UNARY } from '../../ops/elementwise_table.js';
+import { UNARY } from '../../core/elementwise_table.js';
 import type { DataId, Epilogue } from '../backend.js';
 import type { KernelStore } from './storage.js';
 

@@ -1,8 +1,11 @@
-// CPU indexing kernels: gather/scatterAdd along an axis, gatherND/scatterND over index tuples, top-k indices.
+// CPU indexing kernels: gather/scatterAdd along an axis, gatherND/scatterND over index tuples, top-k indices, bincount.
 import { ArgumentError, show } from '../../core/errors.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
+import type { DType } from '../../core/dtype.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /**
  * Sizes of x viewed as [batch, outer, dim, slice] around `axis`, and of indices as [batch, perBatch].
@@ -199,3 +202,42 @@ export function topkIndices(s: KernelStore, x: TensorInfo, k: number): DataId {
   }
   return id;
 }
+
+/**
+ * Per row of x ([rows, n], int32): counts of each value in [0, size), or sums of the weights at them,
+ * or 1 where a value occurs (binaryOutput); other values are ignored.
+ * @example bincount(store, x, null, 4, false, 'float32')
+ */
+export function bincount(
+  s: KernelStore,
+  x: TensorInfo,
+  weights: TensorInfo | null,
+  size: number,
+  binaryOutput: boolean,
+  dtype: DType,
+): DataId {
+  const xv = s.values(x);
+  const wv = weights ? s.values(weights) : null;
+  const rows = x.shape.length === 2 ? x.shape[0] : 1;
+  const n = x.shape[x.shape.length - 1];
+  const { id, values } = s.alloc(dtype, rows * size);
+  for (let r = 0; r < rows; r++) {
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      const v = xv[i];
+      if (v < 0 || v >= size) continue;
+      if (binaryOutput) values[r * size + v] = 1;
+      else values[r * size + v] += wv ? wv[i] : 1;
+    }
+  }
+  return id;
+}
+
+/** The gather and scatter kernels of the CPU table. @example CPU_GATHER.topkIndices(host, [x], { k: 2 }) */
+export const CPU_GATHER = {
+  gather: (h, [x, i], a) => gather(h.store, x, i, a.axis, a.batchDims, a.outShape),
+  scatterAdd: (h, [u, i], a) => scatterAdd(h.store, u, i, a.axis, a.batchDims, a.outShape),
+  gatherND: (h, [x, i], a) => gatherND(h.store, x, i, a.outShape),
+  scatterND: (h, [i, u], a) => scatterND(h.store, i, u, a.outShape),
+  topkIndices: (h, [x], a) => topkIndices(h.store, x, a.k),
+  bincount: (h, [x, w], a) => bincount(h.store, x, w ?? null, a.size, a.binaryOutput, a.dtype),
+} satisfies SomeHostKernels<CpuHost>;

@@ -10,6 +10,8 @@
 // The two gradient kernels are the exact adjoints: each output pixel sends dy back along its own weights.
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 const f = Math.fround;
 
@@ -221,3 +223,15 @@ export function resizeNearestGrad(
   });
   return id;
 }
+
+/** The resize kernels of the CPU table. @example CPU_IMAGE.resizeNearestGrad(host, [dy, x], attrs) */
+export const CPU_IMAGE = {
+  resizeBilinear: (h, [x], a) =>
+    resizeBilinear(h.store, x, a.outH, a.outW, a.alignCorners, a.halfPixelCenters),
+  resizeBilinearGrad: (h, [dy, x], a) =>
+    resizeBilinearGrad(h.store, dy, x, a.alignCorners, a.halfPixelCenters),
+  resizeNearest: (h, [x], a) =>
+    resizeNearest(h.store, x, a.outH, a.outW, a.alignCorners, a.halfPixelCenters),
+  resizeNearestGrad: (h, [dy, x], a) =>
+    resizeNearestGrad(h.store, dy, x, a.alignCorners, a.halfPixelCenters),
+} satisfies SomeHostKernels<CpuHost>;

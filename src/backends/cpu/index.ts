@@ -1,29 +1,46 @@
 // The CPU reference backend: plain TypeScript kernels that define the results every backend must match.
 import type { DType, TypedArray } from '../../core/dtype.js';
-import type { Shape } from '../../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type {
   Backend,
   BackendMemory,
-  Conv2DInfo,
   DataId,
-  Epilogue,
-  Pool2DInfo,
-  RandomSpec,
-  ReduceOp,
+  KernelAttrs,
+  KernelName,
+  KernelOutput,
+  KernelTable,
   TensorInfo,
 } from '../backend.js';
-import * as conv from './conv.js';
-import { applyEpilogue } from './epilogue.js';
-import * as ew from './elementwise.js';
-import * as gather from './gather.js';
-import * as image from './image.js';
-import * as mm from './matmul.js';
-import * as mv from './movement.js';
-import * as pool from './pool.js';
-import * as rnd from './random.js';
-import * as red from './reduce.js';
-import { CpuStore } from './storage.js';
+import { adamComposed, softmaxComposed } from '../composed.js';
+import { bindKernels, type HostKernels } from '../kernel_table.js';
+import { CPU_CONV } from './conv.js';
+import { CPU_ELEMENTWISE } from './elementwise.js';
+import { CPU_GATHER } from './gather.js';
+import { CPU_IMAGE } from './image.js';
+import { CPU_MATMUL } from './matmul.js';
+import { CPU_MOVEMENT } from './movement.js';
+import { CPU_POOL } from './pool.js';
+import { CPU_RANDOM } from './random.js';
+import { CPU_REDUCE } from './reduce.js';
+import { type CpuHost, CpuStore } from './storage.js';
+
+/**
+ * The reference kernel table: every kernel, over any KernelStore (the wasm backend binds it to views of
+ * its heap). A kernel missing here is a compile error naming it.
+ * @example const table = bindKernels(CPU_KERNELS, { store, backend });
+ */
+export const CPU_KERNELS: HostKernels<CpuHost> = {
+  ...CPU_ELEMENTWISE,
+  ...CPU_REDUCE,
+  ...CPU_MOVEMENT,
+  ...CPU_GATHER,
+  ...CPU_MATMUL,
+  ...CPU_CONV,
+  ...CPU_POOL,
+  ...CPU_IMAGE,
+  ...CPU_RANDOM,
+  softmax: (h, [x]) => softmaxComposed(h.backend, x),
+  adamUpdate: (h, [g, m, v, w, alpha], a) => adamComposed(h.backend, g, m, v, w, alpha, a),
+};
 
 /** Options of the CPU backend. */
 export interface CpuBackendOptions {
@@ -42,11 +59,13 @@ export class CpuBackend implements Backend {
   readonly name: string;
   readonly canReadSync: boolean = true;
   readonly store: CpuStore;
+  private readonly kernels: KernelTable;
 
   constructor(options: CpuBackendOptions = {}) {
     const precision = options.precision ?? 'float32';
     this.name = options.name ?? (precision === 'float64' ? 'cpu64' : 'cpu');
     this.store = new CpuStore(precision);
+    this.kernels = bindKernels(CPU_KERNELS, { store: this.store, backend: this });
   }
 
   write(values: TypedArray, dtype: DType): DataId {
@@ -82,154 +101,13 @@ export class CpuBackend implements Backend {
   }
   dispose(): void {}
 
-  unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
-    return ew.unary(this.store, op, x, outDtype, alpha);
-  }
-  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
-    return ew.binary(this.store, op, a, b, outShape, outDtype);
-  }
-  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape, dtype: DType): DataId {
-    return ew.where(this.store, cond, a, b, outShape, dtype);
-  }
-  cast(x: TensorInfo, dtype: DType): DataId {
-    return ew.cast(this.store, x, dtype);
-  }
-  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
-    return red.reduce(this.store, op, x, axes, outDtype);
-  }
-  argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId {
-    return red.argReduce(this.store, op, x, axis);
-  }
-  cumulative(
-    op: 'sum' | 'prod',
-    x: TensorInfo,
-    axis: number,
-    exclusive: boolean,
-    reverse: boolean,
-  ): DataId {
-    return red.cumulative(this.store, op, x, axis, exclusive, reverse);
-  }
-  copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId {
-    return mv.copyStrided(this.store, x, outShape, offset, strides);
-  }
-  scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId {
-    return mv.scatterStrided(this.store, dy, size, offset, strides);
-  }
-  concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId {
-    return mv.concat(this.store, xs, axis, outShape);
-  }
-  padConstant(
-    x: TensorInfo,
-    paddings: readonly (readonly [number, number])[],
-    value: number,
-    outShape: Shape,
-  ): DataId {
-    return mv.padConstant(this.store, x, paddings, value, outShape);
-  }
-  gather(
-    x: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return gather.gather(this.store, x, indices, axis, batchDims, outShape);
-  }
-  scatterAdd(
-    updates: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return gather.scatterAdd(this.store, updates, indices, axis, batchDims, outShape);
-  }
-  gatherND(x: TensorInfo, indices: TensorInfo, outShape: Shape): DataId {
-    return gather.gatherND(this.store, x, indices, outShape);
-  }
-  scatterND(indices: TensorInfo, updates: TensorInfo, outShape: Shape): DataId {
-    return gather.scatterND(this.store, indices, updates, outShape);
-  }
-  topkIndices(x: TensorInfo, k: number): DataId {
-    return gather.topkIndices(this.store, x, k);
-  }
-  matMul(
-    a: TensorInfo,
-    b: TensorInfo,
-    transposeA: boolean,
-    transposeB: boolean,
-    outShape: Shape,
-    epilogue?: Epilogue,
-  ): DataId {
-    const id = mm.matMul(this.store, a, b, transposeA, transposeB, outShape);
-    return applyEpilogue(this.store, id, outShape[outShape.length - 1], epilogue);
-  }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
-    return applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue);
-  }
-  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2dBackpropInput(this.store, dy, filter, info);
-  }
-  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2dBackpropFilter(this.store, x, dy, info);
-  }
-  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2d(this.store, x, filter, info);
-  }
-  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info);
-  }
-  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info);
-  }
-  maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.maxPool(this.store, x, info);
-  }
-  maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.maxPoolGrad(this.store, dy, x, info);
-  }
-  avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.avgPool(this.store, x, info);
-  }
-  avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.avgPoolGrad(this.store, dy, info);
-  }
-  resizeBilinear(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeBilinear(this.store, x, outH, outW, alignCorners, halfPixelCenters);
-  }
-  resizeBilinearGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeBilinearGrad(this.store, dy, x, alignCorners, halfPixelCenters);
-  }
-  resizeNearest(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeNearest(this.store, x, outH, outW, alignCorners, halfPixelCenters);
-  }
-  resizeNearestGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeNearestGrad(this.store, dy, x, alignCorners, halfPixelCenters);
-  }
-  random(spec: RandomSpec, size: number): DataId {
-    return rnd.random(this.store, spec, size);
+  /** Runs one kernel of the CPU table. */
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K> {
+    return this.kernels[kernel](inputs, attrs);
   }
 }
 

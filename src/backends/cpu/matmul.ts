@@ -2,6 +2,9 @@
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
+import { applyEpilogue } from './epilogue.js';
+import type { CpuHost } from './storage.js';
 
 // Register tile (MR x NR accumulators) and cache blocks: an MC x KC block of A stays in L2, a KC x NR
 // micro-panel of B in L1, a KC x NC panel of B in L3. 4x4 measured fastest in V8 (16 accumulators + 8
@@ -408,3 +411,12 @@ export function matMul(
   }
   return id;
 }
+
+/** The matMul kernel of the CPU table (with its bias + activation epilogue). @example CPU_MATMUL.matMul(host, [a, b], attrs) */
+export const CPU_MATMUL = {
+  matMul: (h, inputs, a) => {
+    const id = matMul(h.store, inputs[0], inputs[1], a.transposeA, a.transposeB, a.outShape);
+    const n = a.outShape[a.outShape.length - 1];
+    return applyEpilogue(h.store, id, n, epilogueOf(inputs, a.activation));
+  },
+} satisfies SomeHostKernels<CpuHost>;

@@ -2,6 +2,8 @@
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /** out[idx] = src[offset + idx·strides], innermost dimension in a tight loop. */
 export function gatherStrided(
@@ -137,3 +139,11 @@ export function padConstant(
   }
   return id;
 }
+
+/** The movement kernels of the CPU table. @example CPU_MOVEMENT.concat(host, [a, b], { axis: 0, outShape: [4] }) */
+export const CPU_MOVEMENT = {
+  copyStrided: (h, [x], a) => copyStrided(h.store, x, a.outShape, a.offset, a.strides),
+  scatterStrided: (h, [dy], a) => scatterStrided(h.store, dy, a.size, a.offset, a.strides),
+  concat: (h, xs, a) => concat(h.store, xs, a.axis, a.outShape),
+  padConstant: (h, [x], a) => padConstant(h.store, x, a.paddings, a.value, a.outShape),
+} satisfies SomeHostKernels<CpuHost>;

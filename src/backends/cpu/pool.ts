@@ -1,6 +1,8 @@
 // CPU pooling kernels, NHWC: max and average pooling and their gradients, channels in the inner loop.
 import type { DataId, Pool2DInfo, TensorInfo } from '../backend.js';
 import type { KernelStore } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /** The window of output (oy, ox) clipped to the image: [y0, y1) x [x0, x1). */
 function window(i: Pool2DInfo, oy: number, ox: number): [number, number, number, number] {
@@ -134,3 +136,11 @@ export function avgPoolGrad(s: KernelStore, dy: TensorInfo, i: Pool2DInfo): Data
   }
   return id;
 }
+
+/** The pooling kernels of the CPU table. @example CPU_POOL.maxPool(host, [x], { info }) */
+export const CPU_POOL = {
+  maxPool: (h, [x], a) => maxPool(h.store, x, a.info),
+  maxPoolGrad: (h, [dy, x], a) => maxPoolGrad(h.store, dy, x, a.info),
+  avgPool: (h, [x], a) => avgPool(h.store, x, a.info),
+  avgPoolGrad: (h, [dy], a) => avgPoolGrad(h.store, dy, a.info),
+} satisfies SomeHostKernels<CpuHost>;

@@ -2,6 +2,8 @@
 import { fillRandom } from '../../core/random.js';
 import type { DataId, RandomSpec } from '../backend.js';
 import type { KernelStore } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /**
  * `size` float32 values of the distribution in `spec`; element i comes from Philox at (seed, counter + i).
@@ -12,3 +14,8 @@ export function random(s: KernelStore, spec: RandomSpec, size: number): DataId {
   if (values instanceof Float32Array || values instanceof Float64Array) fillRandom(spec, values);
   return id;
 }
+
+/** The random kernel of the CPU table. @example CPU_RANDOM.random(host, [], { spec, size: 4 }) */
+export const CPU_RANDOM = {
+  random: (h, _inputs, a) => random(h.store, a.spec, a.size),
+} satisfies SomeHostKernels<CpuHost>;

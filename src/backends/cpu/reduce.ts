@@ -4,6 +4,8 @@ import { sizeOf, stridesOf } from '../../core/shape.js';
 import type { DataId, ReduceOp, TensorInfo } from '../backend.js';
 import { gatherStrided } from './movement.js';
 import type { KernelStore, Storage } from './storage.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import type { CpuHost } from './storage.js';
 
 /** x's values with `axes` moved last, as [outer, inner] rows. */
 function rowsWithAxesLast(
@@ -142,3 +144,10 @@ export function cumulative(
   }
   return id;
 }
+
+/** The reduction kernels of the CPU table. @example CPU_REDUCE.argReduce(host, [x], { op: 'argMax', axis: 0 }) */
+export const CPU_REDUCE = {
+  reduce: (h, [x], a) => reduce(h.store, a.op, x, a.axes, a.dtype),
+  argReduce: (h, [x], a) => argReduce(h.store, a.op, x, a.axis),
+  cumulative: (h, [x], a) => cumulative(h.store, a.op, x, a.axis, a.exclusive, a.reverse),
+} satisfies SomeHostKernels<CpuHost>;

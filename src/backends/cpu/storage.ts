@@ -1,7 +1,7 @@
 // Buffers of the CPU backend: typed arrays keyed by handle, float32 stored in double for the float64 reference mode.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
-import type { DataId, TensorInfo } from '../backend.js';
+import type { Backend, DataId, TensorInfo } from '../backend.js';
 
 /** What CPU kernels read and write. Float64Array appears only in the float64 reference mode. */
 export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -102,4 +102,14 @@ export class CpuStore implements KernelStore {
     if (dtype === 'int32') return v instanceof Int32Array ? v : Int32Array.from(v);
     return v instanceof Uint8Array ? v : Uint8Array.from(v);
   }
+}
+
+/**
+ * What a CPU-table kernel runs against: the buffer store, and the backend whose table it is in (the
+ * composed kernels, softmax and the Adam step, run that backend's other kernels).
+ * @example const host: CpuHost = { store: new CpuStore('float32'), backend };
+ */
+export interface CpuHost {
+  readonly store: KernelStore;
+  readonly backend: Backend;
 }

@@ -1,7 +1,7 @@
 // wasm general broadcasting binaries (f32, inner runs in f32x4) and float32 <-> int32 casts.
 import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
-import type { BinaryOp } from '../../ops/elementwise_table.js';
+import type { BinaryOp } from '../../core/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import { assemble, Code, type FuncDef, I32, V128 } from './asm.js';

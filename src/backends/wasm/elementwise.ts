@@ -1,7 +1,7 @@
 // wasm elementwise: f32x4 kernels for float32 unary ops and add/sub/mul/div/maximum/minimum (same shape, a scalar or a row), split over the thread pool when large.
 import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
+import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
 import { adamCode } from './adam_kernel.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';

@@ -1,6 +1,7 @@
 // The whole GEMM in wasm: panel packing, the 4x8 micro-kernel, and the write-out of C with bias + activation.
 import { emitActivation } from './activation.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { DESC, FLAG } from './gemm_desc.js';
 import { gemvCode } from './gemv.js';
 import { type Heap, MAX_PAGES } from './heap.js';
 import { gemmBlockCode, MR, NR } from './kernels.js';
@@ -13,14 +14,8 @@ export const NC = 1024;
 /** Rows of C per pass: bounds the padded C scratch of one thread to ROWS x NC floats (4 MiB). */
 export const ROWS = 1024;
 
-/** Fields of a GEMM descriptor in the heap (i32 slots); batch triples (a, b, c byte offsets) follow. */
-export const DESC = { m: 0, n: 1, k: 2, flags: 3, bias: 4, act: 5, kStep: 6, batches: 8 } as const;
-/** Bits of DESC.flags. */
-export const FLAG = { transA: 1, transB: 2, accumulate: 4 } as const;
-/** Bytes of a descriptor with `batches` triples. */
-export function descBytes(batches: number): number {
-  return 4 * (DESC.batches + 3 * batches);
-}
+// the descriptor layout is shared with gemv.ts; re-exported for the GEMM's callers
+export { DESC, descBytes, FLAG } from './gemm_desc.js';
 
 // function indices in the module (the order given to assemble)
 const F_BLOCK = 0;

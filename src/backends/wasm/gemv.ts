@@ -1,6 +1,6 @@
 // The skinny GEMM in wasm (few rows of A): B streamed once with f32x4, no packing; write-out shared with gemm.ts.
 import { Code, F32, type FuncDef, I32, V128, type ValType } from './asm.js';
-import { DESC, FLAG } from './gemm.js';
+import { DESC, FLAG } from './gemm_desc.js';
 
 /**
  * Up to this many rows of op(A) per product take the GEMV path: the GEMM packs a whole KC x NC panel

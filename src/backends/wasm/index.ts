@@ -1,33 +1,23 @@
 // The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
-import { type Shape, sizeOf } from '../../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
-import type {
-  AdamAttrs,
-  Backend,
-  BackendMemory,
-  Conv2DInfo,
-  DataId,
-  Epilogue,
-  Pool2DInfo,
-  RandomSpec,
-  ReduceOp,
-  TensorInfo,
+import { sizeOf } from '../../core/shape.js';
+import {
+  type Backend,
+  type BackendMemory,
+  type DataId,
+  DECLINE,
+  type KernelAttrs,
+  type KernelName,
+  type KernelOutput,
+  type KernelOverrides,
+  type KernelTable,
+  type TensorInfo,
 } from '../backend.js';
-import { adamComposed } from '../../ops/optimizer_rules.js';
-import { softmaxComposed } from '../../ops/softmax.js';
-import * as conv from '../cpu/conv.js';
-import { applyEpilogue } from '../cpu/epilogue.js';
-import * as ew from '../cpu/elementwise.js';
-import * as gather from '../cpu/gather.js';
-import * as image from '../cpu/image.js';
+import { CPU_KERNELS } from '../cpu/index.js';
 import { gemm as referenceGemm } from '../cpu/matmul.js';
-import * as mv from '../cpu/movement.js';
-import * as pool from '../cpu/pool.js';
-import * as rnd from '../cpu/random.js';
-import * as red from '../cpu/reduce.js';
 import type { GemmFn } from '../cpu/storage.js';
+import { bindKernels, epilogueOf, overrideKernels } from '../kernel_table.js';
 import { WasmConv } from './conv.js';
 import { WasmDepthwise } from './depthwise.js';
 import { WasmPool } from './pooling.js';
@@ -41,6 +31,15 @@ import * as mm from './matmul.js';
 import { noteSingleThreaded, ThreadPool } from './pool.js';
 import { SOFTMAX_ONE_PASS_MAX, softmaxRows } from './softmax.js';
 import { WasmStore } from './store.js';
+
+/** The buffers of one kernel output (one, or a list for a multi-output kernel). */
+function idsOf(out: DataId | readonly DataId[]): readonly DataId[] {
+  return isIdList(out) ? out : [out];
+}
+
+function isIdList(out: DataId | readonly DataId[]): out is readonly DataId[] {
+  return Array.isArray(out);
+}
 
 export { Heap, MAX_BYTES, sizeClass } from './heap.js';
 export { WasmStore } from './store.js';
@@ -83,6 +82,8 @@ export class WasmBackend implements Backend {
   readonly threadPool: ThreadPool | null;
   /** The GEMM the kernels use: wasm SIMD over the thread pool when the platform has it, else the reference one. */
   readonly gemm: GemmFn;
+  /** The reference kernels over heap views, with the SIMD kernels laid over them. */
+  private readonly kernels: KernelTable;
 
   /**
    * @param wasmGemm the compiled GEMM (loaded on the thread pool), or null without SIMD
@@ -102,6 +103,10 @@ export class WasmBackend implements Backend {
     this.heap = store.heap;
     this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
     store.gemm = this.gemm;
+    this.kernels = overrideKernels(
+      bindKernels(CPU_KERNELS, { store, backend: this }),
+      this.overrides(),
+    );
   }
 
   /**
@@ -109,17 +114,17 @@ export class WasmBackend implements Backend {
    * memory detached views the kernel held, its output is dropped and it runs again: the heap is big
    * enough by then, and freed blocks are reused, so the second run does not grow.
    */
-  private run(kernel: () => DataId): DataId {
+  private guarded<T extends DataId | readonly DataId[]>(kernel: () => T): T {
     for (let attempt = 0; attempt < 4; attempt++) {
       const generation = this.heap.generation;
-      let id: DataId | undefined;
+      let out: T | undefined;
       try {
-        id = kernel();
+        out = kernel();
       } catch (e) {
         if (this.heap.generation === generation) throw e;
       }
-      if (id !== undefined && this.heap.generation === generation) return id;
-      if (id !== undefined) this.store.free(id);
+      if (out !== undefined && this.heap.generation === generation) return out;
+      if (out !== undefined) for (const id of idsOf(out)) this.store.free(id);
     }
     throw new BackendError(
       'wasm: a kernel grew the heap on every try, so its views kept detaching',
@@ -156,234 +161,64 @@ export class WasmBackend implements Backend {
     this.threadPool?.dispose();
   }
 
-  unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
-    return this.run(
-      () =>
-        this.simd?.unary(op, x, outDtype, alpha) ?? ew.unary(this.store, op, x, outDtype, alpha),
-    );
+  /** Runs one kernel of the wasm table (under the retry of `guarded`, but the Adam step: see there). */
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K> {
+    const run = this.kernels[kernel];
+    // NOTE: the fused Adam kernel holds offsets, no views, so a grow while it allocates detaches nothing
+    // it uses; its composed path runs kernels through run(), which retry on their own
+    if (kernel === 'adamUpdate') return run(inputs, attrs);
+    return this.guarded(() => run(inputs, attrs));
   }
-  /** Adam's step in one fused pass (elementwise.ts), or the composed kernels without SIMD. */
-  adamUpdate(
-    g: TensorInfo,
-    m: TensorInfo,
-    v: TensorInfo,
-    w: TensorInfo,
-    alpha: TensorInfo,
-    attrs: AdamAttrs,
-  ): [DataId, DataId, DataId] {
-    // NOTE: not under run(), which takes one output: the fused kernel holds offsets, no views, so a
-    // grow while it allocates detaches nothing it uses; the composed path's kernels retry on their own
-    const fused = this.simd?.adam(g, m, v, w, alpha, attrs);
-    return fused ?? adamComposed(this, g, m, v, w, alpha, attrs);
-  }
-  /** Softmax over the last axis: one scalar pass for small tensors, the composed SIMD kernels above. */
-  softmax(x: TensorInfo): DataId {
-    if (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX) return softmaxComposed(this, x);
-    return this.run(() => softmaxRows(this.store, x));
-  }
-  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
-    return this.run(
-      () =>
-        this.simd?.binary(op, a, b, outShape) ??
-        this.k.broadcaster?.binary(op, a, b, outShape) ??
-        ew.binary(this.store, op, a, b, outShape, outDtype),
-    );
-  }
-  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape, dtype: DType): DataId {
-    return this.run(() => ew.where(this.store, cond, a, b, outShape, dtype));
-  }
-  cast(x: TensorInfo, dtype: DType): DataId {
-    return this.run(() => this.k.broadcaster?.cast(x, dtype) ?? ew.cast(this.store, x, dtype));
-  }
-  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
-    return this.run(
-      () =>
-        this.k.reducer?.reduce(op, x, axes, outDtype) ??
-        red.reduce(this.store, op, x, axes, outDtype),
-    );
-  }
-  argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId {
-    return this.run(
-      () => this.k.reducer?.argReduce(op, x, axis) ?? red.argReduce(this.store, op, x, axis),
-    );
-  }
-  cumulative(
-    op: 'sum' | 'prod',
-    x: TensorInfo,
-    axis: number,
-    exclusive: boolean,
-    reverse: boolean,
-  ): DataId {
-    return this.run(() => red.cumulative(this.store, op, x, axis, exclusive, reverse));
-  }
-  copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId {
-    return this.run(
-      () =>
-        this.k.mover?.copyStrided(x, outShape, offset, strides) ??
-        mv.copyStrided(this.store, x, outShape, offset, strides),
-    );
-  }
-  scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId {
-    return this.run(() => mv.scatterStrided(this.store, dy, size, offset, strides));
-  }
-  concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId {
-    return this.run(
-      () => this.k.mover?.concat(xs, axis, outShape) ?? mv.concat(this.store, xs, axis, outShape),
-    );
-  }
-  padConstant(
-    x: TensorInfo,
-    paddings: readonly (readonly [number, number])[],
-    value: number,
-    outShape: Shape,
-  ): DataId {
-    return this.run(() => mv.padConstant(this.store, x, paddings, value, outShape));
-  }
-  gather(
-    x: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return this.run(() => gather.gather(this.store, x, indices, axis, batchDims, outShape));
-  }
-  scatterAdd(
-    updates: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return this.run(() =>
-      gather.scatterAdd(this.store, updates, indices, axis, batchDims, outShape),
-    );
-  }
-  gatherND(x: TensorInfo, indices: TensorInfo, outShape: Shape): DataId {
-    return this.run(() => gather.gatherND(this.store, x, indices, outShape));
-  }
-  scatterND(indices: TensorInfo, updates: TensorInfo, outShape: Shape): DataId {
-    return this.run(() => gather.scatterND(this.store, indices, updates, outShape));
-  }
-  topkIndices(x: TensorInfo, k: number): DataId {
-    return this.run(() => gather.topkIndices(this.store, x, k));
-  }
-  matMul(
-    a: TensorInfo,
-    b: TensorInfo,
-    transposeA: boolean,
-    transposeB: boolean,
-    outShape: Shape,
-    epilogue?: Epilogue,
-  ): DataId {
-    return this.run(() =>
-      mm.matMul(this.store, this.wasmGemm, a, b, transposeA, transposeB, outShape, epilogue),
-    );
-  }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
-    const c = this.k.convs;
-    return this.run(
-      () =>
-        c?.conv2d(x, filter, info, epilogue) ??
-        applyEpilogue(this.store, conv.conv2d(this.store, x, filter, info), info.outC, epilogue),
-    );
-  }
-  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    const c = this.k.convs;
-    return this.run(
-      () =>
-        c?.conv2dBackpropInput(dy, filter, info) ??
-        conv.conv2dBackpropInput(this.store, dy, filter, info),
-    );
-  }
-  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    const c = this.k.convs;
-    return this.run(
-      () =>
-        c?.conv2dBackpropFilter(x, dy, info) ?? conv.conv2dBackpropFilter(this.store, x, dy, info),
-    );
-  }
-  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(
-      () =>
-        this.k.depthwise?.forward(x, filter, info) ??
-        conv.depthwiseConv2d(this.store, x, filter, info),
-    );
-  }
-  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(
-      () =>
-        this.k.depthwise?.backpropInput(dy, filter, info) ??
-        conv.depthwiseConv2dBackpropInput(this.store, dy, filter, info),
-    );
-  }
-  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return this.run(
-      () =>
-        this.k.depthwise?.backpropFilter(x, dy, info) ??
-        conv.depthwiseConv2dBackpropFilter(this.store, x, dy, info),
-    );
-  }
-  maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => this.k.pools?.maxPool(x, info) ?? pool.maxPool(this.store, x, info));
-  }
-  maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(
-      () => this.k.pools?.maxPoolGrad(dy, x, info) ?? pool.maxPoolGrad(this.store, dy, x, info),
-    );
-  }
-  avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(() => this.k.pools?.avgPool(x, info) ?? pool.avgPool(this.store, x, info));
-  }
-  avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
-    return this.run(
-      () => this.k.pools?.avgPoolGrad(dy, info) ?? pool.avgPoolGrad(this.store, dy, info),
-    );
-  }
-  resizeBilinear(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return this.run(() =>
-      image.resizeBilinear(this.store, x, outH, outW, alignCorners, halfPixelCenters),
-    );
-  }
-  resizeBilinearGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return this.run(() =>
-      image.resizeBilinearGrad(this.store, dy, x, alignCorners, halfPixelCenters),
-    );
-  }
-  resizeNearest(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return this.run(() =>
-      image.resizeNearest(this.store, x, outH, outW, alignCorners, halfPixelCenters),
-    );
-  }
-  resizeNearestGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return this.run(() =>
-      image.resizeNearestGrad(this.store, dy, x, alignCorners, halfPixelCenters),
-    );
-  }
-  random(spec: RandomSpec, size: number): DataId {
-    return this.run(() => rnd.random(this.store, spec, size));
+
+  /** The SIMD kernels laid over the reference table; each declines the cases it does not run. */
+  private overrides(): KernelOverrides {
+    const { simd, store, wasmGemm } = this;
+    const { broadcaster, reducer, mover, convs, depthwise, pools } = this.k;
+    return {
+      unary: ([x], a) => simd?.unary(a.op, x, a.dtype, a.alpha) ?? DECLINE,
+      binary: ([x, y], a) =>
+        simd?.binary(a.op, x, y, a.outShape) ??
+        broadcaster?.binary(a.op, x, y, a.outShape) ??
+        DECLINE,
+      cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? DECLINE,
+      reduce: ([x], a) => reducer?.reduce(a.op, x, a.axes, a.dtype) ?? DECLINE,
+      argReduce: ([x], a) => reducer?.argReduce(a.op, x, a.axis) ?? DECLINE,
+      copyStrided: ([x], a) => mover?.copyStrided(x, a.outShape, a.offset, a.strides) ?? DECLINE,
+      concat: (xs, a) => mover?.concat(xs, a.axis, a.outShape) ?? DECLINE,
+      // the wasm GEMM, or the reference GEMM on heap views without SIMD
+      matMul: (inputs, a) =>
+        mm.matMul(
+          store,
+          wasmGemm,
+          inputs[0],
+          inputs[1],
+          a.transposeA,
+          a.transposeB,
+          a.outShape,
+          epilogueOf(inputs, a.activation),
+        ),
+      conv2d: (inputs, a) =>
+        convs?.conv2d(inputs[0], inputs[1], a.info, epilogueOf(inputs, a.activation)) ?? DECLINE,
+      conv2dBackpropInput: ([dy, w], a) => convs?.conv2dBackpropInput(dy, w, a.info) ?? DECLINE,
+      conv2dBackpropFilter: ([x, dy], a) => convs?.conv2dBackpropFilter(x, dy, a.info) ?? DECLINE,
+      depthwiseConv2d: ([x, w], a) => depthwise?.forward(x, w, a.info) ?? DECLINE,
+      depthwiseConv2dBackpropInput: ([dy, w], a) =>
+        depthwise?.backpropInput(dy, w, a.info) ?? DECLINE,
+      depthwiseConv2dBackpropFilter: ([x, dy], a) =>
+        depthwise?.backpropFilter(x, dy, a.info) ?? DECLINE,
+      maxPool: ([x], a) => pools?.maxPool(x, a.info) ?? DECLINE,
+      maxPoolGrad: ([dy, x], a) => pools?.maxPoolGrad(dy, x, a.info) ?? DECLINE,
+      avgPool: ([x], a) => pools?.avgPool(x, a.info) ?? DECLINE,
+      avgPoolGrad: ([dy], a) => pools?.avgPoolGrad(dy, a.info) ?? DECLINE,
+      // one scalar pass for small tensors; above, the composed SIMD kernels win (softmax.ts)
+      softmax: ([x]) => (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
+      // Adam's step in one fused pass (elementwise.ts); declined without SIMD
+      adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 // The wasm side of the elementwise table: an f32x4 lowering per unary op, keyed by the table's op names.
-import type { UnaryOp } from '../../ops/elementwise_table.js';
+import type { UnaryOp } from '../../core/elementwise_table.js';
 import * as m from './simd_math.js';
 import {
   abs,

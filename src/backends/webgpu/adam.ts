@@ -1,8 +1,9 @@
 // Adam's step on the GPU in three dispatches (new m, v and w) instead of fourteen elementwise kernels.
 import { sizeOf } from '../../core/shape.js';
-import { BINARY, UNARY } from '../../ops/elementwise_table.js';
+import { BINARY, UNARY } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, packUniforms, uniformDecl } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 type Output = 'm' | 'v' | 'w';
@@ -61,7 +62,7 @@ export function adamUpdate(
   const n = sizeOf(g.shape);
   const uniforms = packUniforms([n, { f: c1 }, { f: c2 }, { f: epsilon }]);
   const run = (out: Output): DataId =>
-    host.run({
+    host.dispatch({
       key: `adam:${out}`,
       wgsl: program(out),
       inputs: [g, m, v, w, alpha],
@@ -71,3 +72,8 @@ export function adamUpdate(
     });
   return [run('m'), run('v'), run('w')];
 }
+
+/** The Adam kernel of the WebGPU table. @example GPU_ADAM.adamUpdate(host, [g, m, v, w, alpha], attrs) */
+export const GPU_ADAM = {
+  adamUpdate: (h, [g, m, v, w, alpha], a) => adamUpdate(h, g, m, v, w, alpha, a),
+} satisfies SomeHostKernels<GpuProgramHost>;

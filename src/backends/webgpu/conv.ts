@@ -4,6 +4,7 @@ import { BackendError } from '../../core/errors.js';
 import type { Conv2DInfo, DataId, Epilogue, TensorInfo } from '../backend.js';
 import { runGemm, vec4Load } from './matmul.js';
 import { dispatch1D, main1D, MAX_WORKGROUPS_PER_DIM, type GpuProgramHost } from './program.js';
+import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
 
 /** WGSL uniform fields of the geometry, in the order of `geometryValues`. */
 const GEOMETRY =
@@ -305,7 +306,7 @@ ${main1D(WG)}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'depthwiseConv2d',
     wgsl,
     inputs: [x, filter],
@@ -351,7 +352,7 @@ ${main1D(WG)}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'depthwiseConv2dBackpropInput',
     wgsl,
     inputs: [dy, filter],
@@ -406,7 +407,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
   }
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'depthwiseConv2dBackpropFilter',
     wgsl,
     inputs: [x, dy],
@@ -415,3 +416,14 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     dispatch: [Math.min(size, MAX_WORKGROUPS_PER_DIM), size > 0 ? 1 : 0, 1],
   });
 }
+
+/** The convolution kernels of the WebGPU table. @example GPU_CONV.conv2d(host, [x, w], { info, activation: 'relu' }) */
+export const GPU_CONV = {
+  conv2d: (h, inputs, a) =>
+    conv2d(h, inputs[0], inputs[1], a.info, epilogueOf(inputs, a.activation)),
+  conv2dBackpropInput: (h, [dy, w], a) => conv2dBackpropInput(h, dy, w, a.info),
+  conv2dBackpropFilter: (h, [x, dy], a) => conv2dBackpropFilter(h, x, dy, a.info),
+  depthwiseConv2d: (h, [x, w], a) => depthwiseConv2d(h, x, w, a.info),
+  depthwiseConv2dBackpropInput: (h, [dy, w], a) => depthwiseConv2dBackpropInput(h, dy, w, a.info),
+  depthwiseConv2dBackpropFilter: (h, [x, dy], a) => depthwiseConv2dBackpropFilter(h, x, dy, a.info),
+} satisfies SomeHostKernels<GpuProgramHost>;

@@ -20,6 +20,7 @@ import {
   uniformDecl,
   wgslType,
 } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 
@@ -197,7 +198,7 @@ ${main1D(WG)}
   if (i >= uu(0u)) { return; }
   ys[i] = ${store(`f(${load('xs[i]', stored, compute)}, uf(1u))`, compute, out, resultIsBool)};
 }`;
-  return host.run({
+  return host.dispatch({
     key: `unary:${op}:${stored}:${out}`,
     wgsl,
     inputs: [x],
@@ -266,7 +267,7 @@ ${index}
   ys[i] = ${store(`f(${load('as_[o0]', stored, compute)}, ${load('bs[o1]', stored, compute)})`, compute, out, resultIsBool)};
 }`;
   const n = words[0];
-  return host.run({
+  return host.dispatch({
     key: `binary:${op}:${stored}:${out}:${same ? 'same' : rank}`,
     wgsl,
     inputs: [a, b],
@@ -301,7 +302,7 @@ ${index}
   ys[i] = select(bs[o2], as_[o1], cs[o0] != ${zero});
 }`;
   const n = words[0];
-  return host.run({
+  return host.dispatch({
     key: `where:${c}:${t}:${same ? 'same' : rank}`,
     wgsl,
     inputs: [cond, a, b],
@@ -340,7 +341,7 @@ ${main1D(WG)}
   let x = xs[i];
   ys[i] = ${castExpr(from, dtype)};
 }`;
-  return host.run({
+  return host.dispatch({
     key: `cast:${from}:${dtype}`,
     wgsl,
     inputs: [x],
@@ -349,3 +350,11 @@ ${main1D(WG)}
     dispatch: dispatch1D(n, WG),
   });
 }
+
+/** The elementwise kernels of the WebGPU table. @example GPU_ELEMENTWISE.cast(host, [x], { dtype: 'int32' }) */
+export const GPU_ELEMENTWISE = {
+  unary: (h, [x], a) => unary(h, a.op, x, a.dtype, a.alpha),
+  binary: (h, [x, y], a) => binary(h, a.op, x, y, a.outShape, a.dtype),
+  where: (h, [c, x, y], a) => where(h, c, x, y, a.outShape, a.dtype),
+  cast: (h, [x], a) => cast(h, x, a.dtype),
+} satisfies SomeHostKernels<GpuProgramHost>;

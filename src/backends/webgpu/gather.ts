@@ -7,9 +7,11 @@
 // for gradients of embeddings and gathers of moderate size.
 //
 // Indices out of range cannot throw from the GPU: gathers read 0 there, scatters drop the update.
+import type { DType } from '../../core/dtype.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, uniformDecl, wgslType } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 
@@ -54,7 +56,7 @@ ${main1D(WG)}
   if (k < 0 || u32(k) >= dim) { ys[i] = 0u; return; }
   ys[i] = xs[((b * outer + o) * dim + u32(k)) * slice + s];
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'gather',
     wgsl,
     inputs: [x, indices],
@@ -97,7 +99,7 @@ ${main1D(WG)}
   }
   ys[i] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `scatterAdd:${t}`,
     wgsl,
     inputs: [updates, indices],
@@ -125,7 +127,7 @@ ${main1D(WG)}
   }
   offs[i] = off;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `tupleOffsets:${depth}`,
     wgsl,
     inputs: [indices],
@@ -159,7 +161,7 @@ ${main1D(WG)}
   let off = offs[i / slice];
   ys[i] = select(xs[u32(off) + i % slice], 0u, off < 0);
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: 'gatherND',
     wgsl,
     inputs: [x, { dataId: offs, shape: [n / Math.max(slice, 1)], dtype: 'int32' }],
@@ -202,7 +204,7 @@ ${main1D(WG)}
   }
   ys[i] = acc;
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: `scatterND:${t}`,
     wgsl,
     inputs: [updates, { dataId: offs, shape: [count], dtype: 'int32' }],
@@ -256,7 +258,7 @@ ${main1D(WG)}
     pi = bi;
   }
 }`;
-  return host.run({
+  return host.dispatch({
     key: `topkIndices:${t}`,
     wgsl,
     inputs: [x],
@@ -265,3 +267,57 @@ ${main1D(WG)}
     dispatch: dispatch1D(rows, WG),
   });
 }
+
+/**
+ * Per row of x ([rows, n], int32): counts, weight sums or presence (binaryOutput) of each value in
+ * [0, size). One thread per output bin scans its row, adding in index order (deterministic, as the
+ * scatters above): O(rows · size · n), for the moderate sizes bincount is used with.
+ * @example bincount(host, x, null, 4, false, 'float32')
+ */
+export function bincount(
+  host: GpuProgramHost,
+  x: TensorInfo,
+  weights: TensorInfo | null,
+  size: number,
+  binaryOutput: boolean,
+  dtype: DType,
+): DataId {
+  const rows = x.shape.length === 2 ? x.shape[0] : 1;
+  const n = x.shape[x.shape.length - 1];
+  const t = wgslType(dtype);
+  const add = binaryOutput ? `${t}(1)` : weights ? 'ws[k]' : `${t}(1)`;
+  const wgsl = `@group(0) @binding(0) var<storage, read> xs: array<i32>;
+${weights ? `@group(0) @binding(1) var<storage, read> ws: array<${t}>;\n` : ''}@group(0) @binding(${weights ? 2 : 1}) var<storage, read_write> ys: array<${t}>;
+${uniformDecl(weights ? 3 : 2, 3)}
+${main1D(WG)}
+  if (i >= uu(0u)) { return; }
+  let size = uu(1u);
+  let n = uu(2u);
+  let v = i32(i % size);
+  let start = (i / size) * n;
+  var acc = ${t}(0);
+  for (var k = start; k < start + n; k++) {
+    if (xs[k] == v) { acc ${binaryOutput ? '=' : '+='} ${add}; }
+  }
+  ys[i] = acc;
+}`;
+  const total = rows * size;
+  return host.dispatch({
+    key: `bincount:${t}:${weights ? 'w' : '1'}:${binaryOutput ? 'b' : 'c'}`,
+    wgsl,
+    inputs: weights ? [x, weights] : [x],
+    output: { dtype, size: total },
+    uniforms: new Int32Array([total, size, n]),
+    dispatch: dispatch1D(total, WG),
+  });
+}
+
+/** The gather and scatter kernels of the WebGPU table. @example GPU_GATHER.topkIndices(host, [x], { k: 2 }) */
+export const GPU_GATHER = {
+  gather: (h, [x, i], a) => gather(h, x, i, a.axis, a.batchDims, a.outShape),
+  scatterAdd: (h, [u, i], a) => scatterAdd(h, u, i, a.axis, a.batchDims, a.outShape),
+  gatherND: (h, [x, i], a) => gatherND(h, x, i, a.outShape),
+  scatterND: (h, [i, u], a) => scatterND(h, i, u, a.outShape),
+  topkIndices: (h, [x], a) => topkIndices(h, x, a.k),
+  bincount: (h, [x, w], a) => bincount(h, x, w ?? null, a.size, a.binaryOutput, a.dtype),
+} satisfies SomeHostKernels<GpuProgramHost>;

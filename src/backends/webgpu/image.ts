@@ -11,6 +11,7 @@ import { BackendError } from '../../core/errors.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { scalarOf } from './matmul.js';
 import { dispatch1D, main1D, type GpuProgramHost } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 /** Threads per workgroup. */
 const WG = 64;
@@ -127,7 +128,7 @@ ${PER_OUTPUT}
   let lower = bl + (br - bl) * tx.t;
   out[g] = upper + (lower - upper) * ty.t;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'resizeBilinear',
     wgsl,
     inputs: [x],
@@ -171,7 +172,7 @@ ${PER_INPUT}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'resizeBilinearGrad',
     wgsl,
     inputs: [dy],
@@ -202,7 +203,7 @@ ${PER_OUTPUT}
   let sx = nearTap(ox, u.inW, u.scaleW);
   out[g] = X[(img + sy * u.inW + sx) * u.C + c];
 }`;
-  return host.run({
+  return host.dispatch({
     key: `resizeNearest:${T}`,
     wgsl,
     inputs: [x],
@@ -240,7 +241,7 @@ ${PER_INPUT}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'resizeNearestGrad',
     wgsl,
     inputs: [dy],
@@ -249,3 +250,15 @@ ${PER_INPUT}
     dispatch: dispatch1D(size, WG),
   });
 }
+
+/** The resize kernels of the WebGPU table. @example GPU_IMAGE.resizeNearestGrad(host, [dy, x], attrs) */
+export const GPU_IMAGE = {
+  resizeBilinear: (h, [x], a) =>
+    resizeBilinear(h, x, a.outH, a.outW, a.alignCorners, a.halfPixelCenters),
+  resizeBilinearGrad: (h, [dy, x], a) =>
+    resizeBilinearGrad(h, dy, x, a.alignCorners, a.halfPixelCenters),
+  resizeNearest: (h, [x], a) =>
+    resizeNearest(h, x, a.outH, a.outW, a.alignCorners, a.halfPixelCenters),
+  resizeNearestGrad: (h, [dy, x], a) =>
+    resizeNearestGrad(h, dy, x, a.alignCorners, a.halfPixelCenters),
+} satisfies SomeHostKernels<GpuProgramHost>;

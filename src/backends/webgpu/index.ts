@@ -1,32 +1,51 @@
 // The WebGPU backend: WGSL compute kernels over pooled GPU buffers, batched command encoders, async reads.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
-import type { Shape } from '../../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../../ops/elementwise_table.js';
 import type {
-  AdamAttrs,
   Backend,
   BackendMemory,
-  Conv2DInfo,
   DataId,
-  Epilogue,
-  Pool2DInfo,
-  RandomSpec,
-  ReduceOp,
+  KernelAttrs,
+  KernelName,
+  KernelOutput,
+  KernelTable,
   TensorInfo,
 } from '../backend.js';
-import { adamUpdate } from './adam.js';
+import { softmaxComposed } from '../composed.js';
+import { bindKernels, type HostKernels } from '../kernel_table.js';
+import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
-import * as ew from './elementwise.js';
-import * as gather from './gather.js';
-import * as mv from './movement.js';
+import { GPU_ELEMENTWISE } from './elementwise.js';
+import { GPU_GATHER } from './gather.js';
+import { GPU_MOVEMENT } from './movement.js';
 import { type GpuProgramHost, type ProgramSpec, Programs } from './program.js';
-import * as rnd from './random.js';
-import * as red from './reduce.js';
-import * as conv from './conv.js';
-import * as image from './image.js';
-import * as mm from './matmul.js';
-import * as pool from './pool.js';
+import { GPU_RANDOM } from './random.js';
+import { GPU_REDUCE } from './reduce.js';
+import { GPU_CONV } from './conv.js';
+import { GPU_IMAGE } from './image.js';
+import { GPU_MATMUL } from './matmul.js';
+import { GPU_POOL } from './pool.js';
+
+/** What a WebGPU kernel runs against: the program runner, and the backend (for composed kernels). @example const host: GpuHost = backend; */
+export type GpuHost = GpuProgramHost & Backend;
+
+/**
+ * The WebGPU kernel table. Softmax is composed of the other kernels (no fused WGSL kernel yet).
+ * @example const table = bindKernels(GPU_KERNELS, backend);
+ */
+export const GPU_KERNELS: HostKernels<GpuHost> = {
+  ...GPU_ELEMENTWISE,
+  ...GPU_REDUCE,
+  ...GPU_MOVEMENT,
+  ...GPU_GATHER,
+  ...GPU_MATMUL,
+  ...GPU_CONV,
+  ...GPU_POOL,
+  ...GPU_IMAGE,
+  ...GPU_RANDOM,
+  ...GPU_ADAM,
+  softmax: (h, [x]) => softmaxComposed(h, x),
+};
 
 export { GpuData, bufferClass } from './buffers.js';
 export type { GpuInfo } from './device.js';
@@ -57,11 +76,13 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
   /** Holds the device and the Dawn instance it depends on (see GpuContext.keepAlive). */
   readonly context: GpuContext;
   private disposed = false;
+  private readonly kernels: KernelTable;
 
   constructor(context: GpuContext) {
     this.context = context;
     this.gpu = context.info;
     this.programs = new Programs(context);
+    this.kernels = bindKernels(GPU_KERNELS, this);
   }
 
   /** What the backend runs on, for `nr.env()` and logs. */
@@ -75,7 +96,8 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     return this.describe();
   }
 
-  run(spec: ProgramSpec): DataId {
+  /** Enqueues one compute program (the kernels' GpuProgramHost). */
+  dispatch(spec: ProgramSpec): DataId {
     return this.programs.run(spec);
   }
 
@@ -118,164 +140,13 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     this.context.device.destroy();
   }
 
-  /** Adam's step in three dispatches (adam.ts) rather than the fourteen composed kernels. */
-  adamUpdate(
-    g: TensorInfo,
-    m: TensorInfo,
-    v: TensorInfo,
-    w: TensorInfo,
-    alpha: TensorInfo,
-    attrs: AdamAttrs,
-  ): [DataId, DataId, DataId] {
-    return adamUpdate(this, g, m, v, w, alpha, attrs);
-  }
-  unary(op: UnaryOp, x: TensorInfo, outDtype: DType, alpha: number): DataId {
-    return ew.unary(this, op, x, outDtype, alpha);
-  }
-  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape, outDtype: DType): DataId {
-    return ew.binary(this, op, a, b, outShape, outDtype);
-  }
-  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape, dtype: DType): DataId {
-    return ew.where(this, cond, a, b, outShape, dtype);
-  }
-  cast(x: TensorInfo, dtype: DType): DataId {
-    return ew.cast(this, x, dtype);
-  }
-  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[], outDtype: DType): DataId {
-    return red.reduce(this, op, x, axes, outDtype);
-  }
-  argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId {
-    return red.argReduce(this, op, x, axis);
-  }
-  cumulative(
-    op: 'sum' | 'prod',
-    x: TensorInfo,
-    axis: number,
-    exclusive: boolean,
-    reverse: boolean,
-  ): DataId {
-    return red.cumulative(this, op, x, axis, exclusive, reverse);
-  }
-  copyStrided(x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]): DataId {
-    return mv.copyStrided(this, x, outShape, offset, strides);
-  }
-  scatterStrided(dy: TensorInfo, size: number, offset: number, strides: readonly number[]): DataId {
-    return mv.scatterStrided(this, dy, size, offset, strides);
-  }
-  concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId {
-    return mv.concat(this, xs, axis, outShape);
-  }
-  padConstant(
-    x: TensorInfo,
-    paddings: readonly (readonly [number, number])[],
-    value: number,
-    outShape: Shape,
-  ): DataId {
-    return mv.padConstant(this, x, paddings, value, outShape);
-  }
-  gather(
-    x: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return gather.gather(this, x, indices, axis, batchDims, outShape);
-  }
-  scatterAdd(
-    updates: TensorInfo,
-    indices: TensorInfo,
-    axis: number,
-    batchDims: number,
-    outShape: Shape,
-  ): DataId {
-    return gather.scatterAdd(this, updates, indices, axis, batchDims, outShape);
-  }
-  gatherND(x: TensorInfo, indices: TensorInfo, outShape: Shape): DataId {
-    return gather.gatherND(this, x, indices, outShape);
-  }
-  scatterND(indices: TensorInfo, updates: TensorInfo, outShape: Shape): DataId {
-    return gather.scatterND(this, indices, updates, outShape);
-  }
-  topkIndices(x: TensorInfo, k: number): DataId {
-    return gather.topkIndices(this, x, k);
-  }
-  matMul(
-    a: TensorInfo,
-    b: TensorInfo,
-    transposeA: boolean,
-    transposeB: boolean,
-    outShape: Shape,
-    epilogue?: Epilogue,
-  ): DataId {
-    return mm.matMul(this, a, b, transposeA, transposeB, outShape, epilogue);
-  }
-  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId {
-    return conv.conv2d(this, x, filter, info, epilogue);
-  }
-  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2dBackpropInput(this, dy, filter, info);
-  }
-  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.conv2dBackpropFilter(this, x, dy, info);
-  }
-  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2d(this, x, filter, info);
-  }
-  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2dBackpropInput(this, dy, filter, info);
-  }
-  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
-    return conv.depthwiseConv2dBackpropFilter(this, x, dy, info);
-  }
-  maxPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.maxPool(this, x, info);
-  }
-  maxPoolGrad(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.maxPoolGrad(this, dy, x, info);
-  }
-  avgPool(x: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.avgPool(this, x, info);
-  }
-  avgPoolGrad(dy: TensorInfo, info: Pool2DInfo): DataId {
-    return pool.avgPoolGrad(this, dy, info);
-  }
-  resizeBilinear(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeBilinear(this, x, outH, outW, alignCorners, halfPixelCenters);
-  }
-  resizeBilinearGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeBilinearGrad(this, dy, x, alignCorners, halfPixelCenters);
-  }
-  resizeNearest(
-    x: TensorInfo,
-    outH: number,
-    outW: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeNearest(this, x, outH, outW, alignCorners, halfPixelCenters);
-  }
-  resizeNearestGrad(
-    dy: TensorInfo,
-    x: TensorInfo,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): DataId {
-    return image.resizeNearestGrad(this, dy, x, alignCorners, halfPixelCenters);
-  }
-  random(spec: RandomSpec, size: number): DataId {
-    return rnd.random(this, spec, size);
+  /** Runs one kernel of the WebGPU table. */
+  run<K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ): KernelOutput<K> {
+    return this.kernels[kernel](inputs, attrs);
   }
 }
 

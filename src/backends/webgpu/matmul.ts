@@ -11,6 +11,7 @@ import {
   type GpuProgramHost,
   type ProgramSpec,
 } from './program.js';
+import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
 
 /** WGSL element type of a tensor's storage. */
 export type Scalar = 'f32' | 'i32';
@@ -231,7 +232,7 @@ export function runGemm(host: GpuProgramHost, p: GemmProgram, op: string): DataI
   const uniforms = new Int32Array(header.length + p.fieldValues.length);
   uniforms.set(header);
   uniforms.set(p.fieldValues, header.length);
-  const out = host.run({
+  const out = host.dispatch({
     key: `gemm:${p.key}:${epi.key}`,
     wgsl: gemmWgsl({ ...p, epilogue }, epi),
     inputs: epilogue?.bias ? [...p.inputs, epilogue.bias] : p.inputs,
@@ -275,7 +276,7 @@ ${main1D(GEMV_WG)}
   for (var q = 0; q < u.splits; q++) { s += P[q * u.size + g]; }
   C[g] = epi(s, g % u.N);
 }`;
-  return host.run({
+  return host.dispatch({
     key: `gemmSplitSum:${type}:${epi.key}`,
     wgsl,
     inputs: epilogue?.bias ? [partial, epilogue.bias] : [partial],
@@ -497,7 +498,7 @@ ${main1D(GEMV_WG)}
   const uniforms = new Int32Array(8 + p.fieldValues.length);
   uniforms.set([1, p.n, p.k, p.batch, size, 0, 0, 0]);
   uniforms.set(p.fieldValues, 8);
-  return host.run({
+  return host.dispatch({
     key: `gemv:${T}:${transB}:${epi.key}`,
     wgsl,
     inputs: p.epilogue?.bias ? [...p.inputs, p.epilogue.bias] : p.inputs,
@@ -506,3 +507,17 @@ ${main1D(GEMV_WG)}
     dispatch: dispatch1D(size, GEMV_WG),
   });
 }
+
+/** The matMul kernel of the WebGPU table (with its epilogue). @example GPU_MATMUL.matMul(host, [a, b], attrs) */
+export const GPU_MATMUL = {
+  matMul: (h, inputs, a) =>
+    matMul(
+      h,
+      inputs[0],
+      inputs[1],
+      a.transposeA,
+      a.transposeB,
+      a.outShape,
+      epilogueOf(inputs, a.activation),
+    ),
+} satisfies SomeHostKernels<GpuProgramHost>;

@@ -4,6 +4,7 @@ import type { DType } from '../../core/dtype.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, uniformDecl } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 
@@ -39,7 +40,7 @@ ${main1D(WG)}
 ${stridedOffset(rank, 1)}
   ys[i] = xs[off];
 }`;
-  return host.run({
+  return host.dispatch({
     key: `copyStrided:${rank}`,
     wgsl,
     inputs: [x],
@@ -70,7 +71,7 @@ ${main1D(WG)}
 ${stridedOffset(rank, 1)}
   ys[off] = xs[i];
 }`;
-  return host.run({
+  return host.dispatch({
     key: `scatterStrided:${rank}`,
     wgsl,
     inputs: [dy],
@@ -137,7 +138,7 @@ ${main1D(WG)}
   let c = i % uu(1u);
 ${picks}
 }`;
-  return host.run({
+  return host.dispatch({
     key: `concat:${k}`,
     wgsl,
     inputs: xs,
@@ -189,7 +190,7 @@ ${main1D(WG)}
   }
   ys[i] = select(uu(1u), xs[off], inside);
 }`;
-  return host.run({
+  return host.dispatch({
     key: `padConstant:${rank}`,
     wgsl,
     inputs: [x],
@@ -205,3 +206,11 @@ ${main1D(WG)}
     dispatch: dispatch1D(n, WG),
   });
 }
+
+/** The movement kernels of the WebGPU table. @example GPU_MOVEMENT.concat(host, [a, b], { axis: 0, outShape: [4] }) */
+export const GPU_MOVEMENT = {
+  copyStrided: (h, [x], a) => copyStrided(h, x, a.outShape, a.offset, a.strides),
+  scatterStrided: (h, [dy], a) => scatterStrided(h, dy, a.size, a.offset, a.strides),
+  concat: (h, xs, a) => concat(h, xs, a.axis, a.outShape),
+  padConstant: (h, [x], a) => padConstant(h, x, a.paddings, a.value, a.outShape),
+} satisfies SomeHostKernels<GpuProgramHost>;

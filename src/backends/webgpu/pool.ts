@@ -3,6 +3,7 @@
 import type { DataId, Pool2DInfo, TensorInfo } from '../backend.js';
 import { scalarOf } from './matmul.js';
 import { dispatch1D, main1D, type GpuProgramHost } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 /** Threads per workgroup. */
 const WG = 64;
@@ -84,7 +85,7 @@ ${PER_OUTPUT}
   }
   out[g] = m;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `maxPool:${T}`,
     wgsl,
     inputs: [x],
@@ -137,7 +138,7 @@ ${PER_INPUT}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: `maxPoolGrad:${T}`,
     wgsl,
     inputs: [dy, x],
@@ -163,7 +164,7 @@ ${PER_OUTPUT}
   }
   out[g] = s / f32((w.y - w.x) * (w.w - w.z));
 }`;
-  return host.run({
+  return host.dispatch({
     key: `avgPool:${T}`,
     wgsl,
     inputs: [x],
@@ -192,7 +193,7 @@ ${PER_INPUT}
   }
   out[g] = acc;
 }`;
-  return host.run({
+  return host.dispatch({
     key: 'avgPoolGrad',
     wgsl,
     inputs: [dy],
@@ -201,3 +202,11 @@ ${PER_INPUT}
     dispatch: dispatch1D(size, WG),
   });
 }
+
+/** The pooling kernels of the WebGPU table. @example GPU_POOL.maxPool(host, [x], { info }) */
+export const GPU_POOL = {
+  maxPool: (h, [x], a) => maxPool(h, x, a.info),
+  maxPoolGrad: (h, [dy, x], a) => maxPoolGrad(h, dy, x, a.info),
+  avgPool: (h, [x], a) => avgPool(h, x, a.info),
+  avgPoolGrad: (h, [dy], a) => avgPoolGrad(h, dy, a.info),
+} satisfies SomeHostKernels<GpuProgramHost>;

@@ -15,7 +15,7 @@ import type { GpuContext, GpuInfo } from './device.js';
  * Buffers are rounded up to a size class, so `arrayLength()` may exceed the tensor size: pass sizes in
  * uniforms. The output is NOT zeroed unless `zeroOutput` is set: a kernel writes every element.
  * @example
- * const id = host.run({
+ * const id = host.dispatch({
  *   wgsl: `@group(0) @binding(0) var<storage, read> x: array<f32>;
  * @group(0) @binding(1) var<storage, read_write> y: array<f32>;
  * @group(0) @binding(2) var<uniform> u: vec4<u32>;
@@ -46,10 +46,10 @@ export interface ProgramSpec {
 
 /**
  * What a kernel file needs of the backend: running programs, freeing temporaries, the device's limits.
- * @example function double(host: GpuProgramHost, x: TensorInfo): DataId { return host.run({ ... }); }
+ * @example function double(host: GpuProgramHost, x: TensorInfo): DataId { return host.dispatch({ ... }); }
  */
 export interface GpuProgramHost {
-  run(spec: ProgramSpec): DataId;
+  dispatch(spec: ProgramSpec): DataId;
   free(id: DataId): void;
   readonly gpu: GpuInfo;
 }

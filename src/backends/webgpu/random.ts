@@ -4,6 +4,7 @@ import { seedKey } from '../../core/random.js';
 import { erf } from '../../core/scalar_math.js';
 import type { DataId, RandomSpec } from '../backend.js';
 import { dispatch1D, type GpuProgramHost, main1D, packUniforms, uniformDecl } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 const TWO_32 = 4294967296;
@@ -154,7 +155,7 @@ ${main1D(WG)}
   let u0 = unit(w.x);
   ${value}
 }`;
-  return host.run({
+  return host.dispatch({
     key: `random:${spec.dist}`,
     wgsl,
     inputs: [],
@@ -177,3 +178,8 @@ ${main1D(WG)}
     dispatch: dispatch1D(size, WG),
   });
 }
+
+/** The random kernel of the WebGPU table. @example GPU_RANDOM.random(host, [], { spec, size: 4 }) */
+export const GPU_RANDOM = {
+  random: (h, _inputs, a) => random(h, a.spec, a.size),
+} satisfies SomeHostKernels<GpuProgramHost>;

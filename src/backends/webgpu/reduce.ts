@@ -13,6 +13,7 @@ import {
   uniformDecl,
   wgslType,
 } from './program.js';
+import type { SomeHostKernels } from '../kernel_table.js';
 
 const WG = 64;
 
@@ -134,7 +135,7 @@ ${ROW_MAIN}
   }
   if (lid == 0u) { ys[row] = ${out}(select(part[0], ${empty}, inner == 0u)); }
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: `reduce:${op}:${stored}:${out}`,
     wgsl,
     inputs: [rows],
@@ -196,7 +197,7 @@ ${ROW_MAIN}
   }
   if (lid == 0u) { ys[row] = select(i32(pi[0]), 0, pi[0] == 0xffffffffu); }
 }`;
-  const id = host.run({
+  const id = host.dispatch({
     key: `argReduce:${op}:${t}`,
     wgsl,
     inputs: [rows],
@@ -242,7 +243,7 @@ ${main1D(WG)}
     ${exclusive ? `ys[j] = acc; acc = ${combine};` : `acc = ${combine}; ys[j] = acc;`}
   }
 }`;
-  return host.run({
+  return host.dispatch({
     key: `cumulative:${op}:${t}:${exclusive}:${reverse}`,
     wgsl,
     inputs: [x],
@@ -251,3 +252,10 @@ ${main1D(WG)}
     dispatch: dispatch1D(columns, WG),
   });
 }
+
+/** The reduction kernels of the WebGPU table. @example GPU_REDUCE.argReduce(host, [x], { op: 'argMax', axis: 0 }) */
+export const GPU_REDUCE = {
+  reduce: (h, [x], a) => reduce(h, a.op, x, a.axes, a.dtype),
+  argReduce: (h, [x], a) => argReduce(h, a.op, x, a.axis),
+  cumulative: (h, [x], a) => cumulative(h, a.op, x, a.axis, a.exclusive, a.reverse),
+} satisfies SomeHostKernels<GpuProgramHost>;

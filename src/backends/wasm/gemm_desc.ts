@@ -1,0 +1,10 @@
+// The GEMM descriptor the wasm GEMM and GEMV kernels read from the heap: field slots and flag bits.
+
+/** Fields of a GEMM descriptor in the heap (i32 slots); batch triples (a, b, c byte offsets) follow. @example heap32[base + DESC.m] = m */
+export const DESC = { m: 0, n: 1, k: 2, flags: 3, bias: 4, act: 5, kStep: 6, batches: 8 } as const;
+/** Bits of DESC.flags. @example FLAG.transA | FLAG.accumulate // 5 */
+export const FLAG = { transA: 1, transB: 2, accumulate: 4 } as const;
+/** Bytes of a descriptor with `batches` triples. @example descBytes(1) // 44 */
+export function descBytes(batches: number): number {
+  return 4 * (DESC.batches + 3 * batches);
+}

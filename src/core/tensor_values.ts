@@ -1,0 +1,131 @@
+// Tensors from plain values, in one place: shape inference, dtype guess, conversion to storage, and the write.
+import {
+  assertDType,
+  type DType,
+  dtypeOfArray,
+  makeArray,
+  type TensorLike,
+  type TypedArray,
+} from './dtype.js';
+import { ENGINE } from './engine.js';
+import { ArgumentError, ShapeError, show } from './errors.js';
+import { assertShape, sizeOf } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * Converts JS numbers to a dtype's storage, as a cast would (truncation toward zero for int32); float16
+ * values are left as float32 here: ENGINE.fromValues, which every created tensor passes, rounds them.
+ * @example convertValues([1.1], 'int32') // Int32Array [1]
+ */
+export function convertValues(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const out = makeArray(dtype, values.length);
+  if (dtype === 'bool') {
+    for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0; // NaN is truthy, as in tfjs, NumPy and TensorFlow
+  } else if (dtype === 'int32') {
+    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);
+  } else {
+    out.set(values);
+  }
+  return out;
+}
+
+function isTypedArray(v: unknown): v is TypedArray {
+  return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array;
+}
+
+/** Infers the shape of nested arrays, checking that they are rectangular. */
+function inferShape(op: string, values: TensorLike): number[] {
+  if (isTypedArray(values)) return [values.length];
+  if (!Array.isArray(values)) return [];
+  const shape: number[] = [];
+  let level: unknown = values;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const check = (v: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(v))
+        throw new ShapeError(`${op}: values are not rectangular: too deep at dimension ${dim}`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw new ShapeError(
+        `${op}: values are not rectangular: dimension ${dim} should have length ${shape[dim]}, received ${Array.isArray(v) ? v.length : show(v)}`,
+      );
+    }
+    for (const e of v) check(e, dim + 1);
+  };
+  check(values, 0);
+  return shape;
+}
+
+function flatten(values: TensorLike, out: number[]): void {
+  if (Array.isArray(values)) for (const v of values) flatten(v, out);
+  else if (typeof values === 'boolean') out.push(values ? 1 : 0);
+  else if (typeof values === 'number') out.push(values);
+  else
+    throw new ArgumentError(
+      `tensor: values must be numbers, booleans or nested arrays of them, received ${show(values)}`,
+    );
+}
+
+function guessDType(values: TensorLike): DType {
+  if (isTypedArray(values)) return dtypeOfArray(values);
+  let v: unknown = values;
+  while (Array.isArray(v)) v = v[0];
+  return typeof v === 'boolean' ? 'bool' : 'float32';
+}
+
+/**
+ * A tensor from values (nested arrays, flat arrays or typed arrays), an optional shape and dtype: what
+ * nr.tensor and every op given a non-tensor argument (through toTensor) create. `op` names errors.
+ * @example tensorFromValues('tensor', [[1, 2], [3, 4]]) // shape [2, 2], float32
+ */
+export function tensorFromValues(
+  op: string,
+  values: TensorLike,
+  shape?: readonly number[],
+  dtype?: DType,
+): Tensor {
+  const dt = dtype === undefined ? guessDType(values) : assertDType(op, dtype);
+  const inferred = inferShape(op, values);
+  let flat: TypedArray;
+  if (isTypedArray(values)) {
+    flat = dtypeOfArray(values) === dt ? values.slice() : convertValues(values, dt);
+  } else {
+    const list: number[] = [];
+    flatten(values, list);
+    flat = convertValues(list, dt);
+  }
+  let finalShape: number[] = inferred;
+  if (shape !== undefined) {
+    finalShape = assertShape(op, 'shape', shape);
+    if (sizeOf(finalShape) !== flat.length) {
+      if (flat.length === 1 && inferred.length === 0) {
+        // tfjs semantics: a single value with a shape fills it.
+        return filledTensor(finalShape, flat[0], dt);
+      }
+      throw new ShapeError(
+        `${op}: shape ${show(shape)} has ${sizeOf(finalShape)} elements but ${flat.length} values were given (inferred shape ${show(inferred)})`,
+      );
+    }
+  }
+  return ENGINE.fromValues(flat, finalShape, dt);
+}
+
+/**
+ * A tensor of `shape` holding one value converted to `dtype` (nr.fill, and nr.tensor(v, shape)).
+ * @example filledTensor([2, 2], 7, 'int32')
+ */
+export function filledTensor(
+  shape: readonly number[],
+  value: number | boolean,
+  dtype: DType,
+  op = 'fill',
+): Tensor {
+  const arr = makeArray(dtype, sizeOf(shape), op);
+  const v = convertValues([Number(value)], dtype)[0];
+  if (v !== 0) arr.fill(v);
+  return ENGINE.fromValues(arr, shape, dtype);
+}

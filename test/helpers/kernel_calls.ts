@@ -1,0 +1,83 @@
+// Positional calls of a backend's kernels through its one entry point, for the kernel-level tests.
+import type {
+  AdamAttrs,
+  Backend,
+  Conv2DInfo,
+  DataId,
+  Epilogue,
+  Pool2DInfo,
+  ReduceOp,
+  TensorInfo,
+} from '../../src/backends/backend.js';
+import type { DType } from '../../src/core/dtype.js';
+import type { Shape } from '../../src/core/shape.js';
+import type { BinaryOp, UnaryOp } from '../../src/core/elementwise_table.js';
+
+/** A matMul/conv2d epilogue as kernel inputs and activation. */
+function withEpilogue(
+  inputs: TensorInfo[],
+  epilogue: Epilogue | undefined,
+): [TensorInfo[], Epilogue['activation']] {
+  return [epilogue?.bias ? [...inputs, epilogue.bias] : inputs, epilogue?.activation ?? 'linear'];
+}
+
+/**
+ * The kernels of `b` with the positional signatures the kernel tests were written against.
+ * @example calls(backend).cast(x, 'int32')
+ */
+export function calls(b: Backend) {
+  return {
+    unary: (op: UnaryOp, x: TensorInfo, dtype: DType, alpha: number): DataId =>
+      b.run('unary', [x], { op, dtype, alpha }),
+    binary: (op: BinaryOp, x: TensorInfo, y: TensorInfo, outShape: Shape, dtype: DType): DataId =>
+      b.run('binary', [x, y], { op, outShape, dtype }),
+    cast: (x: TensorInfo, dtype: DType): DataId => b.run('cast', [x], { dtype }),
+    reduce: (op: ReduceOp, x: TensorInfo, axes: readonly number[], dtype: DType): DataId =>
+      b.run('reduce', [x], { op, axes, dtype }),
+    argReduce: (op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataId =>
+      b.run('argReduce', [x], { op, axis }),
+    copyStrided: (x: TensorInfo, outShape: Shape, offset: number, strides: readonly number[]) =>
+      b.run('copyStrided', [x], { outShape, offset, strides }),
+    concat: (xs: readonly TensorInfo[], axis: number, outShape: Shape): DataId =>
+      b.run('concat', xs, { axis, outShape }),
+    matMul: (
+      x: TensorInfo,
+      y: TensorInfo,
+      transposeA: boolean,
+      transposeB: boolean,
+      outShape: Shape,
+      epilogue?: Epilogue,
+    ): DataId => {
+      const [inputs, activation] = withEpilogue([x, y], epilogue);
+      return b.run('matMul', inputs, { transposeA, transposeB, outShape, activation });
+    },
+    conv2d: (x: TensorInfo, w: TensorInfo, info: Conv2DInfo, epilogue?: Epilogue): DataId => {
+      const [inputs, activation] = withEpilogue([x, w], epilogue);
+      return b.run('conv2d', inputs, { info, activation });
+    },
+    conv2dBackpropInput: (dy: TensorInfo, w: TensorInfo, info: Conv2DInfo): DataId =>
+      b.run('conv2dBackpropInput', [dy, w], { info }),
+    conv2dBackpropFilter: (x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId =>
+      b.run('conv2dBackpropFilter', [x, dy], { info }),
+    depthwiseConv2d: (x: TensorInfo, w: TensorInfo, info: Conv2DInfo): DataId =>
+      b.run('depthwiseConv2d', [x, w], { info }),
+    depthwiseConv2dBackpropInput: (dy: TensorInfo, w: TensorInfo, info: Conv2DInfo): DataId =>
+      b.run('depthwiseConv2dBackpropInput', [dy, w], { info }),
+    depthwiseConv2dBackpropFilter: (x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId =>
+      b.run('depthwiseConv2dBackpropFilter', [x, dy], { info }),
+    maxPool: (x: TensorInfo, info: Pool2DInfo): DataId => b.run('maxPool', [x], { info }),
+    maxPoolGrad: (dy: TensorInfo, x: TensorInfo, info: Pool2DInfo): DataId =>
+      b.run('maxPoolGrad', [dy, x], { info }),
+    avgPool: (x: TensorInfo, info: Pool2DInfo): DataId => b.run('avgPool', [x], { info }),
+    avgPoolGrad: (dy: TensorInfo, info: Pool2DInfo): DataId => b.run('avgPoolGrad', [dy], { info }),
+    softmax: (x: TensorInfo): DataId => b.run('softmax', [x], {}),
+    adamUpdate: (
+      g: TensorInfo,
+      m: TensorInfo,
+      v: TensorInfo,
+      w: TensorInfo,
+      alpha: TensorInfo,
+      attrs: AdamAttrs,
+    ): [DataId, DataId, DataId] => b.run('adamUpdate', [g, m, v, w, alpha], attrs),
+  };
+}
