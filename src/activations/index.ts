@@ -88,6 +88,16 @@ export function hardSigmoid(x: Tensor): Tensor {
   return tidy(() => ops.relu6(x.add(3)).div(6));
 }
 
+/**
+ * The hard sigmoid of Keras 2 and TensorFlow.js: clip(0.2·x + 0.5, 0, 1), i.e. 0 below -2.5, 1 above 2.5.
+ * Files saved by those (tfjs model.json, Keras 2 `.h5`) mean this by 'hard_sigmoid', so their readers
+ * load it under this name; Keras 3 changed 'hard_sigmoid' to relu6(x + 3) / 6.
+ * @example nr.activations.hardSigmoidLegacy(nr.tensor([1])) // [0.7]
+ */
+export function hardSigmoidLegacy(x: Tensor): Tensor {
+  return tidy(() => x.mul(0.2).add(0.5).clipByValue(0, 1));
+}
+
 /** log(sigmoid(x)), stable for large |x|. @example nr.activations.logSigmoid(nr.tensor([0])) // [-0.6931] */
 export function logSigmoid(x: Tensor): Tensor {
   return ops.logSigmoid(x);
@@ -286,6 +296,7 @@ const BUILT_IN: [string, ActivationFn, string[]?][] = [
   ['gelu_new', geluNew],
   ['sigmoid', sigmoid],
   ['hard_sigmoid', hardSigmoid],
+  ['hard_sigmoid_legacy', hardSigmoidLegacy],
   ['log_sigmoid', logSigmoid],
   ['sparse_sigmoid', sparseSigmoid],
   ['softmax', softmax],

@@ -9,6 +9,7 @@ import { getRegularizer } from '../regularizers/index.js';
 import type { IOHandler, JsonObject, JsonValue, SaveResult, WeightSpec } from '../io/artifacts.js';
 import { GENERATED_BY } from '../io/model_json.js';
 import { convertKeys, toCamel, toSnake } from '../io/pythonic.js';
+import { isLegacyKeras, useLegacyActivations } from '../io/legacy_semantics.js';
 import { getHandler } from '../io/router.js';
 import { WeightFile, encodeWeights } from '../io/weights.js';
 import type { HttpOptions } from '../io/handlers/http.js';
@@ -342,6 +343,8 @@ export function modelFromTopology(topology: JsonObject, where: string): Model {
   if (typeof top.class_name !== 'string' || (!isObj(top.config) && !Array.isArray(top.config)))
     throw new IOError(`${where}: modelTopology needs 'class_name' and 'config'`);
   const config = convertKeys(top.config, toCamel) as Config;
+  // tfjs and Keras 2 files mean Keras 2's hard sigmoid by 'hard_sigmoid' (a fresh copy is rewritten).
+  if (isLegacyKeras(topology.keras_version)) useLegacyActivations(config);
   if (top.class_name === 'Sequential') return sequentialFromConfig(config, where);
   if (top.class_name === 'Model' || top.class_name === 'Functional')
     return functionalFromConfig(config, where);

@@ -11,6 +11,7 @@ import { H5Reader, type H5WriteDataset, writeH5 } from './hdf5.js';
 import { kerasPaths } from './paths.js';
 import { DEFAULT_ZIP_LIMITS, readZip, writeZip, type ZipLimits } from './zip.js';
 import { compileConfigOf, restoreCompile } from './compile.js';
+import { isLegacyKeras, useLegacyActivations } from '../legacy_semantics.js';
 
 /** Options of the Keras readers. */
 export interface KerasLoadOptions {
@@ -140,8 +141,12 @@ export async function loadKerasBytes(
 ): Promise<Model> {
   const members = readZip(bytes, where, { ...DEFAULT_ZIP_LIMITS, ...options.zipLimits });
   const config = parseJson(members.get('config.json'), 'config.json', where);
-  if (members.has('metadata.json')) parseJson(members.get('metadata.json'), 'metadata.json', where);
+  const metadata = members.has('metadata.json')
+    ? parseJson(members.get('metadata.json'), 'metadata.json', where)
+    : null;
   const topology = readModelConfig(config, where, { safeMode: options.safeMode ?? true });
+  // tf.keras 2.13+ also wrote .keras zips; they mean Keras 2's hard sigmoid by 'hard_sigmoid'.
+  if (isObj(metadata) && isLegacyKeras(metadata.keras_version)) useLegacyActivations(topology);
   const model = buildModel(topology, where);
   try {
     const weights = members.get('model.weights.h5');

@@ -4,6 +4,7 @@ import { IOError, show } from '../../core/errors.js';
 import type { LayerWeight } from '../../layers/layer.js';
 import type { Model } from '../../models/model.js';
 import { readModelConfig } from './config.js';
+import { isLegacyKeras, useLegacyActivations } from '../legacy_semantics.js';
 import { H5Reader } from './hdf5.js';
 import { assignDataset, buildModel, type KerasLoadOptions } from './keras_file.js';
 
@@ -58,6 +59,8 @@ export async function loadLegacyH5Bytes(
       );
     }
     const topology = readModelConfig(config, where, { safeMode: options.safeMode ?? true });
+    // Keras 2 and tf.keras files mean Keras 2's hard sigmoid by 'hard_sigmoid'.
+    if (isLegacyKeras(h5.attr('', 'keras_version'))) useLegacyActivations(topology);
     const model = buildModel(topology, where);
     try {
       const root = h5.children('model_weights') ? 'model_weights' : '';
