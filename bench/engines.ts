@@ -217,10 +217,10 @@ const numTensors = (e: Engine): number =>
 
 /** Why an engine cannot run a case, or undefined when it can. */
 export function notRunReason(c: BenchCase, e: Engine): string | undefined {
-  if (e.kind === 'jax' && !c.jax) return c.gaps?.jax ?? 'no jax-js version of this case';
-  if (e.kind === 'torch' && !c.torch) return c.gaps?.torch ?? 'no PyTorch version of this case';
-  if (e.kind === 'tfjs' && c.gaps?.tfjs) return c.gaps.tfjs;
-  return undefined;
+  const gap = c.gaps?.[e.name] ?? c.gaps?.[e.kind];
+  if (e.kind === 'jax' && !c.jax) return gap ?? 'no jax-js version of this case';
+  if (e.kind === 'torch' && !c.torch) return gap ?? 'no PyTorch version of this case';
+  return e.kind === 'neurite' ? undefined : gap;
 }
 
 /** tf.profile re-runs a call; skip it where one call is this slow (tfjs-cpu on the fit cases). */
@@ -236,7 +236,16 @@ async function runTorch(
   quick: boolean,
 ): Promise<Row> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'torch_cases.py');
-  const args = [script, c.name, '--threads', String(e.threads), ...(quick ? ['--quick'] : [])];
+  const timing = JSON.stringify(timingOf(c, quick));
+  const args = [
+    script,
+    c.name,
+    '--threads',
+    String(e.threads),
+    '--timing',
+    timing,
+    ...(quick ? ['--quick'] : []),
+  ];
   const child = spawn(e.python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...e.env },

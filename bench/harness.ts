@@ -61,8 +61,11 @@ export interface BenchCase {
   jax?(jax: Jax, jit: boolean, ctx: CaseContext): Prepared;
   /** Whether bench/peers/torch_cases.py has this case; absent or false: `gaps.torch` says why. */
   torch?: boolean;
-  /** Why a peer does not run this case, printed as one line under its table. */
-  gaps?: { tfjs?: string; jax?: string; torch?: string };
+  /**
+   * Why a peer does not run this case, printed as one line under its table: keyed by engine name
+   * (`tfjs-cpu`) or by kind (`tfjs`, `jax`, `torch`); the name wins.
+   */
+  gaps?: Partial<Record<string, string>>;
 }
 
 export interface TimingOptions {
