@@ -47,12 +47,13 @@ function methodNames(o: object): string[] {
 /**
  * A counter over neurite's current backend: `start` shadows each kernel method with an own property that
  * counts and forwards, `stop` removes the shadows (restoring any own property that was there) and returns
- * the count. A backend method that calls another kernel method of its own counts both (the cpu fallback of
- * a fused op, say); that is what the backend dispatched.
+ * the count. Calls made from inside a counted call (a kernel method that goes through a shared helper
+ * method of the backend, or falls back to another kernel method) do not count again.
  * @example const k = neuriteKernelCounter(); k.start(); await step(); console.log(k.stop());
  */
 export function neuriteKernelCounter(): KernelCounter {
   let count = 0;
+  let depth = 0;
   let restore: (() => void)[] = [];
   return {
     start() {
@@ -63,8 +64,15 @@ export function neuriteKernelCounter(): KernelCounter {
         const original: unknown = Reflect.get(target, name);
         if (typeof original !== 'function') continue;
         const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-          count++;
-          return Reflect.apply(original, this, args);
+          // only the outermost call counts: a kernel method that goes through another member of the
+          // backend (a shared dispatch helper, a fallback) is still one dispatch from the engine
+          if (depth === 0) count++;
+          depth++;
+          try {
+            return Reflect.apply(original, this, args);
+          } finally {
+            depth--;
+          }
         };
         if (
           !Reflect.defineProperty(target, name, {
