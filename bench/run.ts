@@ -166,6 +166,7 @@ if (args.json) {
         engine: r.engine.name,
         ...(r.timing ? { ...r.timing, [c.unit]: derived(c, r.timing.medianMs) } : {}),
         ...(r.error ? { error: r.error } : {}),
+        ...(r.notRun !== undefined ? { notRun: r.notRun } : {}),
         leftoverTensors: r.leftover ?? 0,
         ...(r.peakRssMB !== undefined ? { peakRssMB: r.peakRssMB, startRssMB: r.startRssMB } : {}),
         ...(r.notes ? { notes: r.notes } : {}),
