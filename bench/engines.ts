@@ -224,7 +224,7 @@ export function notRunReason(c: BenchCase, e: Engine): string | undefined {
 }
 
 /** tf.profile re-runs a call; skip it where one call is this slow (tfjs-cpu on the fit cases). */
-const PROFILE_LIMIT_MS = 3000;
+const PROFILE_LIMIT_MS = 6000;
 
 /**
  * Runs a case in PyTorch: `python3 bench/peers/torch_cases.py CASE --threads N [--quick]` prints the

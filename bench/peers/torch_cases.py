@@ -129,8 +129,7 @@ class DateModel(nn.Module):
         self.enc, self.dec = nn.LSTM(64, 64, batch_first=True), nn.LSTM(64, 64, batch_first=True)
         self.hidden, self.out = nn.Linear(128, 64), nn.Linear(64, 13)
 
-    def forward(self, xs):
-        enc_in, dec_in = xs
+    def forward(self, enc_in, dec_in):
         enc, state = self.enc(self.enc_emb(enc_in))
         dec, _ = self.dec(self.dec_emb(dec_in), state)
         attn = torch.softmax(torch.bmm(dec, enc.transpose(1, 2)), -1)
@@ -147,8 +146,7 @@ class Block(nn.Module):
         self.n1, self.n2 = nn.LayerNorm(64, eps=1e-3), nn.LayerNorm(64, eps=1e-3)
         self.f1, self.f2, self.head = nn.Linear(64, 128), nn.Linear(128, 64), nn.Linear(64, 10)
 
-    def forward(self, xs):
-        (x,) = xs
+    def forward(self, x):
         a, _ = self.attn(x, x, x, need_weights=False)
         h = self.n1(x + a)
         h = self.n2(h + self.f2(F.gelu(self.f1(h))))
@@ -164,7 +162,7 @@ def fit(model, inputs, labels, batch, batches, warm_batches):
         for i in range(n):
             s = slice(i * batch, (i + 1) * batch)
             opt.zero_grad(set_to_none=True)
-            loss = lossf(model([x[s] for x in inputs]), labels[s])
+            loss = lossf(model(*[x[s] for x in inputs]), labels[s])
             loss.backward()
             opt.step()
         loss.item()
