@@ -29,6 +29,14 @@ const NOT_KERNELS = new Set([
   'numDataIds',
   'setThreadsCount',
   'getThreadsCount',
+  // names a memory side of the coming `run(prim, inputs, attrs)` contract may use
+  'readAsync',
+  'upload',
+  'download',
+  'allocate',
+  'release',
+  'disposeData',
+  'time',
 ]);
 
 /** Function-valued member names of an object and its prototypes (up to Object.prototype). */

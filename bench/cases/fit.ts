@@ -163,7 +163,9 @@ function fitCase(spec: FitSpec): BenchCase {
     neurite: (ctx) => neuriteFit(spec, ctx),
     tfjs: (tf, ctx) => tfjsFit(spec, tf, ctx),
     torch: true,
-    gaps: { jax: 'jax-js has no layers, fit or optimizers (its jit MLP step is the mlp case)' },
+    gaps: {
+      jax: 'jax-js has no Keras layers or fit (optimizers are in @jax-js/optax, not installed); its jit MLP step is the mlp case',
+    },
   };
 }
 

@@ -296,7 +296,7 @@ export const fitLstmCase: BenchCase = {
   tfjs: (tf, ctx) => tfjsSeqFit(LSTM_SPEC, tf, tfjsLstmModel, ctx, TFJS_LSTM_NOTE),
   torch: true,
   gaps: {
-    jax: 'jax-js has no layers or optimizers: an LSTM with attention would be written by hand (not done)',
+    jax: 'jax-js has no Keras layers or fit: an LSTM with attention would be written by hand (not done)',
     'tfjs-cpu':
       'too slow (≈ 5.7 s per batch of 128 in a --quick run on a loaded machine); a --quick fit would take minutes',
   },
@@ -319,6 +319,6 @@ export const fitTransformerCase: BenchCase = {
   torch: true,
   gaps: {
     tfjs: NO_MHA,
-    jax: 'jax-js has no layers or optimizers: a transformer block would be written by hand (not done)',
+    jax: 'jax-js has no Keras layers or fit: a transformer block would be written by hand (not done)',
   },
 };
