@@ -27,7 +27,7 @@ const mb = (kb: number): number => kb / 1024;
 const result: ChildResult = { engine: engineName, case: c.name, peakRssMB: 0, startRssMB: 0 };
 try {
   const neurite = engineName.startsWith('neurite-') ? [engineName.slice('neurite-'.length)] : [];
-  const peers = engineName.startsWith('tfjs-') ? [engineName] : [];
+  const peers = /^(tfjs|jax)-/.test(engineName) ? [engineName] : [];
   const { engines, skipped } = await startEngines(neurite, peers, machineInfo(), true);
   const engine = engines[0];
   if (!engine) throw new Error(skipped[0] ?? `unknown engine '${engineName}'`);

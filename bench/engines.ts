@@ -1,5 +1,6 @@
 // Engines for the benchmarks: starting neurite backends and tfjs peers, and running one case on one engine.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +11,17 @@ import {
   type BenchCase,
   type CaseContext,
   type Engine,
+  type Prepared,
   type Row,
   type Tf,
+  type Timing,
   type TimingOptions,
   measure,
 } from './harness.js';
+import { neuriteKernelCounter, tfjsKernels } from './kernels.js';
+
+/** Peers `--peers` accepts; `jax` means both jax-js engines, `torch` both thread counts. */
+export const PEER_NAMES = ['tfjs-cpu', 'tfjs-wasm', 'jax', 'jax-wasm', 'jax-wasm-jit', 'torch'];
 
 /** Machine and library facts printed in the header and saved with `--json`. */
 export type Info = Record<string, string | number | boolean>;
@@ -85,12 +92,14 @@ export async function startEngines(
       skipped.push(`neurite-${name} (${fmtErr(e)})`);
     }
   }
-  if (!peerNames.length) return { engines, skipped };
+  const tfjsPeers = peerNames.filter((p) => p.startsWith('tfjs-'));
+  await startOtherPeers(peerNames, engines, skipped, info);
+  if (!tfjsPeers.length) return { engines, skipped };
   // tfjs ships CommonJS for Node (no "exports" map), so it is loaded the way the peer scripts load it.
   const require = createRequire(import.meta.url);
   const tf: Tf = require('@tensorflow/tfjs');
   info.tfjs = tf.version.tfjs;
-  for (const peer of peerNames) {
+  for (const peer of tfjsPeers) {
     const backend = peer.slice('tfjs-'.length);
     try {
       if (backend === 'wasm') {
@@ -115,15 +124,160 @@ export async function startEngines(
   return { engines, skipped };
 }
 
+/** OpenBLAS's name for this CPU's kernels: without it, OpenBLAS on this VM picks a generic kernel (2-3x slower). */
+function openblasCoreType(): string | undefined {
+  let flags = '';
+  try {
+    flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return undefined;
+  }
+  const has = (f: string): boolean => flags.split(/\s+/).includes(f);
+  return has('avx512f') ? 'SkylakeX' : has('avx2') ? 'Haswell' : undefined;
+}
+
+/** Debian's Python with python3-torch (the system interpreter, not a virtual environment's). */
+const PYTHON = '/usr/bin/python3';
+
+/** Starts jax-js (wasm device) and finds PyTorch, for the peers asked for. */
+async function startOtherPeers(
+  peerNames: readonly string[],
+  engines: Engine[],
+  skipped: string[],
+  info: Info,
+): Promise<void> {
+  const jaxNames = peerNames.flatMap((p) =>
+    p === 'jax' ? ['jax-wasm', 'jax-wasm-jit'] : p.startsWith('jax-') ? [p] : [],
+  );
+  if (jaxNames.length) {
+    try {
+      // jax-js reads navigator (hardwareConcurrency, gpu) when it starts; Node 20 has no navigator.
+      const g: { navigator?: object } = globalThis;
+      g.navigator ??= {};
+      const jax = await import('@jax-js/jax');
+      const devices = await jax.init('wasm');
+      if (!devices.includes('wasm'))
+        throw new Error(`no wasm device (found ${devices.join(', ')})`);
+      jax.defaultDevice('wasm');
+      info.jax = readPackageVersion('@jax-js/jax');
+      for (const name of [...new Set(jaxNames)])
+        engines.push({ kind: 'jax', name, jit: name.endsWith('-jit'), jax });
+    } catch (e) {
+      skipped.push(`${jaxNames.join(', ')} (${fmtErr(e)})`);
+    }
+  }
+  if (!peerNames.includes('torch')) return;
+  const probe = existsSync(PYTHON)
+    ? spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' })
+    : undefined;
+  if (!probe || probe.status !== 0) {
+    skipped.push(
+      `torch (${PYTHON} -c 'import torch' failed: ${probe ? (probe.stderr.trim().split('\n').pop() ?? '') : `no ${PYTHON}`}; apt install python3-torch libopenblas0-pthread)`,
+    );
+    return;
+  }
+  info.torch = probe.stdout.trim();
+  const env: Record<string, string> = {};
+  const core = openblasCoreType();
+  if (core) env.OPENBLAS_CORETYPE = core;
+  info.openblas_coretype = core ?? 'auto';
+  const cores = os.cpus().length;
+  for (const threads of [...new Set([1, Math.min(2, cores)])])
+    engines.push({ kind: 'torch', name: `torch-${threads}t`, threads, python: PYTHON, env });
+}
+
+function readPackageVersion(name: string): string {
+  const require = createRequire(import.meta.url);
+  try {
+    const dir = path.dirname(require.resolve(name));
+    for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+      const f = path.join(d, 'package.json');
+      if (!existsSync(f)) continue;
+      const pkg: unknown = JSON.parse(readFileSync(f, 'utf8'));
+      if (pkg && typeof pkg === 'object' && 'version' in pkg && 'name' in pkg && pkg.name === name)
+        return String(pkg.version);
+    }
+  } catch {
+    // fall through
+  }
+  return 'unknown';
+}
+
 const activate = async (e: Engine): Promise<void> => {
+  if (e.kind === 'jax' || e.kind === 'torch') return;
   const ok =
     e.kind === 'neurite' ? await nr.setBackend(e.backend) : await e.tf.setBackend(e.backend);
   if (!ok) throw new Error(`backend ${e.backend} did not start`);
   if (e.kind === 'neurite' && e.threads !== undefined) nr.setThreadsCount(e.threads);
 };
 
+// jax-js counts references, not live arrays; PyTorch runs in its own process: no count for either.
 const numTensors = (e: Engine): number =>
-  e.kind === 'neurite' ? nr.memory().numTensors : e.tf.memory().numTensors;
+  e.kind === 'neurite' ? nr.memory().numTensors : e.kind === 'tfjs' ? e.tf.memory().numTensors : 0;
+
+/** Why an engine cannot run a case, or undefined when it can. */
+export function notRunReason(c: BenchCase, e: Engine): string | undefined {
+  const gap = c.gaps?.[e.name] ?? c.gaps?.[e.kind];
+  if (e.kind === 'jax' && !c.jax) return gap ?? 'no jax-js version of this case';
+  if (e.kind === 'torch' && !c.torch) return gap ?? 'no PyTorch version of this case';
+  return e.kind === 'neurite' ? undefined : gap;
+}
+
+/** tf.profile re-runs a call; skip it where one call is this slow (tfjs-cpu on the fit cases). */
+const PROFILE_LIMIT_MS = 6000;
+
+/**
+ * Runs a case in PyTorch: `python3 bench/peers/torch_cases.py CASE --threads N [--quick]` prints the
+ * timing as JSON on its last line, measured the way `measure` does.
+ */
+async function runTorch(
+  c: BenchCase,
+  e: Extract<Engine, { kind: 'torch' }>,
+  quick: boolean,
+): Promise<Row> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'torch_cases.py');
+  const timing = JSON.stringify(timingOf(c, quick));
+  const args = [
+    script,
+    c.name,
+    '--threads',
+    String(e.threads),
+    '--timing',
+    timing,
+    ...(quick ? ['--quick'] : []),
+  ];
+  const child = spawn(e.python, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...e.env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const last = out.trim().split('\n').pop() ?? '';
+  if (!last.startsWith('{'))
+    return {
+      engine: e,
+      error: `python exited with code ${code} and no result: ${err.trim().split('\n').pop() ?? ''}`,
+    };
+  const r = JSON.parse(last) as {
+    timing?: Timing;
+    error?: string;
+    peakRssMB?: number;
+    note?: string;
+  };
+  return {
+    engine: e,
+    ...(r.timing ? { timing: r.timing } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(c.isolated && r.peakRssMB !== undefined ? { peakRssMB: r.peakRssMB } : {}),
+    ...(r.note ? { notes: [r.note] } : {}),
+  };
+}
 
 /** Sets a case up on one engine, times it, disposes it and counts what it left behind. */
 export async function runOnEngine(
@@ -132,6 +286,9 @@ export async function runOnEngine(
   opts: TimingOptions,
   ctx: CaseContext,
 ): Promise<Row> {
+  const reason = notRunReason(c, engine);
+  if (reason !== undefined) return { engine, notRun: reason };
+  if (engine.kind === 'torch') return runTorch(c, engine, ctx.quick);
   let before = 0;
   try {
     await activate(engine);
@@ -142,9 +299,23 @@ export async function runOnEngine(
   const row: Row = { engine };
   let prepared: ReturnType<BenchCase['neurite']> | undefined;
   try {
-    prepared = engine.kind === 'neurite' ? c.neurite(ctx) : c.tfjs(engine.tf, ctx);
+    prepared =
+      engine.kind === 'neurite'
+        ? c.neurite(ctx)
+        : engine.kind === 'tfjs'
+          ? c.tfjs(engine.tf, ctx)
+          : prepareJax(c, engine, ctx);
     if (prepared.note) row.notes = [prepared.note];
-    row.timing = await measure(prepared, opts, () => numTensors(engine));
+    const counter = engine.kind === 'neurite' ? neuriteKernelCounter() : undefined;
+    row.timing = await measure(prepared, opts, () => numTensors(engine), counter);
+    if (
+      engine.kind === 'tfjs' &&
+      row.timing.medianMs * (prepared.unitsPerCall ?? 1) < PROFILE_LIMIT_MS
+    ) {
+      const p = prepared;
+      row.timing.kernelsPerStep =
+        (await tfjsKernels(engine.tf, () => p.call())) / (p.unitsPerCall ?? 1);
+    }
   } catch (e) {
     row.error = fmtErr(e);
   }
@@ -155,6 +326,11 @@ export async function runOnEngine(
   }
   row.leftover = numTensors(engine) - before;
   return row;
+}
+
+function prepareJax(c: BenchCase, e: Extract<Engine, { kind: 'jax' }>, ctx: CaseContext): Prepared {
+  if (!c.jax) throw new Error(`${c.name}: no jax-js version`);
+  return c.jax(e.jax, e.jit, ctx);
 }
 
 /** What bench/child.ts prints: one row, as JSON, on the last line of its stdout. */

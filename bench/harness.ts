@@ -1,12 +1,19 @@
 // Benchmark plumbing shared by all cases: engine and case types, the timing loop, seeded data, table printing.
+import type * as jaxjs from '@jax-js/jax';
 import type * as tfjs from '@tensorflow/tfjs';
 
 export type Tf = typeof tfjs;
+export type Jax = typeof jaxjs;
 
-/** One thing that runs a case: a neurite backend or a tfjs backend. */
+/**
+ * One thing that runs a case: a neurite backend, a tfjs backend, jax-js on its wasm device (with or without
+ * `jit`), or PyTorch in a Python child process (bench/peers/torch_cases.py) on a number of threads.
+ */
 export type Engine =
   | { kind: 'neurite'; name: string; backend: string; threads?: number }
-  | { kind: 'tfjs'; name: string; backend: string; tf: Tf };
+  | { kind: 'tfjs'; name: string; backend: string; tf: Tf }
+  | { kind: 'jax'; name: string; jit: boolean; jax: Jax }
+  | { kind: 'torch'; name: string; threads: number; python: string; env: Record<string, string> };
 
 /** A case set up on one engine: `call` runs the op once and reads its result back. */
 export interface Prepared {
@@ -50,6 +57,15 @@ export interface BenchCase {
   neurite(ctx: CaseContext): Prepared;
   /** Sets the case up on tfjs's current backend. */
   tfjs(tf: Tf, ctx: CaseContext): Prepared;
+  /** Sets the case up on jax-js (wasm device), with or without its `jit`; absent: `gaps.jax` says why. */
+  jax?(jax: Jax, jit: boolean, ctx: CaseContext): Prepared;
+  /** Whether bench/peers/torch_cases.py has this case; absent or false: `gaps.torch` says why. */
+  torch?: boolean;
+  /**
+   * Why a peer does not run this case, printed as one line under its table: keyed by engine name
+   * (`tfjs-cpu`) or by kind (`tfjs`, `jax`, `torch`); the name wins.
+   */
+  gaps?: Partial<Record<string, string>>;
 }
 
 export interface TimingOptions {
@@ -80,6 +96,17 @@ export interface Timing {
   budgetLimited: boolean;
   /** Live tensors gained between the end of warm-up and the end of the reps (should be 0). */
   tensorGrowth: number;
+  /**
+   * Kernels (backend dispatches) per unit of work, counted over the first timed call (neurite) or over one
+   * extra call under tf.profile (tfjs); absent where the engine cannot count them.
+   */
+  kernelsPerStep?: number;
+}
+
+/** Counts kernels over a stretch of a case: `start` before the call, `stop` returns the calls it saw. */
+export interface KernelCounter {
+  start(): void;
+  stop(): number;
 }
 
 export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -99,6 +126,8 @@ export async function measure(
   p: Prepared,
   opts: TimingOptions,
   numTensors: () => number,
+  /** Counts the kernels of the first timed call (the wrapper costs well under a microsecond a dispatch). */
+  counter?: KernelCounter,
 ): Promise<Timing> {
   const call = () => p.call();
   const units = p.unitsPerCall ?? 1;
@@ -111,6 +140,7 @@ export async function measure(
   const tensorsBefore = numTensors();
   const perCall: number[] = [];
   const calls: number[] = [];
+  let kernels: number | undefined;
   const start = now();
   while (
     perCall.length < opts.reps &&
@@ -120,7 +150,13 @@ export async function measure(
     t0 = now();
     let elapsed = 0;
     do {
-      await call();
+      const counting = counter !== undefined && kernels === undefined;
+      if (counting) counter.start();
+      try {
+        await call();
+      } finally {
+        if (counting) kernels = counter.stop();
+      }
       n++;
       elapsed = now() - t0;
     } while (elapsed < opts.minRepMs);
@@ -137,6 +173,7 @@ export async function measure(
     firstCallMs,
     budgetLimited: perCall.length < opts.reps,
     tensorGrowth: numTensors() - tensorsBefore,
+    ...(kernels !== undefined ? { kernelsPerStep: kernels / units } : {}),
   };
 }
 
@@ -188,10 +225,14 @@ export interface Row {
   startRssMB?: number;
   /** The case's note for this engine (Prepared.note), and anything else worth a line under the table. */
   notes?: string[];
+  /** The engine cannot run this case (a peer without the model, say): one line under the table, no row. */
+  notRun?: string;
 }
 
 const fmt = (x: number): string =>
   x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(3);
+// Kernels per step are whole numbers per call; a fit's per-batch figure may carry the epoch's extra work.
+const fmtKernels = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fmtRatio = (x: number): string =>
   `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(2)}x`;
 
@@ -202,7 +243,7 @@ export function ratio(neurite: Timing, peer: Timing): number {
 
 /** Prints a case's table: one line per engine, then ratio columns for the neurite rows. */
 export function printTable(c: BenchCase, rows: readonly Row[], quick = false): void {
-  const peers = rows.filter((r) => r.engine.kind === 'tfjs' && r.timing);
+  const peers = rows.filter((r) => r.engine.kind !== 'neurite' && r.timing);
   const rss = rows.some((r) => r.peakRssMB !== undefined);
   const rssCell = (r: Row): string[] => {
     if (!rss) return [];
@@ -214,6 +255,7 @@ export function printTable(c: BenchCase, rows: readonly Row[], quick = false): v
     c.unit,
     'min-max ms',
     'reps x calls',
+    'kernels/step',
     ...(rss ? ['peak RSS MB'] : []),
     ...peers.map((p) => `vs ${p.engine.name}`),
   ];
@@ -221,8 +263,12 @@ export function printTable(c: BenchCase, rows: readonly Row[], quick = false): v
   const notes: string[] = [];
   for (const r of rows) {
     const t = r.timing;
+    if (r.notRun !== undefined) {
+      notes.push(`${r.engine.name}: not run: ${r.notRun}`);
+      continue;
+    }
     if (!t) {
-      lines.push([r.engine.name, 'failed', '', '', '', ...rssCell(r), ...peers.map(() => '')]);
+      lines.push([r.engine.name, 'failed', '', '', '', '', ...rssCell(r), ...peers.map(() => '')]);
       notes.push(`${r.engine.name}: failed: ${r.error ?? 'no result'}`);
       for (const n of r.notes ?? []) notes.push(`${r.engine.name}: ${n}`);
       continue;
@@ -239,6 +285,7 @@ export function printTable(c: BenchCase, rows: readonly Row[], quick = false): v
       fmt(derived(c, t.medianMs)),
       `${fmt(t.minMs)}-${fmt(t.maxMs)}`,
       callsText + (t.budgetLimited ? ' *' : ''),
+      t.kernelsPerStep === undefined ? '-' : fmtKernels(t.kernelsPerStep),
       ...rssCell(r),
       ...ratios,
     ]);

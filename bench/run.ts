@@ -1,11 +1,13 @@
-// `npm run bench [-- --case NAME] [--backend NAME] [--peers LIST] [--quick] [--rss] [--json FILE]`: neurite against tfjs cpu and wasm.
+// `npm run bench [-- --case NAME] [--backend NAME] [--peers LIST] [--quick] [--rss] [--json FILE]`: neurite against tfjs, jax-js and PyTorch.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as nr from '../src/node.js';
 import { CASES } from './cases/index.js';
 import {
+  PEER_NAMES,
   defaultTiming,
   fmtErr,
+  notRunReason,
   machineInfo,
   runInChild,
   runOnEngine,
@@ -18,7 +20,7 @@ const caseNames = [...new Set(CASES.flatMap((c) => (c.group ? [c.group, c.name] 
 const USAGE = `usage: npm run bench -- [options]
   --case NAME      run only this case (repeatable or comma-separated): ${caseNames.join(', ')}
   --backend NAME   run neurite on this backend only (wasm-1t, wasm-2t: one thread count); default: every backend that starts, wasm on 1 thread and on every core, webgpu only on a hardware adapter
-  --peers LIST     tfjs peers, comma-separated: tfjs-cpu, tfjs-wasm, or none (default: both)
+  --peers LIST     peers, comma-separated: tfjs-cpu, tfjs-wasm, jax (= jax-wasm and jax-wasm-jit), jax-wasm, jax-wasm-jit, torch (1 and 2 threads), or none (default: all)
   --quick          fewer reps and warm-up calls (and less data for the fit cases), for a fast check
   --rss            run every case in a child process per engine and report its peak RSS (fit cases always do)
   --json FILE      also write the results as JSON`;
@@ -27,7 +29,7 @@ const { values: args } = parseArgs({
   options: {
     case: { type: 'string', multiple: true },
     backend: { type: 'string' },
-    peers: { type: 'string', default: 'tfjs-cpu,tfjs-wasm' },
+    peers: { type: 'string', default: 'tfjs-cpu,tfjs-wasm,jax,torch' },
     quick: { type: 'boolean', default: false },
     rss: { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -56,7 +58,7 @@ const cases = selected.length
     )
   : CASES;
 const peerNames = list([args.peers ?? '']).filter((p) => p !== 'none');
-const badPeer = peerNames.find((p) => p !== 'tfjs-cpu' && p !== 'tfjs-wasm');
+const badPeer = peerNames.find((p) => !PEER_NAMES.includes(p));
 if (badPeer) {
   console.error(`unknown peer '${badPeer}'\n${USAGE}`);
   process.exit(2);
@@ -100,6 +102,17 @@ if (cases.some((c) => c.isolated || args.rss))
   console.log(
     `${args.rss ? 'every case' : 'fit cases'} run in a child process per engine (bench/child.ts): peak RSS is that run's own.`,
   );
+if (engines.some((e) => e.kind === 'jax'))
+  console.log(
+    `jax-js ${String(info.jax)} on its wasm device (jax-wasm: eager; jax-wasm-jit: the step under jax.jit)`,
+  );
+if (engines.some((e) => e.kind === 'torch'))
+  console.log(
+    `PyTorch ${String(info.torch)} (Debian python3-torch, OpenBLAS core type ${String(info.openblas_coretype)}), torch.set_num_threads per engine, run by bench/peers/torch_cases.py`,
+  );
+console.log(
+  "kernels/step: backend dispatches per step (per call; per batch in the fit cases), counted on neurite by wrapping the backend's kernel methods over the first timed call, on tfjs with tf.profile over one extra call.",
+);
 console.log('ratio columns: peer time / neurite time, so > 1 means neurite is faster.');
 
 // ---- run ----
@@ -113,8 +126,10 @@ for (const c of cases) {
   for (const engine of engines) {
     if (c.engines && !c.engines(engine)) continue;
     try {
+      // torch runs in a Python process of its own already; an engine without this case needs no child
+      const child = (c.isolated || args.rss) && engine.kind !== 'torch' && !notRunReason(c, engine);
       rows.push(
-        c.isolated || args.rss
+        child
           ? await runInChild(c, engine, quick)
           : await runOnEngine(c, engine, timingOf(c, quick), { quick }),
       );
@@ -151,6 +166,7 @@ if (args.json) {
         engine: r.engine.name,
         ...(r.timing ? { ...r.timing, [c.unit]: derived(c, r.timing.medianMs) } : {}),
         ...(r.error ? { error: r.error } : {}),
+        ...(r.notRun !== undefined ? { notRun: r.notRun } : {}),
         leftoverTensors: r.leftover ?? 0,
         ...(r.peakRssMB !== undefined ? { peakRssMB: r.peakRssMB, startRssMB: r.startRssMB } : {}),
         ...(r.notes ? { notes: r.notes } : {}),
@@ -158,7 +174,7 @@ if (args.json) {
           ? {
               ratios: Object.fromEntries(
                 rows.flatMap((p) =>
-                  p.engine.kind === 'tfjs' && p.timing && r.timing
+                  p.engine.kind !== 'neurite' && p.timing && r.timing
                     ? [[p.engine.name, ratio(r.timing, p.timing)]]
                     : [],
                 ),

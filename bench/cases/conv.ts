@@ -37,4 +37,7 @@ export const convCase: BenchCase = {
       dispose: () => tf.dispose([x, w]),
     };
   },
+  gaps: {
+    jax: 'not written for jax-js (its conv takes NCHW; the brief asks for matmul and the MLP only)',
+  },
 };

@@ -15,7 +15,7 @@ import { type Arch, DESCRIBE, neuriteModel, randomData, tfjsModel } from './mode
 const BATCH = 128;
 const LOSS = 'categoricalCrossentropy';
 // shuffle: false keeps the batches identical on every engine and takes the shuffling gathers out of the figure.
-const FIT_ARGS = { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false } as const;
+export const FIT_ARGS = { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false } as const;
 
 interface Sizes {
   /** Batches in the data set: every engine allocates all of them, so the peak RSS figures compare. */
@@ -57,8 +57,8 @@ const FIT_CNN: FitSpec = {
   },
 };
 
-/** One rep is one fit call (seconds long), so reps are few; the budget stops slow engines after 2. */
-const fitTiming = (quick: boolean): TimingOptions =>
+/** One rep is one fit call (seconds long), so reps are few; the budget stops slow engines after 2. @example fitTiming(true).reps // 1 */
+export const fitTiming = (quick: boolean): TimingOptions =>
   quick
     ? { warmup: 0, reps: 1, minReps: 1, minRepMs: 0, budgetMs: 0 }
     : { warmup: 0, reps: 3, minReps: 2, minRepMs: 0, budgetMs: 30000 };
@@ -162,6 +162,10 @@ function fitCase(spec: FitSpec): BenchCase {
     timing: fitTiming,
     neurite: (ctx) => neuriteFit(spec, ctx),
     tfjs: (tf, ctx) => tfjsFit(spec, tf, ctx),
+    torch: true,
+    gaps: {
+      jax: 'jax-js has no Keras layers or fit (optimizers are in @jax-js/optax, not installed); its jit MLP step is the mlp case',
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { inferMlpB1Case, inferMlpB256Case } from './infer.js';
 import { matmulCase } from './matmul.js';
 import { microkernelCase } from './microkernel.js';
 import { mlpCase } from './mlp.js';
+import { fitLstmCase, fitTransformerCase } from './seq.js';
 
 export const CASES: readonly BenchCase[] = [
   microkernelCase,
@@ -16,4 +17,6 @@ export const CASES: readonly BenchCase[] = [
   inferMlpB256Case,
   fitMlpCase,
   fitCnnCase,
+  fitLstmCase,
+  fitTransformerCase,
 ];

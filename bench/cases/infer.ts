@@ -7,6 +7,7 @@ import {
   type TimingOptions,
   repsText,
 } from '../harness.js';
+import { jaxMlpPredict } from './jax_peer.js';
 import { DESCRIBE, neuriteModel, randomData, single, tfjsModel } from './models.js';
 
 /**
@@ -68,6 +69,9 @@ function inferCase(batch: number): BenchCase {
     timing: inferTiming,
     neurite: () => neuriteInfer(batch),
     tfjs: (tf) => tfjsInfer(tf, batch),
+    // jax-js has no Keras layers: its rows run the same MLP as a function (softmax of the forward pass)
+    jax: (jax, jit) => jaxMlpPredict(jax, jit, batch),
+    torch: true,
   };
 }
 

@@ -1,6 +1,7 @@
 // Case 1: square float32 matmul C = A·B, N = 1024 (2N³ FLOPs per call).
 import * as nr from '../../src/node.js';
 import { type BenchCase, type Tf, uniform } from '../harness.js';
+import { jaxMatmul } from './jax_peer.js';
 
 const N = 1024;
 
@@ -33,4 +34,6 @@ export const matmulCase: BenchCase = {
       dispose: () => tf.dispose([a, b]),
     };
   },
+  jax: (jax) => jaxMatmul(jax, N),
+  torch: true,
 };

@@ -4,6 +4,7 @@
 import * as nr from '../../src/node.js';
 import type * as tfjs from '@tensorflow/tfjs';
 import { type BenchCase, type Prepared, type Tf, normal, uniform } from '../harness.js';
+import { jaxMlpStep } from './jax_peer.js';
 
 const BATCH = 128;
 const SIZES = [784, 512, 512, 10];
@@ -132,4 +133,6 @@ export const mlpCase: BenchCase = {
   workPerCall: BATCH,
   neurite: neuriteStep,
   tfjs: tfjsStep,
+  jax: (jax, jit) => jaxMlpStep(jax, jit, BATCH),
+  torch: true,
 };
