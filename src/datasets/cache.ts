@@ -122,7 +122,7 @@ export async function getFile(
   return cached;
 }
 
-/** The largest dataset file read from the cache: 1 GiB (the largest catalog file, CIFAR-10, is 163 MB). */
+/** The largest dataset file read from the cache: 1 GiB (the largest catalog file, CIFAR-10, is 163 MB). @example await readFileBytes(path, DATASET_FILE_MAX_BYTES) */
 export const DATASET_FILE_MAX_BYTES = 2 ** 30;
 
 /**

@@ -108,7 +108,7 @@ export const CategoricalHinge = lossMetric(
 /** Log-cosh error (Keras' metric). @example new nr.metrics.LogCoshError() */
 export const LogCoshError = lossMetric('LogCoshError', logCosh, 'logcosh', 'down');
 
-/** The metric classes above with their registry aliases (Keras snake_case and tfjs short names). */
+/** The metric classes above with their registry aliases (Keras snake_case and tfjs short names). @example lossMetricEntries.find(([n]) => n === "MeanSquaredError") */
 export const lossMetricEntries: [string, LossMetricClass, string[]][] = [
   [
     'MeanAbsolutePercentageError',

@@ -25,10 +25,22 @@ describe.each([
     const first = stateful.predict(x.slice([0, 0, 0], [2, 3, 3])) as nr.Tensor;
     const second = stateful.predict(x.slice([0, 3, 0], [2, 3, 3])) as nr.Tensor;
     // the second half, started from the first half's states, ends where the whole sequence ends
-    expectClose(Array.from(await second.data()), Array.from(await whole.data()), 1e-5, 1e-5, 'carried');
+    expectClose(
+      Array.from(await second.data()),
+      Array.from(await whole.data()),
+      1e-5,
+      1e-5,
+      'carried',
+    );
     stateful.resetStates();
     const again = stateful.predict(x.slice([0, 0, 0], [2, 3, 3])) as nr.Tensor;
-    expectClose(Array.from(await again.data()), Array.from(await first.data()), 1e-6, 1e-6, 'reset');
+    expectClose(
+      Array.from(await again.data()),
+      Array.from(await first.data()),
+      1e-6,
+      1e-6,
+      'reset',
+    );
     // the batch size comes from batchInputShape
     expect(() => stateful.predict(nr.zeros([3, 3, 3]), { batchSize: 3 })).toThrow(/batch/);
     nr.dispose([x, whole, first, second, again]);
@@ -55,25 +67,28 @@ describe('GRU from a TensorFlow.js file', () => {
   const dir = shared && path.join(shared, 'real-models', 'tfjs-embedding-gru');
   const present = !!dir && existsSync(path.join(dir, 'model.json'));
   if (!present) console.log('skip: ../shared/real-models/tfjs-embedding-gru is not here');
-  it.runIf(present)('loads with tfjs semantics (no reset_after key = resetAfter false)', async () => {
-    const d = dir as string;
-    const m = await nr.loadLayersModel(`file://${path.join(d, 'model.json')}`);
-    const gru = m.layers[1] as nr.layers.GRU;
-    expect(gru.getClassName()).toBe('GRU');
-    expect(gru.getConfig().resetAfter).toBe(false);
-    expect(gru.weights.map((w) => w.shape)).toEqual([[20, 12], [4, 12], [12]]);
-    const expected = JSON.parse(readFileSync(path.join(d, 'expected.json'), 'utf8')) as {
-      input: number[][];
-      output: number[][];
-    };
-    const x = nr.tensor(expected.input);
-    const y = m.predict(x) as nr.Tensor;
-    expect(y.shape).toEqual([3, 4]);
-    // The file's GRU uses 'hard_sigmoid', which tfjs (and Keras 2) define as clip(0.2x + 0.5) while Keras 3
-    // uses relu6(x + 3) / 6: the tfjs reader loads tfjs' meaning.
-    expect(gru.getConfig().recurrentActivation).toBe('hard_sigmoid_legacy');
-    expectClose(Array.from(await y.data()), expected.output.flat(), 1e-6, 0, 'tfjs predictions');
-    nr.dispose([x, y]);
-    m.dispose();
-  });
+  it.runIf(present)(
+    'loads with tfjs semantics (no reset_after key = resetAfter false)',
+    async () => {
+      const d = dir as string;
+      const m = await nr.loadLayersModel(`file://${path.join(d, 'model.json')}`);
+      const gru = m.layers[1] as nr.layers.GRU;
+      expect(gru.getClassName()).toBe('GRU');
+      expect(gru.getConfig().resetAfter).toBe(false);
+      expect(gru.weights.map((w) => w.shape)).toEqual([[20, 12], [4, 12], [12]]);
+      const expected = JSON.parse(readFileSync(path.join(d, 'expected.json'), 'utf8')) as {
+        input: number[][];
+        output: number[][];
+      };
+      const x = nr.tensor(expected.input);
+      const y = m.predict(x) as nr.Tensor;
+      expect(y.shape).toEqual([3, 4]);
+      // The file's GRU uses 'hard_sigmoid', which tfjs (and Keras 2) define as clip(0.2x + 0.5) while Keras 3
+      // uses relu6(x + 3) / 6: the tfjs reader loads tfjs' meaning.
+      expect(gru.getConfig().recurrentActivation).toBe('hard_sigmoid_legacy');
+      expectClose(Array.from(await y.data()), expected.output.flat(), 1e-6, 0, 'tfjs predictions');
+      nr.dispose([x, y]);
+      m.dispose();
+    },
+  );
 });

@@ -126,7 +126,8 @@ export async function cases(): Promise<FileCase[]> {
           rmSync(dir, { recursive: true, force: true });
         }
       },
-      expect: 'IOError',
+      // the byte cap follows maxPixels: SizeLimitError, the IOError of a size over a limit
+      expect: 'SizeLimitError',
     },
     {
       name: 'JPEG: 1 KB file whose frame says 11000x11000',

@@ -315,9 +315,10 @@ ${index}
 /** WGSL converting a stored value `x` of type `from` to dtype `to`'s storage, as the CPU's cast does. */
 function castExpr(from: 'f32' | 'i32' | 'u32', to: DType): string {
   if (to === 'bool') {
-    // NaN is false, as on the CPU (x != 0 && !isNaN(x))
+    // NaN is true, as on the CPU and in tfjs, NumPy and TensorFlow; tested on the bits, since shader
+    // compilers may assume no NaN in float comparisons.
     if (from === 'f32')
-      return 'select(0u, 1u, x != 0.0 && (bitcast<u32>(x) & 0x7fffffffu) <= 0x7f800000u)';
+      return 'select(0u, 1u, x != 0.0 || (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u)';
     return from === 'u32' ? 'select(0u, 1u, x != 0u)' : 'select(0u, 1u, x != 0)';
   }
   if (to === 'int32') {
