@@ -222,7 +222,7 @@ function withNode(entry: Record<string, unknown>, out: JsonObject, where: string
   return out;
 }
 
-const isRef = (v: unknown): boolean => Array.isArray(v) && typeof v[0] === 'string';
+const isRef = (v: unknown): v is Ref => Array.isArray(v) && typeof v[0] === 'string';
 
 /**
  * Keras 2 counts a nested model's own construction as its node 0, so the outer graph calls it at node 1;
@@ -237,10 +237,10 @@ function renumberNodes(layers: JsonObject[]): void {
         Array.isArray(l.inbound_nodes) && l.inbound_nodes.length ? l.inbound_nodes.length : 1,
       );
   const used = new Map<string, Set<number>>();
-  const refsOf = (l: JsonObject) =>
+  const refsOf = (l: JsonObject): Ref[] =>
     (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).flatMap((n) =>
-      Array.isArray(n) ? n : [],
-    ) as unknown as Ref[];
+      Array.isArray(n) ? n.filter(isRef) : [],
+    );
   for (const l of layers)
     for (const r of refsOf(l)) (used.get(r[0]) ?? used.set(r[0], new Set()).get(r[0]))?.add(r[1]);
   const remap = new Map<string, Map<number, number>>();
