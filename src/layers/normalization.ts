@@ -17,6 +17,31 @@ import {
 } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
 
+/** The options of a normalization layer's learned offset (beta) and scale (gamma). */
+export interface OffsetScaleArgs {
+  betaInitializer?: string | Initializer;
+  gammaInitializer?: string | Initializer;
+  betaRegularizer?: string | Regularizer;
+  gammaRegularizer?: string | Regularizer;
+  betaConstraint?: string | Constraint;
+  gammaConstraint?: string | Constraint;
+}
+
+/**
+ * The config keys of beta and gamma, with Keras' defaults, as every normalization layer writes them.
+ * @example offsetScaleConfig({}) // { betaInitializer: 'zeros', gammaInitializer: 'ones', betaRegularizer: null, ... }
+ */
+export function offsetScaleConfig(a: OffsetScaleArgs): Config {
+  return {
+    betaInitializer: specOf(a.betaInitializer, 'zeros'),
+    gammaInitializer: specOf(a.gammaInitializer, 'ones'),
+    betaRegularizer: specOf(a.betaRegularizer, null),
+    gammaRegularizer: specOf(a.gammaRegularizer, null),
+    betaConstraint: specOf(a.betaConstraint, null),
+    gammaConstraint: specOf(a.gammaConstraint, null),
+  };
+}
+
 /** Keras' backend epsilon, added to masked weight sums. */
 const EPSILON = 1e-7;
 
@@ -228,14 +253,9 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: specOf(a.betaInitializer, 'zeros'),
-      gammaInitializer: specOf(a.gammaInitializer, 'ones'),
+      ...offsetScaleConfig(a),
       movingMeanInitializer: specOf(a.movingMeanInitializer, 'zeros'),
       movingVarianceInitializer: specOf(a.movingVarianceInitializer, 'ones'),
-      betaRegularizer: specOf(a.betaRegularizer, null),
-      gammaRegularizer: specOf(a.gammaRegularizer, null),
-      betaConstraint: specOf(a.betaConstraint, null),
-      gammaConstraint: specOf(a.gammaConstraint, null),
     };
   }
 }
@@ -354,12 +374,7 @@ export class LayerNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: specOf(a.betaInitializer, 'zeros'),
-      gammaInitializer: specOf(a.gammaInitializer, 'ones'),
-      betaRegularizer: specOf(a.betaRegularizer, null),
-      gammaRegularizer: specOf(a.gammaRegularizer, null),
-      betaConstraint: specOf(a.betaConstraint, null),
-      gammaConstraint: specOf(a.gammaConstraint, null),
+      ...offsetScaleConfig(a),
     };
   }
 }

@@ -6,7 +6,8 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import type { Initializer } from '../initializers/index.js';
 import { moments } from '../ops/reduce.js';
 import type { Regularizer } from '../regularizers/index.js';
-import { single, specOf } from './core.js';
+import { single } from './core.js';
+import { offsetScaleConfig } from './normalization.js';
 import { Layer, type LayerArgs, type LayerClassEntry, layerShapeError } from './layer.js';
 import { formatShape, type SymbolicShape } from './symbolic.js';
 
@@ -62,13 +63,17 @@ export class GroupNormalization extends Layer {
     const owner = GroupNormalization.className;
     const groups = args.groups ?? 32;
     if (!Number.isInteger(groups) || groups < 1)
-      throw new ArgumentError(`${owner}: groups must be a positive integer, received ${show(args.groups)}`);
+      throw new ArgumentError(
+        `${owner}: groups must be a positive integer, received ${show(args.groups)}`,
+      );
     const axis = args.axis ?? -1;
     if (!Number.isInteger(axis))
       throw new ArgumentError(`${owner}: axis must be an integer, received ${show(args.axis)}`);
     const epsilon = args.epsilon ?? 1e-3;
     if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon))
-      throw new ArgumentError(`${owner}: epsilon must be a number >= 0, received ${show(args.epsilon)}`);
+      throw new ArgumentError(
+        `${owner}: epsilon must be a number >= 0, received ${show(args.epsilon)}`,
+      );
     for (const k of ['center', 'scale'] as const)
       if (args[k] !== undefined && typeof args[k] !== 'boolean')
         throw new ArgumentError(`${owner}: ${k} must be a boolean, received ${show(args[k])}`);
@@ -90,7 +95,10 @@ export class GroupNormalization extends Layer {
     const ax = axisIn(this, this.axis, shape.length);
     const channels = shape[ax];
     if (channels === null)
-      throw layerShapeError(this, `the channel axis must have a known size, received shape ${formatShape(shape)}`);
+      throw layerShapeError(
+        this,
+        `the channel axis must have a known size, received shape ${formatShape(shape)}`,
+      );
     if (channels % this.groups !== 0)
       throw layerShapeError(
         this,
@@ -121,7 +129,12 @@ export class GroupNormalization extends Layer {
     const ax = axisIn(this, this.axis, rank);
     const c = x.shape[ax];
     // [..., C, ...] -> [..., G, C/G, ...]: statistics over every axis but the batch and the group axis
-    const grouped = [...x.shape.slice(0, ax), this.groups, c / this.groups, ...x.shape.slice(ax + 1)];
+    const grouped = [
+      ...x.shape.slice(0, ax),
+      this.groups,
+      c / this.groups,
+      ...x.shape.slice(ax + 1),
+    ];
     const xg = x.reshape(grouped);
     const axes = grouped.map((_, i) => i).filter((i) => i !== 0 && i !== ax);
     const { mean, variance } = moments(xg, axes, true);
@@ -141,12 +154,7 @@ export class GroupNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: specOf(a.betaInitializer, 'zeros'),
-      gammaInitializer: specOf(a.gammaInitializer, 'ones'),
-      betaRegularizer: specOf(a.betaRegularizer, null),
-      gammaRegularizer: specOf(a.gammaRegularizer, null),
-      betaConstraint: specOf(a.betaConstraint, null),
-      gammaConstraint: specOf(a.gammaConstraint, null),
+      ...offsetScaleConfig(a),
     };
   }
 }
@@ -180,7 +188,9 @@ export class UnitNormalization extends Layer {
   }
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = single(this, inputs).cast('float32');
-    const axes = (Array.isArray(this.axis) ? this.axis : [this.axis]).map((a) => axisIn(this, a, x.rank));
+    const axes = (Array.isArray(this.axis) ? this.axis : [this.axis]).map((a) =>
+      axisIn(this, a, x.rank),
+    );
     // x · rsqrt(max(sum x², eps²)): finite (and a zero gradient through the clamp) for an all-zero sample
     return x.mul(x.square().sum(axes, true).maximum(1e-24).rsqrt());
   }
@@ -190,7 +200,8 @@ export class UnitNormalization extends Layer {
 }
 
 /** A group normalization layer. @example nr.layers.groupNormalization({ groups: 4 }) */
-export const groupNormalization = (args: GroupNormalizationArgs = {}) => new GroupNormalization(args);
+export const groupNormalization = (args: GroupNormalizationArgs = {}) =>
+  new GroupNormalization(args);
 /** A unit normalization layer. @example nr.layers.unitNormalization({ axis: -1 }) */
 export const unitNormalization = (args: UnitNormalizationArgs = {}) => new UnitNormalization(args);
 
