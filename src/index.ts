@@ -91,6 +91,7 @@ export {
 export * as io from './io/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as losses from './losses/index.js';
+export { Reduction } from './losses/tfjs_losses.js';
 export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as mixedPrecision from './mixed_precision/index.js';

@@ -73,3 +73,16 @@ export {
   kullbackLeiblerDivergence as kld,
   kullbackLeiblerDivergence as klDivergence,
 } from './probabilistic.js';
+
+// tfjs-core's losses: (labels, predictions, weights, reduction), scalar by default.
+export {
+  computeWeightedLoss,
+  absoluteDifference,
+  cosineDistance,
+  hingeLoss,
+  huberLoss,
+  logLoss,
+  sigmoidCrossEntropy,
+  softmaxCrossEntropy,
+  type ReductionMode,
+} from './tfjs_losses.js';
