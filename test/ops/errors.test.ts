@@ -37,7 +37,7 @@ describe('errors name the op, the argument and what was received', () => {
     expect(() => nr.leakyRelu(x, Number.NaN)).toThrow(/alpha must be a finite number/);
     expect(() => nr.cast(x, 'complex64' as nr.DType)).toThrow(nr.DTypeError);
     expect(() => nr.add(x, 'a' as unknown as number)).toThrow(
-      /add: b must be a Tensor or tensor-like/,
+      /add: Argument 'b' passed to 'add' must be a Tensor or tensor-like/,
     );
   });
 

@@ -64,7 +64,7 @@ describe('linear algebra errors', () => {
     throws(
       () => untyped(nr.matMul)(a23, 'x'),
       nr.ArgumentError,
-      /matMul: b must be a Tensor or tensor-like values/,
+      /matMul: Argument 'b' passed to 'matMul' must be a Tensor or tensor-like values/,
     );
     const gone = nr.ones([3, 2]);
     gone.dispose();
