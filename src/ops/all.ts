@@ -21,3 +21,5 @@ export { linalg } from './linalg.js';
 export { signal } from './signal.js';
 export * from './pool_nd.js';
 export * from './rnn_cells.js';
+export { math } from './math.js';
+export { sparse } from './sparse.js';

@@ -27,7 +27,7 @@ function runReduce(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims:
 function reduceIn(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims: boolean): Tensor {
   const x = toTensor(xIn, op, 'x');
   if ((op === 'any' || op === 'all') && x.dtype !== 'bool')
-    throw new DTypeError(`${op}: x must be bool, received '${x.dtype}'`);
+    throw new DTypeError(`${op}: Argument 'x' passed to '${op}' must be bool, received '${x.dtype}'`);
   const axes = normalizeAxes(op, axis, x.rank);
   let input = x;
   if ((op === 'sum' || op === 'prod') && x.dtype === 'bool') input = x.cast('int32');
