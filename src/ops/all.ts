@@ -23,3 +23,4 @@ export * from './pool_nd.js';
 export * from './rnn_cells.js';
 export { math } from './math.js';
 export { sparse } from './sparse.js';
+export { browser } from './browser.js';

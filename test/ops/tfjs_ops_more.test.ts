@@ -95,4 +95,29 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
     );
     expect(() => nr.sparse.sparseSegmentMean(d, [0], [-1])).toThrow(/segment ids must be >= 0/);
   });
+
+  it('browser.toPixels gives RGBA bytes; fromPixels reads ImageData-like and canvas-like objects', async () => {
+    const gray = await nr.browser.toPixels(nr.tensor([0.2, 1], [2, 1]));
+    expect(Array.from(gray)).toEqual([51, 51, 51, 255, 255, 255, 255, 255]);
+    const rgb = await nr.browser.toPixels([[[10, 20, 30]]]);
+    expect(Array.from(rgb)).toEqual([10, 20, 30, 255]);
+    await expect(nr.browser.toPixels(nr.tensor([2], [1, 1]))).rejects.toThrow(nr.ArgumentError);
+    await expect(nr.browser.toPixels(nr.tensor([1, 2], [1, 1, 2]))).rejects.toThrow(nr.ShapeError);
+    const image = { width: 2, height: 1, data: new Uint8ClampedArray([1, 2, 3, 4, 5, 6, 7, 8]) };
+    const t = nr.browser.fromPixels(image);
+    expect(t.dtype).toBe('int32');
+    expect(await t.array()).toEqual([
+      [
+        [1, 2, 3],
+        [5, 6, 7],
+      ],
+    ]);
+    const canvas = {
+      width: 1,
+      height: 1,
+      getContext: () => ({ getImageData: () => ({ data: [9, 8, 7, 6] }) }),
+    };
+    expect(await nr.browser.fromPixels(canvas, 4).array()).toEqual([[[9, 8, 7, 6]]]);
+    expect(() => nr.browser.fromPixels(5 as never)).toThrow(nr.ArgumentError);
+  });
 });
