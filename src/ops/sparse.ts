@@ -1,4 +1,4 @@
-// tf.sparse: sparseSegmentSum and sparseSegmentMean, composed from gather and unsortedSegmentSum (so the
+// tf.sparse: sparseReshape (host index arithmetic), sparseSegmentSum and sparseSegmentMean, composed from gather and unsortedSegmentSum (so the
 // gradient flows to the data); the sorted-ids checks read the small index tensors on the host.
 import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
@@ -96,7 +96,85 @@ export function sparseSegmentMean(data: Operand, indices: Operand, segmentIds: O
 }
 
 /**
+ * Reshapes a sparse tensor given by its indices [N, rank] and dense shape: the same entries, their indices
+ * in `newShape` (one dimension may be -1, inferred). Returns the new indices [N, newRank] and shape (int32).
+ * @example nr.sparse.sparseReshape([[0, 1]], [2, 3], [3, 2]) // outputIndices [[0, 1]], outputShape [3, 2]
+ */
+export function sparseReshape(
+  inputIndices: Operand,
+  inputShape: Operand,
+  newShape: Operand,
+): { outputIndices: Tensor; outputShape: Tensor } {
+  const op = 'sparseReshape';
+  const ind = toTensorAs(inputIndices, op, 'inputIndices', 'int32');
+  const ins = toTensorAs(inputShape, op, 'inputShape', 'int32');
+  const ns = toTensorAs(newShape, op, 'newShape', 'int32');
+  if (ind.rank !== 2)
+    throw new ShapeError(
+      `${op}: Input indices should be a matrix but received shape ${show(ind.shape)}`,
+    );
+  if (ins.rank !== 1 || ns.rank !== 1)
+    throw new ShapeError(
+      `${op}: inputShape and newShape should be vectors, received shapes ${show(ins.shape)} and ${show(ns.shape)}`,
+    );
+  const [n, rank] = ind.shape;
+  if (ins.size !== rank)
+    throw new ShapeError(
+      `${op}: Input rank (${ins.size}) and rank of input indices (${rank}) don't match`,
+    );
+  const from = Array.from(ins.dataSync());
+  const to = Array.from(ns.dataSync());
+  const denseSize = from.reduce((a, b) => a * b, 1);
+  let unknown = -1;
+  let product = 1;
+  to.forEach((d, i) => {
+    if (d === -1) {
+      if (unknown !== -1)
+        throw new ArgumentError(
+          `${op}: only one output dimension may be -1, not both ${unknown} and ${i}`,
+        );
+      unknown = i;
+    } else if (d < 0) {
+      throw new ArgumentError(`${op}: size ${i} must be non-negative, not ${d}`);
+    } else product *= d;
+  });
+  const out = to.slice();
+  if (unknown !== -1) {
+    if (product <= 0)
+      throw new ArgumentError(
+        `${op}: reshape cannot infer the missing input size for an empty tensor unless all specified input sizes are non-zero`,
+      );
+    const missing = Math.trunc(denseSize / product);
+    if (product * missing !== denseSize)
+      throw new ArgumentError(
+        `${op}: input to reshape is a SparseTensor with ${denseSize} dense values, but the requested shape requires a multiple of ${product}. inputShape=${show(from)} outputShape=${show(out)}`,
+      );
+    out[unknown] = missing;
+  }
+  const outSize = out.reduce((a, b) => a * b, 1);
+  if (outSize !== denseSize)
+    throw new ArgumentError(
+      `${op}: Input to reshape is a tensor with ${denseSize} dense values, but the requested shape has ${outSize}. inputShape=${show(from)} outputShape=${show(out)}`,
+    );
+  // each entry's flat position in the old shape, unravelled in the new one
+  const idx = ind.dataSync();
+  const result = new Int32Array(n * out.length);
+  for (let k = 0; k < n; k++) {
+    let flat = 0;
+    for (let j = 0; j < rank; j++) flat = flat * from[j] + idx[k * rank + j];
+    for (let j = out.length - 1; j >= 0; j--) {
+      result[k * out.length + j] = flat % out[j];
+      flat = Math.floor(flat / out[j]);
+    }
+  }
+  return {
+    outputIndices: ops.tensor(result, [n, out.length], 'int32'),
+    outputShape: ops.tensor(out, [out.length], 'int32'),
+  };
+}
+
+/**
  * tfjs's `tf.sparse` namespace.
  * @example nr.sparse.sparseSegmentSum(data, indices, segmentIds)
  */
-export const sparse = { sparseSegmentSum, sparseSegmentMean };
+export const sparse = { sparseSegmentSum, sparseSegmentMean, sparseReshape };

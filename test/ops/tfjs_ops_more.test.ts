@@ -120,4 +120,35 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
     expect(await nr.browser.fromPixels(canvas, 4).array()).toEqual([[[9, 8, 7, 6]]]);
     expect(() => nr.browser.fromPixels(5 as never)).toThrow(nr.ArgumentError);
   });
+
+  it('sparseReshape moves each entry to its index in the new shape', async () => {
+    const r = nr.sparse.sparseReshape(
+      [
+        [0, 0],
+        [1, 3],
+        [4, 5],
+      ],
+      [5, 6],
+      [3, -1],
+    );
+    expect(await r.outputShape.array()).toEqual([3, 10]);
+    expect(await r.outputIndices.array()).toEqual([
+      [0, 0],
+      [0, 9],
+      [2, 9],
+    ]);
+    expect(() => nr.sparse.sparseReshape([[0, 0]], [5, 6], [-1, -1])).toThrow(
+      /only one output dimension may be -1/,
+    );
+    expect(() => nr.sparse.sparseReshape([[0, 0]], [5, 6], [4, 7])).toThrow(/30 dense values/);
+  });
+
+  it('engine() counts data buffers as tfjs tests read them', () => {
+    const before = nr.engine().backend.numDataIds();
+    const t = nr.ones([2]);
+    expect(nr.engine().backend.numDataIds()).toBe(before + 1);
+    t.dispose();
+    expect(nr.engine().backend.numDataIds()).toBe(before);
+    expect(nr.engine().backendName).toBe(nr.getBackend());
+  });
 });
