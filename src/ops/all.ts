@@ -24,3 +24,4 @@ export * from './rnn_cells.js';
 export { math } from './math.js';
 export { sparse } from './sparse.js';
 export { browser } from './browser.js';
+export * from './dilation.js';

@@ -65,6 +65,21 @@ const cases: OpCheck[] = [
       [3, 4],
     ],
   },
+  {
+    name: 'dilation2d (same padding, stride 1)',
+    fn: (a, b) => nr.dilation2d(a, b, 1, 'same'),
+    inputs: [
+      { shape: [1, 2, 2, 1], values: [1, 4, 2, 3] },
+      { shape: [2, 2, 1], values: [0.5, 0.1, 0.2, 0.3] },
+    ],
+    // out[y][x] = max over taps inside the image of x[y+i][x+j] + f[i][j] (padding is -inf)
+    expected: [
+      [
+        [[Math.max(1.5, 4.1, 2.2, 3.3)], [Math.max(4.5, 3.2)]],
+        [[Math.max(2.5, 3.1)], [3.5]],
+      ],
+    ],
+  },
 ];
 
 describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
