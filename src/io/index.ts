@@ -53,3 +53,4 @@ export function withSaveHandler(
       },
   };
 }
+export { CompositeArrayBuffer, concatenateArrayBuffers } from './composite_array_buffer.js';
