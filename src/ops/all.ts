@@ -25,3 +25,4 @@ export { math } from './math.js';
 export { sparse } from './sparse.js';
 export { browser } from './browser.js';
 export * from './dilation.js';
+export * from './random_gamma.js';
