@@ -1,4 +1,4 @@
-// tf.sparse: sparseReshape (host index arithmetic), sparseSegmentSum and sparseSegmentMean, composed from gather and unsortedSegmentSum (so the
+// tf.sparse: sparseReshape and sparseFillEmptyRows (host index arithmetic), sparseSegmentSum and sparseSegmentMean, composed from gather and unsortedSegmentSum (so the
 // gradient flows to the data); the sorted-ids checks read the small index tensors on the host.
 import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
@@ -174,7 +174,84 @@ export function sparseReshape(
 }
 
 /**
+ * Gives each empty row of a 2-D sparse tensor one entry [row, 0, ...] holding `defaultValue`. Entries come
+ * out sorted by row (in input order within a row); `emptyRowIndicator` marks the filled rows and
+ * `reverseIndexMap[i]` is where input entry i went.
+ * @example nr.sparse.sparseFillEmptyRows([[1, 0]], [5], [2, 3], -1) // rows 0 gets [0, 0] = -1
+ */
+export function sparseFillEmptyRows(
+  indices: Operand,
+  values: Operand,
+  denseShape: Operand,
+  defaultValue: number | Tensor,
+): {
+  outputIndices: Tensor;
+  outputValues: Tensor;
+  emptyRowIndicator: Tensor;
+  reverseIndexMap: Tensor;
+} {
+  const op = 'sparseFillEmptyRows';
+  const ind = toTensorAs(indices, op, 'indices', 'int32');
+  const val = toTensor(values, op, 'values');
+  const shp = toTensorAs(denseShape, op, 'denseShape', 'int32');
+  if (ind.rank !== 2)
+    throw new ShapeError(`${op}: indices should be Tensor2D but received shape ${show(ind.shape)}`);
+  if (val.rank !== 1)
+    throw new ShapeError(`${op}: values should be Tensor1D but received shape ${show(val.shape)}`);
+  if (shp.rank !== 1)
+    throw new ShapeError(
+      `${op}: denseShape should be Tensor1D but received shape ${show(shp.shape)}`,
+    );
+  const [n, rank] = ind.shape;
+  if (val.size !== n)
+    throw new ShapeError(`${op}: values has ${val.size} entries but indices has ${n} rows`);
+  const dv = typeof defaultValue === 'number' ? defaultValue : defaultValue.dataSync()[0];
+  const rows = shp.dataSync()[0] ?? 0;
+  const idx = ind.dataSync();
+  const vals = val.dataSync();
+  if (rows === 0 && n > 0)
+    throw new ArgumentError(
+      `${op}: Received SparseTensor with denseShape[0] = 0 but indices.shape[0] = ${n}`,
+    );
+  // entries of each row, in input order
+  const byRow: number[][] = Array.from({ length: rows }, () => []);
+  for (let i = 0; i < n; i++) {
+    const r = idx[i * rank];
+    if (r < 0) throw new ArgumentError(`${op}: indices(${i}, 0) is invalid: ${r} < 0`);
+    if (r >= rows) throw new ArgumentError(`${op}: indices(${i}, 0) is invalid: ${r} >= ${rows}`);
+    byRow[r].push(i);
+  }
+  const outIdx: number[] = [];
+  const outVal: number[] = [];
+  const empty = new Uint8Array(rows);
+  const reverse = new Int32Array(n);
+  byRow.forEach((entries, r) => {
+    if (entries.length === 0) {
+      empty[r] = 1;
+      outIdx.push(r, ...new Array<number>(rank - 1).fill(0));
+      outVal.push(dv);
+      return;
+    }
+    for (const i of entries) {
+      reverse[i] = outVal.length;
+      for (let j = 0; j < rank; j++) outIdx.push(idx[i * rank + j]);
+      outVal.push(vals[i]);
+    }
+  });
+  return {
+    outputIndices: ops.tensor(outIdx, [outVal.length, rank], 'int32'),
+    outputValues: ops.tensor(outVal, [outVal.length], val.dtype),
+    emptyRowIndicator: ops.tensor(
+      Array.from(empty, (e) => e === 1),
+      [rows],
+      'bool',
+    ),
+    reverseIndexMap: ops.tensor(reverse, [n], 'int32'),
+  };
+}
+
+/**
  * tfjs's `tf.sparse` namespace.
  * @example nr.sparse.sparseSegmentSum(data, indices, segmentIds)
  */
-export const sparse = { sparseSegmentSum, sparseSegmentMean, sparseReshape };
+export const sparse = { sparseSegmentSum, sparseSegmentMean, sparseReshape, sparseFillEmptyRows };

@@ -166,4 +166,31 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
     expect(nr.engine().backend.numDataIds()).toBe(before);
     expect(nr.engine().backendName).toBe(nr.getBackend());
   });
+
+  it('sparseFillEmptyRows fills empty rows, sorts by row and maps inputs to outputs', async () => {
+    const r = nr.sparse.sparseFillEmptyRows(
+      [
+        [2, 1],
+        [0, 3],
+        [2, 0],
+      ],
+      [7, 8, 9],
+      [4, 5],
+      -1,
+    );
+    expect(await r.outputIndices.array()).toEqual([
+      [0, 3],
+      [1, 0],
+      [2, 1],
+      [2, 0],
+      [3, 0],
+    ]);
+    expect(await r.outputValues.array()).toEqual([8, -1, 7, 9, -1]);
+    expect(r.emptyRowIndicator.dtype).toBe('bool');
+    expect(Array.from(await r.emptyRowIndicator.data())).toEqual([0, 1, 0, 1]);
+    expect(await r.reverseIndexMap.array()).toEqual([2, 0, 3]);
+    expect(() => nr.sparse.sparseFillEmptyRows([[4, 0]], [1], [4, 5], 0)).toThrow(
+      /is invalid: 4 >= 4/,
+    );
+  });
 });
