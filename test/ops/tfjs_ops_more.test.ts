@@ -193,4 +193,25 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
       /is invalid: 4 >= 4/,
     );
   });
+
+  it('tfjs call forms: plain values in logical ops and any/all are bool, *Like ops take plain values, eye takes nulls', async () => {
+    expect(Array.from(await nr.logicalAnd([1, 0, 0, 1], [0, 1, 0, 1]).data())).toEqual([
+      0, 0, 0, 1,
+    ]);
+    expect(Array.from(await nr.logicalNot([1, 0]).data())).toEqual([0, 1]);
+    expect(await nr.all([0, 0, 0]).data()).toEqual(new Uint8Array([0]));
+    expect(() => nr.all(nr.tensor([1, 2]))).toThrow(nr.DTypeError);
+    const o = nr.onesLike([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(o.shape).toEqual([2, 2]);
+    expect(Array.from(await nr.zerosLike([1.5]).data())).toEqual([0]);
+    const e = nr.eye(2, null, null, 'int32');
+    expect(e.dtype).toBe('int32');
+    expect(await e.array()).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+  });
 });
