@@ -214,4 +214,24 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
       [0, 1],
     ]);
   });
+
+  it('image.threshold: binary against threshValue·255, otsu splits a two-level image between its levels', async () => {
+    // gray values: 0.2989·R + 0.587·G + 0.114·B
+    const img = nr.tensor(
+      [200, 200, 200, 10, 10, 10, 120, 130, 140, 255, 0, 0],
+      [2, 2, 3],
+      'int32',
+    );
+    expect(Array.from(await nr.image.threshold(img).data())).toEqual([255, 0, 255, 0]);
+    expect(Array.from(await nr.image.threshold(img, 'binary', true, 0.25).data())).toEqual([
+      0, 255, 0, 0,
+    ]);
+    const two = nr.tensor(
+      [20, 20, 20, 20, 20, 20, 220, 220, 220, 220, 220, 220],
+      [2, 2, 3],
+      'int32',
+    );
+    expect(Array.from(await nr.image.threshold(two, 'otsu').data())).toEqual([0, 0, 255, 255]);
+    expect(() => nr.image.threshold(nr.ones([2, 2, 1]))).toThrow(nr.ShapeError);
+  });
 });
