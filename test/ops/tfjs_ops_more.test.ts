@@ -234,4 +234,12 @@ describe('tfjs ops: fused depthwise, confusionMatrix, sparse segments', () => {
     expect(Array.from(await nr.image.threshold(two, 'otsu').data())).toEqual([0, 0, 255, 255]);
     expect(() => nr.image.threshold(nr.ones([2, 2, 1]))).toThrow(nr.ShapeError);
   });
+
+  it('ensureShape returns x when the shape matches (null matches any size) and throws otherwise', () => {
+    const x = nr.ones([2, 3]);
+    expect(nr.ensureShape(x, [2, 3])).toBe(x);
+    expect(nr.ensureShape(x, [null, 3])).toBe(x);
+    expect(() => nr.ensureShape(x, [5, 3])).toThrow(nr.ShapeError);
+    expect(() => nr.ensureShape(x, [2, 3, 1])).toThrow(/EnsureShape/);
+  });
 });
