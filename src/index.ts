@@ -26,6 +26,7 @@ export {
   type TensorContainer,
 } from './core/memory.js';
 export type { MemoryInfo } from './core/engine.js';
+export { engine, type EngineView } from './core/engine_view.js';
 export { Scope } from './core/scope.js';
 export {
   ready,

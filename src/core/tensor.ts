@@ -549,6 +549,9 @@ export class Tensor {
   pool(...args: Rest<typeof ops.pool>): Tensor {
     return ops.pool(this, ...args);
   }
+  dilation2d(...args: Rest<typeof ops.dilation2d>): Tensor {
+    return ops.dilation2d(this, ...args);
+  }
   softmax(axis = -1): Tensor {
     return ops.softmax(this, axis);
   }

@@ -80,3 +80,4 @@ export {
   type KerasLoadOptions,
   type ModelFileFormat,
 } from './keras/index.js';
+export { CompositeArrayBuffer, concatenateArrayBuffers } from './composite_array_buffer.js';

@@ -21,3 +21,8 @@ export { linalg } from './linalg.js';
 export { signal } from './signal.js';
 export * from './pool_nd.js';
 export * from './rnn_cells.js';
+export { math } from './math.js';
+export { sparse } from './sparse.js';
+export { browser } from './browser.js';
+export * from './dilation.js';
+export * from './random_gamma.js';

@@ -225,3 +225,18 @@ export function movingAverage(
     return ops.add(vt, update);
   });
 }
+
+/**
+ * Returns x itself when its shape matches `shape` (a null or -1 entry matches any size), else throws.
+ * @example nr.ensureShape(x, [null, 3]) // x, when x has 3 columns
+ */
+export function ensureShape(x: Tensor, shape: readonly (number | null)[]): Tensor {
+  const xt = toTensor(x, 'ensureShape', 'x');
+  const ok =
+    xt.rank === shape.length && shape.every((d, i) => d === null || d === -1 || d === xt.shape[i]);
+  if (!ok)
+    throw new ShapeError(
+      `ensureShape: EnsureShape: the shape of x ${show(xt.shape)} is not compatible with the expected shape ${show(shape)}`,
+    );
+  return xt;
+}

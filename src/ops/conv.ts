@@ -46,7 +46,7 @@ function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
   if (!isFloatDType(t.dtype))
     throw new DTypeError(
-      `${op}: ${arg} must be float32, received '${t.dtype}' (cast it first; float16 works too)`,
+      `${op}: Argument '${arg}' passed to '${op}' must be float32, received '${t.dtype}' (cast it first; float16 works too)`,
     );
   return t;
 }

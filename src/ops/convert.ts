@@ -26,7 +26,7 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
       throw new ArgumentError(
-        `${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`,
+        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
       );
     throw e;
   }
@@ -45,7 +45,7 @@ export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtyp
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
       throw new ArgumentError(
-        `${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`,
+        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
       );
     throw e;
   }

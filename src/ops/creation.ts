@@ -54,16 +54,35 @@ export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor
   return filled('ones', shape, 1, dtype);
 }
 
+// plain values (not a tensor): what the *Like ops convert themselves
+function isPlain(x: Tensor | TensorLike): x is TensorLike {
+  return (
+    Array.isArray(x) || ArrayBuffer.isView(x) || typeof x === 'number' || typeof x === 'boolean'
+  );
+}
+
+/** Shape and dtype of a *Like op's argument: a live tensor, or plain values (converted, then freed). */
+function likeArg(op: string, x: Tensor | TensorLike): { shape: number[]; dtype: DType } {
+  if (isPlain(x)) {
+    const t = tensor(x);
+    const out = { shape: t.shape.slice(), dtype: t.dtype };
+    t.dispose();
+    return out;
+  }
+  ENGINE.assertAlive(op, 'x', x);
+  return { shape: x.shape.slice(), dtype: x.dtype };
+}
+
 /** Zeros with x's shape and dtype. @example nr.zerosLike(x) */
-export function zerosLike(x: Tensor): Tensor {
-  ENGINE.assertAlive('zerosLike', 'x', x);
-  return filled('zerosLike', x.shape, 0, x.dtype);
+export function zerosLike(x: Tensor | TensorLike): Tensor {
+  const t = likeArg('zerosLike', x);
+  return filled('zerosLike', t.shape, 0, t.dtype);
 }
 
 /** Ones with x's shape and dtype. @example nr.onesLike(x) */
-export function onesLike(x: Tensor): Tensor {
-  ENGINE.assertAlive('onesLike', 'x', x);
-  return filled('onesLike', x.shape, 1, x.dtype);
+export function onesLike(x: Tensor | TensorLike): Tensor {
+  const t = likeArg('onesLike', x);
+  return filled('onesLike', t.shape, 1, t.dtype);
 }
 
 /**
@@ -73,10 +92,14 @@ export function onesLike(x: Tensor): Tensor {
  */
 export function eye(
   numRows: number,
-  numColumns = numRows,
-  batchShape: readonly number[] = [],
-  dtype: DType = 'float32',
+  numColumnsIn: number | null = numRows,
+  batchShapeIn: readonly number[] | null = [],
+  dtypeIn: DType | null = 'float32',
 ): Tensor {
+  // tfjs passes null for "default" in any of the optional arguments
+  const numColumns = numColumnsIn ?? numRows;
+  const batchShape = batchShapeIn ?? [];
+  const dtype = dtypeIn ?? 'float32';
   if (!Number.isInteger(numRows) || numRows < 0)
     throw new ArgumentError(
       `eye: numRows must be a non-negative integer, received ${show(numRows)}`,

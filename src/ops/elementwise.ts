@@ -49,8 +49,18 @@ function castTo(x: Tensor, dtype: DType): Tensor {
   return x.dtype === dtype ? x : cast(x, dtype);
 }
 
+// tfjs parses plain values given to logical ops as bool (numbers by != 0)
+function logicalArg(
+  op: UnaryOp | BinaryOp,
+  rule: DTypeRule,
+  v: Operand,
+  arg: string,
+): Tensor | null {
+  return rule === 'logical' && !(v instanceof Tensor) ? toTensorAs(v, op, arg, 'bool') : null;
+}
+
 function runUnary(op: UnaryOp, xIn: Operand, alpha = 0): Tensor {
-  const x = toTensor(xIn, op, 'x');
+  const x = logicalArg(op, UNARY[op].dtype, xIn, 'x') ?? toTensor(xIn, op, 'x');
   const dt = computeDType(op, UNARY[op].dtype, x.dtype);
   const xc = castTo(x, dt);
   try {
@@ -66,10 +76,12 @@ function freeTemps(given: readonly unknown[], made: readonly Tensor[]): void {
 }
 
 function runBinary(op: BinaryOp, aIn: Operand, bIn: Operand): Tensor {
-  const a = toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
+  const a =
+    logicalArg(op, BINARY[op].dtype, aIn, 'a') ??
+    toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
   let b: Tensor;
   try {
-    b = toTensor(bIn, op, 'b', a.dtype);
+    b = logicalArg(op, BINARY[op].dtype, bIn, 'b') ?? toTensor(bIn, op, 'b', a.dtype);
   } catch (e) {
     freeTemps([aIn], [a]);
     throw e;

@@ -4,7 +4,13 @@ import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
-import { conv2dWith, type DataFormat, type DimRoundingMode, type PadType } from './conv.js';
+import {
+  conv2dWith,
+  type DataFormat,
+  depthwiseConv2d,
+  type DimRoundingMode,
+  type PadType,
+} from './conv.js';
 import { toTensor } from './convert.js';
 import { FUSED_ACTIVATIONS } from './fused_activation.js';
 import { matMulWith } from './matmul.js';
@@ -46,6 +52,9 @@ export interface FusedConv2DArgs {
   leakyreluAlpha?: number;
 }
 
+/** Options of `fused.depthwiseConv2d` (tfjs' names); see `depthwiseConv2d` for the geometry. */
+export type FusedDepthwiseConv2DArgs = FusedConv2DArgs;
+
 const ACCEPTED: readonly string[] = [...FUSED_ACTIVATIONS, 'elu', 'prelu', 'leakyrelu'];
 
 /** Splits the request into what the kernel fuses and what runs after it. */
@@ -81,10 +90,11 @@ function finish(
   activation: string,
   prelu: Operand | undefined,
   alpha: number,
+  unfused = false,
 ): Tensor {
   let out = after ? y.add(after) : y;
-  // a late bias kept the fusable activation out of the kernel: apply it now
-  if (after && fusedActivation === 'linear' && activation !== 'linear') {
+  // a late bias kept the fusable activation out of the kernel (or no kernel fused it): apply it now
+  if ((after || unfused) && fusedActivation === 'linear' && activation !== 'linear') {
     if (activation === 'relu') out = out.relu();
     else if (activation === 'relu6') out = out.relu6();
     else if (activation === 'sigmoid') out = out.sigmoid();
@@ -144,6 +154,37 @@ export const fused = {
       );
       const alpha = args.leakyreluAlpha ?? 0.2;
       return finish(y, p.after, p.fused.activation, activation, args.preluActivationWeights, alpha);
+    });
+  },
+  /**
+   * act(depthwiseConv2d(x, filter) + bias), the bias one value per output channel (inC·multiplier).
+   * Composed: the depthwise kernel, then the bias and the activation as ops.
+   * @example nr.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' })
+   */
+  depthwiseConv2d(args: FusedDepthwiseConv2DArgs): Tensor {
+    const { x, filter, strides, pad, activation = 'linear' } = args;
+    const op = 'fused.depthwiseConv2d';
+    return tidy(() => {
+      const ft = toTensor(filter, op, 'filter');
+      const format = args.dataFormat ?? 'NHWC';
+      // plan() validates the activation; with no fused kernel, its bias and activation all run after
+      const p = plan(op, args.bias, activation, () => ft.shape[2] * ft.shape[3]);
+      const y = depthwiseConv2d(
+        x,
+        ft,
+        strides,
+        pad,
+        format,
+        args.dilations ?? [1, 1],
+        args.dimRoundingMode,
+      );
+      let bias = p.fused.bias ?? p.after;
+      // a per-channel bias lines up with the channel axis: last in NHWC, axis 1 in NCHW
+      if (bias && format === 'NCHW' && bias.rank === 1) bias = bias.reshape([-1, 1, 1]);
+      const withBias = bias ? y.add(bias) : y;
+      const alpha = args.leakyreluAlpha ?? 0.2;
+      // no kernel applied the activation: finish() applies it, whichever it is
+      return finish(withBias, null, 'linear', activation, args.preluActivationWeights, alpha, true);
     });
   },
 };

@@ -33,7 +33,7 @@ function likeTensor(values: TensorLike, op: string, arg: string, dtype: DType): 
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
       throw new ArgumentError(
-        `${op}: ${arg} must be a Tensor or tensor-like values (${e.message})`,
+        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
       );
     throw e;
   }

@@ -6,6 +6,7 @@ import type { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
 import { toTensor } from './convert.js';
 import * as nms from './nms.js';
+import { threshold } from './image_threshold.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -179,5 +180,12 @@ export function cropAndResize(
   });
 }
 
-/** The tf.image functions of this file and nms.ts, merged into nr.image. @example nr.image.flipLeftRight(images) */
-export const imageOps = { flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, ...nms };
+/** The tf.image functions of this file, nms.ts and image_threshold.ts, merged into nr.image. @example nr.image.flipLeftRight(images) */
+export const imageOps = {
+  flipLeftRight,
+  grayscaleToRGB,
+  rgbToGrayscale,
+  cropAndResize,
+  threshold,
+  ...nms,
+};

@@ -6,7 +6,7 @@ import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../core/shap
 import type { Tensor } from '../core/tensor.js';
 import type { ReduceOp } from '../backends/backend.js';
 import { isFloatDType, type TensorLike } from '../core/dtype.js';
-import { toTensor } from './convert.js';
+import { toTensor, toTensorAs } from './convert.js';
 import { tidy } from '../core/memory.js';
 import { stopGradient } from '../autograd/grad.js';
 
@@ -25,9 +25,13 @@ function runReduce(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims:
 }
 
 function reduceIn(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims: boolean): Tensor {
-  const x = toTensor(xIn, op, 'x');
+  // tfjs parses plain values given to any/all as bool (numbers by != 0)
+  const x =
+    op === 'any' || op === 'all' ? toTensorAs(xIn, op, 'x', 'bool') : toTensor(xIn, op, 'x');
   if ((op === 'any' || op === 'all') && x.dtype !== 'bool')
-    throw new DTypeError(`${op}: x must be bool, received '${x.dtype}'`);
+    throw new DTypeError(
+      `${op}: Argument 'x' passed to '${op}' must be bool, received '${x.dtype}'`,
+    );
   const axes = normalizeAxes(op, axis, x.rank);
   let input = x;
   if ((op === 'sum' || op === 'prod') && x.dtype === 'bool') input = x.cast('int32');

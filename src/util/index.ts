@@ -234,3 +234,15 @@ export function bytesPerElement(dtype: DType): number {
 export function fetch(path: string, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(path, init);
 }
+
+export {
+  parseAxisParam,
+  squeezeShape,
+  inferFromImplicitShape,
+  isScalarShape,
+  inferDtype,
+  hasEncodingLoss,
+  checkConversionForErrors,
+  isPromise,
+  repeatedTry,
+} from './shape_util.js';

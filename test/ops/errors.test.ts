@@ -37,13 +37,13 @@ describe('errors name the op, the argument and what was received', () => {
     expect(() => nr.leakyRelu(x, Number.NaN)).toThrow(/alpha must be a finite number/);
     expect(() => nr.cast(x, 'complex64' as nr.DType)).toThrow(nr.DTypeError);
     expect(() => nr.add(x, 'a' as unknown as number)).toThrow(
-      /add: b must be a Tensor or tensor-like/,
+      /add: Argument 'b' passed to 'add' must be a Tensor or tensor-like/,
     );
   });
 
   it('reductions', () => {
     expect(() => x.sum(2)).toThrow(/sum: axis must be an integer in \[-2, 2\), received 2/);
-    expect(() => x.any()).toThrow(/any: x must be bool, received 'float32'/);
+    expect(() => x.any()).toThrow(/any: Argument 'x' passed to 'any' must be bool, received 'float32'/);
     expect(() => nr.argMax(nr.scalar(1))).toThrow(/argMax: x must have rank >= 1/);
     expect(() => x.norm(2, [0, 1])).toThrow(/norm: unsupported order 2 for a matrix norm/);
     expect(() => nr.cumsum(x, 5)).toThrow(/cumsum: axis/);

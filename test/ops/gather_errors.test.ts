@@ -58,7 +58,7 @@ describe('indexing op errors name the op, the argument and what was received', (
     throws(
       () => nr.gather(x, [[0], [1, 2]]),
       nr.ArgumentError,
-      /gather: indices must be a Tensor or tensor-like values/,
+      /gather: Argument 'indices' passed to 'gather' must be a Tensor or tensor-like values/,
     );
     throws(
       () => nr.gather(x, [0], 2),
@@ -237,7 +237,7 @@ describe('indexing op errors name the op, the argument and what was received', (
     await rejects(
       () => nr.booleanMaskAsync(x, [[true], [false, true]]),
       nr.ArgumentError,
-      /booleanMaskAsync: mask must be a Tensor or tensor-like values/,
+      /booleanMaskAsync: Argument 'mask' passed to 'booleanMaskAsync' must be a Tensor or tensor-like values/,
     );
   });
 

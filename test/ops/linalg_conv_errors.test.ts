@@ -64,7 +64,7 @@ describe('linear algebra errors', () => {
     throws(
       () => untyped(nr.matMul)(a23, 'x'),
       nr.ArgumentError,
-      /matMul: b must be a Tensor or tensor-like values/,
+      /matMul: Argument 'b' passed to 'matMul' must be a Tensor or tensor-like values/,
     );
     const gone = nr.ones([3, 2]);
     gone.dispose();
@@ -166,7 +166,7 @@ describe('convolution errors', () => {
     throws(
       () => nr.conv2d(nr.ones([1, 5, 5, 3], 'int32'), w, 1, 'same'),
       nr.DTypeError,
-      /conv2d: x must be float32, received 'int32'/,
+      /conv2d: Argument 'x' passed to 'conv2d' must be float32, received 'int32'/,
     );
     throws(
       () => nr.conv2d(nr.ones([1, 2, 2, 3]), w, 1, 'valid'),

@@ -85,14 +85,11 @@ function registerHooks(lib: Options['lib']): void {
     tensor: url('helpers/tensor_module.ts'),
   };
   for (const key of [
-    'ops/ops',
     'ops/scalar',
     'ops/tensor1d',
     'ops/tensor2d',
     'ops/tensor3d',
     'ops/gather_nd',
-    'ops/ensure_shape',
-    'ops/bitwise_and',
     'io/io',
   ])
     neuriteOnly[key] = adapter;
