@@ -38,6 +38,12 @@ const ON_WEBGPU_PROJECT = {
   },
 };
 
+/**
+ * Suites too long for `npm test`'s 10-minute budget on CI's 2 cores, run by `npm run test:long` (a step of
+ * .ci/run after `npm test`): the browser lesson drives a whole page in Chromium (about 80 s of test time).
+ */
+const LONG = ['test/browser/lesson.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -48,7 +54,8 @@ export default defineConfig({
     // NEURITE_TEST_DEFAULT_BACKEND.
     setupFiles: ['test/helpers/default_backend.ts'],
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: LONG } },
+      { extends: true, test: { name: 'long', include: LONG } },
       // With NEURITE_TEST_DEFAULT_BACKEND set by hand, the default project already runs on it.
       ...(process.env.NEURITE_TEST_DEFAULT_BACKEND ? [] : [ON_WEBGPU_PROJECT]),
     ],
