@@ -35,7 +35,7 @@ function intentional(): [string, string][] {
 /** The whole page. */
 export function page(): string {
   const control = readControl();
-  const runs = ['wasm', 'cpu'].map(read).filter((r): r is RunResult => r !== null);
+  const runs = ['wasm', 'cpu', 'webgpu'].map(read).filter((r): r is RunResult => r !== null);
   const controlCount = Object.values(control).reduce((n, names) => n + names.length, 0);
   const lines: string[] = [
     "# tfjs-core's own specs, run against neurite",

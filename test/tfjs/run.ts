@@ -1,6 +1,6 @@
 // Runs tfjs-core 4.22's compiled jasmine specs against neurite (or real tfjs, the control) and writes the results.
-// Usage: node --import tsx test/tfjs/run.ts [--lib neurite|tfjs] [--backend wasm|cpu] [--only substring] [--out file]
-import { readdirSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
+// Usage: node --import tsx test/tfjs/run.ts [--lib neurite|tfjs] [--backend wasm|cpu|webgpu] [--only substring] [--out file]
+import { existsSync, readdirSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,11 @@ import {
 } from './jasmine.js';
 import { setHarnessEnv } from './helpers/harness_env.js';
 import { loadExclusions } from './exclusions.js';
+
+// Without a GPU, webgpu runs on SwiftShader (Debian's chromium ships its Vulkan driver), as in vitest.config.ts.
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
