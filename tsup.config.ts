@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup';
 import { buildBrowser } from './scripts/browser_build.js';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/bin.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    node_require: 'src/node_require.ts',
+    cli: 'src/cli/bin.ts',
+  },
   format: ['esm'],
   dts: true,
   sourcemap: true,
