@@ -42,6 +42,37 @@ export function offsetScaleConfig(a: OffsetScaleArgs): Config {
   };
 }
 
+/**
+ * Creates a normalization layer's scale (gamma, ones) and offset (beta, zeros) of `shape`, as its options say;
+ * null for the one it does not use. Gamma first, as Keras orders the weights.
+ * @example ({ gamma: this.gamma, beta: this.beta } = addOffsetScale(this, this.args, [c], true, true));
+ */
+export function addOffsetScale(
+  layer: Layer,
+  a: OffsetScaleArgs,
+  shape: number[],
+  scale: boolean,
+  center: boolean,
+): { gamma: Variable | null; beta: Variable | null } {
+  const gamma = scale
+    ? layer.addWeight('gamma', {
+        shape,
+        initializer: a.gammaInitializer ?? 'ones',
+        regularizer: a.gammaRegularizer,
+        constraint: a.gammaConstraint,
+      })
+    : null;
+  const beta = center
+    ? layer.addWeight('beta', {
+        shape,
+        initializer: a.betaInitializer ?? 'zeros',
+        regularizer: a.betaRegularizer,
+        constraint: a.betaConstraint,
+      })
+    : null;
+  return { gamma, beta };
+}
+
 /** Keras' backend epsilon, added to masked weight sums. */
 const EPSILON = 1e-7;
 
@@ -165,30 +196,22 @@ export class BatchNormalization extends Layer {
         this,
         `the size of axis ${this.axis} must be known, received shape ${show(shape)}`,
       );
-    const a = this.args;
-    if (this.scale)
-      this.gamma = this.addWeight('gamma', {
-        shape: [dim],
-        initializer: a.gammaInitializer ?? 'ones',
-        regularizer: a.gammaRegularizer,
-        constraint: a.gammaConstraint,
-      });
-    if (this.center)
-      this.beta = this.addWeight('beta', {
-        shape: [dim],
-        initializer: a.betaInitializer ?? 'zeros',
-        regularizer: a.betaRegularizer,
-        constraint: a.betaConstraint,
-      });
+    ({ gamma: this.gamma, beta: this.beta } = addOffsetScale(
+      this,
+      this.args,
+      [dim],
+      this.scale,
+      this.center,
+    ));
     this.movingMean = this.addWeight('moving_mean', {
       shape: [dim],
-      initializer: a.movingMeanInitializer ?? 'zeros',
+      initializer: this.args.movingMeanInitializer ?? 'zeros',
       trainable: false,
       autocast: false,
     });
     this.movingVariance = this.addWeight('moving_variance', {
       shape: [dim],
-      initializer: a.movingVarianceInitializer ?? 'ones',
+      initializer: this.args.movingVarianceInitializer ?? 'ones',
       trainable: false,
       autocast: false,
     });
@@ -338,21 +361,13 @@ export class LayerNormalization extends Layer {
         `the normalised axes must have known sizes, received shape ${show(shape)}`,
       );
     const dims = pshape as number[];
-    const a = this.args;
-    if (this.scale)
-      this.gamma = this.addWeight('gamma', {
-        shape: dims,
-        initializer: a.gammaInitializer ?? 'ones',
-        regularizer: a.gammaRegularizer,
-        constraint: a.gammaConstraint,
-      });
-    if (this.center)
-      this.beta = this.addWeight('beta', {
-        shape: dims,
-        initializer: a.betaInitializer ?? 'zeros',
-        regularizer: a.betaRegularizer,
-        constraint: a.betaConstraint,
-      });
+    ({ gamma: this.gamma, beta: this.beta } = addOffsetScale(
+      this,
+      this.args,
+      dims,
+      this.scale,
+      this.center,
+    ));
     super.build(inputShape);
   }
 

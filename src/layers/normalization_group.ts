@@ -7,7 +7,7 @@ import type { Initializer } from '../initializers/index.js';
 import { moments } from '../ops/reduce.js';
 import type { Regularizer } from '../regularizers/index.js';
 import { single } from './core.js';
-import { offsetScaleConfig } from './normalization.js';
+import { addOffsetScale, offsetScaleConfig } from './normalization.js';
 import { Layer, type LayerArgs, type LayerClassEntry, layerShapeError } from './layer.js';
 import { formatShape, type SymbolicShape } from './symbolic.js';
 
@@ -104,21 +104,13 @@ export class GroupNormalization extends Layer {
         this,
         `groups (${this.groups}) must divide the channel count, received ${channels} channels (shape ${formatShape(shape)})`,
       );
-    const a = this.args;
-    if (this.scale)
-      this.gamma = this.addWeight('gamma', {
-        shape: [channels],
-        initializer: a.gammaInitializer ?? 'ones',
-        regularizer: a.gammaRegularizer,
-        constraint: a.gammaConstraint,
-      });
-    if (this.center)
-      this.beta = this.addWeight('beta', {
-        shape: [channels],
-        initializer: a.betaInitializer ?? 'zeros',
-        regularizer: a.betaRegularizer,
-        constraint: a.betaConstraint,
-      });
+    ({ gamma: this.gamma, beta: this.beta } = addOffsetScale(
+      this,
+      this.args,
+      [channels],
+      this.scale,
+      this.center,
+    ));
     this.inputSpec = { rank: shape.length };
     super.build(inputShape);
   }
