@@ -16,7 +16,11 @@ import { Loss, type LossArgs } from './loss.js';
 // NOTE: from logits it is -(t·logSigmoid(x) + (1 - t)·logSigmoid(-x)): finite at x = ±1e4 with gradient
 // sigmoid(x) - t, and more exact than softplus(x) - t·x, which cancels for large x. From probabilities
 // p is clipped to [1e-7, 1 - 1e-7] first, as Keras does, so log never sees 0.
-function bceElements(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
+/**
+ * Binary crossentropy per element, from logits or probabilities (shared with tfjs' `sigmoidCrossEntropy`).
+ * @example bceElements(labels, logits, true)
+ */
+export function bceElements(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
   if (fromLogits) return t.mul(p.logSigmoid()).add(t.neg().add(1).mul(p.neg().logSigmoid())).neg();
   const pc = p.clipByValue(EPSILON, 1 - EPSILON);
   return t
@@ -25,8 +29,8 @@ function bceElements(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
     .neg();
 }
 
-/** Binary label smoothing: labels squeezed toward 0.5. */
-function smoothBinary(t: Tensor, labelSmoothing: number): Tensor {
+/** Binary label smoothing: labels squeezed toward 0.5. @example smoothBinary(labels, 0.1) */
+export function smoothBinary(t: Tensor, labelSmoothing: number): Tensor {
   return labelSmoothing ? t.mul(1 - labelSmoothing).add(0.5 * labelSmoothing) : t;
 }
 

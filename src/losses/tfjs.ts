@@ -5,6 +5,7 @@ import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { scalar } from '../ops/creation.js';
 import { logSoftmax } from '../ops/nn.js';
+import { bceElements, smoothBinary } from './crossentropy.js';
 import { asFloat, EPSILON, type LossInput } from './inputs.js';
 
 /**
@@ -201,7 +202,7 @@ function smoothingOf(op: string, v: unknown): number {
 }
 
 /**
- * Sigmoid crossentropy on logits, element-wise: max(x, 0) − x·z + log(1 + e^−|x|) (stable for large
+ * Sigmoid crossentropy on logits, element-wise: −(z·log σ(x) + (1 − z)·log σ(−x)) (stable for large
  * |x|); label smoothing moves labels toward ½ (tfjs' `tf.losses.sigmoidCrossEntropy`).
  * @example nr.losses.sigmoidCrossEntropy([[1, 0]], [[2, -1]])
  */
@@ -215,9 +216,8 @@ export function sigmoidCrossEntropy(
   const ls = smoothingOf('sigmoidCrossEntropy', labelSmoothing);
   return tidy(() => {
     const [z0, x] = pair('sigmoidCrossEntropy', multiClassLabels, logits);
-    const z = ls > 0 ? z0.mul(1 - ls).add(0.5 * ls) : z0;
-    const losses = x.relu().sub(x.mul(z)).add(x.abs().neg().exp().log1p());
-    return computeWeightedLoss(losses, weights, reduction);
+    // the stable element form the Keras losses use: -(z·logSigmoid(x) + (1 - z)·logSigmoid(-x))
+    return computeWeightedLoss(bceElements(smoothBinary(z0, ls), x, true), weights, reduction);
   });
 }
 
