@@ -5,24 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmReport, WebGpuReport } from './page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-/** The flags of /work/shared/WEBGPU.md: quiet, no first-run work, WebGPU on (SwiftShader without a GPU). */
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-  '--enable-unsafe-webgpu',
-];
 /** Cross-origin isolation: what a page needs for SharedArrayBuffer, hence wasm threads. */
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -89,12 +76,7 @@ if (!existsSync(CHROMIUM)) {
       server = await serve(new Map(bundle.outputFiles.map((f) => [basename(f.path), f.text])));
       origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: FLAGS,
-        env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
-      });
+      context = await launchChromium(profile);
     });
 
     afterAll(async () => {

@@ -13,26 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { buildBrowser } from '../../scripts/browser_build.js';
 import { type LessonServer, startServer } from '../../examples/browser/serve.js';
 import { CLASS_NAMES, mlp } from '../../examples/fashion-mnist/models.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-  '--enable-unsafe-webgpu',
-];
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** Screenshots of each section land here (gitignored). */
 const SHOTS = join(ROOT, 'test', 'browser', 'screenshots');
@@ -126,13 +114,9 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
       nodeModel = model;
       lessonServer = await startServer({ port: 0, models: join(work, 'models') });
       profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: FLAGS,
+      context = await launchChromium(profile, {
         acceptDownloads: true,
         viewport: { width: 1100, height: 900 },
-        env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
       });
     }, 120_000);
 
@@ -415,11 +399,7 @@ globalThis.result = { backend: nr.getBackend(), threads: nr.getThreadsCount(), f
       });
       await new Promise<void>((done) => server?.listen(0, '127.0.0.1', done));
       const profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: FLAGS,
-      });
+      const browser = await launchChromium(profile);
       try {
         const page = await browser.newPage();
         const logs: string[] = [];
