@@ -1,12 +1,13 @@
-// Data types: the four dtypes, their typed arrays, and the promotion rule used by binary ops.
+// Data types: the dtypes, their typed arrays, and the promotion rule used by binary ops.
 import { ArgumentError, BackendError, DTypeError, show } from './errors.js';
 
 /**
  * Element type of a tensor. `float16` is stored as float32 values that are exactly representable in
  * IEEE binary16 (the engine rounds every float16 result), so `data()` returns a Float32Array for it.
+ * `complex64` is stored as interleaved float32 pairs [re, im, ...] (ops/complex.ts says why).
  * @example nr.tensor([1, 2], [2], 'int32').dtype // 'int32'
  */
-export type DType = 'float32' | 'float16' | 'int32' | 'bool';
+export type DType = 'float32' | 'float16' | 'int32' | 'bool' | 'complex64';
 
 /** A floating-point dtype. @example const d: FloatDType = 'float16'; */
 export type FloatDType = 'float32' | 'float16';
@@ -17,6 +18,7 @@ export interface DTypeArrayMap {
   float16: Float32Array;
   int32: Int32Array;
   bool: Uint8Array;
+  complex64: Float32Array;
 }
 /** Any storage array. */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -35,17 +37,22 @@ export const DTYPES: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
  */
 export function bytesPerElement(dtype: DType): number {
   if (dtype === 'bool') return 1;
+  if (dtype === 'complex64') return 8;
   return dtype === 'float16' ? 2 : 4;
 }
 
 /** Bytes per element a backend buffer really holds (float16: 4, stored as float32). @example storageBytesPerElement('float16') // 4 */
 export function storageBytesPerElement(dtype: DType): number {
+  if (dtype === 'complex64') return 8;
   return dtype === 'bool' ? 1 : 4;
 }
 
-/** The dtype backends store and compute a dtype in (float16 → float32). @example storageDType('float16') // 'float32' */
-export function storageDType(dtype: DType): Exclude<DType, 'float16'> {
-  return dtype === 'float16' ? 'float32' : dtype;
+/**
+ * The dtype backends store and compute a dtype in (float16 → float32; complex64 → float32 pairs, two
+ * values an element). @example storageDType('float16') // 'float32'
+ */
+export function storageDType(dtype: DType): 'float32' | 'int32' | 'bool' {
+  return dtype === 'float16' || dtype === 'complex64' ? 'float32' : dtype;
 }
 
 /** Whether a dtype is floating-point. @example isFloatDType('float16') // true */
@@ -54,7 +61,7 @@ export function isFloatDType(dtype: DType): dtype is FloatDType {
 }
 
 /**
- * Allocates a zeroed array of a dtype. A length V8 refuses, or memory it cannot get, is a
+ * Allocates a zeroed array of a dtype (complex64: 2·size floats, interleaved [re, im]). A length V8 refuses, or memory it cannot get, is a
  * BackendError naming `op`, not V8's RangeError.
  * @example makeArray('int32', 3) // Int32Array [0,0,0]
  */
@@ -69,6 +76,8 @@ export function makeArray(dtype: DType, size: number, op = 'makeArray'): TypedAr
         return new Int32Array(size);
       case 'bool':
         return new Uint8Array(size);
+      case 'complex64':
+        return new Float32Array(2 * size);
       default:
         return dtype satisfies never;
     }
@@ -97,17 +106,23 @@ export function dtypeOfArray(a: TypedArray): DType {
 
 /** Checks a user-supplied dtype string. @example assertDType('tensor', 'float64') // throws */
 export function assertDType(op: string, dtype: unknown): DType {
-  if (dtype === 'float32' || dtype === 'float16' || dtype === 'int32' || dtype === 'bool')
+  if (
+    dtype === 'float32' ||
+    dtype === 'float16' ||
+    dtype === 'int32' ||
+    dtype === 'bool' ||
+    dtype === 'complex64'
+  )
     return dtype;
   throw new DTypeError(
-    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'float16', 'int32' or 'bool'`,
+    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'float16', 'int32', 'bool' or 'complex64'`,
   );
 }
 
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float16: 2, float32: 3 };
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float16: 2, float32: 3, complex64: 4 };
 
 /**
- * The common dtype of two operands (bool < int32 < float16 < float32, as NumPy and Keras: float16 with
+ * The common dtype of two operands (bool < int32 < float16 < float32 < complex64, as NumPy and Keras: float16 with
  * float32 gives float32). @example upcast('float16', 'float32') // 'float32'
  */
 export function upcast(a: DType, b: DType): DType {

@@ -1,5 +1,6 @@
 // The engine: chooses backends, creates and frees tensors, runs primitives and records them on active tapes.
 import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/backend.js';
+import { liftComplex, touchesComplex } from '../ops/complex.js';
 import { ruleFor } from '../ops/rules.js';
 import {
   allocationError,
@@ -316,6 +317,8 @@ export class Engine {
   run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
     const inputs =
       this.autocastDtype === null ? given : given.map((t) => this.autocastRead(prim, t));
+    // complex64 runs as ops on its float32 pairs (ops/complex.ts), recorded as those ops
+    if (touchesComplex(prim, inputs, attrs)) return liftComplex(prim, inputs, attrs);
     const backend = this.backend();
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);

@@ -26,7 +26,13 @@ export function formatTensor(
   dtype: DType,
   verbose: boolean,
 ): string {
-  const summarize = values.length > THRESHOLD;
+  // complex64 values are [re, im] pairs: one entry `re + imj` each, left-aligned as tfjs prints them
+  const complex = dtype === 'complex64';
+  const entry = (offset: number): string =>
+    complex
+      ? `${formatNumber(values[2 * offset], dtype)} + ${formatNumber(values[2 * offset + 1], dtype)}j`
+      : formatNumber(values[offset], dtype);
+  const summarize = values.length / (complex ? 2 : 1) > THRESHOLD;
   const strides: number[] = [];
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -45,14 +51,15 @@ export function formatTensor(
   let width = 0;
   const collect = (offset: number, dim: number): void => {
     if (dim === shape.length) {
-      width = Math.max(width, formatNumber(values[offset], dtype).length);
+      width = Math.max(width, entry(offset).length);
       return;
     }
     for (const i of shown(shape[dim])) if (i >= 0) collect(offset + i * strides[dim], dim + 1);
   };
   collect(0, 0);
   const render = (offset: number, dim: number, indent: string): string => {
-    if (dim === shape.length) return formatNumber(values[offset], dtype).padStart(width);
+    if (dim === shape.length)
+      return complex ? entry(offset).padEnd(width) : entry(offset).padStart(width);
     const parts = shown(shape[dim]).map((i) =>
       i < 0 ? '...' : render(offset + i * strides[dim], dim + 1, `${indent} `),
     );

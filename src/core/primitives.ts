@@ -63,6 +63,13 @@ export interface PrimitiveAttrs {
   adamUpdate: AdamAttrs;
   /** Inputs x (int32, rank 1 or 2) and optional weights: per row, counts or weight sums of each value in [0, size). */
   bincount: { size: number; binaryOutput: boolean };
+  /**
+   * A zero-copy view between complex64 [...s] and its float32 pairs [...s, 2] (the same buffer):
+   * `to` is the dtype of the output (ops/complex.ts).
+   */
+  complexView: { to: 'complex64' | 'float32' };
+  /** Discrete Fourier transform over the last-but-one axis of float32 pairs [..., n, 2] (ops/spectral.ts). */
+  fft: { inverse: boolean };
 }
 
 /** Name of a primitive. */
@@ -164,6 +171,12 @@ export interface KernelAttrs {
    * weights[r, i] over them; 1 if any with binaryOutput), for v in [0, size); other values are ignored.
    */
   bincount: { size: number; binaryOutput: boolean; dtype: DType };
+  /**
+   * [x], float32 [..., n, 2] (pairs re, im): per row of n complex values, the unnormalised DFT
+   * X[k] = sum_j x[j] e^{-2 pi i jk/n}, or with `inverse` (1/n) sum_j x[j] e^{+2 pi i jk/n}. O(n log n)
+   * for every n: radix-2 where n is a power of two, Bluestein's chirp-z otherwise.
+   */
+  fft: PrimitiveAttrs['fft'];
 }
 
 /** Name of a kernel. @example const k: KernelName = 'matMul'; */

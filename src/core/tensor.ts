@@ -76,12 +76,12 @@ export class Tensor {
 
   /** Values as nested arrays. @example await nr.tensor([[1, 2]]).array() // [[1, 2]] */
   async array(): Promise<ArrayData> {
-    return toNested(await this.data(), this.shape);
+    return toNested(await this.data(), this.shape, this.dtype);
   }
 
   /** Values as nested arrays, synchronously. @example nr.tensor([[1, 2]]).arraySync() // [[1, 2]] */
   arraySync(): ArrayData {
-    return toNested(this.dataSync(), this.shape);
+    return toNested(this.dataSync(), this.shape, this.dtype);
   }
 
   /** numpy-like text, truncated for big tensors. @example nr.tensor([1, 2]).toString() // 'Tensor [1, 2]' */
@@ -161,6 +161,24 @@ export class Tensor {
   /** `using x = nr.tensor(...)` frees x at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  // ---- spectral (ops/spectral.ts) ----
+  /** The DFT over the innermost axis of a complex64 tensor. @example nr.complex([1, 2], [0, 0]).fft() */
+  fft(): Tensor {
+    return ops.fft(this);
+  }
+  /** The inverse DFT over the innermost axis. @example c.fft().ifft() // c */
+  ifft(): Tensor {
+    return ops.ifft(this);
+  }
+  /** The DFT of a real signal: its n/2 + 1 non-redundant bins. @example nr.tensor([1, 2, 3]).rfft() */
+  rfft(fftLength?: number): Tensor {
+    return ops.rfft(this, fftLength);
+  }
+  /** The real signal of an rfft spectrum. @example x.rfft().irfft() // x (even length) */
+  irfft(): Tensor {
+    return ops.irfft(this);
   }
 
   // ---- elementwise ----
@@ -427,8 +445,8 @@ export class Tensor {
   flatten(): Tensor {
     return ops.reshape(this, [-1]);
   }
-  transpose(perm?: readonly number[]): Tensor {
-    return ops.transpose(this, perm);
+  transpose(perm?: readonly number[], conjugate = false): Tensor {
+    return ops.transpose(this, perm, conjugate);
   }
   slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor {
     return ops.slice(this, begin, size);
@@ -609,7 +627,17 @@ export class Variable extends Tensor {
   }
 }
 
-function toNested(values: TypedArray, shape: readonly number[]): ArrayData {
+/**
+ * Values as nested arrays of `shape`. A complex64 tensor's pairs stay interleaved along the last axis,
+ * which doubles (tfjs's layout: [[re, im, re, im], ...]); a complex scalar gives [re, im].
+ */
+function toNested(values: TypedArray, given: readonly number[], dtype: DType): ArrayData {
+  const shape =
+    dtype !== 'complex64'
+      ? given
+      : given.length === 0
+        ? [2]
+        : [...given.slice(0, -1), 2 * given[given.length - 1]];
   if (shape.length === 0) return values[0];
   const build = (offset: number, dim: number): ArrayData[] => {
     const n = shape[dim];

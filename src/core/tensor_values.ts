@@ -8,7 +8,7 @@ import {
   type TypedArray,
 } from './dtype.js';
 import { ENGINE } from './engine.js';
-import { ArgumentError, ShapeError, show } from './errors.js';
+import { ArgumentError, DTypeError, ShapeError, show } from './errors.js';
 import { assertShape, sizeOf } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -89,6 +89,10 @@ export function tensorFromValues(
   dtype?: DType,
 ): Tensor {
   const dt = dtype === undefined ? guessDType(values) : assertDType(op, dtype);
+  if (dt === 'complex64')
+    throw new DTypeError(
+      `${op}: a complex64 tensor is made from its parts with nr.complex(real, imag), not from values`,
+    );
   const inferred = inferShape(op, values);
   let flat: TypedArray;
   if (isTypedArray(values)) {
@@ -125,6 +129,11 @@ export function filledTensor(
   op = 'fill',
 ): Tensor {
   const arr = makeArray(dtype, sizeOf(shape), op);
+  if (dtype === 'complex64') {
+    // the value is the real part of every element; imaginary parts stay 0
+    for (let i = 0; i < arr.length; i += 2) arr[i] = Number(value);
+    return ENGINE.fromValues(arr, shape, dtype);
+  }
   const v = convertValues([Number(value)], dtype)[0];
   if (v !== 0) arr.fill(v);
   return ENGINE.fromValues(arr, shape, dtype);

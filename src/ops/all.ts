@@ -26,3 +26,5 @@ export { sparse } from './sparse.js';
 export { browser } from './browser.js';
 export * from './dilation.js';
 export * from './random_gamma.js';
+export { complex, real, imag } from './complex.js';
+export { fft, ifft, rfft, irfft, spectral } from './spectral.js';

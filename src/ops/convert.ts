@@ -17,8 +17,11 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
     return ENGINE.autocastRead(op, x);
   }
   if (typeof x === 'number' && like !== undefined) {
+    // a number beside a complex tensor is real: float32, promoted by the op
     const dt =
-      like === 'int32' && !Number.isInteger(x) ? 'float32' : like === 'bool' ? 'float32' : like;
+      (like === 'int32' && !Number.isInteger(x)) || like === 'bool' || like === 'complex64'
+        ? 'float32'
+        : like;
     return tensorFromValues('tensor', x, [], dt);
   }
   try {

@@ -17,9 +17,12 @@ import {
 
 type Operand = Tensor | TensorLike;
 
-/** A float op's dtype: float16 stays float16, everything else computes in float32. */
+/**
+ * A float op's dtype: float16 stays float16, complex64 stays complex64 (ops/complex.ts runs it or
+ * refuses it), everything else computes in float32.
+ */
 function floatOf(input: DType): DType {
-  return input === 'float16' ? 'float16' : 'float32';
+  return input === 'float16' || input === 'complex64' ? input : 'float32';
 }
 
 function outDType(rule: DTypeRule, input: DType): DType {

@@ -17,6 +17,7 @@ import {
 } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { toTensor } from './convert.js';
+import { conj } from './complex.js';
 import { tidy } from '../core/memory.js';
 import { sumToShape } from './reduce_util.js';
 
@@ -37,11 +38,16 @@ export function clone(x: Operand): Tensor {
   return ENGINE.run1('reshape', [xt], { shape: xt.shape });
 }
 
-/** Permutes dimensions (reverses them by default). @example nr.transpose(x, [1, 0]) */
-export function transpose(x: Operand, perm?: readonly number[]): Tensor {
+/**
+ * Permutes dimensions (reverses them by default); `conjugate` also conjugates a complex64 tensor (the
+ * conjugate transpose, as tfjs). @example nr.transpose(x, [1, 0])
+ */
+export function transpose(x: Operand, perm?: readonly number[], conjugate = false): Tensor {
   const xt = toTensor(x, 'transpose', 'x');
   const p = perm ?? Array.from({ length: xt.rank }, (_, i) => xt.rank - 1 - i);
   assertPerm('transpose', p, xt.rank);
+  if (conjugate && xt.dtype === 'complex64')
+    return tidy(() => conj(transpose(xt, p)));
   if (p.every((v, i) => v === i)) return xt.clone();
   return ENGINE.run1('transpose', [xt], { perm: p });
 }

@@ -1,5 +1,6 @@
 // The rule table: every primitive's forward and VJP, gathered from the op family files.
 import type { Primitive, Rule, RuleTable } from '../core/primitives.js';
+import { complexRules } from './complex.js';
 import { convRules } from './conv.js';
 import { elementwiseRules } from './elementwise.js';
 import { gatherRules } from './gather.js';
@@ -11,6 +12,7 @@ import { poolRules } from './pool.js';
 import { randomRules } from './random.js';
 import { reduceRules } from './reduce.js';
 import { softmaxRules } from './softmax.js';
+import { spectralRules } from './spectral.js';
 
 let table: RuleTable | null = null;
 
@@ -28,6 +30,8 @@ function rules(): RuleTable {
     ...randomRules,
     ...optimizerRules,
     ...softmaxRules,
+    ...complexRules,
+    ...spectralRules,
   };
   return table;
 }

@@ -1,10 +1,11 @@
-// tf.signal: frames of a signal and the Hann / Hamming windows, composed from existing ops.
+// tf.signal: frames of a signal, the Hann / Hamming windows and the short-time Fourier transform, composed from existing ops.
 import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
 import { toTensor } from './convert.js';
+import { rfft } from './spectral.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -80,5 +81,27 @@ export function frame(
   });
 }
 
-/** tf.signal: frame, hannWindow, hammingWindow. @example nr.signal.hannWindow(8) */
-export const signal = { frame, hannWindow, hammingWindow };
+/**
+ * The short-time Fourier transform of a 1-D signal: frames of frameLength every frameStep, each
+ * multiplied by windowFn(frameLength) (default the Hann window), then rfft'd at fftLength (default the
+ * smallest power of two ≥ frameLength): complex64 [numFrames, fftLength / 2 + 1].
+ * @example nr.signal.stft(nr.tensor([1, 1, 1, 1, 1]), 3, 1) // complex64 [3, 3]
+ */
+export function stft(
+  signal: Operand,
+  frameLength: number,
+  frameStep: number,
+  fftLength?: number,
+  windowFn: (length: number) => Tensor = hannWindow,
+): Tensor {
+  if (fftLength !== undefined && (!Number.isInteger(fftLength) || fftLength < 1))
+    throw new ArgumentError(`stft: fftLength must be a positive integer, received ${show(fftLength)}`);
+  return tidy(() => {
+    const frames = frame(signal, frameLength, frameStep);
+    const windowed = ops.mul(frames, windowFn(frameLength));
+    return rfft(windowed, fftLength ?? 2 ** Math.ceil(Math.log2(frameLength)));
+  });
+}
+
+/** tf.signal: frame, hannWindow, hammingWindow, stft. @example nr.signal.hannWindow(8) */
+export const signal = { frame, hannWindow, hammingWindow, stft };

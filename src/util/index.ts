@@ -188,12 +188,17 @@ export function computeStrides(shape: readonly number[]): number[] {
   return shape.length < 2 ? [] : stridesOf(shape).slice(0, -1);
 }
 
-/** Nested arrays of a shape from flat values. @example nr.util.toNestedArray([2, 2], [1, 2, 3, 4]) // [[1, 2], [3, 4]] */
+/**
+ * Nested arrays of a shape from flat values; with `isComplex`, `a` holds interleaved [re, im] pairs and
+ * the last axis doubles (tfjs's layout). @example nr.util.toNestedArray([2, 2], [1, 2, 3, 4]) // [[1, 2], [3, 4]]
+ */
 export function toNestedArray(
-  shape: readonly number[],
+  given: readonly number[],
   a: ArrayLike<number>,
+  isComplex = false,
 ): RecursiveArray<number> | number[] {
-  if (shape.length === 0) return a[0];
+  if (given.length === 0) return a[0];
+  const shape = isComplex ? [...given.slice(0, -1), 2 * given[given.length - 1]] : given;
   const size = sizeOf(shape);
   if (size === 0) return [];
   if (size !== a.length)

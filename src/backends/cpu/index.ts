@@ -21,6 +21,7 @@ import { CPU_MOVEMENT } from './movement.js';
 import { CPU_POOL } from './pool.js';
 import { CPU_RANDOM } from './random.js';
 import { CPU_REDUCE } from './reduce.js';
+import { CPU_SPECTRAL } from './spectral.js';
 import { type CpuHost, CpuStore } from './storage.js';
 
 /**
@@ -38,6 +39,7 @@ export const CPU_KERNELS: HostKernels<CpuHost> = {
   ...CPU_POOL,
   ...CPU_IMAGE,
   ...CPU_RANDOM,
+  ...CPU_SPECTRAL,
   softmax: (h, [x]) => softmaxComposed(h.backend, x),
   adamUpdate: (h, [g, m, v, w, alpha], a) => adamComposed(h.backend, g, m, v, w, alpha, a),
 };

@@ -17,6 +17,7 @@ import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
 import { GPU_ELEMENTWISE } from './elementwise.js';
 import { GPU_GATHER } from './gather.js';
+import { GPU_SPECTRAL } from './spectral.js';
 import { GPU_MOVEMENT } from './movement.js';
 import { type GpuProgramHost, type ProgramSpec, Programs } from './program.js';
 import { GPU_RANDOM } from './random.js';
@@ -44,6 +45,7 @@ export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_IMAGE,
   ...GPU_RANDOM,
   ...GPU_ADAM,
+  ...GPU_SPECTRAL,
   softmax: (h, [x]) => softmaxComposed(h, x),
 };
 
