@@ -1,9 +1,14 @@
 // The gradient tape: records the ops that touch watched tensors and runs their VJPs in reverse.
-import { isFloatDType } from '../core/dtype.js';
+import { type DType, isFloatDType } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { sumToShape } from '../ops/reduce_util.js';
+
+/** Gradients flow into float tensors and complex64 ones (whose cotangent holds dL/dre and dL/dim). */
+function differentiable(dtype: DType): boolean {
+  return isFloatDType(dtype) || dtype === 'complex64';
+}
 
 /** One recorded op: saved handles on its inputs/outputs and the closure that maps dys to dxs. */
 interface Node {
@@ -60,11 +65,11 @@ export class Tape {
       if (node.outputs.some((o) => grads.has(o.tapeKey))) {
         const dys = node.outputs.map((o) => grads.get(o.tapeKey) ?? o.zerosLike());
         for (const o of node.outputs) if (!wanted.has(o.tapeKey)) grads.delete(o.tapeKey);
-        const needs = node.inputs.map((x) => this.watched.has(x.tapeKey) && isFloatDType(x.dtype));
+        const needs = node.inputs.map((x) => this.watched.has(x.tapeKey) && differentiable(x.dtype));
         const dxs = node.backward(dys, node.inputs, node.outputs, node.extra, needs);
         node.inputs.forEach((x, i) => {
           const g = dxs[i];
-          if (!g || !this.watched.has(x.tapeKey) || !isFloatDType(x.dtype)) return;
+          if (!g || !this.watched.has(x.tapeKey) || !differentiable(x.dtype)) return;
           const shaped = shapesEqual(g.shape, x.shape) ? g : sumToShape(g, x.shape);
           const prev = grads.get(x.tapeKey);
           grads.set(x.tapeKey, prev ? prev.add(shaped) : shaped);

@@ -119,6 +119,21 @@ function bluesteinPlan(n: number): BluesteinPlan {
 }
 
 /**
+ * The twiddles of a power-of-two length m as float32 pairs: e^{-2 pi i k/m} for k < m/2, from float64
+ * (the WebGPU kernel uploads them: WGSL's sin and cos may err by 2^-11).
+ * @example radix2Twiddles(4) // [1, 0, 0, -1]
+ */
+export function radix2Twiddles(m: number): Float32Array {
+  const { cos, sin } = radix2Plan(m);
+  const out = new Float32Array(Math.max(2, m));
+  for (let k = 0; k < cos.length; k++) {
+    out[2 * k] = cos[k];
+    out[2 * k + 1] = sin[k];
+  }
+  return out;
+}
+
+/**
  * Bluestein's tables for a length n, in float64: the padded power-of-two length m, the chirp
  * w[j] = e^{-i pi j^2/n} (n pairs) and the FFT of its conjugate laid circularly over m (m pairs). The
  * WebGPU kernel uploads them rather than computing j² mod 2n in 32-bit arithmetic.

@@ -1,9 +1,9 @@
 // WebGPU Fourier transform kernel: radix-2 passes for powers of two, Bluestein's chirp-z (on the same passes) otherwise.
 import type { DataId, TensorInfo } from '../backend.js';
-import { bluesteinTables } from '../cpu/spectral.js';
+import { bluesteinTables, radix2Twiddles } from '../cpu/spectral.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 import type { GpuHost } from './index.js';
-import { dispatch1D, type GpuProgramHost, main1D, packUniforms, uniformDecl } from './program.js';
+import { dispatch1D, main1D, packUniforms, uniformDecl } from './program.js';
 
 const WG = 64;
 
@@ -37,9 +37,11 @@ ${main1D(WG)}
 }`;
 
 // One radix-2 stage of width `span`: thread t does one butterfly of one row; the last stage scales.
+// Twiddles come from a float64 table of the full length (tw[k·len/span]), conjugated for the inverse.
 const STAGE = `@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-${uniformDecl(2, 5)}
+@group(0) @binding(1) var<storage, read> tw: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${uniformDecl(3, 5)}
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
   let len = uu(1u);
@@ -53,9 +55,9 @@ ${main1D(WG)}
   let k = b % half;
   let p = row * len + (b / half) * span + k;
   let q = p + half;
-  let angle = sign * -6.283185307179586 * f32(k) / f32(span);
-  let wr = cos(angle);
-  let wi = sin(angle);
+  let t = 2u * k * (len / span);
+  let wr = tw[t];
+  let wi = sign * tw[t + 1u];
   let qr = x[2u * q] * wr - x[2u * q + 1u] * wi;
   let qi = x[2u * q] * wi + x[2u * q + 1u] * wr;
   let pr = x[2u * p];
@@ -70,7 +72,7 @@ ${main1D(WG)}
  * A radix-2 transform of every row (len a power of two; a length-1 row is copied, its scale being 1):
  * one bit-reversal dispatch and log2(len) stages. `src` is freed when `own` is set.
  */
-function radix2(host: GpuProgramHost, src: Rows, inverse: boolean, scale: number, own: boolean): Rows {
+function radix2(host: GpuHost, src: Rows, inverse: boolean, scale: number, own: boolean): Rows {
   const { rows, len } = src;
   const total = rows * len;
   const bits = Math.round(Math.log2(len));
@@ -88,11 +90,13 @@ function radix2(host: GpuProgramHost, src: Rows, inverse: boolean, scale: number
   };
   if (own) host.free(src.id);
   const butterflies = total / 2;
+  const tw = host.write(radix2Twiddles(len), 'float32');
+  const twInfo: TensorInfo = { dataId: tw, shape: [Math.max(1, len / 2), 2], dtype: 'float32' };
   for (let span = 2; span <= len; span *= 2) {
     const next = host.dispatch({
       key: 'fft:stage',
       wgsl: STAGE,
-      inputs: [info(cur)],
+      inputs: [info(cur), twInfo],
       output: { dtype: 'float32', size: 2 * total },
       uniforms: packUniforms([
         butterflies,
@@ -106,6 +110,7 @@ function radix2(host: GpuProgramHost, src: Rows, inverse: boolean, scale: number
     host.free(cur.id);
     cur = { rows, len, id: next };
   }
+  host.free(tw);
   return cur;
 }
 
