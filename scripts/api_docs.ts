@@ -58,7 +58,11 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Image',
     sources: ['src/ops/image.ts', 'src/ops/image_ops.ts', 'src/ops/nms.ts'],
   },
-  { file: 'signal.md', title: 'Signal', sources: ['src/ops/signal.ts'] },
+  {
+    file: 'signal.md',
+    title: 'Signal, spectral and complex numbers',
+    sources: ['src/ops/signal.ts', 'src/ops/spectral.ts', 'src/ops/complex.ts'],
+  },
   { file: 'util.md', title: 'tf.util', sources: ['src/util/index.ts', 'src/util/next_frame.ts'] },
   {
     file: 'layers-core.md',

@@ -65,7 +65,9 @@ export class Tape {
       if (node.outputs.some((o) => grads.has(o.tapeKey))) {
         const dys = node.outputs.map((o) => grads.get(o.tapeKey) ?? o.zerosLike());
         for (const o of node.outputs) if (!wanted.has(o.tapeKey)) grads.delete(o.tapeKey);
-        const needs = node.inputs.map((x) => this.watched.has(x.tapeKey) && differentiable(x.dtype));
+        const needs = node.inputs.map(
+          (x) => this.watched.has(x.tapeKey) && differentiable(x.dtype),
+        );
         const dxs = node.backward(dys, node.inputs, node.outputs, node.extra, needs);
         node.inputs.forEach((x, i) => {
           const g = dxs[i];

@@ -1,6 +1,6 @@
 // The engine: chooses backends, creates and frees tensors, runs primitives and records them on active tapes.
 import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/backend.js';
-import { liftComplex, touchesComplex } from '../ops/complex.js';
+import { liftComplex, touchesComplex } from '../ops/complex_view.js';
 import { ruleFor } from '../ops/rules.js';
 import {
   allocationError,

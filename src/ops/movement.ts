@@ -17,7 +17,7 @@ import {
 } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { toTensor } from './convert.js';
-import { conj } from './complex.js';
+import { conj } from './complex_view.js';
 import { tidy } from '../core/memory.js';
 import { sumToShape } from './reduce_util.js';
 
@@ -46,8 +46,7 @@ export function transpose(x: Operand, perm?: readonly number[], conjugate = fals
   const xt = toTensor(x, 'transpose', 'x');
   const p = perm ?? Array.from({ length: xt.rank }, (_, i) => xt.rank - 1 - i);
   assertPerm('transpose', p, xt.rank);
-  if (conjugate && xt.dtype === 'complex64')
-    return tidy(() => conj(transpose(xt, p)));
+  if (conjugate && xt.dtype === 'complex64') return tidy(() => conj(transpose(xt, p)));
   if (p.every((v, i) => v === i)) return xt.clone();
   return ENGINE.run1('transpose', [xt], { perm: p });
 }

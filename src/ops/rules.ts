@@ -1,6 +1,6 @@
 // The rule table: every primitive's forward and VJP, gathered from the op family files.
 import type { Primitive, Rule, RuleTable } from '../core/primitives.js';
-import { complexRules } from './complex.js';
+import { complexRules } from './complex_view.js';
 import { convRules } from './conv.js';
 import { elementwiseRules } from './elementwise.js';
 import { gatherRules } from './gather.js';

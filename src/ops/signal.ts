@@ -95,7 +95,9 @@ export function stft(
   windowFn: (length: number) => Tensor = hannWindow,
 ): Tensor {
   if (fftLength !== undefined && (!Number.isInteger(fftLength) || fftLength < 1))
-    throw new ArgumentError(`stft: fftLength must be a positive integer, received ${show(fftLength)}`);
+    throw new ArgumentError(
+      `stft: fftLength must be a positive integer, received ${show(fftLength)}`,
+    );
   return tidy(() => {
     const frames = frame(signal, frameLength, frameStep);
     const windowed = ops.mul(frames, windowFn(frameLength));

@@ -12,7 +12,8 @@ import { tidy } from '../core/memory.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
-import { complex, fromPairs, imag, pairs, real } from './complex.js';
+import { complex, imag, real } from './complex.js';
+import { fromPairs, pairs } from './complex_view.js';
 import { toTensor } from './convert.js';
 
 type Operand = Tensor | TensorLike;
@@ -63,7 +64,9 @@ export function rfft(input: Operand, fftLength?: number): Tensor {
   const inner = x.shape[x.rank - 1];
   const n = fftLength ?? inner;
   if (!Number.isInteger(n) || n < 1)
-    throw new ArgumentError(`rfft: fftLength must be a positive integer, received ${show(fftLength)}`);
+    throw new ArgumentError(
+      `rfft: fftLength must be a positive integer, received ${show(fftLength)}`,
+    );
   return tidy(() => {
     let signal = x.cast('float32');
     const lead = x.shape.slice(0, -1);

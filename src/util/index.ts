@@ -230,8 +230,9 @@ export function getTypedArrayFromDType(dtype: DType, size: number): TypedArray {
   return makeArray(dtype, size);
 }
 
-/** Bytes per element of a dtype. @example nr.util.bytesPerElement('float32') // 4 */
+/** Bytes per element of a dtype (complex64: 8, a float32 pair). @example nr.util.bytesPerElement('float32') // 4 */
 export function bytesPerElement(dtype: DType): number {
+  if (dtype === 'complex64') return 8;
   return dtype === 'bool' ? 1 : dtype === 'float16' ? 2 : 4;
 }
 

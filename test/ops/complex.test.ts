@@ -71,7 +71,9 @@ describe('complex64 tensors', () => {
 
   it('refuses mismatched parts and complex parts with typed errors', () => {
     expect(() => nr.complex([1, 2], [1, 2, 3])).toThrow(nr.ShapeError);
-    expect(() => nr.complex([1, 2], [1, 2, 3])).toThrow(/real and imag shapes, 2 and 3, must match/);
+    expect(() => nr.complex([1, 2], [1, 2, 3])).toThrow(
+      /real and imag shapes, 2 and 3, must match/,
+    );
     expect(() => nr.complex(c([1], [1]), [1])).toThrow(nr.DTypeError);
   });
 
@@ -130,7 +132,11 @@ const forwardCases: OpCheck[] = [
     name: 'abs, neg, sum over an axis',
     fn: (re, im) => {
       const z = z23(re, im);
-      return nr.concat([z.abs().reshape([2]), nr.real(z.neg()).reshape([2]), parts(z.sum(1)).reshape([2])]);
+      return nr.concat([
+        z.abs().reshape([2]),
+        nr.real(z.neg()).reshape([2]),
+        parts(z.sum(1)).reshape([2]),
+      ]);
     },
     inputs: [[[3, 1]], [[4, -1]]],
     expected: [5, Math.SQRT2, -3, -1, 4, 3],
@@ -143,8 +149,16 @@ const forwardCases: OpCheck[] = [
         z.transpose(),
         nr.transpose(z, [1, 0], true),
         nr.reverse(z, 1).transpose(),
-        nr.gather(z, nr.tensor([2, 0], [2], 'int32'), 1).reshape([2, 2]).pad([[0, 0], [0, 1]]),
-        nr.stack([z.slice([0, 0], [1, 1]).reshape([]), z.slice([1, 2], [1, 1]).reshape([])]).tile([3]),
+        nr
+          .gather(z, nr.tensor([2, 0], [2], 'int32'), 1)
+          .reshape([2, 2])
+          .pad([
+            [0, 0],
+            [0, 1],
+          ]),
+        nr
+          .stack([z.slice([0, 0], [1, 1]).reshape([]), z.slice([1, 2], [1, 1]).reshape([])])
+          .tile([3]),
       ];
       return nr.concat(ops.map((o) => parts(o).reshape([-1])));
     },

@@ -157,7 +157,11 @@ const gradCases: OpCheck[] = [
   },
   {
     name: 'sum(real(fft(x))^2) gradient',
-    fn: (x) => nr.real(nr.spectral.fft(nr.complex(x, nr.zerosLike(x)))).square().sum(),
+    fn: (x) =>
+      nr
+        .real(nr.spectral.fft(nr.complex(x, nr.zerosLike(x))))
+        .square()
+        .sum(),
     inputs: [{ shape: [7] }],
   },
   {

@@ -139,7 +139,11 @@ export function radix2Twiddles(m: number): Float32Array {
  * WebGPU kernel uploads them rather than computing j² mod 2n in 32-bit arithmetic.
  * @example const { m, chirp, filter } = bluesteinTables(5); // m = 16
  */
-export function bluesteinTables(n: number): { m: number; chirp: Float64Array; filter: Float64Array } {
+export function bluesteinTables(n: number): {
+  m: number;
+  chirp: Float64Array;
+  filter: Float64Array;
+} {
   const plan = bluesteinPlan(n);
   return { m: plan.radix.m, chirp: plan.chirp, filter: plan.filter };
 }
@@ -149,7 +153,12 @@ export function bluesteinTables(n: number): { m: number; chirp: Float64Array; fi
  * with a chirp: X[k] = w[k] · sum_j (x[j] w[j]) conj(w[k - j]), with w[j] = e^{-i pi j^2/n}
  * (the inverse conjugates input and output). Three power-of-two FFTs of length m ≥ 2n - 1.
  */
-function bluestein(row: Float64Array, plan: BluesteinPlan, inverse: boolean, work: Float64Array): void {
+function bluestein(
+  row: Float64Array,
+  plan: BluesteinPlan,
+  inverse: boolean,
+  work: Float64Array,
+): void {
   const { n, chirp, filter, radix } = plan;
   const m = radix.m;
   const s = inverse ? -1 : 1;

@@ -173,7 +173,13 @@ ${main1D(WG)}
  * of length m ≥ 2n - 1 with the conjugate chirp (whose FFT comes from the CPU plan, in float64), then
  * postmultiply. The inverse conjugates input and output.
  */
-function bluestein(host: GpuHost, x: TensorInfo, rows: number, n: number, inverse: boolean): DataId {
+function bluestein(
+  host: GpuHost,
+  x: TensorInfo,
+  rows: number,
+  n: number,
+  inverse: boolean,
+): DataId {
   const { m, chirp, filter } = bluesteinTables(n);
   const w = host.write(Float32Array.from(chirp), 'float32');
   const f = host.write(Float32Array.from(filter), 'float32');
