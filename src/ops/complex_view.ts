@@ -63,8 +63,22 @@ type Lift<P extends Primitive> = (inputs: readonly Tensor[], attrs: PrimitiveAtt
 type Lifts = { [P in Primitive]?: Lift<P> };
 
 const pair = (t: Tensor): Tensor => pairs(toComplex(t));
-const unsupported = (prim: string, what: string): DTypeError =>
-  new DTypeError(`${prim}: ${what} is not defined for complex64 inputs`);
+const SUPPORTED =
+  'add, sub, mul, neg, abs, sum, cast, where, movement ops and the Fourier transforms';
+const unsupported = (op: string): DTypeError =>
+  new DTypeError(`${op}: not defined for complex64 inputs (complex64 supports ${SUPPORTED})`);
+
+/**
+ * |a + bi| = m·sqrt((a/m)² + (b/m)²) with m = max(|a|, |b|): no overflow or underflow of the squares
+ * (as tfjs). The gradient through m is exactly 0 (the expression does not depend on m), so max's choice
+ * at ties does not matter.
+ */
+function complexAbs(x: Tensor): Tensor {
+  const p = pairs(x).abs();
+  const m = p.max(-1);
+  const scale = ops.where(m.greater(0), m, ops.onesLike(m));
+  return m.mul(p.div(scale.expandDims(-1)).square().sum(-1).sqrt());
+}
 
 // (a + bi)(c + di) = (ac - bd) + (ad + bc)i
 function complexMul(a: Tensor, b: Tensor): Tensor {
@@ -81,20 +95,19 @@ const COMPLEX_LIFTS: Lifts = {
   },
   unary: ([x], { op }) => {
     if (op === 'neg') return fromPairs(pairs(x).neg());
-    // |a + bi| = sqrt(a² + b²)
-    if (op === 'abs') return pairs(x).square().sum(-1).sqrt();
-    throw unsupported('unary', `'${op}'`);
+    if (op === 'abs') return complexAbs(x);
+    throw unsupported(op);
   },
   binary: ([a, b], { op }) => {
     if (op === 'add' || op === 'sub')
       return fromPairs(ENGINE.run1('binary', [pair(a), pair(b)], { op }));
     if (op === 'mul') return complexMul(toComplex(a), toComplex(b));
-    throw unsupported('binary', `'${op}'`);
+    throw unsupported(op);
   },
   where: ([cond, a, b]) =>
     fromPairs(ENGINE.run1('where', [ops.expandDims(cond, -1), pair(a), pair(b)], {})),
   reduce: ([x], { op, axes, keepDims }) => {
-    if (op !== 'sum') throw unsupported('reduce', `'${op}'`);
+    if (op !== 'sum') throw unsupported(op);
     return fromPairs(ENGINE.run1('reduce', [pairs(x)], { op, axes, keepDims }));
   },
   transpose: ([x], { perm }) =>
@@ -119,7 +132,10 @@ const COMPLEX_LIFTS: Lifts = {
     fromPairs(ENGINE.run1('broadcastTo', [pairs(x)], { shape: [...shape, 2] })),
   concat: (xs, { axis }) => fromPairs(ENGINE.run1('concat', xs.map(pair), { axis })),
   padConstant: ([x], { paddings, value }) => {
-    if (value !== 0) throw unsupported('pad', `a constant value ${show(value)} other than 0`);
+    if (value !== 0)
+      throw new DTypeError(
+        `pad: complex64 tensors are padded with 0 only, received constantValue ${show(value)}`,
+      );
     return fromPairs(
       ENGINE.run1('padConstant', [pairs(x)], { paddings: [...paddings, [0, 0]], value }),
     );
@@ -166,7 +182,7 @@ export function liftComplex<P extends Primitive>(
   const lift: Lift<P> | undefined = COMPLEX_LIFTS[prim];
   if (!lift)
     throw new DTypeError(
-      `${prim}: complex64 inputs are not supported (supported: add, sub, mul, neg, abs, sum, cast, movement ops and fft); received dtypes ${show(inputs.map((t) => t.dtype))}`,
+      `${prim}: not defined for complex64 inputs (complex64 supports ${SUPPORTED}); received dtypes ${show(inputs.map((t) => t.dtype))}`,
     );
   return [tidy(() => lift(inputs, attrs))];
 }

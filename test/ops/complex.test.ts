@@ -80,10 +80,13 @@ describe('complex64 tensors', () => {
   it('says which op has no complex64 meaning instead of reading pairs as reals', () => {
     const z = c([1], [1]);
     expect(() => nr.exp(z)).toThrow(nr.DTypeError);
-    expect(() => nr.exp(z)).toThrow(/'exp' is not defined for complex64/);
-    expect(() => nr.div(z, z)).toThrow(/'div' is not defined for complex64/);
-    expect(() => nr.max(z)).toThrow(/'max' is not defined for complex64/);
-    expect(() => nr.matMul(c([[1]], [[1]]), c([[1]], [[1]]))).toThrow(/matMul: complex64 inputs/);
+    expect(() => nr.exp(z)).toThrow(/exp: not defined for complex64 inputs/);
+    expect(() => nr.div(z, z)).toThrow(/div: not defined for complex64/);
+    expect(() => nr.max(z)).toThrow(/max: not defined for complex64/);
+    expect(() => nr.matMul(c([[1]], [[1]]), c([[1]], [[1]]))).toThrow(
+      /matMul: not defined for complex64 inputs/,
+    );
+    expect(() => nr.pad(z, [[1, 1]], 2)).toThrow(/pad: complex64 tensors are padded with 0 only/);
   });
 
   it('ones/zeros/fill with complex64 set the real part only', () => {
@@ -198,6 +201,15 @@ const forwardCases: OpCheck[] = [
       [3, 4],
     ],
     expected: [1, 9, 3, 8],
+  },
+  {
+    name: 'abs does not underflow or overflow',
+    fn: (re, im) => z23(re, im).abs(),
+    inputs: [
+      [1e-30, 3e30, 0],
+      [1e-30, 4e30, 0],
+    ],
+    expected: [Math.SQRT2 * 1e-30, 5e30, 0],
   },
 ];
 
