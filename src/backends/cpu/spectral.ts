@@ -153,6 +153,21 @@ export function bluesteinTables(n: number): {
  * with a chirp: X[k] = w[k] · sum_j (x[j] w[j]) conj(w[k - j]), with w[j] = e^{-i pi j^2/n}
  * (the inverse conjugates input and output). Three power-of-two FFTs of length m ≥ 2n - 1.
  */
+/** dst[i] = (ar + ai·i) · b[j], complex values as interleaved pairs. */
+function mulInto(
+  dst: Float64Array,
+  i: number,
+  ar: number,
+  ai: number,
+  b: Float64Array,
+  j: number,
+): void {
+  const br = b[2 * j];
+  const bi = b[2 * j + 1];
+  dst[2 * i] = ar * br - ai * bi;
+  dst[2 * i + 1] = ar * bi + ai * br;
+}
+
 function bluestein(
   row: Float64Array,
   plan: BluesteinPlan,
@@ -163,31 +178,13 @@ function bluestein(
   const m = radix.m;
   const s = inverse ? -1 : 1;
   work.fill(0);
-  for (let j = 0; j < n; j++) {
-    const xr = row[2 * j];
-    const xi = s * row[2 * j + 1];
-    const wr = chirp[2 * j];
-    const wi = chirp[2 * j + 1];
-    work[2 * j] = xr * wr - xi * wi;
-    work[2 * j + 1] = xr * wi + xi * wr;
-  }
+  for (let j = 0; j < n; j++) mulInto(work, j, row[2 * j], s * row[2 * j + 1], chirp, j);
   radix2(work, radix, false);
-  for (let k = 0; k < m; k++) {
-    const ar = work[2 * k];
-    const ai = work[2 * k + 1];
-    const br = filter[2 * k];
-    const bi = filter[2 * k + 1];
-    work[2 * k] = ar * br - ai * bi;
-    work[2 * k + 1] = ar * bi + ai * br;
-  }
+  for (let k = 0; k < m; k++) mulInto(work, k, work[2 * k], work[2 * k + 1], filter, k);
   radix2(work, radix, true);
   for (let k = 0; k < n; k++) {
-    const yr = work[2 * k] / m;
-    const yi = work[2 * k + 1] / m;
-    const wr = chirp[2 * k];
-    const wi = chirp[2 * k + 1];
-    row[2 * k] = yr * wr - yi * wi;
-    row[2 * k + 1] = s * (yr * wi + yi * wr);
+    mulInto(row, k, work[2 * k] / m, work[2 * k + 1] / m, chirp, k);
+    row[2 * k + 1] *= s;
   }
 }
 
