@@ -194,10 +194,11 @@ function bluestein(
  * @example fft(store, x, false) // x: [batch, n, 2]
  */
 export function fft(s: KernelStore, x: TensorInfo, inverse: boolean): DataId {
-  const xv = s.values(x);
   const n = x.shape[x.shape.length - 2];
-  const total = xv.length;
+  const total = x.shape.reduce((a, d) => a * d, 1);
+  // output first: on the wasm heap an allocation may grow memory and detach views taken before it
   const { id, values } = s.alloc('float32', total);
+  const xv = s.values(x);
   if (n === 0 || total === 0) return id;
   const rows = total / (2 * n);
   const pow2 = (n & (n - 1)) === 0;
