@@ -67,6 +67,8 @@ describe('complex64 tensors', () => {
   it('refuses complex64 from plain values and names nr.complex', () => {
     expect(() => nr.tensor([1, 2], [2], 'complex64')).toThrow(nr.DTypeError);
     expect(() => nr.tensor([1, 2], [2], 'complex64')).toThrow(/nr\.complex\(real, imag\)/);
+    expect(() => nr.buffer([2], 'complex64')).toThrow(nr.DTypeError);
+    expect(() => c([1], [2]).bufferSync()).toThrow(/buffer: complex64 buffers are not supported/);
   });
 
   it('refuses mismatched parts and complex parts with typed errors', () => {
