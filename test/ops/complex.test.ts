@@ -64,6 +64,29 @@ describe('complex64 tensors', () => {
     expect(nr.memory().numBytes).toBe(before.numBytes);
   });
 
+  it('ops on complex tensors leave only their result (the pairs and temporaries are freed)', () => {
+    const z = c([1, 2, 3, 4], [5, 6, 7, 8]);
+    const before = nr.memory();
+    const results = [
+      z.add(z),
+      z.mul(z),
+      z.abs(),
+      z.transpose(),
+      z.slice([1], [2]),
+      nr.spectral.fft(z),
+      nr.spectral.rfft(nr.real(z)),
+      nr.spectral.irfft(z),
+    ];
+    // real(z) above is the one extra tensor the test made itself
+    expect(nr.memory().numTensors - before.numTensors).toBe(results.length + 1);
+    nr.dispose(results);
+    const grads = nr.grads((re: nr.Tensor, im: nr.Tensor) =>
+      nr.real(nr.spectral.fft(nr.complex(re, im).mul(z))).sum(),
+    )([nr.real(z), nr.imag(z)]);
+    nr.dispose(grads);
+    expect(nr.memory().numTensors - before.numTensors).toBe(3);
+  });
+
   it('refuses complex64 from plain values and names nr.complex', () => {
     expect(() => nr.tensor([1, 2], [2], 'complex64')).toThrow(nr.DTypeError);
     expect(() => nr.tensor([1, 2], [2], 'complex64')).toThrow(/nr\.complex\(real, imag\)/);
