@@ -64,7 +64,7 @@ type Lifts = { [P in Primitive]?: Lift<P> };
 
 const pair = (t: Tensor): Tensor => pairs(toComplex(t));
 const SUPPORTED =
-  'add, sub, mul, neg, abs, sum, cast, where, movement ops and the Fourier transforms';
+  'add, sub, mul, div, neg, abs, sum, mean, cast, where, movement ops and the Fourier transforms';
 const unsupported = (op: string): DTypeError =>
   new DTypeError(`${op}: not defined for complex64 inputs (complex64 supports ${SUPPORTED})`);
 
@@ -87,6 +87,13 @@ function complexMul(a: Tensor, b: Tensor): Tensor {
   return complex(ar.mul(br).sub(ai.mul(bi)), ar.mul(bi).add(ai.mul(br)));
 }
 
+// a / b = a·conj(b) / |b|² (a real divisor just divides both parts)
+function complexDiv(a: Tensor, b: Tensor): Tensor {
+  if (b.dtype !== 'complex64') return fromPairs(pairs(a).div(b.cast('float32').expandDims(-1)));
+  const den = real(b).square().add(imag(b).square());
+  return fromPairs(pairs(complexMul(toComplex(a), conj(b))).div(den.expandDims(-1)));
+}
+
 const COMPLEX_LIFTS: Lifts = {
   cast: ([x], { dtype }) => {
     if (dtype === 'complex64') return toComplex(x).clone();
@@ -102,6 +109,7 @@ const COMPLEX_LIFTS: Lifts = {
     if (op === 'add' || op === 'sub')
       return fromPairs(ENGINE.run1('binary', [pair(a), pair(b)], { op }));
     if (op === 'mul') return complexMul(toComplex(a), toComplex(b));
+    if (op === 'div') return complexDiv(toComplex(a), b);
     throw unsupported(op);
   },
   where: ([cond, a, b]) =>

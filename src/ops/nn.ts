@@ -13,10 +13,15 @@ import { randomUniform } from './random.js';
 
 type Operand = Tensor | TensorLike;
 
-/** A numeric tensor as a float one (float16 stays float16, int32 becomes float32); bool is refused. */
+/**
+ * A numeric tensor as a float one (float16 stays float16, int32 becomes float32); bool is refused, and
+ * complex64 too (a cast would silently keep its real part).
+ */
 function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
   if (t.dtype === 'bool') throw new DTypeError(`${op}: ${arg} must be numeric, received 'bool'`);
+  if (t.dtype === 'complex64')
+    throw new DTypeError(`${op}: ${arg} must be real, received 'complex64'`);
   return isFloatDType(t.dtype) ? t : t.cast('float32');
 }
 

@@ -92,7 +92,8 @@ function meanIn(x: Operand, axis: Axis | undefined, keepDims: boolean): Tensor {
   const xt = toTensor(x, 'mean', 'x');
   const axes = normalizeAxes('mean', axis, xt.rank);
   const n = sizeOf(axes.map((a) => xt.shape[a]));
-  const f = isFloatDType(xt.dtype) ? xt : xt.cast('float32');
+  // complex64 stays complex (its sum and the division by n act on both parts)
+  const f = isFloatDType(xt.dtype) || xt.dtype === 'complex64' ? xt : xt.cast('float32');
   return sum(f, axes, keepDims).div(n);
 }
 

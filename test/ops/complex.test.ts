@@ -106,7 +106,7 @@ describe('complex64 tensors', () => {
     const z = c([1], [1]);
     expect(() => nr.exp(z)).toThrow(nr.DTypeError);
     expect(() => nr.exp(z)).toThrow(/exp: not defined for complex64 inputs/);
-    expect(() => nr.div(z, z)).toThrow(/div: not defined for complex64/);
+    expect(() => nr.softmax(z)).toThrow(/softmax: logits must be real, received 'complex64'/);
     expect(() => nr.max(z)).toThrow(/max: not defined for complex64/);
     expect(() => nr.matMul(c([[1]], [[1]]), c([[1]], [[1]]))).toThrow(
       /matMul: not defined for complex64 inputs/,
@@ -155,6 +155,23 @@ const forwardCases: OpCheck[] = [
     inputs: [[[1, 2]], [[3, -1]]],
     // (1+3i)² = -8 + 6i; (2-i)² = 3 - 4i
     expected: [-8, 3, 2, 4, 6, -4, 6, -2],
+  },
+  {
+    name: 'div: a·conj(b) / |b|², by a real divisor, of a real dividend; mean',
+    fn: (re, im) => {
+      const a = z23(re, im);
+      const b = nr.complex([2, 0.5], [-1, 4]);
+      return parts(nr.concat([a.div(b), a.div(2), nr.div(2, a), nr.mean(a).reshape([1])]));
+    },
+    inputs: [
+      [1, 2],
+      [3, -1],
+    ],
+    // numpy: a / b, a / 2, 2 / a, a.mean()
+    expected: [
+      [-0.2, -0.18461538, 0.5, 1, 0.2, 0.8, 1.5],
+      [1.4, -0.52307692, 1.5, -0.5, -0.6, 0.4, 1],
+    ].flat(),
   },
   {
     name: 'abs, neg, sum over an axis',
@@ -252,6 +269,21 @@ const gradCases: OpCheck[] = [
       return parts(x.mul(y).add(x));
     },
     inputs: [{ shape: [4] }, { shape: [4] }, { shape: [4] }, { shape: [4] }],
+  },
+  {
+    name: 'gradient of complex div and mean',
+    fn: (a, b, cc, d) =>
+      parts(
+        z23(a, b)
+          .div(z23(cc, d))
+          .add(nr.mean(z23(a, d))),
+      ),
+    inputs: [
+      { shape: [3] },
+      { shape: [3] },
+      { shape: [3], min: 0.5, max: 2 },
+      { shape: [3], min: 0.5, max: 2 },
+    ],
   },
   {
     name: 'gradient of abs (away from 0)',
