@@ -28,25 +28,28 @@ type Operand = Tensor | TensorLike;
  * @example nr.complex([1, 2], [3, 4]).dataSync() // Float32Array [1, 3, 2, 4]
  */
 export function complex(real: Operand, imag: Operand): Tensor {
-  const re = toTensor(real, 'complex', 'real');
-  const im = toTensor(imag, 'complex', 'imag');
-  if (!shapesEqual(re.shape, im.shape))
-    throw new ShapeError(
-      `complex: real and imag shapes, ${re.shape.join(',')} and ${im.shape.join(',')}, must match in call to tf.complex() (received real ${show(re.shape)} and imag ${show(im.shape)})`,
-    );
-  for (const [arg, t] of [
-    ['real', re],
-    ['imag', im],
-  ] as const)
-    if (t.dtype === 'complex64')
-      throw new DTypeError(`complex: ${arg} must be a real tensor, received dtype 'complex64'`);
-  return tidy(() => fromPairs(ops.stack([re.cast('float32'), im.cast('float32')], -1)));
+  // one scope: parts given as plain values become tensors that are freed with it
+  return tidy(() => {
+    const re = toTensor(real, 'complex', 'real');
+    const im = toTensor(imag, 'complex', 'imag');
+    if (!shapesEqual(re.shape, im.shape))
+      throw new ShapeError(
+        `complex: real and imag shapes, ${re.shape.join(',')} and ${im.shape.join(',')}, must match in call to tf.complex() (received real ${show(re.shape)} and imag ${show(im.shape)})`,
+      );
+    for (const [arg, t] of [
+      ['real', re],
+      ['imag', im],
+    ] as const)
+      if (t.dtype === 'complex64')
+        throw new DTypeError(`complex: ${arg} must be a real tensor, received dtype 'complex64'`);
+    return fromPairs(ops.stack([re.cast('float32'), im.cast('float32')], -1));
+  });
 }
 
 function part(op: string, x: Operand, index: 0 | 1): Tensor {
-  const xt = toTensor(x, op, 'input');
-  if (xt.dtype !== 'complex64') return index === 0 ? xt.clone() : ops.zerosLike(xt);
   return tidy(() => {
+    const xt = toTensor(x, op, 'input');
+    if (xt.dtype !== 'complex64') return index === 0 ? xt.clone() : ops.zerosLike(xt);
     const p = pairs(xt);
     return ops.reshape(ops.slice(p, [...xt.shape.map(() => 0), index], [...xt.shape, 1]), xt.shape);
   });

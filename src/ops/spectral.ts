@@ -29,8 +29,9 @@ function complexArg(op: string, input: Operand): Tensor {
   return x;
 }
 
-function transform(x: Tensor, inverse: boolean): Tensor {
-  return tidy(() => fromPairs(ENGINE.run1('fft', [pairs(x)], { inverse })));
+// in one scope with the argument's conversion, so plain values given as input are freed with it
+function transform(op: string, input: Operand, inverse: boolean): Tensor {
+  return tidy(() => fromPairs(ENGINE.run1('fft', [pairs(complexArg(op, input))], { inverse })));
 }
 
 /**
@@ -39,7 +40,7 @@ function transform(x: Tensor, inverse: boolean): Tensor {
  * @example nr.spectral.fft(nr.complex([1, 2], [0, 0])) // [3 + 0j, -1 + 0j]
  */
 export function fft(input: Operand): Tensor {
-  return transform(complexArg('fft', input), false);
+  return transform('fft', input, false);
 }
 
 /**
@@ -47,7 +48,7 @@ export function fft(input: Operand): Tensor {
  * @example nr.spectral.ifft(nr.spectral.fft(c)) // c
  */
 export function ifft(input: Operand): Tensor {
-  return transform(complexArg('ifft', input), true);
+  return transform('ifft', input, true);
 }
 
 /**
@@ -56,18 +57,18 @@ export function ifft(input: Operand): Tensor {
  * @example nr.spectral.rfft(nr.tensor([1, 2, 3])) // 2 bins: [6 + 0j, -1.5 + 0.866j]
  */
 export function rfft(input: Operand, fftLength?: number): Tensor {
-  const x = toTensor(input, 'rfft', 'input');
-  if (x.dtype === 'complex64')
-    throw new DTypeError("rfft: input must be real (float32), received 'complex64'");
-  if (x.rank < 1)
-    throw new ShapeError(`rfft: input must have rank >= 1, received shape ${show(x.shape)}`);
-  const inner = x.shape[x.rank - 1];
-  const n = fftLength ?? inner;
-  if (!Number.isInteger(n) || n < 1)
-    throw new ArgumentError(
-      `rfft: fftLength must be a positive integer, received ${show(fftLength)}`,
-    );
   return tidy(() => {
+    const x = toTensor(input, 'rfft', 'input');
+    if (x.dtype === 'complex64')
+      throw new DTypeError("rfft: input must be real (float32), received 'complex64'");
+    if (x.rank < 1)
+      throw new ShapeError(`rfft: input must have rank >= 1, received shape ${show(x.shape)}`);
+    const inner = x.shape[x.rank - 1];
+    const n = fftLength ?? inner;
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError(
+        `rfft: fftLength must be a positive integer, received ${show(fftLength)}`,
+      );
     let signal = x.cast('float32');
     const lead = x.shape.slice(0, -1);
     if (n < inner) signal = ops.slice(signal, lead.map(() => 0).concat(0), [...lead, n]);
@@ -85,9 +86,9 @@ export function rfft(input: Operand, fftLength?: number): Tensor {
  * @example nr.spectral.irfft(nr.spectral.rfft(nr.tensor([1, 2, 3, 4]))) // [1, 2, 3, 4]
  */
 export function irfft(input: Operand): Tensor {
-  const x = complexArg('irfft', input);
-  const m = x.shape[x.rank - 1];
   return tidy(() => {
+    const x = complexArg('irfft', input);
+    const m = x.shape[x.rank - 1];
     if (m <= 2) return real(ifft(x));
     const lead = x.shape.slice(0, -1);
     const start = [...lead.map(() => 0), 1];

@@ -85,6 +85,10 @@ describe('complex64 tensors', () => {
     )([nr.real(z), nr.imag(z)]);
     nr.dispose(grads);
     expect(nr.memory().numTensors - before.numTensors).toBe(3);
+    // plain values given to complex and the transforms are converted and freed inside the op
+    const fromPlain = [nr.complex([1, 2], [3, 4]), nr.spectral.rfft([1, 2, 3]), nr.real([1, 2])];
+    expect(nr.memory().numTensors - before.numTensors).toBe(3 + fromPlain.length);
+    nr.dispose(fromPlain);
   });
 
   it('refuses complex64 from plain values and names nr.complex', () => {
