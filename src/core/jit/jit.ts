@@ -76,7 +76,9 @@ export function jit<A extends unknown[], R>(
     throw new ArgumentError(`jit: fn must be a function, received ${show(fn)}`);
   const maxTraces = options.maxTraces ?? 8;
   if (!Number.isInteger(maxTraces) || maxTraces < 1)
-    throw new ArgumentError(`jit: maxTraces must be a positive integer, received ${show(maxTraces)}`);
+    throw new ArgumentError(
+      `jit: maxTraces must be a positive integer, received ${show(maxTraces)}`,
+    );
   const strict = (options.onUntraceable ?? 'throw') === 'throw';
   const cache = new Map<string, Entry>();
   const counts: JitStats = {
@@ -109,6 +111,8 @@ export function jit<A extends unknown[], R>(
     try {
       result = tidy(() => fn(...args));
       if (result instanceof Promise) {
+        // the caller gets an error instead of the promise: its rejection is nobody's to handle
+        result.catch(() => undefined);
         rec.untraceable ??= 'the function returned a Promise; a captured function is synchronous';
         if (strict) throw new JitError(`nr.jit: ${rec.untraceable}`);
       } else rec.finish();

@@ -24,7 +24,11 @@ export type SlotSource =
   | { readonly kind: 'step' };
 
 /** How a step runs at replay: the recorded primitive with its attributes bound; `counter` is this call's random base. */
-export type StepExec = (backend: Backend, infos: readonly TensorInfo[], counter: number) => Produced[];
+export type StepExec = (
+  backend: Backend,
+  infos: readonly TensorInfo[],
+  counter: number,
+) => Produced[];
 
 /** One recorded primitive. */
 export interface Step {
@@ -91,7 +95,8 @@ export class Recorder implements EngineRecorder {
     this.backend = ENGINE.backend();
     inputs.forEach((t, index) => {
       if (t instanceof Variable) this.variableSlot(t);
-      else if (!this.slotOf.has(t.dataId)) this.slotOf.set(t.dataId, this.add({ kind: 'input', index }));
+      else if (!this.slotOf.has(t.dataId))
+        this.slotOf.set(t.dataId, this.add({ kind: 'input', index }));
     });
   }
 
