@@ -107,24 +107,30 @@ export function jit<A extends unknown[], R>(
     const rec = new Recorder(tensors, strict);
     counts.traces++;
     let result: R;
+    let kept = false;
     ENGINE.recorder = rec;
     try {
-      result = tidy(() => fn(...args));
-      if (result instanceof Promise) {
-        // the caller gets an error instead of the promise: its rejection is nobody's to handle
-        result.catch(() => undefined);
-        rec.untraceable ??= 'the function returned a Promise; a captured function is synchronous';
-        if (strict) throw new JitError(`nr.jit: ${rec.untraceable}`);
-      } else rec.finish();
+      try {
+        result = tidy(() => fn(...args));
+        if (result instanceof Promise) {
+          // the caller gets an error instead of the promise: its rejection is nobody's to handle
+          result.catch(() => undefined);
+          rec.untraceable ??= 'the function returned a Promise; a captured function is synchronous';
+          if (strict) throw new JitError(`nr.jit: ${rec.untraceable}`);
+        } else rec.finish();
+      } finally {
+        ENGINE.recorder = null;
+      }
+      if (rec.untraceable !== null) {
+        counts.fallbackReason = rec.untraceable;
+        options.onFallback?.(rec.untraceable);
+        return result;
+      }
+      if (rec.madeState !== null) return result; // state was built: the next call traces
+      kept = true;
     } finally {
-      ENGINE.recorder = null;
+      if (!kept) rec.release();
     }
-    if (rec.untraceable !== null) {
-      counts.fallbackReason = rec.untraceable;
-      options.onFallback?.(rec.untraceable);
-      return result;
-    }
-    if (rec.madeState !== null) return result; // state was built: the next call traces
     const { tensors: outs, template } = flattenResult(result);
     const leaves: OutputLeaf[] = outs.map((t) =>
       t instanceof Variable

@@ -198,6 +198,11 @@ export class Recorder implements EngineRecorder {
     );
   }
 
+  /** Frees the handles on constants (a run that is not kept). */
+  release(): void {
+    for (const s of this.sources) if (s.kind === 'constant') s.tensor.dispose();
+  }
+
   /** Called once the function returned: checks that every global random draw went through a primitive. */
   finish(): void {
     if (ENGINE.randomCounter - this.counterStart !== this.drawn)
