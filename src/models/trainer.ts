@@ -79,11 +79,6 @@ export class Trainer {
     this.jitSteps = args.jitCompile ? new JitSteps(this.model) : null;
   }
 
-  /** Counters of the captured steps (jitCompile), or null when the steps run eagerly. */
-  jitStats(): ReturnType<JitSteps['stats']> | null {
-    return this.jitSteps?.stats() ?? null;
-  }
-
   // The loops call the model's steps through these: captured with jitCompile, directly otherwise.
   private runTrainStep(data: StepData): StepLogs {
     if (!this.jitSteps) return this.model.trainStep(data);

@@ -1,6 +1,7 @@
 // compile({ jitCompile: true }): fit, evaluate, predict and an overridden trainStep give what eager steps give.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import { jitStepStats } from '../../src/models/training/jit_steps.js';
 import { heavyOnDefault } from '../helpers/check_op.js';
 
 const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
@@ -48,10 +49,12 @@ describe('compile({ jitCompile: true })', () => {
         validationSplit: 0.2,
       });
       const weights = await values(model.getWeights());
+      const trained = jitStepStats(model);
       const pred = model.predict(x.slice([0, 0], [5, -1]), { batchSize: 2 }) as nr.Tensor;
       const predicted = await values([pred]);
       const evaluated = model.evaluate(x, y, { batchSize: 10 }) as nr.Tensor[];
       const scores = await values(evaluated);
+      const stats = jitStepStats(model);
       nr.dispose([pred, evaluated]);
       model.dispose();
       return {
@@ -59,6 +62,8 @@ describe('compile({ jitCompile: true })', () => {
         weights,
         predicted,
         scores,
+        trained,
+        stats,
         grew: nr.memory().numTensors - before,
       };
     };
@@ -68,10 +73,90 @@ describe('compile({ jitCompile: true })', () => {
     expect(jitted.weights).toEqual(eager.weights);
     expect(jitted.predicted).toEqual(eager.predicted);
     expect(jitted.scores).toEqual(eager.scores);
+    // 4 epochs of 3 batches (16, 16, 8): the first step builds state, each batch size traces once
+    expect(jitted.trained?.train).toMatchObject({ traces: 3, replays: 9, eagerCalls: 0 });
+    expect(jitted.stats?.predict).toMatchObject({ traces: 2, replays: 1 });
+    expect(jitted.stats?.test.replays).toBeGreaterThan(0);
     // model.dispose() frees the constants the traces held
     expect(jitted.grew).toBe(eager.grew);
     nr.dispose([x, y]);
   });
+
+  it.skipIf(heavyOnDefault())(
+    'an LSTM and attention model (masking, LayerNorm, GELU) trains as eagerly',
+    async () => {
+      const tokens = nr.randomUniform([24, 6], 0, 9, 'int32', 31);
+      const y = nr.oneHot(nr.randomUniform([24], 0, 4, 'int32', 32), 4);
+      const run = async (jitCompile: boolean) => {
+        nr.setSeed(3);
+        const x = nr.input({ shape: [6], dtype: 'int32' });
+        const emb = nr.layers
+          .embedding({
+            inputDim: 9,
+            outputDim: 8,
+            maskZero: true,
+            embeddingsInitializer: nr.initializers.randomUniform({ seed: 1 }),
+          })
+          .apply(x) as nr.SymbolicTensor;
+        const seq = nr.layers
+          .lstm({
+            units: 8,
+            returnSequences: true,
+            kernelInitializer: nr.initializers.glorotUniform({ seed: 2 }),
+            recurrentInitializer: nr.initializers.orthogonal({ seed: 3 }),
+          })
+          .apply(emb) as nr.SymbolicTensor;
+        const att = nr.layers
+          .multiHeadAttention({
+            numHeads: 2,
+            keyDim: 4,
+            kernelInitializer: nr.initializers.glorotUniform({ seed: 4 }),
+          })
+          .apply([seq, seq]) as nr.SymbolicTensor;
+        const norm = nr.layers.layerNormalization().apply(att) as nr.SymbolicTensor;
+        const mlp = nr.layers
+          .dense({
+            units: 8,
+            activation: 'gelu',
+            kernelInitializer: nr.initializers.glorotUniform({ seed: 5 }),
+          })
+          .apply(norm) as nr.SymbolicTensor;
+        const pooled = nr.layers.globalAveragePooling1d().apply(mlp) as nr.SymbolicTensor;
+        const out = nr.layers
+          .dense({
+            units: 4,
+            activation: 'softmax',
+            kernelInitializer: nr.initializers.glorotUniform({ seed: 6 }),
+          })
+          .apply(pooled) as nr.SymbolicTensor;
+        const model = nr.model({ inputs: x, outputs: out });
+        model.compile({
+          optimizer: 'adam',
+          loss: 'categoricalCrossentropy',
+          metrics: ['accuracy'],
+          jitCompile,
+        });
+        const h = await model.fit(tokens, y, {
+          epochs: 3,
+          batchSize: 8,
+          verbose: 0,
+          shuffle: false,
+        });
+        const weights = await values(model.getWeights());
+        const stats = jitStepStats(model);
+        model.dispose();
+        return { history: h.history, weights, stats };
+      };
+      const eager = await run(false);
+      const jitted = await run(true);
+      expect(jitted.history).toEqual(eager.history);
+      expect(jitted.weights).toEqual(eager.weights);
+      // 9 steps: the first builds Adam's slots, the second traces, 7 replay
+      expect(jitted.stats?.train).toMatchObject({ traces: 2, replays: 7, fallbackReason: null });
+      expect(eager.stats).toBeNull();
+      nr.dispose([tokens, y]);
+    },
+  );
 
   it('replays the steps: later epochs trace nothing new', async () => {
     const model = mlp();
@@ -156,15 +241,18 @@ describe('compile({ jitCompile: true })', () => {
           verbose: 0,
           shuffle: false,
         });
+        const stats = jitStepStats(gan);
         const weights = await values([...generator.getWeights(), ...discriminator.getWeights()]);
         nr.dispose(data);
         for (const m of [gan, combined, discriminator, generator]) m.dispose();
-        return { history: h.history, weights };
+        return { history: h.history, weights, stats };
       };
       const eager = await run(false);
       const jitted = await run(true);
       expect(jitted.history).toEqual(eager.history);
       expect(jitted.weights).toEqual(eager.weights);
+      // 12 steps: the first builds both optimizers' slots, the second traces, 10 replay
+      expect(jitted.stats?.train).toMatchObject({ traces: 2, replays: 10, fallbackReason: null });
     },
   );
 

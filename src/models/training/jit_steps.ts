@@ -5,6 +5,19 @@ import type { Model } from '../model.js';
 import type { StepData } from './batches.js';
 import type { StepLogs } from './logs.js';
 
+/** The captured steps of each model compiled with jitCompile (for tests and the bench: their counters). */
+const STEPS = new WeakMap<Model, JitSteps>();
+
+/**
+ * The counters of a model's captured steps, or null when it was not compiled with jitCompile.
+ * @example jitStepStats(model)?.train.replays // 59
+ */
+export function jitStepStats(
+  model: Model,
+): { train: JitStats; test: JitStats; predict: JitStats } | null {
+  return STEPS.get(model)?.stats() ?? null;
+}
+
 /** What a step's trace also depends on besides its data: the optimizer's rate when it is a number. */
 type StepKey = number | object | null;
 
@@ -33,6 +46,7 @@ export class JitSteps {
       onUntraceable: 'eager',
       onFallback: fallback('predictStep'),
     });
+    STEPS.set(model, this);
   }
 
   /** One training step; `key` is what else the step bakes in (a fixed learning rate: a new one retraces). */
