@@ -451,9 +451,7 @@ export class Trainer {
     for (const batch of source.epoch())
       // An output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
       chunks.push(
-        tidy(() =>
-          asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o)),
-        ),
+        tidy(() => asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o))),
       );
     if (chunks.length === 1) return single(chunks[0]);
     const outs = tidy(() =>
