@@ -291,6 +291,15 @@ describe('nr.jit: arguments, results and state', () => {
     expect(nr.memory().numTensors).toBe(before);
   });
 
+  it('refuses a disposed argument as eager ops do', () => {
+    const f = nr.jit((x: nr.Tensor) => x.neg());
+    const x = nr.ones([2]);
+    f(x).dispose();
+    x.dispose();
+    expect(() => f(x)).toThrow(nr.DisposedError);
+    f.dispose();
+  });
+
   it('checks its options', () => {
     expect(() => nr.jit(3 as never)).toThrow(nr.ArgumentError);
     expect(() => nr.jit((x: nr.Tensor) => x, { maxTraces: 0 })).toThrow(/maxTraces/);

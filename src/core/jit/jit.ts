@@ -154,12 +154,13 @@ export function jit<A extends unknown[], R>(
       return eager(args);
     const backend = ENGINE.backend();
     const { tensors, key: argKey } = flattenArgs(args);
+    tensors.forEach((t, i) => ENGINE.assertAlive('jit', `tensor argument ${i}`, t));
     // Eager ops move an input from another backend when they read it; do it once here.
     for (const t of tensors)
       if (t.backend !== backend) ENGINE.run1('reshape', [t], { shape: t.shape }).dispose();
     const key = `${backend.name}|${ENGINE.autocastDtype ?? ''}|${argKey}`;
     const entry = cache.get(key);
-    if (entry && entry.plan.valid()) {
+    if (entry && entry.plan.valid(backend)) {
       // most recently used last
       cache.delete(key);
       cache.set(key, entry);

@@ -85,9 +85,18 @@ export class Plan {
     this.owned = new Uint8Array(this.sources.length);
   }
 
-  /** Whether every variable the run reads or writes is still alive (else the caller traces again). */
-  valid(): boolean {
-    for (const s of this.sources) if (s.kind === 'variable' && s.variable.isDisposed) return false;
+  /**
+   * Whether the plan still applies on `backend`: the same backend object, and every variable and
+   * constant it reads or writes alive (else the caller traces again).
+   */
+  valid(backend: Backend): boolean {
+    if (backend !== this.backend) return false;
+    for (const s of this.sources)
+      if (
+        (s.kind === 'variable' && s.variable.isDisposed) ||
+        (s.kind === 'constant' && s.tensor.isDisposed)
+      )
+        return false;
     for (const [v] of this.assigns) if (v.isDisposed) return false;
     return true;
   }
