@@ -84,7 +84,9 @@ function slowPeerNote(spec: FitSpec, timed: number, sizes: Sizes): string {
 }
 
 function neuriteFit(spec: FitSpec, ctx: CaseContext, jitCompile = false): Prepared {
-  const { sizes, timed, warmupSamples } = plan(spec, ctx, false);
+  const { sizes, timed, warmupSamples: plain } = plan(spec, ctx, false);
+  // jitCompile: the first step builds the optimizer's state and the second traces; both in the warm-up
+  const warmupSamples = jitCompile ? Math.max(plain, 2 * BATCH) : plain;
   const d = randomData(spec.arch, sizes.batches * BATCH);
   const x = nr.tensor(d.x, d.xShape);
   const y = nr.tensor(d.y, d.yShape);

@@ -211,7 +211,8 @@ function neuriteSeqFit(
   const model = build();
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', jitCompile });
   const args = { epochs: 1, batchSize: spec.batch, verbose: 0, shuffle: false } as const;
-  const n = sizes.warmupBatches * spec.batch;
+  // jitCompile: the first step builds the optimizer's state and the second traces; both in the warm-up
+  const n = (jitCompile ? Math.max(sizes.warmupBatches, 2) : sizes.warmupBatches) * spec.batch;
   return {
     async warmup() {
       const part = [...xs, y].map((t) => t.slice(0, n));
