@@ -178,6 +178,13 @@ describe('nr.jit: what cannot be captured', () => {
       expect(() => later(nr.ones([1]))).toThrow(/returned a Promise/);
     }));
 
+  it('values drawn on the host from the global generator raise a JitError (they would repeat)', () => {
+    const init = nr.jit((x: nr.Tensor) => x.add(nr.initializers.orthogonal({}).call([2, 2])));
+    const x = nr.ones([2, 2]);
+    expect(() => init(x)).toThrow(/random values were drawn on the host/);
+    x.dispose();
+  });
+
   it("with onUntraceable 'eager' the call finishes eagerly and later calls stay eager", () => {
     const reasons: string[] = [];
     const f = nr.jit((x: nr.Tensor) => x.mul(x.sum().dataSync()[0]), {
