@@ -231,6 +231,34 @@ describe('nr.jit: arguments, results and state', () => {
     f.dispose();
   });
 
+  it('records gradients taken inside fn (grad, valueAndGrads, second order)', () => {
+    const f = (x: nr.Tensor, y: nr.Tensor) => {
+      const g = nr.grad((a: nr.Tensor) => a.mul(y).sin().sum())(x);
+      const { value, grads } = nr.valueAndGrads((a: nr.Tensor, b: nr.Tensor) =>
+        a.square().mul(b).sum(),
+      )([x, y]);
+      const gg = nr.grad((a: nr.Tensor) =>
+        nr
+          .grad((c: nr.Tensor) => c.pow(3).sum())(a)
+          .sum(),
+      )(x);
+      return [g, value, ...grads, gg];
+    };
+    const jitted = nr.jit(f);
+    for (let i = 0; i < 3; i++) {
+      const x = nr.tensor([0.5 + i, -1, 2]);
+      const y = nr.tensor([1, 2, -0.5 * i]);
+      const got = jitted(x, y);
+      const want = nr.tidy(() => f(x, y));
+      got.forEach((t, k) =>
+        expect(Array.from(t.dataSync())).toEqual(Array.from(want[k].dataSync())),
+      );
+      nr.dispose([got, want, x, y]);
+    }
+    expect(jitted.stats()).toMatchObject({ traces: 1, replays: 2 });
+    jitted.dispose();
+  });
+
   it('reads and writes variables as they are at each call, in order', () => {
     const v = nr.variable(nr.tensor([1]));
     const count = nr.variable(nr.scalar(0, 'int32'));
