@@ -7,7 +7,7 @@ import { Recorder } from './recorder.js';
 import { type OutputLeaf, Plan } from './replay.js';
 import { flattenArgs, flattenResult, rebuild, type Template } from './tree.js';
 
-/** Options of nr.jit. */
+/** Options of nr.jit. @example nr.jit(step, { maxTraces: 4 }) */
 export interface JitOptions {
   /** Traces kept (one per input signature, least recently used dropped first); default 8. */
   maxTraces?: number;
@@ -21,7 +21,7 @@ export interface JitOptions {
   onFallback?: (reason: string) => void;
 }
 
-/** Counters of a jitted function. */
+/** Counters of a jitted function. @example step.stats().replays // 99 */
 export interface JitStats {
   /** Runs recorded (each new signature, and each first call that created state). */
   traces: number;
@@ -37,7 +37,7 @@ export interface JitStats {
   fallbackReason: string | null;
 }
 
-/** A jitted function: call it like the original; `dispose()` frees what its traces hold. */
+/** A jitted function: call it like the original; `dispose()` frees what its traces hold. @example const f = nr.jit((x: nr.Tensor) => x.square()); f(x); f.dispose(); */
 export interface JitFunction<A extends unknown[], R> {
   (...args: A): R;
   /** Frees the constants the traces captured and forgets the traces. */

@@ -8,14 +8,14 @@ import type { Shape } from '../shape.js';
 import { sizeOf } from '../shape.js';
 import { type Tensor, Variable } from '../tensor.js';
 
-/** A buffer read by a step, as the kernel sees it (the same buffer may be read under several shapes: views). */
+/** A buffer read by a step, as the kernel sees it (the same buffer may be read under several shapes: views). @example const r: SlotRef = { slot: 0, shape: [2, 3], dtype: 'float32' }; */
 export interface SlotRef {
   readonly slot: number;
   readonly shape: Shape;
   readonly dtype: DType;
 }
 
-/** Where a slot's buffer comes from at replay. */
+/** Where a slot's buffer comes from at replay. @example const s: SlotSource = { kind: 'input', index: 0 }; */
 export type SlotSource =
   | { readonly kind: 'input'; readonly index: number }
   | { readonly kind: 'variable'; readonly variable: Variable }
@@ -23,14 +23,14 @@ export type SlotSource =
   | { readonly kind: 'constant'; readonly tensor: Tensor }
   | { readonly kind: 'step' };
 
-/** How a step runs at replay: the recorded primitive with its attributes bound; `counter` is this call's random base. */
+/** How a step runs at replay: the recorded primitive with its attributes bound; `counter` is this call's random base. @example const exec: StepExec = (b, infos) => ENGINE.forward('unary', b, infos, { op: 'exp', alpha: 0 }); */
 export type StepExec = (
   backend: Backend,
   infos: readonly TensorInfo[],
   counter: number,
 ) => Produced[];
 
-/** One recorded primitive. */
+/** One recorded primitive. @example rec.steps[0].prim // 'matMul' */
 export interface Step {
   readonly prim: Primitive;
   readonly exec: StepExec;

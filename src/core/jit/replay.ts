@@ -14,7 +14,7 @@ interface MutableInfo {
   readonly dtype: DType;
 }
 
-/** What the function returned, per leaf: a slot (shape, dtype) or the variable object itself. */
+/** What the function returned, per leaf: a slot (shape, dtype) or the variable object itself. @example const leaf: OutputLeaf = { kind: 'variable', variable: v }; */
 export type OutputLeaf =
   | { readonly kind: 'slot'; readonly slot: number; readonly shape: Shape; readonly dtype: DType }
   | { readonly kind: 'variable'; readonly variable: Variable };

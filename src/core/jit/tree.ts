@@ -1,7 +1,7 @@
 // nr.jit's view of arguments and results: the tensors inside nested arrays and plain objects, and a key for the rest.
 import { Tensor, Variable } from '../tensor.js';
 
-/** A result's structure with its tensors replaced by their index in the flat list. */
+/** A result's structure with its tensors replaced by their index in the flat list. @example const t: Template = { kind: 'array', items: [{ kind: 'tensor', index: 0 }] }; */
 export type Template =
   | { readonly kind: 'tensor'; readonly index: number }
   | { readonly kind: 'array'; readonly items: readonly Template[] }
