@@ -54,6 +54,8 @@ export {
   type CustomGradResult,
   type CustomGradFunc,
 } from './autograd/grad.js';
+export { jit, type JitOptions, type JitStats, type JitFunction } from './core/jit/jit.js';
+export { JitError } from './core/errors.js';
 export type {
   Backend,
   BackendFactory,

@@ -10,6 +10,7 @@ import {
   type TimingOptions,
   repsText,
 } from '../harness.js';
+import { jitVariant } from './jit_variant.js';
 import { type Arch, DESCRIBE, neuriteModel, randomData, tfjsModel } from './models.js';
 
 const BATCH = 128;
@@ -82,13 +83,15 @@ function slowPeerNote(spec: FitSpec, timed: number, sizes: Sizes): string {
   return `times ${timed} of the ${sizes.batches} batches per fit call (${spec.tfjsCpu.perBatch}) and warms up on ${spec.tfjsCpu.warmupSamples} samples; the whole data set is allocated, so its RSS compares`;
 }
 
-function neuriteFit(spec: FitSpec, ctx: CaseContext): Prepared {
-  const { sizes, timed, warmupSamples } = plan(spec, ctx, false);
+function neuriteFit(spec: FitSpec, ctx: CaseContext, jitCompile = false): Prepared {
+  const { sizes, timed, warmupSamples: plain } = plan(spec, ctx, false);
+  // jitCompile: the first step builds the optimizer's state and the second traces; both in the warm-up
+  const warmupSamples = jitCompile ? Math.max(plain, 2 * BATCH) : plain;
   const d = randomData(spec.arch, sizes.batches * BATCH);
   const x = nr.tensor(d.x, d.xShape);
   const y = nr.tensor(d.y, d.yShape);
   const model = neuriteModel(spec.arch);
-  model.compile({ optimizer: 'adam', loss: LOSS });
+  model.compile({ optimizer: 'adam', loss: LOSS, jitCompile });
   return {
     async warmup() {
       const [xw, yw] = [x.slice(0, warmupSamples), y.slice(0, warmupSamples)];
@@ -171,3 +174,5 @@ function fitCase(spec: FitSpec): BenchCase {
 
 export const fitMlpCase = fitCase(FIT_MLP);
 export const fitCnnCase = fitCase(FIT_CNN);
+export const fitMlpJitCase = jitVariant(fitMlpCase, (ctx) => neuriteFit(FIT_MLP, ctx, true));
+export const fitCnnJitCase = jitVariant(fitCnnCase, (ctx) => neuriteFit(FIT_CNN, ctx, true));

@@ -1,12 +1,12 @@
 // The cases in the order `npm run bench` runs them.
 import type { BenchCase } from '../harness.js';
 import { convCase } from './conv.js';
-import { fitCnnCase, fitMlpCase } from './fit.js';
-import { inferMlpB1Case, inferMlpB256Case } from './infer.js';
+import { fitCnnCase, fitCnnJitCase, fitMlpCase, fitMlpJitCase } from './fit.js';
+import { inferMlpB1Case, inferMlpB1JitCase, inferMlpB256Case } from './infer.js';
 import { matmulCase } from './matmul.js';
 import { microkernelCase } from './microkernel.js';
 import { mlpCase } from './mlp.js';
-import { fitLstmCase, fitTransformerCase } from './seq.js';
+import { fitLstmCase, fitLstmJitCase, fitTransformerCase, fitTransformerJitCase } from './seq.js';
 
 export const CASES: readonly BenchCase[] = [
   microkernelCase,
@@ -19,4 +19,10 @@ export const CASES: readonly BenchCase[] = [
   fitCnnCase,
   fitLstmCase,
   fitTransformerCase,
+  // the same work with compile({ jitCompile: true }), neurite only
+  inferMlpB1JitCase,
+  fitMlpJitCase,
+  fitCnnJitCase,
+  fitLstmJitCase,
+  fitTransformerJitCase,
 ];

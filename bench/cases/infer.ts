@@ -8,6 +8,7 @@ import {
   repsText,
 } from '../harness.js';
 import { jaxMlpPredict } from './jax_peer.js';
+import { jitVariant } from './jit_variant.js';
 import { DESCRIBE, neuriteModel, randomData, single, tfjsModel } from './models.js';
 
 /**
@@ -20,10 +21,12 @@ const inferTiming = (quick: boolean): TimingOptions =>
     ? { warmup: 5, reps: 50, minReps: 10, minRepMs: 0, budgetMs: 3000 }
     : { warmup: 20, reps: 200, minReps: 20, minRepMs: 0, budgetMs: 30000 };
 
-function neuriteInfer(batch: number): Prepared {
+function neuriteInfer(batch: number, jitCompile = false): Prepared {
   const d = randomData('mlp', batch);
   const x = nr.tensor(d.x, d.xShape);
   const model = neuriteModel('mlp');
+  // predict needs no compile; the jit variant compiles only to turn jitCompile on
+  if (jitCompile) model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', jitCompile });
   return {
     async call() {
       // batchSize = the whole input: one forward pass of `batch` rows (predict's default would cut it into 32s).
@@ -77,3 +80,4 @@ function inferCase(batch: number): BenchCase {
 
 export const inferMlpB1Case = inferCase(1);
 export const inferMlpB256Case = inferCase(256);
+export const inferMlpB1JitCase = jitVariant(inferMlpB1Case, () => neuriteInfer(1, true));

@@ -12,6 +12,7 @@ import {
   uniform,
 } from '../harness.js';
 import { fitTiming } from './fit.js';
+import { jitVariant } from './jit_variant.js';
 
 /**
  * The date-conversion model (tensorflow/tfjs-examples, date-conversion-attention): input dates of 12
@@ -195,7 +196,12 @@ interface SeqSpec {
   data(n: number): SeqData;
 }
 
-function neuriteSeqFit(spec: SeqSpec, build: () => nr.Model, ctx: CaseContext): Prepared {
+function neuriteSeqFit(
+  spec: SeqSpec,
+  build: () => nr.Model,
+  ctx: CaseContext,
+  jitCompile = false,
+): Prepared {
   const sizes = ctx.quick ? spec.sizes.quick : spec.sizes.full;
   const d = spec.data(sizes.batches * spec.batch);
   const xs = d.inputs.map((i) =>
@@ -203,9 +209,10 @@ function neuriteSeqFit(spec: SeqSpec, build: () => nr.Model, ctx: CaseContext): 
   );
   const y = nr.tensor(d.y, d.yShape);
   const model = build();
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', jitCompile });
   const args = { epochs: 1, batchSize: spec.batch, verbose: 0, shuffle: false } as const;
-  const n = sizes.warmupBatches * spec.batch;
+  // jitCompile: the first step builds the optimizer's state and the second traces; both in the warm-up
+  const n = (jitCompile ? Math.max(sizes.warmupBatches, 2) : sizes.warmupBatches) * spec.batch;
   return {
     async warmup() {
       const part = [...xs, y].map((t) => t.slice(0, n));
@@ -322,3 +329,10 @@ export const fitTransformerCase: BenchCase = {
     jax: 'jax-js has no Keras layers or fit: a transformer block would be written by hand (not done)',
   },
 };
+
+export const fitLstmJitCase = jitVariant(fitLstmCase, (ctx) =>
+  neuriteSeqFit(LSTM_SPEC, neuriteLstmModel, ctx, true),
+);
+export const fitTransformerJitCase = jitVariant(fitTransformerCase, (ctx) =>
+  neuriteSeqFit(BLOCK_SPEC, neuriteBlockModel, ctx, true),
+);

@@ -13,11 +13,30 @@ import { BackendRegistry } from './backend_registry.js';
 import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
-import type { Primitive, PrimitiveAttrs } from './primitives.js';
+import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import { TapeStack } from './tape_stack.js';
 import type { Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
+
+/**
+ * What watches the engine while nr.jit traces a function (core/jit/recorder.ts): each primitive run, each
+ * variable made or assigned, each read of values. Null outside a trace, so eager runs pay one check.
+ * @example ENGINE.recorder = { primitive() {}, assign() {}, variable() {}, read() {} };
+ */
+export interface EngineRecorder {
+  primitive<P extends Primitive>(
+    prim: P,
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[P],
+    outputs: readonly Tensor[],
+  ): void;
+  /** `v.assign(value)`, before the variable takes value's buffer. */
+  assign(v: Variable, value: Tensor): void;
+  variable(v: Variable): void;
+  /** A read of values (`data`, `dataSync`...) of `t`; may throw. */
+  read(op: string, t: Tensor): void;
+}
 
 interface BufferRecord {
   refs: number;
@@ -88,6 +107,8 @@ export class Engine {
   /** Global seed and draw counter for random ops called without a seed. */
   randomSeed = Math.floor(Math.random() * 0x7fffffff);
   randomCounter = 0;
+  /** The active nr.jit trace, if any (see EngineRecorder). */
+  recorder: EngineRecorder | null = null;
 
   // ---- backends (backend_registry.ts) ----
 
@@ -193,6 +214,7 @@ export class Engine {
     this.variables.set(name, v);
     this.countLive(v.backend, 1);
     this.finalizer.register(v, { kind: 'variable', name, shape: v.shape }, v);
+    this.recorder?.variable(v);
     return v;
   }
 
@@ -322,22 +344,37 @@ export class Engine {
     const backend = this.backend();
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
-    let produced: ReturnType<typeof rule.forward>;
-    try {
-      produced = touchesFloat16(infos, attrs)
-        ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
-        : rule.forward(backend, infos, attrs);
-    } catch (e) {
-      // An output too large for V8 (or for memory) is a typed error naming the primitive and its inputs.
-      throw allocationError(prim, `the output for inputs ${show(inputs.map((t) => t.shape))}`, e);
-    }
+    const produced = this.forward(prim, backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
     const vjp = rule.vjp;
     if (vjp && this.tapeStack.recording)
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
         vjp(dys, ins, outs, attrs, needs),
       );
+    this.recorder?.primitive(prim, inputs, attrs, outputs);
     return outputs;
+  }
+
+  /**
+   * The kernel-level entry of one primitive: its rule's forward on `backend` (through the float16 path
+   * where a float16 tensor is involved), no tensors, scopes or tapes. `run` and nr.jit's replay both call it.
+   * @example ENGINE.forward('unary', b, [x], { op: 'exp', alpha: 0 })
+   */
+  forward<P extends Primitive>(
+    prim: P,
+    backend: Backend,
+    infos: readonly TensorInfo[],
+    attrs: PrimitiveAttrs[P],
+  ): Produced[] {
+    const rule = ruleFor(prim);
+    try {
+      return touchesFloat16(infos, attrs)
+        ? forwardFloat16(prim, backend, infos, (b) => rule.forward(b, infos, attrs))
+        : rule.forward(backend, infos, attrs);
+    } catch (e) {
+      // An output too large for V8 (or for memory) is a typed error naming the primitive and its inputs.
+      throw allocationError(prim, `the output for inputs ${show(infos.map((t) => t.shape))}`, e);
+    }
   }
 
   /**

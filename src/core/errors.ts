@@ -76,3 +76,6 @@ export class AbortedError extends IOError {}
 
 /** Input larger than the limit its reader allows. @example new SizeLimitError('http://h/x.csv: more than the limit of 1048576 bytes') */
 export class SizeLimitError extends IOError {}
+
+/** A function nr.jit cannot capture: a read of values while tracing, a Promise returned... @example new JitError('nr.jit: unique reads tensor values (dataSync) while tracing') */
+export class JitError extends NeuriteError {}

@@ -58,6 +58,7 @@ export class Tensor {
   /** Reads the values (works on every backend). @example await nr.tensor([1, 2]).data() // Float32Array [1, 2] */
   async data(): Promise<TypedArray> {
     ENGINE.assertAlive('data', 'tensor', this);
+    ENGINE.recorder?.read('data', this);
     // read() hands over a fresh array: no second copy
     return this.backend.read(this.dataId);
   }
@@ -65,6 +66,7 @@ export class Tensor {
   /** Reads the values synchronously; backends that read asynchronously (WebGPU) throw. @example nr.scalar(3).dataSync() // Float32Array [3] */
   dataSync(): TypedArray {
     ENGINE.assertAlive('dataSync', 'tensor', this);
+    ENGINE.recorder?.read('dataSync', this);
     if (!this.backend.canReadSync) {
       throw new BackendError(
         `dataSync: backend '${this.backend.name}' reads asynchronously; use 'await tensor.data()' instead`,
@@ -623,6 +625,7 @@ export class Variable extends Tensor {
   /** Replaces the value; shape and dtype must match. @example v.assign(v.add(1)) */
   assign(value: Tensor): void {
     assertAssignable(this, value);
+    ENGINE.recorder?.assign(this, value);
     ENGINE.swapBuffer(this, value.dataId, value.backend);
   }
 }

@@ -34,6 +34,7 @@ import {
 } from './training/batches.js';
 import { checkData, checkSparseLabels, namedTensors, sampleWeights } from './training/checks.js';
 import { compileState, type CompiledState, disposeMetrics } from './training/compiled.js';
+import { JitSteps } from './training/jit_steps.js';
 
 /** What `computeLoss` receives (Keras 3's `compute_loss` arguments). */
 export interface ComputeLossArgs {
@@ -55,6 +56,8 @@ interface LoopArgs {
 /** The compiled state of a model and the loops that use it. @example new Trainer(model).compile({ optimizer: 'adam', loss: 'mse' }) // what model.compile does */
 export class Trainer {
   private state: CompiledState | null = null;
+  /** The captured steps when compiled with jitCompile: true. */
+  private jitSteps: JitSteps | null = null;
 
   constructor(private readonly model: Model) {}
 
@@ -67,7 +70,28 @@ export class Trainer {
   }
 
   compile(args: CompileArgs): void {
+    if (args?.jitCompile !== undefined && typeof args.jitCompile !== 'boolean')
+      throw new ArgumentError(
+        `${this.model.name}: compile's jitCompile must be a boolean, received ${show(args.jitCompile)}`,
+      );
     this.state = compileState(this.model, args, this.state);
+    this.jitSteps?.dispose();
+    this.jitSteps = args.jitCompile ? new JitSteps(this.model) : null;
+  }
+
+  // The loops call the model's steps through these: captured with jitCompile, directly otherwise.
+  private runTrainStep(data: StepData): StepLogs {
+    if (!this.jitSteps) return this.model.trainStep(data);
+    const lr = this.state?.optimizer.learningRate ?? null;
+    return this.jitSteps.trainStep(data, lr);
+  }
+
+  private runTestStep(data: StepData): StepLogs {
+    return this.jitSteps ? this.jitSteps.testStep(data) : this.model.testStep(data);
+  }
+
+  private runPredictStep(data: StepData): Tensor | Tensor[] {
+    return this.jitSteps ? this.jitSteps.predictStep(data) : this.model.predictStep(data);
   }
 
   private requireCompiled(op: string): CompiledState {
@@ -242,7 +266,7 @@ export class Trainer {
       try {
         for await (const batch of source.epoch()) {
           await callbacks.batchBegin(step);
-          const logs = tidy(() => this.model.trainStep(batch));
+          const logs = tidy(() => this.runTrainStep(batch));
           dispose(latest);
           latest = logs;
           if (callbacks.wantsBatchLogs) await callbacks.batchEnd(step, await readLogs(logs));
@@ -274,7 +298,7 @@ export class Trainer {
 
   /** One `model.testStep` in a memory scope; frees the previous step's logs. */
   private testOne(batch: StepData, previous: StepLogs | null): StepLogs {
-    const logs = tidy(() => this.model.testStep(batch));
+    const logs = tidy(() => this.runTestStep(batch));
     dispose(previous);
     return logs;
   }
@@ -427,9 +451,7 @@ export class Trainer {
     for (const batch of source.epoch())
       // An output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
       chunks.push(
-        tidy(() =>
-          asList(this.model.predictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o)),
-        ),
+        tidy(() => asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o))),
       );
     if (chunks.length === 1) return single(chunks[0]);
     const outs = tidy(() =>
@@ -445,7 +467,7 @@ export class Trainer {
   }
 
   predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
-    return tidy(() => this.model.predictStep({ x, y: null, sampleWeight: null }));
+    return tidy(() => this.runPredictStep({ x, y: null, sampleWeight: null }));
   }
 
   async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
@@ -453,7 +475,7 @@ export class Trainer {
     const { xs, ys } = this.checkData('trainOnBatch', x, y);
     this.resetMetrics();
     const logs = tidy(() =>
-      this.model.trainStep({ x: single(xs), y: ys && single(ys), sampleWeight: null }),
+      this.runTrainStep({ x: single(xs), y: ys && single(ys), sampleWeight: null }),
     );
     try {
       return Object.values(await readLogs(logs));
@@ -492,6 +514,8 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.jitSteps?.dispose();
+    this.jitSteps = null;
     if (!this.state) return;
     this.state.optimizer.dispose();
     disposeMetrics(this.state);

@@ -18,6 +18,12 @@ export interface CompileArgs {
   metrics?: MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
   /** Weights of the per-output losses in the total. */
   lossWeights?: number[] | Record<string, number>;
+  /**
+   * Keras 3's `jit_compile`: capture the train, test and predict steps (an overridden `trainStep`
+   * included) with nr.jit, so that after the first calls each step replays its kernels without the ops'
+   * JavaScript. A step that cannot be captured runs eagerly and says why once. Default false.
+   */
+  jitCompile?: boolean;
 }
 
 /** Options of `fit`. */
