@@ -5,7 +5,9 @@ import type { Shape } from './shape.js';
 const THRESHOLD = 1000;
 const EDGE = 3;
 
-function formatNumber(v: number, dtype: DType): string {
+function formatNumber(v: number | string, dtype: DType, rank: number): string {
+  // tfjs quotes the strings of an array, not a scalar's
+  if (typeof v === 'string') return rank === 0 ? v : `'${v}'`;
   if (dtype === 'bool') return v ? 'true' : 'false';
   if (dtype === 'int32') return String(v);
   if (Number.isNaN(v)) return 'NaN';
@@ -21,7 +23,7 @@ function formatNumber(v: number, dtype: DType): string {
  * @example formatTensor(new Float32Array([1, 2]), [2], 'float32', false) // 'Tensor\n  [1, 2]'
  */
 export function formatTensor(
-  values: TypedArray,
+  values: TypedArray | readonly string[],
   shape: Shape,
   dtype: DType,
   verbose: boolean,
@@ -45,14 +47,15 @@ export function formatTensor(
   let width = 0;
   const collect = (offset: number, dim: number): void => {
     if (dim === shape.length) {
-      width = Math.max(width, formatNumber(values[offset], dtype).length);
+      width = Math.max(width, formatNumber(values[offset], dtype, shape.length).length);
       return;
     }
     for (const i of shown(shape[dim])) if (i >= 0) collect(offset + i * strides[dim], dim + 1);
   };
   collect(0, 0);
   const render = (offset: number, dim: number, indent: string): string => {
-    if (dim === shape.length) return formatNumber(values[offset], dtype).padStart(width);
+    if (dim === shape.length)
+      return formatNumber(values[offset], dtype, shape.length).padStart(width);
     const parts = shown(shape[dim]).map((i) =>
       i < 0 ? '...' : render(offset + i * strides[dim], dim + 1, `${indent} `),
     );

@@ -10,6 +10,7 @@ import {
 import { ENGINE } from './engine.js';
 import { ArgumentError, ShapeError, show } from './errors.js';
 import { assertShape, sizeOf } from './shape.js';
+import { encodeString } from './strings.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -74,6 +75,7 @@ function guessDType(values: TensorLike): DType {
   if (isTypedArray(values)) return dtypeOfArray(values);
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
+  if (typeof v === 'string') return 'string';
   return typeof v === 'boolean' ? 'bool' : 'float32';
 }
 
@@ -89,6 +91,7 @@ export function tensorFromValues(
   dtype?: DType,
 ): Tensor {
   const dt = dtype === undefined ? guessDType(values) : assertDType(op, dtype);
+  if (dt === 'string') return stringTensorFromValues(op, values, shape);
   const inferred = inferShape(op, values);
   let flat: TypedArray;
   if (isTypedArray(values)) {
@@ -112,6 +115,45 @@ export function tensorFromValues(
     }
   }
   return ENGINE.fromValues(flat, finalShape, dt);
+}
+
+function flattenStrings(op: string, values: TensorLike, out: Uint8Array[]): void {
+  if (Array.isArray(values)) for (const v of values) flattenStrings(op, v, out);
+  else if (typeof values === 'string') out.push(encodeString(values));
+  // bytes as given (tfjs: a Uint8Array is one encoded string when the dtype is 'string')
+  else if (values instanceof Uint8Array) out.push(values.slice());
+  else
+    throw new ArgumentError(
+      `${op}: values of a string tensor must be strings or Uint8Array (UTF-8 bytes), received ${show(values)}`,
+    );
+}
+
+/** A string tensor from strings or UTF-8 bytes (nested arrays of them, or one Uint8Array: a scalar). */
+function stringTensorFromValues(
+  op: string,
+  values: TensorLike,
+  shape: readonly number[] | undefined,
+): Tensor {
+  const list: Uint8Array[] = [];
+  let inferred: number[] = [];
+  if (values instanceof Uint8Array) list.push(values.slice());
+  else if (isTypedArray(values))
+    throw new ArgumentError(
+      `${op}: values of a string tensor must be strings or Uint8Array (UTF-8 bytes), received a ${values.constructor.name}`,
+    );
+  else {
+    inferred = inferShape(op, values);
+    flattenStrings(op, values, list);
+  }
+  if (shape === undefined) return ENGINE.fromStrings(list, inferred);
+  const finalShape = assertShape(op, 'shape', shape);
+  const size = sizeOf(finalShape);
+  if (size === list.length) return ENGINE.fromStrings(list, finalShape);
+  if (list.length === 1 && inferred.length === 0)
+    return ENGINE.fromStrings(Array<Uint8Array>(size).fill(list[0]), finalShape);
+  throw new ShapeError(
+    `${op}: shape ${show(shape)} has ${size} elements but ${list.length} values were given (inferred shape ${show(inferred)})`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // tfjs array ops composed from existing ones: addN, diag, meshgrid, step, euclideanNorm, broadcastArgs,
 // unique, tensorScatterUpdate, sparseToDense, movingAverage. Gradients come from the composition.
 import { stopGradient } from '../autograd/grad.js';
-import type { TensorLike } from '../core/dtype.js';
+import type { DType, TensorLike } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import { broadcastShapes, shapesEqual } from '../core/shape.js';
@@ -147,7 +147,7 @@ export function broadcastArgs(s0: Operand, s1: Operand): Tensor {
  * @example const { values, indices } = nr.unique([1, 1, 2]) // [1, 2], [0, 0, 1]
  */
 export function unique(x: Operand, axis = 0): { values: Tensor; indices: Tensor } {
-  return ops.uniqueFromValues('unique', x, axis, (t) => t.dataSync());
+  return ops.uniqueFromValues('unique', x, axis, (t) => t.dataSync<DType>());
 }
 
 /**

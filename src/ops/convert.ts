@@ -7,16 +7,34 @@ import { Tensor } from '../core/tensor.js';
 import { tensorFromValues } from '../core/tensor_values.js';
 
 /**
- * Wraps values as a tensor; tensors pass through after a liveness check. Numbers take `like`'s dtype
- * when given. Inside a layer with a mixed dtype policy, float32 variables are read in the compute dtype
- * (Keras' autocast): here, before any op promotes dtypes; an explicit cast reads the variable as is.
+ * Wraps values as a numeric tensor; tensors pass through after a liveness check. Numbers take
+ * `like`'s dtype when given. Inside a layer with a mixed dtype policy, float32 variables are read in
+ * the compute dtype (Keras' autocast): here, before any op promotes dtypes; an explicit cast reads the
+ * variable as is. A string tensor (or strings) is refused here, once for every op that computes on
+ * numbers, in tfjs's words; ops that only move elements use toTensorAny.
+ * @example toTensor([1, 2], 'abs', 'x') // float32 [1, 2]
  */
 export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
+  const t = toTensorAny(x, op, arg, like);
+  if (t.dtype === 'string') {
+    if (!(x instanceof Tensor)) t.dispose();
+    throw new DTypeError(
+      `${op}: Argument '${arg}' passed to '${op}' must be numeric tensor, but got string tensor`,
+    );
+  }
+  return t;
+}
+
+/**
+ * toTensor for ops defined on every dtype, strings included (movement ops, comparisons): a string
+ * tensor passes through. @example toTensorAny(['a', 'b'], 'reshape', 'x') // string [2]
+ */
+export function toTensorAny(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertAlive(op, arg, x);
     return ENGINE.autocastRead(op, x);
   }
-  if (typeof x === 'number' && like !== undefined) {
+  if (typeof x === 'number' && like !== undefined && like !== 'string') {
     const dt =
       like === 'int32' && !Number.isInteger(x) ? 'float32' : like === 'bool' ? 'float32' : like;
     return tensorFromValues('tensor', x, [], dt);
