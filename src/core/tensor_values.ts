@@ -71,7 +71,11 @@ function flatten(values: TensorLike, out: number[]): void {
     );
 }
 
-function guessDType(values: TensorLike): DType {
+/**
+ * The dtype nr.tensor gives values when none is named: a typed array's own, bool for booleans,
+ * string for strings, float32 otherwise. @example inferDType([['a']]) // 'string'
+ */
+export function inferDType(values: TensorLike): DType {
   if (isTypedArray(values)) return dtypeOfArray(values);
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
@@ -90,7 +94,7 @@ export function tensorFromValues(
   shape?: readonly number[],
   dtype?: DType,
 ): Tensor {
-  const dt = dtype === undefined ? guessDType(values) : assertDType(op, dtype);
+  const dt = dtype === undefined ? inferDType(values) : assertDType(op, dtype);
   if (dt === 'string') return stringTensorFromValues(op, values, shape);
   const inferred = inferShape(op, values);
   let flat: TypedArray;
@@ -104,6 +108,7 @@ export function tensorFromValues(
   let finalShape: number[] = inferred;
   if (shape !== undefined) {
     finalShape = assertShape(op, 'shape', shape);
+    assertNestingFits(op, inferred, finalShape);
     if (sizeOf(finalShape) !== flat.length) {
       if (flat.length === 1 && inferred.length === 0) {
         // tfjs semantics: a single value with a shape fills it.
@@ -115,6 +120,23 @@ export function tensorFromValues(
     }
   }
   return ENGINE.fromValues(flat, finalShape, dt);
+}
+
+/**
+ * Nested values given with a shape must nest as the shape says (tfjs): every level but the innermost
+ * matches its dimension, and the innermost arrays hold either one dimension or all the remaining ones
+ * flattened. So [[1, 2, 3], [4, 5, 6]] with shape [3, 2] is an error, not a silent reshape.
+ */
+function assertNestingFits(op: string, inferred: readonly number[], shape: readonly number[]): void {
+  if (inferred.length < 2) return;
+  const last = inferred.length - 1;
+  const fits =
+    shape.length >= inferred.length &&
+    inferred.every((d, i) => d === shape[i] || (i === last && d === sizeOf(shape.slice(i))));
+  if (!fits)
+    throw new ShapeError(
+      `${op}: the values nest as shape ${show(inferred)}, which does not match the given shape ${show(shape)}`,
+    );
 }
 
 function flattenStrings(op: string, values: TensorLike, out: Uint8Array[]): void {
@@ -147,6 +169,7 @@ function stringTensorFromValues(
   }
   if (shape === undefined) return ENGINE.fromStrings(list, inferred);
   const finalShape = assertShape(op, 'shape', shape);
+  assertNestingFits(op, inferred, finalShape);
   const size = sizeOf(finalShape);
   if (size === list.length) return ENGINE.fromStrings(list, finalShape);
   if (list.length === 1 && inferred.length === 0)

@@ -4,7 +4,7 @@ import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { tensorFromValues } from '../core/tensor_values.js';
+import { inferDType, tensorFromValues } from '../core/tensor_values.js';
 
 /**
  * Wraps values as a numeric tensor; tensors pass through after a liveness check. Numbers take
@@ -57,7 +57,12 @@ export function toTensorAny(x: Tensor | TensorLike, op: string, arg: string, lik
  * @example toTensorAs([0, 2], 'oneHot', 'indices', 'int32') // int32 [0, 2]
  */
 export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtype: DType): Tensor {
-  if (x instanceof Tensor) return toTensor(x, op, arg);
+  const strings = x instanceof Tensor ? x.dtype === 'string' : inferDType(x) === 'string';
+  if (strings && dtype !== 'string')
+    throw new DTypeError(
+      `${op}: Argument '${arg}' passed to '${op}' must be ${dtype} tensor, but got string tensor`,
+    );
+  if (x instanceof Tensor) return toTensorAny(x, op, arg);
   try {
     return tensorFromValues(op, x, undefined, dtype);
   } catch (e) {

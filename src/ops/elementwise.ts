@@ -7,6 +7,7 @@ import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
 import { dtypeArg, toTensor, toTensorAs } from './convert.js';
+import { compareStrings, holdsStrings } from './string_ops.js';
 import {
   BINARY,
   type BinaryOp,
@@ -76,6 +77,10 @@ function freeTemps(given: readonly unknown[], made: readonly Tensor[]): void {
 }
 
 function runBinary(op: BinaryOp, aIn: Operand, bIn: Operand): Tensor {
+  // comparisons are defined on strings too (bytewise order), on the host; other ops refuse them in toTensor
+  const rule = BINARY[op];
+  if (rule.dtype === 'predicate' && (holdsStrings(aIn) || holdsStrings(bIn)))
+    return compareStrings(op, aIn, bIn, (order) => rule.fn(order, 0));
   const a =
     logicalArg(op, BINARY[op].dtype, aIn, 'a') ??
     toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
