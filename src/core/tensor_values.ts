@@ -127,7 +127,11 @@ export function tensorFromValues(
  * matches its dimension, and the innermost arrays hold either one dimension or all the remaining ones
  * flattened. So [[1, 2, 3], [4, 5, 6]] with shape [3, 2] is an error, not a silent reshape.
  */
-function assertNestingFits(op: string, inferred: readonly number[], shape: readonly number[]): void {
+function assertNestingFits(
+  op: string,
+  inferred: readonly number[],
+  shape: readonly number[],
+): void {
   if (inferred.length < 2) return;
   const last = inferred.length - 1;
   const fits =

@@ -21,7 +21,12 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
  */
 export function scalar(value: number | boolean | string | Uint8Array, dtype?: DType): Tensor {
   const bytes = value instanceof Uint8Array && dtype === 'string';
-  if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string' && !bytes)
+  if (
+    typeof value !== 'number' &&
+    typeof value !== 'boolean' &&
+    typeof value !== 'string' &&
+    !bytes
+  )
     throw new ArgumentError(
       `scalar: value must be a number, boolean or string (or Uint8Array bytes with dtype 'string'), received ${show(value)}`,
     );
