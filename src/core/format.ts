@@ -43,19 +43,28 @@ export function formatTensor(
       ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
     ];
   };
-  // First pass: the widest entry, so columns line up.
+  // First pass: the widest entry, so columns line up. Strings, as tfjs prints them, are padded at
+  // the end to the widest of their own column (position along the last axis).
   let width = 0;
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const column = new Map<number, number>();
   const collect = (offset: number, dim: number): void => {
     if (dim === shape.length) {
-      width = Math.max(width, formatNumber(values[offset], dtype, shape.length).length);
+      const w = formatNumber(values[offset], dtype, shape.length).length;
+      width = Math.max(width, w);
+      column.set(offset % last, Math.max(column.get(offset % last) ?? 0, w));
       return;
     }
     for (const i of shown(shape[dim])) if (i >= 0) collect(offset + i * strides[dim], dim + 1);
   };
   collect(0, 0);
   const render = (offset: number, dim: number, indent: string): string => {
-    if (dim === shape.length)
-      return formatNumber(values[offset], dtype, shape.length).padStart(width);
+    if (dim === shape.length) {
+      const text = formatNumber(values[offset], dtype, shape.length);
+      return dtype === 'string'
+        ? text.padEnd(column.get(offset % last) ?? 0)
+        : text.padStart(width);
+    }
     const parts = shown(shape[dim]).map((i) =>
       i < 0 ? '...' : render(offset + i * strides[dim], dim + 1, `${indent} `),
     );
