@@ -59,6 +59,7 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     sources: ['src/ops/image.ts', 'src/ops/image_ops.ts', 'src/ops/nms.ts'],
   },
   { file: 'signal.md', title: 'Signal', sources: ['src/ops/signal.ts'] },
+  { file: 'strings.md', title: 'Strings (nr.string)', sources: ['src/ops/string_ops.ts'] },
   { file: 'util.md', title: 'tf.util', sources: ['src/util/index.ts', 'src/util/next_frame.ts'] },
   {
     file: 'layers-core.md',

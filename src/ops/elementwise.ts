@@ -7,7 +7,7 @@ import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
 import { dtypeArg, toTensor, toTensorAs } from './convert.js';
-import { compareStrings, holdsStrings } from './string_ops.js';
+import { compareStrings, holdsStrings } from './string_compare.js';
 import {
   BINARY,
   type BinaryOp,
