@@ -1,7 +1,7 @@
 // TensorBuffer: a mutable array with a shape (tfjs's tf.buffer), turned into a tensor with toTensor().
 import { assertDType, type DType, makeArray, type TypedArray } from './dtype.js';
 import { convertValues } from './tensor_values.js';
-import { ArgumentError, ShapeError, show } from './errors.js';
+import { ArgumentError, DTypeError, ShapeError, show } from './errors.js';
 import { assertShape, sizeOf, stridesOf } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { tensor } from '../ops/creation.js';
@@ -27,6 +27,11 @@ export class TensorBuffer {
   ) {
     this.shape = assertShape('buffer', 'shape', shape);
     this.dtype = assertDType('buffer', dtype);
+    // element-wise string buffers are not built: strings are made whole, from a JS array
+    if (this.dtype === 'string')
+      throw new DTypeError(
+        "buffer: dtype 'string' is not supported by TensorBuffer; build the strings in a JS array and call nr.tensor(values, shape)",
+      );
     this.size = sizeOf(this.shape);
     this.strides = stridesOf(this.shape).slice(0, -1);
     if (values !== undefined && values !== null) {
