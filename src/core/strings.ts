@@ -45,6 +45,7 @@ const STRING_PRIMITIVES: ReadonlySet<Primitive> = new Set<Primitive>([
   'concat',
   'gather',
   'gatherND',
+  'where',
 ]);
 
 /** Whether a primitive moves elements without computing on them. @example movesStrings('concat') // true */

@@ -6,7 +6,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
-import { dtypeArg, toTensor, toTensorAs } from './convert.js';
+import { dtypeArg, toTensor, toTensorAny, toTensorAs } from './convert.js';
 import { compareStrings, holdsStrings } from './string_compare.js';
 import {
   BINARY,
@@ -261,7 +261,7 @@ export const logicalOr = binary('logicalOr');
 export const logicalXor = binary('logicalXor');
 
 /**
- * Picks a where cond is true, else b; all three broadcast.
+ * Picks a where cond is true, else b; all three broadcast (a and b may be string tensors).
  * @example nr.where(nr.tensor([true, false]), 1, 2) // [1, 2]
  */
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
@@ -271,10 +271,15 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
     made.push(c);
     if (c.dtype !== 'bool')
       throw new DTypeError(`where: condition must be bool, received '${c.dtype}'`);
-    const at = toTensor(a, 'where', 'a', b instanceof Tensor ? b.dtype : undefined);
+    // strings too: the where primitive picks element indices (core/strings.ts)
+    const at = toTensorAny(a, 'where', 'a', b instanceof Tensor ? b.dtype : undefined);
     made.push(at);
-    const bt = toTensor(b, 'where', 'b', at.dtype);
+    const bt = toTensorAny(b, 'where', 'b', at.dtype);
     made.push(bt);
+    if ((at.dtype === 'string') !== (bt.dtype === 'string'))
+      throw new DTypeError(
+        `where: a and b must both be strings or both numeric, received '${at.dtype}' and '${bt.dtype}'`,
+      );
     broadcastShapes('where', broadcastShapes('where', c.shape, at.shape), bt.shape);
     const dt = upcast(at.dtype, bt.dtype);
     const ac = castTo(at, dt);

@@ -248,7 +248,7 @@ describe.each([...testBackends(), ASYNC_ONLY])('string movement ops on %s', (bac
 
   // gather's indices are a numeric tensor on the backend: read synchronously to pick the strings
   it.skipIf(backend === ASYNC_ONLY || backend === 'webgpu')(
-    'gather, gatherND, unique, sparseToDense',
+    'gather, gatherND, unique, sparseToDense, where',
     () => {
       nr.tidy(() => {
         const x = grid();
@@ -271,6 +271,12 @@ describe.each([...testBackends(), ASYNC_ONLY])('string movement ops on %s', (bac
           nr.scalar('c'),
         );
         expect(dense.dataSync<'string'>()).toEqual(['c', 'a', 'c', 'b']);
+        const picked = nr.where(nr.tensor([[true], [false]]), x, nr.tensor(['z']));
+        expect(picked.arraySync()).toEqual([
+          ['a', 'b', 'c'],
+          ['z', 'z', 'z'],
+        ]);
+        expect(() => nr.where([true], ['a'], [1])).toThrow(/both be strings or both numeric/);
       });
     },
   );
