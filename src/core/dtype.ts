@@ -145,12 +145,13 @@ const RANK: Record<NumericDType, number> = { bool: 0, int32: 1, float16: 2, floa
 
 /**
  * The common dtype of two operands (bool < int32 < float16 < float32, as NumPy and Keras: float16 with
- * float32 gives float32). @example upcast('float16', 'float32') // 'float32'
+ * float32 gives float32); strings combine only with strings (a DTypeError naming `op` otherwise).
+ * @example upcast('float16', 'float32') // 'float32'
  */
-export function upcast(a: DType, b: DType): DType {
+export function upcast(a: DType, b: DType, op = 'upcast'): DType {
   if (a === b) return a;
   if (a === 'string' || b === 'string')
-    throw new DTypeError(`upcast: a '${a}' operand cannot be combined with a '${b}' operand`);
+    throw new DTypeError(`${op}: a '${a}' operand cannot be combined with a '${b}' operand`);
   return RANK[a] >= RANK[b] ? a : b;
 }
 

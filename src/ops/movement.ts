@@ -302,7 +302,7 @@ export function concat(tensors: readonly Operand[], axis = 0): Tensor {
     }
   });
   if (ts.length === 1) return ts[0].clone();
-  const dt = ts.map((t) => t.dtype).reduce(upcast);
+  const dt = ts.map((t) => t.dtype).reduce((a, b) => upcast(a, b, 'concat'));
   return tidy(() =>
     ENGINE.run1(
       'concat',
