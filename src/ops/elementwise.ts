@@ -295,6 +295,12 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
 export function cast(x: Operand, dtype: DType): Tensor {
   const xt = toTensor(x, 'cast', 'x');
   const dt = dtypeArg('cast', dtype);
+  if (dt === 'string') {
+    if (!(x instanceof Tensor)) xt.dispose();
+    throw new DTypeError(
+      `cast: a '${xt.dtype}' tensor cannot be cast to 'string'; make string tensors from strings (nr.tensor(['a']))`,
+    );
+  }
   if (xt.dtype === dt) return xt.clone();
   return ENGINE.run1('cast', [xt], { dtype: dt });
 }

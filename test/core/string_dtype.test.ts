@@ -134,6 +134,9 @@ describe('string tensors: numeric ops refuse them', () => {
       /Argument 'x' passed to 'all' must be bool tensor, but got string/,
     );
     expect(() => nr.cast(s, 'float32')).toThrow(nr.DTypeError);
+    const before = nr.memory().numTensors;
+    expect(() => nr.cast([1, 2], 'string')).toThrow(/cannot be cast to 'string'/);
+    expect(nr.memory().numTensors).toBe(before);
     expect(() => s.pad([[1, 1]])).toThrow(nr.DTypeError);
   });
 
