@@ -53,12 +53,18 @@ export function movesStrings(prim: Primitive): boolean {
   return STRING_PRIMITIVES.has(prim);
 }
 
-/** One input of a string primitive: a string tensor's values, or a numeric tensor (indices). */
+/**
+ * One input of a string primitive: a string tensor's values, or a numeric tensor (indices).
+ * @example const x: StringPrimInput = { kind: 'string', values: [encodeString('a')], shape: [1] };
+ */
 export type StringPrimInput =
   | { readonly kind: 'string'; readonly values: readonly Uint8Array[]; readonly shape: Shape }
   | { readonly kind: 'numeric'; readonly info: TensorInfo; readonly backend: Backend };
 
-/** What a string primitive produced: new values, or a view of input `shares` (reshape). */
+/**
+ * What a string primitive produced: new values, or a view of input `shares` (reshape).
+ * @example if (out.kind === 'view') console.log(`same values as input ${out.shares}`);
+ */
 export type StringPrimOutput =
   | { readonly kind: 'view'; readonly shares: number; readonly shape: Shape }
   | { readonly kind: 'new'; readonly values: Uint8Array[]; readonly shape: Shape };
