@@ -321,12 +321,13 @@ export class Engine {
     bytes: number,
     backend: Backend,
   ): void {
-    if (strings !== null) dataId = {};
-    this.buffers.set(dataId, { refs: 1, bytes, backend, strings });
+    // string values stay on the host: a fresh record (its own key) over the same values
+    const id = strings === null ? dataId : {};
+    this.buffers.set(id, { refs: 1, bytes, backend, strings });
     this.releaseBuffer(t.dataId);
     this.countLive(t.backend, -1);
     this.countLive(backend, 1);
-    t.dataId = dataId;
+    t.dataId = id;
     t.backend = backend;
   }
 

@@ -299,3 +299,19 @@ describe('string tensors on a backend that reads asynchronously', () => {
     }
   });
 });
+
+describe('string tensors move between backends', () => {
+  it('keep their values and their memory line', async () => {
+    const prev = nr.getBackend();
+    const s = nr.tensor(['ab', 'c']);
+    const before = nr.memory();
+    const other = prev === 'cpu' ? 'wasm' : 'cpu';
+    await nr.moveToBackend(s, other);
+    expect(s.backend.name).toBe(other);
+    expect(s.dataSync<'string'>()).toEqual(['ab', 'c']);
+    expect(nr.memory().numBytes).toBe(before.numBytes);
+    expect(nr.memory().backends[other].numBytes).toBeGreaterThanOrEqual(3);
+    s.dispose();
+    expect(nr.memory().numBytes).toBe(before.numBytes - 3);
+  });
+});
