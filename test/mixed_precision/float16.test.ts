@@ -220,7 +220,7 @@ describe('float16 dtype rules', () => {
 
   it('rejects unknown dtypes naming the op and the value', () => {
     expect(() => nr.tensor([1], [1], 'float64' as nr.DType)).toThrow(
-      /tensor: unknown dtype 'float64'; expected 'float32', 'float16', 'int32' or 'bool'/,
+      /tensor: unknown dtype 'float64'; expected 'float32', 'float16', 'int32', 'bool' or 'string'/,
     );
   });
 });
