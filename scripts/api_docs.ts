@@ -63,6 +63,7 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Signal, spectral and complex numbers',
     sources: ['src/ops/signal.ts', 'src/ops/spectral.ts', 'src/ops/complex.ts'],
   },
+  { file: 'strings.md', title: 'Strings (nr.string)', sources: ['src/ops/string_ops.ts'] },
   { file: 'util.md', title: 'tf.util', sources: ['src/util/index.ts', 'src/util/next_frame.ts'] },
   {
     file: 'layers-core.md',

@@ -1,6 +1,7 @@
 // neurite's public API: import * as nr from 'neurite'.
 export { Tensor, Variable, type ArrayData } from './core/tensor.js';
 export type { DType, TypedArray, TensorLike, NestedArray } from './core/dtype.js';
+export type { NumericDType, DataTypeMap } from './core/dtype.js';
 export type { Shape } from './core/shape.js';
 export {
   NeuriteError,

@@ -5,9 +5,13 @@ import { ArgumentError, BackendError, DTypeError, show } from './errors.js';
  * Element type of a tensor. `float16` is stored as float32 values that are exactly representable in
  * IEEE binary16 (the engine rounds every float16 result), so `data()` returns a Float32Array for it.
  * `complex64` is stored as interleaved float32 pairs [re, im, ...] (ops/complex.ts says why).
+ * `string` tensors hold UTF-8 byte strings on the host, never in a backend buffer (core/strings.ts).
  * @example nr.tensor([1, 2], [2], 'int32').dtype // 'int32'
  */
-export type DType = 'float32' | 'float16' | 'int32' | 'bool' | 'complex64';
+export type DType = 'float32' | 'float16' | 'int32' | 'bool' | 'complex64' | 'string';
+
+/** A dtype stored in a backend's numeric buffer (every dtype but 'string'). @example const d: NumericDType = 'int32'; */
+export type NumericDType = Exclude<DType, 'string'>;
 
 /** A floating-point dtype. @example const d: FloatDType = 'float16'; */
 export type FloatDType = 'float32' | 'float16';
@@ -19,12 +23,29 @@ export interface DTypeArrayMap {
   int32: Int32Array;
   bool: Uint8Array;
   complex64: Float32Array;
+  /** No typed array holds strings: makeArray('string') throws. */
+  string: never;
+}
+/**
+ * What `data()`/`dataSync()` return per dtype (tfjs's DataTypeMap): a string tensor reads as string[].
+ * @example const v: DataTypeMap['string'] = await t.data<'string'>();
+ */
+export interface DataTypeMap {
+  float32: Float32Array;
+  float16: Float32Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+  complex64: Float32Array;
+  string: string[];
 }
 /** Any storage array. */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
-/** Nested JS arrays accepted by `tensor()`. */
-export type NestedArray = number | boolean | readonly NestedArray[];
+/**
+ * Nested JS arrays accepted by `tensor()`. Strings (and, for dtype 'string', Uint8Array UTF-8 bytes)
+ * make a string tensor.
+ */
+export type NestedArray = number | boolean | string | Uint8Array | readonly NestedArray[];
 /** Values accepted by `tensor()`. */
 export type TensorLike = NestedArray | TypedArray | readonly number[] | readonly boolean[];
 
@@ -43,6 +64,7 @@ export function bytesPerElement(dtype: DType): number {
 
 /** Bytes per element a backend buffer really holds (float16: 4, stored as float32). @example storageBytesPerElement('float16') // 4 */
 export function storageBytesPerElement(dtype: DType): number {
+  if (dtype === 'string') throw numericOnly('storageBytesPerElement');
   if (dtype === 'complex64') return 8;
   return dtype === 'bool' ? 1 : 4;
 }
@@ -52,7 +74,15 @@ export function storageBytesPerElement(dtype: DType): number {
  * values an element). @example storageDType('float16') // 'float32'
  */
 export function storageDType(dtype: DType): 'float32' | 'int32' | 'bool' {
+  if (dtype === 'string') throw numericOnly('storageDType');
   return dtype === 'float16' || dtype === 'complex64' ? 'float32' : dtype;
+}
+
+// string values never reach a numeric buffer: asking for one is a bug in the caller, said plainly
+function numericOnly(op: string): DTypeError {
+  return new DTypeError(
+    `${op}: dtype 'string' has no numeric buffer (string tensors keep their values on the host)`,
+  );
 }
 
 /** Whether a dtype is floating-point. @example isFloatDType('float16') // true */
@@ -78,6 +108,8 @@ export function makeArray(dtype: DType, size: number, op = 'makeArray'): TypedAr
         return new Uint8Array(size);
       case 'complex64':
         return new Float32Array(2 * size);
+      case 'string':
+        throw numericOnly(op);
       default:
         return dtype satisfies never;
     }
@@ -111,21 +143,26 @@ export function assertDType(op: string, dtype: unknown): DType {
     dtype === 'float16' ||
     dtype === 'int32' ||
     dtype === 'bool' ||
-    dtype === 'complex64'
+    dtype === 'complex64' ||
+    dtype === 'string'
   )
     return dtype;
   throw new DTypeError(
-    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'float16', 'int32', 'bool' or 'complex64'`,
+    `${op}: unknown dtype ${show(dtype)}; expected 'float32', 'float16', 'int32', 'bool', 'complex64' or 'string'`,
   );
 }
 
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float16: 2, float32: 3, complex64: 4 };
+const RANK: Record<NumericDType, number> = { bool: 0, int32: 1, float16: 2, float32: 3, complex64: 4 };
 
 /**
- * The common dtype of two operands (bool < int32 < float16 < float32 < complex64, as NumPy and Keras: float16 with
- * float32 gives float32). @example upcast('float16', 'float32') // 'float32'
+ * The common dtype of two operands (bool < int32 < float16 < float32 < complex64, as NumPy and Keras:
+ * float16 with float32 gives float32); strings combine only with strings (a DTypeError naming `op` otherwise).
+ * @example upcast('float16', 'float32') // 'float32'
  */
-export function upcast(a: DType, b: DType): DType {
+export function upcast(a: DType, b: DType, op = 'upcast'): DType {
+  if (a === b) return a;
+  if (a === 'string' || b === 'string')
+    throw new DTypeError(`${op}: a '${a}' operand cannot be combined with a '${b}' operand`);
   return RANK[a] >= RANK[b] ? a : b;
 }
 

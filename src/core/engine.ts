@@ -10,12 +10,13 @@ import {
   type TypedArray,
 } from './dtype.js';
 import { BackendRegistry } from './backend_registry.js';
-import { ArgumentError, BackendError, DisposedError, show } from './errors.js';
+import { ArgumentError, BackendError, DisposedError, DTypeError, show } from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import { TapeStack } from './tape_stack.js';
+import { runStringPrimitive, type StringPrimInput } from './strings.js';
 import type { Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
 
@@ -42,6 +43,8 @@ interface BufferRecord {
   refs: number;
   bytes: number;
   backend: Backend;
+  /** A string tensor's values (UTF-8, one array per element), kept here and never in `backend`. */
+  strings: readonly Uint8Array[] | null;
 }
 
 /** Per-backend memory figures. */
@@ -155,7 +158,8 @@ export class Engine {
     const t = new Tensor(nextTensorId++, shape, dtype, dataId, backend);
     if (!rec) {
       // float16 is stored as float32 today: memory() reports the bytes really held
-      rec = { refs: 0, bytes: t.size * storageBytesPerElement(dtype), backend };
+      const bytes = t.size * storageBytesPerElement(dtype);
+      rec = { refs: 0, bytes, backend, strings: null };
       this.buffers.set(dataId, rec);
     }
     rec.refs++;
@@ -172,6 +176,27 @@ export class Engine {
     const stored =
       dtype === 'float16' && values instanceof Float32Array ? roundToFloat16(values) : values;
     return this.makeTensor(b.write(stored, storageDType(dtype)), shape, dtype, b);
+  }
+
+  /**
+   * Creates a string tensor from UTF-8 values, one per element (core/strings.ts): they stay on the
+   * host, counted in memory() by their byte lengths, on the current backend's line.
+   */
+  fromStrings(values: readonly Uint8Array[], shape: Shape): Tensor {
+    const dataId = {};
+    let bytes = 0;
+    for (const v of values) bytes += v.length;
+    this.buffers.set(dataId, { refs: 0, bytes, backend: this.backend(), strings: values });
+    return this.makeTensor(dataId, shape, 'string', this.backend());
+  }
+
+  /** A string tensor's UTF-8 values (shared: callers must not mutate them). */
+  stringValues(op: string, t: Tensor): readonly Uint8Array[] {
+    this.assertAlive(op, 'tensor', t);
+    const values = this.buffers.get(t.dataId)?.strings;
+    if (!values)
+      throw new DTypeError(`${op}: expected a string tensor, received dtype '${t.dtype}'`);
+    return values;
   }
 
   /** Puts an untracked tensor under the current scope. */
@@ -258,7 +283,7 @@ export class Engine {
     if (!rec) return;
     if (--rec.refs === 0) {
       this.buffers.delete(dataId);
-      rec.backend.free(dataId);
+      if (rec.strings === null) rec.backend.free(dataId);
     }
   }
 
@@ -300,18 +325,32 @@ export class Engine {
   async moveTo(t: Tensor, backend: Backend): Promise<void> {
     this.assertAlive('moveToBackend', 'tensor', t);
     if (t.backend === backend) return;
+    const rec = this.buffers.get(t.dataId);
+    if (rec?.strings) {
+      // host values: only the backend they are counted under changes
+      this.rebind(t, t.dataId, rec.strings, rec.bytes, backend);
+      return;
+    }
     const values = await t.backend.read(t.dataId);
     if (t.isDisposed) return;
-    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), null, values.byteLength, backend);
   }
 
-  /** Points t at a fresh buffer of `backend` that holds its values. */
-  private rebind(t: Tensor, dataId: DataId, bytes: number, backend: Backend): void {
-    this.buffers.set(dataId, { refs: 1, bytes, backend });
+  /** Points t at a fresh buffer of `backend` that holds its values (a string tensor: a fresh record). */
+  private rebind(
+    t: Tensor,
+    dataId: DataId,
+    strings: readonly Uint8Array[] | null,
+    bytes: number,
+    backend: Backend,
+  ): void {
+    // string values stay on the host: a fresh record (its own key) over the same values
+    const id = strings === null ? dataId : {};
+    this.buffers.set(id, { refs: 1, bytes, backend, strings });
     this.releaseBuffer(t.dataId);
     this.countLive(t.backend, -1);
     this.countLive(backend, 1);
-    t.dataId = dataId;
+    t.dataId = id;
     t.backend = backend;
   }
 
@@ -331,12 +370,13 @@ export class Engine {
       );
     }
     const values = t.backend.readSync(t.dataId);
-    this.rebind(t, backend.write(values, storageDType(t.dtype)), values.byteLength, backend);
+    this.rebind(t, backend.write(values, storageDType(t.dtype)), null, values.byteLength, backend);
     return t;
   }
 
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
   run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
+    if (given.some((t) => t.dtype === 'string')) return this.runOnStrings(prim, given, attrs);
     const inputs =
       this.autocastDtype === null ? given : given.map((t) => this.autocastRead(prim, t));
     // complex64 runs as ops on its float32 pairs (ops/complex.ts), recorded as those ops
@@ -375,6 +415,31 @@ export class Engine {
       // An output too large for V8 (or for memory) is a typed error naming the primitive and its inputs.
       throw allocationError(prim, `the output for inputs ${show(infos.map((t) => t.shape))}`, e);
     }
+  }
+
+  /**
+   * A primitive with a string input: only movement primitives are defined (core/strings.ts runs them on
+   * index tensors); the output shares its input's values when the primitive made a view. Not recorded
+   * on tapes: strings have no gradient.
+   */
+  private runOnStrings<P extends Primitive>(
+    prim: P,
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[P],
+  ): Tensor[] {
+    // strings live on the host: a traced function (nr.jit) cannot replay them, so the trace says so
+    const first = inputs.find((t) => t.dtype === 'string');
+    if (first) this.recorder?.read(`${prim} on a string tensor`, first);
+    const given: StringPrimInput[] = inputs.map((t) => {
+      this.assertAlive(prim, 'input', t);
+      return t.dtype === 'string'
+        ? { kind: 'string', values: this.stringValues(prim, t), shape: t.shape }
+        : { kind: 'numeric', info: t, backend: t.backend };
+    });
+    const out = runStringPrimitive(prim, given, attrs);
+    if (out.kind === 'new') return [this.fromStrings(out.values, out.shape)];
+    const src = inputs[out.shares];
+    return [this.makeTensor(src.dataId, out.shape, 'string', src.backend)];
   }
 
   /**

@@ -5,7 +5,9 @@ import type { Shape } from './shape.js';
 const THRESHOLD = 1000;
 const EDGE = 3;
 
-function formatNumber(v: number, dtype: DType): string {
+function formatNumber(v: number | string, dtype: DType, rank: number): string {
+  // tfjs quotes the strings of an array, not a scalar's
+  if (typeof v === 'string') return rank === 0 ? v : `'${v}'`;
   if (dtype === 'bool') return v ? 'true' : 'false';
   if (dtype === 'int32') return String(v);
   if (Number.isNaN(v)) return 'NaN';
@@ -21,7 +23,7 @@ function formatNumber(v: number, dtype: DType): string {
  * @example formatTensor(new Float32Array([1, 2]), [2], 'float32', false) // 'Tensor\n  [1, 2]'
  */
 export function formatTensor(
-  values: TypedArray,
+  values: TypedArray | readonly string[],
   shape: Shape,
   dtype: DType,
   verbose: boolean,
@@ -30,8 +32,8 @@ export function formatTensor(
   const complex = dtype === 'complex64';
   const entry = (offset: number): string =>
     complex
-      ? `${formatNumber(values[2 * offset], dtype)} + ${formatNumber(values[2 * offset + 1], dtype)}j`
-      : formatNumber(values[offset], dtype);
+      ? `${formatNumber(values[2 * offset], dtype, shape.length)} + ${formatNumber(values[2 * offset + 1], dtype, shape.length)}j`
+      : formatNumber(values[offset], dtype, shape.length);
   const summarize = values.length / (complex ? 2 : 1) > THRESHOLD;
   const strides: number[] = [];
   let acc = 1;
@@ -47,19 +49,27 @@ export function formatTensor(
       ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
     ];
   };
-  // First pass: the widest entry, so columns line up.
+  // First pass: the widest entry, so columns line up. Strings, as tfjs prints them, are padded at
+  // the end to the widest of their own column (position along the last axis).
   let width = 0;
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const column = new Map<number, number>();
   const collect = (offset: number, dim: number): void => {
     if (dim === shape.length) {
-      width = Math.max(width, entry(offset).length);
+      const w = entry(offset).length;
+      width = Math.max(width, w);
+      column.set(offset % last, Math.max(column.get(offset % last) ?? 0, w));
       return;
     }
     for (const i of shown(shape[dim])) if (i >= 0) collect(offset + i * strides[dim], dim + 1);
   };
   collect(0, 0);
   const render = (offset: number, dim: number, indent: string): string => {
-    if (dim === shape.length)
-      return complex ? entry(offset).padEnd(width) : entry(offset).padStart(width);
+    if (dim === shape.length) {
+      const text = entry(offset);
+      if (dtype === 'string') return text.padEnd(column.get(offset % last) ?? 0);
+      return complex ? text.padEnd(width) : text.padStart(width);
+    }
     const parts = shown(shape[dim]).map((i) =>
       i < 0 ? '...' : render(offset + i * strides[dim], dim + 1, `${indent} `),
     );

@@ -2,7 +2,7 @@
 import type { Backend, DataId } from '../backends/backend.js';
 import * as ops from '../ops/all.js';
 import { assertAssignable } from '../ops/convert.js';
-import type { TensorLike, DType, TypedArray } from './dtype.js';
+import type { DataTypeMap, TensorLike, DType, NumericDType, TypedArray } from './dtype.js';
 import { ENGINE } from './engine.js';
 import { BackendError, ShapeError, show } from './errors.js';
 import { TensorBuffer } from './tensor_buffer.js';
@@ -10,9 +10,10 @@ import { variable as makeVariable } from './backends_api.js';
 import { formatTensor } from './format.js';
 import type { Scope } from './scope.js';
 import { sizeOf, type Shape } from './shape.js';
+import { decodeString } from './strings.js';
 
-/** Nested array returned by `array()`. */
-export type ArrayData = number | ArrayData[];
+/** Nested array returned by `array()` (strings for a string tensor). */
+export type ArrayData = number | string | ArrayData[];
 
 type Operand = Tensor | TensorLike;
 type Axis = number | readonly number[];
@@ -55,18 +56,55 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** Reads the values (works on every backend). @example await nr.tensor([1, 2]).data() // Float32Array [1, 2] */
-  async data(): Promise<TypedArray> {
+  /**
+   * Reads the values (works on every backend); a string tensor reads as string[] (name the dtype
+   * to type it, as tfjs: `data<'string'>()`).
+   * @example await nr.tensor([1, 2]).data() // Float32Array [1, 2]
+   * @example await nr.tensor(['a', 'b']).data<'string'>() // ['a', 'b']
+   */
+  async data<D extends DType = NumericDType>(): Promise<DataTypeMap[D]> {
     ENGINE.assertAlive('data', 'tensor', this);
     ENGINE.recorder?.read('data', this);
+    if (this.dtype === 'string') return this.decodedStrings('data') as DataTypeMap[D];
     // read() hands over a fresh array: no second copy
-    return this.backend.read(this.dataId);
+    return (await this.backend.read(this.dataId)) as DataTypeMap[D];
   }
 
-  /** Reads the values synchronously; backends that read asynchronously (WebGPU) throw. @example nr.scalar(3).dataSync() // Float32Array [3] */
-  dataSync(): TypedArray {
+  /**
+   * Reads the values synchronously; backends that read asynchronously (WebGPU) throw (string
+   * tensors live on the host and read synchronously everywhere).
+   * @example nr.scalar(3).dataSync() // Float32Array [3]
+   */
+  dataSync<D extends DType = NumericDType>(): DataTypeMap[D] {
     ENGINE.assertAlive('dataSync', 'tensor', this);
     ENGINE.recorder?.read('dataSync', this);
+    if (this.dtype === 'string') return this.decodedStrings('dataSync') as DataTypeMap[D];
+    return this.readNumbersSync() as DataTypeMap[D];
+  }
+
+  /**
+   * The UTF-8 bytes of a string tensor's values, one Uint8Array per element (copies); for a numeric
+   * tensor, the bytes of its values' storage array, as tfjs.
+   * @example await nr.tensor(['hé']).bytes() // [Uint8Array [104, 195, 169]]
+   */
+  async bytes(): Promise<Uint8Array[] | Uint8Array> {
+    if (this.dtype === 'string') return this.bytesSync();
+    const v = await this.data();
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /** bytes(), synchronously. @example nr.tensor(['a']).bytesSync() // [Uint8Array [97]] */
+  bytesSync(): Uint8Array[] | Uint8Array {
+    if (this.dtype === 'string') return ENGINE.stringValues('bytes', this).map((b) => b.slice());
+    const v = this.dataSync();
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  private decodedStrings(op: string): string[] {
+    return ENGINE.stringValues(op, this).map(decodeString);
+  }
+
+  private readNumbersSync(): TypedArray {
     if (!this.backend.canReadSync) {
       throw new BackendError(
         `dataSync: backend '${this.backend.name}' reads asynchronously; use 'await tensor.data()' instead`,
@@ -78,17 +116,19 @@ export class Tensor {
 
   /** Values as nested arrays. @example await nr.tensor([[1, 2]]).array() // [[1, 2]] */
   async array(): Promise<ArrayData> {
-    return toNested(await this.data(), this.shape, this.dtype);
+    return toNested(await this.data<DType>(), this.shape, this.dtype);
   }
 
   /** Values as nested arrays, synchronously. @example nr.tensor([[1, 2]]).arraySync() // [[1, 2]] */
   arraySync(): ArrayData {
-    return toNested(this.dataSync(), this.shape, this.dtype);
+    return toNested(this.dataSync<DType>(), this.shape, this.dtype);
   }
 
   /** numpy-like text, truncated for big tensors. @example nr.tensor([1, 2]).toString() // 'Tensor [1, 2]' */
   toString(verbose = false): string {
     if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
+    if (this.dtype === 'string')
+      return formatTensor(this.decodedStrings('toString'), this.shape, this.dtype, verbose);
     if (!this.backend.canReadSync)
       return `Tensor shape [${this.shape.join(',')}] ${this.dtype} on ${this.backend.name} (use await t.data())`;
     return formatTensor(this.backend.readSync(this.dataId), this.shape, this.dtype, verbose);
@@ -634,7 +674,11 @@ export class Variable extends Tensor {
  * Values as nested arrays of `shape`. A complex64 tensor's pairs stay interleaved along the last axis,
  * which doubles (tfjs's layout: [[re, im, re, im], ...]); a complex scalar gives [re, im].
  */
-function toNested(values: TypedArray, given: readonly number[], dtype: DType): ArrayData {
+function toNested(
+  values: ArrayLike<number | string>,
+  given: readonly number[],
+  dtype: DType,
+): ArrayData {
   const shape =
     dtype !== 'complex64'
       ? given

@@ -31,6 +31,11 @@ export class TensorBuffer {
       throw new DTypeError(
         'buffer: complex64 buffers are not supported; use nr.real(t) and nr.imag(t) and nr.complex(real, imag)',
       );
+    // element-wise string buffers are not built: strings are made whole, from a JS array
+    if (this.dtype === 'string')
+      throw new DTypeError(
+        "buffer: dtype 'string' is not supported by TensorBuffer; build the strings in a JS array and call nr.tensor(values, shape)",
+      );
     this.size = sizeOf(this.shape);
     this.strides = stridesOf(this.shape).slice(0, -1);
     if (values !== undefined && values !== null) {

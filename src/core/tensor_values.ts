@@ -10,6 +10,7 @@ import {
 import { ENGINE } from './engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from './errors.js';
 import { assertShape, sizeOf } from './shape.js';
+import { encodeString } from './strings.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -70,10 +71,15 @@ function flatten(values: TensorLike, out: number[]): void {
     );
 }
 
-function guessDType(values: TensorLike): DType {
+/**
+ * The dtype nr.tensor gives values when none is named: a typed array's own, bool for booleans,
+ * string for strings, float32 otherwise. @example inferDType([['a']]) // 'string'
+ */
+export function inferDType(values: TensorLike): DType {
   if (isTypedArray(values)) return dtypeOfArray(values);
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
+  if (typeof v === 'string') return 'string';
   return typeof v === 'boolean' ? 'bool' : 'float32';
 }
 
@@ -88,11 +94,12 @@ export function tensorFromValues(
   shape?: readonly number[],
   dtype?: DType,
 ): Tensor {
-  const dt = dtype === undefined ? guessDType(values) : assertDType(op, dtype);
+  const dt = dtype === undefined ? inferDType(values) : assertDType(op, dtype);
   if (dt === 'complex64')
     throw new DTypeError(
       `${op}: a complex64 tensor is made from its parts with nr.complex(real, imag), not from values`,
     );
+  if (dt === 'string') return stringTensorFromValues(op, values, shape);
   const inferred = inferShape(op, values);
   let flat: TypedArray;
   if (isTypedArray(values)) {
@@ -105,6 +112,7 @@ export function tensorFromValues(
   let finalShape: number[] = inferred;
   if (shape !== undefined) {
     finalShape = assertShape(op, 'shape', shape);
+    assertNestingFits(op, inferred, finalShape);
     if (sizeOf(finalShape) !== flat.length) {
       if (flat.length === 1 && inferred.length === 0) {
         // tfjs semantics: a single value with a shape fills it.
@@ -116,6 +124,67 @@ export function tensorFromValues(
     }
   }
   return ENGINE.fromValues(flat, finalShape, dt);
+}
+
+/**
+ * Nested values given with a shape must nest as the shape says (tfjs): every level but the innermost
+ * matches its dimension, and the innermost arrays hold either one dimension or all the remaining ones
+ * flattened. So [[1, 2, 3], [4, 5, 6]] with shape [3, 2] is an error, not a silent reshape.
+ */
+function assertNestingFits(
+  op: string,
+  inferred: readonly number[],
+  shape: readonly number[],
+): void {
+  if (inferred.length < 2) return;
+  const last = inferred.length - 1;
+  const fits =
+    shape.length >= inferred.length &&
+    inferred.every((d, i) => d === shape[i] || (i === last && d === sizeOf(shape.slice(i))));
+  if (!fits)
+    throw new ShapeError(
+      `${op}: the values nest as shape ${show(inferred)}, which does not match the given shape ${show(shape)}`,
+    );
+}
+
+function flattenStrings(op: string, values: TensorLike, out: Uint8Array[]): void {
+  if (Array.isArray(values)) for (const v of values) flattenStrings(op, v, out);
+  else if (typeof values === 'string') out.push(encodeString(values));
+  // bytes as given (tfjs: a Uint8Array is one encoded string when the dtype is 'string')
+  else if (values instanceof Uint8Array) out.push(values.slice());
+  else
+    throw new ArgumentError(
+      `${op}: values of a string tensor must be strings or Uint8Array (UTF-8 bytes), received ${show(values)}`,
+    );
+}
+
+/** A string tensor from strings or UTF-8 bytes (nested arrays of them, or one Uint8Array: a scalar). */
+function stringTensorFromValues(
+  op: string,
+  values: TensorLike,
+  shape: readonly number[] | undefined,
+): Tensor {
+  const list: Uint8Array[] = [];
+  let inferred: number[] = [];
+  if (values instanceof Uint8Array) list.push(values.slice());
+  else if (isTypedArray(values))
+    throw new ArgumentError(
+      `${op}: values of a string tensor must be strings or Uint8Array (UTF-8 bytes), received a ${values.constructor.name}`,
+    );
+  else {
+    inferred = inferShape(op, values);
+    flattenStrings(op, values, list);
+  }
+  if (shape === undefined) return ENGINE.fromStrings(list, inferred);
+  const finalShape = assertShape(op, 'shape', shape);
+  assertNestingFits(op, inferred, finalShape);
+  const size = sizeOf(finalShape);
+  if (size === list.length) return ENGINE.fromStrings(list, finalShape);
+  if (list.length === 1 && inferred.length === 0)
+    return ENGINE.fromStrings(Array<Uint8Array>(size).fill(list[0]), finalShape);
+  throw new ShapeError(
+    `${op}: shape ${show(shape)} has ${size} elements but ${list.length} values were given (inferred shape ${show(inferred)})`,
+  );
 }
 
 /**

@@ -1,13 +1,13 @@
 // tfjs array ops composed from existing ones: addN, diag, meshgrid, step, euclideanNorm, broadcastArgs,
 // unique, tensorScatterUpdate, sparseToDense, movingAverage. Gradients come from the composition.
 import { stopGradient } from '../autograd/grad.js';
-import type { TensorLike } from '../core/dtype.js';
+import type { DType, TensorLike } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
-import { toTensor } from './convert.js';
+import { toTensor, toTensorAny } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -147,7 +147,7 @@ export function broadcastArgs(s0: Operand, s1: Operand): Tensor {
  * @example const { values, indices } = nr.unique([1, 1, 2]) // [1, 2], [0, 0, 1]
  */
 export function unique(x: Operand, axis = 0): { values: Tensor; indices: Tensor } {
-  return ops.uniqueFromValues('unique', x, axis, (t) => t.dataSync());
+  return ops.uniqueFromValues('unique', x, axis, (t) => t.dataSync<DType>());
 }
 
 /**
@@ -181,8 +181,21 @@ export function sparseToDense(
     let idx = toTensor(sparseIndices, 'sparseToDense', 'sparseIndices', 'int32');
     if (idx.dtype !== 'int32') idx = ops.cast(idx, 'int32');
     if (idx.rank <= 1) idx = ops.reshape(idx, [idx.size, 1]);
-    const vals = toTensor(sparseValues, 'sparseToDense', 'sparseValues');
     const n = idx.shape[0];
+    const vals = toTensorAny(sparseValues, 'sparseToDense', 'sparseValues');
+    if (vals.dtype === 'string') {
+      // strings: the same op on their positions in a pool of the values and the default, then a gather
+      const def = toTensorAny(defaultValue, 'sparseToDense', 'defaultValue', 'string');
+      if (def.dtype !== 'string' || def.size !== 1)
+        throw new DTypeError(
+          `sparseToDense: defaultValue must be one string like sparseValues, received ${def.dtype} shape ${show(def.shape)}`,
+        );
+      const v = vals.rank === 0 ? ops.broadcastTo(vals, [n]) : vals;
+      const pool = ops.concat([ops.reshape(v, [v.size]), ops.reshape(def, [1])]);
+      const positions = ops.range(0, v.size, 1, 'int32');
+      const at = sparseToDense(idx, positions, outputShape, ops.scalar(v.size, 'int32'));
+      return ops.gather(pool, at);
+    }
     const v = vals.rank === 0 ? ops.fill([n], vals.dataSync()[0], vals.dtype) : vals;
     const def = toTensor(defaultValue, 'sparseToDense', 'defaultValue', v.dtype);
     if (def.dtype !== v.dtype)

@@ -4,19 +4,37 @@ import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { tensorFromValues } from '../core/tensor_values.js';
+import { inferDType, tensorFromValues } from '../core/tensor_values.js';
 
 /**
- * Wraps values as a tensor; tensors pass through after a liveness check. Numbers take `like`'s dtype
- * when given. Inside a layer with a mixed dtype policy, float32 variables are read in the compute dtype
- * (Keras' autocast): here, before any op promotes dtypes; an explicit cast reads the variable as is.
+ * Wraps values as a numeric tensor; tensors pass through after a liveness check. Numbers take
+ * `like`'s dtype when given. Inside a layer with a mixed dtype policy, float32 variables are read in
+ * the compute dtype (Keras' autocast): here, before any op promotes dtypes; an explicit cast reads the
+ * variable as is. A string tensor (or strings) is refused here, once for every op that computes on
+ * numbers, in tfjs's words; ops that only move elements use toTensorAny.
+ * @example toTensor([1, 2], 'abs', 'x') // float32 [1, 2]
  */
 export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
+  const t = toTensorAny(x, op, arg, like);
+  if (t.dtype === 'string') {
+    if (!(x instanceof Tensor)) t.dispose();
+    throw new DTypeError(
+      `${op}: Argument '${arg}' passed to '${op}' must be numeric tensor, but got string tensor`,
+    );
+  }
+  return t;
+}
+
+/**
+ * toTensor for ops defined on every dtype, strings included (movement ops, comparisons): a string
+ * tensor passes through. @example toTensorAny(['a', 'b'], 'reshape', 'x') // string [2]
+ */
+export function toTensorAny(x: Tensor | TensorLike, op: string, arg: string, like?: DType): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertAlive(op, arg, x);
     return ENGINE.autocastRead(op, x);
   }
-  if (typeof x === 'number' && like !== undefined) {
+  if (typeof x === 'number' && like !== undefined && like !== 'string') {
     // a number beside a complex tensor is real: float32, promoted by the op
     const dt =
       (like === 'int32' && !Number.isInteger(x)) || like === 'bool' || like === 'complex64'
@@ -42,7 +60,12 @@ export function toTensor(x: Tensor | TensorLike, op: string, arg: string, like?:
  * @example toTensorAs([0, 2], 'oneHot', 'indices', 'int32') // int32 [0, 2]
  */
 export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtype: DType): Tensor {
-  if (x instanceof Tensor) return toTensor(x, op, arg);
+  const strings = x instanceof Tensor ? x.dtype === 'string' : inferDType(x) === 'string';
+  if (strings && dtype !== 'string')
+    throw new DTypeError(
+      `${op}: Argument '${arg}' passed to '${op}' must be ${dtype} tensor, but got string tensor`,
+    );
+  if (x instanceof Tensor) return toTensorAny(x, op, arg);
   try {
     return tensorFromValues(op, x, undefined, dtype);
   } catch (e) {

@@ -1,7 +1,7 @@
 // Creation ops: tensors from values, constants, ranges, eye and oneHot. No op here reads tensor data.
 import { assertDType, type DType, makeArray, type TensorLike } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
-import { ArgumentError, ShapeError, show } from '../core/errors.js';
+import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { assertShape, assertSize, MAX_ELEMENTS, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { filledTensor, tensorFromValues } from '../core/tensor_values.js';
@@ -15,15 +15,37 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   return tensorFromValues('tensor', values, shape, dtype);
 }
 
-/** A rank-0 tensor. @example nr.scalar(3.5) */
-export function scalar(value: number | boolean, dtype?: DType): Tensor {
-  if (typeof value !== 'number' && typeof value !== 'boolean')
-    throw new ArgumentError(`scalar: value must be a number or boolean, received ${show(value)}`);
+/**
+ * A rank-0 tensor; a string makes a string scalar, and so does a Uint8Array (UTF-8 bytes) with dtype
+ * 'string'. @example nr.scalar(3.5) @example nr.scalar('hello').dtype // 'string'
+ */
+export function scalar(value: number | boolean | string | Uint8Array, dtype?: DType): Tensor {
+  const bytes = value instanceof Uint8Array && dtype === 'string';
+  if (
+    typeof value !== 'number' &&
+    typeof value !== 'boolean' &&
+    typeof value !== 'string' &&
+    !bytes
+  )
+    throw new ArgumentError(
+      `scalar: value must be a number, boolean or string (or Uint8Array bytes with dtype 'string'), received ${show(value)}`,
+    );
   return tensor(value, [], dtype);
 }
 
-/** A tensor filled with one value. @example nr.fill([2, 2], 7) */
-export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
+/** A tensor filled with one value (a string fills a string tensor). @example nr.fill([2, 2], 7) */
+export function fill(
+  shape: readonly number[],
+  value: number | boolean | string,
+  dtype?: DType,
+): Tensor {
+  if (typeof value === 'string' || dtype === 'string') {
+    if (typeof value !== 'string' || (dtype !== undefined && dtype !== 'string'))
+      throw new DTypeError(
+        `fill: a string value needs dtype 'string' and dtype 'string' a string value; received ${show(value)} with dtype ${show(dtype)}`,
+      );
+    return tensor(value, assertShape('fill', 'shape', shape), 'string');
+  }
   return filled('fill', shape, value, dtype);
 }
 

@@ -6,7 +6,8 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
-import { dtypeArg, toTensor, toTensorAs } from './convert.js';
+import { dtypeArg, toTensor, toTensorAny, toTensorAs } from './convert.js';
+import { compareStrings, holdsStrings } from './string_compare.js';
 import {
   BINARY,
   type BinaryOp,
@@ -79,6 +80,10 @@ function freeTemps(given: readonly unknown[], made: readonly Tensor[]): void {
 }
 
 function runBinary(op: BinaryOp, aIn: Operand, bIn: Operand): Tensor {
+  // comparisons are defined on strings too (bytewise order), on the host; other ops refuse them in toTensor
+  const rule = BINARY[op];
+  if (rule.dtype === 'predicate' && (holdsStrings(aIn) || holdsStrings(bIn)))
+    return compareStrings(op, aIn, bIn, (order) => rule.fn(order, 0));
   const a =
     logicalArg(op, BINARY[op].dtype, aIn, 'a') ??
     toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
@@ -259,7 +264,7 @@ export const logicalOr = binary('logicalOr');
 export const logicalXor = binary('logicalXor');
 
 /**
- * Picks a where cond is true, else b; all three broadcast.
+ * Picks a where cond is true, else b; all three broadcast (a and b may be string tensors).
  * @example nr.where(nr.tensor([true, false]), 1, 2) // [1, 2]
  */
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
@@ -269,10 +274,15 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
     made.push(c);
     if (c.dtype !== 'bool')
       throw new DTypeError(`where: condition must be bool, received '${c.dtype}'`);
-    const at = toTensor(a, 'where', 'a', b instanceof Tensor ? b.dtype : undefined);
+    // strings too: the where primitive picks element indices (core/strings.ts)
+    const at = toTensorAny(a, 'where', 'a', b instanceof Tensor ? b.dtype : undefined);
     made.push(at);
-    const bt = toTensor(b, 'where', 'b', at.dtype);
+    const bt = toTensorAny(b, 'where', 'b', at.dtype);
     made.push(bt);
+    if ((at.dtype === 'string') !== (bt.dtype === 'string'))
+      throw new DTypeError(
+        `where: a and b must both be strings or both numeric, received '${at.dtype}' and '${bt.dtype}'`,
+      );
     broadcastShapes('where', broadcastShapes('where', c.shape, at.shape), bt.shape);
     const dt = upcast(at.dtype, bt.dtype);
     const ac = castTo(at, dt);
@@ -288,6 +298,12 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
 export function cast(x: Operand, dtype: DType): Tensor {
   const xt = toTensor(x, 'cast', 'x');
   const dt = dtypeArg('cast', dtype);
+  if (dt === 'string') {
+    if (!(x instanceof Tensor)) xt.dispose();
+    throw new DTypeError(
+      `cast: a '${xt.dtype}' tensor cannot be cast to 'string'; make string tensors from strings (nr.tensor(['a']))`,
+    );
+  }
   if (xt.dtype === dt) return xt.clone();
   return ENGINE.run1('cast', [xt], { dtype: dt });
 }

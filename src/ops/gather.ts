@@ -8,7 +8,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { assertShape, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tensor as createTensor } from './creation.js';
-import { toTensor } from './convert.js';
+import { toTensor, toTensorAny } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -94,7 +94,7 @@ function indexTensor(values: readonly number[]): Tensor {
  * @example nr.gather(x, nr.tensor([[1], [0]], undefined, 'int32'), 1, 1) // one column per row
  */
 export function gather(x: Operand, indices: Operand, axis = 0, batchDims = 0): Tensor {
-  const xt = toTensor(x, 'gather', 'x');
+  const xt = toTensorAny(x, 'gather', 'x');
   const it = indexArg(indices, 'gather', 'indices');
   if (xt.rank === 0) throw new ShapeError('gather: x must have rank >= 1, received a scalar');
   const ax = normalizeAxis('gather', axis, xt.rank);
@@ -147,7 +147,7 @@ export function unsortedSegmentSum(x: Operand, segmentIds: Operand, numSegments:
  * @example nr.gatherND(nr.tensor([[1, 2], [3, 4]]), [[0, 1], [1, 0]]) // [2, 3]
  */
 export function gatherND(x: Operand, indices: Operand): Tensor {
-  const xt = toTensor(x, 'gatherND', 'x');
+  const xt = toTensorAny(x, 'gatherND', 'x');
   const it = indexArg(indices, 'gatherND', 'indices');
   if (xt.rank === 0) throw new ShapeError('gatherND: x must have rank >= 1, received a scalar');
   if (it.rank === 0)
@@ -252,8 +252,8 @@ export async function uniqueAsync(
   x: Operand,
   axis = 0,
 ): Promise<{ values: Tensor; indices: Tensor }> {
-  const xt = toTensor(x, 'uniqueAsync', 'x');
-  const data = await xt.data();
+  const xt = toTensorAny(x, 'uniqueAsync', 'x');
+  const data = await xt.data<DType>();
   const out = uniqueFromValues('uniqueAsync', xt, axis, () => data);
   if (!(x instanceof Tensor)) xt.dispose();
   return out;
@@ -268,9 +268,9 @@ export function uniqueFromValues(
   op: string,
   x: Operand,
   axis: number,
-  read: (t: Tensor) => ArrayLike<number>,
+  read: (t: Tensor) => ArrayLike<number | string>,
 ): { values: Tensor; indices: Tensor } {
-  const xt = toTensor(x, op, 'x');
+  const xt = toTensorAny(x, op, 'x');
   if (xt.rank === 0) throw new ShapeError(`${op}: x must have rank >= 1, received a scalar`);
   const ax = normalizeAxis(op, axis, xt.rank);
   const data = read(xt);
@@ -281,10 +281,11 @@ export function uniqueFromValues(
   const firsts: number[] = [];
   const inverse = new Int32Array(dim);
   for (let j = 0; j < dim; j++) {
-    const slice: number[] = [];
+    const slice: (number | string)[] = [];
     for (let o = 0; o < outer; o++)
       for (let i = 0; i < inner; i++) slice.push(data[(o * dim + j) * inner + i]);
-    const key = slice.join(',');
+    // strings may hold commas: quote them; numbers keep String's NaN and -0 → '0'
+    const key = xt.dtype === 'string' ? JSON.stringify(slice) : slice.join(',');
     let u = firstOf.get(key);
     if (u === undefined) {
       u = firsts.length;

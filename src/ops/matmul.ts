@@ -137,15 +137,16 @@ function matMulChecked(
  * vector, matrix·matrix a matrix.
  * @example nr.dot(nr.tensor([1, 2]), nr.tensor([3, 4])) // 11
  */
-export function dot(a: Operand, b: Operand): Tensor {
-  return tidy(() => dotChecked(a, b));
+export function dot(t1: Operand, t2: Operand): Tensor {
+  return tidy(() => dotChecked(t1, t2));
 }
 
+// tfjs names dot's arguments t1 and t2; errors use those names
 function dotChecked(a: Operand, b: Operand): Tensor {
-  const [at, bt] = operands('dot', a, b);
+  const [at, bt] = operands('dot', a, b, ['t1', 't2']);
   for (const [name, t] of [
-    ['a', at],
-    ['b', bt],
+    ['t1', at],
+    ['t2', bt],
   ] as const) {
     if (t.rank !== 1 && t.rank !== 2)
       throw new ShapeError(
@@ -156,7 +157,7 @@ function dotChecked(a: Operand, b: Operand): Tensor {
   const kb = bt.shape[0];
   if (ka !== kb)
     throw new ShapeError(
-      `dot: inner dimensions differ: a is ${show(at.shape)}, b is ${show(bt.shape)}`,
+      `dot: inner dimensions differ: t1 is ${show(at.shape)}, t2 is ${show(bt.shape)}`,
     );
   const a2 = at.rank === 1 ? at.reshape([1, ka]) : at;
   const b2 = bt.rank === 1 ? bt.reshape([kb, 1]) : bt;

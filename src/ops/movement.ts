@@ -16,7 +16,7 @@ import {
   type Shape,
 } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { toTensor } from './convert.js';
+import { toTensor, toTensorAny } from './convert.js';
 import { conj } from './complex_view.js';
 import { tidy } from '../core/memory.js';
 import { sumToShape } from './reduce_util.js';
@@ -25,7 +25,7 @@ type Operand = Tensor | TensorLike;
 
 /** Reshapes (one dimension may be -1); shares the buffer. @example nr.reshape(x, [2, -1]) */
 export function reshape(x: Operand, shape: readonly number[]): Tensor {
-  const xt = toTensor(x, 'reshape', 'x');
+  const xt = toTensorAny(x, 'reshape', 'x');
   if (!Array.isArray(shape))
     throw new ArgumentError(`reshape: shape must be an array, received ${show(shape)}`);
   const s = inferReshape('reshape', shape, xt.size);
@@ -34,7 +34,7 @@ export function reshape(x: Operand, shape: readonly number[]): Tensor {
 
 /** A new handle on the same values. @example const y = nr.clone(x) */
 export function clone(x: Operand): Tensor {
-  const xt = toTensor(x, 'clone', 'x');
+  const xt = toTensorAny(x, 'clone', 'x');
   return ENGINE.run1('reshape', [xt], { shape: xt.shape });
 }
 
@@ -43,7 +43,7 @@ export function clone(x: Operand): Tensor {
  * conjugate transpose, as tfjs). @example nr.transpose(x, [1, 0])
  */
 export function transpose(x: Operand, perm?: readonly number[], conjugate = false): Tensor {
-  const xt = toTensor(x, 'transpose', 'x');
+  const xt = toTensorAny(x, 'transpose', 'x');
   const p = perm ?? Array.from({ length: xt.rank }, (_, i) => xt.rank - 1 - i);
   assertPerm('transpose', p, xt.rank);
   if (conjugate && xt.dtype === 'complex64') return tidy(() => conj(transpose(xt, p)));
@@ -60,7 +60,7 @@ export function slice(
   begin: number | readonly number[],
   size?: number | readonly number[],
 ): Tensor {
-  const xt = toTensor(x, 'slice', 'x');
+  const xt = toTensorAny(x, 'slice', 'x');
   const b =
     typeof begin === 'number'
       ? [begin, ...Array<number>(Math.max(0, xt.rank - 1)).fill(0)]
@@ -109,7 +109,7 @@ export function stridedSlice(
   newAxisMask = 0,
   shrinkAxisMask = 0,
 ): Tensor {
-  const xt = toTensor(x, 'stridedSlice', 'x');
+  const xt = toTensorAny(x, 'stridedSlice', 'x');
   const st = strides ?? begin.map(() => 1);
   if (begin.length !== end.length || begin.length !== st.length) {
     throw new ArgumentError(
@@ -193,7 +193,7 @@ export function stridedSlice(
 
 /** Reverses along axes (all by default). @example nr.reverse(nr.tensor([1, 2, 3])) // [3, 2, 1] */
 export function reverse(x: Operand, axis?: number | readonly number[]): Tensor {
-  const xt = toTensor(x, 'reverse', 'x');
+  const xt = toTensorAny(x, 'reverse', 'x');
   const axes = normalizeAxes('reverse', axis, xt.rank);
   const begin = xt.shape.map((d, i) => (axes.includes(i) && d > 0 ? d - 1 : 0));
   const strides = xt.shape.map((_, i) => (axes.includes(i) ? -1 : 1));
@@ -202,7 +202,7 @@ export function reverse(x: Operand, axis?: number | readonly number[]): Tensor {
 
 /** Inserts a size-1 dimension. @example nr.expandDims(nr.tensor([1, 2]), 1).shape // [2, 1] */
 export function expandDims(x: Operand, axis = 0): Tensor {
-  const xt = toTensor(x, 'expandDims', 'x');
+  const xt = toTensorAny(x, 'expandDims', 'x');
   const ax = normalizeAxis('expandDims', axis, xt.rank + 1);
   const shape = xt.shape.slice();
   shape.splice(ax, 0, 1);
@@ -211,7 +211,7 @@ export function expandDims(x: Operand, axis = 0): Tensor {
 
 /** Removes size-1 dimensions (those in `axis`, or all). @example nr.squeeze(nr.zeros([1, 3, 1])).shape // [3] */
 export function squeeze(x: Operand, axis?: readonly number[]): Tensor {
-  const xt = toTensor(x, 'squeeze', 'x');
+  const xt = toTensorAny(x, 'squeeze', 'x');
   const axes =
     axis === undefined
       ? xt.shape.flatMap((d, i) => (d === 1 ? [i] : []))
@@ -227,7 +227,7 @@ export function squeeze(x: Operand, axis?: readonly number[]): Tensor {
 
 /** Broadcasts to a shape (numpy rules). @example nr.broadcastTo(nr.tensor([1, 2]), [3, 2]) */
 export function broadcastTo(x: Operand, shape: readonly number[]): Tensor {
-  const xt = toTensor(x, 'broadcastTo', 'x');
+  const xt = toTensorAny(x, 'broadcastTo', 'x');
   const target = shape.slice();
   if (!shapesEqual(broadcastShapes('broadcastTo', xt.shape, target), target)) {
     throw new ShapeError(
@@ -240,7 +240,7 @@ export function broadcastTo(x: Operand, shape: readonly number[]): Tensor {
 
 /** Repeats the tensor `reps[i]` times along each axis. @example nr.tile(nr.tensor([1, 2]), [2]) // [1, 2, 1, 2] */
 export function tile(x: Operand, reps: readonly number[]): Tensor {
-  const xt = toTensor(x, 'tile', 'x');
+  const xt = toTensorAny(x, 'tile', 'x');
   if (reps.length !== xt.rank || !reps.every((r) => Number.isInteger(r) && r >= 0)) {
     throw new ArgumentError(
       `tile: reps must have one non-negative integer per dimension (rank ${xt.rank}), received ${show(reps)}`,
@@ -295,7 +295,7 @@ export function pad(
 export function concat(tensors: readonly Operand[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
     throw new ArgumentError('concat: tensors must be a non-empty array');
-  const ts = tensors.map((t, i) => toTensor(t, 'concat', `tensors[${i}]`));
+  const ts = tensors.map((t, i) => toTensorAny(t, 'concat', `tensors[${i}]`));
   const rank = ts[0].rank;
   if (rank === 0) throw new ShapeError('concat: cannot concatenate scalars; use stack');
   const ax = normalizeAxis('concat', axis, rank);
@@ -307,7 +307,7 @@ export function concat(tensors: readonly Operand[], axis = 0): Tensor {
     }
   });
   if (ts.length === 1) return ts[0].clone();
-  const dt = ts.map((t) => t.dtype).reduce(upcast);
+  const dt = ts.map((t) => t.dtype).reduce((a, b) => upcast(a, b, 'concat'));
   return tidy(() =>
     ENGINE.run1(
       'concat',
@@ -321,7 +321,7 @@ export function concat(tensors: readonly Operand[], axis = 0): Tensor {
 export function stack(tensors: readonly Operand[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
     throw new ArgumentError('stack: tensors must be a non-empty array');
-  const ts = tensors.map((t, i) => toTensor(t, 'stack', `tensors[${i}]`));
+  const ts = tensors.map((t, i) => toTensorAny(t, 'stack', `tensors[${i}]`));
   ts.forEach((t, i) => {
     if (!shapesEqual(t.shape, ts[0].shape))
       throw new ShapeError(
@@ -339,7 +339,7 @@ export function stack(tensors: readonly Operand[], axis = 0): Tensor {
 
 /** Splits along an axis into size-1 pieces, removing the axis. @example const [a, b] = nr.unstack(x) */
 export function unstack(x: Operand, axis = 0): Tensor[] {
-  const xt = toTensor(x, 'unstack', 'x');
+  const xt = toTensorAny(x, 'unstack', 'x');
   const ax = normalizeAxis('unstack', axis, xt.rank);
   const shape = xt.shape.filter((_, i) => i !== ax);
   return tidy(() => split(xt, xt.shape[ax], ax).map((p) => p.reshape(shape)));
@@ -351,7 +351,7 @@ export function unstack(x: Operand, axis = 0): Tensor[] {
  * @example nr.split(x, [1, -1])
  */
 export function split(x: Operand, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
-  const xt = toTensor(x, 'split', 'x');
+  const xt = toTensorAny(x, 'split', 'x');
   const ax = normalizeAxis('split', axis, xt.rank);
   const d = xt.shape[ax];
   let sizes: number[];

@@ -73,7 +73,8 @@ function draw(
 }
 
 /**
- * Uniform values in [minval, maxval). With dtype 'int32', integers floor-drawn from [minval, maxval).
+ * Uniform values in [minval, maxval). With dtype 'int32', integers floor-drawn from [minval, maxval);
+ * with 'bool', the float32 draw cast to bool (true where nonzero).
  * @example nr.randomUniform([2, 3], -1, 1)
  * @example nr.randomUniform([5], 0, 10, 'int32', 42)
  */
@@ -85,13 +86,16 @@ export function randomUniform(
   seed?: number | null,
 ): Tensor {
   const op = 'randomUniform';
-  const dt = floatOrInt(op, dtype);
   checkFinite(op, 'minval', minval);
   checkFinite(op, 'maxval', maxval);
   if (!(minval < maxval))
     throw new ArgumentError(
       `${op}: minval must be less than maxval, received minval=${show(minval)}, maxval=${show(maxval)}`,
     );
+  // bool (tfjs accepts it): the float32 draw cast to bool as nr.cast does, nonzero → true
+  if (dtype === 'bool')
+    return tidy(() => draw(op, shape, 'uniform', minval, maxval, 'float32', seed).cast('bool'));
+  const dt = floatOrInt(op, dtype);
   // float16: the float32 draw rounded to binary16 (by the engine)
   if (dt !== 'int32') return draw(op, shape, 'uniform', minval, maxval, dt, seed);
   if (

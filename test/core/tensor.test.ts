@@ -147,4 +147,12 @@ describe('tensor', () => {
     const b = nr.randomUniform([4]).dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
   });
+
+  it('randomUniform with dtype bool casts the float draw (tfjs accepts bool)', () => {
+    const f = nr.randomUniform([6], -2, 2, 'float32', 3);
+    const b = nr.randomUniform([6], -2, 2, 'bool', 3);
+    expect(b.dtype).toBe('bool');
+    expect(Array.from(b.dataSync())).toEqual(Array.from(f.dataSync(), (v) => (v !== 0 ? 1 : 0)));
+    nr.dispose([f, b]);
+  });
 });

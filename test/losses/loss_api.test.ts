@@ -327,7 +327,7 @@ describe('bad input', () => {
     );
     expect(() => losses.huber(t, t, 0)).toThrow(/huber: delta/);
     expect(() => new losses.MeanSquaredError().call(t, 'x' as unknown as number)).toThrow(
-      /MeanSquaredError: Argument 'yPred' passed to 'MeanSquaredError' must be a Tensor or tensor-like/,
+      /MeanSquaredError: Argument 'yPred' passed to 'MeanSquaredError' must be numeric tensor, but got string tensor/,
     );
   });
 

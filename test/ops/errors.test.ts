@@ -12,7 +12,7 @@ describe('errors name the op, the argument and what was received', () => {
     expect(() => nr.tensor([[1, 2], [3]])).toThrow(nr.ShapeError);
     expect(() => nr.tensor([1, 2, 3], [2, 2])).toThrow(/shape \[2,2\] has 4 elements but 3 values/);
     expect(() => nr.tensor([1], [1], 'float64' as nr.DType)).toThrow(/unknown dtype 'float64'/);
-    expect(() => nr.tensor(['a'] as unknown as number[])).toThrow(nr.ArgumentError);
+    expect(() => nr.tensor([{}] as unknown as number[])).toThrow(nr.ArgumentError);
     expect(() => nr.zeros([2, -1])).toThrow(
       /shape must be an array of non-negative integers, received \[2,-1\]/,
     );
@@ -36,8 +36,10 @@ describe('errors name the op, the argument and what was received', () => {
     expect(() => nr.clipByValue(x, 2, 1)).toThrow(/min must be <= max, received min=2, max=1/);
     expect(() => nr.leakyRelu(x, Number.NaN)).toThrow(/alpha must be a finite number/);
     expect(() => nr.cast(x, 'float64' as nr.DType)).toThrow(nr.DTypeError);
-    expect(() => nr.add(x, 'a' as unknown as number)).toThrow(
-      /add: Argument 'b' passed to 'add' must be a Tensor or tensor-like/,
+    // a string is a string tensor, which no numeric op takes
+    expect(() => nr.add(x, 'a')).toThrow(nr.DTypeError);
+    expect(() => nr.add(x, 'a')).toThrow(
+      /add: Argument 'b' passed to 'add' must be numeric tensor, but got string tensor/,
     );
   });
 

@@ -63,8 +63,8 @@ describe('linear algebra errors', () => {
     );
     throws(
       () => untyped(nr.matMul)(a23, 'x'),
-      nr.ArgumentError,
-      /matMul: Argument 'b' passed to 'matMul' must be a Tensor or tensor-like values/,
+      nr.DTypeError,
+      /matMul: Argument 'b' passed to 'matMul' must be numeric tensor, but got string tensor/,
     );
     const gone = nr.ones([3, 2]);
     gone.dispose();
@@ -75,12 +75,12 @@ describe('linear algebra errors', () => {
     throws(
       () => nr.dot(nr.ones([2, 2, 2]), a23),
       nr.ShapeError,
-      /dot: a must be rank 1 or 2, received rank 3 \(shape \[2,2,2\]\)/,
+      /dot: t1 must be rank 1 or 2, received rank 3 \(shape \[2,2,2\]\)/,
     );
     throws(
       () => nr.dot(a23, nr.ones([2])),
       nr.ShapeError,
-      /dot: inner dimensions differ: a is \[2,3\], b is \[2\]/,
+      /dot: inner dimensions differ: t1 is \[2,3\], t2 is \[2\]/,
     );
     throws(
       () => nr.outerProduct(a23, nr.ones([2])),
