@@ -36,7 +36,12 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'indexing.md',
     title: 'Indexing (gather, scatter, topk, masks)',
-    sources: ['src/ops/gather.ts', 'src/ops/array_ops.ts', 'src/ops/search.ts'],
+    sources: [
+      'src/ops/gather.ts',
+      'src/ops/array_ops.ts',
+      'src/ops/search.ts',
+      'src/ops/ragged.ts',
+    ],
   },
   {
     file: 'linalg.md',

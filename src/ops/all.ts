@@ -26,3 +26,4 @@ export { sparse } from './sparse.js';
 export { browser } from './browser.js';
 export * from './dilation.js';
 export * from './random_gamma.js';
+export * from './ragged.js';
