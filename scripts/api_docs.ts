@@ -61,7 +61,12 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'image.md',
     title: 'Image',
-    sources: ['src/ops/image.ts', 'src/ops/image_ops.ts', 'src/ops/nms.ts'],
+    sources: [
+      'src/ops/image.ts',
+      'src/ops/image_ops.ts',
+      'src/ops/nms.ts',
+      'src/ops/image_transform.ts',
+    ],
   },
   { file: 'signal.md', title: 'Signal', sources: ['src/ops/signal.ts'] },
   { file: 'util.md', title: 'tf.util', sources: ['src/util/index.ts', 'src/util/next_frame.ts'] },
