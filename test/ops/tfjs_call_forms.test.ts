@@ -1,5 +1,6 @@
 // tfjs call forms and rules the specs exercise: null dilations, conv1d's 4-pair pad, negative segment ids
-// dropped by unsortedSegmentSum (values and gradient), NumPy's negative matrix-norm orders.
+// dropped by unsortedSegmentSum (values and gradient), NumPy's negative matrix-norm orders, plain numbers
+// given to grad/grads, whereAsync's bool condition.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { checkForward, checkGradient, type OpCheck, REFERENCE } from '../helpers/check_op.js';
@@ -93,5 +94,23 @@ describe('tfjs call forms', () => {
       [0, 0],
     ] as typeof pad;
     expect(() => nr.conv1d(x, w, 1, tall, 'NWC', 1)).toThrow(nr.ArgumentError);
+  });
+
+  it('grad and grads take plain numbers, and free the tensors they make for them', async () => {
+    const before = nr.memory().numTensors;
+    const [da, db] = nr.grads((a, b) => nr.div(a, b))([5, 2]);
+    expect(await da.data()).toEqual(new Float32Array([0.5]));
+    expect(await db.data()).toEqual(new Float32Array([-5 / 4]));
+    const g = nr.grad((x) => x.square())([1, -3]);
+    expect(Array.from(await g.data())).toEqual([2, -6]);
+    expect(nr.memory().numTensors).toBe(before + 3);
+    nr.dispose([da, db, g]);
+  });
+
+  it('whereAsync reads plain values as bool and refuses a non-bool tensor', async () => {
+    expect(await (await nr.whereAsync([0, 3, 0])).array()).toEqual([[1]]);
+    await expect(nr.whereAsync(nr.tensor([1, 0]))).rejects.toThrow(
+      /Argument 'condition' passed to 'whereAsync' must be bool/,
+    );
   });
 });
