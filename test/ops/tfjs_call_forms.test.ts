@@ -1,9 +1,15 @@
 // tfjs call forms and rules the specs exercise: null dilations, conv1d's 4-pair pad, negative segment ids
 // dropped by unsortedSegmentSum (values and gradient), NumPy's negative matrix-norm orders, plain numbers
-// given to grad/grads, whereAsync's bool condition.
+// given to grad/grads, whereAsync's bool condition, fused.conv2d's NCHW prelu weights.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
-import { checkForward, checkGradient, type OpCheck, REFERENCE } from '../helpers/check_op.js';
+import {
+  checkForward,
+  checkGradient,
+  expectClose,
+  type OpCheck,
+  REFERENCE,
+} from '../helpers/check_op.js';
 
 const cases: OpCheck[] = [
   {
@@ -112,5 +118,20 @@ describe('tfjs call forms', () => {
     await expect(nr.whereAsync(nr.tensor([1, 0]))).rejects.toThrow(
       /Argument 'condition' passed to 'whereAsync' must be bool/,
     );
+  });
+
+  it('fused.conv2d in NCHW applies 1-D prelu weights per channel (axis 1)', async () => {
+    const xNhwc = nr.randomNormal([1, 3, 3, 2], 0, 1, 'float32', 4);
+    const f = nr.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 5);
+    const w = nr.tensor([0.1, 0.5, 2]);
+    const args = { filter: f, strides: 1, pad: 'valid' as const, activation: 'prelu' as const };
+    const nhwc = nr.fused.conv2d({ ...args, x: xNhwc, preluActivationWeights: w });
+    const nchw = nr.fused.conv2d({
+      ...args,
+      x: xNhwc.transpose([0, 3, 1, 2]),
+      dataFormat: 'NCHW',
+      preluActivationWeights: w,
+    });
+    expectClose(await nchw.transpose([0, 2, 3, 1]).data(), await nhwc.data(), 1e-5, 1e-5, 'NCHW');
   });
 });
