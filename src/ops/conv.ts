@@ -191,7 +191,7 @@ function pad1d(op: string, pad: unknown): unknown {
       p[2][1] === 0;
     if (!ok)
       throw new ArgumentError(
-        `${op}: explicit pad must be [[0,0],[left,right],[0,0]] (or conv2d's [[0,0],[0,0],[left,right],[0,0]]), received ${show(pad)}`,
+        `${op}: explicit pad must be [[0,0],[left,right],[0,0]], received ${show(pad)}`,
       );
     return [[0, 0], [0, 0], p[1], [0, 0]];
   }
