@@ -4,13 +4,14 @@
 import type { DType, TensorLike } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
+import { assertSize } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
 import { toTensor, toTensorAs } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
-/** Largest range raggedRange builds (TensorFlow's int32 limit). */
+/** Largest range raggedRange builds and largest dense index (TensorFlow's int32 limit). */
 const MAX_RANGE = 2147483647;
 
 /** Reads an integer tensor (splits, indices, row ids) on the host, checking its dtype. */
@@ -321,6 +322,10 @@ function toDense(
     );
   // each level's entries: parent row and position in it; sizes[l] = number of rows at level l
   const outerRows = firstDim ? parts[0][0] : parts[0].length - 1;
+  if (firstDim && (parts[0].length !== 1 || outerRows < 0))
+    throw new ArgumentError(
+      `${op}: FIRST_DIM_SIZE must be one non-negative number, received ${show(Array.from(parts[0]))}`,
+    );
   const levels: Level[] = [];
   const sizes = [outerRows];
   for (let l = 0; l < raggedRank; l++) {
@@ -356,21 +361,29 @@ function toDense(
         `${op}: shape ${show(outShape)} and values shape ${show(vt.shape)} are incompatible in dimension ${dim}`,
       );
   // flat cell index (over the ragged dims) of every entry, level by level; -1 when it falls outside
-  let cell = Int32Array.from({ length: outerRows }, (_, r) => (r < outShape[0] ? r : -1));
+  assertSize(op, 'shape', outShape);
+  // outer rows map to themselves (or -1 past shape[0]); no array of outerRows entries is needed
+  let cell: Int32Array | null = null;
   for (let l = 0; l < raggedRank; l++) {
     const { parent, pos } = levels[l];
     const width = outShape[l + 1];
     const next = new Int32Array(parent.length);
     for (let j = 0; j < parent.length; j++) {
-      const p = parent[j] >= 0 ? cell[parent[j]] : -1;
+      const r = parent[j];
+      let p = -1;
+      if (r >= 0) p = cell === null ? (r < outShape[0] ? r : -1) : cell[r];
       next[j] = p < 0 || pos[j] >= width ? -1 : p * width + pos[j];
     }
     cell = next;
   }
   const cells = outShape.slice(0, raggedRank + 1).reduce((a, b) => a * b, 1);
+  if (cells > MAX_RANGE)
+    throw new ShapeError(
+      `${op}: shape ${show(outShape)} has ${cells} ragged cells, more than the int32 index limit ${MAX_RANGE}`,
+    );
   // every dense cell reads one row of [values; default row]: its value, or the default (last row)
   const source = new Int32Array(cells).fill(vt.shape[0]);
-  cell.forEach((c, j) => {
+  cell?.forEach((c, j) => {
     if (c >= 0) source[c] = j;
   });
   const inner = vt.shape.slice(1);

@@ -134,6 +134,22 @@ describe('ragged ops', () => {
     ).toThrow(/point past values/);
   });
 
+  it('raggedTensorToTensor sizes its work by the output, not by untrusted row counts', async () => {
+    // a billion declared rows, two kept: no billion-entry array is built
+    const ids = splits([0, 1]);
+    const t = nr.raggedTensorToTensor(
+      [2, 1],
+      [7, 8],
+      0,
+      [nr.scalar(1e9, 'int32'), ids],
+      ['FIRST_DIM_SIZE', 'VALUE_ROWIDS'],
+    );
+    expect(await t.array()).toEqual([[7], [8]]);
+    expect(() =>
+      nr.raggedTensorToTensor([1e6, 1e6], [1], 0, [splits([0, 1])], ['ROW_SPLITS']),
+    ).toThrow(nr.ShapeError);
+  });
+
   it('no tensors are left behind', () => {
     const before = nr.memory().numTensors;
     const s = splits([0, 1, 3]);
