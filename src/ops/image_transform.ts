@@ -53,7 +53,8 @@ function choice<T extends string>(op: string, arg: string, v: unknown, allowed: 
  * `transforms` ([batch, 8] or [1, 8]) is [a0, a1, a2, b0, b1, b2, c0, c1]: output pixel (x, y) samples
  * the input at ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1. Samples outside
  * the image follow `fillMode` ('constant' gives `fillValue`). `outputShape` is [height, width].
- * Gradients reach the images, not the transforms (as in tfjs).
+ * Gradients reach the images, not the transforms (as in tfjs). The transforms are read on the host,
+ * so it runs where reads are synchronous (cpu, wasm), not on WebGPU.
  * @example nr.image.transform(images, nr.tensor2d([[1, 0, -1, 0, 1, 0, 0, 0]]), 'bilinear') // shift right by 1
  */
 export function transform(

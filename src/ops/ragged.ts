@@ -1,6 +1,7 @@
 // Ragged tensors as tfjs passes them (nested row splits + flat values): raggedGather, raggedRange and
-// raggedTensorToTensor. Row bookkeeping is host arithmetic on the small split/index tensors; the values
-// move through gather, so gradients reach them.
+// raggedTensorToTensor. Row bookkeeping is host arithmetic on the small split/index tensors (read
+// synchronously, so not on WebGPU's async-only reads); the values move through gather, so gradients
+// reach them.
 import type { DType, TensorLike } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
