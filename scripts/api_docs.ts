@@ -36,7 +36,12 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'indexing.md',
     title: 'Indexing (gather, scatter, topk, masks)',
-    sources: ['src/ops/gather.ts', 'src/ops/array_ops.ts', 'src/ops/search.ts'],
+    sources: [
+      'src/ops/gather.ts',
+      'src/ops/array_ops.ts',
+      'src/ops/search.ts',
+      'src/ops/ragged.ts',
+    ],
   },
   {
     file: 'linalg.md',
@@ -56,7 +61,12 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
   {
     file: 'image.md',
     title: 'Image',
-    sources: ['src/ops/image.ts', 'src/ops/image_ops.ts', 'src/ops/nms.ts'],
+    sources: [
+      'src/ops/image.ts',
+      'src/ops/image_ops.ts',
+      'src/ops/nms.ts',
+      'src/ops/image_transform.ts',
+    ],
   },
   {
     file: 'signal.md',

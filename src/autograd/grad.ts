@@ -5,6 +5,8 @@ import { collectTensors, tidy } from '../core/memory.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor, type Variable } from '../core/tensor.js';
 import { zeros } from '../ops/creation.js';
+import { toTensor } from '../ops/convert.js';
+import type { TensorLike } from '../core/dtype.js';
 import { Tape } from './tape.js';
 
 function assertSync(op: string, value: unknown): void {
@@ -62,16 +64,33 @@ function valueAndGradients(
 }
 
 /**
+ * Plain values given to a gradient function become tensors, as tfjs converts them; `made` collects
+ * the ones made here, which the caller frees once the gradients are taken.
+ */
+function sources(op: string, xs: readonly (Tensor | TensorLike)[], made: Tensor[]): Tensor[] {
+  return xs.map((x, i) => {
+    if (x instanceof Tensor) return x;
+    const t = toTensor(x, op, `argument ${i}`);
+    made.push(t);
+    return t;
+  });
+}
+
+/**
  * The gradient function of a one-argument function f: x -> y (y's gradient seeded with ones, or dy).
  * @example
  * const df = nr.grad((x) => x.square());
  * df(nr.tensor([3])).print(); // [6]
  */
-export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
-  return (x, dy) => {
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor | TensorLike, dy?: Tensor) => Tensor {
+  return (x0, dy) => {
+    const made: Tensor[] = [];
+    const [x] = sources('grad', [x0], made);
     const { value, grads } = valueAndGradients('grad', () => f(x), [x], dy);
     value.dispose();
-    return grads[0] ?? zeros(x.shape.slice());
+    const g = grads[0] ?? zeros(x.shape.slice());
+    made.forEach((t) => t.dispose());
+    return g;
   };
 }
 
@@ -81,13 +100,17 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
  */
 export function grads(
   f: (...xs: Tensor[]) => Tensor,
-): (xs: readonly Tensor[], dy?: Tensor) => Tensor[] {
-  return (xs, dy) => {
-    if (!Array.isArray(xs))
-      throw new ArgumentError(`grads: xs must be an array of tensors, received ${show(xs)}`);
+): (xs: readonly (Tensor | TensorLike)[], dy?: Tensor) => Tensor[] {
+  return (xs0, dy) => {
+    if (!Array.isArray(xs0))
+      throw new ArgumentError(`grads: xs must be an array of tensors, received ${show(xs0)}`);
+    const made: Tensor[] = [];
+    const xs = sources('grads', xs0, made);
     const { value, grads: gs } = valueAndGradients('grads', () => f(...xs), xs, dy);
     value.dispose();
-    return gs.map((g, i) => g ?? zeros(xs[i].shape.slice()));
+    const out = gs.map((g, i) => g ?? zeros(xs[i].shape.slice()));
+    made.forEach((t) => t.dispose());
+    return out;
   };
 }
 

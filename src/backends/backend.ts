@@ -139,6 +139,14 @@ export type KernelTable = { [K in KernelName]: Kernel<K> };
 export type KernelOverrides = { [K in KernelName]?: PartialKernel<K> };
 
 /**
+ * tfjs' epsilon for a float precision: 1e-7 at 32 bits, 1e-4 at 16 (what `backend().epsilon()` gives).
+ * @example precisionEpsilon(32) // 1e-7
+ */
+export function precisionEpsilon(bits: 16 | 32): number {
+  return bits === 32 ? 1e-7 : 1e-4;
+}
+
+/**
  * The contract every backend implements: memory, and one entry point over its kernel table. Kernels
  * return new buffers; none mutates its inputs.
  * @example
@@ -150,6 +158,10 @@ export interface Backend {
   readonly name: string;
   /** Whether `readSync` works (false for WebGPU). */
   readonly canReadSync: boolean;
+  /** Bits of float precision its float32 tensors keep (32; 16 on a float16-only device); optional, as tfjs' KernelBackend has it. */
+  floatPrecision?(): 16 | 32;
+  /** The smallest safe epsilon for that precision (1e-7 at 32 bits, 1e-4 at 16), as tfjs' KernelBackend.epsilon(); optional. */
+  epsilon?(): number;
   /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
   describe?(): Record<string, unknown>;
   write(values: TypedArray, dtype: DType): DataId;

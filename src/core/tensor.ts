@@ -637,6 +637,29 @@ export class Tensor {
   multinomial(...args: Rest<typeof ops.multinomial>): Tensor {
     return ops.multinomial(this, ...args);
   }
+  /** tfjs' chained stack: this tensor first, then `x` (one tensor or several). */
+  stack(x: Tensor | Tensor[], axis = 0): Tensor {
+    return ops.stack(x instanceof Tensor ? [this, x] : [this, ...x], axis);
+  }
+  /** This tensor in `x`'s shape. */
+  reshapeAs(x: Tensor): Tensor {
+    return ops.reshape(this, x.shape);
+  }
+  step(...args: Rest<typeof ops.step>): Tensor {
+    return ops.step(this, ...args);
+  }
+  unique(...args: Rest<typeof ops.unique>): { values: Tensor; indices: Tensor } {
+    return ops.unique(this, ...args);
+  }
+  spaceToBatchND(...args: Rest<typeof ops.spaceToBatchND>): Tensor {
+    return ops.spaceToBatchND(this, ...args);
+  }
+  batchToSpaceND(...args: Rest<typeof ops.batchToSpaceND>): Tensor {
+    return ops.batchToSpaceND(this, ...args);
+  }
+  depthToSpace(...args: Rest<typeof ops.depthToSpace>): Tensor {
+    return ops.depthToSpace(this, ...args);
+  }
 }
 
 /**

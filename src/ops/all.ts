@@ -29,3 +29,4 @@ export * from './random_gamma.js';
 export { complex, real, imag } from './complex.js';
 export { fft, ifft, rfft, irfft, spectral } from './spectral.js';
 export { string } from './string_ops.js';
+export * from './ragged.js';

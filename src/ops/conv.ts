@@ -96,7 +96,7 @@ function runConv(
   strides: Pair,
   pad: unknown,
   format: DataFormat,
-  dilations: Pair,
+  dilations: Pair | null,
   rounding: unknown,
   epilogue?: { bias: Tensor | null; activation: FusedActivation },
 ): Tensor {
@@ -114,7 +114,8 @@ function runConv(
   );
   checkChannels(op, xt, format === 'NHWC' ? xt.rank - 1 : xt.rank - 3, ft, 2);
   const st = toPair(op, 'strides', strides);
-  const dl = toPair(op, 'dilations', dilations);
+  // tfjs reads a null dilations as the default 1
+  const dl = toPair(op, 'dilations', dilations ?? 1);
   const p = checkPad(op, pad, format);
   const rd = checkRounding(op, rounding);
   const { x4, back } = toNHWC(xt, format);
@@ -140,7 +141,7 @@ export function conv2d(
   strides: Pair,
   pad: PadType,
   dataFormat: DataFormat = 'NHWC',
-  dilations: Pair = [1, 1],
+  dilations: Pair | null = [1, 1],
   dimRoundingMode?: DimRoundingMode,
 ): Tensor {
   return conv2dWith(x, filter, strides, pad, dataFormat, dilations, dimRoundingMode);
@@ -157,7 +158,7 @@ export function conv2dWith(
   strides: Pair,
   pad: PadType,
   dataFormat: DataFormat = 'NHWC',
-  dilations: Pair = [1, 1],
+  dilations: Pair | null = [1, 1],
   dimRoundingMode?: DimRoundingMode,
   epilogue?: { bias: Tensor | null; activation: FusedActivation },
 ): Tensor {
@@ -178,6 +179,9 @@ function pad1d(op: string, pad: unknown): unknown {
     ];
   if (Array.isArray(pad)) {
     const p = pad as ExplicitPadding;
+    // tfjs also takes conv2d's 4-pair form over the height-1 image: no padding of that height
+    const flat = (e: unknown) => Array.isArray(e) && e.length === 2 && e[0] === 0 && e[1] === 0;
+    if (p.length === 4 && flat(p[1])) return [p[0], [0, 0], p[2], p[3]];
     const ok =
       p.length === 3 &&
       p.every((e) => Array.isArray(e) && e.length === 2) &&
@@ -196,7 +200,7 @@ function pad1d(op: string, pad: unknown): unknown {
 
 /**
  * 1-D convolution of [b, w, inC] (or [w, inC]) with a filter [fw, inC, outC], run as a conv2d over
- * height 1. `pad` as conv2d, explicit form [[0,0],[left,right],[0,0]].
+ * height 1. `pad` as conv2d, explicit form [[0,0],[left,right],[0,0]] (or conv2d's 4-pair form).
  * @example nr.conv1d(nr.ones([1, 8, 2]), nr.ones([3, 2, 4]), 1, 'valid').shape // [1, 6, 4]
  */
 export function conv1d(
@@ -316,7 +320,7 @@ export function depthwiseConv2d(
   strides: Pair,
   pad: PadType,
   dataFormat: DataFormat = 'NHWC',
-  dilations: Pair = [1, 1],
+  dilations: Pair | null = [1, 1],
   dimRoundingMode?: DimRoundingMode,
 ): Tensor {
   const fmt = checkFormat('depthwiseConv2d', dataFormat, ['NHWC', 'NCHW'] as const);

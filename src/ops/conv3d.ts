@@ -1,6 +1,6 @@
 // 3-D convolution and pooling over NDHWC volumes, composed from their 2-D versions: one 2-D op per
-// depth tap over all output depths at once (fd calls, not one per output voxel). Gradients come from
-// the composition.
+// depth tap over all output depths at once (fd calls, not one per output voxel); conv3dTranspose
+// likewise from conv2dTranspose. Gradients come from the composition.
 import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -223,4 +223,78 @@ export function avgPool3d(
   dataFormat: 'NDHWC' = 'NDHWC',
 ): Tensor {
   return pool3d('avgPool3d', 'avg', x, filterSize, strides, pad, dimRoundingMode, dataFormat);
+}
+
+/**
+ * Transposed 3-D convolution (the gradient of conv3d with respect to its input): x [b, d, h, w, inC]
+ * with a filter [fd, fh, fw, outC, inC] gives `outputShape` [b, od, oh, ow, outC] (batch optional, as
+ * x's), the shape conv3d with these strides and pad maps back to x's. Composed per depth tap from
+ * conv2dTranspose, the taps summed into their output depths, so gradients come from the composition.
+ * @example nr.conv3dTranspose(nr.ones([1, 1, 1, 1, 1]), nr.ones([2, 2, 2, 1, 1]), [1, 2, 2, 2, 1], 1, 'valid').shape // [1, 2, 2, 2, 1]
+ */
+export function conv3dTranspose(
+  x: Operand,
+  filter: Operand,
+  outputShape: readonly number[],
+  strides: Triple,
+  pad: 'same' | 'valid',
+): Tensor {
+  const op = 'conv3dTranspose';
+  return tidy(() => {
+    const { t: xt, squeeze } = volume(op, x);
+    const ft = toTensor(filter, op, 'filter');
+    if (ft.rank !== 5)
+      throw new ShapeError(
+        `${op}: filter must have rank 5 [fd, fh, fw, outC, inC], received shape ${show(ft.shape)}`,
+      );
+    if (ft.shape[4] !== xt.shape[4])
+      throw new ShapeError(
+        `${op}: x has ${xt.shape[4]} channels but filter expects ${ft.shape[4]} (filter shape ${show(ft.shape)})`,
+      );
+    if (pad !== 'same' && pad !== 'valid')
+      throw new ArgumentError(`${op}: pad must be 'same' or 'valid', received ${show(pad)}`);
+    const okShape =
+      Array.isArray(outputShape) &&
+      outputShape.length === (squeeze ? 4 : 5) &&
+      outputShape.every((d) => Number.isInteger(d) && d > 0);
+    if (!okShape)
+      throw new ArgumentError(
+        `${op}: outputShape must be ${squeeze ? 4 : 5} positive integers (like x), received ${show(outputShape)}`,
+      );
+    const out5 = squeeze ? [1, ...outputShape] : [...outputShape];
+    const [b, inD, inH, inW, inC] = xt.shape;
+    const [ob, od, oh, ow, oc] = out5;
+    if (ob !== b || oc !== ft.shape[3])
+      throw new ShapeError(
+        `${op}: outputShape ${show(outputShape)} needs batch ${b} and ${ft.shape[3]} channels (filter dimension 3)`,
+      );
+    const [sd, sh, sw] = triple(op, 'strides', strides);
+    const fd = ft.shape[0];
+    const { out: xD, before, total } = outAndPad(op, od, fd, sd, pad);
+    if (xD !== inD)
+      throw new ShapeError(
+        `${op}: outputShape ${show(outputShape)} with strides ${show(strides)} and pad '${pad}' corresponds to an input depth of ${xD}, but x has depth ${inD} (shape ${show(xt.shape)})`,
+      );
+    // conv3d read padded depth o*sd + k for tap k: send each tap's 2-D transpose back to those depths
+    const planes = ops.reshape(xt, [b * inD, inH, inW, inC]);
+    const parts: Tensor[] = [];
+    const ids: number[] = [];
+    for (let k = 0; k < fd; k++) {
+      const tap = ops.reshape(
+        ops.slice(ft, [k, 0, 0, 0, 0], [1, -1, -1, -1, -1]),
+        ft.shape.slice(1),
+      );
+      const y = ops.conv2dTranspose(planes, tap, [b * inD, oh, ow, oc], [sh, sw], pad);
+      parts.push(ops.transpose(ops.reshape(y, [b, inD, oh, ow, oc]), [1, 0, 2, 3, 4]));
+      for (let o = 0; o < inD; o++) ids.push(o * sd + k);
+    }
+    const summed = ops.unsortedSegmentSum(
+      ops.concat(parts, 0),
+      ops.tensor(ids, [ids.length], 'int32'),
+      od + total,
+    );
+    const depthFirst = ops.slice(summed, [before, 0, 0, 0, 0], [od, -1, -1, -1, -1]);
+    const out = ops.transpose(depthFirst, [1, 0, 2, 3, 4]);
+    return squeeze ? ops.squeeze(out, [0]) : out;
+  });
 }

@@ -91,6 +91,7 @@ function finish(
   prelu: Operand | undefined,
   alpha: number,
   unfused = false,
+  nchw = false,
 ): Tensor {
   let out = after ? y.add(after) : y;
   // a late bias kept the fusable activation out of the kernel (or no kernel fused it): apply it now
@@ -105,7 +106,9 @@ function finish(
   else if (activation === 'prelu') {
     if (prelu === undefined)
       throw new ArgumentError('fused: activation prelu needs preluActivationWeights');
-    out = out.prelu(toTensor(prelu, 'fused', 'preluActivationWeights'));
+    const w = toTensor(prelu, 'fused', 'preluActivationWeights');
+    // per-channel weights line up with the channel axis: last in NHWC, axis 1 in NCHW
+    out = out.prelu(nchw && w.rank === 1 ? w.reshape([-1, 1, 1]) : w);
   }
   return out;
 }
@@ -153,7 +156,9 @@ export const fused = {
         p.fused,
       );
       const alpha = args.leakyreluAlpha ?? 0.2;
-      return finish(y, p.after, p.fused.activation, activation, args.preluActivationWeights, alpha);
+      const prelu = args.preluActivationWeights;
+      const nchw = format === 'NCHW';
+      return finish(y, p.after, p.fused.activation, activation, prelu, alpha, false, nchw);
     });
   },
   /**
@@ -184,7 +189,8 @@ export const fused = {
       const withBias = bias ? y.add(bias) : y;
       const alpha = args.leakyreluAlpha ?? 0.2;
       // no kernel applied the activation: finish() applies it, whichever it is
-      return finish(withBias, null, 'linear', activation, args.preluActivationWeights, alpha, true);
+      const prelu = args.preluActivationWeights;
+      return finish(withBias, null, 'linear', activation, prelu, alpha, true, format === 'NCHW');
     });
   },
 };

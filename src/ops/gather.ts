@@ -9,6 +9,7 @@ import { assertShape, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../
 import { Tensor } from '../core/tensor.js';
 import { tensor as createTensor } from './creation.js';
 import { toTensor, toTensorAny } from './convert.js';
+import * as ops from './all.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -120,7 +121,8 @@ export function gather(x: Operand, indices: Operand, axis = 0, batchDims = 0): T
 
 /**
  * Sums the slices of x (along its leading `segmentIds.rank` dimensions) by segment id into `numSegments`
- * rows: out[s] = sum of x[i] where segmentIds[i] == s. Ids outside [0, numSegments) throw on CPU.
+ * rows: out[s] = sum of x[i] where segmentIds[i] == s. Negative ids are dropped (as in TensorFlow); ids
+ * >= numSegments throw on CPU and wasm.
  * @example nr.unsortedSegmentSum(nr.tensor([1, 2, 3, 4]), [0, 1, 0, 1], 2) // [4, 6]
  */
 export function unsortedSegmentSum(x: Operand, segmentIds: Operand, numSegments: number): Tensor {
@@ -133,11 +135,22 @@ export function unsortedSegmentSum(x: Operand, segmentIds: Operand, numSegments:
       `unsortedSegmentSum: segmentIds' shape must be a non-empty prefix of x's shape ${show(xt.shape)}, received ${show(ids.shape)}`,
     );
   }
+  const rest = xt.shape.slice(ids.rank);
+  // Negative ids drop their slices (TensorFlow's rule). Where reads are synchronous, the ids are checked
+  // first, so the common case stays one scatterAdd whose kernel still refuses ids >= numSegments.
+  const dropNegatives = !ids.backend.canReadSync || ids.dataSync().some((v) => v < 0);
   // scatterAdd along axis 0 of [numSegments, ...rest] takes exactly x's shape as its updates.
-  return ENGINE.run1('scatterAdd', [xt, ids], {
-    axis: 0,
-    batchDims: 0,
-    shape: [n, ...xt.shape.slice(ids.rank)],
+  if (!dropNegatives)
+    return ENGINE.run1('scatterAdd', [xt, ids], { axis: 0, batchDims: 0, shape: [n, ...rest] });
+  return tidy(() => {
+    // negative ids go to an extra last segment, sliced off (so their gradient is 0 too)
+    const mapped = ops.where(ops.less(ids, 0), ops.scalar(n, 'int32'), ids);
+    const all = ENGINE.run1('scatterAdd', [xt, mapped], {
+      axis: 0,
+      batchDims: 0,
+      shape: [n + 1, ...rest],
+    });
+    return ops.slice(all, 0, n);
   });
 }
 

@@ -1,6 +1,7 @@
 // Image ops (tfjs' `image` namespace): bilinear and nearest-neighbour resize of NHWC images, with gradients.
 import type { TensorLike } from '../core/dtype.js';
 import { imageOps } from './image_ops.js';
+import { transform } from './image_transform.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -117,7 +118,7 @@ function resizeNearestNeighbor(
  * Image operations, as tfjs' `tf.image`.
  * @example const small = nr.image.resizeBilinear(img, [32, 32]);
  */
-export const image = { resizeBilinear, resizeNearestNeighbor, ...imageOps };
+export const image = { resizeBilinear, resizeNearestNeighbor, ...imageOps, transform };
 
 function nhwc(x: { shape: readonly number[] }, h: number, w: number): number[] {
   return [x.shape[0], h, w, x.shape[3]];

@@ -1,4 +1,4 @@
-// tf.linalg, composed from existing ops: bandPart and gramSchmidt (gradients come from the composition).
+// tf.linalg, composed from existing ops: bandPart, gramSchmidt and qr (gradients come from the composition).
 import type { TensorLike } from '../core/dtype.js';
 import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -77,5 +77,67 @@ export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
   });
 }
 
-/** tf.linalg: bandPart, gramSchmidt. @example nr.linalg.bandPart(x, 0, -1) */
-export const linalg = { bandPart, gramSchmidt };
+/**
+ * One Householder step on column j of every matrix in the batch: R <- H R and Q <- Q H, with
+ * H = I - tau w wᵀ mapping R[j:, j] onto s·|R[j:, j]|·e_j, s = -1 when R[j, j] > 0 and +1 otherwise
+ * (tfjs' sign convention, so results match it). A zero column leaves both unchanged (tau = 0).
+ */
+function householderStep(r: Tensor, q: Tensor, j: number): [Tensor, Tensor] {
+  const [b, m] = r.shape;
+  const col = ops.slice(r, [0, j, j], [b, m - j, 1]);
+  const norm = ops.sqrt(ops.sum(ops.square(col), 1, true));
+  const x0 = ops.slice(r, [0, j, j], [b, 1, 1]);
+  const s = ops.where(ops.greater(x0, 0), ops.fill([b, 1, 1], -1), ops.ones([b, 1, 1]));
+  const u1 = ops.sub(x0, ops.mul(s, norm));
+  // where() picks a safe divisor, so a zero column yields tau = 0 and no NaN in values or gradients
+  const zero = ops.equal(norm, 0);
+  const one = ops.ones([b, 1, 1]);
+  const u1Safe = ops.where(zero, one, u1);
+  const tau = ops.where(
+    zero,
+    ops.zeros([b, 1, 1]),
+    ops.div(ops.neg(ops.mul(s, u1)), ops.where(zero, one, norm)),
+  );
+  const tail = ops.div(ops.slice(col, [0, 1, 0], [b, m - j - 1, 1]), u1Safe);
+  const w = ops.concat([ops.zeros([b, j, 1]), one, tail], 1);
+  const tw = ops.mul(tau, w);
+  const r2 = ops.sub(r, ops.matMul(tw, ops.matMul(w, r, true, false)));
+  const q2 = ops.sub(q, ops.matMul(ops.matMul(q, w), tw, false, true));
+  return [r2, q2];
+}
+
+/**
+ * QR decomposition of each innermost matrix by Householder reflections: x = q · r with q orthonormal
+ * columns and r upper triangular. For an m×n matrix, q is m×m and r m×n when `fullMatrices` or m <= n,
+ * else q is m×n and r n×n. Same signs as tfjs; gradients flow through the composition.
+ * @example const [q, r] = nr.linalg.qr(nr.tensor2d([[1, 2], [3, 4]]));
+ */
+export function qr(x: Operand, fullMatrices = false): [Tensor, Tensor] {
+  const xt = toTensor(x, 'qr', 'x');
+  if (xt.rank < 2)
+    throw new ShapeError(
+      `qr: x must have rank >= 2, got rank ${xt.rank} (shape ${show(xt.shape)})`,
+    );
+  if (typeof fullMatrices !== 'boolean')
+    throw new ArgumentError(`qr: fullMatrices must be a boolean, received ${show(fullMatrices)}`);
+  return tidy(() => {
+    const outer = xt.shape.slice(0, -2);
+    const [m, n] = xt.shape.slice(-2);
+    const b = outer.reduce((a, c) => a * c, 1);
+    let r = ops.reshape(ops.cast(xt, 'float32'), [b, m, n]);
+    let q = ops.broadcastTo(ops.reshape(ops.eye(m), [1, m, m]), [b, m, m]);
+    for (let j = 0; j < Math.min(m, n); j++) [r, q] = householderStep(r, q, j);
+    // what lies below the diagonal is rounding noise: make it exactly zero
+    r = bandPart(r, 0, -1);
+    if (!fullMatrices && m > n) {
+      q = ops.slice(q, [0, 0, 0], [b, m, n]);
+      r = ops.slice(r, [0, 0, 0], [b, n, n]);
+    }
+    const qCols = q.shape[2];
+    const rRows = r.shape[1];
+    return [ops.reshape(q, [...outer, m, qCols]), ops.reshape(r, [...outer, rRows, n])];
+  });
+}
+
+/** tf.linalg: bandPart, gramSchmidt, qr. @example nr.linalg.bandPart(x, 0, -1) */
+export const linalg = { bandPart, gramSchmidt, qr };

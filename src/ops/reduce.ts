@@ -169,7 +169,7 @@ export type NormOrd = number | 'euclidean' | 'fro';
 
 /**
  * Vector or matrix norm. With one axis (or a vector): the p-norm. With two axes: 'fro', 1 (max column
- * sum), Infinity (max row sum). With no axis: the norm of the flattened tensor.
+ * sum), Infinity (max row sum), -1 and -Infinity (the smallest). With no axis: the flattened tensor's.
  * @example nr.norm(nr.tensor([3, 4])) // 5
  */
 export function norm(
@@ -209,8 +209,11 @@ function normIn(x: Operand, ord: NormOrd, axis: Axis | undefined, keepDims: bool
     if (ord === 'fro' || ord === 'euclidean') return xt.square().sum(axes, keepDims).sqrt();
     if (ord === 1) return keepAxes(xt.abs().sum(r, true).max(c, true), axes, keepDims);
     if (ord === Infinity) return keepAxes(xt.abs().sum(c, true).max(r, true), axes, keepDims);
+    // NumPy's negative orders: the smallest column (-1) or row (-Infinity) sum
+    if (ord === -1) return keepAxes(xt.abs().sum(r, true).min(c, true), axes, keepDims);
+    if (ord === -Infinity) return keepAxes(xt.abs().sum(c, true).min(r, true), axes, keepDims);
     throw new ArgumentError(
-      `norm: unsupported order ${show(ord)} for a matrix norm; use 'fro', 1 or Infinity`,
+      `norm: unsupported order ${show(ord)} for a matrix norm; use 'fro', 1, -1, Infinity or -Infinity`,
     );
   }
   throw new ArgumentError(`norm: axis must name 1 or 2 axes, received ${show(axis)}`);

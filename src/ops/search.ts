@@ -5,7 +5,7 @@ import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
 import * as ops from './all.js';
-import { toTensor } from './convert.js';
+import { toTensor, toTensorAs } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -117,7 +117,12 @@ export function denseBincount(
  * @example await nr.whereAsync([[true, false], [false, true]]) // [[0, 0], [1, 1]]
  */
 export async function whereAsync(condition: Operand): Promise<Tensor> {
-  const t = toTensor(condition, 'whereAsync', 'condition');
+  // plain values are read as bool (tfjs' parse-as-dtype); a tensor must be bool, as where's condition
+  const t = toTensorAs(condition, 'whereAsync', 'condition', 'bool');
+  if (t.dtype !== 'bool')
+    throw new DTypeError(
+      `whereAsync: Argument 'condition' passed to 'whereAsync' must be bool tensor, but got ${t.dtype} tensor`,
+    );
   const v = await t.data();
   const shape = t.shape;
   if (t !== condition) t.dispose();

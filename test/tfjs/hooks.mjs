@@ -90,8 +90,15 @@ function internalModule(key) {
     `});`,
     `const pick = (name) => name in nr ? nr[name] : nr.util && name in nr.util ? nr.util[name] : nr.io && name in nr.io ? nr.io[name] : stub(name);`,
   ];
+  // tfjs' util module shares names with ops (tanh: a number function there, an op at the top level)
+  if (key === 'util' || key === 'util_base')
+    lines.push(
+      `const pickTop = pick;`,
+      `const pickUtil = (name) => nr.util && name in nr.util ? nr.util[name] : pickTop(name);`,
+    );
+  const picker = key === 'util' || key === 'util_base' ? 'pickUtil' : 'pick';
   for (const name of exportNames(key))
-    lines.push(`export const ${name} = pick(${JSON.stringify(name)});`);
+    lines.push(`export const ${name} = ${picker}(${JSON.stringify(name)});`);
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import type {
   KernelTable,
   TensorInfo,
 } from '../backend.js';
+import { precisionEpsilon } from '../backend.js';
 import { adamComposed, softmaxComposed } from '../composed.js';
 import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { CPU_CONV } from './conv.js';
@@ -60,6 +61,10 @@ export interface CpuBackendOptions {
 export class CpuBackend implements Backend {
   readonly name: string;
   readonly canReadSync: boolean = true;
+  /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
+  readonly floatPrecision = (): 16 | 32 => 32;
+  /** tfjs' KernelBackend.epsilon() for that precision. */
+  readonly epsilon = (): number => precisionEpsilon(this.floatPrecision());
   readonly store: CpuStore;
   private readonly kernels: KernelTable;
 

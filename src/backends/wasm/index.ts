@@ -13,6 +13,7 @@ import {
   type KernelOverrides,
   type KernelTable,
   type TensorInfo,
+  precisionEpsilon,
 } from '../backend.js';
 import { CPU_KERNELS } from '../cpu/index.js';
 import { gemm as referenceGemm } from '../cpu/matmul.js';
@@ -75,6 +76,10 @@ export interface WasmKernels {
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly canReadSync: boolean = true;
+  /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
+  readonly floatPrecision = (): 16 | 32 => 32;
+  /** tfjs' KernelBackend.epsilon() for that precision. */
+  readonly epsilon = (): number => precisionEpsilon(this.floatPrecision());
   readonly heap: Heap;
   /** The compiled kernel families beyond GEMM and elementwise. */
   private readonly k: WasmKernels;

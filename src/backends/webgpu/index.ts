@@ -11,6 +11,7 @@ import type {
   KernelTable,
   TensorInfo,
 } from '../backend.js';
+import { precisionEpsilon } from '../backend.js';
 import { softmaxComposed } from '../composed.js';
 import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { GPU_ADAM } from './adam.js';
@@ -72,6 +73,10 @@ export {
 export class WebGpuBackend implements Backend, GpuProgramHost {
   readonly name = 'webgpu';
   readonly canReadSync: boolean = false;
+  /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
+  readonly floatPrecision = (): 16 | 32 => 32;
+  /** tfjs' KernelBackend.epsilon() for that precision. */
+  readonly epsilon = (): number => precisionEpsilon(this.floatPrecision());
   readonly programs: Programs;
   /** The adapter, limits and features. */
   readonly gpu: GpuInfo;
