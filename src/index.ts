@@ -25,6 +25,7 @@ export {
   setLeakReporter,
   type TensorContainer,
 } from './core/memory.js';
+export { disposeVariables } from './core/memory.js';
 export type { MemoryInfo } from './core/engine.js';
 export { engine, type EngineView } from './core/engine_view.js';
 export { Scope } from './core/scope.js';
@@ -113,6 +114,18 @@ export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as mixedPrecision from './mixed_precision/index.js';
 export { train } from './optimizers/index.js';
+// tfjs' optimizer classes (what tf.train.* returns), over neurite's optimizers
+export {
+  TfjsOptimizer as Optimizer,
+  SGDOptimizer,
+  MomentumOptimizer,
+  AdamOptimizer,
+  AdamaxOptimizer,
+  AdagradOptimizer,
+  AdadeltaOptimizer,
+  RMSPropOptimizer,
+  type NamedTensor,
+} from './optimizers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';
 export * as constraints from './constraints/index.js';

@@ -149,6 +149,46 @@ export function variableGrads(
   return { value, grads: out };
 }
 
+/**
+ * tfjs' variableGrads semantics, for tfjs' `Optimizer.computeGradients`: only trainable variables are
+ * differentiated (all live ones when `varList` is absent), and variables f does not reach get no entry
+ * instead of a zero gradient, so an optimizer builds no state for them. Throws when none is trainable,
+ * when f reaches none, or when f's value is not a scalar.
+ * @example const { value, grads } = connectedVariableGrads('minimize', () => w.square().sum());
+ */
+export function connectedVariableGrads(
+  op: string,
+  f: () => Tensor,
+  varList?: readonly Variable[],
+): { value: Tensor; grads: Record<string, Tensor> } {
+  if (varList !== undefined && !Array.isArray(varList))
+    throw new ArgumentError(
+      `${op}: varList must be an array of Variables, received ${show(varList)}`,
+    );
+  const given = varList ?? ENGINE.trainableVariables();
+  const vars = given.filter((v) => v.trainable);
+  if (vars.length === 0)
+    throw new ArgumentError(
+      `${op}: at least one variable must be trainable, received ${given.length} variable(s), none trainable`,
+    );
+  const { value, grads: gs } = valueAndGradients(op, f, vars);
+  const fail = (e: Error): never => {
+    value.dispose();
+    gs.forEach((g) => g?.dispose());
+    throw e;
+  };
+  if (value.rank !== 0)
+    fail(new ShapeError(`${op}: f must return a scalar, received shape ${show(value.shape)}`));
+  if (gs.every((g) => g === null))
+    fail(new ArgumentError(`${op}: f's result does not depend on any of the trainable variables`));
+  const out: Record<string, Tensor> = Object.create(null);
+  vars.forEach((v, i) => {
+    const g = gs[i];
+    if (g) out[v.name] = g;
+  });
+  return { value, grads: out };
+}
+
 /** What a customGrad function returns: its value and how to map dy back to the inputs. */
 export interface CustomGradResult {
   value: Tensor;

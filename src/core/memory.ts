@@ -108,6 +108,15 @@ export function memory(): MemoryInfo {
   return ENGINE.memory();
 }
 
+/**
+ * Disposes every live variable, model weights and optimizer state included (tfjs' `disposeVariables`):
+ * for tests and for starting over; models and optimizers holding them cannot be used afterwards.
+ * @example nr.disposeVariables(); // nr.memory().numTensors drops by the variables' count
+ */
+export function disposeVariables(): void {
+  ENGINE.disposeVariables();
+}
+
 /** The scope that owns new tensors right now (null outside any). @example nr.currentScope() */
 export function currentScope(): Scope | null {
   return getScopeContext().current();
