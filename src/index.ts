@@ -133,5 +133,7 @@ export * as activations from './activations/index.js';
 export * as viz from './viz/index.js';
 export * as data from './data/index.js';
 export * as util from './util/index.js';
+export * as tensor_util from './util/tensor_util.js';
 export { TensorBuffer, buffer } from './core/tensor_buffer.js';
 export { nextFrame } from './util/next_frame.js';
+export { version_core } from './version.js';

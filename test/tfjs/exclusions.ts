@@ -23,6 +23,6 @@ export function isExcludedSpec(exclusions: Map<string, string>, specName: string
   const file = specName.slice(0, specName.indexOf(' :: '));
   if (exclusions.has(file)) return true;
   for (const key of exclusions.keys())
-    if (key.includes(' :: ') && specName.startsWith(`${key} `)) return true;
+    if (key.includes(' :: ') && (specName === key || specName.startsWith(`${key} `))) return true;
   return false;
 }
