@@ -56,8 +56,13 @@ function valueAndGradients(
     }
     // a float16 output gets a float16 seed, so gradients of float16 ops stay float16
     const seed = dy ?? (y.dtype === 'float16' ? y.onesLike() : y.onesLike().cast('float32'));
-    const grads = tape.backward(y, seed, sources);
-    return { value: y, grads };
+    try {
+      return { value: y, grads: tape.backward(y, seed, sources) };
+    } catch (e) {
+      // a gradient rule threw: the nodes not yet visited still hold their saved tensors
+      tape.dispose();
+      throw e;
+    }
   });
 }
 
