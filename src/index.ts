@@ -26,6 +26,7 @@ export {
   type TensorContainer,
 } from './core/memory.js';
 export { disposeVariables } from './core/memory.js';
+export { time, type TimingInfo } from './core/timing.js';
 export type { MemoryInfo } from './core/engine.js';
 export { engine, type EngineView } from './core/engine_view.js';
 export { Scope } from './core/scope.js';

@@ -31,18 +31,31 @@ export type SlotNames = readonly (readonly [tfjsName: string, slotName: string])
  * opt.iterations; // 1
  */
 export abstract class TfjsOptimizer {
-  /** The neurite optimizer doing the math. */
-  readonly optimizer: KerasOptimizer;
+  private readonly inner: KerasOptimizer | null;
   private readonly slotNames: SlotNames;
-  /** Steps counted here, for backends that cannot read `iterations` synchronously. */
+  /** Steps counted here: for backends that cannot read `iterations` synchronously, and for subclasses. */
   private steps = 0;
 
-  protected constructor(optimizer: KerasOptimizer, slotNames: SlotNames) {
-    this.optimizer = optimizer;
+  /**
+   * @param optimizer the neurite optimizer doing the math; a tfjs-style subclass that implements
+   *   `applyGradients` itself (`class MyOpt extends nr.Optimizer`) passes none
+   * @param slotNames tfjs' names of the optimizer's slots, in tfjs' save order
+   */
+  constructor(optimizer?: KerasOptimizer, slotNames: SlotNames = []) {
+    this.inner = optimizer ?? null;
     this.slotNames = slotNames;
     // tfjs creates its step state with the optimizer, so tensor counts taken after construction see
     // only the per-variable slots a step adds.
-    void optimizer.iterations;
+    if (optimizer) void optimizer.iterations;
+  }
+
+  /** The neurite optimizer doing the math (what `model.compile` trains with). */
+  get optimizer(): KerasOptimizer {
+    if (!this.inner)
+      throw new ArgumentError(
+        `${this.getClassName()}: this optimizer implements applyGradients itself and has no neurite optimizer inside; model.compile needs one of nr.train.* or nr.optimizers.*`,
+      );
+    return this.inner;
   }
 
   /** tfjs' class name ('Adam', 'Momentum', 'RMSProp', ...). */
@@ -53,7 +66,8 @@ export abstract class TfjsOptimizer {
 
   /** Steps applied so far, as a number (tfjs); `optimizer.iterations` is the step-count variable. */
   get iterations(): number {
-    const v = this.optimizer.iterations;
+    if (!this.inner) return this.steps;
+    const v = this.inner.iterations;
     return v.backend.canReadSync ? v.dataSync()[0] : this.steps;
   }
 
@@ -98,7 +112,12 @@ export abstract class TfjsOptimizer {
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     this.optimizer.applyGradients(list);
-    if (list.length > 0) this.steps++;
+    if (list.length > 0) this.incrementIterations();
+  }
+
+  /** Counts one step (tfjs' incrementIterations, for subclasses that implement applyGradients). */
+  protected incrementIterations(): void {
+    this.steps++;
   }
 
   /**
@@ -107,10 +126,12 @@ export abstract class TfjsOptimizer {
    * @example const saved = await opt.getWeights();
    */
   async getWeights(): Promise<NamedTensor[]> {
-    const out: NamedTensor[] = [{ name: 'iter', tensor: this.optimizer.iterations.clone() }];
+    const inner = this.inner;
+    if (!inner) return [{ name: 'iter', tensor: scalar(this.steps, 'int32') }];
+    const out: NamedTensor[] = [{ name: 'iter', tensor: inner.iterations.clone() }];
     for (const [tfjsName, slotName] of this.slotNames)
-      for (const v of this.optimizer.variables)
-        out.push({ name: `${v.name}/${tfjsName}`, tensor: this.optimizer.getSlot(v, slotName) });
+      for (const v of inner.variables)
+        out.push({ name: `${v.name}/${tfjsName}`, tensor: inner.getSlot(v, slotName) });
     return out;
   }
 
@@ -140,8 +161,12 @@ export abstract class TfjsOptimizer {
         `${cls}: entry 0 must be the scalar 'iter', received '${iter.name}' of shape ${show(iter.tensor.shape)}`,
       );
     const targets = slots.map((w) => this.slotTarget(cls, w));
-    this.optimizer.build(targets.map(([v]) => v));
     const count = (await iter.tensor.data())[0];
+    if (!this.inner) {
+      this.steps = count;
+      return;
+    }
+    this.optimizer.build(targets.map(([v]) => v));
     tidy(() => {
       targets.forEach(([v, slotName], i) => {
         const slot = this.optimizer.getSlot(v, slotName);
@@ -179,6 +204,6 @@ export abstract class TfjsOptimizer {
 
   /** Frees the optimizer's state; it cannot be used afterwards. @example opt.dispose() */
   dispose(): void {
-    this.optimizer.dispose();
+    this.inner?.dispose();
   }
 }

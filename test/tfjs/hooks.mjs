@@ -76,7 +76,7 @@ function exportNames(key, seen = new Set()) {
 
 /**
  * A tfjs internal module, for neurite: each export is neurite's public function of the same name (top
- * level, tf.util, tf.io or tf.tensor_util, as tfjs also exports them there; ENGINE is tf.engine()), else
+ * level, tf.util, tf.io, tf.tensor_util or tf.serialization, as tfjs exports them there; ENGINE is tf.engine()), else
  * a stub that fails when used, so only the specs touching tfjs internals fail.
  */
 function internalModule(key) {
@@ -89,7 +89,7 @@ function internalModule(key) {
     `  construct() { fail(name); },`,
     `});`,
     // tfjs's ENGINE is the object tfjs exposes publicly as tf.engine()
-    `const spaces = [nr, nr.util, nr.io, nr.tensor_util].filter(Boolean);`,
+    `const spaces = [nr, nr.util, nr.io, nr.tensor_util, nr.serialization].filter(Boolean);`,
     `const pick = (name) => name === 'ENGINE' && typeof nr.engine === 'function' ? nr.engine() : (spaces.find((s) => name in s) ?? { [name]: stub(name) })[name];`,
   ];
   for (const name of exportNames(key))
