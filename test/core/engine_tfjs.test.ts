@@ -93,3 +93,25 @@ describe('version_core', () => {
     expect(nr.version_core).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe('time and tidy (tfjs forms)', () => {
+  it('time reports kernelMs <= wallMs and frees what f made', async () => {
+    const a = nr.zeros([64, 64]);
+    const before = nr.memory().numTensors;
+    const t = await nr.time(() => a.matMul(a));
+    expect(t.kernelMs).toBeGreaterThan(0);
+    expect(t.kernelMs).toBeLessThanOrEqual(t.wallMs);
+    expect(nr.memory().numTensors).toBe(before);
+    a.dispose();
+  });
+
+  it('tidy with two arguments needs a name first', () => {
+    const f = () => nr.scalar(1);
+    expect(() => Reflect.apply(nr.tidy, undefined, [f, f])).toThrow(
+      /with two arguments the first must be the scope's name/,
+    );
+    const out = nr.tidy('named', f);
+    expect(out.dtype).toBe('float32');
+    out.dispose();
+  });
+});

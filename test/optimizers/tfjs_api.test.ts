@@ -220,3 +220,64 @@ describe('tf.train.* (tfjs semantics)', () => {
     model.dispose();
   });
 });
+
+describe('tf.Optimizer subclasses and serialization.registerClass', () => {
+  class HalfStep extends nr.Optimizer {
+    static readonly className = 'HalfStep';
+    getClassName(): string {
+      return HalfStep.className;
+    }
+    getConfig(): Record<string, number> {
+      return {};
+    }
+    override applyGradients(grads: Record<string, nr.Tensor>): void {
+      for (const [name, g] of Object.entries(grads)) {
+        const target = variables.get(name);
+        if (target) nr.tidy(() => target.assign(target.sub(g.mul(0.5))));
+      }
+      this.incrementIterations();
+    }
+  }
+  const variables = new Map<string, nr.Variable>();
+
+  it('a subclass implementing applyGradients works with minimize and counts steps', async () => {
+    const w = nr.scalar(4).variable(true, 'tfjs_api_half');
+    variables.set(w.name, w);
+    const opt = new HalfStep();
+    opt.minimize(() => w.square());
+    expect((await w.data())[0]).toBeCloseTo(0, 6); // 4 - 0.5·8
+    expect(opt.iterations).toBe(1);
+    expect(() => opt.optimizer).toThrow(/implements applyGradients itself/);
+    variables.clear();
+  });
+
+  it('registerClass records an optimizer class; bad classNames are named', () => {
+    nr.serialization.registerClass(HalfStep);
+    expect(nr.serialization.SerializationMap.getMap().classNameMap.HalfStep?.[0]).toBe(HalfStep);
+    class NoName extends nr.Optimizer {
+      getClassName(): string {
+        return 'NoName';
+      }
+      getConfig(): Record<string, number> {
+        return {};
+      }
+    }
+    expect(() => nr.serialization.registerClass(NoName as never)).toThrow(
+      /does not have the static className property/,
+    );
+    expect(() => nr.serialization.registerClass(Object as never)).toThrow(
+      /expected a Layer or Optimizer subclass/,
+    );
+  });
+
+  it('SerializationMap rebuilds a tfjs optimizer from its config', () => {
+    nr.serialization.registerClass(nr.AdamOptimizer);
+    const [, make] = nr.serialization.SerializationMap.getMap().classNameMap.Adam;
+    const opt = make({ learningRate: 0.1, beta1: 0.8, beta2: 0.9, epsilon: 1e-6 });
+    expect(opt).toBeInstanceOf(nr.AdamOptimizer);
+    if (opt instanceof nr.AdamOptimizer) {
+      expect(opt.getConfig()).toEqual({ learningRate: 0.1, beta1: 0.8, beta2: 0.9, epsilon: 1e-6 });
+      opt.dispose();
+    }
+  });
+});
