@@ -262,10 +262,10 @@ describe('tf.Optimizer subclasses and serialization.registerClass', () => {
         return {};
       }
     }
-    expect(() => nr.serialization.registerClass(NoName as never)).toThrow(
+    expect(() => Reflect.apply(nr.serialization.registerClass, undefined, [NoName])).toThrow(
       /does not have the static className property/,
     );
-    expect(() => nr.serialization.registerClass(Object as never)).toThrow(
+    expect(() => Reflect.apply(nr.serialization.registerClass, undefined, [Object])).toThrow(
       /expected a Layer or Optimizer subclass/,
     );
   });
