@@ -19,12 +19,17 @@ describe('util.flatten', () => {
 
   it('walks an index-keyed object from 0 to its largest index, ignoring other keys', () => {
     const data: Record<string, number> = { 0: 1, 1: 2, '-1': -1, '3.2': 4, name: 9 };
-    expect(nr.util.flatten(Reflect.get({ data }, 'data'))).toEqual([1, 2]);
+    expect(Reflect.apply(nr.util.flatten, undefined, [data])).toEqual([1, 2]);
   });
 
   it('keeps strings, numbers and promises as leaves', () => {
     const p = Promise.resolve(1);
-    expect(nr.util.flatten([['a', ['b']], 3, [p]])).toEqual(['a', 'b', 3, p]);
+    expect(Reflect.apply(nr.util.flatten, undefined, [[['a', ['b']], 3, [p]]])).toEqual([
+      'a',
+      'b',
+      3,
+      p,
+    ]);
   });
 });
 
