@@ -50,4 +50,3 @@ export function decodeStringWeight(
   }
   return { values, end: at };
 }
-
