@@ -58,8 +58,11 @@ export abstract class TfjsOptimizer {
     return this.inner;
   }
 
-  /** tfjs' class name ('Adam', 'Momentum', 'RMSProp', ...). */
-  abstract getClassName(): string;
+  /** tfjs' class name: the class's `static className` ('Adam', 'Momentum', 'RMSProp', ...), else its name. */
+  getClassName(): string {
+    const name: unknown = Reflect.get(this.constructor, 'className');
+    return typeof name === 'string' ? name : this.constructor.name;
+  }
 
   /** tfjs' config: the constructor's arguments by name. */
   abstract getConfig(): Config;

@@ -5,7 +5,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import { scalar } from '../ops/creation.js';
 import { Adadelta } from './adadelta.js';
 import { Adagrad } from './adagrad.js';
-import { Adam } from './adam.js';
+import { Adam, updateMoments } from './adam.js';
 import { Adamax } from './adamax.js';
 import { flushSubnormals, stepScalar } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
@@ -50,18 +50,7 @@ class TfjsAdam extends Adam {
     const [alpha, bias2] = stepScalar(this.corrections, 'AdamOptimizer');
     const m = this.getSlot(variable, 'momentum');
     const v = this.getSlot(variable, 'velocity');
-    const mNew = flushSubnormals(m.add(grad.sub(m).mul(1 - this.beta1)));
-    const vNew = flushSubnormals(
-      v.add(
-        grad
-          .square()
-          .sub(v)
-          .mul(1 - this.beta2),
-      ),
-      true,
-    );
-    m.assign(mNew);
-    v.assign(vNew);
+    const [mNew, vNew] = updateMoments(grad, m, v, this.beta1, this.beta2);
     variable.assign(variable.sub(mNew.mul(alpha).div(vNew.div(bias2).sqrt().add(this.epsilon))));
   }
 }
@@ -97,9 +86,6 @@ export class SGDOptimizer extends TfjsOptimizer {
   constructor(readonly learningRate: number) {
     super(new SGD({ learningRate: requiredRate('SGDOptimizer', learningRate) }), []);
   }
-  getClassName(): string {
-    return SGDOptimizer.className;
-  }
   getConfig(): Config {
     return { learningRate: this.learningRate };
   }
@@ -124,9 +110,6 @@ export class MomentumOptimizer extends TfjsOptimizer {
     super(new SGD({ learningRate: lr, momentum, nesterov: useNesterov }), [
       ['momentum', 'momentum'],
     ]);
-  }
-  getClassName(): string {
-    return MomentumOptimizer.className;
   }
   getConfig(): Config {
     return {
@@ -161,9 +144,6 @@ export class AdamOptimizer extends TfjsOptimizer {
       ['v', 'velocity'],
     ]);
     this.epsilon = eps;
-  }
-  getClassName(): string {
-    return AdamOptimizer.className;
   }
   getConfig(): Config {
     const { learningRate, beta1, beta2, epsilon } = this;
@@ -203,9 +183,6 @@ export class AdamaxOptimizer extends TfjsOptimizer {
     ]);
     this.epsilon = eps;
   }
-  getClassName(): string {
-    return AdamaxOptimizer.className;
-  }
   getConfig(): Config {
     const { learningRate, beta1, beta2, epsilon, decay } = this;
     return { learningRate, beta1, beta2, epsilon, decay };
@@ -237,9 +214,6 @@ export class AdagradOptimizer extends TfjsOptimizer {
     super(new Adagrad({ learningRate: lr, initialAccumulatorValue, epsilon: TFJS_EPSILON }), [
       ['accumulator', 'accumulator'],
     ]);
-  }
-  getClassName(): string {
-    return AdagradOptimizer.className;
   }
   getConfig(): Config {
     return {
@@ -274,9 +248,6 @@ export class AdadeltaOptimizer extends TfjsOptimizer {
     ]);
     this.epsilon = eps;
   }
-  getClassName(): string {
-    return AdadeltaOptimizer.className;
-  }
   getConfig(): Config {
     return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
   }
@@ -308,9 +279,6 @@ export class RMSPropOptimizer extends TfjsOptimizer {
     if (centered) slots.push(['mg', 'average_gradient']);
     super(new RMSprop({ learningRate: lr, rho: decay, momentum, epsilon: eps, centered }), slots);
     this.epsilon = eps;
-  }
-  getClassName(): string {
-    return RMSPropOptimizer.className;
   }
   getConfig(): Config {
     const { learningRate, decay, momentum, epsilon, centered } = this;

@@ -224,9 +224,6 @@ describe('tf.train.* (tfjs semantics)', () => {
 describe('tf.Optimizer subclasses and serialization.registerClass', () => {
   class HalfStep extends nr.Optimizer {
     static readonly className = 'HalfStep';
-    getClassName(): string {
-      return HalfStep.className;
-    }
     getConfig(): Record<string, number> {
       return {};
     }
@@ -255,9 +252,6 @@ describe('tf.Optimizer subclasses and serialization.registerClass', () => {
     nr.serialization.registerClass(HalfStep);
     expect(nr.serialization.SerializationMap.getMap().classNameMap.HalfStep?.[0]).toBe(HalfStep);
     class NoName extends nr.Optimizer {
-      getClassName(): string {
-        return 'NoName';
-      }
       getConfig(): Record<string, number> {
         return {};
       }
