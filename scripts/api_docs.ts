@@ -13,7 +13,16 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Tensors and variables',
     sources: ['src/core/tensor.ts', 'src/core/backends_api.ts'],
   },
-  { file: 'memory.md', title: 'Memory', sources: ['src/core/memory.ts', 'src/core/scope.ts'] },
+  {
+    file: 'memory.md',
+    title: 'Memory',
+    sources: [
+      'src/core/memory.ts',
+      'src/core/scope.ts',
+      'src/core/timing.ts',
+      'src/core/engine_view.ts',
+    ],
+  },
   { file: 'autograd.md', title: 'Automatic differentiation', sources: ['src/autograd/grad.ts'] },
   {
     file: 'backends.md',
@@ -74,7 +83,16 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     sources: ['src/ops/signal.ts', 'src/ops/spectral.ts', 'src/ops/complex.ts'],
   },
   { file: 'strings.md', title: 'Strings (nr.string)', sources: ['src/ops/string_ops.ts'] },
-  { file: 'util.md', title: 'tf.util', sources: ['src/util/index.ts', 'src/util/next_frame.ts'] },
+  {
+    file: 'util.md',
+    title: 'tf.util',
+    sources: [
+      'src/util/index.ts',
+      'src/util/next_frame.ts',
+      'src/util/tensor_util.ts',
+      'src/version.ts',
+    ],
+  },
   {
     file: 'layers-core.md',
     title: 'Layers: core',
@@ -191,6 +209,8 @@ export const PAGES: { file: string; title: string; sources: string[] }[] = [
     title: 'Saving and loading (io)',
     sources: [
       'src/io/index.ts',
+      'src/io/weight_codec.ts',
+      'src/io/string_weights.ts',
       'src/io/handlers/http.ts',
       'src/io/handlers/browser.ts',
       'src/io/handlers/browser_files.ts',

@@ -26,6 +26,8 @@ export {
   setLeakReporter,
   type TensorContainer,
 } from './core/memory.js';
+export { disposeVariables } from './core/memory.js';
+export { time, type TimingInfo } from './core/timing.js';
 export type { MemoryInfo } from './core/engine.js';
 export { engine, type EngineView } from './core/engine_view.js';
 export { Scope } from './core/scope.js';
@@ -116,6 +118,18 @@ export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as mixedPrecision from './mixed_precision/index.js';
 export { train } from './optimizers/index.js';
+// tfjs' optimizer classes (what tf.train.* returns), over neurite's optimizers
+export {
+  TfjsOptimizer as Optimizer,
+  SGDOptimizer,
+  MomentumOptimizer,
+  AdamOptimizer,
+  AdamaxOptimizer,
+  AdagradOptimizer,
+  AdadeltaOptimizer,
+  RMSPropOptimizer,
+  type NamedTensor,
+} from './optimizers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';
 export * as constraints from './constraints/index.js';
@@ -123,5 +137,7 @@ export * as activations from './activations/index.js';
 export * as viz from './viz/index.js';
 export * as data from './data/index.js';
 export * as util from './util/index.js';
+export * as tensor_util from './util/tensor_util.js';
 export { TensorBuffer, buffer } from './core/tensor_buffer.js';
 export { nextFrame } from './util/next_frame.js';
+export { version_core } from './version.js';

@@ -58,8 +58,13 @@ function valueAndGradients(
     }
     // a float16 output gets a float16 seed, so gradients of float16 ops stay float16
     const seed = dy ?? (y.dtype === 'float16' ? y.onesLike() : y.onesLike().cast('float32'));
-    const grads = tape.backward(y, seed, sources);
-    return { value: y, grads };
+    try {
+      return { value: y, grads: tape.backward(y, seed, sources) };
+    } catch (e) {
+      // a gradient rule threw: the nodes not yet visited still hold their saved tensors
+      tape.dispose();
+      throw e;
+    }
   });
 }
 
@@ -168,6 +173,46 @@ export function variableGrads(
   const out: Record<string, Tensor> = {};
   vars.forEach((v, i) => {
     out[v.name] = gs[i] ?? zeros(v.shape.slice());
+  });
+  return { value, grads: out };
+}
+
+/**
+ * tfjs' variableGrads semantics, for tfjs' `Optimizer.computeGradients`: only trainable variables are
+ * differentiated (all live ones when `varList` is absent), and variables f does not reach get no entry
+ * instead of a zero gradient, so an optimizer builds no state for them. Throws when none is trainable,
+ * when f reaches none, or when f's value is not a scalar.
+ * @example const { value, grads } = connectedVariableGrads('minimize', () => w.square().sum());
+ */
+export function connectedVariableGrads(
+  op: string,
+  f: () => Tensor,
+  varList?: readonly Variable[],
+): { value: Tensor; grads: Record<string, Tensor> } {
+  if (varList !== undefined && !Array.isArray(varList))
+    throw new ArgumentError(
+      `${op}: varList must be an array of Variables, received ${show(varList)}`,
+    );
+  const given = varList ?? ENGINE.trainableVariables();
+  const vars = given.filter((v) => v.trainable);
+  if (vars.length === 0)
+    throw new ArgumentError(
+      `${op}: at least one variable must be trainable, received ${given.length} variable(s), none trainable`,
+    );
+  const { value, grads: gs } = valueAndGradients(op, f, vars);
+  const fail = (e: Error): never => {
+    value.dispose();
+    gs.forEach((g) => g?.dispose());
+    throw e;
+  };
+  if (value.rank !== 0)
+    fail(new ShapeError(`${op}: f must return a scalar, received shape ${show(value.shape)}`));
+  if (gs.every((g) => g === null))
+    fail(new ArgumentError(`${op}: f's result does not depend on any of the trainable variables`));
+  const out: Record<string, Tensor> = Object.create(null);
+  vars.forEach((v, i) => {
+    const g = gs[i];
+    if (g) out[v.name] = g;
   });
   return { value, grads: out };
 }

@@ -430,6 +430,14 @@ export const BINARY = {
     dtype: 'logical',
     vjp: null,
   },
+  // bits of int32 values (the op accepts int32 only); no gradient
+  bitwiseAnd: {
+    fn: (a, b) => a & b,
+    wgsl: 'f32(i32(a) & i32(b))',
+    wgslInt: 'a & b',
+    dtype: 'same',
+    vjp: null,
+  },
 } satisfies Record<string, BinaryRow>;
 
 /** Names of the binary ops. */

@@ -225,6 +225,11 @@ export class Engine {
     return [...this.variables.values()].filter((v) => v.trainable);
   }
 
+  /** Disposes every live variable (trainable or not); tfjs' `disposeVariables`. */
+  disposeVariables(): void {
+    for (const v of [...this.variables.values()]) this.disposeTensor(v);
+  }
+
   /** A variable holding its own reference to `initial`'s buffer; variables belong to no scope. */
   makeVariable(initial: Tensor, trainable: boolean, name: string): Variable {
     this.assertAlive('variable', 'initialValue', initial);

@@ -64,3 +64,21 @@ export function roundToFloat16(
   for (let i = 0; i < src.length; i++) outBits[i] = roundBits(inBits[i], src[i], tmpF32, tmpU32);
   return out;
 }
+
+/**
+ * IEEE binary16 bit patterns to their values (h5wasm's float16 datasets, tfjs' float16-quantized weights).
+ * @example float16BitsToFloat32(new Uint16Array([0x3c00, 0x7c00])) // Float32Array [1, Infinity]
+ */
+export function float16BitsToFloat32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) out[i] = sign * 2 ** -14 * (fraction / 1024);
+    else if (exponent === 31) out[i] = fraction ? NaN : sign * Infinity;
+    else out[i] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return out;
+}

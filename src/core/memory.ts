@@ -1,6 +1,6 @@
 // The public memory API: tidy (sync and async), keep, dispose, memory(), and the leak reporter.
 import { ENGINE, type MemoryInfo } from './engine.js';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, show } from './errors.js';
 import { getScopeContext, type Scope } from './scope.js';
 import { Tensor } from './tensor.js';
 
@@ -54,6 +54,10 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
 export function tidy<T>(fn: () => T): T;
 export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
+  if (maybeFn !== undefined && typeof nameOrFn !== 'string')
+    throw new ArgumentError(
+      `tidy: with two arguments the first must be the scope's name (a string), received ${show(nameOrFn)}`,
+    );
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
   if (typeof fn !== 'function') throw new ArgumentError('tidy: expected a function');
   const scope = ENGINE.newScope();
@@ -106,6 +110,15 @@ export function dispose(container: unknown): void {
  */
 export function memory(): MemoryInfo {
   return ENGINE.memory();
+}
+
+/**
+ * Disposes every live variable, model weights and optimizer state included (tfjs' `disposeVariables`):
+ * for tests and for starting over; models and optimizers holding them cannot be used afterwards.
+ * @example nr.disposeVariables(); // nr.memory().numTensors drops by the variables' count
+ */
+export function disposeVariables(): void {
+  ENGINE.disposeVariables();
 }
 
 /** The scope that owns new tensors right now (null outside any). @example nr.currentScope() */

@@ -422,6 +422,10 @@ export class Tensor {
   logicalXor(b: Operand): Tensor {
     return ops.logicalXor(this, b);
   }
+  /** Bitwise AND with an int32 tensor of the same shape. @example nr.tensor1d([5], 'int32').bitwiseAnd(nr.tensor1d([3], 'int32')) // [1] */
+  bitwiseAnd(b: Tensor): Tensor {
+    return ops.bitwiseAnd(this, b);
+  }
   /** Uses this (bool) tensor as the condition: `cond.where(a, b)`. */
   where(a: Operand, b: Operand): Tensor {
     return ops.where(this, a, b);

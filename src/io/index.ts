@@ -18,7 +18,15 @@ export {
   downloadsHandler,
   type KeyValueStorage,
 } from './handlers/browser.js';
-export { encodeWeights, decodeWeights } from './weights.js';
+export {
+  encodeWeights,
+  decodeWeights,
+  decodeWeightsStream,
+  type WeightsManifestEntry,
+  type WeightQuantization,
+  type WeightGroup,
+  type NamedTensors,
+} from './weight_codec.js';
 export { browserFiles, type PickedFile } from './handlers/browser_files.js';
 export { parseModelJson, toModelJson, shardWeights } from './model_json.js';
 export {

@@ -9,9 +9,10 @@ import {
 } from './artifacts.js';
 import { specBytes } from './weights.js';
 import { assertConfigDepth } from '../core/serialization.js';
+import { version_core } from '../version.js';
 
 /** The version string written into files. */
-export const GENERATED_BY = 'neurite 0.1.0';
+export const GENERATED_BY = `neurite ${version_core}`;
 
 /** One group of the weights manifest: shard file names and the weights they hold, in order. */
 export interface ManifestGroup {

@@ -7,31 +7,6 @@ import { MAX_WEIGHT_BYTES, type WeightSpec } from './artifacts.js';
 
 const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
-/**
- * Reads tensors (asynchronously, so GPU backends work) into one little-endian buffer and a manifest.
- * @example const { specs, data } = await encodeWeights([{ name: 'dense/kernel', tensor: k }]);
- */
-export async function encodeWeights(
-  entries: readonly { name: string; tensor: Tensor; group?: WeightSpec['group'] }[],
-): Promise<{ specs: WeightSpec[]; data: ArrayBuffer }> {
-  const parts = await Promise.all(entries.map((e) => e.tensor.data()));
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  parts.forEach((p) => {
-    out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offset);
-    offset += p.byteLength;
-  });
-  const specs = entries.map((e) => ({
-    name: e.name,
-    shape: e.tensor.shape.slice(),
-    // float16 values are stored as float32 (exactly): written so, they load in any reader
-    dtype: e.tensor.dtype === 'float16' ? 'float32' : e.tensor.dtype,
-    ...(e.group ? { group: e.group } : {}),
-  }));
-  return { specs, data: out.buffer };
-}
-
 /** Checks one manifest entry and returns its byte size. `where` names the file for errors. */
 export function specBytes(spec: unknown, where: string): number {
   const s = spec as Partial<WeightSpec> | null;
@@ -54,36 +29,6 @@ export function specBytes(spec: unknown, where: string): number {
       `${where}: weight '${s.name}' declares an absurd size: shape ${show(s.shape)} (${bytes} bytes)`,
     );
   return bytes;
-}
-
-/**
- * Splits a weight buffer into tensors by the manifest; the buffer must be exactly as long as the manifest says.
- * @example const tensors = decodeWeights(specs, data, 'model.json');
- */
-export function decodeWeights(
-  specs: readonly WeightSpec[],
-  data: ArrayBuffer,
-  where: string,
-): Map<string, Tensor> {
-  const sizes = specs.map((s) => specBytes(s, where));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total !== data.byteLength)
-    throw new IOError(
-      `${where}: the manifest declares ${total} bytes of weights but the shards hold ${data.byteLength}`,
-    );
-  const out = new Map<string, Tensor>();
-  let offset = 0;
-  specs.forEach((s, i) => {
-    const n = sizes[i] / bytesPerElement(s.dtype);
-    const values = makeArray(s.dtype, n);
-    // Copy (not view): the offset may not be aligned for the element type.
-    new Uint8Array(values.buffer).set(new Uint8Array(data, offset, sizes[i]));
-    offset += sizes[i];
-    if (out.has(s.name))
-      throw new IOError(`${where}: weight '${s.name}' appears twice in the manifest`);
-    out.set(s.name, ENGINE.fromValues(values, s.shape, s.dtype));
-  });
-  return out;
 }
 
 /** One weight of a file: its manifest entry and where its bytes are. */

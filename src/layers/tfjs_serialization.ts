@@ -1,6 +1,7 @@
-// tfjs' `tf.serialization` namespace: registerClass for classes with `static className`, over the layer registry.
+// tfjs' `tf.serialization` namespace: registerClass for layer and optimizer classes with `static className`.
 import { ArgumentError, show } from '../core/errors.js';
 import type { Config } from '../core/serialization.js';
+import { TfjsOptimizer } from '../optimizers/tfjs_optimizer.js';
 import { Layer } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -25,6 +26,16 @@ export abstract class Serializable {
   abstract getConfig(): Config;
 }
 
+/** A tfjs-style optimizer class (`class MyOpt extends nr.Optimizer`) tfjs can serialize. */
+export interface SerializableOptimizerConstructor {
+  new (...args: never[]): TfjsOptimizer;
+  readonly className: string;
+  fromConfig?(cls: SerializableOptimizerConstructor, config: Config): TfjsOptimizer;
+}
+
+/** What registerClass accepts: a layer class or an optimizer class. */
+export type SerializableClass = SerializableConstructor | SerializableOptimizerConstructor;
+
 /** The registered name of each class (registerClass's `package>name`). */
 const registeredNames = new Map<new (config: Config) => Layer, string>();
 
@@ -35,8 +46,10 @@ const registeredNames = new Map<new (config: Config) => Layer, string>();
 export class SerializationMap {
   private static instance: SerializationMap | null = null;
   /** className -> [class, its config -> instance]; a null-prototype object, so names from files never reach Object.prototype. */
-  readonly classNameMap: Record<string, [new (config: Config) => Layer, (config: Config) => Layer]> =
-    Object.create(null);
+  readonly classNameMap: Record<
+    string,
+    [SerializableClass, (config: Config) => Layer | TfjsOptimizer]
+  > = Object.create(null);
 
   /** The one map. @example nr.serialization.SerializationMap.getMap() */
   static getMap(): SerializationMap {
@@ -45,9 +58,25 @@ export class SerializationMap {
   }
 
   /** Registers a class under its className. @example nr.serialization.SerializationMap.register(MyLayer) */
-  static register<T extends Layer>(cls: SerializableConstructor<T>): void {
-    SerializationMap.getMap().classNameMap[cls.className] = [cls, (config) => fromConfigOf(cls, config)];
+  static register(cls: SerializableClass): void {
+    const make = isLayerClass(cls)
+      ? (config: Config) => fromConfigOf(cls, config)
+      : (config: Config) => optimizerFromConfig(cls, config);
+    SerializationMap.getMap().classNameMap[cls.className] = [cls, make];
   }
+}
+
+function isLayerClass(cls: SerializableClass): cls is SerializableConstructor {
+  return cls.prototype instanceof Layer;
+}
+
+/** An optimizer from its config: the class's `static fromConfig(cls, config)` (tfjs' optimizers have one). */
+function optimizerFromConfig(cls: SerializableOptimizerConstructor, config: Config): TfjsOptimizer {
+  if (!cls.fromConfig)
+    throw new ArgumentError(
+      `deserialize: optimizer class ${cls.className} has no static fromConfig(cls, config)`,
+    );
+  return cls.fromConfig(cls, config);
 }
 
 /** An instance from a config: the class's own `static fromConfig(cls, config)`, else its constructor. */
@@ -59,25 +88,45 @@ function fromConfigOf<T extends Layer>(cls: SerializableConstructor<T>, config: 
  * Registers a custom layer class (tfjs style: `static className`, a constructor taking its config, and
  * optionally `static fromConfig(cls, config)`), so models naming it load and deserialize.
  * Registered under its className and under `package>name` ('Custom>MyLayer' by default), as tfjs does.
+ * A tfjs-style optimizer class (`extends nr.Optimizer`, with `static fromConfig`) is registered in
+ * `SerializationMap` by its className.
  * @example
  * class Scale extends nr.layers.Layer { static className = 'Scale'; call(x) { return x.mul(2); } }
  * nr.serialization.registerClass(Scale);
  */
-export function registerClass<T extends Layer>(
-  cls: SerializableConstructor<T>,
+export function registerClass<T extends SerializableClass>(
+  cls: T,
   pkg = 'Custom',
   name?: string,
-): SerializableConstructor<T> {
-  if (typeof cls !== 'function' || !(cls.prototype instanceof Layer))
+): T {
+  const received = show(typeof cls === 'function' ? cls.name : cls);
+  if (
+    typeof cls !== 'function' ||
+    !(cls.prototype instanceof Layer || cls.prototype instanceof TfjsOptimizer)
+  )
     throw new ArgumentError(
-      `registerClass: expected a Layer subclass, received ${show(typeof cls === 'function' ? cls.name : cls)}`,
+      `registerClass: expected a Layer or Optimizer subclass, received ${received}`,
     );
-  if (typeof cls.className !== 'string' || !cls.className)
+  const given: unknown = Reflect.get(cls, 'className');
+  if (given === undefined)
     throw new ArgumentError(
-      `registerClass: class ${cls.name} must have a non-empty static className (e.g. static className = '${cls.name}'), received ${show(cls.className)}`,
+      `registerClass: class ${cls.name} does not have the static className property (add static className = '${cls.name}')`,
     );
+  if (typeof given !== 'string')
+    throw new ArgumentError(
+      `registerClass: the className of class ${cls.name} is required to be a string, but got type ${typeof given}`,
+    );
+  if (!given)
+    throw new ArgumentError(
+      `registerClass: class ${cls.name} has an empty-string as its className, which is invalid`,
+    );
+  if (!isLayerClass(cls)) {
+    SerializationMap.register(cls);
+    return cls;
+  }
   const className = name ?? cls.className;
-  const fromConfig = (config: Config): Layer => fromConfigOf(cls, config);
+  const layerClass: SerializableConstructor = cls;
+  const fromConfig = (config: Config): Layer => fromConfigOf(layerClass, config);
   SerializationMap.register(cls);
   registerLayer(className, fromConfig);
   registerLayer(`${pkg}>${className}`, fromConfig);

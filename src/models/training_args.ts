@@ -4,11 +4,12 @@ import type { ProgressStream } from '../callbacks/progbar.js';
 import type { Tensor } from '../core/tensor.js';
 import type { LossSpec } from '../losses/index.js';
 import type { MetricSpec } from '../metrics/index.js';
-import type { Optimizer } from '../optimizers/index.js';
+import type { Optimizer, TfjsOptimizer } from '../optimizers/index.js';
 
 /** Options of `compile`. */
 export interface CompileArgs {
-  optimizer: string | Optimizer;
+  /** A name ('adam'), a neurite optimizer, or a tfjs one (`tf.train.adam()`). */
+  optimizer: string | Optimizer | TfjsOptimizer;
   /**
    * One loss, or one per output (array, or object keyed by output name). May be left out when the
    * model's layers add their losses (`addLoss`) or a subclass overrides `trainStep`.

@@ -1,9 +1,9 @@
 // Elementwise ops: unary and binary rows of the table, where, cast, and small composites (clip, prelu, oneHot).
 import { type DType, isFloatDType, type TensorLike, upcast } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
-import { ArgumentError, DTypeError, show } from '../core/errors.js';
+import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { one, type RuleTable } from '../core/primitives.js';
-import { broadcastShapes } from '../core/shape.js';
+import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { scalar } from './creation.js';
 import { dtypeArg, toTensor, toTensorAny, toTensorAs } from './convert.js';
@@ -262,6 +262,34 @@ export const logicalAnd = binary('logicalAnd');
 export const logicalOr = binary('logicalOr');
 /** a XOR b on bool tensors. @example nr.logicalXor(m1, m2) */
 export const logicalXor = binary('logicalXor');
+
+/**
+ * Bitwise AND of two int32 tensors of the same shape (tfjs' bitwiseAnd; no broadcasting, as in tfjs).
+ * @example nr.bitwiseAnd(nr.tensor1d([5, 3], 'int32'), nr.tensor1d([1, 6], 'int32')) // [1, 2]
+ */
+export function bitwiseAnd(x: Tensor, y: Tensor): Tensor {
+  for (const [arg, t] of [
+    ['x', x],
+    ['y', y],
+  ] as const)
+    if (!(t instanceof Tensor))
+      throw new ArgumentError(`bitwiseAnd: ${arg} must be a Tensor, received ${show(t)}`);
+  // the shape first, then the dtype, in tfjs' order
+  if (!shapesEqual(x.shape, y.shape))
+    throw new ShapeError(
+      `bitwiseAnd: x and y must have the same shape, received ${show(x.shape)} and ${show(y.shape)}`,
+    );
+  for (const [arg, t] of [
+    ['x', x],
+    ['y', y],
+  ] as const) {
+    if (t.dtype !== 'int32')
+      throw new DTypeError(
+        `bitwiseAnd: ${arg} must be an int32 tensor, received dtype '${t.dtype}'`,
+      );
+  }
+  return runBinary('bitwiseAnd', x, y);
+}
 
 /**
  * Picks a where cond is true, else b; all three broadcast (a and b may be string tensors).

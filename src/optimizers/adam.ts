@@ -82,18 +82,8 @@ export class Adam extends Optimizer {
       variable.assign(wOut);
       return;
     }
-    const mNew = flushSubnormals(m.add(grad.sub(m).mul(1 - this.beta1)));
-    let vNew = flushSubnormals(
-      v.add(
-        grad
-          .square()
-          .sub(v)
-          .mul(1 - this.beta2),
-      ),
-      true,
-    );
-    m.assign(mNew);
-    v.assign(vNew);
+    const [mNew, vNewRaw] = updateMoments(grad, m, v, this.beta1, this.beta2);
+    let vNew = vNewRaw;
     if (this.amsgrad) {
       const vHat = this.slot('velocity_hat', variable);
       vNew = vHat.maximum(vNew);
@@ -119,6 +109,33 @@ export class Adam extends Optimizer {
     r.done();
     return opt;
   }
+}
+
+/**
+ * Adam's moment updates, shared by the Adam family: m += (g - m)(1 - β1), v += (g² - v)(1 - β2),
+ * assigned to the slots (subnormals flushed) and returned.
+ * @example const [mNew, vNew] = updateMoments(grad, m, v, 0.9, 0.999);
+ */
+export function updateMoments(
+  grad: Tensor,
+  m: Variable,
+  v: Variable,
+  beta1: number,
+  beta2: number,
+): [Tensor, Tensor] {
+  const mNew = flushSubnormals(m.add(grad.sub(m).mul(1 - beta1)));
+  const vNew = flushSubnormals(
+    v.add(
+      grad
+        .square()
+        .sub(v)
+        .mul(1 - beta2),
+    ),
+    true,
+  );
+  m.assign(mNew);
+  v.assign(vNew);
+  return [mNew, vNew];
 }
 
 /** Adam's own options from a config. @example readAdamConfig('Adam', { learning_rate: 0.01, beta_1: 0.9 }) */

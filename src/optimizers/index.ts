@@ -37,4 +37,14 @@ export {
   type KerasSerializedObject,
 } from './registry.js';
 export { serialize } from '../core/serialization.js';
-export { train } from './train.js';
+export { TfjsOptimizer, type NamedTensor } from './tfjs_optimizer.js';
+export {
+  train,
+  SGDOptimizer,
+  MomentumOptimizer,
+  AdamOptimizer,
+  AdamaxOptimizer,
+  AdagradOptimizer,
+  AdadeltaOptimizer,
+  RMSPropOptimizer,
+} from './tfjs_optimizers.js';

@@ -9,6 +9,7 @@ import {
   readBaseConfig,
   stepScalar,
 } from './optimizer.js';
+import { updateMoments } from './adam.js';
 import { checkNumber, ConfigReader } from './validate.js';
 
 /** Options of Nadam. */
@@ -83,18 +84,7 @@ export class Nadam extends Optimizer {
     const s = stepScalar(this.step, 'Nadam');
     const m = this.slot('momentum', variable);
     const v = this.slot('velocity', variable);
-    const mNew = flushSubnormals(m.add(grad.sub(m).mul(1 - this.beta1)));
-    const vNew = flushSubnormals(
-      v.add(
-        grad
-          .square()
-          .sub(v)
-          .mul(1 - this.beta2),
-      ),
-      true,
-    );
-    m.assign(mNew);
-    v.assign(vNew);
+    const [mNew, vNew] = updateMoments(grad, m, v, this.beta1, this.beta2);
     const mHat = mNew.mul(s.momentumScale).add(grad.mul(s.gradScale));
     const vHat = vNew.div(s.bias2);
     variable.assign(variable.sub(mHat.mul(lr).div(vHat.sqrt().add(this.epsilon))));

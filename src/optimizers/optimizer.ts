@@ -256,6 +256,16 @@ export abstract class Optimizer implements Serializable {
     return s;
   }
 
+  /**
+   * The state variable `slotName` of `variable` (tf.keras' `get_slot`), e.g. Adam's 'momentum'.
+   * Throws when the optimizer has no such slot for the variable.
+   * @example const m = opt.getSlot(w, 'momentum');
+   */
+  getSlot(variable: Variable, slotName: string): Variable {
+    this.assertLive('getSlot');
+    return this.slot(slotName, variable);
+  }
+
   private ensureIterations(): Variable {
     this.iterationsVar ??= this.newStateVariable('iteration', () => scalar(0, 'int32'));
     return this.iterationsVar;

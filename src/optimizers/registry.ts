@@ -11,6 +11,7 @@ import { Nadam } from './nadam.js';
 import { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
+import { TfjsOptimizer } from './tfjs_optimizer.js';
 // last: it imports this registry back (for its inner optimizer), after the classes above exist
 import { LossScaleOptimizer } from '../mixed_precision/loss_scale_optimizer.js';
 
@@ -42,9 +43,11 @@ export interface KerasSerializedObject {
  * @example const opt = nr.optimizers.getOptimizer('adam');
  */
 export function getOptimizer(
-  spec: string | Optimizer | SerializedObject | KerasSerializedObject,
+  spec: string | Optimizer | TfjsOptimizer | SerializedObject | KerasSerializedObject,
 ): Optimizer {
   if (spec instanceof Optimizer) return spec;
+  // tf.train.* objects: the neurite optimizer under tfjs' surface does the training
+  if (spec instanceof TfjsOptimizer) return spec.optimizer;
   if (spec !== null && typeof spec === 'object' && 'class_name' in spec) {
     if (typeof spec.class_name !== 'string')
       throw new ArgumentError(

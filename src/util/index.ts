@@ -129,11 +129,39 @@ export function flatten<T extends number | boolean | string | Promise<number> | 
   result: T[] = [],
   skipTypedArray = false,
 ): T[] {
-  if (Array.isArray(arr) || (isTypedArray(arr) && !skipTypedArray)) {
+  const view = ArrayBuffer.isView(arr) && !(arr instanceof DataView);
+  if (Array.isArray(arr) || (view && !skipTypedArray)) {
     const list = arr as ArrayLike<RecursiveArray<T>>;
     for (let i = 0; i < list.length; i++) flatten(list[i], result, skipTypedArray);
+  } else if (!view && isIndexObject(arr)) {
+    // an object with index keys (tfjs accepts these): its entries 0..max in order, other keys ignored
+    const entries: object = arr;
+    const indexes = Object.keys(entries).filter((k) => /^(0|[1-9]\d*)$/.test(k));
+    const last = indexes.reduce((m, k) => Math.max(m, Number(k)), -1);
+    for (let i = 0; i <= last; i++) {
+      const item: RecursiveArray<T> = Reflect.get(entries, String(i));
+      flatten(item, result, skipTypedArray);
+    }
   } else result.push(arr as T);
   return result;
+}
+
+/** A plain object (not a promise, string or typed array) whose entries flatten walks by index. */
+function isIndexObject(value: unknown): value is object {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof String) &&
+    typeof Reflect.get(value, 'then') !== 'function'
+  );
+}
+
+/**
+ * Total bytes of encoded strings (tfjs' bytesFromStringArray; UTF-8 bytes, so 'даниел' counts 12).
+ * @example nr.util.bytesFromStringArray([nr.util.encodeString('ab')]) // 2
+ */
+export function bytesFromStringArray(arr: readonly Uint8Array[]): number {
+  return arr.reduce((n, bytes) => n + bytes.byteLength, 0);
 }
 
 /** Milliseconds from a high-resolution clock. @example const t = nr.util.now(); */

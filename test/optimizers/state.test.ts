@@ -10,6 +10,7 @@ import {
   Optimizer,
   serialize,
   train,
+  TfjsOptimizer,
 } from '../../src/optimizers/index.js';
 
 let counter = 0;
@@ -300,8 +301,8 @@ describe('registry', () => {
 });
 
 describe('train.* (tfjs factories)', () => {
-  it('build the matching classes with tfjs arguments', () => {
-    const cases: [Optimizer, string, Config][] = [
+  it('build the matching neurite optimizers with tfjs arguments', () => {
+    const cases: [TfjsOptimizer, string, Config][] = [
       [train.sgd(0.1), 'SGD', { learningRate: 0.1, momentum: 0 }],
       [train.momentum(0.1, 0.9, true), 'SGD', { momentum: 0.9, nesterov: true }],
       [
@@ -320,15 +321,16 @@ describe('train.* (tfjs factories)', () => {
       ],
     ];
     for (const [opt, cls, expected] of cases) {
-      track(opt);
-      expect(opt.getClassName()).toBe(cls);
-      expect(opt.getConfig()).toMatchObject(expected);
+      track(opt.optimizer);
+      expect(opt.optimizer.getClassName()).toBe(cls);
+      expect(opt.optimizer.getConfig()).toMatchObject(expected);
     }
   });
 
   it('adamax decay becomes lr / (1 + decay·t)', async () => {
-    const opt = track(train.adamax(0.002, 0.9, 0.999, null, 0.5));
-    const schedule = opt.learningRate;
+    const opt = train.adamax(0.002, 0.9, 0.999, null, 0.5);
+    track(opt.optimizer);
+    const schedule = opt.optimizer.learningRate;
     expect(schedule).toBeInstanceOf(InverseTimeDecay);
     if (!(schedule instanceof InverseTimeDecay)) return;
     const step = track(nr.scalar(2, 'int32'));

@@ -76,8 +76,8 @@ function exportNames(key, seen = new Set()) {
 
 /**
  * A tfjs internal module, for neurite: each export is neurite's public function of the same name (top
- * level, tf.util or tf.io, as tfjs also exports them there), else a stub that fails when used, so only
- * the specs touching tfjs internals fail.
+ * level, tf.util, tf.io, tf.tensor_util or tf.serialization, as tfjs exports them there; ENGINE is tf.engine()), else
+ * a stub that fails when used, so only the specs touching tfjs internals fail.
  */
 function internalModule(key) {
   const lines = [
@@ -88,7 +88,9 @@ function internalModule(key) {
     `  apply() { fail(name); },`,
     `  construct() { fail(name); },`,
     `});`,
-    `const pick = (name) => name in nr ? nr[name] : nr.util && name in nr.util ? nr.util[name] : nr.io && name in nr.io ? nr.io[name] : stub(name);`,
+    // tfjs's ENGINE is the object tfjs exposes publicly as tf.engine()
+    `const spaces = [nr, nr.util, nr.io, nr.tensor_util, nr.serialization].filter(Boolean);`,
+    `const pick = (name) => name === 'ENGINE' && typeof nr.engine === 'function' ? nr.engine() : (spaces.find((s) => name in s) ?? { [name]: stub(name) })[name];`,
   ];
   // tfjs' util module shares names with ops (tanh: a number function there, an op at the top level)
   if (key === 'util' || key === 'util_base')

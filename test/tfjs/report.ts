@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from './run.js';
+import { isExcludedSpec, loadExclusions } from './exclusions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +44,7 @@ export interface Row {
 
 /** The table: per category, how many of the control's passing specs pass on neurite. */
 export function table(control: Control, run: RunResult): Row[] {
+  const excluded = loadExclusions();
   const rows = new Map<Category, Row>(
     CATEGORIES.map((c) => [c, { category: c, passed: 0, run: 0 }]),
   );
@@ -53,8 +55,9 @@ export function table(control: Control, run: RunResult): Row[] {
     const passed = new Set(
       run.files[file].specs.filter((s) => s.status === 'passed').map((s) => s.name),
     );
-    row.run += names.length;
-    row.passed += names.filter((n) => passed.has(n)).length;
+    const counted = names.filter((n) => !isExcludedSpec(excluded, n));
+    row.run += counted.length;
+    row.passed += counted.filter((n) => passed.has(n)).length;
   }
   return [...rows.values()];
 }
@@ -74,11 +77,13 @@ export function markdown(rows: Row[], title: string): string {
 /** First failure of each failing spec (of those the control passes), for triage. */
 export function failures(control: Control, run: RunResult): { name: string; message: string }[] {
   const out: { name: string; message: string }[] = [];
+  const excluded = loadExclusions();
   for (const [file, names] of Object.entries(control)) {
     const r = run.files[file];
     if (!r) continue;
     const byName = new Map(r.specs.map((s) => [s.name, s]));
     for (const n of names) {
+      if (isExcludedSpec(excluded, n)) continue;
       const s = byName.get(n);
       if (s?.status === 'passed') continue;
       out.push({

@@ -1,6 +1,7 @@
 // HDF5 through h5wasm, on its in-memory file system: a reader that refuses links and virtual datasets and
 // checks every dataset's size before reading it, and a writer of groups, datasets and string attributes.
 import { IOError, show } from '../../core/errors.js';
+import { float16BitsToFloat32 } from '../../core/float16.js';
 
 type H5Module = typeof import('h5wasm');
 type H5Group = import('h5wasm').Group;
@@ -289,7 +290,7 @@ export class H5Reader {
     let values: Float32Array | Int32Array;
     if (raw instanceof Float32Array) values = raw;
     else if (raw instanceof Float64Array || raw instanceof Uint16Array)
-      values = Float32Array.from(raw instanceof Uint16Array ? halfToFloat(raw) : raw);
+      values = Float32Array.from(raw instanceof Uint16Array ? float16BitsToFloat32(raw) : raw);
     else if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
       values = new Int32Array(raw.length);
       for (let i = 0; i < raw.length; i++)
@@ -329,26 +330,6 @@ export class H5Reader {
       this.mod.FS.unlink(this.fsPath);
     }
   }
-}
-
-/** IEEE half-precision bits to numbers (h5wasm returns float16 datasets as raw 16-bit words). */
-function halfToFloat(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i];
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const f = h & 0x3ff;
-    out[i] =
-      e === 0
-        ? s * 2 ** -14 * (f / 1024)
-        : e === 31
-          ? f
-            ? NaN
-            : s * Infinity
-          : s * 2 ** (e - 15) * (1 + f / 1024);
-  }
-  return out;
 }
 
 /** One dataset to write. int64 stores counters (Keras' optimizer iterations and Normalization count). */
