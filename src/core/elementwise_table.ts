@@ -316,6 +316,8 @@ export interface BinaryRow {
   /** WGSL over i32 `a` and `b` where `wgsl` does not fit ints; helpers `*_i` live in webgpu/elementwise.ts. */
   readonly wgslInt?: string;
   readonly dtype: DTypeRule;
+  /** The public op's parameter names where they are not tfjs's usual 'a' and 'b' (pow: 'base', 'exp'), for errors. */
+  readonly args?: readonly [string, string];
   readonly vjp:
     ((dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]) | null;
 }
@@ -371,6 +373,7 @@ export const BINARY = {
   },
   // d a^b = b a^(b-1) da + a^b log(a) db (the db term is 0 where a <= 0)
   pow: {
+    args: ['base', 'exp'],
     fn: Math.pow,
     wgsl: 'pow_(a, b)',
     wgslInt: 'pow_i(a, b)',

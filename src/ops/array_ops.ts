@@ -16,18 +16,23 @@ type Operand = Tensor | TensorLike;
  * @example nr.addN([a, b, c]) // a + b + c
  */
 export function addN(tensors: readonly Operand[]): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0)
-    throw new ArgumentError(`addN: tensors must be a non-empty array, received ${show(tensors)}`);
+  // tfjs's wording after the op's name, so code that matches on tfjs's messages keeps working
+  if (!Array.isArray(tensors))
+    throw new ArgumentError(
+      `addN: The argument passed to tf.addN() must be a list of tensors, received ${show(tensors)}`,
+    );
+  if (tensors.length === 0)
+    throw new ArgumentError('addN: Must pass at least one tensor to tf.addN(), but got 0');
   return tidy(() => {
     const ts = tensors.map((t, i) => toTensor(t, 'addN', `tensors[${i}]`));
     for (const [i, t] of ts.entries()) {
       if (!shapesEqual(t.shape, ts[0].shape))
         throw new ShapeError(
-          `addN: all tensors must have the same shape; tensors[${i}] has ${show(t.shape)}, tensors[0] ${show(ts[0].shape)}`,
+          `addN: All tensors passed to tf.addN() must have the same shape; tensors[${i}] has ${show(t.shape)}, tensors[0] ${show(ts[0].shape)}`,
         );
       if (t.dtype !== ts[0].dtype)
         throw new DTypeError(
-          `addN: all tensors must have the same dtype; tensors[${i}] is ${t.dtype}, tensors[0] ${ts[0].dtype}`,
+          `addN: All tensors passed to tf.addN() must have the same dtype; tensors[${i}] is ${t.dtype}, tensors[0] ${ts[0].dtype}`,
         );
     }
     return ts.slice(1).reduce((acc, t) => ops.add(acc, t), ops.clone(ts[0]));

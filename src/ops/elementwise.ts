@@ -10,6 +10,7 @@ import { dtypeArg, toTensor, toTensorAs } from './convert.js';
 import {
   BINARY,
   type BinaryOp,
+  type BinaryRow,
   type DTypeRule,
   UNARY,
   type UnaryOp,
@@ -76,12 +77,14 @@ function freeTemps(given: readonly unknown[], made: readonly Tensor[]): void {
 }
 
 function runBinary(op: BinaryOp, aIn: Operand, bIn: Operand): Tensor {
+  const row: BinaryRow = BINARY[op];
+  const [aName, bName] = row.args ?? ['a', 'b'];
   const a =
-    logicalArg(op, BINARY[op].dtype, aIn, 'a') ??
-    toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
+    logicalArg(op, row.dtype, aIn, aName) ??
+    toTensor(aIn, op, aName, bIn instanceof Tensor ? bIn.dtype : undefined);
   let b: Tensor;
   try {
-    b = logicalArg(op, BINARY[op].dtype, bIn, 'b') ?? toTensor(bIn, op, 'b', a.dtype);
+    b = logicalArg(op, row.dtype, bIn, bName) ?? toTensor(bIn, op, bName, a.dtype);
   } catch (e) {
     freeTemps([aIn], [a]);
     throw e;

@@ -71,9 +71,12 @@ export function slice(
     return v === -1 ? d - b[i] : v;
   });
   for (let i = 0; i < xt.rank; i++) {
+    if (b[i] < 0)
+      throw new ArgumentError(
+        `slice: begin ${show(b)} is negative at dimension ${i}: slice() does not support negative begin indexing`,
+      );
     if (
       !Number.isInteger(b[i]) ||
-      b[i] < 0 ||
       !Number.isInteger(sz[i]) ||
       sz[i] < 0 ||
       b[i] + sz[i] > xt.shape[i]
