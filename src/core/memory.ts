@@ -1,6 +1,6 @@
 // The public memory API: tidy (sync and async), keep, dispose, memory(), and the leak reporter.
 import { ENGINE, type MemoryInfo } from './engine.js';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, show } from './errors.js';
 import { getScopeContext, type Scope } from './scope.js';
 import { Tensor } from './tensor.js';
 
@@ -56,6 +56,10 @@ export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
   if (typeof fn !== 'function') throw new ArgumentError('tidy: expected a function');
+  if (maybeFn !== undefined && typeof nameOrFn !== 'string')
+    throw new ArgumentError(
+      `tidy: with two arguments the first is the scope's name and must be a string, received ${show(nameOrFn)}`,
+    );
   const scope = ENGINE.newScope();
   let result: T;
   try {

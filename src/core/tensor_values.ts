@@ -110,8 +110,30 @@ export function tensorFromValues(
         `${op}: shape ${show(shape)} has ${sizeOf(finalShape)} elements but ${flat.length} values were given (inferred shape ${show(inferred)})`,
       );
     }
+    assertNestingFits(op, inferred, finalShape);
   }
   return ENGINE.fromValues(flat, finalShape, dt);
+}
+
+/**
+ * Nested values must already have the given shape; only their innermost level may hold a flattening
+ * of the trailing dimensions (tfjs's rule): [[1, 2, 3], [4, 5, 6]] cannot be read as shape [3, 2],
+ * which is almost always a mistake, while [1, 2, 3, 4] (one level) takes any shape of 4 elements.
+ */
+function assertNestingFits(
+  op: string,
+  inferred: readonly number[],
+  shape: readonly number[],
+): void {
+  if (inferred.length <= 1) return;
+  const last = inferred.length - 1;
+  const fits =
+    inferred.slice(0, last).every((d, i) => d === shape[i]) &&
+    inferred[last] === sizeOf(shape.slice(last));
+  if (!fits)
+    throw new ShapeError(
+      `${op}: the inferred shape ${show(inferred)} of the nested values does not match the provided shape ${show(shape)}; reshape the values or pass them flat`,
+    );
 }
 
 /**

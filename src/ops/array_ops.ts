@@ -7,7 +7,7 @@ import { tidy } from '../core/memory.js';
 import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
-import { toTensor } from './convert.js';
+import { argDTypeError, toTensor, toTensorAs } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -183,12 +183,15 @@ export function sparseToDense(
   defaultValue: Operand = 0,
 ): Tensor {
   return tidy(() => {
-    let idx = toTensor(sparseIndices, 'sparseToDense', 'sparseIndices', 'int32');
-    if (idx.dtype !== 'int32') idx = ops.cast(idx, 'int32');
+    // plain values are parsed as int32 (as tfjs does); a tensor of another dtype is refused
+    let idx = toTensorAs(sparseIndices, 'sparseToDense', 'sparseIndices', 'int32');
+    if (idx.dtype !== 'int32')
+      throw argDTypeError('sparseToDense', 'sparseIndices', 'int32', idx.dtype);
     if (idx.rank <= 1) idx = ops.reshape(idx, [idx.size, 1]);
     const vals = toTensor(sparseValues, 'sparseToDense', 'sparseValues');
     const n = idx.shape[0];
-    const v = vals.rank === 0 ? ops.fill([n], vals.dataSync()[0], vals.dtype) : vals;
+    // a scalar value is broadcast on the backend: no read, so it works where reads are async (webgpu)
+    const v = vals.rank === 0 ? ops.broadcastTo(vals, [n]) : vals;
     const def = toTensor(defaultValue, 'sparseToDense', 'defaultValue', v.dtype);
     if (def.dtype !== v.dtype)
       throw new DTypeError(

@@ -6,6 +6,7 @@ import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import {
   assertPerm,
+  assertShape,
   broadcastShapes,
   inferReshape,
   normalizeAxes,
@@ -226,6 +227,7 @@ export function squeeze(x: Operand, axis?: readonly number[]): Tensor {
 /** Broadcasts to a shape (numpy rules). @example nr.broadcastTo(nr.tensor([1, 2]), [3, 2]) */
 export function broadcastTo(x: Operand, shape: readonly number[]): Tensor {
   const xt = toTensor(x, 'broadcastTo', 'x');
+  assertShape('broadcastTo', 'shape', shape);
   const target = shape.slice();
   if (!shapesEqual(broadcastShapes('broadcastTo', xt.shape, target), target)) {
     throw new ShapeError(
