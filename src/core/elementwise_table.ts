@@ -126,14 +126,14 @@ export const UNARY = {
   // d acosh = 1 / sqrt(x^2 - 1)
   acosh: {
     fn: Math.acosh,
-    wgsl: 'acosh(x)',
+    wgsl: 'acosh_(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.square().sub(1).rsqrt()),
   },
   // d atanh = 1 / (1 - x^2)
   atanh: {
     fn: Math.atanh,
-    wgsl: 'atanh(x)',
+    wgsl: 'atanh_(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.div(x.square().neg().add(1)),
   },

@@ -99,6 +99,19 @@ fn log1p_(x: f32) -> f32 {
 fn sin_(x: f32) -> f32 { return sincos_(x, 0); }
 fn cos_(x: f32) -> f32 { return sincos_(x, 1); }
 fn tan_(x: f32) -> f32 { return sincos_(x, 0) / sincos_(x, 1); }`,
+  acosh_: `var<private> DOMAIN_NAN: u32 = 0x7fc00000u;
+var<private> DOMAIN_INF: u32 = 0x7f800000u;
+// WGSL leaves acosh below 1 and atanh outside (-1, 1) undefined (SwiftShader gives numbers); Math's values:
+fn acosh_(x: f32) -> f32 {
+  if (x < 1.0) { return bitcast<f32>(DOMAIN_NAN); }
+  return acosh(x);
+}
+fn atanh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (a > 1.0) { return bitcast<f32>(DOMAIN_NAN); }
+  if (a == 1.0) { return sign(x) * bitcast<f32>(DOMAIN_INF); }
+  return atanh(x);
+}`,
   pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
@@ -181,7 +194,11 @@ var<private> GUARD_INF: u32 = 0x7f800000u;
 fn isnan_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
 
 /** Helpers that define more than one function: the other names that pull them in. */
-const ALSO: Record<string, string[]> = { log_: ['log1p_'], sincos_: ['sin_', 'cos_', 'tan_'] };
+const ALSO: Record<string, string[]> = {
+  log_: ['log1p_'],
+  sincos_: ['sin_', 'cos_', 'tan_'],
+  acosh_: ['atanh_'],
+};
 
 function helpersFor(expr: string): string {
   return Object.keys(HELPERS)
