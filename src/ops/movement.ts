@@ -74,7 +74,7 @@ export function slice(
   for (let i = 0; i < xt.rank; i++) {
     if (b[i] < 0)
       throw new ArgumentError(
-        `slice: begin ${show(b)} is negative at dimension ${i}: slice() does not support negative begin indexing`,
+        `slice: begin ${show(b)} is negative at dimension ${i}: slice() does not support negative begin indexing (count from the end with shape[i] - n)`,
       );
     if (
       !Number.isInteger(b[i]) ||
