@@ -79,6 +79,23 @@ describe.skipIf(!available)('webgpu backend', () => {
     nr.dispose([f, t, big, bigFromJs]);
   });
 
+  it('the async NMS variants read boxes computed on the GPU with await data()', async () => {
+    await gpu();
+    const raw = nr.tensor([
+      [0, 0, 1, 1],
+      [0, 0.1, 1, 1.1],
+      [0, 10, 1, 11],
+    ]);
+    const boxes = raw.mul(1); // a GPU result: only an async read gives its values
+    const scores = nr.tensor([0.9, 0.8, 0.7]);
+    expect(() => nr.image.nonMaxSuppression(boxes, scores, 3, 0.5)).toThrow(nr.BackendError);
+    const picked = await nr.image.nonMaxSuppressionAsync(boxes, scores, 3, 0.5);
+    expect(Array.from(await picked.data())).toEqual([0, 2]);
+    const padded = await nr.image.nonMaxSuppressionPaddedAsync(boxes, scores, 3, 0.5, -1, true);
+    expect(Array.from(await padded.selectedIndices.data())).toEqual([0, 2, 0]);
+    nr.dispose([raw, boxes, scores, picked, padded.selectedIndices, padded.validOutputs]);
+  });
+
   it('a 200-step allocate/compute/dispose loop keeps GPU memory flat', async () => {
     const b = await gpu();
     const w = nr.tensor([
