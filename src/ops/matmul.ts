@@ -199,6 +199,10 @@ function parseEinsum(equation: string, count: number): EinsumSpec {
     throw new ArgumentError(
       `einsum: ellipsis ('...') is not supported, received ${show(equation)}`,
     );
+  if (eq.split('->').length > 2)
+    throw new ArgumentError(
+      `einsum: Expecting exactly one '->' in an equation that names its output (none for numpy's implicit output), received ${show(equation)}`,
+    );
   if (!/^[a-zA-Z]*(,[a-zA-Z]*)*(->[a-zA-Z]*)?$/.test(eq)) {
     throw new ArgumentError(
       `einsum: equation must look like 'ij,jk->ik' (letters, commas, one '->'), received ${show(equation)}`,
