@@ -198,7 +198,11 @@ describe('indexing op errors name the op, the argument and what was received', (
       nr.ArgumentError,
       /topk: 'k' passed to topk\(\) must be <= the last dimension \(3\), received 4/,
     );
-    throws(() => nr.topk(x, -1), nr.ArgumentError, /topk: 'k' passed to topk\(\) must be >= 0, received -1/);
+    throws(
+      () => nr.topk(x, -1),
+      nr.ArgumentError,
+      /topk: 'k' passed to topk\(\) must be >= 0, received -1/,
+    );
     throws(() => nr.topk(x, 1.5), nr.ArgumentError, /topk: k must be an integer, received 1\.5/);
     throws(
       () => nr.topk(nr.scalar(3)),
