@@ -49,6 +49,16 @@ export type NestedArray = number | boolean | string | Uint8Array | readonly Nest
 /** Values accepted by `tensor()`. */
 export type TensorLike = NestedArray | TypedArray | readonly number[] | readonly boolean[];
 
+/**
+ * Whether a value is plain tensor data (nested arrays, a typed array, a number or a boolean), not a tensor.
+ * @example isTensorLike([[1, 2]]) // true; isTensorLike({}) // false
+ */
+export function isTensorLike(x: unknown): x is TensorLike {
+  return (
+    Array.isArray(x) || ArrayBuffer.isView(x) || typeof x === 'number' || typeof x === 'boolean'
+  );
+}
+
 export const DTYPES: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
 
 /**

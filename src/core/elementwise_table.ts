@@ -126,14 +126,14 @@ export const UNARY = {
   // d acosh = 1 / sqrt(x^2 - 1)
   acosh: {
     fn: Math.acosh,
-    wgsl: 'acosh(x)',
+    wgsl: 'acosh_(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.mul(x.square().sub(1).rsqrt()),
   },
   // d atanh = 1 / (1 - x^2)
   atanh: {
     fn: Math.atanh,
-    wgsl: 'atanh(x)',
+    wgsl: 'atanh_(x)',
     dtype: 'float',
     vjp: (dy, x) => dy.div(x.square().neg().add(1)),
   },
@@ -316,6 +316,8 @@ export interface BinaryRow {
   /** WGSL over i32 `a` and `b` where `wgsl` does not fit ints; helpers `*_i` live in webgpu/elementwise.ts. */
   readonly wgslInt?: string;
   readonly dtype: DTypeRule;
+  /** The public op's parameter names where they are not tfjs's usual 'a' and 'b' (pow: 'base', 'exp'), for errors. */
+  readonly args?: readonly [string, string];
   readonly vjp:
     ((dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]) | null;
 }
@@ -371,6 +373,7 @@ export const BINARY = {
   },
   // d a^b = b a^(b-1) da + a^b log(a) db (the db term is 0 where a <= 0)
   pow: {
+    args: ['base', 'exp'],
     fn: Math.pow,
     wgsl: 'pow_(a, b)',
     wgslInt: 'pow_i(a, b)',

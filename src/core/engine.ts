@@ -369,12 +369,16 @@ export class Engine {
   private migrate(op: string, t: Tensor, backend: Backend): TensorInfo {
     this.assertAlive(op, 'input', t);
     if (t.backend === backend) return t;
-    if (!t.backend.canReadSync) {
+    let values: TypedArray;
+    try {
+      // an async backend still answers for tensors it keeps a host copy of (webgpu: small ones from JS)
+      values = t.backend.readSync(t.dataId);
+    } catch (e) {
+      if (t.backend.canReadSync || !(e instanceof BackendError)) throw e;
       throw new BackendError(
         `${op}: input lives on backend '${t.backend.name}', which cannot be read synchronously; move it with await nr.moveToBackend(t, '${backend.name}')`,
       );
     }
-    const values = t.backend.readSync(t.dataId);
     this.rebind(t, backend.write(values, storageDType(t.dtype)), null, values.byteLength, backend);
     return t;
   }

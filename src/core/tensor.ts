@@ -12,6 +12,20 @@ import type { Scope } from './scope.js';
 import { sizeOf, type Shape } from './shape.js';
 import { decodeString } from './strings.js';
 
+/**
+ * The values of t by a synchronous read. A backend with canReadSync false (webgpu) can still answer for
+ * some tensors (small ones written from JS) and throws BackendError for the rest, named here by `op`.
+ */
+function readNow(op: string, t: Tensor): TypedArray {
+  try {
+    return t.backend.readSync(t.dataId);
+  } catch (e) {
+    if (t.backend.canReadSync || !(e instanceof BackendError)) throw e;
+    throw new BackendError(
+      `${op}: backend '${t.backend.name}' reads asynchronously; use 'await tensor.data()' instead (${e.message})`,
+    );
+  }
+}
 /** Nested array returned by `array()` (strings for a string tensor). */
 export type ArrayData = number | string | ArrayData[];
 
@@ -105,13 +119,8 @@ export class Tensor {
   }
 
   private readNumbersSync(): TypedArray {
-    if (!this.backend.canReadSync) {
-      throw new BackendError(
-        `dataSync: backend '${this.backend.name}' reads asynchronously; use 'await tensor.data()' instead`,
-      );
-    }
     // readSync may lend a view of backend memory: the caller gets its own copy
-    return this.backend.readSync(this.dataId).slice();
+    return readNow('dataSync', this).slice();
   }
 
   /** Values as nested arrays. @example await nr.tensor([[1, 2]]).array() // [[1, 2]] */
@@ -129,9 +138,14 @@ export class Tensor {
     if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
     if (this.dtype === 'string')
       return formatTensor(this.decodedStrings('toString'), this.shape, this.dtype, verbose);
-    if (!this.backend.canReadSync)
+    let values: TypedArray;
+    try {
+      values = readNow('toString', this);
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
       return `Tensor shape [${this.shape.join(',')}] ${this.dtype} on ${this.backend.name} (use await t.data())`;
-    return formatTensor(this.backend.readSync(this.dataId), this.shape, this.dtype, verbose);
+    }
+    return formatTensor(values, this.shape, this.dtype, verbose);
   }
 
   /** Prints `toString()` to the console. @example nr.tensor([1, 2]).print() */

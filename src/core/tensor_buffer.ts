@@ -74,7 +74,7 @@ export class TensorBuffer {
       const l = locs[i];
       if (!Number.isInteger(l) || l < 0 || l >= this.shape[i])
         throw new ArgumentError(
-          `buffer: coordinate ${i} must be an integer in [0, ${this.shape[i]}), received ${show(l)}`,
+          `buffer: Requested out of range element: coordinate ${i} must be an integer in [0, ${this.shape[i]}), received ${show(l)}`,
         );
       index += l * (i < this.strides.length ? this.strides[i] : 1);
     }

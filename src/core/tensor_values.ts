@@ -122,6 +122,7 @@ export function tensorFromValues(
         `${op}: shape ${show(shape)} has ${sizeOf(finalShape)} elements but ${flat.length} values were given (inferred shape ${show(inferred)})`,
       );
     }
+    assertNestingFits(op, inferred, finalShape);
   }
   return ENGINE.fromValues(flat, finalShape, dt);
 }

@@ -27,13 +27,22 @@ function reductionOf(op: string, r: unknown): TfjsReduction {
   );
 }
 
-/** Labels and predictions as float tensors of the same shape (tfjs requires equal shapes). */
-function pair(op: string, labels: LossInput, predictions: LossInput): [Tensor, Tensor] {
-  const l = asFloat(op, 'labels', labels);
-  const p = asFloat(op, 'predictions', predictions);
+/**
+ * Labels and predictions as float tensors of the same shape (tfjs requires equal shapes). `names` are the
+ * loss's parameter names (tfjs's: 'multiClassLabels' and 'logits' for sigmoidCrossEntropy), so errors
+ * name the argument the caller passed.
+ */
+function pair(
+  op: string,
+  labels: LossInput,
+  predictions: LossInput,
+  names: readonly [string, string] = ['labels', 'predictions'],
+): [Tensor, Tensor] {
+  const l = asFloat(op, names[0], labels);
+  const p = asFloat(op, names[1], predictions);
   if (!shapesEqual(l.shape, p.shape))
     throw new ShapeError(
-      `${op}: labels and predictions must have the same shape, received ${show(l.shape)} and ${show(p.shape)}`,
+      `${op}: ${names[0]} and ${names[1]} must have the same shape, received ${show(l.shape)} and ${show(p.shape)}`,
     );
   return [l, p];
 }
@@ -48,7 +57,16 @@ export function computeWeightedLoss(
   weights?: LossInput | null,
   reduction?: TfjsReduction,
 ): Tensor {
-  const op = 'computeWeightedLoss';
+  return weightedLoss('computeWeightedLoss', losses, weights, reduction);
+}
+
+/** computeWeightedLoss for the loss `op`: its errors name that loss, the function the caller called. */
+function weightedLoss(
+  op: string,
+  losses: LossInput,
+  weights: LossInput | null | undefined,
+  reduction: TfjsReduction | undefined,
+): Tensor {
   const how = reductionOf(op, reduction);
   return tidy(() => {
     const l = asFloat(op, 'losses', losses);
@@ -81,7 +99,7 @@ export function absoluteDifference(
 ): Tensor {
   return tidy(() => {
     const [l, p] = pair('absoluteDifference', labels, predictions);
-    return computeWeightedLoss(l.sub(p).abs(), weights, reduction);
+    return weightedLoss('absoluteDifference', l.sub(p).abs(), weights, reduction);
   });
 }
 
@@ -99,7 +117,7 @@ export function meanSquaredError(
 ): Tensor {
   return tidy(() => {
     const [l, p] = pair('meanSquaredError', labels, predictions);
-    return computeWeightedLoss(l.squaredDifference(p), weights, reduction);
+    return weightedLoss('meanSquaredError', l.squaredDifference(p), weights, reduction);
   });
 }
 
@@ -119,7 +137,12 @@ export function cosineDistance(
     throw new ArgumentError(`cosineDistance: axis must be an integer, received ${show(axis)}`);
   return tidy(() => {
     const [l, p] = pair('cosineDistance', labels, predictions);
-    return computeWeightedLoss(l.mul(p).sum(axis, true).neg().add(1), weights, reduction);
+    return weightedLoss(
+      'cosineDistance',
+      l.mul(p).sum(axis, true).neg().add(1),
+      weights,
+      reduction,
+    );
   });
 }
 
@@ -136,7 +159,7 @@ export function hingeLoss(
   return tidy(() => {
     const [l, p] = pair('hingeLoss', labels, predictions);
     const signed = l.mul(2).sub(1);
-    return computeWeightedLoss(signed.mul(p).neg().add(1).relu(), weights, reduction);
+    return weightedLoss('hingeLoss', signed.mul(p).neg().add(1).relu(), weights, reduction);
   });
 }
 
@@ -158,7 +181,8 @@ export function huberLoss(
     const error = p.sub(l).abs();
     const quadratic = error.minimum(delta);
     const linear = error.sub(quadratic);
-    return computeWeightedLoss(
+    return weightedLoss(
+      'huberLoss',
       quadratic.square().mul(0.5).add(linear.mul(delta)),
       weights,
       reduction,
@@ -189,7 +213,7 @@ export function logLoss(
           .add(1 + epsilon)
           .log(),
       );
-    return computeWeightedLoss(pos.add(neg).neg(), weights, reduction);
+    return weightedLoss('logLoss', pos.add(neg).neg(), weights, reduction);
   });
 }
 
@@ -215,9 +239,17 @@ export function sigmoidCrossEntropy(
 ): Tensor {
   const ls = smoothingOf('sigmoidCrossEntropy', labelSmoothing);
   return tidy(() => {
-    const [z0, x] = pair('sigmoidCrossEntropy', multiClassLabels, logits);
+    const [z0, x] = pair('sigmoidCrossEntropy', multiClassLabels, logits, [
+      'multiClassLabels',
+      'logits',
+    ]);
     // the stable element form the Keras losses use: -(z·logSigmoid(x) + (1 - z)·logSigmoid(-x))
-    return computeWeightedLoss(bceElements(smoothBinary(z0, ls), x, true), weights, reduction);
+    return weightedLoss(
+      'sigmoidCrossEntropy',
+      bceElements(smoothBinary(z0, ls), x, true),
+      weights,
+      reduction,
+    );
   });
 }
 
@@ -235,7 +267,7 @@ export function softmaxCrossEntropy(
 ): Tensor {
   const ls = smoothingOf('softmaxCrossEntropy', labelSmoothing);
   return tidy(() => {
-    const [y0, x] = pair('softmaxCrossEntropy', onehotLabels, logits);
+    const [y0, x] = pair('softmaxCrossEntropy', onehotLabels, logits, ['onehotLabels', 'logits']);
     if (x.rank < 1)
       throw new ShapeError(
         `softmaxCrossEntropy: logits must have rank >= 1, received shape ${show(x.shape)}`,
@@ -243,6 +275,6 @@ export function softmaxCrossEntropy(
     const classes = x.shape[x.rank - 1];
     const y = ls > 0 ? y0.mul(1 - ls).add(ls / classes) : y0;
     const losses = y.mul(logSoftmax(x, -1)).sum(-1).neg();
-    return computeWeightedLoss(losses, weights, reduction);
+    return weightedLoss('softmaxCrossEntropy', losses, weights, reduction);
   });
 }

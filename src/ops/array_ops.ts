@@ -7,7 +7,7 @@ import { tidy } from '../core/memory.js';
 import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from './all.js';
-import { toTensor, toTensorAny } from './convert.js';
+import { argDTypeError, toTensor, toTensorAny, toTensorAs } from './convert.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -16,18 +16,23 @@ type Operand = Tensor | TensorLike;
  * @example nr.addN([a, b, c]) // a + b + c
  */
 export function addN(tensors: readonly Operand[]): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0)
-    throw new ArgumentError(`addN: tensors must be a non-empty array, received ${show(tensors)}`);
+  // tfjs's wording after the op's name, so code that matches on tfjs's messages keeps working
+  if (!Array.isArray(tensors))
+    throw new ArgumentError(
+      `addN: The argument passed to tf.addN() must be a list of tensors, received ${show(tensors)}`,
+    );
+  if (tensors.length === 0)
+    throw new ArgumentError('addN: Must pass at least one tensor to tf.addN(), but got 0');
   return tidy(() => {
     const ts = tensors.map((t, i) => toTensor(t, 'addN', `tensors[${i}]`));
     for (const [i, t] of ts.entries()) {
       if (!shapesEqual(t.shape, ts[0].shape))
         throw new ShapeError(
-          `addN: all tensors must have the same shape; tensors[${i}] has ${show(t.shape)}, tensors[0] ${show(ts[0].shape)}`,
+          `addN: All tensors passed to tf.addN() must have the same shape; tensors[${i}] has ${show(t.shape)}, tensors[0] ${show(ts[0].shape)}`,
         );
       if (t.dtype !== ts[0].dtype)
         throw new DTypeError(
-          `addN: all tensors must have the same dtype; tensors[${i}] is ${t.dtype}, tensors[0] ${ts[0].dtype}`,
+          `addN: All tensors passed to tf.addN() must have the same dtype; tensors[${i}] is ${t.dtype}, tensors[0] ${ts[0].dtype}`,
         );
     }
     return ts.slice(1).reduce((acc, t) => ops.add(acc, t), ops.clone(ts[0]));
@@ -178,8 +183,10 @@ export function sparseToDense(
   defaultValue: Operand = 0,
 ): Tensor {
   return tidy(() => {
-    let idx = toTensor(sparseIndices, 'sparseToDense', 'sparseIndices', 'int32');
-    if (idx.dtype !== 'int32') idx = ops.cast(idx, 'int32');
+    // plain values are parsed as int32 (as tfjs does); a tensor of another dtype is refused
+    let idx = toTensorAs(sparseIndices, 'sparseToDense', 'sparseIndices', 'int32');
+    if (idx.dtype !== 'int32')
+      throw argDTypeError('sparseToDense', 'sparseIndices', 'int32', idx.dtype);
     if (idx.rank <= 1) idx = ops.reshape(idx, [idx.size, 1]);
     const n = idx.shape[0];
     const vals = toTensorAny(sparseValues, 'sparseToDense', 'sparseValues');
@@ -196,7 +203,8 @@ export function sparseToDense(
       const at = sparseToDense(idx, positions, outputShape, ops.scalar(v.size, 'int32'));
       return ops.gather(pool, at);
     }
-    const v = vals.rank === 0 ? ops.fill([n], vals.dataSync()[0], vals.dtype) : vals;
+    // a scalar value is broadcast on the backend: no read, so it works where reads are async (webgpu)
+    const v = vals.rank === 0 ? ops.broadcastTo(vals, [n]) : vals;
     const def = toTensor(defaultValue, 'sparseToDense', 'defaultValue', v.dtype);
     if (def.dtype !== v.dtype)
       throw new DTypeError(

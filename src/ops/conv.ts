@@ -2,7 +2,7 @@
 import type { Conv2DInfo, FusedActivation } from '../backends/backend.js';
 import { isFloatDType, type TensorLike, upcast } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
-import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
+import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import type { Shape } from '../core/shape.js';
@@ -16,7 +16,7 @@ import {
   type PadType,
   toPair,
 } from './conv_util.js';
-import { toTensor } from './convert.js';
+import { argDTypeError, toTensor } from './convert.js';
 import { activationGrad } from './fused_activation.js';
 
 export type { DimRoundingMode, ExplicitPadding, PadType } from './conv_util.js';
@@ -45,16 +45,14 @@ function commonFloat(a: Tensor, b: Tensor): [Tensor, Tensor] {
 function floatInput(op: string, arg: string, x: Operand): Tensor {
   const t = toTensor(x, op, arg);
   if (!isFloatDType(t.dtype))
-    throw new DTypeError(
-      `${op}: Argument '${arg}' passed to '${op}' must be float32, received '${t.dtype}' (cast it first; float16 works too)`,
-    );
+    throw argDTypeError(op, arg, 'float32', t.dtype, ' (cast it first; float16 works too)');
   return t;
 }
 
 function checkRank(op: string, arg: string, t: Tensor, ranks: readonly number[], hint = ''): void {
   if (!ranks.includes(t.rank)) {
     throw new ShapeError(
-      `${op}: ${arg} must be rank ${ranks.join(' or ')}${hint}, received rank ${t.rank} (shape ${show(t.shape)})`,
+      `${op}: ${arg} must be rank ${[...ranks].sort((a, b) => b - a).join(' or ')}${hint}, received rank ${t.rank} (shape ${show(t.shape)})`,
     );
   }
 }
@@ -367,12 +365,16 @@ export function separableConv2d(
       ' [filterHeight, filterWidth, inChannels, multiplier]',
     );
     checkRank(op, 'pointwiseFilter', pw, [4], ' [1, 1, inChannels * multiplier, outChannels]');
-    if (pw.shape[0] !== 1 || pw.shape[1] !== 1)
-      throw new ShapeError(`${op}: pointwiseFilter must be 1x1, received shape ${show(pw.shape)}`);
+    // a 1x1 filter: "must be 1, but got 2" is tfjs's wording too
+    for (const i of [0, 1])
+      if (pw.shape[i] !== 1)
+        throw new ShapeError(
+          `${op}: pointwiseFilter.shape[${i}] must be 1, but got ${pw.shape[i]} (shape ${show(pw.shape)})`,
+        );
     const mid = dw.shape[2] * dw.shape[3];
     if (pw.shape[2] !== mid) {
       throw new ShapeError(
-        `${op}: pointwiseFilter has ${pw.shape[2]} input channels (shape ${show(pw.shape)}) but the depthwise stage makes ${mid} (depthwiseFilter shape ${show(dw.shape)})`,
+        `${op}: pointwiseFilter.shape[2] (its input channels) must be ${mid}, but got ${pw.shape[2]}: the depthwise stage makes ${mid} channels (depthwiseFilter shape ${show(dw.shape)})`,
       );
     }
     const p = checkPad(op, pad, fmt);

@@ -46,11 +46,36 @@ export function toTensorAny(x: Tensor | TensorLike, op: string, arg: string, lik
     return tensorFromValues('tensor', x);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
-      throw new ArgumentError(
-        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
-      );
+      throw notTensorError(op, arg, e.message);
     throw e;
   }
+}
+
+/**
+ * The error for an argument that is neither a tensor nor tensor-like values. The text after the op's
+ * name is tfjs's ("Argument 'x' passed to 'op' must be a Tensor"), so ported code that matches on it works.
+ * @example throw notTensorError('gather', 'indices', 'received {}')
+ */
+export function notTensorError(op: string, arg: string, detail: string): ArgumentError {
+  return new ArgumentError(
+    `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${detail})`,
+  );
+}
+
+/**
+ * The error for a tensor argument of the wrong dtype, in tfjs's words after the op's name.
+ * @example throw argDTypeError('all', 'x', 'bool', 'float32') // all: Argument 'x' passed to 'all' must be bool tensor, but got float32 tensor
+ */
+export function argDTypeError(
+  op: string,
+  arg: string,
+  want: string,
+  got: DType,
+  hint = '',
+): DTypeError {
+  return new DTypeError(
+    `${op}: Argument '${arg}' passed to '${op}' must be ${want} tensor, but got ${got} tensor${hint}`,
+  );
 }
 
 /**
@@ -70,9 +95,7 @@ export function toTensorAs(x: Tensor | TensorLike, op: string, arg: string, dtyp
     return tensorFromValues(op, x, undefined, dtype);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
-      throw new ArgumentError(
-        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
-      );
+      throw notTensorError(op, arg, e.message);
     throw e;
   }
 }

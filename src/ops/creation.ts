@@ -1,10 +1,17 @@
 // Creation ops: tensors from values, constants, ranges, eye and oneHot. No op here reads tensor data.
-import { assertDType, type DType, makeArray, type TensorLike } from '../core/dtype.js';
+import {
+  assertDType,
+  type DType,
+  isTensorLike,
+  makeArray,
+  type TensorLike,
+} from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { assertShape, assertSize, MAX_ELEMENTS, sizeOf } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { filledTensor, tensorFromValues } from '../core/tensor_values.js';
+import { notTensorError } from './convert.js';
 
 /**
  * Creates a tensor from values (nested arrays, flat arrays or typed arrays) with an optional shape and dtype.
@@ -76,21 +83,16 @@ export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor
   return filled('ones', shape, 1, dtype);
 }
 
-// plain values (not a tensor): what the *Like ops convert themselves
-function isPlain(x: Tensor | TensorLike): x is TensorLike {
-  return (
-    Array.isArray(x) || ArrayBuffer.isView(x) || typeof x === 'number' || typeof x === 'boolean'
-  );
-}
-
 /** Shape and dtype of a *Like op's argument: a live tensor, or plain values (converted, then freed). */
 function likeArg(op: string, x: Tensor | TensorLike): { shape: number[]; dtype: DType } {
-  if (isPlain(x)) {
+  // plain values (not a tensor) are converted here; anything else must be a tensor
+  if (isTensorLike(x)) {
     const t = tensor(x);
     const out = { shape: t.shape.slice(), dtype: t.dtype };
     t.dispose();
     return out;
   }
+  if (!(x instanceof Tensor)) throw notTensorError(op, 'x', `received ${show(x)}`);
   ENGINE.assertAlive(op, 'x', x);
   return { shape: x.shape.slice(), dtype: x.dtype };
 }

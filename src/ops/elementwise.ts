@@ -11,6 +11,7 @@ import { compareStrings, holdsStrings } from './string_compare.js';
 import {
   BINARY,
   type BinaryOp,
+  type BinaryRow,
   type DTypeRule,
   UNARY,
   type UnaryOp,
@@ -80,16 +81,17 @@ function freeTemps(given: readonly unknown[], made: readonly Tensor[]): void {
 }
 
 function runBinary(op: BinaryOp, aIn: Operand, bIn: Operand): Tensor {
+  const row: BinaryRow = BINARY[op];
   // comparisons are defined on strings too (bytewise order), on the host; other ops refuse them in toTensor
-  const rule = BINARY[op];
-  if (rule.dtype === 'predicate' && (holdsStrings(aIn) || holdsStrings(bIn)))
-    return compareStrings(op, aIn, bIn, (order) => rule.fn(order, 0));
+  if (row.dtype === 'predicate' && (holdsStrings(aIn) || holdsStrings(bIn)))
+    return compareStrings(op, aIn, bIn, (order) => row.fn(order, 0));
+  const [aName, bName] = row.args ?? ['a', 'b'];
   const a =
-    logicalArg(op, BINARY[op].dtype, aIn, 'a') ??
-    toTensor(aIn, op, 'a', bIn instanceof Tensor ? bIn.dtype : undefined);
+    logicalArg(op, row.dtype, aIn, aName) ??
+    toTensor(aIn, op, aName, bIn instanceof Tensor ? bIn.dtype : undefined);
   let b: Tensor;
   try {
-    b = logicalArg(op, BINARY[op].dtype, bIn, 'b') ?? toTensor(bIn, op, 'b', a.dtype);
+    b = logicalArg(op, row.dtype, bIn, bName) ?? toTensor(bIn, op, bName, a.dtype);
   } catch (e) {
     freeTemps([aIn], [a]);
     throw e;

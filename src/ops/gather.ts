@@ -1,6 +1,12 @@
 // Indexing ops: gather/scatter along an axis, gatherND/scatterND, topk, boolean masks, unique and mirror padding.
 // Out-of-range indices throw on the CPU backend (it has the data at hand); GPU backends may not check them.
-import { assertNonNegInt, type DType, isFloatDType, type TensorLike } from '../core/dtype.js';
+import {
+  assertNonNegInt,
+  type DType,
+  isFloatDType,
+  isTensorLike,
+  type TensorLike,
+} from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, DTypeError, ShapeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
@@ -8,7 +14,7 @@ import { one, type RuleTable } from '../core/primitives.js';
 import { assertShape, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tensor as createTensor } from './creation.js';
-import { toTensor, toTensorAny } from './convert.js';
+import { notTensorError, toTensor, toTensorAny } from './convert.js';
 import * as ops from './all.js';
 
 type Operand = Tensor | TensorLike;
@@ -33,9 +39,7 @@ function likeTensor(values: TensorLike, op: string, arg: string, dtype: DType): 
     return createTensor(values, undefined, dtype);
   } catch (e) {
     if (e instanceof ShapeError || e instanceof ArgumentError)
-      throw new ArgumentError(
-        `${op}: Argument '${arg}' passed to '${op}' must be a Tensor or tensor-like values (${e.message})`,
-      );
+      throw notTensorError(op, arg, e.message);
     throw e;
   }
 }
@@ -43,6 +47,7 @@ function likeTensor(values: TensorLike, op: string, arg: string, dtype: DType): 
 /** An int32 index argument: tensor-like integers are converted (as in tfjs); a tensor must already be int32. */
 function indexArg(indices: Operand, op: string, arg: string): Tensor {
   if (!(indices instanceof Tensor)) {
+    if (!isTensorLike(indices)) throw notTensorError(op, arg, `received ${show(indices)}`);
     assertIntegerValues(op, arg, indices);
     return likeTensor(indices, op, arg, 'int32');
   }
@@ -101,18 +106,16 @@ export function gather(x: Operand, indices: Operand, axis = 0, batchDims = 0): T
   const ax = normalizeAxis('gather', axis, xt.rank);
   if (!Number.isInteger(batchDims) || batchDims < -it.rank || batchDims > it.rank) {
     throw new ArgumentError(
-      `gather: batchDims must be an integer in [${-it.rank}, ${it.rank}] (indices rank ${it.rank}), received ${show(batchDims)}`,
+      `gather: Expect batchDims in the range of [${-it.rank}, ${it.rank}] (indices rank ${it.rank}), received ${show(batchDims)}`,
     );
   }
   const bd = batchDims < 0 ? batchDims + it.rank : batchDims;
   if (bd > ax)
-    throw new ArgumentError(
-      `gather: batchDims must be <= axis, received batchDims=${bd} with axis=${ax}`,
-    );
+    throw new ArgumentError(`gather: batchDims (${bd}) must be less than or equal to axis (${ax})`);
   for (let i = 0; i < bd; i++) {
     if (xt.shape[i] !== it.shape[i]) {
       throw new ShapeError(
-        `gather: with batchDims=${bd}, x.shape[${i}] (${xt.shape[i]}) must equal indices.shape[${i}] (${it.shape[i]}); received shapes ${show(xt.shape)} and ${show(it.shape)}`,
+        `gather: with batchDims=${bd}, x.shape[${i}] (${xt.shape[i]}) should be equal to indices.shape[${i}] (${it.shape[i]}); received shapes ${show(xt.shape)} and ${show(it.shape)}`,
       );
     }
   }
@@ -212,13 +215,19 @@ export function scatterND(indices: Operand, updates: Operand, shape: readonly nu
  */
 export function topk(x: Operand, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
   const xt = toTensor(x, 'topk', 'x');
-  if (xt.rank === 0) throw new ShapeError('topk: x must have rank >= 1, received a scalar');
-  const last = xt.shape[xt.rank - 1];
-  if (!Number.isInteger(k) || k < 0 || k > last) {
-    throw new ArgumentError(
-      `topk: k must be an integer in [0, ${last}] (the size of the last dimension), received ${show(k)}`,
+  // tfjs's phrases after the op's name, so code that matches on them keeps working
+  if (xt.rank === 0)
+    throw new ShapeError(
+      'topk: topk() expects the input to be of rank 1 or higher, received a scalar',
     );
-  }
+  const last = xt.shape[xt.rank - 1];
+  if (!Number.isInteger(k))
+    throw new ArgumentError(`topk: k must be an integer, received ${show(k)}`);
+  if (k < 0) throw new ArgumentError(`topk: 'k' passed to topk() must be >= 0, received ${k}`);
+  if (k > last)
+    throw new ArgumentError(
+      `topk: 'k' passed to topk() must be <= the last dimension (${last}), received ${k}`,
+    );
   if (typeof sorted !== 'boolean')
     throw new ArgumentError(`topk: sorted must be a boolean, received ${show(sorted)}`);
   const indices = ENGINE.run1('topkIndices', [xt], { k });

@@ -60,12 +60,12 @@ export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
     rows.forEach((r, i) => {
       if (r.rank !== 1 || r.shape[0] !== dim)
         throw new ShapeError(
-          `gramSchmidt: every vector must have shape [${dim}], received ${show(r.shape)} at ${i}`,
+          `gramSchmidt: Non-unique vector lengths: every vector must have shape [${dim}], received ${show(r.shape)} at ${i}`,
         );
     });
     if (rows.length > dim)
       throw new ArgumentError(
-        `gramSchmidt: ${rows.length} vectors cannot be orthonormal in dimension ${dim}`,
+        `gramSchmidt: Number of vectors (${rows.length}) exceeds number of dimensions (${dim}): they cannot all be orthonormal`,
       );
     const out: Tensor[] = [];
     for (const r of rows) {

@@ -200,6 +200,10 @@ function parseEinsum(equation: string, count: number): EinsumSpec {
     throw new ArgumentError(
       `einsum: ellipsis ('...') is not supported, received ${show(equation)}`,
     );
+  if (eq.split('->').length > 2)
+    throw new ArgumentError(
+      `einsum: Expecting exactly one '->' in an equation that names its output (none for numpy's implicit output), received ${show(equation)}`,
+    );
   if (!/^[a-zA-Z]*(,[a-zA-Z]*)*(->[a-zA-Z]*)?$/.test(eq)) {
     throw new ArgumentError(
       `einsum: equation must look like 'ij,jk->ik' (letters, commas, one '->'), received ${show(equation)}`,
@@ -209,17 +213,17 @@ function parseEinsum(equation: string, count: number): EinsumSpec {
   const inputs = lhs.split(',');
   if (inputs.length !== count)
     throw new ArgumentError(
-      `einsum: equation ${show(equation)} has ${inputs.length} operand(s) but ${count} tensor(s) were given`,
+      `einsum: Expected ${inputs.length} input tensors, received ${count}, for equation ${show(equation)}`,
     );
   if (count < 1 || count > 2)
     throw new ArgumentError(
-      `einsum: only one or two operands are supported, received ${count} in ${show(equation)}`,
+      `einsum: Expecting 1 or 2 input tensors (more are not supported), received ${count} in ${show(equation)}`,
     );
   inputs.forEach((s, i) => {
     const dup = [...s].find((c, k) => s.indexOf(c) !== k);
     if (dup)
       throw new ArgumentError(
-        `einsum: repeated index '${dup}' in operand ${i} ('${s}') (diagonals and traces) is not supported, received ${show(equation)}`,
+        `einsum: repeated index '${dup}' in operand ${i} ('${s}') (diagonals and traces) is not implemented yet, received ${show(equation)}`,
       );
   });
   let output: string;
@@ -283,7 +287,7 @@ function einsumChecked(equation: string, tensors: readonly Operand[]): Tensor {
       const prev = size.get(c);
       if (prev !== undefined && prev !== t.shape[k]) {
         throw new ShapeError(
-          `einsum: index '${c}' has size ${prev} and ${t.shape[k]} (operand ${i} shape ${show(t.shape)}); broadcasting is not supported`,
+          `einsum: index '${c}' needs dimension ${prev} at axis ${k} of the input shaped ${show(t.shape)} (operand ${i}), but got ${t.shape[k]}; broadcasting is not supported`,
         );
       }
       size.set(c, t.shape[k]);

@@ -6,6 +6,7 @@ import { ArgumentError, ShapeError, show } from '../core/errors.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import {
   assertPerm,
+  assertShape,
   broadcastShapes,
   inferReshape,
   normalizeAxes,
@@ -76,9 +77,12 @@ export function slice(
     return v === -1 ? d - b[i] : v;
   });
   for (let i = 0; i < xt.rank; i++) {
+    if (b[i] < 0)
+      throw new ArgumentError(
+        `slice: begin ${show(b)} is negative at dimension ${i}: slice() does not support negative begin indexing (count from the end with shape[i] - n)`,
+      );
     if (
       !Number.isInteger(b[i]) ||
-      b[i] < 0 ||
       !Number.isInteger(sz[i]) ||
       sz[i] < 0 ||
       b[i] + sz[i] > xt.shape[i]
@@ -228,6 +232,7 @@ export function squeeze(x: Operand, axis?: readonly number[]): Tensor {
 /** Broadcasts to a shape (numpy rules). @example nr.broadcastTo(nr.tensor([1, 2]), [3, 2]) */
 export function broadcastTo(x: Operand, shape: readonly number[]): Tensor {
   const xt = toTensorAny(x, 'broadcastTo', 'x');
+  assertShape('broadcastTo', 'shape', shape);
   const target = shape.slice();
   if (!shapesEqual(broadcastShapes('broadcastTo', xt.shape, target), target)) {
     throw new ShapeError(

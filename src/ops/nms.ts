@@ -30,18 +30,20 @@ interface Candidate {
   checkedUpTo: number;
 }
 
-/** The selection itself, on host values: selected indices and their (possibly decayed) scores. */
-function select(
+/** boxes and scores as checked tensors, with the function that frees what the conversion made. */
+function inputs(
   op: string,
   boxes: Operand,
   scores: Operand,
   maxOutputSize: number,
   iouThreshold: number,
-  scoreThreshold: number,
-  softNmsSigma: number,
-): { indices: number[]; scores: number[] } {
+): { bt: Tensor; st: Tensor; free: () => void } {
   const bt = toTensor(boxes, op, 'boxes');
   const st = toTensor(scores, op, 'scores');
+  const free = () => {
+    if (bt !== boxes) bt.dispose();
+    if (st !== scores) st.dispose();
+  };
   try {
     if (bt.rank !== 2 || bt.shape[1] !== 4)
       throw new ShapeError(
@@ -59,43 +61,112 @@ function select(
       throw new ArgumentError(
         `${op}: iouThreshold must be in [0, 1], received ${show(iouThreshold)}`,
       );
-    const b = bt.dataSync();
-    const s = st.dataSync();
-    const scale = softNmsSigma > 0 ? -0.5 / softNmsSigma : 0;
-    const queue: Candidate[] = [];
-    for (let i = 0; i < s.length; i++)
-      if (s[i] > scoreThreshold) queue.push({ score: s[i], index: i, checkedUpTo: 0 });
-    const better = (a: Candidate, c: Candidate) =>
-      a.score > c.score || (a.score === c.score && a.index < c.index);
-    const out = { indices: [] as number[], scores: [] as number[] };
-    while (out.indices.length < maxOutputSize && queue.length > 0) {
-      let best = 0;
-      for (let k = 1; k < queue.length; k++) if (better(queue[k], queue[best])) best = k;
-      const c = queue.splice(best, 1)[0];
-      const original = c.score;
-      if (original < scoreThreshold) break;
-      let suppressed = false;
-      for (let j = c.checkedUpTo; j < out.indices.length; j++) {
-        const overlap = iou(b, c.index, out.indices[j]);
-        if (overlap >= iouThreshold) {
-          suppressed = true;
-          break;
-        }
-        c.score *= Math.exp(scale * overlap * overlap);
-        if (c.score <= scoreThreshold) break;
-      }
-      c.checkedUpTo = out.indices.length;
-      if (suppressed) continue;
-      if (c.score === original) {
-        out.indices.push(c.index);
-        out.scores.push(c.score);
-      } else if (c.score > scoreThreshold) queue.push(c);
-    }
-    return out;
-  } finally {
-    if (bt !== boxes) bt.dispose();
-    if (st !== scores) st.dispose();
+  } catch (e) {
+    free();
+    throw e;
   }
+  return { bt, st, free };
+}
+
+/** Options of the selection, after the boxes and scores. */
+type Limits = [
+  maxOutputSize: number,
+  iouThreshold: number,
+  scoreThreshold: number,
+  softNmsSigma: number,
+];
+
+/** The selection on the values read synchronously (webgpu: only tensors made from JS values). */
+function select(op: string, boxes: Operand, scores: Operand, ...limits: Limits): Selection {
+  const { bt, st, free } = inputs(op, boxes, scores, limits[0], limits[1]);
+  try {
+    return selectFrom(bt.dataSync(), st.dataSync(), ...limits);
+  } finally {
+    free();
+  }
+}
+
+/** The selection on values read with await data(): the async variants run on every backend. */
+async function selectAsync(
+  op: string,
+  boxes: Operand,
+  scores: Operand,
+  ...limits: Limits
+): Promise<Selection> {
+  const { bt, st, free } = inputs(op, boxes, scores, limits[0], limits[1]);
+  try {
+    const [b, s] = await Promise.all([bt.data(), st.data()]);
+    return selectFrom(b, s, ...limits);
+  } finally {
+    free();
+  }
+}
+
+/** Selected indices and their (possibly decayed) scores. */
+interface Selection {
+  indices: number[];
+  scores: number[];
+}
+
+/** The selection itself, on host values of boxes [n, 4] and scores [n]. */
+function selectFrom(
+  b: ArrayLike<number>,
+  s: ArrayLike<number>,
+  maxOutputSize: number,
+  iouThreshold: number,
+  scoreThreshold: number,
+  softNmsSigma: number,
+): Selection {
+  const scale = softNmsSigma > 0 ? -0.5 / softNmsSigma : 0;
+  const queue: Candidate[] = [];
+  for (let i = 0; i < s.length; i++)
+    if (s[i] > scoreThreshold) queue.push({ score: s[i], index: i, checkedUpTo: 0 });
+  const better = (a: Candidate, c: Candidate) =>
+    a.score > c.score || (a.score === c.score && a.index < c.index);
+  const out: Selection = { indices: [], scores: [] };
+  while (out.indices.length < maxOutputSize && queue.length > 0) {
+    let best = 0;
+    for (let k = 1; k < queue.length; k++) if (better(queue[k], queue[best])) best = k;
+    const c = queue.splice(best, 1)[0];
+    const original = c.score;
+    if (original < scoreThreshold) break;
+    let suppressed = false;
+    for (let j = c.checkedUpTo; j < out.indices.length; j++) {
+      const overlap = iou(b, c.index, out.indices[j]);
+      if (overlap >= iouThreshold) {
+        suppressed = true;
+        break;
+      }
+      c.score *= Math.exp(scale * overlap * overlap);
+      if (c.score <= scoreThreshold) break;
+    }
+    c.checkedUpTo = out.indices.length;
+    if (suppressed) continue;
+    if (c.score === original) {
+      out.indices.push(c.index);
+      out.scores.push(c.score);
+    } else if (c.score > scoreThreshold) queue.push(c);
+  }
+  return out;
+}
+
+/** The int32 indices tensor of a selection. */
+const indicesOf = (r: Selection): Tensor => ops.tensor(r.indices, [r.indices.length], 'int32');
+
+/** Indices and scores of a selection. */
+const withScores = (r: Selection) => ({
+  selectedIndices: indicesOf(r),
+  selectedScores: ops.tensor(r.scores, [r.scores.length]),
+});
+
+/** Indices padded with zeros to maxOutputSize when asked, and the count of real ones. */
+function padded(r: Selection, maxOutputSize: number, pad: boolean) {
+  const n = r.indices.length;
+  const indices = pad ? [...r.indices, ...new Array<number>(maxOutputSize - n).fill(0)] : r.indices;
+  return {
+    selectedIndices: ops.tensor(indices, [indices.length], 'int32'),
+    validOutputs: ops.scalar(n, 'int32'),
+  };
 }
 
 /**
@@ -110,19 +181,15 @@ export function nonMaxSuppression(
   iouThreshold = 0.5,
   scoreThreshold = Number.NEGATIVE_INFINITY,
 ): Tensor {
-  const r = select(
-    'nonMaxSuppression',
-    boxes,
-    scores,
-    maxOutputSize,
-    iouThreshold,
-    scoreThreshold,
-    0,
-  );
-  return ops.tensor(r.indices, [r.indices.length], 'int32');
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, 0];
+  return indicesOf(select('nonMaxSuppression', boxes, scores, ...limits));
 }
 
-/** nonMaxSuppression, as a promise (tfjs's async variant). @example await nr.image.nonMaxSuppressionAsync(boxes, scores, 10) */
+/**
+ * nonMaxSuppression, as a promise (tfjs's async variant): it reads boxes and scores with await data(),
+ * so it works on boxes computed on the GPU.
+ * @example await nr.image.nonMaxSuppressionAsync(boxes, scores, 10)
+ */
 export async function nonMaxSuppressionAsync(
   boxes: Operand,
   scores: Operand,
@@ -130,7 +197,8 @@ export async function nonMaxSuppressionAsync(
   iouThreshold = 0.5,
   scoreThreshold = Number.NEGATIVE_INFINITY,
 ): Promise<Tensor> {
-  return nonMaxSuppression(boxes, scores, maxOutputSize, iouThreshold, scoreThreshold);
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, 0];
+  return indicesOf(await selectAsync('nonMaxSuppressionAsync', boxes, scores, ...limits));
 }
 
 /**
@@ -146,22 +214,11 @@ export function nonMaxSuppressionWithScore(
   scoreThreshold = Number.NEGATIVE_INFINITY,
   softNmsSigma = 0,
 ): { selectedIndices: Tensor; selectedScores: Tensor } {
-  const r = select(
-    'nonMaxSuppressionWithScore',
-    boxes,
-    scores,
-    maxOutputSize,
-    iouThreshold,
-    scoreThreshold,
-    softNmsSigma,
-  );
-  return {
-    selectedIndices: ops.tensor(r.indices, [r.indices.length], 'int32'),
-    selectedScores: ops.tensor(r.scores, [r.scores.length]),
-  };
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma];
+  return withScores(select('nonMaxSuppressionWithScore', boxes, scores, ...limits));
 }
 
-/** nonMaxSuppressionWithScore, as a promise. @example await nr.image.nonMaxSuppressionWithScoreAsync(boxes, scores, 10) */
+/** nonMaxSuppressionWithScore, as a promise (reads with await data()). @example await nr.image.nonMaxSuppressionWithScoreAsync(boxes, scores, 10) */
 export async function nonMaxSuppressionWithScoreAsync(
   boxes: Operand,
   scores: Operand,
@@ -170,14 +227,8 @@ export async function nonMaxSuppressionWithScoreAsync(
   scoreThreshold = Number.NEGATIVE_INFINITY,
   softNmsSigma = 0,
 ): Promise<{ selectedIndices: Tensor; selectedScores: Tensor }> {
-  return nonMaxSuppressionWithScore(
-    boxes,
-    scores,
-    maxOutputSize,
-    iouThreshold,
-    scoreThreshold,
-    softNmsSigma,
-  );
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma];
+  return withScores(await selectAsync('nonMaxSuppressionWithScoreAsync', boxes, scores, ...limits));
 }
 
 /**
@@ -193,26 +244,12 @@ export function nonMaxSuppressionPadded(
   scoreThreshold = Number.NEGATIVE_INFINITY,
   padToMaxOutputSize = false,
 ): { selectedIndices: Tensor; validOutputs: Tensor } {
-  const r = select(
-    'nonMaxSuppressionPadded',
-    boxes,
-    scores,
-    maxOutputSize,
-    iouThreshold,
-    scoreThreshold,
-    0,
-  );
-  const n = r.indices.length;
-  const indices = padToMaxOutputSize
-    ? [...r.indices, ...new Array<number>(maxOutputSize - n).fill(0)]
-    : r.indices;
-  return {
-    selectedIndices: ops.tensor(indices, [indices.length], 'int32'),
-    validOutputs: ops.scalar(n, 'int32'),
-  };
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, 0];
+  const r = select('nonMaxSuppressionPadded', boxes, scores, ...limits);
+  return padded(r, maxOutputSize, padToMaxOutputSize);
 }
 
-/** nonMaxSuppressionPadded, as a promise. @example await nr.image.nonMaxSuppressionPaddedAsync(boxes, scores, 5) */
+/** nonMaxSuppressionPadded, as a promise (reads with await data()). @example await nr.image.nonMaxSuppressionPaddedAsync(boxes, scores, 5) */
 export async function nonMaxSuppressionPaddedAsync(
   boxes: Operand,
   scores: Operand,
@@ -221,12 +258,7 @@ export async function nonMaxSuppressionPaddedAsync(
   scoreThreshold = Number.NEGATIVE_INFINITY,
   padToMaxOutputSize = false,
 ): Promise<{ selectedIndices: Tensor; validOutputs: Tensor }> {
-  return nonMaxSuppressionPadded(
-    boxes,
-    scores,
-    maxOutputSize,
-    iouThreshold,
-    scoreThreshold,
-    padToMaxOutputSize,
-  );
+  const limits: Limits = [maxOutputSize, iouThreshold, scoreThreshold, 0];
+  const r = await selectAsync('nonMaxSuppressionPaddedAsync', boxes, scores, ...limits);
+  return padded(r, maxOutputSize, padToMaxOutputSize);
 }

@@ -7,7 +7,8 @@ import { tidy } from '../core/memory.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import { assertShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import type { RandomDist } from '../backends/backend.js';
+import type { RandomDist, RandomSpec } from '../backends/backend.js';
+import { fillRandom } from '../core/random.js';
 import { toTensor } from './convert.js';
 import { softmax } from './nn.js';
 
@@ -59,8 +60,20 @@ function draw(
   seedIn: number | null | undefined,
 ): Tensor {
   const shape = assertShape(op, 'shape', shapeIn);
+  const spec = nextSpec(op, sizeOf(shape), dist, a, b, seedIn);
+  return ENGINE.run1('random', [], { spec, shape, dtype });
+}
+
+/** The spec of the next draw of n values, moving the global counter past them when there is no seed. */
+function nextSpec(
+  op: string,
+  n: number,
+  dist: RandomDist,
+  a: number,
+  b: number,
+  seedIn: number | null | undefined,
+): RandomSpec {
   const seed = normalizeSeed(op, seedIn);
-  const n = sizeOf(shape);
   const spec = {
     dist,
     seed: seed ?? ENGINE.randomSeed,
@@ -69,7 +82,26 @@ function draw(
     b,
   };
   if (seed === undefined) ENGINE.randomCounter += n;
-  return ENGINE.run1('random', [], { spec, shape, dtype });
+  return spec;
+}
+
+/**
+ * The values `draw` would put in a tensor, computed here in JS (the same Philox numbers every backend
+ * makes): for samplers that consume their draws on the host (randomGamma's rejection loop), so they need
+ * no synchronous read of the device, which webgpu cannot do.
+ * @example hostDraw('randomGamma', 4, 'normal', 0, 1, 7) // the values of randomNormal([4], 0, 1, 'float32', 7)
+ */
+export function hostDraw(
+  op: string,
+  n: number,
+  dist: RandomDist,
+  a: number,
+  b: number,
+  seedIn: number | null | undefined,
+): Float32Array {
+  const out = new Float32Array(n);
+  fillRandom(nextSpec(op, n, dist, a, b, seedIn), out);
+  return out;
 }
 
 /**

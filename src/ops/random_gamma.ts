@@ -1,11 +1,11 @@
-// randomGamma: Marsaglia and Tsang's rejection sampler, fed by the seeded randomNormal / randomUniform draws
+// randomGamma: Marsaglia and Tsang's rejection sampler, fed by the seeded randomNormal / randomUniform numbers
 // (rounds of candidates until every element has an accepted sample), so a seed gives the same values everywhere.
 import type { DType } from '../core/dtype.js';
 import { ArgumentError, DTypeError, show } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from './creation.js';
-import { randomNormal, randomUniform } from './random.js';
+import { hostDraw } from './random.js';
 
 const MAX_ROUNDS = 64;
 
@@ -41,18 +41,13 @@ export function randomGamma(
     if (round >= MAX_ROUNDS)
       throw new ArgumentError(`${op}: the sampler did not converge for alpha ${show(alpha)}`);
     const s = seed === undefined ? undefined : seed + round * 7919;
-    const z = randomNormal([todo.length], 0, 1, 'float32', s);
-    const u = randomUniform([todo.length], 0, 1, 'float32', s === undefined ? undefined : s + 1);
-    const w =
+    // randomNormal's and randomUniform's numbers, drawn in JS: the loop reads them all anyway
+    const zv = hostDraw(op, todo.length, 'normal', 0, 1, s);
+    const uv = hostDraw(op, todo.length, 'uniform', 0, 1, s === undefined ? undefined : s + 1);
+    const wv =
       alpha < 1
-        ? randomUniform([todo.length], 0, 1, 'float32', s === undefined ? undefined : s + 2)
+        ? hostDraw(op, todo.length, 'uniform', 0, 1, s === undefined ? undefined : s + 2)
         : null;
-    const zv = z.dataSync();
-    const uv = u.dataSync();
-    const wv = w?.dataSync();
-    z.dispose();
-    u.dispose();
-    w?.dispose();
     const rejected: number[] = [];
     todo.forEach((idx, k) => {
       const v = (1 + c * zv[k]) ** 3;

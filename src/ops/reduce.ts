@@ -1,12 +1,12 @@
 // Reductions (sum, mean, prod, max, min, any, all, argMax/argMin), logSumExp, moments, norm, cumsum/cumprod.
 import { ENGINE } from '../core/engine.js';
-import { ArgumentError, DTypeError, show } from '../core/errors.js';
+import { ArgumentError, show } from '../core/errors.js';
 import { one, type RuleTable } from '../core/primitives.js';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ReduceOp } from '../backends/backend.js';
 import { isFloatDType, type TensorLike } from '../core/dtype.js';
-import { toTensor, toTensorAs } from './convert.js';
+import { argDTypeError, toTensor, toTensorAs } from './convert.js';
 import { tidy } from '../core/memory.js';
 import { stopGradient } from '../autograd/grad.js';
 
@@ -29,9 +29,7 @@ function reduceIn(op: ReduceOp, xIn: Operand, axis: Axis | undefined, keepDims: 
   const x =
     op === 'any' || op === 'all' ? toTensorAs(xIn, op, 'x', 'bool') : toTensor(xIn, op, 'x');
   if ((op === 'any' || op === 'all') && x.dtype !== 'bool')
-    throw new DTypeError(
-      `${op}: Argument 'x' passed to '${op}' must be bool, received '${x.dtype}'`,
-    );
+    throw argDTypeError(op, 'x', 'bool', x.dtype);
   const axes = normalizeAxes(op, axis, x.rank);
   let input = x;
   if ((op === 'sum' || op === 'prod') && x.dtype === 'bool') input = x.cast('int32');

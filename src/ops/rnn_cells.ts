@@ -62,16 +62,19 @@ export function multiRNNCell(
     throw new ArgumentError(
       `${op}: lstmCells must be a non-empty array, received ${show(lstmCells)}`,
     );
-  if (c.length !== lstmCells.length || h.length !== lstmCells.length)
-    throw new ArgumentError(
-      `${op}: c and h must hold one tensor per cell (${lstmCells.length}), received ${c.length} and ${h.length}`,
-    );
   return tidy(() => {
     let input = toTensor(data, op, 'data');
+    // every state is checked before the counts, so a non-tensor is named as such (as tfjs does)
+    const cs = c.map((ci, i) => toTensor(ci, op, `c[${i}]`));
+    const hs = h.map((hi, i) => toTensor(hi, op, `h[${i}]`));
+    if (cs.length !== lstmCells.length || hs.length !== lstmCells.length)
+      throw new ArgumentError(
+        `${op}: c and h must hold one tensor per cell (${lstmCells.length}), received ${cs.length} and ${hs.length}`,
+      );
     const newC: Tensor[] = [];
     const newH: Tensor[] = [];
     lstmCells.forEach((cell, i) => {
-      const [ci, hi] = cell(input, toTensor(c[i], op, `c[${i}]`), toTensor(h[i], op, `h[${i}]`));
+      const [ci, hi] = cell(input, cs[i], hs[i]);
       newC.push(ci);
       newH.push(hi);
       input = hi;

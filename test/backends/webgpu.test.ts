@@ -5,6 +5,7 @@ import {
   bufferClass,
   createWebGpuBackend,
   dispatch1D,
+  HOST_COPY_MAX,
   WebGpuBackend,
 } from '../../src/backends/webgpu/index.js';
 import * as nr from '../../src/node.js';
@@ -48,12 +49,51 @@ describe.skipIf(!available)('webgpu backend', () => {
     nr.dispose([f, i, t]);
   });
 
-  it('readSync throws a clear error naming the async way', async () => {
+  it('readSync throws a clear error naming the async way for values computed on the GPU', async () => {
     const b = await gpu();
-    const id = b.write(new Float32Array([1]), 'float32');
-    expect(() => b.readSync()).toThrow(/await tensor\.data\(\)/);
-    expect(() => nr.tensor([1]).dataSync()).toThrow(/await tensor\.data\(\)/);
+    const x = nr.tensor([1, 2]);
+    const y = x.mul(2);
+    expect(() => b.readSync(y.dataId)).toThrow(/await tensor\.data\(\)/);
+    expect(() => y.dataSync()).toThrow(/dataSync: backend 'webgpu' reads asynchronously/);
+    expect(y.toString()).toMatch(/on webgpu \(use await t\.data\(\)\)/);
+    nr.dispose([x, y]);
+  });
+
+  it('readSync answers for small tensors written from JS values, in read()s format', async () => {
+    const b = await gpu();
+    const f = nr.tensor([1.5, -2]);
+    const t = nr.tensor([true, false]);
+    expect(f.dataSync()).toEqual(new Float32Array([1.5, -2]));
+    expect(t.dataSync()).toEqual(new Uint8Array([1, 0]));
+    expect(f.toString()).toMatch(/^Tensor\s+\[1\.5, +-2\]$/);
+    // over the limit only the async read works, so large weights are not kept twice
+    const big = nr.zeros([HOST_COPY_MAX + 1]);
+    const bigFromJs = nr.tensor(new Float32Array(HOST_COPY_MAX + 1));
+    expect(() => bigFromJs.dataSync()).toThrow(nr.BackendError);
+    expect((await big.data()).length).toBe(HOST_COPY_MAX + 1);
+    // a freed id drops its copy
+    const id = b.write(new Float32Array([7]), 'float32');
+    expect(b.readSync(id)).toEqual(new Float32Array([7]));
     b.free(id);
+    expect(() => b.readSync(id)).toThrow(nr.BackendError);
+    nr.dispose([f, t, big, bigFromJs]);
+  });
+
+  it('the async NMS variants read boxes computed on the GPU with await data()', async () => {
+    await gpu();
+    const raw = nr.tensor([
+      [0, 0, 1, 1],
+      [0, 0.1, 1, 1.1],
+      [0, 10, 1, 11],
+    ]);
+    const boxes = raw.mul(1); // a GPU result: only an async read gives its values
+    const scores = nr.tensor([0.9, 0.8, 0.7]);
+    expect(() => nr.image.nonMaxSuppression(boxes, scores, 3, 0.5)).toThrow(nr.BackendError);
+    const picked = await nr.image.nonMaxSuppressionAsync(boxes, scores, 3, 0.5);
+    expect(Array.from(await picked.data())).toEqual([0, 2]);
+    const padded = await nr.image.nonMaxSuppressionPaddedAsync(boxes, scores, 3, 0.5, -1, true);
+    expect(Array.from(await padded.selectedIndices.data())).toEqual([0, 2, 0]);
+    nr.dispose([raw, boxes, scores, picked, padded.selectedIndices, padded.validOutputs]);
   });
 
   it('a 200-step allocate/compute/dispose loop keeps GPU memory flat', async () => {

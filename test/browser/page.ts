@@ -123,13 +123,15 @@ async function webgpuCheck(): Promise<WebGpuReport> {
   const gpuProduct = await product();
   const losses = await train(3);
   let dataSyncError = '';
-  const t = nr.tensor([1, 2, 3]);
+  // a result computed on the GPU (small tensors made from JS values keep a host copy and read synchronously)
+  const x = nr.tensor([1, 2, 3]);
+  const t = x.mul(2);
   try {
     t.dataSync();
   } catch (e) {
     dataSyncError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
-  t.dispose();
+  nr.dispose([x, t]);
   return {
     backend: nr.getBackend(),
     fallbackAdapter: nr.env().backendInfo?.isFallbackAdapter,

@@ -93,7 +93,7 @@ describe('linear algebra errors', () => {
     throws(
       () => nr.einsum('ii->i', nr.ones([2, 2])),
       nr.ArgumentError,
-      /einsum: repeated index 'i' in operand 0 \('ii'\) \(diagonals and traces\) is not supported, received 'ii->i'/,
+      /einsum: repeated index 'i' in operand 0 \('ii'\) \(diagonals and traces\) is not implemented yet, received 'ii->i'/,
     );
     throws(
       () => nr.einsum('...ij->...ji', nr.ones([2, 2])),
@@ -103,17 +103,17 @@ describe('linear algebra errors', () => {
     throws(
       () => nr.einsum('i,i,i->', nr.ones([2]), nr.ones([2]), nr.ones([2])),
       nr.ArgumentError,
-      /einsum: only one or two operands are supported, received 3/,
+      /einsum: Expecting 1 or 2 input tensors \(more are not supported\), received 3/,
     );
     throws(
       () => nr.einsum('ij,jk->ik', a23),
       nr.ArgumentError,
-      /einsum: equation 'ij,jk->ik' has 2 operand\(s\) but 1 tensor\(s\) were given/,
+      /einsum: Expected 2 input tensors, received 1, for equation 'ij,jk->ik'/,
     );
     throws(
       () => nr.einsum('ij,jk->ik', a23, b45),
       nr.ShapeError,
-      /einsum: index 'j' has size 3 and 4 \(operand 1 shape \[4,5\]\)/,
+      /einsum: index 'j' needs dimension 3 at axis 0 of the input shaped \[4,5\] \(operand 1\), but got 4/,
     );
     throws(
       () => nr.einsum('ijk->k', a23),
@@ -151,7 +151,7 @@ describe('convolution errors', () => {
     throws(
       () => nr.conv2d(nr.ones([5, 5]), w, 1, 'same'),
       nr.ShapeError,
-      /conv2d: x must be rank 3 or 4, received rank 2 \(shape \[5,5\]\)/,
+      /conv2d: x must be rank 4 or 3, received rank 2 \(shape \[5,5\]\)/,
     );
     throws(
       () => nr.conv2d(x, nr.ones([3, 3, 4, 4]), 1, 'same'),
@@ -166,7 +166,7 @@ describe('convolution errors', () => {
     throws(
       () => nr.conv2d(nr.ones([1, 5, 5, 3], 'int32'), w, 1, 'same'),
       nr.DTypeError,
-      /conv2d: Argument 'x' passed to 'conv2d' must be float32, received 'int32'/,
+      /conv2d: Argument 'x' passed to 'conv2d' must be float32 tensor, but got int32 tensor/,
     );
     throws(
       () => nr.conv2d(nr.ones([1, 2, 2, 3]), w, 1, 'valid'),
@@ -301,12 +301,12 @@ describe('convolution errors', () => {
     throws(
       () => nr.separableConv2d(x, nr.ones([3, 3, 3, 2]), nr.ones([1, 1, 5, 8]), 1, 'same'),
       nr.ShapeError,
-      /separableConv2d: pointwiseFilter has 5 input channels \(shape \[1,1,5,8\]\) but the depthwise stage makes 6/,
+      /separableConv2d: pointwiseFilter.shape\[2\] \(its input channels\) must be 6, but got 5/,
     );
     throws(
       () => nr.separableConv2d(x, nr.ones([3, 3, 3, 2]), nr.ones([2, 1, 6, 8]), 1, 'same'),
       nr.ShapeError,
-      /separableConv2d: pointwiseFilter must be 1x1, received shape \[2,1,6,8\]/,
+      /separableConv2d: pointwiseFilter.shape\[0\] must be 1, but got 2 \(shape \[2,1,6,8\]\)/,
     );
     throws(
       () => nr.separableConv2d(x, nr.ones([3, 3, 4, 2]), nr.ones([1, 1, 8, 8]), 1, 'same'),

@@ -1,6 +1,7 @@
 // randomGamma: moments of large seeded samples against Gamma(alpha, rate beta), determinism, dtype, errors.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import { hostDraw } from '../../src/ops/random.js';
 
 function moments(values: ArrayLike<number>): [number, number] {
   let s = 0;
@@ -33,5 +34,13 @@ describe('randomGamma', () => {
     expect(Array.from(a).every((v) => v > 0)).toBe(true);
     expect(nr.randomGamma([2, 3], 2, 1, 'int32').dtype).toBe('int32');
     expect(() => nr.randomGamma([2], -1)).toThrow(nr.ArgumentError);
+  });
+
+  it('draws its normal and uniform numbers in JS, equal to the seeded tensors (no device read)', async () => {
+    const normal = nr.randomNormal([257], 0, 1, 'float32', 11);
+    const uniform = nr.randomUniform([257], 0, 1, 'float32', 12);
+    expect(hostDraw('test', 257, 'normal', 0, 1, 11)).toEqual(await normal.data());
+    expect(hostDraw('test', 257, 'uniform', 0, 1, 12)).toEqual(await uniform.data());
+    nr.dispose([normal, uniform]);
   });
 });

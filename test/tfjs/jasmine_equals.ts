@@ -86,6 +86,8 @@ export function describeValue(v: unknown, depth = 0): string {
       .map((x) => describeValue(x, depth + 1))
       .join(', ')} ]`;
   if (v instanceof Error) return `${v.constructor.name}: ${v.message}`;
+  // A RegExp has no own keys; its source is what a failure report needs to show.
+  if (v instanceof RegExp) return v.toString();
   if (isAsymmetric(v)) return `<${v.constructor.name}>`;
   const entries = Object.keys(v)
     .slice(0, 20)

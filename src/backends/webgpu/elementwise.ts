@@ -99,6 +99,19 @@ fn log1p_(x: f32) -> f32 {
 fn sin_(x: f32) -> f32 { return sincos_(x, 0); }
 fn cos_(x: f32) -> f32 { return sincos_(x, 1); }
 fn tan_(x: f32) -> f32 { return sincos_(x, 0) / sincos_(x, 1); }`,
+  acosh_: `var<private> DOMAIN_NAN: u32 = 0x7fc00000u;
+var<private> DOMAIN_INF: u32 = 0x7f800000u;
+// WGSL leaves acosh below 1 and atanh outside (-1, 1) undefined (SwiftShader gives numbers); Math's values:
+fn acosh_(x: f32) -> f32 {
+  if (x < 1.0) { return bitcast<f32>(DOMAIN_NAN); }
+  return acosh(x);
+}
+fn atanh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (a > 1.0) { return bitcast<f32>(DOMAIN_NAN); }
+  if (a == 1.0) { return sign(x) * bitcast<f32>(DOMAIN_INF); }
+  return atanh(x);
+}`,
   pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
@@ -133,8 +146,59 @@ fn pow_(a: f32, b: f32) -> f32 {
 }`,
 };
 
+/**
+ * What a kernel returns for NaN inputs, taken from the table's CPU function (the reference): WGSL lets
+ * implementations assume no NaN (SwiftShader's max(NaN, 1) is 1, its NaN != NaN is false), so the
+ * kernels test the bits instead. null: the op's NaN result depends on the other operand (pow(NaN, 0) = 1),
+ * and the kernel is left as it is.
+ */
+const PROBES = [0, 1, -1, 2.5, -3, Infinity];
+
+/** A constant as WGSL of the compute type; NaN as its bits. */
+function constant(v: number, type: string): string {
+  // through private variables: a constant expression may not evaluate to NaN or infinity in WGSL
+  if (Number.isNaN(v)) return 'bitcast<f32>(GUARD_NAN)';
+  if (type === 'bool') return v !== 0 ? 'true' : 'false';
+  if (v === Infinity) return 'bitcast<f32>(GUARD_INF)';
+  if (v === -Infinity) return '-bitcast<f32>(GUARD_INF)';
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+
+/** The single value fn gives for every call in `calls`, or null when they differ. */
+function onlyValue(calls: readonly (() => number)[]): number | null {
+  const vs = calls.map((c) => c());
+  const first = vs[0];
+  const same = vs.every((v) => Object.is(v, first) || (Number.isNaN(v) && Number.isNaN(first)));
+  return same ? first : null;
+}
+
+/** `if (nan test) { return c; }` for a unary op computing in f32, from its CPU function at NaN. */
+function unaryNanGuard(row: UnaryRow, compute: string, resultIsBool: boolean): string {
+  if (compute !== 'f32' || row.dtype === 'predicate') return '';
+  const v = onlyValue([0, 1, 0.2].map((alpha) => () => row.fn(NaN, alpha)));
+  if (v === null) return '';
+  return `if (isnan_(x)) { return ${constant(v, resultIsBool ? 'bool' : 'f32')}; } `;
+}
+
+/** The same for a binary op: when either operand is NaN, if its CPU function then has one value. */
+function binaryNanGuard(row: BinaryRow, compute: string, resultIsBool: boolean): string {
+  if (compute !== 'f32') return '';
+  const calls = PROBES.flatMap((p) => [() => row.fn(NaN, p), () => row.fn(p, NaN)]);
+  const v = onlyValue([...calls, () => row.fn(NaN, NaN)]);
+  if (v === null) return '';
+  return `if (isnan_(a) || isnan_(b)) { return ${constant(v, resultIsBool ? 'bool' : 'f32')}; } `;
+}
+
+const ISNAN = `var<private> GUARD_NAN: u32 = 0x7fc00000u;
+var<private> GUARD_INF: u32 = 0x7f800000u;
+fn isnan_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /** Helpers that define more than one function: the other names that pull them in. */
-const ALSO: Record<string, string[]> = { log_: ['log1p_'], sincos_: ['sin_', 'cos_', 'tan_'] };
+const ALSO: Record<string, string[]> = {
+  log_: ['log1p_'],
+  sincos_: ['sin_', 'cos_', 'tan_'],
+  acosh_: ['atanh_'],
+};
 
 function helpersFor(expr: string): string {
   return Object.keys(HELPERS)
@@ -189,11 +253,13 @@ export function unary(
   const out = wgslType(outDtype);
   const resultIsBool = row.dtype === 'predicate' || row.dtype === 'logical';
   const n = sizeOf(x.shape);
+  const guard = unaryNanGuard(row, compute, resultIsBool);
   const wgsl = `${helpersFor(expr)}
+${guard ? ISNAN : ''}
 @group(0) @binding(0) var<storage, read> xs: array<${stored}>;
 @group(0) @binding(1) var<storage, read_write> ys: array<${out}>;
 ${uniformDecl(2, 2)}
-fn f(x: ${compute}, alpha: f32) -> ${resultIsBool ? 'bool' : compute} { return ${expr}; }
+fn f(x: ${compute}, alpha: f32) -> ${resultIsBool ? 'bool' : compute} { ${guard}return ${expr}; }
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
   ys[i] = ${store(`f(${load('xs[i]', stored, compute)}, uf(1u))`, compute, out, resultIsBool)};
@@ -255,12 +321,14 @@ export function binary(
   const { same, words } = broadcastUniforms([a, b], outShape);
   const rank = outShape.length;
   const index = same ? '  let o0 = i; let o1 = i;' : broadcastIndex(rank, 2);
+  const guard = binaryNanGuard(row, compute, resultIsBool);
   const wgsl = `${helpersFor(expr)}
+${guard ? ISNAN : ''}
 @group(0) @binding(0) var<storage, read> as_: array<${stored}>;
 @group(0) @binding(1) var<storage, read> bs: array<${stored}>;
 @group(0) @binding(2) var<storage, read_write> ys: array<${out}>;
 ${uniformDecl(3, words.length)}
-fn f(a: ${compute}, b: ${compute}) -> ${resultIsBool ? 'bool' : compute} { return ${expr}; }
+fn f(a: ${compute}, b: ${compute}) -> ${resultIsBool ? 'bool' : compute} { ${guard}return ${expr}; }
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
 ${index}

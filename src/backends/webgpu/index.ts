@@ -63,7 +63,16 @@ export {
 } from './program.js';
 
 /**
- * The WebGPU backend. Kernels enqueue work and return at once; `read` is async and `readSync` throws.
+ * The most elements of a tensor written from JS whose values the backend keeps beside its GPU buffer,
+ * so `readSync` can answer for it (16 KiB of float32): index, box and shape tensors made from arrays,
+ * never a model's large weights twice. tfjs's webgpu backend likewise reads CPU-resident tensors synchronously.
+ */
+export const HOST_COPY_MAX = 4096;
+
+/**
+ * The WebGPU backend. Kernels enqueue work and return at once; `read` is async. `readSync` answers only
+ * for tensors written from JS with at most HOST_COPY_MAX elements (their values are kept); for anything
+ * computed on the GPU it throws BackendError.
  * Registered below cpu: opt in with `await nr.setBackend('webgpu')`.
  * @example
  * await nr.setBackend('webgpu');
@@ -84,6 +93,8 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
   readonly context: GpuContext;
   private disposed = false;
   private readonly kernels: KernelTable;
+  /** Values of small tensors written from JS, in read()'s format; buffers are immutable, so they stay true. */
+  private readonly hostCopies = new Map<DataId, TypedArray>();
 
   constructor(context: GpuContext) {
     this.context = context;
@@ -115,7 +126,9 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     else if (dtype === 'int32')
       words = values instanceof Int32Array ? values : Int32Array.from(values);
     else words = Uint32Array.from(values, (v) => (v ? 1 : 0));
-    return this.programs.write(words, dtype);
+    const id = this.programs.write(words, dtype);
+    if (values.length <= HOST_COPY_MAX) this.hostCopies.set(id, hostFormat(values, dtype));
+    return id;
   }
   async read(id: DataId): Promise<TypedArray> {
     const data = this.programs.data(id, 'read');
@@ -124,12 +137,15 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     if (data.dtype === 'int32') return new Int32Array(bytes, 0, data.size);
     return Uint8Array.from(new Uint32Array(bytes, 0, data.size));
   }
-  readSync(): TypedArray {
+  readSync(id: DataId): TypedArray {
+    const kept = this.hostCopies.get(id);
+    if (kept) return kept;
     throw new BackendError(
-      'webgpu: synchronous reads are not possible on the GPU; use await tensor.data() (or tensor.array()) instead of dataSync()/arraySync()',
+      `webgpu: synchronous reads are possible only for tensors made from JS values (up to ${HOST_COPY_MAX} elements), not for results computed on the GPU; use await tensor.data() (or tensor.array()) instead of dataSync()/arraySync()`,
     );
   }
   free(id: DataId): void {
+    this.hostCopies.delete(id);
     this.programs.free(id);
   }
   memory(): BackendMemory {
@@ -155,6 +171,13 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
   ): KernelOutput<K> {
     return this.kernels[kernel](inputs, attrs);
   }
+}
+
+/** A copy of written values in the format read() returns (bool as 0/1 bytes). */
+function hostFormat(values: TypedArray, dtype: DType): TypedArray {
+  if (dtype === 'float32') return Float32Array.from(values);
+  if (dtype === 'int32') return Int32Array.from(values);
+  return Uint8Array.from(values, (v) => (v ? 1 : 0));
 }
 
 /**
