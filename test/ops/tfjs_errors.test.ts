@@ -138,7 +138,7 @@ describe('values tfjs refuses', () => {
           [3, 2],
         ),
       nr.ShapeError,
-      /^tensor: the inferred shape \[2,3\] of the nested values does not match the provided shape \[3,2\]/,
+      /^tensor: the values nest as shape \[2,3\], which does not match the given shape \[3,2\]/,
     );
     // a flat array takes any shape of its size, and the innermost level may hold the trailing dimensions
     expect(nr.tensor([1, 2, 3, 4, 5, 6], [3, 2]).shape).toEqual([3, 2]);
@@ -154,7 +154,7 @@ describe('values tfjs refuses', () => {
     throws(
       () => nr.tidy(4 as unknown as string, () => 1),
       nr.ArgumentError,
-      /^tidy: with two arguments the first is the scope's name and must be a string, received 4$/,
+      /^tidy: with two arguments the first must be the scope's name \(a string\), received 4$/,
     );
     expect(nr.tidy('named', () => 2)).toBe(2);
   });
