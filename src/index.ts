@@ -42,6 +42,7 @@ export {
   setSeed,
   type Environment,
 } from './core/backends_api.js';
+export { setFusion, getFusion } from './core/fusion/lazy.js';
 export {
   grad,
   grads,

@@ -15,11 +15,25 @@ import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import { TapeStack } from './tape_stack.js';
+import {
+  canonicalId,
+  connectFusion,
+  dropPending,
+  type FusiblePrimitive,
+  type FusionHost,
+  isFusible,
+  noteConstant,
+  recordPending,
+} from './fusion/lazy.js';
+import { PendingBuffer } from './fusion/program.js';
 import type { Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
 
 interface BufferRecord {
+  /** Tensors holding the buffer: only these count in memory(). */
   refs: number;
+  /** Pending fused expressions that read the buffer (fusion/lazy.ts); it is freed when both are 0. */
+  held: number;
   bytes: number;
   backend: Backend;
 }
@@ -59,7 +73,7 @@ function leakText(held: LeakInfo): string {
 }
 
 /** The single engine instance behind the public API. */
-export class Engine {
+export class Engine implements FusionHost {
   /** The registered backends, those started, and the current one. */
   private readonly backends = new BackendRegistry();
   private readonly buffers = new Map<DataId, BufferRecord>();
@@ -87,6 +101,10 @@ export class Engine {
   /** Global seed and draw counter for random ops called without a seed. */
   randomSeed = Math.floor(Math.random() * 0x7fffffff);
   randomCounter = 0;
+
+  constructor() {
+    connectFusion(this);
+  }
 
   // ---- backends (backend_registry.ts) ----
 
@@ -128,12 +146,14 @@ export class Engine {
   // ---- tensors and memory ----
 
   /** Wraps a buffer in a new tensor owned by the current scope (one more reference to the buffer). */
-  makeTensor(dataId: DataId, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  makeTensor(given: DataId, shape: Shape, dtype: DType, backend: Backend): Tensor {
+    const dataId = canonicalId(given);
     let rec = this.buffers.get(dataId);
     const t = new Tensor(nextTensorId++, shape, dtype, dataId, backend);
     if (!rec) {
-      // float16 is stored as float32 today: memory() reports the bytes really held
-      rec = { refs: 0, bytes: t.size * storageBytesPerElement(dtype), backend };
+      // float16 is stored as float32 today: memory() reports the bytes really held (a pending
+      // buffer counts what it will hold, so the figures do not depend on fusion)
+      rec = { refs: 0, held: 0, bytes: t.size * storageBytesPerElement(dtype), backend };
       this.buffers.set(dataId, rec);
     }
     rec.refs++;
@@ -149,7 +169,9 @@ export class Engine {
     const b = this.backend();
     const stored =
       dtype === 'float16' && values instanceof Float32Array ? roundToFloat16(values) : values;
-    return this.makeTensor(b.write(stored, storageDType(dtype)), shape, dtype, b);
+    const id = b.write(stored, storageDType(dtype));
+    noteConstant(id, stored, dtype);
+    return this.makeTensor(id, shape, dtype, b);
   }
 
   /** Puts an untracked tensor under the current scope. */
@@ -198,7 +220,7 @@ export class Engine {
   /** A second handle on t's buffer, outside any scope: what the tape saves. Keeps t's tape identity. */
   share(t: Tensor): Tensor {
     this.assertAlive('share', 'tensor', t);
-    const h = this.makeTensor(t.dataId, t.shape, t.dtype, t.backend);
+    const h = this.makeTensor(t.rawId, t.shape, t.dtype, t.backend);
     h.scope?.untrack(h);
     h.tapeKey = t.tapeKey;
     return h;
@@ -212,7 +234,7 @@ export class Engine {
     if (t instanceof Variable && this.variables.get(t.name) === t) this.variables.delete(t.name);
     this.countLive(t.backend, -1);
     this.finalizer.unregister(t);
-    this.releaseBuffer(t.dataId);
+    this.releaseBuffer(canonicalId(t.rawId));
   }
 
   /** Points a variable at a new buffer (one reference taken), releasing the old one. */
@@ -220,7 +242,7 @@ export class Engine {
     const rec = this.buffers.get(dataId);
     if (!rec) throw new BackendError('assign: the new value has no live buffer');
     rec.refs++;
-    this.releaseBuffer(t.dataId);
+    this.releaseBuffer(canonicalId(t.rawId));
     t.dataId = dataId;
     t.backend = backend;
   }
@@ -233,10 +255,46 @@ export class Engine {
   private releaseBuffer(dataId: DataId): void {
     const rec = this.buffers.get(dataId);
     if (!rec) return;
-    if (--rec.refs === 0) {
-      this.buffers.delete(dataId);
-      rec.backend.free(dataId);
-    }
+    rec.refs--;
+    this.freeUnused(dataId, rec);
+  }
+
+  private freeUnused(dataId: DataId, rec: BufferRecord): void {
+    if (rec.refs + rec.held > 0) return;
+    this.buffers.delete(dataId);
+    // a pending buffer never ran: nothing to free but its hold on the buffers it would read
+    if (dataId instanceof PendingBuffer) dropPending(dataId);
+    else rec.backend.free(dataId);
+  }
+
+  // ---- fusion's view of the buffer table (FusionHost, fusion/lazy.ts) ----
+
+  /** @internal one more reference from a pending expression */
+  hold(dataId: DataId): void {
+    const rec = this.buffers.get(dataId);
+    if (!rec) throw new BackendError('fusion: a pending expression reads a freed buffer');
+    rec.held++;
+  }
+
+  /** @internal a pending expression no longer reads the buffer */
+  release(dataId: DataId): void {
+    const rec = this.buffers.get(dataId);
+    if (!rec) return;
+    rec.held--;
+    this.freeUnused(dataId, rec);
+  }
+
+  /** @internal whether the buffer is still held */
+  isAlive(dataId: DataId): boolean {
+    return this.buffers.has(dataId);
+  }
+
+  /** @internal a pending buffer ran: its record now keys the real buffer */
+  settle(p: PendingBuffer, real: DataId): void {
+    const rec = this.buffers.get(p);
+    if (!rec) return;
+    this.buffers.delete(p);
+    this.buffers.set(real, rec);
   }
 
   assertAlive(op: string, arg: string, t: Tensor): void {
@@ -257,14 +315,18 @@ export class Engine {
       if (entry) entry.numTensors = n;
     }
     let numBytes = 0;
+    let numDataBuffers = 0;
     for (const rec of this.buffers.values()) {
+      // buffers only pending expressions read are not the program's: the unfused run has freed them
+      if (rec.refs === 0) continue;
+      numDataBuffers++;
       numBytes += rec.bytes;
       const entry = backends[rec.backend.name];
       if (entry) entry.numBytes += rec.bytes;
     }
     return {
       numTensors: this.numLive,
-      numDataBuffers: this.buffers.size,
+      numDataBuffers,
       numBytes,
       numLeaked: this.numLeaked,
       backends,
@@ -284,8 +346,8 @@ export class Engine {
 
   /** Points t at a fresh buffer of `backend` that holds its values. */
   private rebind(t: Tensor, dataId: DataId, bytes: number, backend: Backend): void {
-    this.buffers.set(dataId, { refs: 1, bytes, backend });
-    this.releaseBuffer(t.dataId);
+    this.buffers.set(dataId, { refs: 1, held: 0, bytes, backend });
+    this.releaseBuffer(canonicalId(t.rawId));
     this.countLive(t.backend, -1);
     this.countLive(backend, 1);
     t.dataId = dataId;
@@ -317,6 +379,10 @@ export class Engine {
     const inputs =
       this.autocastDtype === null ? given : given.map((t) => this.autocastRead(prim, t));
     const backend = this.backend();
+    if (isFusible(prim)) {
+      const fused = this.recordFused(prim, inputs, attrs, backend);
+      if (fused) return fused;
+    }
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
     let produced: ReturnType<typeof rule.forward>;
@@ -329,11 +395,35 @@ export class Engine {
       throw allocationError(prim, `the output for inputs ${show(inputs.map((t) => t.shape))}`, e);
     }
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
-    const vjp = rule.vjp;
+    this.recordVjp(prim, inputs, outputs, attrs);
+    return outputs;
+  }
+
+  private recordVjp<P extends Primitive>(
+    prim: P,
+    inputs: readonly Tensor[],
+    outputs: Tensor[],
+    attrs: PrimitiveAttrs[P],
+  ): void {
+    const vjp = ruleFor(prim).vjp;
     if (vjp && this.tapeStack.recording)
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
         vjp(dys, ins, outs, attrs, needs),
       );
+  }
+
+  /** An elementwise primitive recorded as a pending tensor (fusion/lazy.ts), or null when it runs now. */
+  private recordFused<P extends Primitive>(
+    prim: P & FusiblePrimitive,
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[P],
+    backend: Backend,
+  ): Tensor[] | null {
+    for (const t of inputs) this.assertAlive(prim, 'input', t);
+    const p = recordPending(prim, inputs, attrs, backend);
+    if (!p) return null;
+    const outputs = [this.makeTensor(p, p.shape, p.dtype, backend)];
+    this.recordVjp(prim, inputs, outputs, attrs);
     return outputs;
   }
 

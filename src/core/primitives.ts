@@ -12,6 +12,7 @@ import type {
 } from '../backends/backend.js';
 import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
+import type { FusedProgram } from './fusion/program.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -164,6 +165,18 @@ export interface KernelAttrs {
    * weights[r, i] over them; 1 if any with binaryOutput), for v in [0, size); other values are ignored.
    */
   bincount: { size: number; binaryOutput: boolean; dtype: DType };
+  /**
+   * [...inputs]: a chain of elementwise kernels (fusion/program.ts) in one pass, each input broadcast to
+   * outShape; a kernel must give every step's value as the step's own kernel would (rounded to its
+   * dtype), so results match the unfused chain. Backends cache compiled code by `program.key`.
+   */
+  fused: {
+    program: FusedProgram;
+    /** The values of the program's scalar constants (float32 values as stored, int32, bool as 0/1). */
+    constants: readonly number[];
+    outShape: Shape;
+    dtype: DType;
+  };
 }
 
 /** Name of a kernel. @example const k: KernelName = 'matMul'; */

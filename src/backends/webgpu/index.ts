@@ -16,6 +16,7 @@ import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
 import { GPU_ELEMENTWISE } from './elementwise.js';
+import { GPU_FUSED } from './fused.js';
 import { GPU_GATHER } from './gather.js';
 import { GPU_MOVEMENT } from './movement.js';
 import { type GpuProgramHost, type ProgramSpec, Programs } from './program.js';
@@ -44,6 +45,7 @@ export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_IMAGE,
   ...GPU_RANDOM,
   ...GPU_ADAM,
+  ...GPU_FUSED,
   softmax: (h, [x]) => softmaxComposed(h, x),
 };
 

@@ -1,0 +1,161 @@
+// The reference 'fused' kernel: a chain of elementwise steps run block by block, each step a tight loop over typed scratch arrays.
+//
+// Every step stores into an array of its own dtype (Float32Array for float32), so each value is
+// rounded exactly where the unfused kernel would round it: the result is bitwise the unfused chain's.
+// Blocks of BLOCK elements keep the scratch arrays in cache, so a chain reads its inputs and writes
+// its output once instead of once per step.
+import type { DType } from '../../core/dtype.js';
+import { BINARY, UNARY } from '../../core/elementwise_table.js';
+import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { sizeOf, type Shape } from '../../core/shape.js';
+import type { DataId, TensorInfo } from '../backend.js';
+import type { SomeHostKernels } from '../kernel_table.js';
+import { broadcastStrides } from './elementwise.js';
+import type { CpuHost, KernelStore, Storage } from './storage.js';
+
+/** Elements per block: 4 KB per float32 scratch array. */
+const BLOCK = 1024;
+
+/** dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from broadcastStrides). */
+function gatherBlock(
+  src: Storage,
+  strides: readonly number[],
+  outShape: Shape,
+  o: number,
+  len: number,
+  dst: Storage,
+): void {
+  const rank = outShape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let rest = o;
+  let off = 0;
+  for (let d = rank - 1; d >= 0; d--) {
+    idx[d] = rest % outShape[d];
+    rest = Math.floor(rest / outShape[d]);
+    off += idx[d] * strides[d];
+  }
+  for (let i = 0; i < len; i++) {
+    dst[i] = src[off];
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      off += strides[d];
+      if (idx[d] < outShape[d]) break;
+      off -= strides[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** One step over `len` elements of its argument arrays into `out`, as the step's own kernel computes it. */
+function runStep(
+  step: FusedStep,
+  args: readonly Storage[],
+  argTypes: readonly DType[],
+  out: Storage,
+  len: number,
+): void {
+  switch (step.kind) {
+    case 'unary': {
+      const x = args[0];
+      const fn = UNARY[step.op].fn;
+      const alpha = step.alpha;
+      for (let i = 0; i < len; i++) out[i] = fn(x[i], alpha);
+      return;
+    }
+    case 'binary': {
+      const [a, b] = args;
+      const row = BINARY[step.op];
+      const fn = argTypes[0] === 'int32' && 'intFn' in row && row.intFn ? row.intFn : row.fn;
+      for (let i = 0; i < len; i++) out[i] = fn(a[i], b[i]);
+      return;
+    }
+    case 'cast': {
+      const x = args[0];
+      // as the cast kernel: NaN casts to true; int32 truncates
+      if (step.dtype === 'bool') for (let i = 0; i < len; i++) out[i] = x[i] !== 0 ? 1 : 0;
+      else if (step.dtype === 'int32') for (let i = 0; i < len; i++) out[i] = Math.trunc(x[i]);
+      else for (let i = 0; i < len; i++) out[i] = x[i];
+      return;
+    }
+    case 'where': {
+      const [c, a, b] = args;
+      for (let i = 0; i < len; i++) out[i] = c[i] ? a[i] : b[i];
+      return;
+    }
+    default:
+      return step satisfies never;
+  }
+}
+
+/**
+ * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']).
+ * @example const id = fused(store, [x], program, [], [4], 'float32');
+ */
+export function fused(
+  s: KernelStore,
+  inputs: readonly TensorInfo[],
+  program: FusedProgram,
+  constants: readonly number[],
+  outShape: Shape,
+  dtype: DType,
+): DataId {
+  const n = sizeOf(outShape);
+  // NOTE: the output first: on the wasm heap an allocation may move the views taken before it
+  const { id, values: out } = s.alloc(dtype, n);
+  const srcs = inputs.map((t) => s.values(t));
+  const nIn = inputs.length;
+  const nc = constants.length;
+  const types: DType[] = [
+    ...program.inputs,
+    ...program.constants,
+    ...program.steps.map((st) => st.dtype),
+  ];
+  const width = Math.min(BLOCK, n);
+  // scratch: scalars filled once, general broadcasts gathered per block, one array per step
+  const scratch: (Storage | null)[] = inputs.map((t, i) => {
+    const p = program.patterns[i];
+    if (p === 'f') return null;
+    const a = s.array(t.dtype, width);
+    if (p === 's') a.fill(srcs[i][0]);
+    return a;
+  });
+  const strides = inputs.map((t, i) =>
+    program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
+  );
+  const last = program.steps.length - 1;
+  const stepOut = program.steps.map((st, j) => (j === last ? null : s.array(st.dtype, width)));
+  const slots: Storage[] = new Array<Storage>(nIn + nc + program.steps.length);
+  program.constants.forEach((dt, k) => {
+    slots[nIn + k] = s.array(dt, width).fill(constants[k]);
+  });
+  for (let o = 0; o < n; o += BLOCK) {
+    const len = Math.min(BLOCK, n - o);
+    for (let i = 0; i < nIn; i++) {
+      const p = program.patterns[i];
+      const tmp = scratch[i];
+      if (p === 'f' || !tmp) slots[i] = srcs[i].subarray(o, o + len);
+      else {
+        if (p === 'b') gatherBlock(srcs[i], strides[i], outShape, o, len, tmp);
+        slots[i] = tmp;
+      }
+    }
+    for (let j = 0; j <= last; j++) {
+      const step = program.steps[j];
+      const target = stepOut[j] ?? out.subarray(o, o + len);
+      runStep(
+        step,
+        step.args.map((a) => slots[a]),
+        step.args.map((a) => types[a]),
+        target,
+        len,
+      );
+      slots[nIn + nc + j] = target;
+    }
+  }
+  return id;
+}
+
+/** The fused kernel of the CPU table (the wasm table falls back to it on heap views). */
+export const CPU_FUSED = {
+  fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape, a.dtype),
+} satisfies SomeHostKernels<CpuHost>;
