@@ -16,8 +16,12 @@ import type { CpuHost, KernelStore, Storage } from './storage.js';
 /** Elements per block: 4 KB per float32 scratch array. */
 const BLOCK = 1024;
 
-/** dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from broadcastStrides). */
-function gatherBlock(
+/**
+ * dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from
+ * broadcastStrides); the wasm fused kernel uses it too.
+ * @example gatherBlock(src, broadcastStrides([3, 1], [3, 4]), [3, 4], 0, 12, dst);
+ */
+export function gatherBlock(
   src: Storage,
   strides: readonly number[],
   outShape: Shape,
@@ -26,6 +30,13 @@ function gatherBlock(
   dst: Storage,
 ): void {
   const rank = outShape.length;
+  if (rank === 0) {
+    dst.fill(src[0], 0, len);
+    return;
+  }
+  // runs along the innermost dim: a fill where it broadcasts, a copy where it is contiguous
+  const inner = outShape[rank - 1];
+  const step = strides[rank - 1];
   const idx = new Array<number>(rank).fill(0);
   let rest = o;
   let off = 0;
@@ -34,8 +45,16 @@ function gatherBlock(
     rest = Math.floor(rest / outShape[d]);
     off += idx[d] * strides[d];
   }
-  for (let i = 0; i < len; i++) {
-    dst[i] = src[off];
+  let i = 0;
+  while (i < len) {
+    const run = Math.min(inner - idx[rank - 1], len - i);
+    if (step === 0) dst.fill(src[off], i, i + run);
+    else if (step === 1) dst.set(src.subarray(off, off + run), i);
+    else for (let k = 0; k < run; k++) dst[i + k] = src[off + k * step];
+    i += run;
+    // to the start of the next run
+    off += (run - 1) * step;
+    idx[rank - 1] += run - 1;
     for (let d = rank - 1; d >= 0; d--) {
       idx[d]++;
       off += strides[d];
@@ -46,8 +65,12 @@ function gatherBlock(
   }
 }
 
-/** One step over `len` elements of its argument arrays into `out`, as the step's own kernel computes it. */
-function runStep(
+/**
+ * One step over `len` elements of its argument arrays into `out`, as the step's own reference kernel
+ * computes it (the wasm fused kernel runs the steps it has no SIMD kernel for with it).
+ * @example runStep(step, [x], ['float32'], out, 1024);
+ */
+export function runStep(
   step: FusedStep,
   args: readonly Storage[],
   argTypes: readonly DType[],
@@ -88,6 +111,38 @@ function runStep(
 }
 
 /**
+ * Scratch arrays for the steps of a program: step j (all but the last, which writes the output)
+ * stores into array `of[j]`; an array is reused once no later step reads its value, so a chain needs
+ * two whatever its length.
+ * @example const { of, dtypes } = planScratch(program);
+ */
+export function planScratch(program: FusedProgram): { of: number[]; dtypes: DType[] } {
+  const base = program.inputs.length + program.constants.length;
+  const steps = program.steps;
+  const lastUse = steps.map(() => -1);
+  steps.forEach((st, j) => {
+    for (const a of st.args) if (a >= base) lastUse[a - base] = j;
+  });
+  const dtypes: DType[] = [];
+  const free: number[] = [];
+  const of = steps.map(() => -1);
+  steps.forEach((st, j) => {
+    if (j < steps.length - 1) {
+      const k = free.findIndex((b) => dtypes[b] === st.dtype);
+      if (k >= 0) of[j] = free.splice(k, 1)[0];
+      else {
+        dtypes.push(st.dtype);
+        of[j] = dtypes.length - 1;
+      }
+    }
+    // arrays whose value step j read last are free for the next steps
+    for (const a of new Set(st.args))
+      if (a >= base && lastUse[a - base] === j && of[a - base] >= 0) free.push(of[a - base]);
+  });
+  return { of, dtypes };
+}
+
+/**
  * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']).
  * @example const id = fused(store, [x], program, [], [4], 'float32');
  */
@@ -123,7 +178,9 @@ export function fused(
     program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
   );
   const last = program.steps.length - 1;
-  const stepOut = program.steps.map((st, j) => (j === last ? null : s.array(st.dtype, width)));
+  const plan = planScratch(program);
+  const arrays = plan.dtypes.map((dt) => s.array(dt, width));
+  const stepOut = plan.of.map((b) => (b < 0 ? null : arrays[b]));
   const slots: Storage[] = new Array<Storage>(nIn + nc + program.steps.length);
   program.constants.forEach((dt, k) => {
     slots[nIn + k] = s.array(dt, width).fill(constants[k]);
