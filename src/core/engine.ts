@@ -24,6 +24,7 @@ import {
   isFusible,
   noteConstant,
   recordPending,
+  resolveDataId,
 } from './fusion/lazy.js';
 import { PendingBuffer } from './fusion/program.js';
 import type { Shape } from './shape.js';
@@ -363,6 +364,8 @@ export class Engine implements FusionHost {
    */
   private migrate(op: string, t: Tensor, backend: Backend): TensorInfo {
     this.assertAlive(op, 'input', t);
+    // a pending input runs now, before the kernel that reads it starts (a kernel may retry itself)
+    if (t.rawId instanceof PendingBuffer) resolveDataId(t.rawId);
     if (t.backend === backend) return t;
     if (!t.backend.canReadSync) {
       throw new BackendError(

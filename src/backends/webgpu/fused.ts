@@ -36,7 +36,7 @@ function stepFunction(
   const ins = step.args.map((a) => types[a]);
   const out = wgslType(step.dtype);
   const params = ins.map((t, k) => `p${k}: ${t}`).join(', ');
-  const head = `fn s${j}(${params}) -> ${out}`;
+  const head = `fn step_${j}(${params}) -> ${out}`;
   switch (step.kind) {
     case 'unary': {
       const row: UnaryRow = UNARY[step.op];
@@ -45,13 +45,13 @@ function stepFunction(
       const expr = compute === 'i32' ? (row.wgslInt ?? row.wgsl) : row.wgsl;
       const isBool = row.dtype === 'predicate' || row.dtype === 'logical';
       const value = store(
-        `f${j}(${load('p0', ins[0], compute)}, ${step.alpha.toExponential()})`,
+        `op_${j}(${load('p0', ins[0], compute)}, ${step.alpha.toExponential()})`,
         compute,
         out,
         isBool,
       );
       return {
-        fn: `fn f${j}(x: ${compute}, alpha: f32) -> ${isBool ? 'bool' : compute} { return ${expr}; }
+        fn: `fn op_${j}(x: ${compute}, alpha: f32) -> ${isBool ? 'bool' : compute} { return ${expr}; }
 ${head} { return ${value}; }`,
         expr,
       };
@@ -62,13 +62,13 @@ ${head} { return ${value}; }`,
       const expr = compute === 'i32' ? (row.wgslInt ?? row.wgsl) : row.wgsl;
       const isBool = row.dtype === 'predicate' || row.dtype === 'logical';
       const value = store(
-        `f${j}(${load('p0', ins[0], compute)}, ${load('p1', ins[1], compute)})`,
+        `op_${j}(${load('p0', ins[0], compute)}, ${load('p1', ins[1], compute)})`,
         compute,
         out,
         isBool,
       );
       return {
-        fn: `fn f${j}(a: ${compute}, b: ${compute}) -> ${isBool ? 'bool' : compute} { return ${expr}; }
+        fn: `fn op_${j}(a: ${compute}, b: ${compute}) -> ${isBool ? 'bool' : compute} { return ${expr}; }
 ${head} { return ${value}; }`,
         expr,
       };
@@ -109,7 +109,7 @@ function shaderFor(program: FusedProgram, rank: number, words: number, constAt: 
   };
   const body = program.steps.map((s, j) => {
     const args = s.args.map((a) => (a < n + nc ? read(a) : `v${a - n - nc}`)).join(', ');
-    return `  let v${j} = s${j}(${args});`;
+    return `  let v${j} = step_${j}(${args});`;
   });
   const wgsl = `${helpersFor(exprs)}
 ${program.inputs.map((_, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${types[k]}>;`).join('\n')}

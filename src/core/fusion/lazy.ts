@@ -261,11 +261,13 @@ export function recordPending(
   let nodes = nodesOf(operands);
   const tooBig = () => {
     let buffers = 0;
-    for (const l of leaves) if (l.value === undefined) buffers++;
+    // equal constants share a slot (every x.add(1) writes its own 1)
+    const values = new Set<string>();
+    for (const l of leaves)
+      if (l.value === undefined) buffers++;
+      else values.add(`${l.dtype}:${l.value}`);
     return (
-      buffers > MAX_FUSED_INPUTS ||
-      leaves.length - buffers > MAX_FUSED_CONSTANTS ||
-      nodes > MAX_FUSED_STEPS
+      buffers > MAX_FUSED_INPUTS || values.size > MAX_FUSED_CONSTANTS || nodes > MAX_FUSED_STEPS
     );
   };
   while (tooBig()) {

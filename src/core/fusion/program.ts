@@ -124,7 +124,8 @@ export function buildProgram(root: PendingBuffer, isAlive: (id: DataId) => boole
   const CONST = 1e9;
   const inputSlot = (o: PendingOperand): number => {
     if (o.value !== undefined) {
-      let k = constantInputs.findIndex((c) => c.dataId === o.id);
+      // equal constants share a slot (every x.add(1) writes its own 1)
+      let k = constantInputs.findIndex((c, i) => c.dtype === o.dtype && constants[i] === o.value);
       if (k < 0) {
         constants.push(o.value);
         constantInputs.push({ dataId: o.id, shape: o.shape, dtype: o.dtype });
