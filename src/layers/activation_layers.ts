@@ -76,7 +76,11 @@ export class ReLU extends ElementwiseActivation {
     if (this.threshold === 0 && this.negativeSlope === 0) y = x.relu();
     else if (this.threshold === 0) y = leakyRelu(x, this.negativeSlope);
     else
-      y = where(x.greaterEqual(this.threshold), x, x.sub(this.threshold).mul(this.negativeSlope));
+      y = where(
+        x.greaterEqual(this.threshold),
+        x,
+        x.sub(this.threshold).mul(this.negativeSlope),
+      );
     return this.maxValue === null ? y : y.minimum(this.maxValue);
   }
   override getConfig(): Config {
@@ -106,11 +110,7 @@ export class LeakyReLU extends ElementwiseActivation {
   readonly negativeSlope: number;
   constructor(args: LeakyReLUArgs = {}) {
     super(args);
-    if (
-      args.alpha !== undefined &&
-      args.negativeSlope !== undefined &&
-      args.alpha !== args.negativeSlope
-    )
+    if (args.alpha !== undefined && args.negativeSlope !== undefined && args.alpha !== args.negativeSlope)
       throw new ArgumentError(
         `LeakyReLU: give negativeSlope or alpha, not both, received negativeSlope=${show(args.negativeSlope)}, alpha=${show(args.alpha)}`,
       );
@@ -270,13 +270,7 @@ export class Softmax extends Layer {
     let x = single(this, inputs);
     const mask = Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask;
     // Keras: a large negative number where the mask is false, so those positions get (almost) zero weight
-    if (mask)
-      x = x.add(
-        mask
-          .cast(x.dtype)
-          .sub(1)
-          .mul(x.dtype === 'float16' ? 65500 : 1e9),
-      );
+    if (mask) x = x.add(mask.cast(x.dtype).sub(1).mul(x.dtype === 'float16' ? 65500 : 1e9));
     if (!Array.isArray(this.axis)) return softmaxOp(x, this.axis);
     return x.sub(logSumExp(x, this.axis, true)).exp();
   }

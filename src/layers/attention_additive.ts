@@ -25,9 +25,7 @@ export class AdditiveAttention extends Attention {
   constructor(args: AdditiveAttentionArgs = {}) {
     const useScale = args.useScale ?? true;
     if (typeof useScale !== 'boolean')
-      throw new ArgumentError(
-        `AdditiveAttention: useScale must be a boolean, received ${show(args.useScale)}`,
-      );
+      throw new ArgumentError(`AdditiveAttention: useScale must be a boolean, received ${show(args.useScale)}`);
     // the base's scalar scale and scoreMode do not apply: this layer has its own scores
     super({ ...args, useScale: false, scoreMode: 'dot' });
     this.useFeatureScale = useScale;
@@ -43,9 +41,7 @@ export class AdditiveAttention extends Attention {
     const dim = Array.isArray(key) ? key[key.length - 1] : null;
     if (this.useFeatureScale) {
       if (typeof dim !== 'number')
-        throw new ArgumentError(
-          `${this.name}: the key's last dimension must be known, received ${show(inputShape)}`,
-        );
+        throw new ArgumentError(`${this.name}: the key's last dimension must be known, received ${show(inputShape)}`);
       this.featureScale = this.addWeight('scale', { shape: [dim], initializer: 'glorotUniform' });
     }
     super.build(inputShape);

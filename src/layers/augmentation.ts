@@ -37,17 +37,8 @@ abstract class RandomImageLayer extends Layer {
   }
   /** Uniform draws in [lo, hi) of the given shape; a seeded layer moves its seed on every draw. */
   protected uniform(shape: number[], lo: number, hi: number): Tensor {
-    if (lo === hi)
-      return randomUniform(shape, lo, lo + 1)
-        .mul(0)
-        .add(lo);
-    return randomUniform(
-      shape,
-      lo,
-      hi,
-      'float32',
-      this.seed === null ? undefined : this.seed + 7919 * this.calls++,
-    );
+    if (lo === hi) return randomUniform(shape, lo, lo + 1).mul(0).add(lo);
+    return randomUniform(shape, lo, hi, 'float32', this.seed === null ? undefined : this.seed + 7919 * this.calls++);
   }
   /** The augmentation of a channels-last float32 batch. */
   protected abstract augment(images: Tensor): Tensor;
@@ -80,9 +71,7 @@ function factorRange(owner: string, arg: string, v: unknown, bound = Infinity): 
 function fillModeOf(owner: string, v: unknown): FillMode {
   if (v === undefined) return 'reflect';
   if (v === 'reflect' || v === 'wrap' || v === 'constant' || v === 'nearest') return v;
-  throw new ArgumentError(
-    `${owner}: fillMode must be 'reflect', 'wrap', 'constant' or 'nearest', received ${show(v)}`,
-  );
+  throw new ArgumentError(`${owner}: fillMode must be 'reflect', 'wrap', 'constant' or 'nearest', received ${show(v)}`);
 }
 
 /** Maps a continuous source coordinate into [0, n - 1] by the fill mode (TensorFlow's rules). */
@@ -109,21 +98,12 @@ function sample(
 ): Tensor {
   const [b, h, w, c] = images.shape;
   const flat = images.reshape([b * h * w, c]);
-  const base = range(0, b)
-    .mul(h * w)
-    .reshape([b, 1, 1]);
+  const base = range(0, b).mul(h * w).reshape([b, 1, 1]);
   const y = mapCoordinate(srcY, h, mode);
   const x = mapCoordinate(srcX, w, mode);
   const read = (yi: Tensor, xi: Tensor): Tensor => {
-    const inside = yi
-      .greaterEqual(0)
-      .logicalAnd(yi.lessEqual(h - 1))
-      .logicalAnd(xi.greaterEqual(0))
-      .logicalAnd(xi.lessEqual(w - 1));
-    const idx = base
-      .add(yi.clipByValue(0, h - 1).mul(w))
-      .add(xi.clipByValue(0, w - 1))
-      .cast('int32');
+    const inside = yi.greaterEqual(0).logicalAnd(yi.lessEqual(h - 1)).logicalAnd(xi.greaterEqual(0)).logicalAnd(xi.lessEqual(w - 1));
+    const idx = base.add(yi.clipByValue(0, h - 1).mul(w)).add(xi.clipByValue(0, w - 1)).cast('int32');
     const v = gather(flat, idx);
     return mode === 'constant' ? where(inside.expandDims(-1), v, fillValue) : v;
   };
@@ -134,12 +114,8 @@ function sample(
   const x0 = x.floor();
   const wy = y.sub(y0).expandDims(-1);
   const wx = x.sub(x0).expandDims(-1);
-  const top = read(y0, x0)
-    .mul(wx.neg().add(1))
-    .add(read(y0, x0.add(1)).mul(wx));
-  const bottom = read(y0.add(1), x0)
-    .mul(wx.neg().add(1))
-    .add(read(y0.add(1), x0.add(1)).mul(wx));
+  const top = read(y0, x0).mul(wx.neg().add(1)).add(read(y0, x0.add(1)).mul(wx));
+  const bottom = read(y0.add(1), x0).mul(wx.neg().add(1)).add(read(y0.add(1), x0.add(1)).mul(wx));
   return top.mul(wy.neg().add(1)).add(bottom.mul(wy));
 }
 
@@ -182,34 +158,18 @@ abstract class GeometricLayer extends RandomImageLayer {
     super(args);
     const owner = this.getClassName();
     this.fillMode = fillModeOf(owner, args.fillMode);
-    if (
-      args.interpolation !== undefined &&
-      args.interpolation !== 'bilinear' &&
-      args.interpolation !== 'nearest'
-    )
-      throw new ArgumentError(
-        `${owner}: interpolation must be 'bilinear' or 'nearest', received ${show(args.interpolation)}`,
-      );
+    if (args.interpolation !== undefined && args.interpolation !== 'bilinear' && args.interpolation !== 'nearest')
+      throw new ArgumentError(`${owner}: interpolation must be 'bilinear' or 'nearest', received ${show(args.interpolation)}`);
     this.interpolation = args.interpolation ?? 'bilinear';
-    if (
-      args.fillValue !== undefined &&
-      (typeof args.fillValue !== 'number' || !Number.isFinite(args.fillValue))
-    )
-      throw new ArgumentError(
-        `${owner}: fillValue must be a finite number, received ${show(args.fillValue)}`,
-      );
+    if (args.fillValue !== undefined && (typeof args.fillValue !== 'number' || !Number.isFinite(args.fillValue)))
+      throw new ArgumentError(`${owner}: fillValue must be a finite number, received ${show(args.fillValue)}`);
     this.fillValue = args.fillValue ?? 0;
   }
   protected resample(images: Tensor, m: Parameters<typeof affine>[1]): Tensor {
     return tidy(() => affine(images, m, this.interpolation, this.fillMode, this.fillValue));
   }
   override getConfig(): Config {
-    return {
-      ...super.getConfig(),
-      fillMode: this.fillMode,
-      interpolation: this.interpolation,
-      fillValue: this.fillValue,
-    };
+    return { ...super.getConfig(), fillMode: this.fillMode, interpolation: this.interpolation, fillValue: this.fillValue };
   }
 }
 
@@ -280,18 +240,8 @@ export class RandomRotation extends GeometricLayer {
     const cos = angle.cos();
     const sin = angle.sin();
     // rotation about the image centre ((w - 1) / 2, (h - 1) / 2), output pixel -> source pixel
-    const xOff = cos
-      .mul(w - 1)
-      .sub(sin.mul(h - 1))
-      .neg()
-      .add(w - 1)
-      .div(2);
-    const yOff = sin
-      .mul(w - 1)
-      .add(cos.mul(h - 1))
-      .neg()
-      .add(h - 1)
-      .div(2);
+    const xOff = cos.mul(w - 1).sub(sin.mul(h - 1)).neg().add(w - 1).div(2);
+    const yOff = sin.mul(w - 1).add(cos.mul(h - 1)).neg().add(h - 1).div(2);
     return this.resample(images, { a0: cos, a1: sin.neg(), a2: xOff, b0: sin, b1: cos, b2: yOff });
   }
   override getConfig(): Config {
@@ -332,23 +282,15 @@ export class RandomZoom extends GeometricLayer {
   protected augment(images: Tensor): Tensor {
     const [b, h, w] = images.shape;
     const zh = this.uniform([b], 1 + this.heightFactor[0], 1 + this.heightFactor[1]);
-    const zw = this.widthFactor
-      ? this.uniform([b], 1 + this.widthFactor[0], 1 + this.widthFactor[1])
-      : zh;
+    const zw = this.widthFactor ? this.uniform([b], 1 + this.widthFactor[0], 1 + this.widthFactor[1]) : zh;
     const zero = zh.mul(0);
     return this.resample(images, {
       a0: zw,
       a1: zero,
-      a2: zw
-        .neg()
-        .add(1)
-        .mul((w - 1) / 2),
+      a2: zw.neg().add(1).mul((w - 1) / 2),
       b0: zero,
       b1: zh,
-      b2: zh
-        .neg()
-        .add(1)
-        .mul((h - 1) / 2),
+      b2: zh.neg().add(1).mul((h - 1) / 2),
     });
   }
   override getConfig(): Config {
@@ -374,12 +316,7 @@ export class RandomTranslation extends GeometricLayer {
   readonly widthFactor: [number, number];
   constructor(args: RandomTranslationArgs) {
     super(args);
-    this.heightFactor = factorRange(
-      RandomTranslation.className,
-      'heightFactor',
-      args?.heightFactor,
-      1,
-    );
+    this.heightFactor = factorRange(RandomTranslation.className, 'heightFactor', args?.heightFactor, 1);
     this.widthFactor = factorRange(RandomTranslation.className, 'widthFactor', args.widthFactor, 1);
   }
   override getClassName(): string {
@@ -392,14 +329,7 @@ export class RandomTranslation extends GeometricLayer {
     const one = dy.mul(0).add(1);
     const zero = dy.mul(0);
     // output pixel p shows source pixel p - shift
-    return this.resample(images, {
-      a0: one,
-      a1: zero,
-      a2: dx.neg(),
-      b0: zero,
-      b1: one,
-      b2: dy.neg(),
-    });
+    return this.resample(images, { a0: one, a1: zero, a2: dx.neg(), b0: zero, b1: one, b2: dy.neg() });
   }
   override getConfig(): Config {
     return { ...super.getConfig(), heightFactor: this.heightFactor, widthFactor: this.widthFactor };
@@ -427,20 +357,12 @@ export class RandomContrast extends RandomImageLayer {
     const owner = RandomContrast.className;
     const f = args?.factor;
     const pair = typeof f === 'number' ? [f, f] : f;
-    if (
-      !Array.isArray(pair) ||
-      pair.length !== 2 ||
-      !pair.every((v) => typeof v === 'number' && v >= 0 && v <= 1)
-    )
-      throw new ArgumentError(
-        `${owner}: factor must be a number or [lower, upper] in [0, 1], received ${show(f)}`,
-      );
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => typeof v === 'number' && v >= 0 && v <= 1))
+      throw new ArgumentError(`${owner}: factor must be a number or [lower, upper] in [0, 1], received ${show(f)}`);
     this.factor = [pair[0], pair[1]];
     const vr = args.valueRange ?? [0, 255];
     if (!Array.isArray(vr) || vr.length !== 2 || !(vr[0] < vr[1]))
-      throw new ArgumentError(
-        `${owner}: valueRange must be [low, high] with low < high, received ${show(args.valueRange)}`,
-      );
+      throw new ArgumentError(`${owner}: valueRange must be [low, high] with low < high, received ${show(args.valueRange)}`);
     this.valueRange = [vr[0], vr[1]];
   }
   override getClassName(): string {

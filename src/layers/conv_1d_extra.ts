@@ -36,12 +36,7 @@ function fromImage(g: ConvGeometry, y: Tensor): Tensor {
 function causalPad(g: ConvGeometry, img: Tensor): Tensor {
   if (g.padding !== 'causal') return img;
   const left = (g.kernelSize[0] - 1) * g.dilationRate[0];
-  return img.pad([
-    [0, 0],
-    [0, 0],
-    [left, 0],
-    [0, 0],
-  ]);
+  return img.pad([[0, 0], [0, 0], [left, 0], [0, 0]]);
 }
 
 const padOf = (g: ConvGeometry) => (g.padding === 'same' ? 'same' : 'valid');
@@ -134,10 +129,7 @@ export class Conv1DTranspose extends Layer {
       filters: this.filters,
       ...this.geometry.config(),
       outputPadding: this.outputPadding,
-      kernelInitializer: specOf(
-        getInitializer(a.kernelInitializer ?? 'glorotUniform'),
-        'glorotUniform',
-      ),
+      kernelInitializer: specOf(getInitializer(a.kernelInitializer ?? 'glorotUniform'), 'glorotUniform'),
       kernelRegularizer: specOf(getRegularizer(a.kernelRegularizer), null),
       kernelConstraint: specOf(getConstraint(a.kernelConstraint), null),
     };
@@ -202,10 +194,7 @@ abstract class DepthwiseBase1D extends Layer {
   }
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
-    return this.geometry.outputShape(
-      shape,
-      this.outChannels(shape[this.geometry.channelAxis] ?? null),
-    );
+    return this.geometry.outputShape(shape, this.outChannels(shape[this.geometry.channelAxis] ?? null));
   }
   override getConfig(): Config {
     const a = this.dwArgs;
@@ -213,10 +202,7 @@ abstract class DepthwiseBase1D extends Layer {
       ...super.getConfig(),
       ...this.geometry.config(),
       depthMultiplier: this.depthMultiplier,
-      depthwiseInitializer: specOf(
-        getInitializer(a.depthwiseInitializer ?? 'glorotUniform'),
-        'glorotUniform',
-      ),
+      depthwiseInitializer: specOf(getInitializer(a.depthwiseInitializer ?? 'glorotUniform'), 'glorotUniform'),
       depthwiseRegularizer: specOf(getRegularizer(a.depthwiseRegularizer), null),
       depthwiseConstraint: specOf(getConstraint(a.depthwiseConstraint), null),
     };
@@ -302,10 +288,7 @@ export class SeparableConv1D extends DepthwiseBase1D {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      pointwiseInitializer: specOf(
-        getInitializer(a.pointwiseInitializer ?? 'glorotUniform'),
-        'glorotUniform',
-      ),
+      pointwiseInitializer: specOf(getInitializer(a.pointwiseInitializer ?? 'glorotUniform'), 'glorotUniform'),
       pointwiseRegularizer: specOf(getRegularizer(a.pointwiseRegularizer), null),
       pointwiseConstraint: specOf(getConstraint(a.pointwiseConstraint), null),
     };

@@ -1,5 +1,9 @@
 // EinsumDense: a dense layer whose kernel contraction is an einsum equation ('abc,cd->abd'), as in Keras 3.
-import { type ActivationFn, getActivation, serializeActivation } from '../activations/index.js';
+import {
+  type ActivationFn,
+  getActivation,
+  serializeActivation,
+} from '../activations/index.js';
 import { type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { ArgumentError, show } from '../core/errors.js';
 import { configAs, type Config } from '../core/serialization.js';
@@ -65,27 +69,17 @@ export class EinsumDense extends Layer {
         `${owner}: equation must look like 'ab,bc->ac' (an ellipsis only on the left of the input and output), received ${show(args?.equation)}`,
       );
     if (eq.startsWith('...') !== eq.split('->')[1].startsWith('...'))
-      throw new ArgumentError(
-        `${owner}: the input and the output must both start with '...' or neither, received ${show(eq)}`,
-      );
+      throw new ArgumentError(`${owner}: the input and the output must both start with '...' or neither, received ${show(eq)}`);
     this.equation = eq;
     const os = args.outputShape;
     const list = typeof os === 'number' ? [os] : os;
     if (!Array.isArray(list) || !list.every((d) => d === null || (Number.isInteger(d) && d > 0)))
-      throw new ArgumentError(
-        `${owner}: outputShape must be a positive integer or a list of them (null = from the input), received ${show(os)}`,
-      );
+      throw new ArgumentError(`${owner}: outputShape must be a positive integer or a list of them (null = from the input), received ${show(os)}`);
     this.outputShapeArg = list.slice();
     this.activation = getActivation(args.activation ?? 'linear');
     const output = eq.split('->')[1].replace('...', '');
-    if (
-      args.biasAxes !== undefined &&
-      args.biasAxes !== null &&
-      (typeof args.biasAxes !== 'string' || ![...args.biasAxes].every((c) => output.includes(c)))
-    )
-      throw new ArgumentError(
-        `${owner}: biasAxes must be letters of the output ${show(output)}, received ${show(args.biasAxes)}`,
-      );
+    if (args.biasAxes !== undefined && args.biasAxes !== null && (typeof args.biasAxes !== 'string' || ![...args.biasAxes].every((c) => output.includes(c))))
+      throw new ArgumentError(`${owner}: biasAxes must be letters of the output ${show(output)}, received ${show(args.biasAxes)}`);
     this.biasAxes = args.biasAxes ?? null;
     this.args = args;
   }
@@ -102,24 +96,16 @@ export class EinsumDense extends Layer {
     let elided = '';
     if (input.startsWith('...')) {
       const used = new Set(this.equation);
-      const free = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter(
-        (c) => !used.has(c),
-      );
+      const free = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((c) => !used.has(c));
       const n = shape.length - (input.length - 3);
       if (n < 0 || n > free.length)
-        throw layerShapeError(
-          this,
-          `input shape ${formatShape(shape)} does not fit equation ${this.equation}`,
-        );
+        throw layerShapeError(this, `input shape ${formatShape(shape)} does not fit equation ${this.equation}`);
       elided = free.slice(0, n).join('');
       input = elided + input.slice(3);
       output = elided + output.slice(3);
     }
     if (input.length !== shape.length)
-      throw layerShapeError(
-        this,
-        `equation ${this.equation} needs an input of rank ${input.length}, received shape ${formatShape(shape)}`,
-      );
+      throw layerShapeError(this, `equation ${this.equation} needs an input of rank ${input.length}, received shape ${formatShape(shape)}`);
     // the output dimensions the user gives: all but the batch, or all but the elided ones
     const given = elided ? output.slice(elided.length) : output.slice(1);
     if (given.length !== this.outputShapeArg.length)
@@ -128,27 +114,16 @@ export class EinsumDense extends Layer {
       );
     const outShape: SymbolicShape = [...output].map((c) => {
       const k = given.indexOf(c);
-      const stated =
-        k >= 0 && (elided ? true : output.indexOf(c) > 0) ? this.outputShapeArg[k] : null;
+      const stated = k >= 0 && (elided ? true : output.indexOf(c) > 0) ? this.outputShapeArg[k] : null;
       const fromInput = input.includes(c) ? shape[input.indexOf(c)] : null;
       if (stated !== null && fromInput !== null && stated !== fromInput)
-        throw layerShapeError(
-          this,
-          `output dimension '${c}' is ${stated} in outputShape but ${fromInput} in the input ${formatShape(shape)}`,
-        );
+        throw layerShapeError(this, `output dimension '${c}' is ${stated} in outputShape but ${fromInput} in the input ${formatShape(shape)}`);
       return stated ?? fromInput;
     });
     const kernelShape = [...kernel].map((c) => {
-      const d = input.includes(c)
-        ? shape[input.indexOf(c)]
-        : output.includes(c)
-          ? outShape[output.indexOf(c)]
-          : null;
+      const d = input.includes(c) ? shape[input.indexOf(c)] : output.includes(c) ? outShape[output.indexOf(c)] : null;
       if (d === null)
-        throw layerShapeError(
-          this,
-          `kernel dimension '${c}' has no known size (input ${formatShape(shape)}, outputShape ${show(this.outputShapeArg)})`,
-        );
+        throw layerShapeError(this, `kernel dimension '${c}' has no known size (input ${formatShape(shape)}, outputShape ${show(this.outputShapeArg)})`);
       return d;
     });
     let biasShape: number[] | null = null;
@@ -161,15 +136,7 @@ export class EinsumDense extends Layer {
         return d;
       });
     }
-    return {
-      equation: `${input},${kernel}->${output}`,
-      input,
-      kernel,
-      output,
-      outShape,
-      kernelShape,
-      biasShape,
-    };
+    return { equation: `${input},${kernel}->${output}`, input, kernel, output, outShape, kernelShape, biasShape };
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -214,10 +181,7 @@ export class EinsumDense extends Layer {
       outputShape: this.outputShapeArg,
       activation: serializeActivation(this.activation),
       biasAxes: this.biasAxes,
-      kernelInitializer: specOf(
-        getInitializer(a.kernelInitializer ?? 'glorotUniform'),
-        'glorotUniform',
-      ),
+      kernelInitializer: specOf(getInitializer(a.kernelInitializer ?? 'glorotUniform'), 'glorotUniform'),
       biasInitializer: specOf(getInitializer(a.biasInitializer ?? 'zeros'), 'zeros'),
       kernelRegularizer: specOf(getRegularizer(a.kernelRegularizer), null),
       biasRegularizer: specOf(getRegularizer(a.biasRegularizer), null),

@@ -47,24 +47,14 @@ export function cropToAspect(images: Tensor, height: number, width: number): Ten
 }
 
 /** Resizes channels-last images as TensorFlow does (half-pixel centres). @example resizeImages(images, 64, 64, 'bilinear') */
-export function resizeImages(
-  images: Tensor,
-  height: number,
-  width: number,
-  how: Interpolation,
-): Tensor {
+export function resizeImages(images: Tensor, height: number, width: number, how: Interpolation): Tensor {
   return how === 'bilinear'
     ? image.resizeBilinear(images, [height, width], false, true)
     : image.resizeNearestNeighbor(images, [height, width], false, true);
 }
 
 /** Output shape of an image layer producing height × width. */
-function imageShape(
-  shape: SymbolicShape,
-  format: DataFormat,
-  height: number,
-  width: number,
-): SymbolicShape {
+function imageShape(shape: SymbolicShape, format: DataFormat, height: number, width: number): SymbolicShape {
   const s = shape.slice();
   const h = format === 'channelsLast' ? s.length - 3 : s.length - 2;
   s[h] = height;
@@ -101,9 +91,7 @@ export class Resizing extends Layer {
     this.width = positiveInt(owner, 'width', args.width);
     this.interpolation = interpolationOf(owner, args.interpolation);
     if (args.cropToAspectRatio !== undefined && typeof args.cropToAspectRatio !== 'boolean')
-      throw new ArgumentError(
-        `${owner}: cropToAspectRatio must be a boolean, received ${show(args.cropToAspectRatio)}`,
-      );
+      throw new ArgumentError(`${owner}: cropToAspectRatio must be a boolean, received ${show(args.cropToAspectRatio)}`);
     this.cropToAspectRatio = args.cropToAspectRatio ?? false;
     this.dataFormat = dataFormatOf(owner, args.dataFormat);
   }
@@ -160,14 +148,7 @@ export class CenterCrop extends Layer {
     const { images, restore } = asImageBatch(this, single(this, inputs), this.dataFormat);
     const [b, h, w, c] = images.shape;
     if (h < this.height || w < this.width)
-      return restore(
-        resizeImages(
-          cropToAspect(images, this.height, this.width),
-          this.height,
-          this.width,
-          'bilinear',
-        ),
-      );
+      return restore(resizeImages(cropToAspect(images, this.height, this.width), this.height, this.width, 'bilinear'));
     const top = Math.floor((h - this.height) / 2);
     const left = Math.floor((w - this.width) / 2);
     return restore(images.slice([0, top, left, 0], [b, this.height, this.width, c]));
@@ -176,12 +157,7 @@ export class CenterCrop extends Layer {
     return imageShape(inputShape as SymbolicShape, this.dataFormat, this.height, this.width);
   }
   override getConfig(): Config {
-    return {
-      ...super.getConfig(),
-      height: this.height,
-      width: this.width,
-      dataFormat: this.dataFormat,
-    };
+    return { ...super.getConfig(), height: this.height, width: this.width, dataFormat: this.dataFormat };
   }
 }
 

@@ -610,9 +610,7 @@ export abstract class Layer implements Serializable {
         `${this.name}: the layer has never been called on a symbolic input, so it has no outputShape`,
       );
     const shapes = this.inboundNodes.map((n) =>
-      n.outputs.length === 1
-        ? formatShape(n.outputs[0].shape)
-        : formatShape(n.outputs.map((o) => o.shape)),
+      n.outputs.length === 1 ? formatShape(n.outputs[0].shape) : formatShape(n.outputs.map((o) => o.shape)),
     );
     if (new Set(shapes).size > 1)
       throw new ArgumentError(

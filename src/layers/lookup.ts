@@ -6,13 +6,7 @@ import { tensor } from '../ops/creation.js';
 import { oneHot, where } from '../ops/elementwise.js';
 import { positiveInt } from './conv.js';
 import { single } from './core.js';
-import {
-  type CallArgs,
-  Layer,
-  type LayerArgs,
-  type LayerClassEntry,
-  type LayerInput,
-} from './layer.js';
+import { type CallArgs, Layer, type LayerArgs, type LayerClassEntry, type LayerInput } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
 
 /** How ids are encoded: Keras' spellings, tfjs' camelCase accepted. */
@@ -20,18 +14,9 @@ export type EncodingMode = 'one_hot' | 'multi_hot' | 'count';
 
 function encodingOf(owner: string, v: unknown, fallback: EncodingMode): EncodingMode {
   if (v === undefined) return fallback;
-  const keras: Record<string, EncodingMode> = {
-    one_hot: 'one_hot',
-    oneHot: 'one_hot',
-    multi_hot: 'multi_hot',
-    multiHot: 'multi_hot',
-    count: 'count',
-  };
+  const keras: Record<string, EncodingMode> = { one_hot: 'one_hot', oneHot: 'one_hot', multi_hot: 'multi_hot', multiHot: 'multi_hot', count: 'count' };
   const mode = typeof v === 'string' && Object.hasOwn(keras, v) ? keras[v] : undefined;
-  if (!mode)
-    throw new ArgumentError(
-      `${owner}: outputMode must be 'one_hot', 'multi_hot' or 'count', received ${show(v)}`,
-    );
+  if (!mode) throw new ArgumentError(`${owner}: outputMode must be 'one_hot', 'multi_hot' or 'count', received ${show(v)}`);
   return mode;
 }
 
@@ -49,8 +34,7 @@ function encode(ids: Tensor, n: number, mode: EncodingMode): Tensor {
 
 function encodedShape(shape: SymbolicShape, n: number, mode: EncodingMode): SymbolicShape {
   if (shape.length === 0) return [n];
-  if (mode === 'one_hot' && (shape.length === 1 || shape[shape.length - 1] !== 1))
-    return [...shape, n];
+  if (mode === 'one_hot' && (shape.length === 1 || shape[shape.length - 1] !== 1)) return [...shape, n];
   return [...shape.slice(0, -1), n];
 }
 
@@ -110,9 +94,7 @@ interface LookupArgs<T> extends LayerArgs {
 /** Index layout (Keras): [mask token?][OOV index?][vocabulary...]. */
 function lookupLayout<T>(owner: string, args: LookupArgs<T>, valid: (v: unknown) => v is T) {
   if (!Array.isArray(args?.vocabulary) || !args.vocabulary.every(valid))
-    throw new ArgumentError(
-      `${owner}: vocabulary must be an array of ${owner === 'StringLookup' ? 'strings' : 'integers'}, received ${show(args?.vocabulary)}`,
-    );
+    throw new ArgumentError(`${owner}: vocabulary must be an array of ${owner === 'StringLookup' ? 'strings' : 'integers'}, received ${show(args?.vocabulary)}`);
   if (new Set(args.vocabulary).size !== args.vocabulary.length)
     throw new ArgumentError(`${owner}: the vocabulary has repeated tokens`);
   const numOov = args.numOovIndices ?? 1;
@@ -121,21 +103,10 @@ function lookupLayout<T>(owner: string, args: LookupArgs<T>, valid: (v: unknown)
       `${owner}: numOovIndices must be 0 or 1 (Keras hashes several OOV buckets with FarmHash, which is not implemented), received ${show(args.numOovIndices)}`,
     );
   const mask = args.maskToken ?? null;
-  if (mask !== null && !valid(mask))
-    throw new ArgumentError(`${owner}: maskToken has the wrong type, received ${show(mask)}`);
-  const mode: LookupOutputMode =
-    args.outputMode === undefined || args.outputMode === 'int'
-      ? 'int'
-      : encodingOf(owner, args.outputMode, 'multi_hot');
+  if (mask !== null && !valid(mask)) throw new ArgumentError(`${owner}: maskToken has the wrong type, received ${show(mask)}`);
+  const mode: LookupOutputMode = args.outputMode === undefined || args.outputMode === 'int' ? 'int' : encodingOf(owner, args.outputMode, 'multi_hot');
   const offset = (mask === null ? 0 : 1) + numOov;
-  return {
-    vocabulary: args.vocabulary.slice(),
-    numOov,
-    mask,
-    mode,
-    offset,
-    size: offset + args.vocabulary.length,
-  };
+  return { vocabulary: args.vocabulary.slice(), numOov, mask, mode, offset, size: offset + args.vocabulary.length };
 }
 
 /** Options of `integerLookup`. */
@@ -170,9 +141,7 @@ export class IntegerLookup extends Layer {
     this.offset = l.offset;
     this.invert = args.invert ?? false;
     if (this.invert && this.outputMode !== 'int')
-      throw new ArgumentError(
-        `${owner}: invert needs outputMode 'int', received ${show(args.outputMode)}`,
-      );
+      throw new ArgumentError(`${owner}: invert needs outputMode 'int', received ${show(args.outputMode)}`);
     this.oovToken = args.oovToken ?? -1;
   }
   override getClassName(): string {
@@ -184,11 +153,7 @@ export class IntegerLookup extends Layer {
   }
   /** The full table: mask, OOV token, vocabulary. @example layer.getVocabulary() */
   getVocabulary(): number[] {
-    return [
-      ...(this.maskToken === null ? [] : [this.maskToken]),
-      ...Array<number>(this.numOovIndices).fill(this.oovToken),
-      ...this.vocabulary,
-    ];
+    return [...(this.maskToken === null ? [] : [this.maskToken]), ...Array<number>(this.numOovIndices).fill(this.oovToken), ...this.vocabulary];
   }
   protected override castsInputs(): boolean {
     return false;
@@ -202,19 +167,13 @@ export class IntegerLookup extends Layer {
     // compare every id with the vocabulary: [..., V] matches, the first match's position, or the OOV index
     const vocab = tensor(this.vocabulary, undefined, 'int32');
     const eq = x.expandDims(-1).equal(vocab);
-    let ids = where(
-      eq.any(-1),
-      eq.cast('int32').argMax(-1).add(this.offset),
-      this.numOovIndices ? this.offset - 1 : -1,
-    );
+    let ids = where(eq.any(-1), eq.cast('int32').argMax(-1).add(this.offset), this.numOovIndices ? this.offset - 1 : -1);
     if (this.maskToken !== null) ids = where(x.equal(this.maskToken), 0, ids);
     return this.outputMode === 'int' ? ids : encode(ids, this.vocabularySize(), this.outputMode);
   }
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const s = inputShape as SymbolicShape;
-    return this.outputMode === 'int'
-      ? s.slice()
-      : encodedShape(s, this.vocabularySize(), this.outputMode);
+    return this.outputMode === 'int' ? s.slice() : encodedShape(s, this.vocabularySize(), this.outputMode);
   }
   override getConfig(): Config {
     return {
@@ -271,9 +230,7 @@ export class StringLookup extends Layer {
     const i = this.index.get(token);
     if (i !== undefined) return i;
     if (!this.numOovIndices)
-      throw new ArgumentError(
-        `${this.name}: token ${show(token)} is not in the vocabulary and numOovIndices is 0`,
-      );
+      throw new ArgumentError(`${this.name}: token ${show(token)} is not in the vocabulary and numOovIndices is 0`);
     return this.offset - 1;
   }
   /**
@@ -289,23 +246,12 @@ export class StringLookup extends Layer {
       );
     const rows = inputs as (string | string[])[];
     let ids: Tensor;
-    if (rows.every((r) => typeof r === 'string'))
-      ids = tensor(
-        rows.map((t) => this.id(t)),
-        [rows.length],
-        'int32',
-      );
+    if (rows.every((r) => typeof r === 'string')) ids = tensor(rows.map((t) => this.id(t)), [rows.length], 'int32');
     else {
       const width = Array.isArray(rows[0]) ? rows[0].length : -1;
       if (!rows.every((r) => Array.isArray(r) && r.length === width))
-        throw new ArgumentError(
-          `${this.name}: nested arrays must all have the same length, received ${show(rows.map((r) => (Array.isArray(r) ? r.length : r)))}`,
-        );
-      ids = tensor(
-        (rows as string[][]).flatMap((r) => r.map((t) => this.id(t))),
-        [rows.length, width],
-        'int32',
-      );
+        throw new ArgumentError(`${this.name}: nested arrays must all have the same length, received ${show(rows.map((r) => (Array.isArray(r) ? r.length : r)))}`);
+      ids = tensor((rows as string[][]).flatMap((r) => r.map((t) => this.id(t))), [rows.length, width], 'int32');
     }
     if (this.outputMode === 'int') return ids;
     const out = encode(ids, this.vocabularySize(), this.outputMode);
@@ -313,15 +259,11 @@ export class StringLookup extends Layer {
     return out;
   }
   override call(): Tensor {
-    throw new ArgumentError(
-      `${this.name}: StringLookup takes strings through apply(); it cannot run inside a tensor graph`,
-    );
+    throw new ArgumentError(`${this.name}: StringLookup takes strings through apply(); it cannot run inside a tensor graph`);
   }
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const s = inputShape as SymbolicShape;
-    return this.outputMode === 'int'
-      ? s.slice()
-      : encodedShape(s, this.vocabularySize(), this.outputMode);
+    return this.outputMode === 'int' ? s.slice() : encodedShape(s, this.vocabularySize(), this.outputMode);
   }
   override getConfig(): Config {
     return {

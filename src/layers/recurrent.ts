@@ -435,14 +435,7 @@ export const recurrentLayers: LayerClassEntry[] = [
   ['SimpleRNN', (c) => new SimpleRNN(configAs<SimpleRNNArgs>(c))],
   ['LSTM', (c) => new LSTM(configAs<LSTMArgs>(c))],
   // A config without resetAfter comes from TensorFlow.js (or Keras 1), whose GRU is the resetAfter: false form.
-  [
-    'GRU',
-    (c) =>
-      new GRU({
-        ...configAs<GRUArgs>(c),
-        resetAfter: c.resetAfter === undefined ? false : configAs<GRUArgs>(c).resetAfter,
-      }),
-  ],
+  ['GRU', (c) => new GRU({ ...configAs<GRUArgs>(c), resetAfter: c.resetAfter === undefined ? false : configAs<GRUArgs>(c).resetAfter })],
   ['SimpleRNNCell', (c) => new SimpleRNNCell(configAs<SimpleRNNCellArgs>(c))],
   ['LSTMCell', (c) => new LSTMCell(configAs<LSTMCellArgs>(c))],
   ['GRUCell', (c) => new GRUCell(configAs<GRUCellArgs>(c))],

@@ -35,10 +35,8 @@ const registeredNames = new Map<new (config: Config) => Layer, string>();
 export class SerializationMap {
   private static instance: SerializationMap | null = null;
   /** className -> [class, its config -> instance]; a null-prototype object, so names from files never reach Object.prototype. */
-  readonly classNameMap: Record<
-    string,
-    [new (config: Config) => Layer, (config: Config) => Layer]
-  > = Object.create(null);
+  readonly classNameMap: Record<string, [new (config: Config) => Layer, (config: Config) => Layer]> =
+    Object.create(null);
 
   /** The one map. @example nr.serialization.SerializationMap.getMap() */
   static getMap(): SerializationMap {
@@ -48,10 +46,7 @@ export class SerializationMap {
 
   /** Registers a class under its className. @example nr.serialization.SerializationMap.register(MyLayer) */
   static register<T extends Layer>(cls: SerializableConstructor<T>): void {
-    SerializationMap.getMap().classNameMap[cls.className] = [
-      cls,
-      (config) => fromConfigOf(cls, config),
-    ];
+    SerializationMap.getMap().classNameMap[cls.className] = [cls, (config) => fromConfigOf(cls, config)];
   }
 }
 

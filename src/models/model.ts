@@ -52,12 +52,7 @@ function topologicalNodes(outputs: SymbolicTensor[]): GraphNode[] {
 
 /** A layer with carried states (stateful recurrent layers). */
 function hasResettableStates(l: Layer): l is Layer & { stateful: true; resetStates(): void } {
-  return (
-    'stateful' in l &&
-    l.stateful === true &&
-    'resetStates' in l &&
-    typeof l.resetStates === 'function'
-  );
+  return 'stateful' in l && l.stateful === true && 'resetStates' in l && typeof l.resetStates === 'function';
 }
 
 /** Writes a model's topology (saving.ts's modelTopology, installed by models/index.ts: saving imports this file). */
@@ -160,9 +155,7 @@ export class Model extends Layer {
    */
   toJSON(_unused?: unknown, returnString = true): string | JsonObject {
     if (!topologyWriter)
-      throw new ArgumentError(
-        `${this.name}: toJSON needs the models module (import from 'neurite')`,
-      );
+      throw new ArgumentError(`${this.name}: toJSON needs the models module (import from 'neurite')`);
     const topology = topologyWriter(this);
     return returnString ? JSON.stringify(topology) : topology;
   }

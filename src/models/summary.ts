@@ -81,9 +81,7 @@ function rowsOf(model: Summarizable): Row[] {
 export function summaryOf(model: Summarizable, options: SummaryOptions = {}): string {
   const width = options.lineLength ?? 65;
   if (!Number.isInteger(width) || width < 20)
-    throw new ArgumentError(
-      `summary: lineLength must be an integer >= 20, received ${show(width)}`,
-    );
+    throw new ArgumentError(`summary: lineLength must be an integer >= 20, received ${show(width)}`);
   const cols = columnWidths(width, options.positions);
   const fit = (text: string, w: number) =>
     text.length < w ? text.padEnd(w) : `${text.slice(0, w - 2)}… `;

@@ -1,20 +1,26 @@
 // Lazy elementwise fusion: which chains fuse and where they stop (dispatches counted at the backend), same values with fusion on and off, exact memory, gradients.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import type { KernelAttrs, KernelName, TensorInfo } from '../../src/backends/backend.js';
 import { MAX_FUSED_INPUTS, MAX_FUSED_STEPS } from '../../src/core/fusion/lazy.js';
 import { checkGradient, rng, testBackends } from '../helpers/check_op.js';
 
 /** The kernels `fn` dispatches on the current backend, by name (the backend's run wrapped meanwhile). */
-function dispatches(fn: () => void): string[] {
+async function dispatches(fn: () => void | Promise<void>): Promise<string[]> {
   const b = nr.backend();
   const run = b.run;
+  const bound = run.bind(b);
   const seen: string[] = [];
-  b.run = (kernel, inputs, attrs) => {
+  b.run = <K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ) => {
     seen.push(kernel);
-    return run.call(b, kernel, inputs, attrs);
+    return bound(kernel, inputs, attrs);
   };
   try {
-    fn();
+    await fn();
   } finally {
     b.run = run;
   }
@@ -88,24 +94,15 @@ for (const backend of testBackends()) {
       await nr.setBackend(backend);
       const [x] = inputs();
       let y: nr.Tensor | null = null;
-      const recorded = dispatches(() => {
+      const recorded = await dispatches(() => {
         y = x.mul(2).add(1).exp().neg().sigmoid();
       });
       expect(recorded).toEqual([]);
       if (!y) throw new Error('unreachable');
       const yt: nr.Tensor = y;
-      const read: string[] = [];
-      const b = nr.backend();
-      const run = b.run;
-      b.run = (k, i, a) => {
-        read.push(k);
-        return run.call(b, k, i, a);
-      };
-      try {
+      const read = await dispatches(async () => {
         await yt.data();
-      } finally {
-        b.run = run;
-      }
+      });
       expect(read).toEqual(['fused']);
       nr.dispose([x, yt]);
     });
@@ -113,7 +110,7 @@ for (const backend of testBackends()) {
     it('a non-fusible consumer runs the chain first, then itself; its result starts a new chain', async () => {
       await nr.setBackend(backend);
       const [x] = inputs();
-      const seen = dispatches(() => {
+      const seen = await dispatches(() => {
         const s = x.square().mul(3).sum(-1);
         const z = s.sqrt().add(1);
         nr.dispose([s, z]);
@@ -126,7 +123,7 @@ for (const backend of testBackends()) {
       await nr.setBackend(backend);
       const [x] = inputs();
       nr.setFusion(false);
-      const seen = dispatches(() => nr.dispose(x.mul(2).add(1).exp()));
+      const seen = await dispatches(() => nr.dispose(x.mul(2).add(1).exp()));
       expect(seen).toEqual(['binary', 'binary', 'unary']);
       nr.dispose(x);
     });
@@ -135,7 +132,7 @@ for (const backend of testBackends()) {
       await nr.setBackend(backend);
       const [x] = inputs();
       let long = x;
-      const steps = dispatches(() => {
+      const steps = await dispatches(() => {
         for (let i = 0; i < MAX_FUSED_STEPS + 5; i++) long = long.add(1);
       });
       // the expression reached MAX_FUSED_STEPS: its first part ran, the rest is pending
@@ -149,7 +146,7 @@ for (const backend of testBackends()) {
         nr.tensor(values(37 * 29, 10 + i), SHAPE),
       );
       let acc = many[0];
-      const wide = dispatches(() => {
+      const wide = await dispatches(() => {
         for (const t of many.slice(1)) acc = acc.add(t);
       });
       expect(wide.filter((k) => k === 'fused').length).toBe(1);
@@ -187,7 +184,7 @@ describe('fusion and memory', () => {
     await nr.setBackend('wasm');
     const base = nr.memory();
     const baseBytes = nr.backend().memory().numBytes;
-    const seen = dispatches(() => {
+    const seen = await dispatches(() => {
       const x = nr.tensor(values(64, 6), [64]);
       const y = nr.tidy(() => x.exp().mul(3));
       // the input goes first: the pending y still reads it, but memory() no longer counts it
