@@ -212,7 +212,7 @@ export function fused(
   return id;
 }
 
-/** The fused kernel of the CPU table (the wasm table falls back to it on heap views). */
+/** The fused kernel of the CPU table. @example CPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const CPU_FUSED = {
   fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape, a.dtype),
 } satisfies SomeHostKernels<CpuHost>;

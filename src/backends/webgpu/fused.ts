@@ -158,7 +158,7 @@ export function fused(
   });
 }
 
-/** The fused kernel of the WebGPU table. */
+/** The fused kernel of the WebGPU table. @example GPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const GPU_FUSED = {
   fused: (h, inputs, a) => fused(h, inputs, a.program, a.constants, a.outShape, a.dtype),
 } satisfies SomeHostKernels<GpuProgramHost>;

@@ -19,15 +19,15 @@ import {
   type PendingOperand,
 } from './program.js';
 
-/** The primitives that are recorded instead of run. */
+/** The primitives that are recorded instead of run. @example const p: FusiblePrimitive = 'unary'; */
 export type FusiblePrimitive = 'unary' | 'binary' | 'cast' | 'where';
 
 const FUSIBLE = new Set<string>(['unary', 'binary', 'cast', 'where']);
 /** Dtypes a fused kernel handles (float16 is emulated around kernels, strings and complex are not elementwise). */
 const FUSIBLE_DTYPES = new Set<DType>(['float32', 'int32', 'bool']);
-/** At most this many distinct input buffers per fused kernel (WebGPU guarantees 8 storage buffers a stage, one is the output). */
+/** At most this many distinct input buffers per fused kernel (WebGPU guarantees 8 storage buffers a stage, one is the output). @example if (inputs.length > MAX_FUSED_INPUTS) runFirst(); */
 export const MAX_FUSED_INPUTS = 6;
-/** At most this many steps per fused kernel: the expression runs at this size. */
+/** At most this many steps per fused kernel: the expression runs at this size. @example if (nodes > MAX_FUSED_STEPS) runFirst(); */
 export const MAX_FUSED_STEPS = 48;
 
 /** Whether a primitive is elementwise and may be recorded. @example isFusible('unary') // true */
@@ -70,7 +70,7 @@ export function getFusion(): boolean {
   return enabled;
 }
 
-/** What fusion needs of the engine's buffer table. */
+/** What fusion needs of the engine's buffer table (the Engine implements it). @example connectFusion(engine); */
 export interface FusionHost {
   /** One more internal reference to a real buffer (a pending expression reads it). */
   hold(id: DataId): void;
@@ -140,7 +140,7 @@ function runProgram(b: Backend, built: BuiltProgram, outShape: Shape, dtype: DTy
   }
 }
 
-/** A tensor as the recorder sees it (the engine passes Tensors). */
+/** A tensor as the recorder sees it (the engine passes Tensors). @example recordPending('unary', [tensor], attrs, backend) */
 export interface FusibleInput {
   readonly rawId: DataId;
   readonly shape: Shape;
@@ -290,7 +290,7 @@ export function recordPending(
   return new PendingBuffer(d.op, operands, d.shape, d.dtype, backend, leaves, nodes);
 }
 
-/** Drops the references of a pending buffer that never ran (its last tensor was disposed). */
+/** Drops the references of a pending buffer that never ran (its last tensor was disposed). @example dropPending(p) */
 export function dropPending(p: PendingBuffer): void {
   if (p.real !== null) return;
   const h = requireHost();

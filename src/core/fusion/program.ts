@@ -16,7 +16,7 @@ export type FusedStep =
   | { kind: 'cast'; dtype: DType; args: readonly [number] }
   | { kind: 'where'; dtype: DType; args: readonly [number, number, number] };
 
-/** How a fused input reads: f = one value per output element, s = one value for all, b = a general broadcast. */
+/** How a fused input reads: f = one value per output element, s = one value for all, b = a general broadcast. @example const p: InputPattern = 'f'; */
 export type InputPattern = 'f' | 's' | 'b';
 
 /**
@@ -38,14 +38,14 @@ export interface FusedProgram {
   readonly steps: readonly FusedStep[];
 }
 
-/** What a pending node computes from its operands. */
+/** What a pending node computes from its operands. @example const op: PendingOp = { kind: 'binary', op: 'add' }; */
 export type PendingOp =
   | { kind: 'unary'; op: UnaryOp; alpha: number }
   | { kind: 'binary'; op: BinaryOp }
   | { kind: 'cast' }
   | { kind: 'where' };
 
-/** An operand of a pending node: a real buffer (a leaf) or another pending node, as the consumer saw it. */
+/** An operand of a pending node: a real buffer (a leaf) or another pending node, as the consumer saw it. @example const o: PendingOperand = { id: t.rawId, shape: t.shape, dtype: t.dtype }; */
 export interface PendingOperand {
   readonly id: DataId;
   readonly shape: Shape;
@@ -76,7 +76,7 @@ export class PendingBuffer {
   ) {}
 }
 
-/** The runnable form of a pending node: a program and the kernel inputs it reads. */
+/** The runnable form of a pending node: a program and the kernel inputs it reads. @example const { program, inputs } = buildProgram(p, isAlive); */
 export interface BuiltProgram {
   program: FusedProgram;
   inputs: TensorInfo[];
