@@ -221,17 +221,35 @@ function operandOf(t: FusibleInput, shape: Shape): PendingOperand {
   return { id: resolveDataId(raw), shape: t.shape, dtype: t.dtype };
 }
 
+function addLeaf(out: PendingOperand[], l: PendingOperand): void {
+  for (const o of out)
+    if (o.id === l.id && o.dtype === l.dtype && sameShape(o.shape, l.shape)) return;
+  out.push(l);
+}
+
 function leavesOf(operands: readonly PendingOperand[]): PendingOperand[] {
   const out: PendingOperand[] = [];
-  const add = (l: PendingOperand) => {
-    if (!out.some((o) => o.id === l.id && o.dtype === l.dtype && sameShape(o.shape, l.shape)))
-      out.push(l);
-  };
   for (const o of operands) {
-    if (o.id instanceof PendingBuffer) o.id.leaves.forEach(add);
-    else add(o);
+    if (o.id instanceof PendingBuffer) for (const l of o.id.leaves) addLeaf(out, l);
+    else addLeaf(out, o);
   }
   return out;
+}
+
+/** Whether an expression over these leaves and steps is past a cap (equal constants share a slot). */
+function tooBig(leaves: readonly PendingOperand[], nodes: number): boolean {
+  if (nodes > MAX_FUSED_STEPS) return true;
+  let buffers = 0;
+  let constantCount = 0;
+  for (const l of leaves)
+    if (l.value === undefined) buffers++;
+    else constantCount++;
+  if (buffers > MAX_FUSED_INPUTS) return true;
+  if (constantCount <= MAX_FUSED_CONSTANTS) return false;
+  // every x.add(1) writes its own 1: count distinct values only when it matters
+  const values = new Set<string>();
+  for (const l of leaves) if (l.value !== undefined) values.add(`${l.dtype}:${l.value}`);
+  return values.size > MAX_FUSED_CONSTANTS;
 }
 
 function nodesOf(operands: readonly PendingOperand[]): number {
@@ -259,18 +277,7 @@ export function recordPending(
   const operands = inputs.map((t) => operandOf(t, d.shape));
   let leaves = leavesOf(operands);
   let nodes = nodesOf(operands);
-  const tooBig = () => {
-    let buffers = 0;
-    // equal constants share a slot (every x.add(1) writes its own 1)
-    const values = new Set<string>();
-    for (const l of leaves)
-      if (l.value === undefined) buffers++;
-      else values.add(`${l.dtype}:${l.value}`);
-    return (
-      buffers > MAX_FUSED_INPUTS || values.size > MAX_FUSED_CONSTANTS || nodes > MAX_FUSED_STEPS
-    );
-  };
-  while (tooBig()) {
+  while (tooBig(leaves, nodes)) {
     // run the largest pending operand first; it becomes a leaf
     let big = -1;
     for (let i = 0; i < operands.length; i++) {
