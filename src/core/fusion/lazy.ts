@@ -275,6 +275,26 @@ export function recordPending(
   const d = describe(prim, inputs, attrs);
   if (!d || !isFusibleDType(d.dtype)) return null;
   const operands = inputs.map((t) => operandOf(t, d.shape));
+  // A pending expression a second node reads runs now, so it is computed once: inlined into every
+  // reader, a state carried across steps (an RNN's c = f·c + i·g, read by h = o·tanh(c) too) would be
+  // recomputed inside each later step. A single op is cheap enough to recompute.
+  const seen = new Set<PendingBuffer>();
+  for (let i = 0; i < operands.length; i++) {
+    const id = operands[i].id;
+    if (!(id instanceof PendingBuffer)) continue;
+    if (id.uses > 0 && id.nodes > 1 && !seen.has(id))
+      operands[i] = { ...operands[i], id: resolveDataId(id) };
+    else {
+      if (!seen.has(id)) id.uses++;
+      seen.add(id);
+    }
+  }
+  for (let i = 0; i < operands.length; i++) {
+    const id = operands[i].id;
+    // the same pending operand twice in one node, once run above
+    if (id instanceof PendingBuffer && id.real !== null)
+      operands[i] = { ...operands[i], id: id.real };
+  }
   let leaves = leavesOf(operands);
   let nodes = nodesOf(operands);
   while (tooBig(leaves, nodes)) {

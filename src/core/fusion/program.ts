@@ -63,6 +63,8 @@ export interface PendingOperand {
 export class PendingBuffer {
   /** The computed buffer, once materialised. */
   real: DataId | null = null;
+  /** How many recorded nodes inline this one (a second one makes it run instead: see recordPending). */
+  uses = 0;
   constructor(
     readonly op: PendingOp,
     readonly operands: readonly PendingOperand[],
