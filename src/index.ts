@@ -45,6 +45,7 @@ export {
   setSeed,
   type Environment,
 } from './core/backends_api.js';
+export { setFusion, getFusion, type FusionMode } from './core/fusion/lazy.js';
 export {
   grad,
   grads,

@@ -17,6 +17,18 @@ import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
 import { getScopeContext, Scope } from './scope.js';
 import { TapeStack } from './tape_stack.js';
 import { runStringPrimitive, type StringPrimInput } from './strings.js';
+import {
+  canonicalId,
+  connectFusion,
+  dropPending,
+  type FusiblePrimitive,
+  type FusionHost,
+  isFusible,
+  noteConstant,
+  recordPending,
+  resolveDataId,
+} from './fusion/lazy.js';
+import { PendingBuffer } from './fusion/program.js';
 import type { Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
 
@@ -40,7 +52,10 @@ export interface EngineRecorder {
 }
 
 interface BufferRecord {
+  /** Tensors holding the buffer: only these count in memory(). */
   refs: number;
+  /** Pending fused expressions that read the buffer (fusion/lazy.ts); it is freed when both are 0. */
+  held: number;
   bytes: number;
   backend: Backend;
   /** A string tensor's values (UTF-8, one array per element), kept here and never in `backend`. */
@@ -82,7 +97,7 @@ function leakText(held: LeakInfo): string {
 }
 
 /** The single engine instance behind the public API. */
-export class Engine {
+export class Engine implements FusionHost {
   /** The registered backends, those started, and the current one. */
   private readonly backends = new BackendRegistry();
   private readonly buffers = new Map<DataId, BufferRecord>();
@@ -112,6 +127,10 @@ export class Engine {
   randomCounter = 0;
   /** The active nr.jit trace, if any (see EngineRecorder). */
   recorder: EngineRecorder | null = null;
+
+  constructor() {
+    connectFusion(this);
+  }
 
   // ---- backends (backend_registry.ts) ----
 
@@ -153,13 +172,15 @@ export class Engine {
   // ---- tensors and memory ----
 
   /** Wraps a buffer in a new tensor owned by the current scope (one more reference to the buffer). */
-  makeTensor(dataId: DataId, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  makeTensor(given: DataId, shape: Shape, dtype: DType, backend: Backend): Tensor {
+    const dataId = canonicalId(given);
     let rec = this.buffers.get(dataId);
     const t = new Tensor(nextTensorId++, shape, dtype, dataId, backend);
     if (!rec) {
-      // float16 is stored as float32 today: memory() reports the bytes really held
+      // float16 is stored as float32 today: memory() reports the bytes really held (a pending
+      // buffer counts what it will hold, so the figures do not depend on fusion)
       const bytes = t.size * storageBytesPerElement(dtype);
-      rec = { refs: 0, bytes, backend, strings: null };
+      rec = { refs: 0, held: 0, bytes, backend, strings: null };
       this.buffers.set(dataId, rec);
     }
     rec.refs++;
@@ -175,7 +196,9 @@ export class Engine {
     const b = this.backend();
     const stored =
       dtype === 'float16' && values instanceof Float32Array ? roundToFloat16(values) : values;
-    return this.makeTensor(b.write(stored, storageDType(dtype)), shape, dtype, b);
+    const id = b.write(stored, storageDType(dtype));
+    noteConstant(id, stored, dtype);
+    return this.makeTensor(id, shape, dtype, b);
   }
 
   /**
@@ -186,7 +209,7 @@ export class Engine {
     const dataId = {};
     let bytes = 0;
     for (const v of values) bytes += v.length;
-    this.buffers.set(dataId, { refs: 0, bytes, backend: this.backend(), strings: values });
+    this.buffers.set(dataId, { refs: 0, held: 0, bytes, backend: this.backend(), strings: values });
     return this.makeTensor(dataId, shape, 'string', this.backend());
   }
 
@@ -251,7 +274,7 @@ export class Engine {
   /** A second handle on t's buffer, outside any scope: what the tape saves. Keeps t's tape identity. */
   share(t: Tensor): Tensor {
     this.assertAlive('share', 'tensor', t);
-    const h = this.makeTensor(t.dataId, t.shape, t.dtype, t.backend);
+    const h = this.makeTensor(t.rawId, t.shape, t.dtype, t.backend);
     h.scope?.untrack(h);
     h.tapeKey = t.tapeKey;
     return h;
@@ -265,7 +288,7 @@ export class Engine {
     if (t instanceof Variable && this.variables.get(t.name) === t) this.variables.delete(t.name);
     this.countLive(t.backend, -1);
     this.finalizer.unregister(t);
-    this.releaseBuffer(t.dataId);
+    this.releaseBuffer(canonicalId(t.rawId));
   }
 
   /** Points a variable at a new buffer (one reference taken), releasing the old one. */
@@ -273,7 +296,7 @@ export class Engine {
     const rec = this.buffers.get(dataId);
     if (!rec) throw new BackendError('assign: the new value has no live buffer');
     rec.refs++;
-    this.releaseBuffer(t.dataId);
+    this.releaseBuffer(canonicalId(t.rawId));
     t.dataId = dataId;
     t.backend = backend;
   }
@@ -286,10 +309,47 @@ export class Engine {
   private releaseBuffer(dataId: DataId): void {
     const rec = this.buffers.get(dataId);
     if (!rec) return;
-    if (--rec.refs === 0) {
-      this.buffers.delete(dataId);
-      if (rec.strings === null) rec.backend.free(dataId);
-    }
+    rec.refs--;
+    this.freeUnused(dataId, rec);
+  }
+
+  private freeUnused(dataId: DataId, rec: BufferRecord): void {
+    if (rec.refs + rec.held > 0) return;
+    this.buffers.delete(dataId);
+    // a pending buffer never ran: nothing to free but its hold on the buffers it would read
+    if (dataId instanceof PendingBuffer) dropPending(dataId);
+    // string values live in the record itself, not in the backend
+    else if (rec.strings === null) rec.backend.free(dataId);
+  }
+
+  // ---- fusion's view of the buffer table (FusionHost, fusion/lazy.ts) ----
+
+  /** @internal one more reference from a pending expression */
+  hold(dataId: DataId): void {
+    const rec = this.buffers.get(dataId);
+    if (!rec) throw new BackendError('fusion: a pending expression reads a freed buffer');
+    rec.held++;
+  }
+
+  /** @internal a pending expression no longer reads the buffer */
+  release(dataId: DataId): void {
+    const rec = this.buffers.get(dataId);
+    if (!rec) return;
+    rec.held--;
+    this.freeUnused(dataId, rec);
+  }
+
+  /** @internal whether the buffer is still held */
+  isAlive(dataId: DataId): boolean {
+    return this.buffers.has(dataId);
+  }
+
+  /** @internal a pending buffer ran: its record now keys the real buffer */
+  settle(p: PendingBuffer, real: DataId): void {
+    const rec = this.buffers.get(p);
+    if (!rec) return;
+    this.buffers.delete(p);
+    this.buffers.set(real, rec);
   }
 
   assertAlive(op: string, arg: string, t: Tensor): void {
@@ -310,14 +370,18 @@ export class Engine {
       if (entry) entry.numTensors = n;
     }
     let numBytes = 0;
+    let numDataBuffers = 0;
     for (const rec of this.buffers.values()) {
+      // buffers only pending expressions read are not the program's: the unfused run has freed them
+      if (rec.refs === 0) continue;
+      numDataBuffers++;
       numBytes += rec.bytes;
       const entry = backends[rec.backend.name];
       if (entry) entry.numBytes += rec.bytes;
     }
     return {
       numTensors: this.numLive,
-      numDataBuffers: this.buffers.size,
+      numDataBuffers,
       numBytes,
       numLeaked: this.numLeaked,
       backends,
@@ -351,8 +415,8 @@ export class Engine {
   ): void {
     // string values stay on the host: a fresh record (its own key) over the same values
     const id = strings === null ? dataId : {};
-    this.buffers.set(id, { refs: 1, bytes, backend, strings });
-    this.releaseBuffer(t.dataId);
+    this.buffers.set(id, { refs: 1, held: 0, bytes, backend, strings });
+    this.releaseBuffer(canonicalId(t.rawId));
     this.countLive(t.backend, -1);
     this.countLive(backend, 1);
     t.dataId = id;
@@ -368,6 +432,8 @@ export class Engine {
    */
   private migrate(op: string, t: Tensor, backend: Backend): TensorInfo {
     this.assertAlive(op, 'input', t);
+    // a pending input runs now, before the kernel that reads it starts (a kernel may retry itself)
+    if (t.rawId instanceof PendingBuffer) resolveDataId(t.rawId);
     if (t.backend === backend) return t;
     let values: TypedArray;
     try {
@@ -391,16 +457,45 @@ export class Engine {
     // complex64 runs as ops on its float32 pairs (ops/complex.ts), recorded as those ops
     if (touchesComplex(prim, inputs, attrs)) return liftComplex(prim, inputs, attrs);
     const backend = this.backend();
+    // nr.jit records primitives one by one and replays them: no pending chains inside a trace
+    if (this.recorder === null && isFusible(prim)) {
+      const fused = this.recordFused(prim, inputs, attrs, backend);
+      if (fused) return fused;
+    }
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
     const produced = this.forward(prim, backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
-    const vjp = rule.vjp;
+    this.recordVjp(prim, inputs, outputs, attrs);
+    this.recorder?.primitive(prim, inputs, attrs, outputs);
+    return outputs;
+  }
+
+  private recordVjp<P extends Primitive>(
+    prim: P,
+    inputs: readonly Tensor[],
+    outputs: Tensor[],
+    attrs: PrimitiveAttrs[P],
+  ): void {
+    const vjp = ruleFor(prim).vjp;
     if (vjp && this.tapeStack.recording)
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
         vjp(dys, ins, outs, attrs, needs),
       );
-    this.recorder?.primitive(prim, inputs, attrs, outputs);
+  }
+
+  /** An elementwise primitive recorded as a pending tensor (fusion/lazy.ts), or null when it runs now. */
+  private recordFused<P extends Primitive>(
+    prim: P & FusiblePrimitive,
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[P],
+    backend: Backend,
+  ): Tensor[] | null {
+    for (const t of inputs) this.assertAlive(prim, 'input', t);
+    const p = recordPending(prim, inputs, attrs, backend);
+    if (!p) return null;
+    const outputs = [this.makeTensor(p, p.shape, p.dtype, backend)];
+    this.recordVjp(prim, inputs, outputs, attrs);
     return outputs;
   }
 

@@ -12,6 +12,7 @@ import type {
 } from '../backends/backend.js';
 import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
+import type { FusedProgram } from './fusion/program.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -177,6 +178,17 @@ export interface KernelAttrs {
    * for every n: radix-2 where n is a power of two, Bluestein's chirp-z otherwise.
    */
   fft: PrimitiveAttrs['fft'];
+   * [...inputs]: a chain of elementwise kernels (fusion/program.ts) in one pass, each input broadcast to
+   * outShape; a kernel must give every step's value as the step's own kernel would (rounded to its
+   * dtype), so results match the unfused chain. Backends cache compiled code by `program.key`.
+   */
+  fused: {
+    program: FusedProgram;
+    /** The values of the program's scalar constants (float32 values as stored, int32, bool as 0/1). */
+    constants: readonly number[];
+    outShape: Shape;
+    dtype: DType;
+  };
 }
 
 /** Name of a kernel. @example const k: KernelName = 'matMul'; */

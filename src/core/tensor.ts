@@ -4,6 +4,7 @@ import * as ops from '../ops/all.js';
 import { assertAssignable } from '../ops/convert.js';
 import type { DataTypeMap, TensorLike, DType, NumericDType, TypedArray } from './dtype.js';
 import { ENGINE } from './engine.js';
+import { resolveDataId } from './fusion/lazy.js';
 import { BackendError, ShapeError, show } from './errors.js';
 import { TensorBuffer } from './tensor_buffer.js';
 import { variable as makeVariable } from './backends_api.js';
@@ -55,14 +56,28 @@ export class Tensor {
     readonly id: number,
     shape: Shape,
     readonly dtype: DType,
-    /** @internal buffer handle on `backend` */
-    public dataId: DataId,
+    dataId: DataId,
     /** @internal */
     public backend: Backend,
   ) {
+    this.rawId = dataId;
     this.shape = Object.freeze(shape.slice());
     this.size = sizeOf(shape);
     this.tapeKey = id;
+  }
+
+  /** @internal the buffer handle as held: a backend buffer, or a pending fused expression (core/fusion) */
+  rawId: DataId;
+
+  /**
+   * @internal buffer handle on `backend`; a pending elementwise expression runs here first, so every
+   * kernel, read and move sees computed values
+   */
+  get dataId(): DataId {
+    return resolveDataId(this.rawId);
+  }
+  set dataId(id: DataId) {
+    this.rawId = id;
   }
 
   /** Number of dimensions. @example nr.zeros([2, 3]).rank // 2 */

@@ -124,11 +124,17 @@ describe.skipIf(!available)('webgpu backend', () => {
     const b = await gpu();
     const stats = b.programs.stats;
     const [d0, s0] = [stats.dispatches, stats.submits];
+    // one dispatch per op: fused, the chain would be 3 dispatches (docs/guide/performance.md)
+    nr.setFusion(false);
     let x = nr.ones([16]);
-    for (let i = 0; i < 100; i++) {
-      const y = x.add(1);
-      x.dispose();
-      x = y;
+    try {
+      for (let i = 0; i < 100; i++) {
+        const y = x.add(1);
+        x.dispose();
+        x = y;
+      }
+    } finally {
+      nr.setFusion('auto');
     }
     expect((await x.data())[0]).toBe(101);
     x.dispose();

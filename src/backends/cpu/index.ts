@@ -15,6 +15,7 @@ import { adamComposed, softmaxComposed } from '../composed.js';
 import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { CPU_CONV } from './conv.js';
 import { CPU_ELEMENTWISE } from './elementwise.js';
+import { CPU_FUSED } from './fused.js';
 import { CPU_GATHER } from './gather.js';
 import { CPU_IMAGE } from './image.js';
 import { CPU_MATMUL } from './matmul.js';
@@ -41,6 +42,7 @@ export const CPU_KERNELS: HostKernels<CpuHost> = {
   ...CPU_IMAGE,
   ...CPU_RANDOM,
   ...CPU_SPECTRAL,
+  ...CPU_FUSED,
   softmax: (h, [x]) => softmaxComposed(h.backend, x),
   adamUpdate: (h, [g, m, v, w, alpha], a) => adamComposed(h.backend, g, m, v, w, alpha, a),
 };

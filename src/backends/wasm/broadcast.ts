@@ -164,6 +164,11 @@ export class SimdBroadcast {
     return new SimdBroadcast(store, fns);
   }
 
+  /** n values at heap byte offsets converted f32 -> i32 (toward zero, saturating) or i32 -> f32. */
+  castAt(toInt: boolean, from: number, to: number, n: number): void {
+    this.fns[toInt ? 'f32_i32' : 'i32_f32'](from, to, n);
+  }
+
   /** A float32 binary op under any broadcast: the last two collapsed dims in wasm, the rest here. */
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): DataId | null {
     if (!(op in SCALAR) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;

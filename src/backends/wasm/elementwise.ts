@@ -205,6 +205,71 @@ export class SimdElementwise {
     return id;
   }
 
+  /** Whether an op over `total` floats (a polynomial unary, the lowest threshold) splits over threads. */
+  threaded(total: number): boolean {
+    return this.pool.size > 1 && total >= this.parallelMin / 8;
+  }
+
+  /**
+   * Shares of a block of `n` floats of an op over `total` floats: split over the threads when the
+   * whole op would be (so a fused chain uses the threads its unfused ops would).
+   */
+  private blockShares(n: number, total: number, min: number): [number, number][] {
+    return total >= min && this.pool.size > 1
+      ? splitRange(n, this.pool.size, SHARE_ALIGN)
+      : [[0, n]];
+  }
+
+  /**
+   * A float32 unary op over `n` floats at heap byte offsets (a block of a fused program over `total`
+   * floats); false when the op has no SIMD kernel. Writes up to the next 16-byte boundary of `outAt`.
+   */
+  unaryAt(
+    op: UnaryOp,
+    xAt: number,
+    outAt: number,
+    n: number,
+    alpha: number,
+    total: number,
+  ): boolean {
+    if (!isSimdUnary(op)) return false;
+    alphaBits[0] = alpha;
+    const bits = alphaInt[0];
+    const min = CHEAP_UNARY.has(op) ? this.parallelMin : this.parallelMin / 8;
+    this.pool.parallelFor(
+      this.tasks[`unary_${op}`],
+      this.blockShares(n, total, min).map(([s, e]) => [xAt + s * 4, outAt + s * 4, e - s, bits]),
+    );
+    return true;
+  }
+
+  /**
+   * A float32 binary op over `n` floats at heap byte offsets (a block of a fused program over `total`
+   * floats); both operands step one vector at a time. False when the op has no SIMD kernel.
+   */
+  binaryAt(
+    op: BinaryOp,
+    aAt: number,
+    bAt: number,
+    outAt: number,
+    n: number,
+    total: number,
+  ): boolean {
+    if (!isSimdBinary(op)) return false;
+    this.pool.parallelFor(
+      this.tasks[op],
+      this.blockShares(n, total, this.parallelMin).map(([s, e]) => [
+        aAt + s * 4,
+        16,
+        bAt + s * 4,
+        16,
+        outAt + s * 4,
+        e - s,
+      ]),
+    );
+    return true;
+  }
+
   /**
    * One fused Adam step (adam_kernel.ts) over float32 tensors of one shape, alpha a float32 scalar;
    * new m, v and w buffers, or null for other dtypes (then the composed kernels run).

@@ -23,6 +23,7 @@ import { WasmConv } from './conv.js';
 import { WasmDepthwise } from './depthwise.js';
 import { WasmPool } from './pooling.js';
 import { SimdElementwise } from './elementwise.js';
+import { WasmFused } from './fused.js';
 import { Heap } from './heap.js';
 import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
@@ -183,6 +184,7 @@ export class WasmBackend implements Backend {
   private overrides(): KernelOverrides {
     const { simd, store, wasmGemm } = this;
     const { broadcaster, reducer, mover, convs, depthwise, pools } = this.k;
+    const fused = new WasmFused(store, simd, broadcaster ?? null, () => this.kernels);
     return {
       unary: ([x], a) => simd?.unary(a.op, x, a.dtype, a.alpha) ?? DECLINE,
       binary: ([x, y], a) =>
@@ -223,6 +225,8 @@ export class WasmBackend implements Backend {
       softmax: ([x]) => (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
       // Adam's step in one fused pass (elementwise.ts); declined without SIMD
       adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
+      // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
+      fused: (inputs, a) => fused.run(inputs, a.program, a.constants, a.outShape, a.dtype),
     };
   }
 }

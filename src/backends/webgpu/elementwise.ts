@@ -200,15 +200,16 @@ const ALSO: Record<string, string[]> = {
   acosh_: ['atanh_'],
 };
 
-function helpersFor(expr: string): string {
+/** The helper functions `expr` calls. @example helpersFor('erf_(x)') */
+export function helpersFor(expr: string): string {
   return Object.keys(HELPERS)
     .filter((name) => [name, ...(ALSO[name] ?? [])].some((n) => expr.includes(`${n}(`)))
     .map((name) => HELPERS[name])
     .join('\n');
 }
 
-/** The WGSL type an op computes in, given the rule and the stored input type. */
-function computeType(
+/** The WGSL type an op computes in, given the rule and the stored input type. @example computeType('float', 'i32') // 'f32' */
+export function computeType(
   rule: DTypeRule,
   stored: 'f32' | 'i32' | 'u32',
 ): 'f32' | 'i32' | 'u32' | 'bool' {
@@ -218,16 +219,16 @@ function computeType(
   return stored;
 }
 
-/** WGSL that converts a stored value `v` to the compute type. */
-function load(v: string, stored: string, compute: string): string {
+/** WGSL that converts a stored value `v` to the compute type. @example load('x', 'i32', 'f32') // 'f32(x)' */
+export function load(v: string, stored: string, compute: string): string {
   if (compute === stored) return v;
   if (compute === 'bool')
     return `(${v} != ${stored === 'f32' ? '0.0' : `0${stored === 'u32' ? 'u' : ''}`})`;
   return `${compute}(${v})`;
 }
 
-/** WGSL that stores a computed value `r` of the compute type as the output's stored type. */
-function store(
+/** WGSL that stores a computed value `r` of the compute type as the output's stored type. @example store('r', 'f32', 'f32', false) // 'r' */
+export function store(
   r: string,
   compute: string,
   out: 'f32' | 'i32' | 'u32',
@@ -275,10 +276,10 @@ ${main1D(WG)}
 }
 
 /**
- * Index math of a broadcast over `rank` dims: uniforms hold [n, outShape, strides of each input...];
+ * Index math of a broadcast over `rank` dims (@example broadcastIndex(2, 3)): uniforms hold [n, outShape, strides of each input...];
  * declares `o<k>: u32` offsets for each input k.
  */
-function broadcastIndex(rank: number, inputs: number): string {
+export function broadcastIndex(rank: number, inputs: number): string {
   const lines = [`  var rem = i;`];
   for (let k = 0; k < inputs; k++) lines.push(`  var o${k} = 0u;`);
   lines.push(`  for (var d = ${rank - 1}; d >= 0; d--) {
@@ -380,8 +381,8 @@ ${index}
   });
 }
 
-/** WGSL converting a stored value `x` of type `from` to dtype `to`'s storage, as the CPU's cast does. */
-function castExpr(from: 'f32' | 'i32' | 'u32', to: DType): string {
+/** WGSL converting a stored value `x` of type `from` to dtype `to`'s storage, as the CPU's cast does. @example castExpr('f32', 'int32') */
+export function castExpr(from: 'f32' | 'i32' | 'u32', to: DType): string {
   if (to === 'bool') {
     // NaN is true, as on the CPU and in tfjs, NumPy and TensorFlow; tested on the bits, since shader
     // compilers may assume no NaN in float comparisons.

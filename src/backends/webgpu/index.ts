@@ -17,6 +17,7 @@ import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
 import { GPU_ELEMENTWISE } from './elementwise.js';
+import { GPU_FUSED } from './fused.js';
 import { GPU_GATHER } from './gather.js';
 import { GPU_SPECTRAL } from './spectral.js';
 import { GPU_MOVEMENT } from './movement.js';
@@ -47,6 +48,7 @@ export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_RANDOM,
   ...GPU_ADAM,
   ...GPU_SPECTRAL,
+  ...GPU_FUSED,
   softmax: (h, [x]) => softmaxComposed(h, x),
 };
 

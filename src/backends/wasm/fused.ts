@@ -1,0 +1,229 @@
+// The wasm 'fused' kernel: a fused program run block by block on heap scratch, each step by the SIMD kernel its unfused op would use.
+//
+// A block of BLOCK floats per step stays in L1, so a chain streams its inputs and output through
+// memory once instead of once per op, and dispatches once. Each step runs exactly the code its own
+// kernel runs on wasm (the f32x4 unary and binary kernels, the SIMD casts, otherwise the reference
+// loop), so the fused result is bitwise the unfused one. The blocks run on the calling thread.
+import type { DType } from '../../core/dtype.js';
+import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { BackendError } from '../../core/errors.js';
+import { sizeOf, type Shape } from '../../core/shape.js';
+import type { DataId, KernelTable, TensorInfo } from '../backend.js';
+import { broadcastStrides } from '../cpu/elementwise.js';
+import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
+import type { Storage } from '../cpu/storage.js';
+import type { SimdBroadcast } from './broadcast.js';
+import type { SimdElementwise } from './elementwise.js';
+import type { WasmStore } from './store.js';
+
+/**
+ * Elements per block (a multiple of 64: the SIMD kernels write whole vectors, thread shares start on
+ * 16-float boundaries). 128 KB per float32 step stays in L2, and large enough that a block splits over
+ * the threads as the unfused op would (a parallelFor costs a few µs).
+ */
+const BLOCK = 32768;
+
+/** A slot's values in the current block: a view and its heap byte offset. */
+interface Slot {
+  view: Storage;
+  at: number;
+}
+
+function bytesOf(dtype: DType): number {
+  return dtype === 'bool' ? 1 : 4;
+}
+
+/**
+ * The fused kernel of one wasm heap.
+ * @example const k = new WasmFused(store, simd, broadcaster); k.run(inputs, program, [], shape, 'float32');
+ */
+export class WasmFused {
+  /**
+   * @param table the backend's kernel table (read when a program runs), for chains whose ops split
+   *   over threads: those run op by op with the plain kernels (see `whole`)
+   */
+  constructor(
+    private readonly store: WasmStore,
+    private readonly simd: SimdElementwise | null,
+    private readonly broadcaster: SimdBroadcast | null,
+    private readonly table: () => KernelTable,
+  ) {}
+
+  /**
+   * A chain whose ops would split over the threads runs op by op with the backend's own kernels (so
+   * exactly the unfused work and thread hand-offs, each costing µs, far more on a busy core), in one
+   * dispatch, each temporary freed after its last use. Returns the output buffer.
+   */
+  private whole(
+    inputs: readonly TensorInfo[],
+    program: FusedProgram,
+    constants: readonly number[],
+    outShape: Shape,
+  ): DataId {
+    const s = this.store;
+    const table = this.table();
+    const base = inputs.length + constants.length;
+    const made: DataId[] = [];
+    const slots: TensorInfo[] = [...inputs];
+    program.constants.forEach((dt, k) => {
+      const id = s.allocRaw(dt, 1);
+      s.get(id)[0] = constants[k];
+      made.push(id);
+      slots.push({ dataId: id, shape: [], dtype: dt });
+    });
+    const lastUse = program.steps.map(() => -1);
+    program.steps.forEach((st, j) => {
+      for (const a of st.args) if (a >= base) lastUse[a - base] = j;
+    });
+    let out: DataId | null = null;
+    try {
+      for (let j = 0; j < program.steps.length; j++) {
+        const st = program.steps[j];
+        const args = st.args.map((a) => slots[a]);
+        const dtype = st.dtype;
+        let id: DataId;
+        if (st.kind === 'unary') id = table.unary(args, { op: st.op, dtype, alpha: st.alpha });
+        else if (st.kind === 'binary') id = table.binary(args, { op: st.op, outShape, dtype });
+        else if (st.kind === 'cast') id = table.cast(args, { dtype });
+        else id = table.where(args, { outShape, dtype });
+        slots.push({ dataId: id, shape: outShape, dtype });
+        if (j === program.steps.length - 1) out = id;
+        else made.push(id);
+        for (const a of new Set(st.args))
+          if (a >= base && lastUse[a - base] === j) s.free(slots[a].dataId);
+      }
+    } finally {
+      // every temporary (freeing one twice is a no-op in the store)
+      for (const id of made) s.free(id);
+    }
+    if (out === null) throw new BackendError('fused: a program without steps');
+    return out;
+  }
+
+  /** Runs a fused program (see KernelAttrs['fused']); returns the output buffer. */
+  run(
+    inputs: readonly TensorInfo[],
+    program: FusedProgram,
+    constants: readonly number[],
+    outShape: Shape,
+    dtype: DType,
+  ): DataId {
+    const s = this.store;
+    const n = sizeOf(outShape);
+    if (this.simd?.threaded(n)) return this.whole(inputs, program, constants, outShape);
+    const width = Math.ceil(Math.min(BLOCK, n) / 4) * 4;
+    const out = s.allocRaw(dtype, n);
+    const nIn = inputs.length;
+    const nc = constants.length;
+    const plan = planScratch(program);
+    // scratch on the heap (the SIMD kernels read and write it): broadcast inputs, constants, steps
+    const scratch: (DataId | null)[] = [
+      ...inputs.map((t, i) => (program.patterns[i] === 'f' ? null : s.allocRaw(t.dtype, width))),
+      ...program.constants.map((dt) => s.allocRaw(dt, width)),
+      ...plan.dtypes.map((dt) => s.allocRaw(dt, width)),
+    ];
+    try {
+      // NOTE: views only after every allocation: a heap grow detaches earlier ones
+      const view = (id: DataId | null): Slot | null =>
+        id === null ? null : { view: s.get(id), at: s.offsetOf(id) };
+      const fixed = scratch.map(view);
+      const stepSlot = plan.of.map((b) => (b < 0 ? null : fixed[nIn + nc + b]));
+      const srcs = inputs.map((t) => s.get(t.dataId));
+      const srcAt = inputs.map((t) => s.offsetOf(t.dataId));
+      const outView = s.get(out);
+      const outAt = s.offsetOf(out);
+      const types: DType[] = [
+        ...program.inputs,
+        ...program.constants,
+        ...program.steps.map((st) => st.dtype),
+      ];
+      const strides = inputs.map((t, i) =>
+        program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
+      );
+      inputs.forEach((_, i) => {
+        const f = fixed[i];
+        if (f && program.patterns[i] === 's') f.view.fill(srcs[i][0]);
+      });
+      constants.forEach((v, k) => fixed[nIn + k]?.view.fill(v));
+      const slots: Slot[] = new Array<Slot>(types.length);
+      for (let k = 0; k < nc; k++) {
+        const c = fixed[nIn + k];
+        if (c) slots[nIn + k] = c;
+      }
+      const last = program.steps.length - 1;
+      for (let o = 0; o < n; o += width) {
+        const len = Math.min(width, n - o);
+        for (let i = 0; i < nIn; i++) {
+          const f = fixed[i];
+          if (!f) {
+            const b = bytesOf(program.inputs[i]);
+            slots[i] = { view: srcs[i].subarray(o, o + len), at: srcAt[i] + o * b };
+          } else {
+            if (program.patterns[i] === 'b')
+              gatherBlock(srcs[i], strides[i], outShape, o, len, f.view);
+            slots[i] = f;
+          }
+        }
+        for (let j = 0; j <= last; j++) {
+          const step = program.steps[j];
+          const target = stepSlot[j] ?? {
+            view: outView.subarray(o, o + len),
+            at: outAt + o * bytesOf(dtype),
+          };
+          this.step(
+            step,
+            step.args.map((a) => slots[a]),
+            step.args.map((a) => types[a]),
+            target,
+            len,
+            n,
+          );
+          slots[nIn + nc + j] = target;
+        }
+      }
+    } finally {
+      for (const id of scratch) if (id !== null) s.free(id);
+    }
+    return out;
+  }
+
+  /** One step on one block: the SIMD kernel the unfused op would run, else the reference loop. */
+  private step(
+    step: FusedStep,
+    args: readonly Slot[],
+    types: readonly DType[],
+    out: Slot,
+    len: number,
+    total: number,
+  ): void {
+    const simd = this.simd;
+    const allFloat = step.dtype === 'float32' && types.every((t) => t === 'float32');
+    if (simd && allFloat) {
+      if (
+        step.kind === 'unary' &&
+        simd.unaryAt(step.op, args[0].at, out.at, len, step.alpha, total)
+      )
+        return;
+      if (
+        step.kind === 'binary' &&
+        simd.binaryAt(step.op, args[0].at, args[1].at, out.at, len, total)
+      )
+        return;
+    }
+    const bc = this.broadcaster;
+    if (bc && step.kind === 'cast') {
+      const pair = `${types[0]}>${step.dtype}`;
+      if (pair === 'float32>int32' || pair === 'int32>float32') {
+        bc.castAt(step.dtype === 'int32', args[0].at, out.at, len);
+        return;
+      }
+    }
+    runStep(
+      step,
+      args.map((a) => a.view),
+      types,
+      out.view,
+      len,
+    );
+  }
+}
