@@ -178,6 +178,7 @@ export interface KernelAttrs {
    * for every n: radix-2 where n is a power of two, Bluestein's chirp-z otherwise.
    */
   fft: PrimitiveAttrs['fft'];
+  /**
    * [...inputs]: a chain of elementwise kernels (fusion/program.ts) in one pass, each input broadcast to
    * outShape; a kernel must give every step's value as the step's own kernel would (rounded to its
    * dtype), so results match the unfused chain. Backends cache compiled code by `program.key`.
