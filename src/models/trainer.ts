@@ -1,6 +1,7 @@
 // The training loop behind compile/fit/evaluate/predict: one epoch loop over batch sources, Keras 3's steps.
 import { noGrad, stopGradient, variableGrads } from '../autograd/grad.js';
 import { ArgumentError, show } from '../core/errors.js';
+import { ENGINE } from '../core/engine.js';
 import { dispose, keep, tidy } from '../core/memory.js';
 import { Tensor, type Variable } from '../core/tensor.js';
 import type { Metric } from '../metrics/index.js';
@@ -228,6 +229,9 @@ export class Trainer {
           args.epochs,
         )
       : null;
+    // A CommonJS program never awaits ready(): the wasm start its entry began is waited for here, or the
+    // loop's steps would keep the event loop too busy for it to end and train on the reference cpu backend.
+    await ENGINE.backendSettled();
     callbacks.setModel(this.model);
     callbacks.setParams({ epochs: args.epochs, steps: source.steps ?? 0, verbose: args.verbose });
     this.model.stopTraining = false;
@@ -450,6 +454,7 @@ export class Trainer {
 
   async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
     this.requireCompiled('trainOnBatch');
+    await ENGINE.backendSettled();
     const { xs, ys } = this.checkData('trainOnBatch', x, y);
     this.resetMetrics();
     const logs = tidy(() =>
