@@ -452,7 +452,7 @@ export class Trainer {
     return tidy(() => this.model.predictStep({ x, y: null, sampleWeight: null }));
   }
 
-  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     this.requireCompiled('trainOnBatch');
     await ENGINE.backendSettled();
     const { xs, ys } = this.checkData('trainOnBatch', x, y);
@@ -461,13 +461,13 @@ export class Trainer {
       this.model.trainStep({ x: single(xs), y: ys && single(ys), sampleWeight: null }),
     );
     try {
-      return Object.values(await readLogs(logs));
+      return lossOrList(Object.values(await readLogs(logs)));
     } finally {
       dispose(logs);
     }
   }
 
-  async testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  async testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     this.requireCompiled('testOnBatch');
     const { xs, ys } = this.checkData('testOnBatch', x, y);
     const n = xs[0].shape[0] || 1;
@@ -475,7 +475,7 @@ export class Trainer {
       new ArrayBatches({ xs, ys, sampleWeight: null }, { batchSize: n }),
     );
     try {
-      return Object.values(await readLogs(logs));
+      return lossOrList(Object.values(await readLogs(logs)));
     } finally {
       dispose(logs);
     }
@@ -513,3 +513,12 @@ function batchSize(data: StepData): number {
 export type * from './training_args.js';
 export type { StepData } from './training/batches.js';
 export type { StepLogs } from './training/logs.js';
+
+/**
+ * The loss alone when there is nothing else, else [loss, ...metrics]: what tfjs's and Keras' train/testOnBatch
+ * return (`const loss = await model.trainOnBatch(x, y)` in tfjs programs is a number).
+ * @example lossOrList([0.5]) // 0.5
+ */
+function lossOrList(values: number[]): number | number[] {
+  return values.length === 1 ? values[0] : values;
+}

@@ -17,7 +17,7 @@ function runCommonJs(source: string): string {
 }
 
 describe('a CommonJS tfjs-style program, import changed only', () => {
-  it('builds its model at load (on cpu), then fit and fitDataset train on wasm', () => {
+  it('builds its model at load (on cpu), then trainOnBatch, fit and fitDataset train on wasm', () => {
     // The shape of mnist-node / abalone-node: model.js builds and compiles at require time, main awaits
     // data and fit. (A program's own setBackend('cpu') is kept: test/core/backend_registry.test.ts.)
     const out = runCommonJs(`
@@ -32,12 +32,14 @@ describe('a CommonJS tfjs-style program, import changed only', () => {
       const xs = tf.tensor2d(rows);
       const ys = xs.sum(1, true);
       (async () => {
+        // A GAN-style loop (mnist-acgan) trains with trainOnBatch alone: it waits for the start too.
+        const first = await model.trainOnBatch(xs, ys);
+        const onBatch = tf.getBackend();
         const h = await model.fit(xs, ys, { epochs: 2, batchSize: 16, verbose: 0 });
-        const onFit = tf.getBackend();
         const ds = tf.data.zip({ xs: tf.data.array(rows), ys: tf.data.array(rows.map((r) => [r[0] + r[1] + r[2] + r[3]])) }).batch(16);
         const h2 = await model.fitDataset(ds, { epochs: 1, verbose: 0 });
-        const finite = [...h.history.loss, ...h2.history.loss].every(Number.isFinite);
-        console.log([builtOn, onFit, tf.getBackend(), finite].join(' '));
+        const finite = [first, ...h.history.loss, ...h2.history.loss].every(Number.isFinite);
+        console.log([builtOn, onBatch, tf.getBackend(), finite].join(' '));
       })();
     `);
     expect(out).toBe('cpu wasm wasm true');
