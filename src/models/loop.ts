@@ -3,7 +3,10 @@ import type { ProgressStream } from '../callbacks/progbar.js';
 import { ENGINE } from '../core/engine.js';
 import { HostRandom } from '../data/random.js';
 
-/** Marks the shuffle's Philox words apart from the random ops' (which use stream 0) on the same seed and counter. */
+/**
+ * The shuffle's own Philox stream: dataset shuffles use small stream numbers (their epochs), and random ops lay
+ * their counter out differently (HostRandom's fourth word is 0x5eed), so no two draw the same words.
+ */
 const SHUFFLE_STREAM = 0x5f1e;
 
 /**
