@@ -28,7 +28,7 @@ describe.skipIf(!built)('Node entries of the package', () => {
     expect(out).toBe('wasm 2,3');
   });
 
-  it('require: loads (no top-level await), cpu until ready(), wasm after it', () => {
+  it('require: loads (no top-level await), and ready() resolves with wasm current', () => {
     const out = run([
       '-e',
       `const tf = require('neurite'); tf.ready().then(() => console.log(tf.getBackend(), tf.tensor1d([1, 2], 'int32').mul(2).dataSync().join()))`,
