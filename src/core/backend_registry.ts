@@ -17,6 +17,13 @@ export class BackendRegistry {
   private readonly registry = new Map<string, Registration>();
   private readonly instances = new Map<string, Backend>();
   private selected: Backend | null = null;
+  /**
+   * True once the current backend was chosen (by select or ready), false while it is the cpu backend that
+   * current() started because an op ran first: that one gives way to a better backend when one starts.
+   */
+  private chosen = false;
+  /** The start ready() has in flight. */
+  private starting: Promise<void> | null = null;
 
   constructor() {
     this.register('cpu', createCpuBackend, 1);
@@ -69,16 +76,41 @@ export class BackendRegistry {
   /** Starts a backend and makes it the current one. */
   async select(name: string): Promise<void> {
     this.selected = await this.init(name);
+    this.chosen = true;
   }
 
-  /** Selects the highest-priority backend that starts on this platform, unless one was chosen. */
-  async ready(): Promise<void> {
-    if (this.selected) return;
+  /**
+   * Selects the highest-priority backend that starts on this platform, unless one was chosen. The cpu
+   * backend that ops started before ready() gives way (their tensors move over when next used).
+   * Concurrent calls share one start.
+   */
+  ready(): Promise<void> {
+    if (this.chosen) return Promise.resolve();
+    this.starting ??= this.startBest().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Resolves when the start that ready() has in flight ends (at once if none; never rejects): the training
+   * loop waits here so that a program that never awaited ready() trains on the backend being started.
+   */
+  settled(): Promise<void> {
+    return this.starting ? this.starting.catch(() => undefined) : Promise.resolve();
+  }
+
+  private async startBest(): Promise<void> {
     const byPriority = [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority);
     const failures: string[] = [];
     for (const [name] of byPriority) {
       try {
-        this.selected = await this.init(name);
+        const backend = await this.init(name);
+        // NOTE: a select() during the await wins: the program's own choice is never overridden
+        if (!this.chosen) {
+          this.selected = backend;
+          this.chosen = true;
+        }
         return;
       } catch (e) {
         failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
@@ -108,7 +140,10 @@ export class BackendRegistry {
   /** Unregisters a backend and disposes its instance (the current one falls back to the default). */
   remove(name: string): void {
     const b = this.instances.get(name);
-    if (b === this.selected) this.selected = null;
+    if (b === this.selected) {
+      this.selected = null;
+      this.chosen = false;
+    }
     this.instances.delete(name);
     this.registry.delete(name);
     b?.dispose();

@@ -156,6 +156,11 @@ export class Engine implements FusionHost {
     return this.backends.ready();
   }
 
+  /** Resolves when a backend start in flight ends (never rejects); see BackendRegistry.settled. */
+  backendSettled(): Promise<void> {
+    return this.backends.settled();
+  }
+
   /** The current backend; the CPU backend is started synchronously if none was chosen yet. */
   backend(): Backend {
     return this.backends.current();

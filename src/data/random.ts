@@ -13,16 +13,28 @@ const TWO_32 = 4294967296;
 export class HostRandom {
   private readonly key: [number, number];
   private readonly words = new Uint32Array(4);
-  private counter = 0;
+  private counter: number;
   private available = 0;
 
+  /** `start` is the first Philox counter: a caller that shares a seed with others starts where they stopped. */
   constructor(
     seed: number,
     readonly stream = 0,
+    start = 0,
   ) {
     if (!Number.isFinite(seed))
       throw new ArgumentError(`HostRandom: seed must be a finite number, received ${show(seed)}`);
+    if (!Number.isSafeInteger(start) || start < 0)
+      throw new ArgumentError(
+        `HostRandom: start must be a non-negative integer, received ${show(start)}`,
+      );
     this.key = seedKey(Math.trunc(seed));
+    this.counter = start;
+  }
+
+  /** The next Philox counter this stream would use: where a following stream on the same seed may start. */
+  get position(): number {
+    return this.counter;
   }
 
   /** The next 32-bit word. */

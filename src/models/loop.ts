@@ -1,15 +1,29 @@
 // Small pieces of the training loop that are not about models: shuffling, yielding, the output stream.
 import type { ProgressStream } from '../callbacks/progbar.js';
+import { ENGINE } from '../core/engine.js';
+import { HostRandom } from '../data/random.js';
 
-/** A random permutation of 0..n-1 (Fisher-Yates), computed on the host: no tensor read. @example shuffled(4) // Int32Array [2, 0, 3, 1] */
+/**
+ * The shuffle's own Philox stream: dataset shuffles use small stream numbers (their epochs), and random ops lay
+ * their counter out differently (HostRandom's fourth word is 0x5eed), so no two draw the same words.
+ */
+const SHUFFLE_STREAM = 0x5f1e;
+
+/**
+ * A random permutation of 0..n-1 (Fisher-Yates), computed on the host: no tensor read. It draws from the
+ * global seed and advances its counter, so `nr.setSeed(s)` makes `fit`'s shuffles (and the whole fit) repeat.
+ * @example nr.setSeed(1); shuffled(4) // the same permutation after every setSeed(1)
+ */
 export function shuffled(n: number): Int32Array {
+  const rng = new HostRandom(ENGINE.randomSeed, SHUFFLE_STREAM, ENGINE.randomCounter);
   const a = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = rng.nextInt(i + 1);
     const t = a[i];
     a[i] = a[j];
     a[j] = t;
   }
+  ENGINE.randomCounter = rng.position;
   return a;
 }
 

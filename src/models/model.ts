@@ -365,13 +365,16 @@ export class Model extends Layer {
     return this.trainer().predictOnBatch(x);
   }
 
-  /** One gradient step on one batch; resolves to [loss, ...metrics]. @example await model.trainOnBatch(x, y) */
-  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  /**
+   * One gradient step on one batch; resolves to the loss alone when the model has one loss and no metrics
+   * (as tfjs and Keras), else to [loss, ...metrics]. @example const loss = await model.trainOnBatch(x, y)
+   */
+  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     return this.trainer().trainOnBatch(x, y);
   }
 
-  /** Loss and metrics of one batch. @example await model.testOnBatch(x, y) */
-  testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  /** Loss of one batch (alone, or [loss, ...metrics] as trainOnBatch). @example await model.testOnBatch(x, y) */
+  testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     return this.trainer().testOnBatch(x, y);
   }
 

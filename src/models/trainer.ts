@@ -1,6 +1,7 @@
 // The training loop behind compile/fit/evaluate/predict: one epoch loop over batch sources, Keras 3's steps.
 import { noGrad, stopGradient, variableGrads } from '../autograd/grad.js';
 import { ArgumentError, show } from '../core/errors.js';
+import { ENGINE } from '../core/engine.js';
 import { dispose, keep, tidy } from '../core/memory.js';
 import { Tensor, type Variable } from '../core/tensor.js';
 import type { Metric } from '../metrics/index.js';
@@ -252,6 +253,9 @@ export class Trainer {
           args.epochs,
         )
       : null;
+    // A CommonJS program never awaits ready(): the wasm start its entry began is waited for here, or the
+    // loop's steps would keep the event loop too busy for it to end and train on the reference cpu backend.
+    await ENGINE.backendSettled();
     callbacks.setModel(this.model);
     callbacks.setParams({ epochs: args.epochs, steps: source.steps ?? 0, verbose: args.verbose });
     this.model.stopTraining = false;
@@ -470,21 +474,22 @@ export class Trainer {
     return tidy(() => this.runPredictStep({ x, y: null, sampleWeight: null }));
   }
 
-  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     this.requireCompiled('trainOnBatch');
+    await ENGINE.backendSettled();
     const { xs, ys } = this.checkData('trainOnBatch', x, y);
     this.resetMetrics();
     const logs = tidy(() =>
       this.runTrainStep({ x: single(xs), y: ys && single(ys), sampleWeight: null }),
     );
     try {
-      return Object.values(await readLogs(logs));
+      return lossOrList(Object.values(await readLogs(logs)));
     } finally {
       dispose(logs);
     }
   }
 
-  async testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number[]> {
+  async testOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     this.requireCompiled('testOnBatch');
     const { xs, ys } = this.checkData('testOnBatch', x, y);
     const n = xs[0].shape[0] || 1;
@@ -492,7 +497,7 @@ export class Trainer {
       new ArrayBatches({ xs, ys, sampleWeight: null }, { batchSize: n }),
     );
     try {
-      return Object.values(await readLogs(logs));
+      return lossOrList(Object.values(await readLogs(logs)));
     } finally {
       dispose(logs);
     }
@@ -532,3 +537,12 @@ function batchSize(data: StepData): number {
 export type * from './training_args.js';
 export type { StepData } from './training/batches.js';
 export type { StepLogs } from './training/logs.js';
+
+/**
+ * The loss alone when there is nothing else, else [loss, ...metrics]: what tfjs's and Keras' train/testOnBatch
+ * return (`const loss = await model.trainOnBatch(x, y)` in tfjs programs is a number).
+ * @example lossOrList([0.5]) // 0.5
+ */
+function lossOrList(values: number[]): number | number[] {
+  return values.length === 1 ? values[0] : values;
+}

@@ -74,11 +74,12 @@ const FULL = existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyt
 /** Steps of one epoch at batch 64 over the first n training images available. */
 const steps = (n: number) => Math.ceil(Math.min(n, FULL ? 60_000 : 600) / 64);
 /**
- * Accuracy well above chance (0.1) for the amount of data at hand. NOTE: 0.5, not 0.6, on the full set: fit's
- * shuffle draws from Math.random, not the global seed, and the small CNN's one epoch on 2,000 images measured
- * 58.8-65.6 % over five runs (one below 0.6 failed a fresh-clone run).
+ * Accuracy well above chance (0.1) for the amount of data at hand. NOTE: the comparison trains its small CNN for
+ * two epochs on 2,000 images: with fit's shuffle now drawn from the global seed (the page seeds 1), the same
+ * network in Node measured 73.0 % after one epoch at seed 1 but 64.2-66.6 % at seeds 2 and 3 (a 0.6 bound with
+ * little margin), and 72.4-75.4 % after two epochs over seeds 1-3.
  */
-const WELL_ABOVE_CHANCE = FULL ? 0.5 : 0.3;
+const WELL_ABOVE_CHANCE = FULL ? 0.6 : 0.3;
 
 const dataAvailable =
   existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz') ||
@@ -270,7 +271,7 @@ if (!existsSync(CHROMIUM) || !dataAvailable) {
 
     it('machine learning vs deep learning: both pipelines train in the page, well above chance', async () => {
       const { page, logs } = await open();
-      const r = await page.evaluate(() => globalThis.lesson.compare(2000, 500, 1));
+      const r = await page.evaluate(() => globalThis.lesson.compare(2000, 500, 2));
       console.log(
         `lesson page: hand-designed features ${(r.featureAccuracy * 100).toFixed(1)} %, small CNN ${(r.cnnAccuracy * 100).toFixed(1)} %`,
       );

@@ -1,4 +1,4 @@
-// The package's two Node entries, loaded by name (the package references itself): `import` starts wasm at import; `require` works (no top-level await).
+// The package's two Node entries, loaded by name (the package references itself): `import` starts wasm at import; `require` works (no top-level await) and starts wasm in the background.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,11 +28,22 @@ describe.skipIf(!built)('Node entries of the package', () => {
     expect(out).toBe('wasm 2,3');
   });
 
-  it('require: loads (no top-level await), cpu until ready(), wasm after it', () => {
+  it('require: loads (no top-level await), and ready() resolves with wasm current', () => {
     const out = run([
       '-e',
       `const tf = require('neurite'); tf.ready().then(() => console.log(tf.getBackend(), tf.tensor1d([1, 2], 'int32').mul(2).dataSync().join()))`,
     ]);
     expect(out).toBe('wasm 2,4');
+  });
+
+  it('require without ready(): wasm starts in the background and early tensors move to it', () => {
+    const out = run([
+      '-e',
+      `const tf = require('neurite'); const a = tf.tensor([1, 2]); const t0 = Date.now();
+       const poll = () => tf.getBackend() === 'wasm' || Date.now() - t0 > 20000
+         ? console.log(tf.getBackend(), a.add(1).dataSync().join()) : setTimeout(poll, 5);
+       poll();`,
+    ]);
+    expect(out).toBe('wasm 2,3');
   });
 });

@@ -57,7 +57,9 @@ describe('GAN: discriminator.trainable = false after compile (the tfjs/Keras pat
     const x = nr.concat([real, fake], 0);
     const y = nr.concat([nr.ones([8, 1]), nr.zeros([8, 1])], 0);
     const dBefore = await valuesOf(discriminator.getWeights());
-    const [dLoss] = await discriminator.trainOnBatch(x, y);
+    // One loss, no metrics: a number, as in tfjs and Keras.
+    const dLoss = await discriminator.trainOnBatch(x, y);
+    expect(typeof dLoss).toBe('number');
     expect(Number.isFinite(dLoss)).toBe(true);
     const dAfter = await valuesOf(discriminator.getWeights());
     expect(dAfter).not.toEqual(dBefore);

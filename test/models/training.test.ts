@@ -1,6 +1,7 @@
 // Training: models learn known problems, fit never leaks, progress display, validation, weights, bad input.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
+import { shuffled } from '../../src/models/loop.js';
 import { heavyOnDefault } from '../helpers/check_op.js';
 
 function twoSpirals(n: number, seed: number): { x: nr.Tensor; y: nr.Tensor } {
@@ -207,9 +208,16 @@ describe('fit', () => {
     expect(nr.memory().numTensors).toBe(before1);
     const [loss, mse] = m.evaluate(x, y, { batchSize: 4 }) as nr.Tensor[];
     expect((await loss.data())[0]).toBeCloseTo((await mse.data())[0], 5);
-    const before = (await m.testOnBatch(x, y))[0];
+    // With a metric: [loss, mse]; with the loss alone: a number (tfjs and Keras return the same shapes).
+    const tested = await m.testOnBatch(x, y);
+    if (!Array.isArray(tested)) throw new Error('testOnBatch with a metric must give a list');
+    expect(tested).toHaveLength(2);
     for (let i = 0; i < 20; i++) await m.trainOnBatch(x, y);
-    expect((await m.testOnBatch(x, y))[0]).toBeLessThan(before);
+    const after = await m.testOnBatch(x, y);
+    expect(Array.isArray(after) ? after[0] : after).toBeLessThan(tested[0]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    expect(typeof (await m.trainOnBatch(x, y))).toBe('number');
+    expect(typeof (await m.testOnBatch(x, y))).toBe('number');
     m.dispose();
   });
 
@@ -332,5 +340,56 @@ describe('fitDataset', () => {
     await expect(m.fitDataset([1, 2] as unknown as nr.BatchSource, { verbose: 0 })).rejects.toThrow(
       /expected a Dataset/,
     );
+  });
+});
+
+describe('fit with a global seed', () => {
+  // Small and fast on every backend: 64 rows, batches of 8, three shuffled epochs.
+  async function trainedWeights(seed: number, shuffle: boolean): Promise<number[]> {
+    nr.setSeed(seed);
+    const x = nr.randomNormal([64, 3]);
+    const y = x.sum(1, true).tanh();
+    const m = nr.sequential({
+      layers: [
+        nr.layers.dense({ units: 4, activation: 'tanh', inputShape: [3] }),
+        nr.layers.dense({ units: 1 }),
+      ],
+    });
+    m.compile({ optimizer: nr.train.sgd(0.1), loss: 'meanSquaredError' });
+    await m.fit(x, y, { epochs: 3, batchSize: 8, shuffle, verbose: 0 });
+    const out: number[] = [];
+    for (const w of m.getWeights()) out.push(...(await w.data()));
+    m.dispose();
+    nr.dispose([x, y]);
+    return out;
+  }
+
+  it('setSeed makes shuffled fits repeat: the same seed gives equal weights', async () => {
+    const a = await trainedWeights(5, true);
+    const b = await trainedWeights(5, true);
+    expect(b).toEqual(a);
+  });
+
+  it('the shuffle draws from the seed: another seed, or no shuffle, trains differently', async () => {
+    const a = await trainedWeights(5, true);
+    const other = await trainedWeights(6, true);
+    const unshuffled = await trainedWeights(5, false);
+    expect(other).not.toEqual(a);
+    // Same seed and data as `a`: the shuffle is what makes the difference.
+    expect(unshuffled).not.toEqual(a);
+  });
+
+  it('each epoch gets a new order, and the shuffle moves the counter of later random ops', () => {
+    nr.setSeed(9);
+    const first = Array.from(shuffled(10));
+    const second = Array.from(shuffled(10));
+    expect(first).not.toEqual(second);
+    expect([...first].sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    nr.setSeed(9);
+    expect(Array.from(shuffled(10))).toEqual(first);
+    // A draw after a shuffle is not the draw the shuffle's seed gives first.
+    const afterShuffle = nr.randomUniform([4]).dataSync();
+    nr.setSeed(9);
+    expect(Array.from(nr.randomUniform([4]).dataSync())).not.toEqual(Array.from(afterShuffle));
   });
 });
