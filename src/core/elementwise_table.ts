@@ -2,6 +2,7 @@
 // Every backend builds its elementwise kernels from these rows; a new unary op is one row here.
 import { f16round } from './float16.js';
 import * as sm from './scalar_math.js';
+import type { DType } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -12,6 +13,23 @@ import type { Tensor } from './tensor.js';
  * - `logical`: bool inputs, bool output
  */
 export type DTypeRule = 'float' | 'same' | 'predicate' | 'logical';
+
+/**
+ * A float op's dtype: float16 stays float16, complex64 stays complex64 (ops/complex.ts runs it or
+ * refuses it), everything else computes in float32.
+ * @example floatOf('int32') // 'float32'
+ */
+export function floatOf(input: DType): DType {
+  return input === 'float16' || input === 'complex64' ? input : 'float32';
+}
+
+/** The output dtype of an elementwise row's rule for an input dtype (the fusion recorder uses it too). @example outDType('predicate', 'float32') // 'bool' */
+export function outDType(rule: DTypeRule, input: DType): DType {
+  if (rule === 'float') return floatOf(input);
+  if (rule === 'same') return input;
+  return 'bool';
+}
+
 
 /** A unary row. `alpha` is the op's one scalar parameter (leakyRelu's slope), 0 when unused. */
 export interface UnaryRow {

@@ -5,7 +5,11 @@ import { DTypeError, show } from '../core/errors.js';
 import { tidy } from '../core/memory.js';
 import type { Primitive, PrimitiveAttrs, RuleTable } from '../core/primitives.js';
 import type { Tensor } from '../core/tensor.js';
-import * as ops from './all.js';
+// named imports, not ops/all.js: the engine loads this module, and a re-export-all this early would
+// be read half-built by CommonJS consumers (require of the sources)
+import { onesLike, tensor, zerosLike } from './creation.js';
+import { where } from './elementwise.js';
+import { expandDims, stack } from './movement.js';
 import { complex, imag, real } from './complex.js';
 
 /** The float32 pairs [...s, 2] of a complex64 tensor of shape s (the same buffer). @example pairs(c) */
@@ -25,7 +29,7 @@ export function fromPairs(p: Tensor): Tensor {
 export function toComplex(x: Tensor): Tensor {
   if (x.dtype === 'complex64') return x;
   const re = x.dtype === 'float32' ? x : x.cast('float32');
-  return fromPairs(ops.stack([re, ops.zerosLike(re)], -1));
+  return fromPairs(stack([re, zerosLike(re)], -1));
 }
 
 /**
@@ -34,7 +38,7 @@ export function toComplex(x: Tensor): Tensor {
  */
 export function conj(x: Tensor): Tensor {
   if (x.dtype !== 'complex64') return x.clone();
-  return tidy(() => fromPairs(pairs(x).mul(ops.tensor([1, -1]))));
+  return tidy(() => fromPairs(pairs(x).mul(tensor([1, -1]))));
 }
 
 /** The view rule: the same buffer under the other label; its VJP is the opposite view. */
@@ -76,7 +80,7 @@ const unsupported = (op: string): DTypeError =>
 function complexAbs(x: Tensor): Tensor {
   const p = pairs(x).abs();
   const m = p.max(-1);
-  const scale = ops.where(m.greater(0), m, ops.onesLike(m));
+  const scale = where(m.greater(0), m, onesLike(m));
   return m.mul(p.div(scale.expandDims(-1)).square().sum(-1).sqrt());
 }
 
@@ -113,7 +117,7 @@ const COMPLEX_LIFTS: Lifts = {
     throw unsupported(op);
   },
   where: ([cond, a, b]) =>
-    fromPairs(ENGINE.run1('where', [ops.expandDims(cond, -1), pair(a), pair(b)], {})),
+    fromPairs(ENGINE.run1('where', [expandDims(cond, -1), pair(a), pair(b)], {})),
   reduce: ([x], { op, axes, keepDims }) => {
     if (op !== 'sum') throw unsupported(op);
     return fromPairs(ENGINE.run1('reduce', [pairs(x)], { op, axes, keepDims }));

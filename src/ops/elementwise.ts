@@ -13,26 +13,13 @@ import {
   type BinaryOp,
   type BinaryRow,
   type DTypeRule,
+  floatOf,
+  outDType,
   UNARY,
   type UnaryOp,
 } from '../core/elementwise_table.js';
 
 type Operand = Tensor | TensorLike;
-
-/**
- * A float op's dtype: float16 stays float16, complex64 stays complex64 (ops/complex.ts runs it or
- * refuses it), everything else computes in float32.
- */
-function floatOf(input: DType): DType {
-  return input === 'float16' || input === 'complex64' ? input : 'float32';
-}
-
-/** The output dtype of an elementwise row's rule for an input dtype (the fusion recorder uses it too). @example outDType('predicate', 'float32') // 'bool' */
-export function outDType(rule: DTypeRule, input: DType): DType {
-  if (rule === 'float') return floatOf(input);
-  if (rule === 'same') return input;
-  return 'bool';
-}
 
 /** The dtype the kernel computes in, given the rule and the (common) input dtype. */
 function computeDType(op: string, rule: DTypeRule, input: DType): DType {

@@ -8,9 +8,8 @@
 import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import type { DType } from '../dtype.js';
-import { BINARY, UNARY } from '../elementwise_table.js';
+import { BINARY, outDType, UNARY } from '../elementwise_table.js';
 import { ArgumentError, BackendError, show } from '../errors.js';
-import { outDType } from '../../ops/elementwise.js';
 import {
   type BuiltProgram,
   buildProgram,
