@@ -58,3 +58,33 @@ describe('tensor.toString', () => {
     );
   });
 });
+
+describe('tensor creation from typed-array rows', () => {
+  it('takes nested arrays whose rows are typed arrays, with the first typed array\'s dtype', () => {
+    const t = nr.tensor([new Float32Array([1, 2]), new Int32Array([3, 4]), new Uint8Array([5, 6]), [7, 8]]);
+    expect(t.dtype).toBe('float32');
+    expect(t.shape).toEqual([4, 2]);
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(nr.tensor([new Int32Array([1, 2]), [3, 4]]).dtype).toBe('int32');
+    // flat rows with a shape: each row holds the remaining axes flattened
+    expect(nr.tensor([new Float32Array(6), new Float32Array(6)], [2, 3, 2]).shape).toEqual([2, 3, 2]);
+    expect(() => nr.tensor([new Float32Array(6), new Float32Array(6)], [3, 2, 2])).toThrow(nr.ShapeError);
+  });
+
+  it('names the ragged element', () => {
+    expect(() => nr.tensor([new Float32Array([1, 2]), [7, 8, 9, 10]])).toThrow(
+      /Element arr\[1\] should have 2 elements, but has 4 elements/,
+    );
+  });
+
+  it('gives a Uint8Array int32 by default (bool only when named)', () => {
+    const t = nr.tensor(new Uint8Array([1, 5, 2]));
+    expect(t.dtype).toBe('int32');
+    expect(Array.from(t.dataSync())).toEqual([1, 5, 2]);
+    expect(nr.tensor(new Uint8Array([1, 0]), [2], 'bool').dtype).toBe('bool');
+  });
+
+  it('squeezes every unit axis when the axis list is empty', () => {
+    expect(nr.squeeze(nr.zeros([2, 1, 3, 1, 4]), []).shape).toEqual([2, 3, 4]);
+  });
+});
