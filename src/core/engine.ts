@@ -10,7 +10,14 @@ import {
   type TypedArray,
 } from './dtype.js';
 import { BackendRegistry } from './backend_registry.js';
-import { ArgumentError, BackendError, DisposedError, DTypeError, show } from './errors.js';
+import {
+  ArgumentError,
+  BackendError,
+  DisposedError,
+  DTypeError,
+  NumericError,
+  show,
+} from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
@@ -379,6 +386,11 @@ export class Engine {
     return t;
   }
 
+  /** Set by the DEBUG flag (nr.enableDebugMode): every primitive's float outputs are checked for NaN/Infinity. */
+  debugChecks = false;
+  /** Set while nr.profile runs: told of every primitive run, with its inputs, outputs and milliseconds. */
+  profiler: KernelListener | null = null;
+
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
   run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
     if (given.some((t) => t.dtype === 'string')) return this.runOnStrings(prim, given, attrs);
@@ -389,8 +401,11 @@ export class Engine {
     const backend = this.backend();
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
+    const started = this.profiler ? performance.now() : 0;
     const produced = this.forward(prim, backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
+    if (this.debugChecks) assertFinite(prim, attrs, outputs);
+    this.profiler?.(prim, attrs, inputs, outputs, performance.now() - started);
     const vjp = rule.vjp;
     if (vjp && this.tapeStack.recording)
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
@@ -470,6 +485,36 @@ export class Engine {
   newScope(): Scope {
     return new Scope(getScopeContext().current());
   }
+}
+
+/** What nr.profile hears of each primitive run (core/profile.ts). */
+export type KernelListener = (
+  prim: Primitive,
+  attrs: unknown,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  ms: number,
+) => void;
+
+/**
+ * Debug mode's check: a float output holding NaN or Infinity is a NumericError naming the primitive (and
+ * its op, for the elementwise families). Backends that cannot read synchronously (webgpu) are not checked.
+ */
+function assertFinite(prim: Primitive, attrs: unknown, outputs: readonly Tensor[]): void {
+  outputs.forEach((t, i) => {
+    if ((t.dtype !== 'float32' && t.dtype !== 'float16') || !t.backend.canReadSync) return;
+    const values = t.backend.readSync(t.dataId);
+    for (let k = 0; k < values.length; k++) {
+      if (Number.isFinite(values[k])) continue;
+      const op =
+        typeof attrs === 'object' && attrs !== null && 'op' in attrs && typeof attrs.op === 'string'
+          ? ` (${attrs.op})`
+          : '';
+      throw new NumericError(
+        `${prim}${op}: debug mode found ${values[k]} in output ${i} at flat index ${k} (shape ${show(t.shape)})`,
+      );
+    }
+  });
 }
 
 /** The process-wide engine. */

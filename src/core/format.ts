@@ -26,7 +26,11 @@ function entryText(e: Entry, dtype: DType): string {
 /** The positions an axis of length n prints: all of them, or the edges with -1 standing for '...'. */
 function shownIndices(n: number): number[] {
   if (n <= SUMMARY_OVER) return Array.from({ length: n }, (_, i) => i);
-  return [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)];
+  return [
+    ...Array.from({ length: EDGE }, (_, i) => i),
+    -1,
+    ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
+  ];
 }
 
 /**
@@ -44,13 +48,23 @@ export function formatTensor(
   const rank = shape.length;
   const entries: Entry[] = [];
   if (dtype === 'complex64') {
-    for (let i = 0; i + 1 < values.length; i += 2) entries.push([Number(values[i]), Number(values[i + 1])]);
+    for (let i = 0; i + 1 < values.length; i += 2)
+      entries.push([Number(values[i]), Number(values[i + 1])]);
   } else {
     for (let i = 0; i < values.length; i++) entries.push(values[i]);
   }
-  const lines = rank === 0 ? [scalarText(entries[0], dtype)] : axisLines(entries, shape, dtype, columnWidths(entries, shape, dtype));
+  const lines =
+    rank === 0
+      ? [scalarText(entries[0], dtype)]
+      : axisLines(entries, shape, dtype, columnWidths(entries, shape, dtype));
   const header = verbose
-    ? ['Tensor', `  dtype: ${dtype}`, `  rank: ${rank}`, `  shape: [${shape.join(',')}]`, '  values:']
+    ? [
+        'Tensor',
+        `  dtype: ${dtype}`,
+        `  rank: ${rank}`,
+        `  shape: [${shape.join(',')}]`,
+        '  values:',
+      ]
     : ['Tensor'];
   return [...header, lines.map((l) => `    ${l}`).join('\n')].join('\n');
 }
@@ -102,10 +116,16 @@ function axisLines(
   const lines: string[] = [];
   for (const i of shownIndices(n)) {
     if (i < 0) lines.push('...');
-    else lines.push(...axisLines(entries, shape, dtype, widths, offset + i * stride, dim + 1, i === n - 1));
+    else
+      lines.push(
+        ...axisLines(entries, shape, dtype, widths, offset + i * stride, dim + 1, i === n - 1),
+      );
   }
   const sep = subRank === 2 ? ',' : '';
-  const out = lines.length === 0 ? ['['] : [`[${lines[0]}${sep}`, ...lines.slice(1).map((l) => ` ${l}${sep}`)];
+  const out =
+    lines.length === 0
+      ? ['[']
+      : [`[${lines[0]}${sep}`, ...lines.slice(1).map((l) => ` ${l}${sep}`)];
   // the closing line: the separator added to it above is kept when it was also the first line (tfjs prints
   // a one-row matrix as '[[1, 2],]'); otherwise it closes without one
   const lastIndex = out.length - 1;

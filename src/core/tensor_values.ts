@@ -52,7 +52,9 @@ function inferShape(op: string, values: TensorLike, strings = false): number[] {
   const check = (v: unknown, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (isLevel(v))
-        throw new ShapeError(`${op}: values are not rectangular: too deep at dimension ${dim} (${path})`);
+        throw new ShapeError(
+          `${op}: values are not rectangular: too deep at dimension ${dim} (${path})`,
+        );
       return;
     }
     if (!isLevel(v) || v.length !== shape[dim]) {

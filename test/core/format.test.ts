@@ -34,11 +34,14 @@ describe('tensor.toString', () => {
   });
 
   it('separates the blocks of a rank-3 tensor with a blank line', () => {
-    const t = nr.tensor([[[1], [2]], [[3], [4]]]);
+    const t = nr.tensor([
+      [[1], [2]],
+      [[3], [4]],
+    ]);
     expect(t.toString()).toBe('Tensor\n    [[[1],\n      [2]],\n\n     [[3],\n      [4]]]');
   });
 
-  it('keeps tfjs\'s extra space and trailing comma on a one-row matrix', () => {
+  it("keeps tfjs's extra space and trailing comma on a one-row matrix", () => {
     expect(nr.tensor([[1, 2]]).toString()).toBe('Tensor\n     [[1, 2],]');
   });
 
@@ -60,15 +63,24 @@ describe('tensor.toString', () => {
 });
 
 describe('tensor creation from typed-array rows', () => {
-  it('takes nested arrays whose rows are typed arrays, with the first typed array\'s dtype', () => {
-    const t = nr.tensor([new Float32Array([1, 2]), new Int32Array([3, 4]), new Uint8Array([5, 6]), [7, 8]]);
+  it("takes nested arrays whose rows are typed arrays, with the first typed array's dtype", () => {
+    const t = nr.tensor([
+      new Float32Array([1, 2]),
+      new Int32Array([3, 4]),
+      new Uint8Array([5, 6]),
+      [7, 8],
+    ]);
     expect(t.dtype).toBe('float32');
     expect(t.shape).toEqual([4, 2]);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(nr.tensor([new Int32Array([1, 2]), [3, 4]]).dtype).toBe('int32');
     // flat rows with a shape: each row holds the remaining axes flattened
-    expect(nr.tensor([new Float32Array(6), new Float32Array(6)], [2, 3, 2]).shape).toEqual([2, 3, 2]);
-    expect(() => nr.tensor([new Float32Array(6), new Float32Array(6)], [3, 2, 2])).toThrow(nr.ShapeError);
+    expect(nr.tensor([new Float32Array(6), new Float32Array(6)], [2, 3, 2]).shape).toEqual([
+      2, 3, 2,
+    ]);
+    expect(() => nr.tensor([new Float32Array(6), new Float32Array(6)], [3, 2, 2])).toThrow(
+      nr.ShapeError,
+    );
   });
 
   it('names the ragged element', () => {
