@@ -411,6 +411,7 @@ export class Engine {
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
         vjp(dys, ins, outs, attrs, needs),
       );
+    else this.tapeStack.touch(inputs);
     this.recorder?.primitive(prim, inputs, attrs, outputs);
     return outputs;
   }
@@ -450,6 +451,7 @@ export class Engine {
     // strings live on the host: a traced function (nr.jit) cannot replay them, so the trace says so
     const first = inputs.find((t) => t.dtype === 'string');
     if (first) this.recorder?.read(`${prim} on a string tensor`, first);
+    this.tapeStack.touch(inputs);
     const given: StringPrimInput[] = inputs.map((t) => {
       this.assertAlive(prim, 'input', t);
       return t.dtype === 'string'
