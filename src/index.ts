@@ -17,6 +17,7 @@ export {
   AbortedError,
   SizeLimitError,
 } from './core/errors.js';
+export { NumericError } from './core/errors.js';
 export {
   tidy,
   keep,
@@ -30,6 +31,14 @@ export { disposeVariables } from './core/memory.js';
 export { time, type TimingInfo } from './core/timing.js';
 export type { MemoryInfo } from './core/engine.js';
 export { engine, type EngineView } from './core/engine_view.js';
+export { profile, type ProfileInfo, type KernelProfile } from './core/profile.js';
+export {
+  enableProdMode,
+  enableDebugMode,
+  disableDeprecationWarnings,
+  deprecationWarn,
+  type FlagValue,
+} from './core/environment.js';
 export { Scope } from './core/scope.js';
 export {
   ready,

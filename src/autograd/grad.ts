@@ -30,7 +30,7 @@ function valueAndGradients(
   f: () => Tensor,
   sources: readonly Tensor[],
   dy?: Tensor,
-): { value: Tensor; grads: (Tensor | null)[] } {
+): { value: Tensor; grads: (Tensor | null)[]; reached: boolean[] } {
   sources.forEach((s, i) => {
     if (!(s instanceof Tensor))
       throw new ArgumentError(`${op}: argument ${i} must be a Tensor, received ${show(s)}`);
@@ -59,13 +59,36 @@ function valueAndGradients(
     // a float16 output gets a float16 seed, so gradients of float16 ops stay float16
     const seed = dy ?? (y.dtype === 'float16' ? y.onesLike() : y.onesLike().cast('float32'));
     try {
-      return { value: y, grads: tape.backward(y, seed, sources) };
+      const out = y;
+      const reached = sources.map((s) => tape.reached(s, out));
+      return { value: y, grads: tape.backward(y, seed, sources), reached };
     } catch (e) {
       // a gradient rule threw: the nodes not yet visited still hold their saved tensors
       tape.dispose();
       throw e;
     }
   });
+}
+
+/**
+ * The gradients grad, grads and valueAndGrad(s) return. An argument no op inside f read is an error, as
+ * in tfjs: it was used only outside f (a tensor computed from it before the call) or not at all, and
+ * zeros would hide that bug. An argument f read through ops whose gradient is zero or undefined
+ * (comparisons, argMax, logicalAnd) gets zeros. variableGrads keeps its own rule.
+ */
+function connected(
+  op: string,
+  result: { grads: readonly (Tensor | null)[]; reached: readonly boolean[] },
+  xs: readonly Tensor[],
+): Tensor[] {
+  const missing = result.grads.findIndex((g, i) => g === null && !result.reached[i]);
+  if (missing >= 0) {
+    for (const g of result.grads) g?.dispose();
+    throw new ArgumentError(
+      `${op}: cannot compute the gradient of y = f(x) with respect to argument ${missing}: no op inside f reads it. Make sure that the f you passed encloses all operations that lead from x to y.`,
+    );
+  }
+  return result.grads.map((g, i) => g ?? zeros(xs[i].shape.slice()));
 }
 
 /**
@@ -91,11 +114,13 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor | TensorLike, dy?: Te
   return (x0, dy) => {
     const made: Tensor[] = [];
     const [x] = sources('grad', [x0], made);
-    const { value, grads } = valueAndGradients('grad', () => f(x), [x], dy);
-    value.dispose();
-    const g = grads[0] ?? zeros(x.shape.slice());
-    made.forEach((t) => t.dispose());
-    return g;
+    try {
+      const result = valueAndGradients('grad', () => f(x), [x], dy);
+      result.value.dispose();
+      return connected('grad', result, [x])[0];
+    } finally {
+      made.forEach((t) => t.dispose());
+    }
   };
 }
 
@@ -111,11 +136,13 @@ export function grads(
       throw new ArgumentError(`grads: xs must be an array of tensors, received ${show(xs0)}`);
     const made: Tensor[] = [];
     const xs = sources('grads', xs0, made);
-    const { value, grads: gs } = valueAndGradients('grads', () => f(...xs), xs, dy);
-    value.dispose();
-    const out = gs.map((g, i) => g ?? zeros(xs[i].shape.slice()));
-    made.forEach((t) => t.dispose());
-    return out;
+    try {
+      const result = valueAndGradients('grads', () => f(...xs), xs, dy);
+      result.value.dispose();
+      return connected('grads', result, xs);
+    } finally {
+      made.forEach((t) => t.dispose());
+    }
   };
 }
 
@@ -127,8 +154,13 @@ export function valueAndGrad(
   f: (x: Tensor) => Tensor,
 ): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
   return (x, dy) => {
-    const { value, grads: gs } = valueAndGradients('valueAndGrad', () => f(x), [x], dy);
-    return { value, grad: gs[0] ?? zeros(x.shape.slice()) };
+    const result = valueAndGradients('valueAndGrad', () => f(x), [x], dy);
+    try {
+      return { value: result.value, grad: connected('valueAndGrad', result, [x])[0] };
+    } catch (e) {
+      result.value.dispose();
+      throw e;
+    }
   };
 }
 
@@ -140,8 +172,13 @@ export function valueAndGrads(
   f: (...xs: Tensor[]) => Tensor,
 ): (xs: readonly Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
   return (xs, dy) => {
-    const { value, grads: gs } = valueAndGradients('valueAndGrads', () => f(...xs), xs, dy);
-    return { value, grads: gs.map((g, i) => g ?? zeros(xs[i].shape.slice())) };
+    const result = valueAndGradients('valueAndGrads', () => f(...xs), xs, dy);
+    try {
+      return { value: result.value, grads: connected('valueAndGrads', result, xs) };
+    } catch (e) {
+      result.value.dispose();
+      throw e;
+    }
   };
 }
 

@@ -1,13 +1,16 @@
 // The gradient tape: records the ops that touch watched tensors and runs their VJPs in reverse.
-import { type DType, isFloatDType } from '../core/dtype.js';
+import type { DType } from '../core/dtype.js';
 import { ENGINE } from '../core/engine.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { sumToShape } from '../ops/reduce_util.js';
 
-/** Gradients flow into float tensors and complex64 ones (whose cotangent holds dL/dre and dL/dim). */
+/**
+ * Gradients flow into every numeric tensor, as in tfjs: an int32 or bool tensor is differentiated as the
+ * real values it holds (complex64's cotangent holds dL/dre and dL/dim). Strings have no gradient.
+ */
 function differentiable(dtype: DType): boolean {
-  return isFloatDType(dtype) || dtype === 'complex64';
+  return dtype !== 'string';
 }
 
 /** One recorded op: saved handles on its inputs/outputs and the closure that maps dys to dxs. */
@@ -33,6 +36,8 @@ interface Node {
 export class Tape {
   private readonly watched = new Set<number>();
   private readonly nodes: Node[] = [];
+  /** Watched tensors some op inside f read (with or without a gradient). */
+  private readonly used = new Set<number>();
 
   constructor(sources: readonly Tensor[]) {
     for (const s of sources) this.watched.add(s.tapeKey);
@@ -45,6 +50,7 @@ export class Tape {
     extra: readonly Tensor[] = [],
   ): void {
     if (!inputs.some((t) => this.watched.has(t.tapeKey))) return;
+    this.touch(inputs);
     for (const o of outputs) this.watched.add(o.tapeKey);
     const share = (t: Tensor) => ENGINE.share(t);
     this.nodes.push({
@@ -53,6 +59,16 @@ export class Tape {
       extra: extra.map(share),
       backward,
     });
+  }
+
+  /** Marks the watched ones of `inputs` as read inside f (ops without a gradient call this directly). */
+  touch(inputs: readonly Tensor[]): void {
+    for (const t of inputs) if (this.watched.has(t.tapeKey)) this.used.add(t.tapeKey);
+  }
+
+  /** Whether f read `t` (or t is f's output): false means t was used only outside f, or not at all. */
+  reached(t: Tensor, y: Tensor): boolean {
+    return this.used.has(t.tapeKey) || t.tapeKey === y.tapeKey;
   }
 
   /** Gradients of `y` (seeded with `dy`) with respect to `sources`; unreached sources get null. */

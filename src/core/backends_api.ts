@@ -2,7 +2,6 @@
 import type { Backend, BackendFactory } from '../backends/backend.js';
 import { ENGINE } from './engine.js';
 import { ArgumentError, show } from './errors.js';
-import { getScopeContext } from './scope.js';
 import type { Tensor, Variable } from './tensor.js';
 import type { DType } from './dtype.js';
 
@@ -64,34 +63,7 @@ export function registeredBackends(): string[] {
   return ENGINE.registeredBackends();
 }
 
-/** What neurite knows of its environment. */
-export interface Environment {
-  platform: 'node' | 'browser' | 'other';
-  backend: string;
-  backends: string[];
-  /** True when memory scopes follow `await` (Node's AsyncLocalStorage). */
-  asyncScopes: boolean;
-  /** What the current backend reports of itself (e.g. webgpu: adapter, limits, features), if anything. */
-  backendInfo?: Record<string, unknown>;
-}
-
-/** The environment. @example nr.env().platform // 'node' */
-export function env(): Environment {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  const platform = proc?.versions?.node
-    ? 'node'
-    : typeof (globalThis as { window?: unknown }).window !== 'undefined'
-      ? 'browser'
-      : 'other';
-  const info = ENGINE.backend().describe?.();
-  return {
-    platform,
-    backend: getBackend(),
-    backends: registeredBackends(),
-    asyncScopes: getScopeContext().followsAsync,
-    ...(info ? { backendInfo: info } : {}),
-  };
-}
+export { env, Environment } from './environment.js';
 
 /**
  * Trainable state initialised from a tensor (copied by reference; tensors are immutable).

@@ -42,10 +42,10 @@ export interface DataTypeMap {
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 /**
- * Nested JS arrays accepted by `tensor()`. Strings (and, for dtype 'string', Uint8Array UTF-8 bytes)
+ * Nested JS arrays accepted by `tensor()` (rows may be typed arrays). Strings (and, for dtype 'string', Uint8Array UTF-8 bytes)
  * make a string tensor.
  */
-export type NestedArray = number | boolean | string | Uint8Array | readonly NestedArray[];
+export type NestedArray = number | boolean | string | TypedArray | readonly NestedArray[];
 /** Values accepted by `tensor()`. */
 export type TensorLike = NestedArray | TypedArray | readonly number[] | readonly boolean[];
 

@@ -10,7 +10,14 @@ import {
   type TypedArray,
 } from './dtype.js';
 import { BackendRegistry } from './backend_registry.js';
-import { ArgumentError, BackendError, DisposedError, DTypeError, show } from './errors.js';
+import {
+  ArgumentError,
+  BackendError,
+  DisposedError,
+  DTypeError,
+  NumericError,
+  show,
+} from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
@@ -454,6 +461,11 @@ export class Engine implements FusionHost {
     return t;
   }
 
+  /** Set by the DEBUG flag (nr.enableDebugMode): every primitive's float outputs are checked for NaN/Infinity. */
+  debugChecks = false;
+  /** Set while nr.profile runs: told of every primitive run, with its inputs, outputs and milliseconds. */
+  profiler: KernelListener | null = null;
+
   /** Runs a primitive on the current backend and records it on every tape that watches an input. */
   run<P extends Primitive>(prim: P, given: readonly Tensor[], attrs: PrimitiveAttrs[P]): Tensor[] {
     if (given.some((t) => t.dtype === 'string')) return this.runOnStrings(prim, given, attrs);
@@ -462,15 +474,19 @@ export class Engine implements FusionHost {
     // complex64 runs as ops on its float32 pairs (ops/complex.ts), recorded as those ops
     if (touchesComplex(prim, inputs, attrs)) return liftComplex(prim, inputs, attrs);
     const backend = this.backend();
-    // nr.jit records primitives one by one and replays them: no pending chains inside a trace
-    if (this.recorder === null && isFusible(prim)) {
+    // nr.jit records primitives one by one and replays them: no pending chains inside a trace;
+    // debug checks and tf.profile look at each primitive's values: those run one by one too
+    if (this.recorder === null && !this.debugChecks && !this.profiler && isFusible(prim)) {
       const fused = this.recordFused(prim, inputs, attrs, backend);
       if (fused) return fused;
     }
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const rule = ruleFor(prim);
+    const started = this.profiler ? performance.now() : 0;
     const produced = this.forward(prim, backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));
+    if (this.debugChecks) assertFinite(prim, attrs, outputs);
+    this.profiler?.(prim, attrs, inputs, outputs, performance.now() - started);
     this.recordVjp(prim, inputs, outputs, attrs);
     this.recorder?.primitive(prim, inputs, attrs, outputs);
     return outputs;
@@ -487,6 +503,8 @@ export class Engine implements FusionHost {
       this.tapeStack.record(inputs, outputs, (dys, ins, outs, _extra, needs) =>
         vjp(dys, ins, outs, attrs, needs),
       );
+    // an op without a gradient still reads its inputs: grad() tells "unread" from "zero gradient" by it
+    else this.tapeStack.touch(inputs);
   }
 
   /** An elementwise primitive recorded as a pending tensor (fusion/lazy.ts), or null when it runs now. */
@@ -539,6 +557,7 @@ export class Engine implements FusionHost {
     // strings live on the host: a traced function (nr.jit) cannot replay them, so the trace says so
     const first = inputs.find((t) => t.dtype === 'string');
     if (first) this.recorder?.read(`${prim} on a string tensor`, first);
+    this.tapeStack.touch(inputs);
     const given: StringPrimInput[] = inputs.map((t) => {
       this.assertAlive(prim, 'input', t);
       return t.dtype === 'string'
@@ -574,6 +593,36 @@ export class Engine implements FusionHost {
   newScope(): Scope {
     return new Scope(getScopeContext().current());
   }
+}
+
+/** What nr.profile hears of each primitive run (core/profile.ts). */
+export type KernelListener = (
+  prim: Primitive,
+  attrs: unknown,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  ms: number,
+) => void;
+
+/**
+ * Debug mode's check: a float output holding NaN or Infinity is a NumericError naming the primitive (and
+ * its op, for the elementwise families). Backends that cannot read synchronously (webgpu) are not checked.
+ */
+function assertFinite(prim: Primitive, attrs: unknown, outputs: readonly Tensor[]): void {
+  outputs.forEach((t, i) => {
+    if ((t.dtype !== 'float32' && t.dtype !== 'float16') || !t.backend.canReadSync) return;
+    const values = t.backend.readSync(t.dataId);
+    for (let k = 0; k < values.length; k++) {
+      if (Number.isFinite(values[k])) continue;
+      const op =
+        typeof attrs === 'object' && attrs !== null && 'op' in attrs && typeof attrs.op === 'string'
+          ? ` (${attrs.op})`
+          : '';
+      throw new NumericError(
+        `${prim}${op}: debug mode found ${values[k]} in output ${i} at flat index ${k} (shape ${show(t.shape)})`,
+      );
+    }
+  });
 }
 
 /** The process-wide engine. */

@@ -15,6 +15,12 @@ export class NeuriteError extends Error {
 /** Shapes that do not fit together. @example new ShapeError('add: shapes [2,3] and [4] do not broadcast') */
 export class ShapeError extends NeuriteError {}
 
+/**
+ * A NaN or Infinity found in a primitive's output while debug mode (nr.enableDebugMode) is on.
+ * @example try { nr.log(nr.tensor([0])); } catch (e) { if (e instanceof nr.NumericError) ... }
+ */
+export class NumericError extends NeuriteError {}
+
 /** A dtype an op does not accept. @example new DTypeError("logicalAnd: a must be bool, received 'float32'") */
 export class DTypeError extends NeuriteError {}
 

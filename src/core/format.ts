@@ -1,26 +1,43 @@
-// numpy-like text for tensors: aligned columns, and '...' for big tensors (edge items only).
+// tensor.toString()/print() text, laid out as tfjs lays it out (users compare printed tensors with tfjs's).
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 
-const THRESHOLD = 1000;
+/** An axis longer than this prints only its first and last EDGE entries around '...'. */
+const SUMMARY_OVER = 20;
 const EDGE = 3;
+/** Numbers print with at most this many decimals (trailing zeros dropped), as tfjs prints them. */
+const DECIMALS = 7;
 
-function formatNumber(v: number | string, dtype: DType, rank: number): string {
-  // tfjs quotes the strings of an array, not a scalar's
-  if (typeof v === 'string') return rank === 0 ? v : `'${v}'`;
-  if (dtype === 'bool') return v ? 'true' : 'false';
-  if (dtype === 'int32') return String(v);
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4);
-  return String(Number(v.toFixed(4)));
+/** One element: a number, a decoded string, or a complex [re, im] pair. */
+type Entry = number | string | readonly [number, number];
+
+function numberText(v: number): string {
+  // toFixed rounds to DECIMALS places; Number() then drops the trailing zeros ('3.5000000' -> '3.5')
+  return String(Number(v.toFixed(DECIMALS)));
+}
+
+function entryText(e: Entry, dtype: DType): string {
+  if (typeof e === 'string') return `'${e}'`;
+  if (typeof e !== 'number') return `${numberText(e[0])} + ${numberText(e[1])}j`;
+  if (dtype === 'bool') return e === 0 ? 'false' : 'true';
+  return numberText(e);
+}
+
+/** The positions an axis of length n prints: all of them, or the edges with -1 standing for '...'. */
+function shownIndices(n: number): number[] {
+  if (n <= SUMMARY_OVER) return Array.from({ length: n }, (_, i) => i);
+  return [
+    ...Array.from({ length: EDGE }, (_, i) => i),
+    -1,
+    ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
+  ];
 }
 
 /**
- * Formats values like numpy: `[[1, 2],\n [3, 4]]`, eliding the middle of big axes.
- * @example formatTensor(new Float32Array([1, 2]), [2], 'float32', false) // 'Tensor\n  [1, 2]'
+ * Formats a tensor's values as tfjs's `toString`: numbers with up to 7 decimals, columns of a rank >= 2
+ * tensor padded at the end to their widest entry (hidden rows included), axes over 20 long summarised
+ * to 3 entries at each edge, complex entries as `re + imj`, strings quoted inside arrays.
+ * @example formatTensor(new Float32Array([1, 2]), [2], 'float32', false) // 'Tensor\n    [1, 2]'
  */
 export function formatTensor(
   values: TypedArray | readonly string[],
@@ -28,59 +45,91 @@ export function formatTensor(
   dtype: DType,
   verbose: boolean,
 ): string {
-  // complex64 values are [re, im] pairs: one entry `re + imj` each, left-aligned as tfjs prints them
-  const complex = dtype === 'complex64';
-  const entry = (offset: number): string =>
-    complex
-      ? `${formatNumber(values[2 * offset], dtype, shape.length)} + ${formatNumber(values[2 * offset + 1], dtype, shape.length)}j`
-      : formatNumber(values[offset], dtype, shape.length);
-  const summarize = values.length / (complex ? 2 : 1) > THRESHOLD;
-  const strides: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
+  const rank = shape.length;
+  const entries: Entry[] = [];
+  if (dtype === 'complex64') {
+    for (let i = 0; i + 1 < values.length; i += 2)
+      entries.push([Number(values[i]), Number(values[i + 1])]);
+  } else {
+    for (let i = 0; i < values.length; i++) entries.push(values[i]);
   }
-  const shown = (n: number): number[] => {
-    if (!summarize || n <= 2 * EDGE) return Array.from({ length: n }, (_, i) => i);
-    return [
-      ...Array.from({ length: EDGE }, (_, i) => i),
-      -1,
-      ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
-    ];
-  };
-  // First pass: the widest entry, so columns line up. Strings, as tfjs prints them, are padded at
-  // the end to the widest of their own column (position along the last axis).
-  let width = 0;
-  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
-  const column = new Map<number, number>();
-  const collect = (offset: number, dim: number): void => {
-    if (dim === shape.length) {
-      const w = entry(offset).length;
-      width = Math.max(width, w);
-      column.set(offset % last, Math.max(column.get(offset % last) ?? 0, w));
-      return;
-    }
-    for (const i of shown(shape[dim])) if (i >= 0) collect(offset + i * strides[dim], dim + 1);
-  };
-  collect(0, 0);
-  const render = (offset: number, dim: number, indent: string): string => {
-    if (dim === shape.length) {
-      const text = entry(offset);
-      if (dtype === 'string') return text.padEnd(column.get(offset % last) ?? 0);
-      return complex ? text.padEnd(width) : text.padStart(width);
-    }
-    const parts = shown(shape[dim]).map((i) =>
-      i < 0 ? '...' : render(offset + i * strides[dim], dim + 1, `${indent} `),
-    );
-    const sep =
-      dim === shape.length - 1 ? ', ' : `,${'\n'.repeat(shape.length - dim - 1)}${indent} `;
-    return `[${parts.join(sep)}]`;
-  };
-  // tfjs's layout: values indented by four spaces under the header.
-  const body = render(0, 0, '    ');
+  const lines =
+    rank === 0
+      ? [scalarText(entries[0], dtype)]
+      : axisLines(entries, shape, dtype, columnWidths(entries, shape, dtype));
   const header = verbose
-    ? `Tensor\n  dtype: ${dtype}\n  rank: ${shape.length}\n  shape: [${shape.join(',')}]\n  values:\n`
-    : 'Tensor\n';
-  return `${header}    ${body}`;
+    ? [
+        'Tensor',
+        `  dtype: ${dtype}`,
+        `  rank: ${rank}`,
+        `  shape: [${shape.join(',')}]`,
+        '  values:',
+      ]
+    : ['Tensor'];
+  return [...header, lines.map((l) => `    ${l}`).join('\n')].join('\n');
+}
+
+function scalarText(e: Entry, dtype: DType): string {
+  // a scalar prints its full value (no rounding) and a string scalar prints unquoted, as in tfjs
+  if (typeof e === 'string') return e;
+  if (typeof e !== 'number') return entryText(e, dtype);
+  if (dtype === 'bool') return e === 0 ? 'false' : 'true';
+  return String(e);
+}
+
+/** Width of each column (position along the last axis) over every row; rank-1 tensors are not padded. */
+function columnWidths(entries: readonly Entry[], shape: Shape, dtype: DType): number[] {
+  const cols = shape[shape.length - 1];
+  const widths = new Array<number>(cols).fill(0);
+  if (shape.length < 2) return widths;
+  for (let i = 0; i < entries.length; i++) {
+    const j = i % cols;
+    widths[j] = Math.max(widths[j], entryText(entries[i], dtype).length);
+  }
+  return widths;
+}
+
+/**
+ * The lines of the sub-tensor starting at element `offset` spanning axes `dim..`: a row prints on one
+ * line; higher axes stack their children's lines, each block closed by ']' and, unless it is the last
+ * block, followed by ',' and one blank line per axis below the row axis.
+ */
+function axisLines(
+  entries: readonly Entry[],
+  shape: Shape,
+  dtype: DType,
+  widths: readonly number[],
+  offset = 0,
+  dim = 0,
+  isLast = true,
+): string[] {
+  const n = shape[dim];
+  const subRank = shape.length - dim;
+  if (subRank === 1) {
+    const cells = shownIndices(n).map((i) =>
+      i < 0 ? '...' : entryText(entries[offset + i], dtype).padEnd(widths[i] ?? 0),
+    );
+    return [`[${cells.join(', ')}]`];
+  }
+  let stride = 1;
+  for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
+  const lines: string[] = [];
+  for (const i of shownIndices(n)) {
+    if (i < 0) lines.push('...');
+    else
+      lines.push(
+        ...axisLines(entries, shape, dtype, widths, offset + i * stride, dim + 1, i === n - 1),
+      );
+  }
+  const sep = subRank === 2 ? ',' : '';
+  const out =
+    lines.length === 0
+      ? ['[']
+      : [`[${lines[0]}${sep}`, ...lines.slice(1).map((l) => ` ${l}${sep}`)];
+  // the closing line: the separator added to it above is kept when it was also the first line (tfjs prints
+  // a one-row matrix as '[[1, 2],]'); otherwise it closes without one
+  const lastIndex = out.length - 1;
+  const closing = lastIndex === 0 ? out[0] : lines[lastIndex];
+  out[lastIndex] = ` ${closing}]${isLast ? '' : `,${'\n'.repeat(subRank - 1)}`}`;
+  return out;
 }

@@ -51,4 +51,10 @@ export class TapeStack {
     if (!this.recording) return;
     for (const tape of this.tapes) tape.record(inputs, outputs, backward, extra);
   }
+
+  /** Notes an op without a gradient on every active tape: its watched inputs were used inside f. */
+  touch(inputs: readonly Tensor[]): void {
+    if (!this.recording) return;
+    for (const tape of this.tapes) tape.touch(inputs);
+  }
 }

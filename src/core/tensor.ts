@@ -148,7 +148,7 @@ export class Tensor {
     return toNested(this.dataSync<DType>(), this.shape, this.dtype);
   }
 
-  /** numpy-like text, truncated for big tensors. @example nr.tensor([1, 2]).toString() // 'Tensor [1, 2]' */
+  /** tfjs's text for the tensor (axes over 20 long summarised). @example nr.tensor([1, 2]).toString() // 'Tensor\n    [1, 2]' */
   toString(verbose = false): string {
     if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
     if (this.dtype === 'string')

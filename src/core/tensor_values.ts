@@ -34,35 +34,46 @@ function isTypedArray(v: unknown): v is TypedArray {
   return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array;
 }
 
-/** Infers the shape of nested arrays, checking that they are rectangular. */
-function inferShape(op: string, values: TensorLike): number[] {
+/**
+ * Infers the shape of nested arrays (whose rows may be typed arrays), checking that they are
+ * rectangular. For a string tensor (`strings`) a Uint8Array is one element (a string's bytes), not a row.
+ */
+function inferShape(op: string, values: TensorLike, strings = false): number[] {
   if (isTypedArray(values)) return [values.length];
   if (!Array.isArray(values)) return [];
+  const isLevel = (v: unknown): v is readonly unknown[] | TypedArray =>
+    Array.isArray(v) || (isTypedArray(v) && !(strings && v instanceof Uint8Array));
   const shape: number[] = [];
   let level: unknown = values;
-  while (Array.isArray(level)) {
+  while (isLevel(level)) {
     shape.push(level.length);
     level = level[0];
   }
-  const check = (v: unknown, dim: number): void => {
+  const check = (v: unknown, dim: number, path: string): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v))
-        throw new ShapeError(`${op}: values are not rectangular: too deep at dimension ${dim}`);
+      if (isLevel(v))
+        throw new ShapeError(
+          `${op}: values are not rectangular: too deep at dimension ${dim} (${path})`,
+        );
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[dim]) {
+    if (!isLevel(v) || v.length !== shape[dim]) {
+      // the element's path and counts, in the words tfjs uses for this error
       throw new ShapeError(
-        `${op}: values are not rectangular: dimension ${dim} should have length ${shape[dim]}, received ${Array.isArray(v) ? v.length : show(v)}`,
+        isLevel(v)
+          ? `${op}: values are not rectangular at dimension ${dim}: Element ${path} should have ${shape[dim]} elements, but has ${v.length} elements`
+          : `${op}: values are not rectangular: dimension ${dim} should have length ${shape[dim]}, received ${show(v)} at ${path}`,
       );
     }
-    for (const e of v) check(e, dim + 1);
+    for (let i = 0; i < v.length; i++) check(v[i], dim + 1, `${path}[${i}]`);
   };
-  check(values, 0);
+  check(values, 0, 'arr');
   return shape;
 }
 
 function flatten(values: TensorLike, out: number[]): void {
   if (Array.isArray(values)) for (const v of values) flatten(v, out);
+  else if (isTypedArray(values)) for (let i = 0; i < values.length; i++) out.push(values[i]);
   else if (typeof values === 'boolean') out.push(values ? 1 : 0);
   else if (typeof values === 'number') out.push(values);
   else
@@ -72,13 +83,14 @@ function flatten(values: TensorLike, out: number[]): void {
 }
 
 /**
- * The dtype nr.tensor gives values when none is named: a typed array's own, bool for booleans,
- * string for strings, float32 otherwise. @example inferDType([['a']]) // 'string'
+ * The dtype nr.tensor gives values when none is named: that of the first typed array met (int32 for a
+ * Uint8Array, as tfjs: bytes are numbers, bool is named explicitly), bool for booleans, string for
+ * strings, float32 otherwise. @example inferDType([['a']]) // 'string'
  */
 export function inferDType(values: TensorLike): DType {
-  if (isTypedArray(values)) return dtypeOfArray(values);
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
+  if (isTypedArray(v)) return v instanceof Uint8Array ? 'int32' : dtypeOfArray(v);
   if (typeof v === 'string') return 'string';
   return typeof v === 'boolean' ? 'bool' : 'float32';
 }
@@ -173,7 +185,7 @@ function stringTensorFromValues(
       `${op}: values of a string tensor must be strings or Uint8Array (UTF-8 bytes), received a ${values.constructor.name}`,
     );
   else {
-    inferred = inferShape(op, values);
+    inferred = inferShape(op, values, true);
     flattenStrings(op, values, list);
   }
   if (shape === undefined) return ENGINE.fromStrings(list, inferred);

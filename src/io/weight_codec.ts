@@ -6,6 +6,8 @@ import { float16BitsToFloat32 } from '../core/float16.js';
 import { Tensor } from '../core/tensor.js';
 import { MAX_WEIGHT_BYTES } from './artifacts.js';
 import { concatenateArrayBuffers } from './composite_array_buffer.js';
+import { decodeStringWeight, encodeStringWeight } from './string_weights.js';
+import { fromPairs } from '../ops/complex_view.js';
 
 /** Where a weight belongs when saved (tfjs' WeightGroup). */
 export type WeightGroup = 'model' | 'optimizer';
@@ -31,8 +33,11 @@ export type NamedTensors =
   | Readonly<Record<string, Tensor>>
   | readonly { name: string; tensor: Tensor; group?: WeightGroup }[];
 
-/** Element types a manifest may name (bool is stored as one byte per element). */
-const STORED: readonly DType[] = ['float32', 'int32', 'bool'];
+/**
+ * Element types a manifest may name: bool is one byte per element, complex64 its float32 pairs
+ * (re, im), string per element a 4-byte little-endian length and the bytes (io/string_weights.ts).
+ */
+const STORED: readonly DType[] = ['float32', 'int32', 'bool', 'complex64', 'string'];
 const QUANTIZED_BYTES = { uint8: 1, uint16: 2, float16: 2 } as const;
 
 /**
@@ -45,12 +50,12 @@ export async function encodeWeights(
   group?: WeightGroup,
 ): Promise<{ data: ArrayBuffer; specs: WeightsManifestEntry[] }> {
   const entries = toList(tensors);
-  const parts = await Promise.all(entries.map((e) => e.tensor.data()));
+  const parts = await Promise.all(entries.map((e) => entryBytes(e.tensor)));
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const out = new Uint8Array(total);
   let offset = 0;
   for (const p of parts) {
-    out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offset);
+    out.set(p, offset);
     offset += p.byteLength;
   }
   const specs = entries.map((e): WeightsManifestEntry => {
@@ -64,6 +69,17 @@ export async function encodeWeights(
     };
   });
   return { data: out.buffer, specs };
+}
+
+/** One tensor's stored bytes: its values as they lie in memory, or tfjs's length-prefixed strings. */
+async function entryBytes(t: Tensor): Promise<Uint8Array> {
+  if (t.dtype === 'string') {
+    const bytes = await t.bytes();
+    return encodeStringWeight(Array.isArray(bytes) ? bytes : [bytes]);
+  }
+  const v = await t.data();
+  // complex64 data() is the interleaved float32 pairs, which is tfjs's stored layout
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
 function toList(tensors: NamedTensors): { name: string; tensor: Tensor; group?: WeightGroup }[] {
@@ -84,11 +100,18 @@ function toList(tensors: NamedTensors): { name: string; tensor: Tensor; group?: 
   return list;
 }
 
-/** A checked manifest entry and the bytes it occupies. */
+/** A checked manifest entry and the bytes it occupies (strings: at least 4 per element, known on reading). */
 interface Planned {
   spec: WeightsManifestEntry;
   size: number;
   bytes: number;
+}
+
+/** Bytes per stored element: complex64 is two float32s; a string element is at least its 4-byte length. */
+function storedBytes(dtype: DType): number {
+  if (dtype === 'complex64') return 8;
+  if (dtype === 'string') return 4;
+  return bytesPerElement(dtype);
 }
 
 /** Checks a manifest (names, dtypes, shapes, quantization) and sizes each entry, before any read. */
@@ -104,7 +127,7 @@ function plan(specs: unknown, op: string): Planned[] {
       throw new IOError(`${op}: a weight entry has no name: ${show(raw)}`);
     if (!STORED.includes(s.dtype as DType))
       throw new IOError(
-        `${op}: Unsupported dtype in weight '${s.name}': ${typeof s.dtype === 'string' ? s.dtype.slice(0, 40) : show(s.dtype)}; expected float32, int32 or bool`,
+        `${op}: Unsupported dtype in weight '${s.name}': ${typeof s.dtype === 'string' ? s.dtype.slice(0, 40) : show(s.dtype)}; expected float32, int32, bool, complex64 or string`,
       );
     const dtype = s.dtype as DType;
     if (
@@ -114,13 +137,13 @@ function plan(specs: unknown, op: string): Planned[] {
       throw new IOError(`${op}: weight '${s.name}' has an invalid shape ${show(s.shape)}`);
     const size = s.shape.reduce((a: number, b: number) => a * b, 1);
     const q = s.quantization;
-    let per = bytesPerElement(dtype);
+    let per = storedBytes(dtype);
     if (q !== undefined) {
       if (q === null || typeof q !== 'object' || !(q.dtype in QUANTIZED_BYTES))
         throw new IOError(
           `${op}: weight '${s.name}' has quantization ${show(q)}; expected dtype uint8, uint16 or float16`,
         );
-      if (q.dtype === 'float16' ? dtype !== 'float32' : dtype === 'bool')
+      if (q.dtype === 'float16' ? dtype !== 'float32' : dtype !== 'float32' && dtype !== 'int32')
         throw new IOError(
           `${op}: weight '${s.name}' of dtype ${dtype} cannot be quantized as ${q.dtype}`,
         );
@@ -185,9 +208,15 @@ function toBuffer(data: ArrayBuffer | readonly ArrayBuffer[]): ArrayBuffer {
   );
 }
 
+/** Whether a manifest's byte count is only known on reading (it has string entries). */
+function variableLength(planned: readonly Planned[]): boolean {
+  return planned.some((p) => p.spec.dtype === 'string');
+}
+
 function decodePlanned(planned: Planned[], data: ArrayBuffer, op: string): Record<string, Tensor> {
   const total = planned.reduce((n, p) => n + p.bytes, 0);
-  if (total !== data.byteLength)
+  // with strings `total` is a lower bound (4 bytes per string element); the exact end is checked below
+  if (variableLength(planned) ? total > data.byteLength : total !== data.byteLength)
     throw new IOError(
       `${op}: the manifest declares ${total} bytes of weights but the data holds ${data.byteLength}`,
     );
@@ -198,10 +227,37 @@ function decodePlanned(planned: Planned[], data: ArrayBuffer, op: string): Recor
     for (const p of planned) {
       if (p.spec.name in out)
         throw new IOError(`${op}: weight '${p.spec.name}' appears twice in the manifest`);
-      const v = values(p, new Uint8Array(data, offset, p.bytes));
+      if (p.spec.dtype === 'string') {
+        const read = decodeStringWeight(
+          new Uint8Array(data),
+          offset,
+          p.size,
+          `${op} ('${p.spec.name}')`,
+        );
+        offset = read.end;
+        out[p.spec.name] = ENGINE.fromStrings(read.values, p.spec.shape);
+        continue;
+      }
+      if (offset + p.bytes > data.byteLength)
+        throw new IOError(
+          `${op}: weight '${p.spec.name}' needs ${p.bytes} bytes at offset ${offset} but the data holds ${data.byteLength}`,
+        );
+      const bytes = new Uint8Array(data, offset, p.bytes);
       offset += p.bytes;
-      out[p.spec.name] = ENGINE.fromValues(v, p.spec.shape, p.spec.dtype);
+      if (p.spec.dtype === 'complex64') {
+        const pairs = new Float32Array(2 * p.size);
+        new Uint8Array(pairs.buffer).set(bytes);
+        const floats = ENGINE.fromValues(pairs, [...p.spec.shape, 2], 'float32');
+        out[p.spec.name] = fromPairs(floats);
+        floats.dispose();
+        continue;
+      }
+      out[p.spec.name] = ENGINE.fromValues(values(p, bytes), p.spec.shape, p.spec.dtype);
     }
+    if (offset !== data.byteLength)
+      throw new IOError(
+        `${op}: the weights end at byte ${offset} but the data holds ${data.byteLength} bytes`,
+      );
   } catch (e) {
     for (const t of Object.values(out)) t.dispose();
     throw e;
@@ -224,7 +280,10 @@ export async function decodeWeightsStream(
   if (stream === null || typeof stream !== 'object' || typeof stream.getReader !== 'function')
     throw new ArgumentError(`${op}: expected a ReadableStream, received ${show(stream)}`);
   const reader = stream.getReader();
-  const out = new Uint8Array(total);
+  // string entries have no size before they are read: the bound is then the global weight limit, and
+  // the buffer grows with the chunks rather than being allocated at the bound
+  const limit = variableLength(planned) ? MAX_WEIGHT_BYTES : total;
+  let out = new Uint8Array(Math.min(total, limit));
   let filled = 0;
   try {
     for (;;) {
@@ -233,10 +292,19 @@ export async function decodeWeightsStream(
       const chunk = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
       if (!(chunk instanceof Uint8Array))
         throw new IOError(`${op}: a chunk is not bytes: ${show(value)}`);
-      if (chunk.byteLength > total - filled)
+      if (chunk.byteLength > limit - filled)
         throw new IOError(
-          `${op}: the stream holds more than the ${total} bytes the manifest declares`,
+          variableLength(planned)
+            ? `${op}: the stream holds more than the ${limit}-byte weight limit`
+            : `${op}: the stream holds more than the ${total} bytes the manifest declares`,
         );
+      if (filled + chunk.byteLength > out.byteLength) {
+        const grown = new Uint8Array(
+          Math.min(limit, Math.max(2 * out.byteLength, filled + chunk.byteLength)),
+        );
+        grown.set(out.subarray(0, filled));
+        out = grown;
+      }
       out.set(chunk, filled);
       filled += chunk.byteLength;
     }

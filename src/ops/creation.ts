@@ -94,6 +94,8 @@ function likeArg(op: string, x: Tensor | TensorLike): { shape: number[]; dtype: 
   }
   if (!(x instanceof Tensor)) throw notTensorError(op, 'x', `received ${show(x)}`);
   ENGINE.assertAlive(op, 'x', x);
+  // x is read (for its shape) inside a function being differentiated: its gradient is zero, not missing
+  ENGINE.tapeStack.touch([x]);
   return { shape: x.shape.slice(), dtype: x.dtype };
 }
 

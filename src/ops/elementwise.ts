@@ -405,7 +405,13 @@ export const elementwiseRules = {
   },
   cast: {
     forward: (b, [x], { dtype }) => one(b.run('cast', [x], { dtype }), x.shape, dtype),
-    // the gradient flows back only into float inputs, in their dtype
-    vjp: ([dy], [x]) => [isFloatDType(x.dtype) ? castTo(dy, x.dtype) : null],
+    // float -> float: the gradient in x's dtype. float -> int32/bool truncates, a piecewise-constant
+    // step whose gradient is zero (null), not tfjs's straight-through identity. int32/bool -> anything:
+    // the input is differentiated as the real values it holds, so it takes dy as it is (tfjs's Cast).
+    vjp: ([dy], [x], [y]) => {
+      if (x.dtype === 'complex64') return [null];
+      if (!isFloatDType(x.dtype)) return [dy];
+      return [isFloatDType(y.dtype) ? castTo(dy, x.dtype) : null];
+    },
   },
 } satisfies Pick<RuleTable, 'unary' | 'binary' | 'where' | 'cast'>;

@@ -213,11 +213,14 @@ export function expandDims(x: Operand, axis = 0): Tensor {
   return xt.reshape(shape);
 }
 
-/** Removes size-1 dimensions (those in `axis`, or all). @example nr.squeeze(nr.zeros([1, 3, 1])).shape // [3] */
+/**
+ * Removes size-1 dimensions (those in `axis`, or all when `axis` is absent or empty, as in tfjs).
+ * @example nr.squeeze(nr.zeros([1, 3, 1])).shape // [3]
+ */
 export function squeeze(x: Operand, axis?: readonly number[]): Tensor {
   const xt = toTensorAny(x, 'squeeze', 'x');
   const axes =
-    axis === undefined
+    axis === undefined || axis.length === 0
       ? xt.shape.flatMap((d, i) => (d === 1 ? [i] : []))
       : normalizeAxes('squeeze', axis, xt.rank);
   for (const a of axes) {

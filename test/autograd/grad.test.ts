@@ -35,9 +35,28 @@ describe('autograd', () => {
     expect(r.grads.map(vals)).toEqual([[5], [2]]);
   });
 
-  it('an input that f does not use gets a zero gradient', () => {
-    const [, db] = nr.grads((a) => a.square())([nr.tensor([1]), nr.tensor([7])]);
-    expect(vals(db)).toEqual([0]);
+  it('an input f never reads is an error (as tfjs); one read through zero-gradient ops gets zeros', () => {
+    // b unused, or used only outside f: tfjs throws, zeros would hide the mistake
+    expect(() => nr.grads((a) => a.square())([nr.tensor([1]), nr.tensor([7])])).toThrow(
+      /with respect to argument 1: no op inside f reads it/,
+    );
+    const x = nr.tensor([1, 2]);
+    const outside = x.square();
+    expect(() => nr.grads((_x, o) => o.sum())([x, outside])).toThrow(nr.ArgumentError);
+    // read through ops whose gradient is zero: a zero gradient
+    expect(vals(nr.grad((a) => a.argMax().cast('float32'))(nr.tensor([1, 3, 2])))).toEqual([
+      0, 0, 0,
+    ]);
+    expect(vals(nr.grad((a) => nr.zerosLike(a).add(1))(nr.tensor([5])))).toEqual([0]);
+  });
+
+  it('differentiates int32 and bool inputs as the real values they hold (tfjs)', () => {
+    const a = nr.tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const g = nr.grad((v) => v.cast('float32').square().sum())(a);
+    expect(g.dtype).toBe('float32');
+    expect(vals(g)).toEqual([2, 4, 6, 8]);
+    const b = nr.tensor([true, true], [2], 'bool');
+    expect(vals(nr.grad((v) => v.sum())(b))).toEqual([1, 1]);
   });
 
   it('variableGrads differentiates with respect to trainable variables', () => {

@@ -138,6 +138,59 @@ describe('decodeWeights', () => {
   });
 });
 
+describe('string and complex64 weights', () => {
+  it('round-trip with the other dtypes, from a buffer and from a stream', async () => {
+    const s = nr.tensor([
+      ['a', 'bc'],
+      ['здраво', ''],
+    ]);
+    const c = nr.complex([1, -2], [0.5, 3]);
+    const f = nr.tensor1d([1.5, 2.5]);
+    const { data, specs } = await nr.io.encodeWeights({ s, c, f });
+    // strings: per element a 4-byte length then its bytes; complex64: float32 (re, im) pairs
+    expect(data.byteLength).toBe(4 * 4 + 1 + 2 + 12 + 0 + 2 * 8 + 2 * 4);
+    expect(Array.from(new Float32Array(data.slice(31, 47)))).toEqual([1, 0.5, -2, 3]);
+    expect(specs.map((e) => e.dtype)).toEqual(['string', 'complex64', 'float32']);
+    for (const out of [
+      nr.io.decodeWeights(data, specs),
+      await nr.io.decodeWeightsStream(streamOf(new Uint8Array(data)), specs),
+    ]) {
+      expect(out.s.shape).toEqual([2, 2]);
+      expect(out.s.arraySync()).toEqual([
+        ['a', 'bc'],
+        ['здраво', ''],
+      ]);
+      expect(out.c.dtype).toBe('complex64');
+      expect(Array.from(await nr.real(out.c).data())).toEqual([1, -2]);
+      expect(Array.from(await nr.imag(out.c).data())).toEqual([0.5, 3]);
+      expect(Array.from(await out.f.data())).toEqual([1.5, 2.5]);
+      nr.dispose(Object.values(out));
+    }
+    nr.dispose([s, c, f]);
+  });
+
+  it('rejects string lengths past the data, trailing bytes and quantized strings', () => {
+    const bytes = new Uint8Array([200, 0, 0, 0, 1, 2]);
+    expect(() =>
+      nr.io.decodeWeights(bytes.buffer, [{ name: 's', dtype: 'string', shape: [1] }]),
+    ).toThrow(/declares 200 bytes but only 2 remain/);
+    const ok = new Uint8Array([1, 0, 0, 0, 65, 9]);
+    expect(() =>
+      nr.io.decodeWeights(ok.buffer, [{ name: 's', dtype: 'string', shape: [1] }]),
+    ).toThrow(/end at byte 5 but the data holds 6/);
+    expect(() =>
+      nr.io.decodeWeights(ok.buffer, [
+        {
+          name: 's',
+          dtype: 'string',
+          shape: [1],
+          quantization: { dtype: 'uint8', min: 0, scale: 1 },
+        },
+      ]),
+    ).toThrow(nr.IOError);
+  });
+});
+
 describe('decodeWeightsStream', () => {
   it('reads chunks into the same tensors as decodeWeights', async () => {
     const w = nr.tensor1d([1, 2, 3, 4, 5]);
