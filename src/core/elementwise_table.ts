@@ -30,7 +30,6 @@ export function outDType(rule: DTypeRule, input: DType): DType {
   return 'bool';
 }
 
-
 /** A unary row. `alpha` is the op's one scalar parameter (leakyRelu's slope), 0 when unused. */
 export interface UnaryRow {
   readonly fn: (x: number, alpha: number) => number;

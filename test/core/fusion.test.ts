@@ -92,6 +92,26 @@ for (const backend of testBackends()) {
       });
     }
 
+    it('NaN comes out of a fused chain as out of the unfused kernels (max, min, clip, comparisons)', async () => {
+      await nr.setBackend(backend);
+      const x = nr.tensor([NaN, -3, 0.5, 7, NaN, 2]);
+      const chain = (t: nr.Tensor): nr.Tensor[] => [
+        nr.clipByValue(t.mul(2), -1, 5),
+        nr.maximum(t.add(1), 0),
+        nr.minimum(t.sub(1), 0),
+        nr.cast(nr.notEqual(t.mul(1), t), 'float32'),
+      ];
+      nr.setFusion(false);
+      const plain = chain(x);
+      nr.setFusion(true);
+      const fused = chain(x);
+      for (let k = 0; k < plain.length; k++)
+        expect(Array.from(await fused[k].data()), `output ${k}`).toEqual(
+          Array.from(await plain[k].data()),
+        );
+      nr.dispose([x, plain, fused]);
+    });
+
     it('a chain runs as one kernel when read, none before', async () => {
       await nr.setBackend(backend);
       const [x] = inputs();

@@ -172,16 +172,22 @@ function onlyValue(calls: readonly (() => number)[]): number | null {
   return same ? first : null;
 }
 
-/** `if (nan test) { return c; }` for a unary op computing in f32, from its CPU function at NaN. */
-function unaryNanGuard(row: UnaryRow, compute: string, resultIsBool: boolean): string {
+/**
+ * `if (nan test) { return c; }` for a unary op computing in f32, from its CPU function at NaN.
+ * @example unaryNanGuard(UNARY.exp, 'f32', false) // 'if (isnan_(x)) { return bitcast<f32>(GUARD_NAN); } '
+ */
+export function unaryNanGuard(row: UnaryRow, compute: string, resultIsBool: boolean): string {
   if (compute !== 'f32' || row.dtype === 'predicate') return '';
   const v = onlyValue([0, 1, 0.2].map((alpha) => () => row.fn(NaN, alpha)));
   if (v === null) return '';
   return `if (isnan_(x)) { return ${constant(v, resultIsBool ? 'bool' : 'f32')}; } `;
 }
 
-/** The same for a binary op: when either operand is NaN, if its CPU function then has one value. */
-function binaryNanGuard(row: BinaryRow, compute: string, resultIsBool: boolean): string {
+/**
+ * The same for a binary op: when either operand is NaN, if its CPU function then has one value.
+ * @example binaryNanGuard(BINARY.maximum, 'f32', false) // 'if (isnan_(a) || isnan_(b)) { ... } '
+ */
+export function binaryNanGuard(row: BinaryRow, compute: string, resultIsBool: boolean): string {
   if (compute !== 'f32') return '';
   const calls = PROBES.flatMap((p) => [() => row.fn(NaN, p), () => row.fn(p, NaN)]);
   const v = onlyValue([...calls, () => row.fn(NaN, NaN)]);
@@ -189,7 +195,8 @@ function binaryNanGuard(row: BinaryRow, compute: string, resultIsBool: boolean):
   return `if (isnan_(a) || isnan_(b)) { return ${constant(v, resultIsBool ? 'bool' : 'f32')}; } `;
 }
 
-const ISNAN = `var<private> GUARD_NAN: u32 = 0x7fc00000u;
+/** The NaN test and NaN/Inf constants the guards use (fusion's shaders include it too). */
+export const ISNAN = `var<private> GUARD_NAN: u32 = 0x7fc00000u;
 var<private> GUARD_INF: u32 = 0x7f800000u;
 fn isnan_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
 

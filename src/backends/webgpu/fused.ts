@@ -10,7 +10,17 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import type { SomeHostKernels } from '../kernel_table.js';
-import { broadcastIndex, castExpr, computeType, helpersFor, load, store } from './elementwise.js';
+import {
+  binaryNanGuard,
+  broadcastIndex,
+  castExpr,
+  computeType,
+  helpersFor,
+  ISNAN,
+  load,
+  store,
+  unaryNanGuard,
+} from './elementwise.js';
 import {
   dispatch1D,
   type GpuProgramHost,
@@ -51,7 +61,8 @@ function stepFunction(
         isBool,
       );
       return {
-        fn: `fn op_${j}(x: ${compute}, alpha: f32) -> ${isBool ? 'bool' : compute} { return ${expr}; }
+        // the same NaN guard as the unfused kernel: WGSL may assume no NaN, the table's CPU function decides
+        fn: `fn op_${j}(x: ${compute}, alpha: f32) -> ${isBool ? 'bool' : compute} { ${unaryNanGuard(row, compute, isBool)}return ${expr}; }
 ${head} { return ${value}; }`,
         expr,
       };
@@ -68,7 +79,7 @@ ${head} { return ${value}; }`,
         isBool,
       );
       return {
-        fn: `fn op_${j}(a: ${compute}, b: ${compute}) -> ${isBool ? 'bool' : compute} { return ${expr}; }
+        fn: `fn op_${j}(a: ${compute}, b: ${compute}) -> ${isBool ? 'bool' : compute} { ${binaryNanGuard(row, compute, isBool)}return ${expr}; }
 ${head} { return ${value}; }`,
         expr,
       };
@@ -111,7 +122,9 @@ function shaderFor(program: FusedProgram, rank: number, words: number, constAt: 
     const args = s.args.map((a) => (a < n + nc ? read(a) : `v${a - n - nc}`)).join(', ');
     return `  let v${j} = step_${j}(${args});`;
   });
+  const guarded = parts.some((p) => p.fn.includes('isnan_('));
   const wgsl = `${helpersFor(exprs)}
+${guarded ? ISNAN : ''}
 ${program.inputs.map((_, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${types[k]}>;`).join('\n')}
 @group(0) @binding(${n}) var<storage, read_write> ys: array<${wgslType(program.steps[program.steps.length - 1].dtype)}>;
 ${uniformDecl(n + 1, words)}
