@@ -481,7 +481,6 @@ export class Engine implements FusionHost {
       if (fused) return fused;
     }
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
-    const rule = ruleFor(prim);
     const started = this.profiler ? performance.now() : 0;
     const produced = this.forward(prim, backend, infos, attrs);
     const outputs = produced.map((p) => this.makeTensor(p.dataId, p.shape, p.dtype, backend));

@@ -60,10 +60,6 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     );
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
   if (typeof fn !== 'function') throw new ArgumentError('tidy: expected a function');
-  if (maybeFn !== undefined && typeof nameOrFn !== 'string')
-    throw new ArgumentError(
-      `tidy: with two arguments the first is the scope's name and must be a string, received ${show(nameOrFn)}`,
-    );
   const scope = ENGINE.newScope();
   let result: T;
   try {
