@@ -62,7 +62,7 @@ interface SeqData {
   yShape: number[];
 }
 
-function lstmData(n: number): SeqData {
+export function lstmData(n: number): SeqData {
   const { inLen, outLen, inVocab, outVocab } = DATE;
   return {
     inputs: [
@@ -74,7 +74,7 @@ function lstmData(n: number): SeqData {
   };
 }
 
-function blockData(n: number): SeqData {
+export function blockData(n: number): SeqData {
   const { seq, d, classes } = BLOCK;
   return {
     inputs: [{ values: uniform(n * seq * d, -1, 1, 40), shape: [n, seq, d] }],
@@ -99,7 +99,7 @@ function symbolicOutputs(
  * The example starts the decoder from the encoder's last output as both h and c; here it is the encoder's
  * final [h, c] (returnState), the same work.
  */
-function neuriteLstmModel(): nr.Model {
+export function neuriteLstmModel(): nr.Model {
   const { inLen, outLen, inVocab, outVocab, emb, units } = DATE;
   const encIn = nr.input({ shape: [inLen], dtype: 'int32' });
   const decIn = nr.input({ shape: [outLen], dtype: 'int32' });
@@ -172,7 +172,7 @@ function tfjsLstmModel(tf: Tf): tfjs.LayersModel {
 }
 
 /** Self-attention, residual, LayerNorm, GELU MLP, residual, LayerNorm (post-norm), mean over time, softmax. */
-function neuriteBlockModel(): nr.Model {
+export function neuriteBlockModel(): nr.Model {
   const { seq, d, heads, mlp, classes } = BLOCK;
   const x = nr.input({ shape: [seq, d] });
   const [a] = symbolicOutputs(
