@@ -44,6 +44,21 @@ const ON_WEBGPU_PROJECT = {
  */
 const LONG = ['test/browser/lesson.test.ts'];
 
+/**
+ * The conformance, layer, autograd, loss, optimizer and training suites a second time with lazy fusion forced on
+ * (NEURITE_FUSION=1) on every backend, by `npm run test:long`: by default ('auto') only webgpu fuses, so without
+ * this run the fused kernels of cpu and wasm would be checked only by the fusion suite. About 2.5 minutes.
+ * Defined only under NEURITE_TEST_FUSED (test:long sets it), so `npm test` does not run these suites twice.
+ */
+const FUSED = [
+  'test/conformance/**/*.test.ts',
+  'test/layers/**/*.test.ts',
+  'test/models/**/*.test.ts',
+  'test/autograd/**/*.test.ts',
+  'test/losses/**/*.test.ts',
+  'test/optimizers/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -56,6 +71,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: LONG } },
       { extends: true, test: { name: 'long', include: LONG } },
+      ...(process.env.NEURITE_TEST_FUSED
+        ? [{ extends: true, test: { name: 'fused', include: FUSED, env: { NEURITE_FUSION: '1' } } }]
+        : []),
       // With NEURITE_TEST_DEFAULT_BACKEND set by hand, the default project already runs on it.
       ...(process.env.NEURITE_TEST_DEFAULT_BACKEND ? [] : [ON_WEBGPU_PROJECT]),
     ],
