@@ -1,0 +1,172 @@
+// Masked recurrent loops: values bitwise equal to Keras' plain loop, gradients (finite differences), kernel counts.
+import { describe, expect, it } from 'vitest';
+import * as nr from '../../src/node.js';
+import type { RecurrentLayer } from '../../src/layers/recurrent.js';
+import { checkGradient, expectClose, REFERENCE } from '../helpers/check_op.js';
+import { dispatched } from '../helpers/kernel_calls.js';
+
+const B = 3;
+const T = 6;
+const F = 2;
+const U = 3;
+// leading masked steps (row 1), a row masked everywhere (row 2), gaps
+const MASK = [
+  [true, true, false, true, false, true],
+  [false, false, true, false, true, true],
+  [false, false, false, false, false, false],
+];
+
+type Kind = 'SimpleRNN' | 'LSTM' | 'GRU' | 'GRU resetAfter false';
+const KINDS: readonly Kind[] = ['SimpleRNN', 'LSTM', 'GRU', 'GRU resetAfter false'];
+
+function make(kind: Kind, opts: nr.layers.LSTMArgs): RecurrentLayer {
+  if (kind === 'SimpleRNN') return nr.layers.simpleRNN(opts);
+  if (kind === 'LSTM') return nr.layers.lstm(opts);
+  return nr.layers.gru({ ...opts, resetAfter: kind === 'GRU' });
+}
+
+/**
+ * Keras' masked loop written plainly over the layer's own cell: a where per output and per state, the
+ * output starting as zeros; zeroOutputForMask zeroes the kept output at masked steps.
+ */
+function plainLoop(
+  layer: RecurrentLayer,
+  x: nr.Tensor,
+  mask: nr.Tensor,
+  initial: nr.Tensor[] | null,
+): nr.Tensor[] {
+  const run = layer.cell.prepare(x, false);
+  const inputs = run.inputs.unstack(1);
+  const masks = mask.reshape([B, T, 1]).unstack(1);
+  if (layer.goBackwards) {
+    inputs.reverse();
+    masks.reverse();
+  }
+  let states = initial ?? layer.cell.stateSize.map((s) => nr.zeros([B, s]));
+  let prev: nr.Tensor | null = null;
+  const outputs: nr.Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const r = run.step(inputs[t], states);
+    const m = masks[t];
+    prev = nr.where(m, r.output, prev ?? r.output.zerosLike());
+    states = r.states.map((s, i) => nr.where(m, s, states[i]));
+    outputs.push(layer.zeroOutputForMask ? nr.where(m, prev, 0) : prev);
+  }
+  return [nr.stack(outputs, 1), ...states];
+}
+
+const listOf = (y: nr.Tensor | nr.Tensor[]) => (Array.isArray(y) ? y : [y]);
+
+describe('masked recurrent layers agree with the plain loop', () => {
+  const x = nr.randomNormal([B, T, F], 0, 1, 'float32', 11);
+  const mask = nr.tensor(MASK);
+  for (const kind of KINDS) {
+    for (const given of [false, true]) {
+      for (const zeroOutputForMask of [false, true]) {
+        for (const goBackwards of [false, true]) {
+          const name = `${kind}${given ? ', initial states given' : ''}${zeroOutputForMask ? ', zeroOutputForMask' : ''}${goBackwards ? ', goBackwards' : ''}`;
+          it(`${name}: same values bit for bit, same gradients`, () => {
+            const layer = make(kind, {
+              units: U,
+              returnSequences: true,
+              returnState: true,
+              zeroOutputForMask,
+              goBackwards,
+              seed: 5,
+            });
+            const n = kind === 'LSTM' ? 2 : 1;
+            const initial = given
+              ? Array.from({ length: n }, (_, i) => nr.randomNormal([B, U], 0, 1, 'float32', 20 + i))
+              : null;
+            const ins = initial ? [x, ...initial] : [x];
+            const got = listOf(layer.apply(ins, { mask }));
+            const want = plainLoop(layer, x, mask, initial);
+            expect(got).toHaveLength(want.length);
+            got.forEach((g, i) =>
+              expect(Array.from(g.dataSync()), `output ${i}`).toEqual(Array.from(want[i].dataSync())),
+            );
+            // gradients of a weighted sum of every output, with respect to inputs, states and weights
+            const ws = want.map((w, i) => nr.randomNormal(w.shape, 0, 1, 'float32', 30 + i));
+            const loss = (outs: nr.Tensor[]) =>
+              outs.map((o, i) => o.mul(ws[i]).sum()).reduce((a, b) => a.add(b));
+            const gotG = nr.grads((...s: nr.Tensor[]) =>
+              loss(listOf(layer.apply(s, { mask }))),
+            )(ins);
+            const wantG = nr.grads((...s: nr.Tensor[]) =>
+              loss(plainLoop(layer, s[0], mask, s.length > 1 ? s.slice(1) : null)),
+            )(ins);
+            gotG.forEach((g, i) =>
+              expectClose(g.dataSync(), wantG[i].dataSync(), 1e-6, 1e-6, `d input ${i}`),
+            );
+            const wg = (f: () => nr.Tensor) =>
+              Object.values(nr.variableGrads(f, layer.trainableWeights).grads);
+            const gotW = wg(() => loss(listOf(layer.apply(ins, { mask }))));
+            const wantW = wg(() => loss(plainLoop(layer, x, mask, initial)));
+            gotW.forEach((g, i) =>
+              expectClose(g.dataSync(), wantW[i].dataSync(), 1e-6, 1e-6, `d weight ${i}`),
+            );
+            nr.dispose([got, want, ws, gotG, wantG, gotW, wantW]);
+            if (initial) nr.dispose(initial);
+            layer.dispose();
+          });
+        }
+      }
+    }
+  }
+});
+
+describe('masked recurrent layers: gradients against finite differences', () => {
+  const weights = (shape: number[], seed: number) =>
+    nr.randomNormal(shape, 0, 0.6, 'float32', seed);
+  for (const kind of ['LSTM', 'GRU'] as const) {
+    for (const given of [false, true]) {
+      const n = kind === 'LSTM' ? 2 : 1;
+      const name = `${kind} masked${given ? ', initial states given' : ''}`;
+      it(name, () =>
+        checkGradient(
+          {
+            name,
+            fn: (x, ...initial) => {
+              const layer = make(kind, { units: U, returnSequences: true, returnState: true });
+              const ins = given ? [x, ...initial] : [x];
+              layer.build(given ? [[B, T, F], ...initial.map(() => [B, U])] : [B, T, F]);
+              layer.setWeights(layer.weights.map((w, i) => weights(w.shape.slice(), 40 + i)));
+              const mask = nr.tensor(MASK);
+              const outs = listOf(layer.apply(ins, { mask }));
+              const y = nr.concat(
+                outs.map((o) => o.reshape([B, -1])),
+                1,
+              );
+              mask.dispose();
+              layer.dispose();
+              return y;
+            },
+            inputs: [
+              { shape: [B, T, F], min: -1, max: 1 },
+              ...(given ? Array.from({ length: n }, () => ({ shape: [B, U], min: -1, max: 1 })) : []),
+            ],
+            gradTol: 2e-2,
+          },
+          REFERENCE,
+        ),
+      );
+    }
+  }
+});
+
+describe('masked recurrent layers: kernels per step', () => {
+  const x = nr.randomNormal([B, T, F], 0, 1, 'float32', 12);
+  const mask = nr.tensor(MASK);
+  const wheres = (kind: Kind) => {
+    const layer = make(kind, { units: U, returnSequences: true });
+    nr.tidy(() => void layer.apply(x, { mask }));
+    const seen = dispatched(nr.backend(), () => nr.tidy(() => void layer.apply(x, { mask })));
+    layer.dispose();
+    return seen.filter((k) => k === 'where').length;
+  };
+  it('with zero initial states, the kept output is the kept first state: one where per state', () => {
+    expect(wheres('LSTM')).toBe(2 * T);
+    expect(wheres('GRU')).toBe(T);
+    expect(wheres('SimpleRNN')).toBe(T);
+  });
+});
