@@ -282,7 +282,9 @@ export function customGrad(f: CustomGradFunc): (...inputs: Tensor[]) => Tensor {
       (save) => {
         const result: CustomGradResult = f(...inputs, save);
         if (!result || !(result.value instanceof Tensor) || typeof result.gradFunc !== 'function') {
-          throw new ArgumentError('customGrad: f must return { value: Tensor, gradFunc: function }');
+          throw new ArgumentError(
+            'customGrad: f must return { value: Tensor, gradFunc: function }',
+          );
         }
         gradFunc = result.gradFunc;
         return [result.value];

@@ -93,7 +93,11 @@ export function dispatched(b: Backend, fn: () => void): string[] {
   const run = b.run;
   const bound = run.bind(b);
   const seen: string[] = [];
-  b.run = <K extends KernelName>(kernel: K, inputs: readonly TensorInfo[], attrs: KernelAttrs[K]) => {
+  b.run = <K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ) => {
     seen.push(kernel);
     return bound(kernel, inputs, attrs);
   };

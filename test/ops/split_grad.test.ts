@@ -78,11 +78,7 @@ describe('split/unstack backward cost', () => {
       const dy = nr.randomNormal([4, n, 3], 0, 1, 'float32', 2);
       // reversing the pieces makes the forward one split and one concat: their gradients are one
       // split (n slices) and one concat
-      const kernels = backwardKernels(
-        (t) => nr.concat(nr.split(t, n, 1).reverse(), 1),
-        x,
-        dy,
-      );
+      const kernels = backwardKernels((t) => nr.concat(nr.split(t, n, 1).reverse(), 1), x, dy);
       expect(kernels.filter((k) => k === 'copyStrided')).toHaveLength(n);
       expect(kernels.filter((k) => k === 'concat')).toHaveLength(1);
       expect(kernels).toHaveLength(n + 1);

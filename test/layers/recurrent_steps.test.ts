@@ -1,8 +1,8 @@
-// Masked recurrent loops: values bitwise equal to Keras' plain loop, gradients (finite differences), kernel counts.
+// The per-step work of recurrent layers: masked loops and cells bit for bit against plain formulas, gradients, kernel counts.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import type { RecurrentLayer } from '../../src/layers/recurrent.js';
-import { checkGradient, expectClose, REFERENCE } from '../helpers/check_op.js';
+import { checkGradient, expectClose, REFERENCE, testBackends } from '../helpers/check_op.js';
 import { dispatched } from '../helpers/kernel_calls.js';
 
 const B = 3;
@@ -76,22 +76,26 @@ describe('masked recurrent layers agree with the plain loop', () => {
             });
             const n = kind === 'LSTM' ? 2 : 1;
             const initial = given
-              ? Array.from({ length: n }, (_, i) => nr.randomNormal([B, U], 0, 1, 'float32', 20 + i))
+              ? Array.from({ length: n }, (_, i) =>
+                  nr.randomNormal([B, U], 0, 1, 'float32', 20 + i),
+                )
               : null;
             const ins = initial ? [x, ...initial] : [x];
             const got = listOf(layer.apply(ins, { mask }));
             const want = plainLoop(layer, x, mask, initial);
             expect(got).toHaveLength(want.length);
             got.forEach((g, i) =>
-              expect(Array.from(g.dataSync()), `output ${i}`).toEqual(Array.from(want[i].dataSync())),
+              expect(Array.from(g.dataSync()), `output ${i}`).toEqual(
+                Array.from(want[i].dataSync()),
+              ),
             );
             // gradients of a weighted sum of every output, with respect to inputs, states and weights
             const ws = want.map((w, i) => nr.randomNormal(w.shape, 0, 1, 'float32', 30 + i));
             const loss = (outs: nr.Tensor[]) =>
               outs.map((o, i) => o.mul(ws[i]).sum()).reduce((a, b) => a.add(b));
-            const gotG = nr.grads((...s: nr.Tensor[]) =>
-              loss(listOf(layer.apply(s, { mask }))),
-            )(ins);
+            const gotG = nr.grads((...s: nr.Tensor[]) => loss(listOf(layer.apply(s, { mask }))))(
+              ins,
+            );
             const wantG = nr.grads((...s: nr.Tensor[]) =>
               loss(plainLoop(layer, s[0], mask, s.length > 1 ? s.slice(1) : null)),
             )(ins);
@@ -143,7 +147,9 @@ describe('masked recurrent layers: gradients against finite differences', () => 
             },
             inputs: [
               { shape: [B, T, F], min: -1, max: 1 },
-              ...(given ? Array.from({ length: n }, () => ({ shape: [B, U], min: -1, max: 1 })) : []),
+              ...(given
+                ? Array.from({ length: n }, () => ({ shape: [B, U], min: -1, max: 1 }))
+                : []),
             ],
             gradTol: 2e-2,
           },
@@ -170,3 +176,115 @@ describe('masked recurrent layers: kernels per step', () => {
     expect(wheres('SimpleRNN')).toBe(T);
   });
 });
+
+/**
+ * One gate activation per gate, the recurrent weights sliced per step: the cells' arithmetic written
+ * plainly (Keras' formulas), over the layer's weights. Returns the outputs of every step, [B, T, U].
+ */
+function plainCells(kind: Kind, x: nr.Tensor, w: nr.Tensor[]): nr.Tensor {
+  const [kernel, rec, bias] = w;
+  const u = U;
+  const sig = (t: nr.Tensor) => nr.sigmoid(t);
+  const inBias = kind === 'GRU' ? bias.slice([0, 0], [1, 3 * u]).reshape([3 * u]) : bias;
+  const gates = kind === 'LSTM' ? 4 : kind === 'SimpleRNN' ? 1 : 3;
+  const p = x
+    .reshape([B * T, F])
+    .matMul(kernel)
+    .add(inBias)
+    .reshape([B, T, gates * u]);
+  let h = nr.zeros([B, u]);
+  let c = nr.zeros([B, u]);
+  const outs: nr.Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const pt = p.slice([0, t, 0], [B, 1, gates * u]).reshape([B, gates * u]);
+    if (kind === 'SimpleRNN') {
+      h = pt.add(h.matMul(rec)).tanh();
+    } else if (kind === 'LSTM') {
+      const [zi, zf, zc, zo] = pt.add(h.matMul(rec)).split(4, -1);
+      c = sig(zf).mul(c).add(sig(zi).mul(zc.tanh()));
+      h = sig(zo).mul(c.tanh());
+    } else {
+      const [xz, xr, xh] = pt.split(3, -1);
+      let hh: nr.Tensor;
+      let z: nr.Tensor;
+      if (kind === 'GRU') {
+        const [rz, rr, rh] = h
+          .matMul(rec)
+          .add(bias.slice([1, 0], [1, 3 * u]))
+          .split(3, -1);
+        z = sig(xz.add(rz));
+        hh = xh.add(sig(xr.add(rr)).mul(rh)).tanh();
+      } else {
+        const [uzr, uh] = rec.split([2 * u, u], 1);
+        const [rz, rr] = h.matMul(uzr).split(2, -1);
+        z = sig(xz.add(rz));
+        hh = xh.add(sig(xr.add(rr)).mul(h).matMul(uh)).tanh();
+      }
+      h = hh.add(z.mul(h.sub(hh)));
+    }
+    outs.push(h);
+  }
+  return nr.stack(outs, 1);
+}
+
+describe.each(testBackends())(
+  'recurrent cells on %s: one gate activation per gate, bit for bit',
+  (backend) => {
+    // a function of the user's (not known to be elementwise) keeps one activation call per gate
+    const own = (t: nr.Tensor) => nr.sigmoid(t);
+    type Variant = [Kind, string | ((t: nr.Tensor) => nr.Tensor)];
+    const variants = KINDS.flatMap((k): Variant[] =>
+      k === 'SimpleRNN'
+        ? [[k, 'sigmoid']]
+        : [
+            [k, 'sigmoid'],
+            [k, own],
+          ],
+    );
+    for (const [kind, recurrentActivation] of variants) {
+      it(`${kind}${recurrentActivation === own ? ', recurrentActivation a function' : ''}`, async () => {
+        const prev = nr.getBackend();
+        await nr.setBackend(backend);
+        try {
+          const x = nr.randomNormal([B, T, F], 0, 1, 'float32', 13);
+          const layer = make(kind, { units: U, returnSequences: true, recurrentActivation });
+          layer.build([B, T, F]);
+          // a non-zero bias everywhere, so that every bias path shows
+          layer.setWeights(
+            layer.weights.map((v, i) =>
+              nr.randomNormal(v.shape.slice(), 0, 0.7, 'float32', 60 + i),
+            ),
+          );
+          const w = layer.getWeights();
+          const got = listOf(layer.apply(x))[0];
+          const want = plainCells(kind, x, w);
+          expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+          const dy = nr.randomNormal([B, T, U], 0, 1, 'float32', 14);
+          // gradients through the weights as plain tensors: the plain cells against the layer's cells
+          const wantG = nr.grads((...s: nr.Tensor[]) =>
+            plainCells(kind, s[0], s.slice(1)).mul(dy).sum(),
+          )([x, ...w]);
+          const layerG = nr.grads((xx: nr.Tensor) => listOf(layer.apply(xx))[0].mul(dy).sum())([x]);
+          expectClose(await layerG[0].data(), await wantG[0].data(), 1e-6, 1e-6, 'dx');
+          const { grads } = nr.variableGrads(
+            () => listOf(layer.apply(x))[0].mul(dy).sum(),
+            layer.trainableWeights,
+          );
+          const byWeight = layer.trainableWeights.map((v) => grads[v.name]);
+          for (let i = 0; i < byWeight.length; i++)
+            expectClose(
+              await byWeight[i].data(),
+              await wantG[i + 1].data(),
+              1e-6,
+              1e-6,
+              `d weight ${i}`,
+            );
+          nr.dispose([x, w, got, want, dy, wantG, layerG, byWeight]);
+          layer.dispose();
+        } finally {
+          await nr.setBackend(prev);
+        }
+      });
+    }
+  },
+);
