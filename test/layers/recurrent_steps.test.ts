@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import type { RecurrentLayer } from '../../src/layers/recurrent.js';
-import { checkGradient, expectClose, REFERENCE, testBackends } from '../helpers/check_op.js';
+import {
+  checkGradient,
+  expectClose,
+  leakedBy,
+  REFERENCE,
+  testBackends,
+} from '../helpers/check_op.js';
 import { dispatched } from '../helpers/kernel_calls.js';
 
 const B = 3;
@@ -170,6 +176,33 @@ describe('masked recurrent layers: kernels per step', () => {
     layer.dispose();
     return seen.filter((k) => k === 'where').length;
   };
+  it('a masked training step leaves no tensor behind', () => {
+    for (const kind of KINDS) {
+      const layer = make(kind, { units: U, returnSequences: true, returnState: true });
+      nr.tidy(() => void layer.apply(x, { mask }));
+      const n = kind === 'LSTM' ? 2 : 1;
+      const h0 = Array.from({ length: n }, () => nr.zeros([B, U]));
+      for (const ins of [[x], [x, ...h0]]) {
+        const leaked = leakedBy(() =>
+          nr.tidy(() => {
+            const { value, grads } = nr.variableGrads(
+              () =>
+                listOf(layer.apply(ins, { mask, training: true }))
+                  .map((o) => o.square().mean())
+                  .reduce((a, b) => a.add(b)),
+              layer.trainableWeights,
+            );
+            value.dataSync();
+            Object.values(grads).forEach((g) => g.dataSync());
+          }),
+        );
+        expect(leaked, kind).toBe(0);
+      }
+      nr.dispose(h0);
+      layer.dispose();
+    }
+  });
+
   it('with zero initial states, the kept output is the kept first state: one where per state', () => {
     expect(wheres('LSTM')).toBe(2 * T);
     expect(wheres('GRU')).toBe(T);
