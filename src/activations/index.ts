@@ -318,6 +318,23 @@ const BUILT_IN: [string, ActivationFn, string[]?][] = [
 ];
 for (const [name, fn, aliases] of BUILT_IN) registerActivation(name, fn, aliases);
 
+/** The built-ins whose output element i depends on input element i only (all but softmax, logSoftmax, glu). */
+const ELEMENTWISE = new Set<ActivationFn>(
+  BUILT_IN.filter(([name]) => !['softmax', 'log_softmax', 'glu'].includes(name)).map(
+    ([, fn]) => fn,
+  ),
+);
+
+/**
+ * Whether `fn` is a built-in activation applied to each element on its own, so that applying it to a
+ * tensor or to the pieces of a split gives the same values (recurrent cells apply one gate activation to
+ * several gates at once). Functions of users count as not elementwise.
+ * @example isElementwiseActivation(getActivation('sigmoid')) // true
+ */
+export function isElementwiseActivation(fn: ActivationFn): boolean {
+  return ELEMENTWISE.has(fn);
+}
+
 /** Canonical names of every registered activation, sorted. @example activationNames().includes('relu') // true */
 export function activationNames(): string[] {
   return activationRegistry.names();

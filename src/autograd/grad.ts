@@ -276,21 +276,21 @@ export type CustomGradFunc = (
  */
 export function customGrad(f: CustomGradFunc): (...inputs: Tensor[]) => Tensor {
   return (...inputs) => {
-    let saved: Tensor[] = [];
-    const save = (ts: Tensor[]) => {
-      saved = ts;
-    };
-    const result: CustomGradResult = ENGINE.tapeStack.paused(() => f(...inputs, save));
-    if (!result || !(result.value instanceof Tensor) || typeof result.gradFunc !== 'function') {
-      throw new ArgumentError('customGrad: f must return { value: Tensor, gradFunc: function }');
-    }
-    const value = result.value;
-    const gradFunc = result.gradFunc;
-    ENGINE.tapeStack.record(
+    let gradFunc: CustomGradResult['gradFunc'] = () => [];
+    const [value] = withGradient(
       inputs,
-      [value],
-      ([dy], _ins, _outs, kept) => {
-        const g = gradFunc(dy, [...kept]);
+      (save) => {
+        const result: CustomGradResult = f(...inputs, save);
+        if (!result || !(result.value instanceof Tensor) || typeof result.gradFunc !== 'function') {
+          throw new ArgumentError(
+            'customGrad: f must return { value: Tensor, gradFunc: function }',
+          );
+        }
+        gradFunc = result.gradFunc;
+        return [result.value];
+      },
+      ([dy], saved) => {
+        const g = gradFunc(dy, [...saved]);
         const list = Array.isArray(g) ? g : [g];
         if (list.length !== inputs.length)
           throw new ArgumentError(
@@ -298,10 +298,48 @@ export function customGrad(f: CustomGradFunc): (...inputs: Tensor[]) => Tensor {
           );
         return list;
       },
-      saved,
     );
     return value;
   };
+}
+
+/**
+ * How a composite's outputs map back to its inputs: one cotangent per output (zeros for an output that
+ * got no gradient), the tensors its forward saved, and whether each input wants a gradient at all.
+ * @example const back: CompositeBackward = (dys) => [nr.concat(dys)];
+ */
+export type CompositeBackward = (
+  dys: readonly Tensor[],
+  saved: readonly Tensor[],
+  needs: readonly boolean[],
+) => readonly (Tensor | null)[];
+
+/**
+ * Runs `forward` with recording paused and records its outputs on the active tapes as ONE op whose
+ * gradient is `backward`: the mechanism under customGrad, for any number of outputs. Ops use it where
+ * the gradient of the whole is cheaper than the sum of its parts' (split: one concat of the pieces'
+ * gradients instead of a zero-filled scatter of each piece and an add per piece). Higher-order
+ * gradients go through `backward`, whose ops are recorded like any others.
+ * @example
+ * const [a, b] = withGradient([x], () => [x.slice(0, 1), x.slice(1, 1)], (dys) => [nr.concat(dys)]);
+ */
+export function withGradient(
+  inputs: readonly Tensor[],
+  forward: (save: (saved: Tensor[]) => void) => Tensor[],
+  backward: CompositeBackward,
+): Tensor[] {
+  let saved: Tensor[] = [];
+  const save = (ts: Tensor[]) => {
+    saved = ts;
+  };
+  const outputs = ENGINE.tapeStack.paused(() => forward(save));
+  ENGINE.tapeStack.record(
+    inputs,
+    outputs,
+    (dys, _ins, _outs, kept, needs) => backward(dys, kept, needs),
+    saved,
+  );
+  return outputs;
 }
 
 /**

@@ -160,6 +160,8 @@ export abstract class RecurrentLayer extends Layer {
     const sizes = this.cell.stateSize;
     const initial = kwargs.initialState ?? (given.length ? given : null);
     let states: Tensor[];
+    // zero initial states: see `shared` below
+    let zeroStates = false;
     if (initial) {
       if (initial.length !== sizes.length)
         throw new ArgumentError(
@@ -177,6 +179,7 @@ export abstract class RecurrentLayer extends Layer {
       states = this.statefulStates(batch);
     } else {
       states = sizes.map((s) => zeros([batch, s]));
+      zeroStates = true;
     }
 
     const run = this.cell.prepare(x, kwargs.training ?? false);
@@ -189,20 +192,33 @@ export abstract class RecurrentLayer extends Layer {
     }
     const outputs: Tensor[] = [];
     let prevOutput: Tensor | null = null;
+    // A masked step keeps the previous output and states (Keras' backend rnn); the output starts as zeros.
+    // When a step's output is its first state (the built-in cells) and the states start as zeros, the
+    // kept output and the kept first state are the same values at every step (hNew of the last unmasked
+    // step, zeros before it): one where serves both. `shared` drops for good at a step where that fails.
+    let shared = zeroStates;
     for (let t = 0; t < steps; t++) {
       const r = run.step(stepInputs[t], states);
-      if (stepMasks) {
-        // A masked step keeps the previous output and states (Keras' backend rnn).
-        const m = stepMasks[t];
-        prevOutput = where(m, r.output, prevOutput ?? r.output.zerosLike());
-        states = r.states.map((s, i) => where(m, s, states[i]));
-      } else {
+      if (!stepMasks) {
         prevOutput = r.output;
         states = r.states;
+        outputs.push(prevOutput);
+        continue;
       }
-      outputs.push(
-        this.zeroOutputForMask && stepMasks ? where(stepMasks[t], prevOutput, 0) : prevOutput,
-      );
+      const m = stepMasks[t];
+      const prevFirst = states[0];
+      states = r.states.map((s, i) => where(m, s, states[i]));
+      shared &&=
+        r.output === r.states[0] &&
+        r.output.dtype === prevFirst.dtype &&
+        (prevOutput === null || prevOutput === prevFirst);
+      if (this.zeroOutputForMask) {
+        // where(m, where(m, output, prev), 0) = where(m, output, 0): the kept output is never read
+        outputs.push(where(m, r.output, 0));
+        continue;
+      }
+      prevOutput = shared ? states[0] : where(m, r.output, prevOutput ?? r.output.zerosLike());
+      outputs.push(prevOutput);
     }
     if (this.stateful && this.stateVariables)
       this.stateVariables.forEach((v, i) => v.assign(states[i]));

@@ -1,6 +1,12 @@
 // Recurrent cells (one time step): SimpleRNNCell, LSTMCell, GRUCell, with Keras' weight layouts and gate orders.
-import { getActivation, serializeActivation, type ActivationFn } from '../activations/index.js';
+import {
+  getActivation,
+  isElementwiseActivation,
+  serializeActivation,
+  type ActivationFn,
+} from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
+import { ENGINE } from '../core/engine.js';
 import { ArgumentError, show } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import { tidy } from '../core/memory.js';
@@ -220,11 +226,20 @@ abstract class GatedCell extends RNNCell {
     return this.bias;
   }
 
-  /** One step from the projected input `p` (x·kernel + input bias) and the states. */
+  /**
+   * What every step reads of the recurrent weights, made once per sequence in `prepare` (a slice of a
+   * weight taken per step costs a copy each step and, in the backward, a scatter and an add each step).
+   */
+  protected recurrentWeights(): Tensor[] {
+    return [this.recurrentKernel as Variable];
+  }
+
+  /** One step from the projected input `p` (x·kernel + input bias), the states and recurrentWeights(). */
   protected abstract recurrentStep(
     p: Tensor,
     states: Tensor[],
     recMask: Tensor | null,
+    weights: Tensor[],
   ): { output: Tensor; states: Tensor[] };
 
   override prepare(sequence: Tensor, training: boolean): CellRun {
@@ -241,9 +256,14 @@ abstract class GatedCell extends RNNCell {
       training && this.recurrentDropout > 0
         ? dropoutMask([b, this.units], this.recurrentDropout, this.nextSeed())
         : null;
+    // NOTE: under a mixed-precision policy every read of a variable is a cast whose gradient returns to
+    // float32 at once; pieces made once would add up the steps' gradients in float16: made per step then
+    const autocast = ENGINE.autocastDtype !== null && ENGINE.autocastDtype !== 'float32';
+    const weights = autocast ? null : this.recurrentWeights();
     return {
       inputs: proj.reshape([b, t, this.gates * this.units]),
-      step: (p, states) => this.recurrentStep(p, states, recMask),
+      step: (p, states) =>
+        this.recurrentStep(p, states, recMask, weights ?? this.recurrentWeights()),
     };
   }
 
@@ -304,9 +324,10 @@ export class SimpleRNNCell extends GatedCell {
     p: Tensor,
     [h]: Tensor[],
     recMask: Tensor | null,
+    [kernel]: Tensor[],
   ): { output: Tensor; states: Tensor[] } {
     const hPrev = recMask ? h.mul(recMask) : h;
-    const out = this.activation(p.add(hPrev.matMul(this.recurrentKernel as Variable)));
+    const out = this.activation(p.add(hPrev.matMul(kernel)));
     return { output: out, states: [out] };
   }
 }
@@ -342,12 +363,29 @@ export class LSTMCell extends GatedCell {
     p: Tensor,
     [h, c]: Tensor[],
     recMask: Tensor | null,
+    [kernel]: Tensor[],
   ): { output: Tensor; states: Tensor[] } {
     const hPrev = recMask ? h.mul(recMask) : h;
-    const [zi, zf, zc, zo] = p.add(hPrev.matMul(this.recurrentKernel as Variable)).split(4, -1);
-    const i = this.recurrentActivation(zi);
-    const f = this.recurrentActivation(zf);
-    const o = this.recurrentActivation(zo);
+    const u = this.units;
+    const act = this.recurrentActivation;
+    let i: Tensor;
+    let f: Tensor;
+    let zc: Tensor;
+    let zo: Tensor;
+    if (isElementwiseActivation(act)) {
+      // i and f side by side: one recurrentActivation over both (the same arithmetic as one per gate),
+      // three fewer kernels in the backward of each step
+      let zif: Tensor;
+      [zif, zc, zo] = p.add(hPrev.matMul(kernel)).split([2 * u, u, u], -1);
+      [i, f] = act(zif).split(2, -1);
+    } else {
+      let zi: Tensor;
+      let zf: Tensor;
+      [zi, zf, zc, zo] = p.add(hPrev.matMul(kernel)).split(4, -1);
+      i = act(zi);
+      f = act(zf);
+    }
+    const o = act(zo);
     const cNew = f.mul(c).add(i.mul(this.activation(zc)));
     const hNew = o.mul(this.activation(cNew));
     return { output: hNew, states: [hNew, cNew] };
@@ -389,34 +427,50 @@ export class GRUCell extends GatedCell {
     if (!this.bias || !this.resetAfter) return this.bias;
     return this.bias.slice([0, 0], [1, 3 * this.units]).reshape([3 * this.units]);
   }
+  protected override recurrentWeights(): Tensor[] {
+    const u = this.units;
+    const kernel = this.recurrentKernel as Variable;
+    if (!this.resetAfter) return kernel.split([2 * u, u], 1);
+    return this.bias ? [kernel, this.bias.slice([1, 0], [1, 3 * u])] : [kernel];
+  }
   protected recurrentStep(
     p: Tensor,
     [h]: Tensor[],
     recMask: Tensor | null,
+    weights: Tensor[],
   ): { output: Tensor; states: Tensor[] } {
     const u = this.units;
-    const kernel = this.recurrentKernel as Variable;
     const hPrev = recMask ? h.mul(recMask) : h;
-    const [xz, xr, xh] = p.split(3, -1);
+    const [xzr, xh] = p.split([2 * u, u], -1);
     let hh: Tensor;
-    let z: Tensor;
+    let zr: Tensor[];
     if (this.resetAfter) {
+      const [kernel, recurrentBias] = weights;
       let inner = hPrev.matMul(kernel);
-      if (this.bias) inner = inner.add(this.bias.slice([1, 0], [1, 3 * u]));
-      const [rz, rr, rh] = inner.split(3, -1);
-      z = this.recurrentActivation(xz.add(rz));
-      const r = this.recurrentActivation(xr.add(rr));
-      hh = this.activation(xh.add(r.mul(rh)));
+      if (recurrentBias) inner = inner.add(recurrentBias);
+      const [izr, ih] = inner.split([2 * u, u], -1);
+      zr = this.updateAndReset(xzr, izr);
+      hh = this.activation(xh.add(zr[1].mul(ih)));
     } else {
-      const [uzr, uh] = kernel.split([2 * u, u], 1);
-      const [rz, rr] = hPrev.matMul(uzr).split(2, -1);
-      z = this.recurrentActivation(xz.add(rz));
-      const r = this.recurrentActivation(xr.add(rr));
-      hh = this.activation(xh.add(r.mul(hPrev).matMul(uh)));
+      const [uzr, uh] = weights;
+      zr = this.updateAndReset(xzr, hPrev.matMul(uzr));
+      hh = this.activation(xh.add(zr[1].mul(hPrev).matMul(uh)));
     }
+    const z = zr[0];
     // h = z·h_prev + (1 - z)·hh, written as hh + z·(h_prev - hh) to save an op
     const hNew = hh.add(z.mul(h.sub(hh)));
     return { output: hNew, states: [hNew] };
+  }
+  /**
+   * The update and reset gates z, r from their input and recurrent parts [z | r] side by side: one add
+   * and one recurrentActivation over both when it is elementwise (the same arithmetic as one per gate).
+   */
+  private updateAndReset(x: Tensor, rec: Tensor): Tensor[] {
+    if (isElementwiseActivation(this.recurrentActivation))
+      return this.recurrentActivation(x.add(rec)).split(2, -1);
+    const [xz, xr] = x.split(2, -1);
+    const [rz, rr] = rec.split(2, -1);
+    return [this.recurrentActivation(xz.add(rz)), this.recurrentActivation(xr.add(rr))];
   }
   override getConfig(): Config {
     return {

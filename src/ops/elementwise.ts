@@ -400,8 +400,12 @@ export const elementwiseRules = {
       const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
       return one(b.run('where', [c, x, y], { outShape: shape, dtype: x.dtype }), shape, x.dtype);
     },
-    // d where(c, a, b) = where(c, da, db)
-    vjp: ([dy], [c]) => [null, where(c, dy, 0), where(c, 0, dy)],
+    // d where(c, a, b) = where(c, da, db); a branch that wants no gradient (a constant) costs no kernel
+    vjp: ([dy], [c], _y, _attrs, needs) => [
+      null,
+      needs[1] ? where(c, dy, 0) : null,
+      needs[2] ? where(c, 0, dy) : null,
+    ],
   },
   cast: {
     forward: (b, [x], { dtype }) => one(b.run('cast', [x], { dtype }), x.shape, dtype),

@@ -21,6 +21,7 @@ import { toTensor, toTensorAny } from './convert.js';
 import { conj } from './complex_view.js';
 import { tidy } from '../core/memory.js';
 import { sumToShape } from './reduce_util.js';
+import { withGradient } from '../autograd/grad.js';
 
 type Operand = Tensor | TensorLike;
 
@@ -350,7 +351,13 @@ export function unstack(x: Operand, axis = 0): Tensor[] {
   const xt = toTensorAny(x, 'unstack', 'x');
   const ax = normalizeAxis('unstack', axis, xt.rank);
   const shape = xt.shape.filter((_, i) => i !== ax);
-  return tidy(() => split(xt, xt.shape[ax], ax).map((p) => p.reshape(shape)));
+  const sizes = Array<number>(xt.shape[ax]).fill(1);
+  // one recorded op, so the gradient is one stack of the pieces' gradients (see split)
+  return withGradient(
+    [xt],
+    () => tidy(() => slices(xt, sizes, ax).map((p) => p.reshape(shape))),
+    (dys) => [stack(dys, ax)],
+  );
 }
 
 /**
@@ -373,12 +380,24 @@ export function split(x: Operand, numOrSizeSplits: number | readonly number[], a
   } else {
     sizes = splitSizes(numOrSizeSplits, d);
   }
+  // NOTE: recorded as one op. Each slice's own gradient is a scatter of its piece into zeros of x's
+  // shape, and the tape adds those up: N full-size scatters and N - 1 full-size adds, quadratic in N
+  // (an RNN unstacks its inputs over time). The whole split's gradient is one concat of the pieces'.
+  return withGradient(
+    [xt],
+    () => slices(xt, sizes, ax),
+    (dys) => [concat(dys, ax)],
+  );
+}
+
+/** The consecutive slices of `x` along `axis` with these sizes (adding up to the axis). */
+function slices(x: Tensor, sizes: readonly number[], axis: number): Tensor[] {
   let start = 0;
   return sizes.map((s) => {
-    const begin = xt.shape.map((_, i) => (i === ax ? start : 0));
-    const size = xt.shape.map((dim, i) => (i === ax ? s : dim));
+    const begin = x.shape.map((_, i) => (i === axis ? start : 0));
+    const size = x.shape.map((dim, i) => (i === axis ? s : dim));
     start += s;
-    return slice(xt, begin, size);
+    return slice(x, begin, size);
   });
 }
 

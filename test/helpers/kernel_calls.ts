@@ -1,10 +1,12 @@
-// Positional calls of a backend's kernels through its one entry point, for the kernel-level tests.
+// Positional calls of a backend's kernels through its one entry point, for the kernel-level tests; kernel counting.
 import type {
   AdamAttrs,
   Backend,
   Conv2DInfo,
   DataId,
   Epilogue,
+  KernelAttrs,
+  KernelName,
   Pool2DInfo,
   ReduceOp,
   TensorInfo,
@@ -80,4 +82,29 @@ export function calls(b: Backend) {
       attrs: AdamAttrs,
     ): [DataId, DataId, DataId] => b.run('adamUpdate', [g, m, v, w, alpha], attrs),
   };
+}
+
+/**
+ * The kernels `fn` dispatches on backend `b`, by name, in order (the backend's one entry point wrapped
+ * meanwhile): for tests of how many kernels an op or a gradient costs.
+ * @example const seen = dispatched(nr.backend(), () => x.neg()); // ['unary']
+ */
+export function dispatched(b: Backend, fn: () => void): string[] {
+  const run = b.run;
+  const bound = run.bind(b);
+  const seen: string[] = [];
+  b.run = <K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ) => {
+    seen.push(kernel);
+    return bound(kernel, inputs, attrs);
+  };
+  try {
+    fn();
+  } finally {
+    b.run = run;
+  }
+  return seen;
 }
