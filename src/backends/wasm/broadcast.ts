@@ -110,27 +110,61 @@ function castCode(toInt: boolean): FuncDef {
   };
 }
 
-/** Joint collapse of the output dims and both operands' strides (size-1 dims dropped). */
-function collapse2(
-  shape: Shape,
-  sa: readonly number[],
-  sb: readonly number[],
-): { shape: number[]; sa: number[]; sb: number[] } {
-  const out = { shape: [] as number[], sa: [] as number[], sb: [] as number[] };
-  shape.forEach((d, i) => {
+/** The planes of a broadcast: rows x cols of the output per call, each operand's steps in elements. */
+export interface Planes {
+  rows: number;
+  cols: number;
+  /** Per operand: its step along a row, 1 or 0 (the innermost collapsed dim is contiguous or broadcast). */
+  colStep: number[];
+  /** Per operand: its step from one row to the next. */
+  rowStep: number[];
+}
+
+/**
+ * Walks `outShape` as planes of its last two jointly collapsed dims (size-1 dims dropped, dims merged
+ * where every operand walks them as one): `visit(planes, offsets, outOffset)` gets each operand's element
+ * offset and the output's for every plane, the dims before them stepped by an odometer here.
+ * @example forEachPlane([2, 3], [[3, 1], [0, 1]], (p, at, o) => console.log(p.rows, at, o))
+ */
+export function forEachPlane(
+  outShape: Shape,
+  strides: readonly (readonly number[])[],
+  visit: (p: Planes, offsets: readonly number[], outOffset: number) => void,
+): void {
+  const shape: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  outShape.forEach((d, i) => {
     if (d === 1) return;
-    const l = out.shape.length - 1;
-    if (l >= 0 && out.sa[l] === sa[i] * d && out.sb[l] === sb[i] * d) {
-      out.shape[l] *= d;
-      out.sa[l] = sa[i];
-      out.sb[l] = sb[i];
+    const l = shape.length - 1;
+    if (l >= 0 && strides.every((s, k) => st[k][l] === s[i] * d)) {
+      shape[l] *= d;
+      strides.forEach((s, k) => (st[k][l] = s[i]));
     } else {
-      out.shape.push(d);
-      out.sa.push(sa[i]);
-      out.sb.push(sb[i]);
+      shape.push(d);
+      strides.forEach((s, k) => st[k].push(s[i]));
     }
   });
-  return out;
+  while (shape.length < 2) {
+    shape.unshift(1);
+    for (const s of st) s.unshift(0);
+  }
+  const k = shape.length;
+  const [rows, cols] = [shape[k - 2], shape[k - 1]];
+  const p = { rows, cols, colStep: st.map((s) => s[k - 1]), rowStep: st.map((s) => s[k - 2]) };
+  const n = sizeOf(outShape);
+  const outer = shape.slice(0, k - 2);
+  const idx = new Array<number>(outer.length).fill(0);
+  const at = strides.map(() => 0);
+  for (let o = 0; o < n; o += rows * cols) {
+    visit(p, at, o);
+    for (let d = outer.length - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let q = 0; q < at.length; q++) at[q] += st[q][d];
+      if (idx[d] < outer[d]) break;
+      for (let q = 0; q < at.length; q++) at[q] -= st[q][d] * outer[d];
+      idx[d] = 0;
+    }
+  }
 }
 
 type Fn = (...args: number[]) => void;
@@ -174,46 +208,25 @@ export class SimdBroadcast {
     if (!(op in SCALAR) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
     const fn = this.fns[`bcast_${op}`];
     const n = sizeOf(outShape);
-    const g = collapse2(
-      outShape,
-      broadcastStrides(a.shape, outShape),
-      broadcastStrides(b.shape, outShape),
-    );
-    while (g.shape.length < 2) {
-      g.shape.unshift(1);
-      g.sa.unshift(0);
-      g.sb.unshift(0);
-    }
-    const k = g.shape.length;
-    const [rows, cols] = [g.shape[k - 2], g.shape[k - 1]];
     const s = this.store;
     const id = s.allocRaw('float32', n);
     const [aAt, bAt, outAt] = [s.offsetOf(a.dataId), s.offsetOf(b.dataId), s.offsetOf(id)];
-    const outer = g.shape.slice(0, k - 2);
-    const idx = new Array<number>(outer.length).fill(0);
-    let [oa, ob] = [0, 0];
-    for (let o = 0; o < n; o += rows * cols) {
-      fn(
-        aAt + oa * 4,
-        g.sa[k - 1],
-        g.sa[k - 2] * 4,
-        bAt + ob * 4,
-        g.sb[k - 1],
-        g.sb[k - 2] * 4,
-        outAt + o * 4,
-        rows,
-        cols,
-      );
-      for (let d = outer.length - 1; d >= 0; d--) {
-        idx[d]++;
-        oa += g.sa[d];
-        ob += g.sb[d];
-        if (idx[d] < outer[d]) break;
-        oa -= g.sa[d] * outer[d];
-        ob -= g.sb[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    forEachPlane(
+      outShape,
+      [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)],
+      (p, [oa, ob], o) =>
+        fn(
+          aAt + oa * 4,
+          p.colStep[0],
+          p.rowStep[0] * 4,
+          bAt + ob * 4,
+          p.colStep[1],
+          p.rowStep[1] * 4,
+          outAt + o * 4,
+          p.rows,
+          p.cols,
+        ),
+    );
     return id;
   }
 

@@ -27,6 +27,7 @@ import { WasmFused } from './fused.js';
 import { Heap } from './heap.js';
 import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
+import { SimdPredicates } from './predicate.js';
 import { SimdReduce } from './reduce.js';
 import { detectFeatures, type WasmFeatures } from './kernels.js';
 import * as mm from './matmul.js';
@@ -56,6 +57,8 @@ export interface WasmKernels {
   reducer?: SimdReduce;
   mover?: SimdMovement;
   broadcaster?: SimdBroadcast;
+  /** Comparisons, logical ops, isFinite/isNaN/isInf and where. */
+  predicates?: SimdPredicates;
   /** The worker threads sharing the heap; without one, everything runs on the calling thread. */
   threadPool?: ThreadPool;
 }
@@ -183,14 +186,17 @@ export class WasmBackend implements Backend {
   /** The SIMD kernels laid over the reference table; each declines the cases it does not run. */
   private overrides(): KernelOverrides {
     const { simd, store, wasmGemm } = this;
-    const { broadcaster, reducer, mover, convs, depthwise, pools } = this.k;
+    const { broadcaster, reducer, mover, convs, depthwise, pools, predicates } = this.k;
     const fused = new WasmFused(store, simd, broadcaster ?? null, () => this.kernels);
     return {
-      unary: ([x], a) => simd?.unary(a.op, x, a.dtype, a.alpha) ?? DECLINE,
+      unary: ([x], a) =>
+        simd?.unary(a.op, x, a.dtype, a.alpha) ?? predicates?.unary(a.op, x) ?? DECLINE,
       binary: ([x, y], a) =>
         simd?.binary(a.op, x, y, a.outShape) ??
         broadcaster?.binary(a.op, x, y, a.outShape) ??
+        predicates?.binary(a.op, x, y, a.outShape) ??
         DECLINE,
+      where: ([c, x, y], a) => predicates?.where(c, x, y, a.outShape, a.dtype) ?? DECLINE,
       cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? DECLINE,
       reduce: ([x], a) => reducer?.reduce(a.op, x, a.axes, a.dtype) ?? DECLINE,
       argReduce: ([x], a) => reducer?.argReduce(a.op, x, a.axis) ?? DECLINE,
@@ -251,6 +257,7 @@ export async function createWasmBackend(): Promise<Backend> {
         reducer: await SimdReduce.compile(store),
         mover: await SimdMovement.compile(store),
         broadcaster: await SimdBroadcast.compile(store),
+        predicates: await SimdPredicates.compile(store),
         threadPool: pool,
       }
     : { threadPool: pool };
