@@ -4,19 +4,31 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp } from '../../core/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
-import { assemble, Code, type FuncDef, I32, V128 } from './asm.js';
-import { SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
+import { assemble, Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
 import { MAX_PAGES } from './heap.js';
 import type { WasmStore } from './store.js';
 
-/** The scalar f32 instruction of each SIMD binary op, for the tail of a row. */
-const SCALAR: Record<SimdBinaryOp, (c: Code) => Code> = {
+/** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
+const SCALAR: Record<SimdBinaryOp, (c: Code, s: number) => Code> = {
   add: (c) => c.f32Add(),
   sub: (c) => c.f32Sub(),
   mul: (c) => c.f32Mul(),
   div: (c) => c.f32Div(),
   maximum: (c) => c.f32Max(),
   minimum: (c) => c.f32Min(),
+  // in double, as the reference
+  squaredDifference: (c, s) =>
+    c
+      .f64PromoteF32()
+      .localSet(s)
+      .f64PromoteF32()
+      .localGet(s)
+      .f64Sub()
+      .localTee(s)
+      .localGet(s)
+      .f64Mul()
+      .f32DemoteF64(),
 };
 const OPS = Object.keys(SCALAR).filter((op): op is SimdBinaryOp => op in SIMD_BINARY);
 
@@ -27,7 +39,7 @@ const OPS = Object.keys(SCALAR).filter((op): op is SimdBinaryOp => op in SIMD_BI
  */
 function broadcastCode(op: SimdBinaryOp): FuncDef {
   // params 0 a, 1 aCol, 2 aRow, 3 b, 4 bCol, 5 bRow, 6 out, 7 rows, 8 cols
-  // locals 9 r, 10 j, 11 pa, 12 pb (i32), 13 va, 14 vb (v128)
+  // locals 9 r, 10 j, 11 pa, 12 pb (i32), 13 va, 14 vb, 15..17 the op's scratch (v128), 18 (f64)
   const [a, aCol, aRow, b, bCol, bRow, out, rows, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [r, j, pa, pb, va, vb] = [9, 10, 11, 12, 13, 14];
   const c = new Code();
@@ -50,7 +62,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   load(pa, aCol, va);
   load(pb, bCol, vb);
   c.localGet(out).localGet(va).localGet(vb);
-  SIMD_BINARY[op](c).v128Store();
+  SIMD_BINARY[op](c, 15).v128Store();
   step(pa, aCol, 4);
   step(pb, bCol, 4);
   c.localGet(out).i32Const(16).i32Add().localSet(out);
@@ -59,7 +71,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   c.block().loop();
   c.localGet(j).localGet(cols).i32GeU().brIf(1);
   c.localGet(out).localGet(pa).f32Load().localGet(pb).f32Load();
-  SCALAR[op](c).f32Store();
+  SCALAR[op](c, 18).f32Store();
   step(pa, aCol, 2);
   step(pb, bCol, 2);
   c.localGet(out).i32Const(4).i32Add().localSet(out);
@@ -73,7 +85,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
     name: `bcast_${op}`,
     params: new Array(9).fill(I32),
     results: [],
-    locals: [I32, I32, I32, I32, V128, V128],
+    locals: [I32, I32, I32, I32, V128, V128, ...new Array<ValType>(BINARY_SCRATCH).fill(V128), F64],
     code: c,
   };
 }
