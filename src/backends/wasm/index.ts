@@ -201,6 +201,8 @@ export class WasmBackend implements Backend {
       reduce: ([x], a) => reducer?.reduce(a.op, x, a.axes, a.dtype) ?? DECLINE,
       argReduce: ([x], a) => reducer?.argReduce(a.op, x, a.axis) ?? DECLINE,
       copyStrided: ([x], a) => mover?.copyStrided(x, a.outShape, a.offset, a.strides) ?? DECLINE,
+      scatterStrided: ([dy], a) =>
+        mover?.scatterStrided(dy, a.size, a.offset, a.strides) ?? DECLINE,
       concat: (xs, a) => mover?.concat(xs, a.axis, a.outShape) ?? DECLINE,
       // the wasm GEMM, or the reference GEMM on heap views without SIMD
       matMul: (inputs, a) =>

@@ -66,6 +66,35 @@ function gather2dCode(): FuncDef {
   };
 }
 
+/** out[r·s0 + c·s1] = src[r·C + c] for 4-byte elements (the adjoint of gather2d); strides in bytes. */
+type Scatter2dFn = Gather2dFn;
+
+function scatter2dCode(): FuncDef {
+  // params 0 src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 q
+  const c = new Code();
+  c.i32Const(0).localSet(6);
+  c.block().loop();
+  c.localGet(6).localGet(4).i32GeU().brIf(1);
+  c.localGet(3).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
+  c.i32Const(0).localSet(7);
+  c.block().loop();
+  c.localGet(7).localGet(5).i32GeU().brIf(1);
+  c.localGet(8).localGet(0).i32Load().i32Store();
+  c.localGet(0).i32Const(4).i32Add().localSet(0);
+  c.localGet(8).localGet(2).i32Add().localSet(8);
+  c.localGet(7).i32Const(1).i32Add().localSet(7);
+  c.br(0).end().end();
+  c.localGet(6).i32Const(1).i32Add().localSet(6);
+  c.br(0).end().end();
+  return {
+    name: 'scatter2d',
+    params: new Array(6).fill(I32),
+    results: [],
+    locals: [I32, I32, I32],
+    code: c,
+  };
+}
+
 const LANES = (a: number, b: number, c: number, d: number): number[] =>
   [a, b, c, d].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 
@@ -235,10 +264,11 @@ export class SimdMovement {
     private readonly runs: RunsFn,
     private readonly transpose: TransposeFn,
     private readonly gather2d: Gather2dFn,
+    private readonly scatter2d: Scatter2dFn,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdMovement> {
-    const bytes = assemble([runsCode(), transposeCode(), gather2dCode()], {
+    const bytes = assemble([runsCode(), transposeCode(), gather2dCode(), scatter2dCode()], {
       initialPages: 1,
       maximumPages: MAX_PAGES,
       shared: store.heap.shared,
@@ -252,11 +282,13 @@ export class SimdMovement {
       return f;
     };
     const [runs, transpose, gather2d] = [fn('runs'), fn('transpose'), fn('gather2d')];
+    const scatter2d = fn('scatter2d');
     return new SimdMovement(
       store,
       (...a) => void runs(...a),
       (...a) => void transpose(...a),
       (...a) => void gather2d(...a),
+      (...a) => void scatter2d(...a),
     );
   }
 
@@ -297,6 +329,55 @@ export class SimdMovement {
       if (s1 === 1) this.runs(from, s0 * eb, at, cols * eb, rows, cols * eb);
       else if (rowsFirst && s1 > 0) this.transpose(from, at, rows, cols, s1);
       else this.gather2d(from, s0 * eb, s1 * eb, at, rows, cols);
+      for (let d = outer.length - 1; d >= 0; d--) {
+        idx[d]++;
+        base += st[d];
+        if (idx[d] < outer[d]) break;
+        base -= st[d] * outer[d];
+        idx[d] = 0;
+      }
+    }
+    return id;
+  }
+
+  /**
+   * The adjoint of copyStrided: zeros of `size` elements with out[offset + idx·strides] = dy[idx]
+   * (a slice's gradient). The last two collapsed dims of dy by one kernel (row runs by memory.copy
+   * when the inner stride is 1, else a strided scatter), the dims before them by an odometer here, in
+   * the reference's order, so overlapping writes end the same. Null (the reference runs) for bool
+   * scatters with an inner stride other than 1.
+   */
+  scatterStrided(
+    dy: TensorInfo,
+    size: number,
+    offset: number,
+    strides: readonly number[],
+  ): DataId | null {
+    const eb = bytesOf(dy.dtype);
+    const n = sizeOf(dy.shape);
+    const { shape, strides: st } = collapse(dy.shape, strides);
+    while (shape.length < 2) {
+      shape.unshift(1);
+      st.unshift(0);
+    }
+    const k = shape.length;
+    const [rows, cols] = [shape[k - 2], shape[k - 1]];
+    const [s0, s1] = [st[k - 2], st[k - 1]];
+    if (eb !== 4 && s1 !== 1 && n > 0) return null;
+    const s = this.store;
+    // zeroed: fresh blocks are, reused ones are filled (a memset)
+    const { id } = s.alloc(dy.dtype, size);
+    if (n === 0) return id;
+    const src = s.offsetOf(dy.dataId);
+    const dst = s.offsetOf(id);
+    const plane = rows * cols * eb;
+    const outer = shape.slice(0, k - 2);
+    const idx = new Array<number>(outer.length).fill(0);
+    let base = offset;
+    for (let o = 0, from = src; o < n; o += rows * cols, from += plane) {
+      const at = dst + base * eb;
+      if (s1 === 1) this.runs(from, cols * eb, at, s0 * eb, rows, cols * eb);
+      else this.scatter2d(from, s0 * eb, s1 * eb, at, rows, cols);
       for (let d = outer.length - 1; d >= 0; d--) {
         idx[d]++;
         base += st[d];
