@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, predicates, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
@@ -68,11 +68,13 @@ export interface WasmKernels {
  * wholly in wasm (packing, a 4x8 f32x4 micro-kernel with relaxed-SIMD FMA where available, and the
  * fused bias + activation write-out), split over worker threads sharing the heap (pool.ts); conv2d and
  * its gradients build patch matrices in wasm (conv.ts); depthwise conv (multiplier 1) and max/avg
- * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under
- * any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial
- * approximations with tested ulp bounds), float32<->int32 casts, sum/prod/max/min over one run of
- * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm
- * (large elementwise ops split over the threads, and Adam's step fused into one pass);
+ * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum and
+ * squaredDifference under any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf,
+ * gelu... as polynomial approximations with tested ulp bounds), comparisons, logical ops,
+ * isFinite/isNaN/isInf and `where` under any broadcast (predicate.ts), float32<->int32 casts,
+ * sum/prod/max/min over one run of axes, argMax/argMin down columns, strided copies (runs, tile
+ * transposes), their adjoint scatterStrided and concat run in wasm (large elementwise ops split over
+ * the threads, and Adam's step fused into one pass);
  * every other case runs the reference CPU kernels on views of the heap.
  * @example
  * await nr.setBackend('wasm');
