@@ -523,6 +523,9 @@ export class Code {
   f64Sub(): this {
     return this.op(0xa1);
   }
+  i32ReinterpretF32(): this {
+    return this.op(0xbc);
+  }
   /** Loads one byte into every lane of an i8x16. */
   v128Load8Splat(offset = 0): this {
     return this.simd(0x07, ...this.memarg(0, offset));

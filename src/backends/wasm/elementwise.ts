@@ -8,6 +8,7 @@ import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js'
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
 import { type PoolTask, ThreadPool } from './pool.js';
 import { VecFn } from './simd_math.js';
+import { softmaxCode } from './softmax.js';
 import type { WasmStore } from './store.js';
 import { isSimdUnary, SIMD_UNARY, SIMD_UNARY_OPS, type SimdUnaryOp } from './unary_simd.js';
 
@@ -209,6 +210,7 @@ export class SimdElementwise {
       // NOTE: the binary kernels come first, so op i of SIMD_BINARY_OPS is function i
       ...SIMD_BINARY_OPS.map((op, i) => rowsCode(op, i)),
       adamCode(),
+      softmaxCode(),
     ];
     const bytes = assemble(funcs, {
       initialPages: 1,
@@ -350,6 +352,31 @@ export class SimdElementwise {
       ]),
     );
     return outs;
+  }
+
+  /**
+   * softmax over the last axis of a float32 tensor in one pass per row (softmax.ts), rows split over
+   * the threads from the polynomial ops' threshold; null for other dtypes (the composed kernels run).
+   */
+  softmax(x: TensorInfo): DataId | null {
+    if (x.dtype !== 'float32') return null;
+    const size = sizeOf(x.shape);
+    const n = x.shape[x.shape.length - 1] ?? 1;
+    const id = this.store.allocRaw('float32', size);
+    if (size === 0) return id;
+    const rows = size / n;
+    const [xAt, outAt] = [this.store.offsetOf(x.dataId), this.store.offsetOf(id)];
+    const threads = size >= this.parallelMin / 8 ? Math.min(this.pool.size, rows) : 1;
+    this.pool.parallelFor(
+      this.tasks.softmax,
+      splitRange(rows, threads, 1).map(([r0, r1]) => [
+        xAt + r0 * n * 4,
+        outAt + r0 * n * 4,
+        r1 - r0,
+        n,
+      ]),
+    );
+    return id;
   }
 
   /** A 16-byte block holding `value` four times, for a scalar operand (stride 0). */

@@ -231,8 +231,10 @@ export class WasmBackend implements Backend {
       maxPoolGrad: ([dy, x], a) => pools?.maxPoolGrad(dy, x, a.info) ?? DECLINE,
       avgPool: ([x], a) => pools?.avgPool(x, a.info) ?? DECLINE,
       avgPoolGrad: ([dy], a) => pools?.avgPoolGrad(dy, a.info) ?? DECLINE,
-      // one scalar pass for small tensors; above, the composed SIMD kernels win (softmax.ts)
-      softmax: ([x]) => (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
+      // one SIMD pass per row; without SIMD, one JS pass for small tensors, else the composed kernels
+      softmax: ([x]) =>
+        simd?.softmax(x) ??
+        (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
       // Adam's step in one fused pass (elementwise.ts); declined without SIMD
       adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
       // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
