@@ -4,9 +4,9 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp } from '../../core/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
-import { assemble, Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
-import { MAX_PAGES } from './heap.js';
+import { instantiateOnHeap, type VoidKernel } from './kernels.js';
 import type { WasmStore } from './store.js';
 
 /** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
@@ -179,8 +179,6 @@ export function forEachPlane(
   }
 }
 
-type Fn = (...args: number[]) => void;
-
 /**
  * The compiled broadcast and cast kernels of one heap; each returns null where the reference runs.
  * @example const bc = await SimdBroadcast.compile(store); bc.binary('add', a, b, [4, 5]);
@@ -188,26 +186,13 @@ type Fn = (...args: number[]) => void;
 export class SimdBroadcast {
   private constructor(
     private readonly store: WasmStore,
-    private readonly fns: Record<string, Fn>,
+    private readonly fns: Record<string, VoidKernel>,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdBroadcast> {
     const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false)];
-    const bytes = assemble(funcs, {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: store.heap.shared,
-    });
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: { memory: store.heap.memory },
-    });
-    const fns: Record<string, Fn> = {};
-    for (const f of funcs) {
-      const fn = instance.exports[f.name];
-      if (typeof fn !== 'function') throw new Error(`wasm: export ${f.name} missing`);
-      fns[f.name] = (...args) => void fn(...args);
-    }
-    return new SimdBroadcast(store, fns);
+    const fns = await instantiateOnHeap(store.heap, funcs);
+    return new SimdBroadcast(store, Object.fromEntries(fns));
   }
 
   /** n values at heap byte offsets converted f32 -> i32 (toward zero, saturating) or i32 -> f32. */

@@ -40,54 +40,35 @@ function runsCode(): FuncDef {
   return { name: 'runs', params: new Array(6).fill(I32), results: [], locals: [], code: c };
 }
 
-function gather2dCode(): FuncDef {
-  // params 0 src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 p
-  const c = new Code();
-  c.i32Const(0).localSet(6);
-  c.block().loop();
-  c.localGet(6).localGet(4).i32GeU().brIf(1);
-  c.localGet(0).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
-  c.i32Const(0).localSet(7);
-  c.block().loop();
-  c.localGet(7).localGet(5).i32GeU().brIf(1);
-  c.localGet(3).localGet(8).i32Load().i32Store();
-  c.localGet(3).i32Const(4).i32Add().localSet(3);
-  c.localGet(8).localGet(2).i32Add().localSet(8);
-  c.localGet(7).i32Const(1).i32Add().localSet(7);
-  c.br(0).end().end();
-  c.localGet(6).i32Const(1).i32Add().localSet(6);
-  c.br(0).end().end();
-  return {
-    name: 'gather2d',
-    params: new Array(6).fill(I32),
-    results: [],
-    locals: [I32, I32, I32],
-    code: c,
-  };
-}
-
 /** out[r·s0 + c·s1] = src[r·C + c] for 4-byte elements (the adjoint of gather2d); strides in bytes. */
 type Scatter2dFn = Gather2dFn;
 
-function scatter2dCode(): FuncDef {
-  // params 0 src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 q
+/**
+ * A strided 2-D walk of 4-byte elements: gather2d reads src[r·s0 + c·s1] into a dense dst, scatter2d
+ * (its adjoint) writes a dense src to dst[r·s0 + c·s1].
+ */
+function strided2dCode(scatter: boolean): FuncDef {
+  // params 0 dense-or-strided src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 the strided
+  // pointer (into src for a gather, into dst for a scatter); the dense side steps 4 bytes
+  const [dense, strided] = scatter ? [0, 3] : [3, 0];
   const c = new Code();
   c.i32Const(0).localSet(6);
   c.block().loop();
   c.localGet(6).localGet(4).i32GeU().brIf(1);
-  c.localGet(3).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
+  c.localGet(strided).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
   c.i32Const(0).localSet(7);
   c.block().loop();
   c.localGet(7).localGet(5).i32GeU().brIf(1);
-  c.localGet(8).localGet(0).i32Load().i32Store();
-  c.localGet(0).i32Const(4).i32Add().localSet(0);
+  if (scatter) c.localGet(8).localGet(dense).i32Load().i32Store();
+  else c.localGet(dense).localGet(8).i32Load().i32Store();
+  c.localGet(dense).i32Const(4).i32Add().localSet(dense);
   c.localGet(8).localGet(2).i32Add().localSet(8);
   c.localGet(7).i32Const(1).i32Add().localSet(7);
   c.br(0).end().end();
   c.localGet(6).i32Const(1).i32Add().localSet(6);
   c.br(0).end().end();
   return {
-    name: 'scatter2d',
+    name: scatter ? 'scatter2d' : 'gather2d',
     params: new Array(6).fill(I32),
     results: [],
     locals: [I32, I32, I32],
@@ -268,11 +249,14 @@ export class SimdMovement {
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdMovement> {
-    const bytes = assemble([runsCode(), transposeCode(), gather2dCode(), scatter2dCode()], {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: store.heap.shared,
-    });
+    const bytes = assemble(
+      [runsCode(), transposeCode(), strided2dCode(false), strided2dCode(true)],
+      {
+        initialPages: 1,
+        maximumPages: MAX_PAGES,
+        shared: store.heap.shared,
+      },
+    );
     const { instance } = await WebAssembly.instantiate(bytes, {
       env: { memory: store.heap.memory },
     });

@@ -4,9 +4,9 @@ import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
-import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { forEachPlane } from './broadcast.js';
-import { MAX_PAGES } from './heap.js';
+import { instantiateOnHeap, type VoidKernel } from './kernels.js';
 import type { WasmStore } from './store.js';
 
 /** Element width in bytes of a kernel operand or output. */
@@ -241,12 +241,12 @@ function planeCode(name: string, l: Lowering): FuncDef {
 /** Every kernel of the module by export name. */
 function lowerings(): Map<string, Lowering> {
   const m = new Map<string, Lowering>();
-  for (const op of Object.keys(COMPARE) as CompareOp[]) {
+  for (const op of Object.keys(COMPARE).filter((o) => isIn(COMPARE, o))) {
     m.set(`${op}_f32`, compare(op, false));
     m.set(`${op}_i32`, compare(op, true));
   }
-  for (const op of Object.keys(LOGICAL) as LogicalOp[]) m.set(op, logical(op));
-  for (const op of Object.keys(CLASS) as ClassOp[]) m.set(op, classTest(op));
+  for (const op of Object.keys(LOGICAL).filter((o) => isIn(LOGICAL, o))) m.set(op, logical(op));
+  for (const op of Object.keys(CLASS).filter((o) => isIn(CLASS, o))) m.set(op, classTest(op));
   m.set('logicalNot', LOGICAL_NOT);
   m.set('where', WHERE);
   return m;
@@ -256,8 +256,6 @@ function isIn<T extends object>(table: T, op: string): op is Extract<keyof T, st
   return Object.hasOwn(table, op);
 }
 
-type Fn = (...args: number[]) => void;
-
 /**
  * The compiled predicate and select kernels of one heap; each method returns null where the
  * reference kernel runs instead (other dtypes).
@@ -266,27 +264,12 @@ type Fn = (...args: number[]) => void;
 export class SimdPredicates {
   private constructor(
     private readonly store: WasmStore,
-    private readonly fns: Map<string, Fn>,
+    private readonly fns: Map<string, VoidKernel>,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdPredicates> {
-    const table = lowerings();
-    const funcs = [...table].map(([name, l]) => planeCode(name, l));
-    const bytes = assemble(funcs, {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: store.heap.shared,
-    });
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: { memory: store.heap.memory },
-    });
-    const fns = new Map<string, Fn>();
-    for (const f of funcs) {
-      const fn = instance.exports[f.name];
-      if (typeof fn !== 'function') throw new Error(`wasm: export ${f.name} missing`);
-      fns.set(f.name, (...args) => void fn(...args));
-    }
-    return new SimdPredicates(store, fns);
+    const funcs = [...lowerings()].map(([name, l]) => planeCode(name, l));
+    return new SimdPredicates(store, await instantiateOnHeap(store.heap, funcs));
   }
 
   /** A comparison (float32 or int32 operands of one dtype) or a logical op (bool operands). */
