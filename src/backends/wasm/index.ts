@@ -114,6 +114,7 @@ export class WasmBackend implements Backend {
     this.heap = store.heap;
     this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
     store.gemm = this.gemm;
+    if (kernels.mover) store.zeroFill = kernels.mover.zero;
     this.kernels = overrideKernels(
       bindKernels(CPU_KERNELS, { store, backend: this }),
       this.overrides(),

@@ -76,6 +76,13 @@ function strided2dCode(scatter: boolean): FuncDef {
   };
 }
 
+/** memory.fill(dst, 0, bytes). */
+function zeroCode(): FuncDef {
+  const c = new Code();
+  c.localGet(0).i32Const(0).localGet(1).memoryFill();
+  return { name: 'zero', params: [I32, I32], results: [], locals: [], code: c };
+}
+
 const LANES = (a: number, b: number, c: number, d: number): number[] =>
   [a, b, c, d].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 
@@ -246,11 +253,13 @@ export class SimdMovement {
     private readonly transpose: TransposeFn,
     private readonly gather2d: Gather2dFn,
     private readonly scatter2d: Scatter2dFn,
+    /** Zeroes `bytes` bytes at a heap offset (memory.fill). */
+    readonly zero: (offset: number, bytes: number) => void,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdMovement> {
     const bytes = assemble(
-      [runsCode(), transposeCode(), strided2dCode(false), strided2dCode(true)],
+      [runsCode(), transposeCode(), strided2dCode(false), strided2dCode(true), zeroCode()],
       {
         initialPages: 1,
         maximumPages: MAX_PAGES,
@@ -266,13 +275,14 @@ export class SimdMovement {
       return f;
     };
     const [runs, transpose, gather2d] = [fn('runs'), fn('transpose'), fn('gather2d')];
-    const scatter2d = fn('scatter2d');
+    const [scatter2d, zero] = [fn('scatter2d'), fn('zero')];
     return new SimdMovement(
       store,
       (...a) => void runs(...a),
       (...a) => void transpose(...a),
       (...a) => void gather2d(...a),
       (...a) => void scatter2d(...a),
+      (...a) => void zero(...a),
     );
   }
 
@@ -349,7 +359,7 @@ export class SimdMovement {
     const [s0, s1] = [st[k - 2], st[k - 1]];
     if (eb !== 4 && s1 !== 1 && n > 0) return null;
     const s = this.store;
-    // zeroed: fresh blocks are, reused ones are filled (a memset)
+    // zeroed: fresh blocks are, reused ones are filled (memory.fill, see WasmStore.zeroFill)
     const { id } = s.alloc(dy.dtype, size);
     if (n === 0) return id;
     const src = s.offsetOf(dy.dataId);
