@@ -126,6 +126,26 @@ describe('wasm predicates agree with the reference bit for bit', () => {
     }
   });
 
+  it('casts to and from bool (NaN and -0 included) on every length', () => {
+    const r = rng(10);
+    const pairs: [DType, DType][] = [
+      ['bool', 'float32'],
+      ['bool', 'int32'],
+      ['float32', 'bool'],
+      ['int32', 'bool'],
+    ];
+    for (const n of [0, 1, 3, 4, 7, 1001])
+      for (const [from, to] of pairs) {
+        const v = values(r, n, from);
+        if (from === 'bool' && n > 2) v[1] = 2; // a byte that is not 0 or 1 keeps its value, as the reference
+        expectBitwise(
+          (k, [t]) => k.run('cast', [t], { dtype: to }),
+          [{ shape: [n], values: v, dtype: from }],
+          `cast ${from}>${to} n=${n}`,
+        );
+      }
+  });
+
   it('where: the RNN masks ([b,1] against [b,n] and scalars), full shapes, float32 and int32', () => {
     const r = rng(8);
     const cases: [number[], number[], number[]][] = [
@@ -216,6 +236,9 @@ describe('SimdPredicates', () => {
     expect(p.unary('isNaN', f)).not.toBeNull();
     expect(p.unary('isNaN', i)).toBeNull();
     expect(p.unary('logicalNot', c)).not.toBeNull();
+    expect(p.cast(c, 'float32')).not.toBeNull();
+    expect(p.cast(f, 'bool')).not.toBeNull();
+    expect(p.cast(f, 'int32')).toBeNull();
   });
 });
 

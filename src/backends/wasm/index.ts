@@ -71,7 +71,7 @@ export interface WasmKernels {
  * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum and
  * squaredDifference under any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf,
  * gelu... as polynomial approximations with tested ulp bounds), comparisons, logical ops,
- * isFinite/isNaN/isInf and `where` under any broadcast (predicate.ts), float32<->int32 casts,
+ * isFinite/isNaN/isInf and `where` under any broadcast (predicate.ts), float32<->int32 and bool casts,
  * sum/prod/max/min over one run of axes, argMax/argMin down columns, strided copies (runs, tile
  * transposes), their adjoint scatterStrided and concat run in wasm (large elementwise ops split over
  * the threads, and Adam's step fused into one pass);
@@ -200,7 +200,7 @@ export class WasmBackend implements Backend {
         predicates?.binary(a.op, x, y, a.outShape) ??
         DECLINE,
       where: ([c, x, y], a) => predicates?.where(c, x, y, a.outShape, a.dtype) ?? DECLINE,
-      cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? DECLINE,
+      cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? predicates?.cast(x, a.dtype) ?? DECLINE,
       reduce: ([x], a) => reducer?.reduce(a.op, x, a.axes, a.dtype) ?? DECLINE,
       argReduce: ([x], a) => reducer?.argReduce(a.op, x, a.axis) ?? DECLINE,
       copyStrided: ([x], a) => mover?.copyStrided(x, a.outShape, a.offset, a.strides) ?? DECLINE,

@@ -1,4 +1,4 @@
-// wasm kernels with bool inputs or outputs: comparisons, logical ops, isFinite/isNaN/isInf and where, under any broadcast.
+// wasm kernels with bool inputs or outputs: comparisons, logical ops, isFinite/isNaN/isInf, casts to and from bool and where, under any broadcast.
 import type { DType } from '../../core/dtype.js';
 import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
@@ -142,6 +142,42 @@ const LOGICAL_NOT: Lowering = {
   scalar: (c, [x]) => void c.localGet(x).i32Load8U().i32Eqz(),
 };
 
+/** Four bool bytes (low 32 bits) widened to i32 lanes, keeping their values as the reference copies them. */
+function widenBytes(c: Code): Code {
+  return c.i16x8ExtendLowI8x16U().i32x4ExtendLowI16x8U();
+}
+
+/**
+ * Casts to and from bool as the reference's copyConverted: to bool, x !== 0 (so NaN is true and -0
+ * false); from bool, the byte's value.
+ */
+const CASTS = {
+  'bool>float32': {
+    ins: [1],
+    out: 4,
+    vec: (c, [x]) => void widenBytes(c.localGet(x)).f32x4ConvertI32x4S(),
+    scalar: (c, [x]) => void c.localGet(x).i32Load8U().f32ConvertI32S().i32ReinterpretF32(),
+  },
+  'bool>int32': {
+    ins: [1],
+    out: 4,
+    vec: (c, [x]) => void widenBytes(c.localGet(x)),
+    scalar: (c, [x]) => void c.localGet(x).i32Load8U(),
+  },
+  'float32>bool': {
+    ins: [4],
+    out: 1,
+    vec: (c, [x]) => maskToBytes(c.localGet(x).v128Zero().f32x4Ne()),
+    scalar: (c, [x]) => void c.localGet(x).f32Load().f32Const(0).f32Ne(),
+  },
+  'int32>bool': {
+    ins: [4],
+    out: 1,
+    vec: (c, [x]) => maskToBytes(c.localGet(x).v128Zero().i32x4Ne()),
+    scalar: (c, [x]) => void c.localGet(x).i32Load().i32Const(0).i32Ne(),
+  },
+} satisfies Record<string, Lowering>;
+
 /** cond ? a : b over 4-byte values (float32 or int32: the bits are copied). */
 const WHERE: Lowering = {
   ins: [1, 4, 4],
@@ -248,6 +284,7 @@ function lowerings(): Map<string, Lowering> {
   for (const op of Object.keys(LOGICAL).filter((o) => isIn(LOGICAL, o))) m.set(op, logical(op));
   for (const op of Object.keys(CLASS).filter((o) => isIn(CLASS, o))) m.set(op, classTest(op));
   m.set('logicalNot', LOGICAL_NOT);
+  for (const [pair, l] of Object.entries(CASTS)) m.set(pair, l);
   m.set('where', WHERE);
   return m;
 }
@@ -288,6 +325,12 @@ export class SimdPredicates {
     const ok =
       (isIn(CLASS, op) && x.dtype === 'float32') || (op === 'logicalNot' && x.dtype === 'bool');
     return ok ? this.run(op, [x], 'bool', x.shape) : null;
+  }
+
+  /** A cast to or from bool (float32 or int32 on the other side); null for other pairs. */
+  cast(x: TensorInfo, dtype: DType): DataId | null {
+    const pair = `${x.dtype}>${dtype}`;
+    return isIn(CASTS, pair) ? this.run(pair, [x], dtype, x.shape) : null;
   }
 
   /** cond ? a : b with a bool condition and float32 or int32 values of the output's dtype. */
