@@ -6,7 +6,7 @@ import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import { Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
-import { instantiateOnHeap, type VoidKernel } from './kernels.js';
+import { instantiateVoid, type VoidKernel } from './emit.js';
 import type { WasmStore } from './store.js';
 
 /** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
@@ -191,7 +191,7 @@ export class SimdBroadcast {
 
   static async compile(store: WasmStore): Promise<SimdBroadcast> {
     const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false)];
-    const fns = await instantiateOnHeap(store.heap, funcs);
+    const fns = await instantiateVoid(store.heap, funcs);
     return new SimdBroadcast(store, Object.fromEntries(fns));
   }
 

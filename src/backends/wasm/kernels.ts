@@ -1,6 +1,5 @@
-// WebAssembly kernels emitted at run time with asm.ts: feature probes, module instantiation on the heap, the 4x8 f32x4 GEMM micro-kernel.
+// WebAssembly kernels emitted at run time with asm.ts: feature probes and the 4x8 f32x4 GEMM micro-kernel.
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
-import { type Heap, MAX_PAGES } from './heap.js';
 
 /** Register tile of the micro-kernel: MR rows of A times NR columns of B (two f32x4 per row). */
 export const MR = 4;
@@ -10,29 +9,6 @@ export const NR = 8;
 export interface WasmFeatures {
   simd: boolean;
   relaxedSimd: boolean;
-}
-
-/** A compiled kernel without results, called with i32 arguments. */
-export type VoidKernel = (...args: number[]) => void;
-
-/**
- * Assembles `funcs` into one module importing `heap`'s memory, instantiates it on the calling thread
- * and returns its exports by name (throwing if one is missing).
- * @example const fns = await instantiateOnHeap(store.heap, [runsCode()]); fns.get('runs')
- */
-export async function instantiateOnHeap(
-  heap: Heap,
-  funcs: readonly FuncDef[],
-): Promise<Map<string, VoidKernel>> {
-  const bytes = assemble(funcs, { initialPages: 1, maximumPages: MAX_PAGES, shared: heap.shared });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-  const fns = new Map<string, VoidKernel>();
-  for (const f of funcs) {
-    const fn = instance.exports[f.name];
-    if (typeof fn !== 'function') throw new Error(`wasm: export ${f.name} missing`);
-    fns.set(f.name, (...args) => void fn(...args));
-  }
-  return fns;
 }
 
 function probe(emit: (c: Code) => Code): boolean {

@@ -238,6 +238,50 @@ export function collapse(
   return { shape: outShape, strides: outStrides };
 }
 
+/** A strided walk as planes: see stridedPlanes. */
+export interface StridedPlanes {
+  rows: number;
+  cols: number;
+  /** Strides of the plane's rows and columns, in elements. */
+  s0: number;
+  s1: number;
+  /** The element offset where each plane starts, in row-major order of the dims before the last two. */
+  bases: number[];
+}
+
+/**
+ * `shape` walked with `strides` from `offset`, collapsed to at least two dims: the last two make a
+ * plane (one kernel call), the dims before them an odometer.
+ * @example stridedPlanes([2, 3, 4], [1, 8, 3], 0) // { rows: 3, cols: 4, s0: 8, s1: 3, bases: [0, 1] }
+ */
+export function stridedPlanes(
+  shape: Shape,
+  strides: readonly number[],
+  offset: number,
+): StridedPlanes {
+  const { shape: dims, strides: st } = collapse(shape, strides);
+  while (dims.length < 2) {
+    dims.unshift(1);
+    st.unshift(0);
+  }
+  const k = dims.length;
+  const outer = dims.slice(0, k - 2);
+  const idx = new Array<number>(outer.length).fill(0);
+  const bases: number[] = [];
+  const planes = sizeOf(shape) === 0 ? 0 : sizeOf(outer);
+  for (let p = 0, base = offset; p < planes; p++) {
+    bases.push(base);
+    for (let d = outer.length - 1; d >= 0; d--) {
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < outer[d]) break;
+      base -= st[d] * outer[d];
+      idx[d] = 0;
+    }
+  }
+  return { rows: dims[k - 2], cols: dims[k - 1], s0: st[k - 2], s1: st[k - 1], bases };
+}
+
 function bytesOf(dtype: DType): number {
   return dtype === 'bool' ? 1 : 4;
 }
@@ -299,38 +343,19 @@ export class SimdMovement {
   ): DataId | null {
     const eb = bytesOf(x.dtype);
     const n = sizeOf(outShape);
-    const { shape, strides: st } = collapse(outShape, strides);
-    while (shape.length < 2) {
-      shape.unshift(1);
-      st.unshift(0);
-    }
-    const k = shape.length;
-    const [rows, cols] = [shape[k - 2], shape[k - 1]];
-    const [s0, s1] = [st[k - 2], st[k - 1]];
+    const { rows, cols, s0, s1, bases } = stridedPlanes(outShape, strides, offset);
     const rowsFirst = s0 === 1 && rows > 1;
     if (eb !== 4 && s1 !== 1 && n > 0) return null;
     const s = this.store;
     const id = s.allocRaw(x.dtype, n);
-    if (n === 0) return id;
     const src = s.offsetOf(x.dataId);
     const dst = s.offsetOf(id);
-    const plane = rows * cols * eb;
-    const outer = shape.slice(0, k - 2);
-    const idx = new Array<number>(outer.length).fill(0);
-    let base = offset;
-    for (let o = 0, at = dst; o < n; o += rows * cols, at += plane) {
-      const from = src + base * eb;
+    bases.forEach((base, i) => {
+      const [from, at] = [src + base * eb, dst + i * rows * cols * eb];
       if (s1 === 1) this.runs(from, s0 * eb, at, cols * eb, rows, cols * eb);
       else if (rowsFirst && s1 > 0) this.transpose(from, at, rows, cols, s1);
       else this.gather2d(from, s0 * eb, s1 * eb, at, rows, cols);
-      for (let d = outer.length - 1; d >= 0; d--) {
-        idx[d]++;
-        base += st[d];
-        if (idx[d] < outer[d]) break;
-        base -= st[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    });
     return id;
   }
 
@@ -349,37 +374,18 @@ export class SimdMovement {
   ): DataId | null {
     const eb = bytesOf(dy.dtype);
     const n = sizeOf(dy.shape);
-    const { shape, strides: st } = collapse(dy.shape, strides);
-    while (shape.length < 2) {
-      shape.unshift(1);
-      st.unshift(0);
-    }
-    const k = shape.length;
-    const [rows, cols] = [shape[k - 2], shape[k - 1]];
-    const [s0, s1] = [st[k - 2], st[k - 1]];
+    const { rows, cols, s0, s1, bases } = stridedPlanes(dy.shape, strides, offset);
     if (eb !== 4 && s1 !== 1 && n > 0) return null;
     const s = this.store;
     // zeroed: fresh blocks are, reused ones are filled (memory.fill, see WasmStore.zeroFill)
     const { id } = s.alloc(dy.dtype, size);
-    if (n === 0) return id;
     const src = s.offsetOf(dy.dataId);
     const dst = s.offsetOf(id);
-    const plane = rows * cols * eb;
-    const outer = shape.slice(0, k - 2);
-    const idx = new Array<number>(outer.length).fill(0);
-    let base = offset;
-    for (let o = 0, from = src; o < n; o += rows * cols, from += plane) {
-      const at = dst + base * eb;
+    bases.forEach((base, i) => {
+      const [from, at] = [src + i * rows * cols * eb, dst + base * eb];
       if (s1 === 1) this.runs(from, cols * eb, at, s0 * eb, rows, cols * eb);
       else this.scatter2d(from, s0 * eb, s1 * eb, at, rows, cols);
-      for (let d = outer.length - 1; d >= 0; d--) {
-        idx[d]++;
-        base += st[d];
-        if (idx[d] < outer[d]) break;
-        base -= st[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    });
     return id;
   }
 

@@ -6,7 +6,7 @@ import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import { Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { forEachPlane } from './broadcast.js';
-import { instantiateOnHeap, type VoidKernel } from './kernels.js';
+import { instantiateVoid, type VoidKernel } from './emit.js';
 import type { WasmStore } from './store.js';
 
 /** Element width in bytes of a kernel operand or output. */
@@ -306,7 +306,7 @@ export class SimdPredicates {
 
   static async compile(store: WasmStore): Promise<SimdPredicates> {
     const funcs = [...lowerings()].map(([name, l]) => planeCode(name, l));
-    return new SimdPredicates(store, await instantiateOnHeap(store.heap, funcs));
+    return new SimdPredicates(store, await instantiateVoid(store.heap, funcs));
   }
 
   /** A comparison (float32 or int32 operands of one dtype) or a logical op (bool operands). */
