@@ -25,6 +25,15 @@ export function erf(x: number): number {
   return Math.sign(x) * (1 - erfcLarge(ax));
 }
 
+/**
+ * Complementary error function 1 - erf(x), keeping its relative precision in the right tail (where
+ * 1 - erf(x) would cancel to 0).
+ * @example erfc(5) // 1.5374597944280349e-12
+ */
+export function erfc(x: number): number {
+  return x >= 2.5 ? erfcLarge(x) : 1 - erf(x);
+}
+
 /** erfc(x) for x >= 2.5 by Lentz's continued fraction. */
 function erfcLarge(x: number): number {
   if (x > 27) return 0;

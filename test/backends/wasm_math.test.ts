@@ -4,6 +4,7 @@ import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { Heap, WasmStore } from '../../src/backends/wasm/index.js';
 import { SIMD_UNARY_OPS, type SimdUnaryOp } from '../../src/backends/wasm/unary_simd.js';
 import { UNARY } from '../../src/ops/elementwise_table.js';
+import { erfc } from '../../src/core/scalar_math.js';
 
 /** Distance in float32 steps: bit patterns mapped to a line where -0 and +0 meet. */
 function ordered(bits: number): number {
@@ -20,6 +21,8 @@ function sigmoid64(t: number): number {
  * cancels to 0 below x = -7 in double; x sigmoid(2u) is the same function without the cancellation.
  */
 function truth(op: SimdUnaryOp): (x: number) => number {
+  // likewise gelu's 1 + erf(x/sqrt2) cancels for x < 0: x erfc(-x/sqrt2)/2 keeps the tail's precision
+  if (op === 'gelu') return (x) => 0.5 * x * erfc(-x * Math.SQRT1_2);
   if (op === 'geluTanh')
     return (x) => x * sigmoid64(2 * 0.7978845608028654 * (x + 0.044715 * x * x * x));
   const fn = UNARY[op].fn;
@@ -78,10 +81,12 @@ const BOUNDS: Record<SimdUnaryOp, Bound> = {
   silu: { ulps: 4, below: -87, farUlps: 128 },
   mish: { ulps: 6, below: -87, farUlps: 128 },
   geluTanh: { ulps: 8, below: -2, farUlps: 256 },
+  gelu: { ulps: 5 },
 };
 
 /** The ops the brief names, swept densely (every 97th pattern); the rest every 997th. */
 const DENSE = new Set<SimdUnaryOp>([
+  'gelu',
   'exp',
   'expm1',
   'log',
@@ -221,6 +226,13 @@ describe('wasm SIMD unary approximations', () => {
     expect(at('erf', 10)).toBe(1);
     expect(at('expm1', -100)).toBe(-1);
     expect(at('softplus', 1e30)).toBe(Math.fround(1e30));
+    // gelu as the reference at the ends: x * 0 past the float32 tail, so -Inf gives NaN
+    expect(at('gelu', Infinity)).toBe(Infinity);
+    expect(at('gelu', -Infinity)).toBeNaN();
+    expect(Object.is(at('gelu', -20), -0)).toBe(true);
+    expect(at('gelu', 20)).toBe(20);
+    // the tail keeps relative precision where the reference's 1 + erf(x/sqrt2) is all cancellation
+    expect(Math.abs(at('gelu', -10) / (-5 * erfc(10 * Math.SQRT1_2)) - 1)).toBeLessThan(5e-7);
   });
 
   it.each(SIMD_UNARY_OPS.map((op) => [op]))(

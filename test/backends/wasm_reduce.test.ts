@@ -202,6 +202,66 @@ describe('wasm movement', () => {
     }
   });
 
+  it('scatterStrided (a slice gradient) agrees with the reference: permuted, stepped, reversed, repeated', () => {
+    const r = rng(19);
+    for (let t = 0; t < 120; t++) {
+      // x: the full tensor; dy: a strided view of it, scattered back into zeros of x's size
+      const rank = 1 + Math.floor(r() * 4);
+      const shape = randomShape(r, rank);
+      shape[rank - 1] += t % 3 === 0 ? 9 : 0;
+      const size = shape.reduce((a, b) => a * b, 1);
+      const base = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const dtype: DType = t % 7 === 0 ? 'bool' : t % 5 === 0 ? 'int32' : 'float32';
+      const perm = shape.map((_, i) => i).sort(() => (t % 2 === 0 ? 0 : r() - 0.5));
+      let offset = 0;
+      const dyShape: number[] = [];
+      const strides: number[] = [];
+      for (const p of perm) {
+        const kind = r();
+        if (kind < 0.2 && shape[p] > 2) {
+          dyShape.push(Math.ceil(shape[p] / 2));
+          strides.push(2 * base[p]);
+        } else if (kind < 0.35) {
+          offset += (shape[p] - 1) * base[p];
+          dyShape.push(shape[p]);
+          strides.push(-base[p]);
+        } else if (kind < 0.45 && shape[p] > 1) {
+          // a run of rows starting at 1 (the RNN's per-step slices)
+          offset += base[p];
+          dyShape.push(shape[p] - 1);
+          strides.push(base[p]);
+        } else if (kind < 0.5) {
+          // written twice: the later write wins, as in the reference
+          dyShape.push(2);
+          strides.push(0);
+        } else {
+          dyShape.push(shape[p]);
+          strides.push(base[p]);
+        }
+      }
+      const n = dyShape.reduce((a, b) => a * b, 1);
+      const values =
+        dtype === 'float32'
+          ? randomValues(r, n)
+          : Int32Array.from({ length: n }, () => 1 + Math.floor(r() * 5));
+      const typed = dtype === 'bool' ? Uint8Array.from(values, (v) => v & 1) : values;
+      // twice, freeing the output, so the second lands on a reused block holding the first's values
+      for (let k = 0; k < 2; k++) {
+        const [want, got] = [cpu, wasm].map((b) => {
+          const x = put(b, dyShape, typed, dtype);
+          const id = b.run('scatterStrided', [x], { size, offset, strides });
+          const out = b.readSync(id).slice();
+          b.free(id);
+          b.free(x.dataId);
+          return out;
+        });
+        expect(Array.from(got), `${dtype} ${JSON.stringify([shape, dyShape, strides])}`).toEqual(
+          Array.from(want),
+        );
+      }
+    }
+  });
+
   it('transposes a [1024, 1024] matrix and odd shapes exactly', () => {
     for (const [m, n] of [
       [1024, 1024],

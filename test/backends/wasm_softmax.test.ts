@@ -1,4 +1,4 @@
-// The wasm backend's one-pass softmax against the composed kernels it replaces, edge rows included.
+// The wasm backend's one-pass softmax (SIMD rows) against the composed kernels it replaces, edge rows included.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { WasmBackend } from '../../src/backends/wasm/index.js';
@@ -43,6 +43,12 @@ describe.skipIf(!wasmReady)('wasm softmax', () => {
       [3, 1],
       [2, 3, 5],
       [SOFTMAX_ONE_PASS_MAX / 8 + 1, 8],
+      // the SIMD kernel's rows: whole vectors, a tail, attention's 32, long rows
+      [64, 4, 32, 32],
+      [5, 33],
+      [3, 2048],
+      [2, 2047],
+      [1, 3],
     ]) {
       const n = shape.reduce((a, c) => a * c, 1);
       const values = Array.from({ length: n }, () => (r() - 0.5) * 40);

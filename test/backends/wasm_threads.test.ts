@@ -195,6 +195,42 @@ describe('wasm threads', () => {
     });
   }
 
+  it('softmax rows split over threads: 1 and 2 threads bitwise equal, close to the reference', () => {
+    for (const shape of [
+      [1, 7],
+      [3, 33],
+      [37, 32],
+      [5, 2048],
+    ]) {
+      const run = (b: Backend): Float32Array => {
+        const n = shape.reduce((x, y) => x * y, 1);
+        const x: TensorInfo = {
+          dataId: b.write(randomValues(n, 3).map((v) => v * 30), 'float32'),
+          shape,
+          dtype: 'float32',
+        };
+        const id = b.run('softmax', [x], {});
+        const out = b.readSync(id).slice() as Float32Array;
+        b.free(id);
+        b.free(x.dataId);
+        return out;
+      };
+      const x = run(one);
+      expectBitwise(x, run(two), `softmax ${shape}`);
+      expectClose(x, run(reference), 1e-6, 1e-7);
+    }
+  });
+
+  it('gelu and squaredDifference: 1 and 2 threads bitwise equal', () => {
+    const n = 4099;
+    const g = runElementwise(one, { unary: 'gelu' }, [[n]], [n], 4);
+    expectBitwise(g, runElementwise(two, { unary: 'gelu' }, [[n]], [n], 4), 'gelu');
+    expectClose(g, runElementwise(reference, { unary: 'gelu' }, [[n]], [n], 4), 1e-6, 1e-7);
+    const op = { binary: 'squaredDifference' } as const;
+    const d = runElementwise(one, op, [[n], [n]], [n], 6);
+    expectBitwise(d, runElementwise(two, op, [[n], [n]], [n], 6), 'squaredDifference');
+  });
+
   it('splits a row broadcast (bias add) over threads by rows, the row on either side', () => {
     for (const [rows, width] of [
       [1, 16],

@@ -509,6 +509,46 @@ export class Code {
   f64x2PromoteLowF32x4(): this {
     return this.simd(0x5f);
   }
+
+  // --- appended for the predicate, select and gelu kernels ---
+  f32Le(): this {
+    return this.op(0x5f);
+  }
+  f32Ge(): this {
+    return this.op(0x60);
+  }
+  i32Xor(): this {
+    return this.op(0x73);
+  }
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+  i32ReinterpretF32(): this {
+    return this.op(0xbc);
+  }
+  /** Loads one byte into every lane of an i8x16. */
+  v128Load8Splat(offset = 0): this {
+    return this.simd(0x07, ...this.memarg(0, offset));
+  }
+  i8x16Eq(): this {
+    return this.simd(0x23);
+  }
+  i8x16Ne(): this {
+    return this.simd(0x24);
+  }
+  i32x4LtU(): this {
+    return this.simd(0x3a);
+  }
+  i32x4GtU(): this {
+    return this.simd(0x3c);
+  }
+  /** Rounds both f64 lanes to f32 lanes 0 and 1; lanes 2 and 3 become 0. */
+  f32x4DemoteF64x2Zero(): this {
+    return this.simd(0x5e);
+  }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
+  }
 }
 
 /** One exported function: its signature, extra locals (grouped by type) and body. */

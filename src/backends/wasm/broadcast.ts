@@ -4,19 +4,31 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp } from '../../core/elementwise_table.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
-import { assemble, Code, type FuncDef, I32, V128 } from './asm.js';
-import { SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
-import { MAX_PAGES } from './heap.js';
+import { Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
+import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
+import { instantiateVoid, type VoidKernel } from './emit.js';
 import type { WasmStore } from './store.js';
 
-/** The scalar f32 instruction of each SIMD binary op, for the tail of a row. */
-const SCALAR: Record<SimdBinaryOp, (c: Code) => Code> = {
+/** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
+const SCALAR: Record<SimdBinaryOp, (c: Code, s: number) => Code> = {
   add: (c) => c.f32Add(),
   sub: (c) => c.f32Sub(),
   mul: (c) => c.f32Mul(),
   div: (c) => c.f32Div(),
   maximum: (c) => c.f32Max(),
   minimum: (c) => c.f32Min(),
+  // in double, as the reference
+  squaredDifference: (c, s) =>
+    c
+      .f64PromoteF32()
+      .localSet(s)
+      .f64PromoteF32()
+      .localGet(s)
+      .f64Sub()
+      .localTee(s)
+      .localGet(s)
+      .f64Mul()
+      .f32DemoteF64(),
 };
 const OPS = Object.keys(SCALAR).filter((op): op is SimdBinaryOp => op in SIMD_BINARY);
 
@@ -27,7 +39,7 @@ const OPS = Object.keys(SCALAR).filter((op): op is SimdBinaryOp => op in SIMD_BI
  */
 function broadcastCode(op: SimdBinaryOp): FuncDef {
   // params 0 a, 1 aCol, 2 aRow, 3 b, 4 bCol, 5 bRow, 6 out, 7 rows, 8 cols
-  // locals 9 r, 10 j, 11 pa, 12 pb (i32), 13 va, 14 vb (v128)
+  // locals 9 r, 10 j, 11 pa, 12 pb (i32), 13 va, 14 vb, 15..17 the op's scratch (v128), 18 (f64)
   const [a, aCol, aRow, b, bCol, bRow, out, rows, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [r, j, pa, pb, va, vb] = [9, 10, 11, 12, 13, 14];
   const c = new Code();
@@ -50,7 +62,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   load(pa, aCol, va);
   load(pb, bCol, vb);
   c.localGet(out).localGet(va).localGet(vb);
-  SIMD_BINARY[op](c).v128Store();
+  SIMD_BINARY[op](c, 15).v128Store();
   step(pa, aCol, 4);
   step(pb, bCol, 4);
   c.localGet(out).i32Const(16).i32Add().localSet(out);
@@ -59,7 +71,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   c.block().loop();
   c.localGet(j).localGet(cols).i32GeU().brIf(1);
   c.localGet(out).localGet(pa).f32Load().localGet(pb).f32Load();
-  SCALAR[op](c).f32Store();
+  SCALAR[op](c, 18).f32Store();
   step(pa, aCol, 2);
   step(pb, bCol, 2);
   c.localGet(out).i32Const(4).i32Add().localSet(out);
@@ -73,7 +85,7 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
     name: `bcast_${op}`,
     params: new Array(9).fill(I32),
     results: [],
-    locals: [I32, I32, I32, I32, V128, V128],
+    locals: [I32, I32, I32, I32, V128, V128, ...new Array<ValType>(BINARY_SCRATCH).fill(V128), F64],
     code: c,
   };
 }
@@ -110,30 +122,62 @@ function castCode(toInt: boolean): FuncDef {
   };
 }
 
-/** Joint collapse of the output dims and both operands' strides (size-1 dims dropped). */
-function collapse2(
-  shape: Shape,
-  sa: readonly number[],
-  sb: readonly number[],
-): { shape: number[]; sa: number[]; sb: number[] } {
-  const out = { shape: [] as number[], sa: [] as number[], sb: [] as number[] };
-  shape.forEach((d, i) => {
-    if (d === 1) return;
-    const l = out.shape.length - 1;
-    if (l >= 0 && out.sa[l] === sa[i] * d && out.sb[l] === sb[i] * d) {
-      out.shape[l] *= d;
-      out.sa[l] = sa[i];
-      out.sb[l] = sb[i];
-    } else {
-      out.shape.push(d);
-      out.sa.push(sa[i]);
-      out.sb.push(sb[i]);
-    }
-  });
-  return out;
+/** The planes of a broadcast: rows x cols of the output per call, each operand's steps in elements. */
+export interface Planes {
+  rows: number;
+  cols: number;
+  /** Per operand: its step along a row, 1 or 0 (the innermost collapsed dim is contiguous or broadcast). */
+  colStep: number[];
+  /** Per operand: its step from one row to the next. */
+  rowStep: number[];
 }
 
-type Fn = (...args: number[]) => void;
+/**
+ * Walks `outShape` as planes of its last two jointly collapsed dims (size-1 dims dropped, dims merged
+ * where every operand walks them as one): `visit(planes, offsets, outOffset)` gets each operand's element
+ * offset and the output's for every plane, the dims before them stepped by an odometer here.
+ * @example forEachPlane([2, 3], [[3, 1], [0, 1]], (p, at, o) => console.log(p.rows, at, o))
+ */
+export function forEachPlane(
+  outShape: Shape,
+  strides: readonly (readonly number[])[],
+  visit: (p: Planes, offsets: readonly number[], outOffset: number) => void,
+): void {
+  const shape: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  outShape.forEach((d, i) => {
+    if (d === 1) return;
+    const l = shape.length - 1;
+    if (l >= 0 && strides.every((s, k) => st[k][l] === s[i] * d)) {
+      shape[l] *= d;
+      strides.forEach((s, k) => (st[k][l] = s[i]));
+    } else {
+      shape.push(d);
+      strides.forEach((s, k) => st[k].push(s[i]));
+    }
+  });
+  while (shape.length < 2) {
+    shape.unshift(1);
+    for (const s of st) s.unshift(0);
+  }
+  const k = shape.length;
+  const [rows, cols] = [shape[k - 2], shape[k - 1]];
+  const p = { rows, cols, colStep: st.map((s) => s[k - 1]), rowStep: st.map((s) => s[k - 2]) };
+  const n = sizeOf(outShape);
+  const outer = shape.slice(0, k - 2);
+  const idx = new Array<number>(outer.length).fill(0);
+  const at = strides.map(() => 0);
+  for (let o = 0; o < n; o += rows * cols) {
+    visit(p, at, o);
+    for (let d = outer.length - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let q = 0; q < at.length; q++) at[q] += st[q][d];
+      if (idx[d] < outer[d]) break;
+      for (let q = 0; q < at.length; q++) at[q] -= st[q][d] * outer[d];
+      idx[d] = 0;
+    }
+  }
+}
 
 /**
  * The compiled broadcast and cast kernels of one heap; each returns null where the reference runs.
@@ -142,26 +186,13 @@ type Fn = (...args: number[]) => void;
 export class SimdBroadcast {
   private constructor(
     private readonly store: WasmStore,
-    private readonly fns: Record<string, Fn>,
+    private readonly fns: Record<string, VoidKernel>,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdBroadcast> {
     const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false)];
-    const bytes = assemble(funcs, {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: store.heap.shared,
-    });
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: { memory: store.heap.memory },
-    });
-    const fns: Record<string, Fn> = {};
-    for (const f of funcs) {
-      const fn = instance.exports[f.name];
-      if (typeof fn !== 'function') throw new Error(`wasm: export ${f.name} missing`);
-      fns[f.name] = (...args) => void fn(...args);
-    }
-    return new SimdBroadcast(store, fns);
+    const fns = await instantiateVoid(store.heap, funcs);
+    return new SimdBroadcast(store, Object.fromEntries(fns));
   }
 
   /** n values at heap byte offsets converted f32 -> i32 (toward zero, saturating) or i32 -> f32. */
@@ -174,46 +205,25 @@ export class SimdBroadcast {
     if (!(op in SCALAR) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
     const fn = this.fns[`bcast_${op}`];
     const n = sizeOf(outShape);
-    const g = collapse2(
-      outShape,
-      broadcastStrides(a.shape, outShape),
-      broadcastStrides(b.shape, outShape),
-    );
-    while (g.shape.length < 2) {
-      g.shape.unshift(1);
-      g.sa.unshift(0);
-      g.sb.unshift(0);
-    }
-    const k = g.shape.length;
-    const [rows, cols] = [g.shape[k - 2], g.shape[k - 1]];
     const s = this.store;
     const id = s.allocRaw('float32', n);
     const [aAt, bAt, outAt] = [s.offsetOf(a.dataId), s.offsetOf(b.dataId), s.offsetOf(id)];
-    const outer = g.shape.slice(0, k - 2);
-    const idx = new Array<number>(outer.length).fill(0);
-    let [oa, ob] = [0, 0];
-    for (let o = 0; o < n; o += rows * cols) {
-      fn(
-        aAt + oa * 4,
-        g.sa[k - 1],
-        g.sa[k - 2] * 4,
-        bAt + ob * 4,
-        g.sb[k - 1],
-        g.sb[k - 2] * 4,
-        outAt + o * 4,
-        rows,
-        cols,
-      );
-      for (let d = outer.length - 1; d >= 0; d--) {
-        idx[d]++;
-        oa += g.sa[d];
-        ob += g.sb[d];
-        if (idx[d] < outer[d]) break;
-        oa -= g.sa[d] * outer[d];
-        ob -= g.sb[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    forEachPlane(
+      outShape,
+      [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)],
+      (p, [oa, ob], o) =>
+        fn(
+          aAt + oa * 4,
+          p.colStep[0],
+          p.rowStep[0] * 4,
+          bAt + ob * 4,
+          p.colStep[1],
+          p.rowStep[1] * 4,
+          outAt + o * 4,
+          p.rows,
+          p.cols,
+        ),
+    );
     return id;
   }
 

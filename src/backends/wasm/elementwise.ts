@@ -8,10 +8,35 @@ import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js'
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
 import { type PoolTask, ThreadPool } from './pool.js';
 import { VecFn } from './simd_math.js';
+import { softmaxCode } from './softmax.js';
 import type { WasmStore } from './store.js';
 import { isSimdUnary, SIMD_UNARY, SIMD_UNARY_OPS, type SimdUnaryOp } from './unary_simd.js';
 
-/** The binary ops with a SIMD kernel, and the f32x4 instruction of each (broadcast.ts reuses it). */
+/**
+ * (a - b)^2 of two f32x4 on the stack in double, two lanes at a time, as the reference computes it
+ * (so the result is its bits, not those of rounding a - b to float32 first); `t` is the first of three
+ * scratch v128 locals.
+ */
+function squaredDifference(c: Code, t: number): Code {
+  const [a, b, d] = [t, t + 1, t + 2];
+  const half = (high: boolean): void => {
+    for (const x of [a, b]) {
+      c.localGet(x);
+      if (high) c.localGet(x).f32x4Shuffle(2, 3, 0, 1);
+      c.f64x2PromoteLowF32x4();
+    }
+    c.f64x2Sub().localTee(d).localGet(d).f64x2Mul().f32x4DemoteF64x2Zero();
+  };
+  c.localSet(b).localSet(a);
+  half(false);
+  half(true);
+  return c.f32x4Shuffle(0, 1, 4, 5);
+}
+
+/**
+ * The binary ops with a SIMD kernel, and the f32x4 code of each over the two operands on the stack
+ * (broadcast.ts reuses it); `t` is the first of the three scratch v128 locals every kernel declares.
+ */
 export const SIMD_BINARY = {
   add: (c: Code) => c.f32x4Add(),
   sub: (c: Code) => c.f32x4Sub(),
@@ -19,7 +44,10 @@ export const SIMD_BINARY = {
   div: (c: Code) => c.f32x4Div(),
   maximum: (c: Code) => c.f32x4Max(),
   minimum: (c: Code) => c.f32x4Min(),
-} satisfies Partial<Record<BinaryOp, (c: Code) => Code>>;
+  squaredDifference,
+} satisfies Partial<Record<BinaryOp, (c: Code, t: number) => Code>>;
+/** How many scratch v128 locals an op of SIMD_BINARY may use. */
+export const BINARY_SCRATCH = 3;
 export type SimdBinaryOp = keyof typeof SIMD_BINARY;
 
 /**
@@ -79,14 +107,22 @@ function unaryCode(name: SimdUnaryOp): FuncDef {
   };
 }
 
-const SIMD_BINARY_OPS: readonly SimdBinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
+const SIMD_BINARY_OPS: readonly SimdBinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'squaredDifference',
+];
 
 function isSimdBinary(op: BinaryOp): op is SimdBinaryOp {
   return op in SIMD_BINARY;
 }
 
 function binaryCode(name: SimdBinaryOp): FuncDef {
-  // params: 0 a, 1 sa, 2 b, 3 sb, 4 out, 5 n (floats); local 6: end of out
+  // params: 0 a, 1 sa, 2 b, 3 sb, 4 out, 5 n (floats); local 6: end of out, 7..9 the op's scratch
   const c = new Code();
   c.localGet(5).i32Eqz().if().br(1).end();
   // end = out + ceil(n / 4) * 16: blocks are 16-byte multiples, so the last vector stays in its block
@@ -94,13 +130,19 @@ function binaryCode(name: SimdBinaryOp): FuncDef {
   c.i32Add().localSet(6);
   c.loop();
   c.localGet(4).localGet(0).v128Load().localGet(2).v128Load();
-  SIMD_BINARY[name](c);
+  SIMD_BINARY[name](c, 7);
   c.v128Store();
   c.localGet(0).localGet(1).i32Add().localSet(0);
   c.localGet(2).localGet(3).i32Add().localSet(2);
   c.localGet(4).i32Const(16).i32Add().localTee(4).localGet(6).i32LtU().brIf(0);
   c.end();
-  return { name, params: new Array<ValType>(6).fill(I32), results: [], locals: [I32], code: c };
+  return {
+    name,
+    params: new Array<ValType>(6).fill(I32),
+    results: [],
+    locals: [I32, ...new Array<ValType>(BINARY_SCRATCH).fill(V128)],
+    code: c,
+  };
 }
 
 /**
@@ -168,6 +210,7 @@ export class SimdElementwise {
       // NOTE: the binary kernels come first, so op i of SIMD_BINARY_OPS is function i
       ...SIMD_BINARY_OPS.map((op, i) => rowsCode(op, i)),
       adamCode(),
+      softmaxCode(),
     ];
     const bytes = assemble(funcs, {
       initialPages: 1,
@@ -309,6 +352,31 @@ export class SimdElementwise {
       ]),
     );
     return outs;
+  }
+
+  /**
+   * softmax over the last axis of a float32 tensor in one pass per row (softmax.ts), rows split over
+   * the threads from the polynomial ops' threshold; null for other dtypes (the composed kernels run).
+   */
+  softmax(x: TensorInfo): DataId | null {
+    if (x.dtype !== 'float32') return null;
+    const size = sizeOf(x.shape);
+    const n = x.shape[x.shape.length - 1] ?? 1;
+    const id = this.store.allocRaw('float32', size);
+    if (size === 0) return id;
+    const rows = size / n;
+    const [xAt, outAt] = [this.store.offsetOf(x.dataId), this.store.offsetOf(id)];
+    const threads = size >= this.parallelMin / 8 ? Math.min(this.pool.size, rows) : 1;
+    this.pool.parallelFor(
+      this.tasks.softmax,
+      splitRange(rows, threads, 1).map(([r0, r1]) => [
+        xAt + r0 * n * 4,
+        outAt + r0 * n * 4,
+        r1 - r0,
+        n,
+      ]),
+    );
+    return id;
   }
 
   /** A 16-byte block holding `value` four times, for a scalar operand (stride 0). */

@@ -223,6 +223,23 @@ export async function instantiate(
   return out;
 }
 
+/** A compiled kernel without results, called with i32 arguments. */
+export type VoidKernel = (...args: number[]) => void;
+
+/**
+ * `instantiate`, with each export wrapped as a VoidKernel (for modules of kernels without results).
+ * @example const fns = await instantiateVoid(heap, [f.def()]); fns.get('f')?.(0, 16)
+ */
+export async function instantiateVoid(
+  heap: Heap,
+  funcs: readonly FuncDef[],
+): Promise<Map<string, VoidKernel>> {
+  const out = new Map<string, VoidKernel>();
+  for (const [name, fn] of await instantiate(heap, funcs))
+    out.set(name, (...args: number[]) => void fn(...args));
+  return out;
+}
+
 /**
  * Pushes min(a, b) (signed i32); `a` and `b` each push one value and are emitted twice.
  * @example minI32(c, () => c.localGet(x), () => c.i32Const(0));

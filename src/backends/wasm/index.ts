@@ -1,4 +1,4 @@
-// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, reductions and movement in SIMD, the rest on the reference kernels.
+// The WebAssembly backend: tensors in one WebAssembly.Memory; GEMM, conv, pooling, elementwise, predicates, reductions and movement in SIMD, the rest on the reference kernels.
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
@@ -27,6 +27,7 @@ import { WasmFused } from './fused.js';
 import { Heap } from './heap.js';
 import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
+import { SimdPredicates } from './predicate.js';
 import { SimdReduce } from './reduce.js';
 import { detectFeatures, type WasmFeatures } from './kernels.js';
 import * as mm from './matmul.js';
@@ -56,6 +57,8 @@ export interface WasmKernels {
   reducer?: SimdReduce;
   mover?: SimdMovement;
   broadcaster?: SimdBroadcast;
+  /** Comparisons, logical ops, isFinite/isNaN/isInf and where. */
+  predicates?: SimdPredicates;
   /** The worker threads sharing the heap; without one, everything runs on the calling thread. */
   threadPool?: ThreadPool;
 }
@@ -65,11 +68,13 @@ export interface WasmKernels {
  * wholly in wasm (packing, a 4x8 f32x4 micro-kernel with relaxed-SIMD FMA where available, and the
  * fused bias + activation write-out), split over worker threads sharing the heap (pool.ts); conv2d and
  * its gradients build patch matrices in wasm (conv.ts); depthwise conv (multiplier 1) and max/avg
- * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum under
- * any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf... as polynomial
- * approximations with tested ulp bounds), float32<->int32 casts, sum/prod/max/min over one run of
- * axes, argMax/argMin down columns, strided copies (runs, tile transposes) and concat run in wasm
- * (large elementwise ops split over the threads, and Adam's step fused into one pass);
+ * pooling and their gradients run f32x4 over channels; float32 add/sub/mul/div/maximum/minimum and
+ * squaredDifference under any broadcast, the unary ops of unary_simd.ts (exp, log, tanh, sigmoid, erf,
+ * gelu... as polynomial approximations with tested ulp bounds), comparisons, logical ops,
+ * isFinite/isNaN/isInf and `where` under any broadcast (predicate.ts), float32<->int32 and bool casts,
+ * sum/prod/max/min over one run of axes, argMax/argMin down columns, strided copies (runs, tile
+ * transposes), their adjoint scatterStrided and concat run in wasm (large elementwise ops split over
+ * the threads, and Adam's step fused into one pass);
  * every other case runs the reference CPU kernels on views of the heap.
  * @example
  * await nr.setBackend('wasm');
@@ -109,6 +114,7 @@ export class WasmBackend implements Backend {
     this.heap = store.heap;
     this.gemm = wasmGemm ? wasmGemm.gemm : referenceGemm;
     store.gemm = this.gemm;
+    if (kernels.mover) store.zeroFill = kernels.mover.zero;
     this.kernels = overrideKernels(
       bindKernels(CPU_KERNELS, { store, backend: this }),
       this.overrides(),
@@ -183,18 +189,23 @@ export class WasmBackend implements Backend {
   /** The SIMD kernels laid over the reference table; each declines the cases it does not run. */
   private overrides(): KernelOverrides {
     const { simd, store, wasmGemm } = this;
-    const { broadcaster, reducer, mover, convs, depthwise, pools } = this.k;
+    const { broadcaster, reducer, mover, convs, depthwise, pools, predicates } = this.k;
     const fused = new WasmFused(store, simd, broadcaster ?? null, () => this.kernels);
     return {
-      unary: ([x], a) => simd?.unary(a.op, x, a.dtype, a.alpha) ?? DECLINE,
+      unary: ([x], a) =>
+        simd?.unary(a.op, x, a.dtype, a.alpha) ?? predicates?.unary(a.op, x) ?? DECLINE,
       binary: ([x, y], a) =>
         simd?.binary(a.op, x, y, a.outShape) ??
         broadcaster?.binary(a.op, x, y, a.outShape) ??
+        predicates?.binary(a.op, x, y, a.outShape) ??
         DECLINE,
-      cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? DECLINE,
+      where: ([c, x, y], a) => predicates?.where(c, x, y, a.outShape, a.dtype) ?? DECLINE,
+      cast: ([x], a) => broadcaster?.cast(x, a.dtype) ?? predicates?.cast(x, a.dtype) ?? DECLINE,
       reduce: ([x], a) => reducer?.reduce(a.op, x, a.axes, a.dtype) ?? DECLINE,
       argReduce: ([x], a) => reducer?.argReduce(a.op, x, a.axis) ?? DECLINE,
       copyStrided: ([x], a) => mover?.copyStrided(x, a.outShape, a.offset, a.strides) ?? DECLINE,
+      scatterStrided: ([dy], a) =>
+        mover?.scatterStrided(dy, a.size, a.offset, a.strides) ?? DECLINE,
       concat: (xs, a) => mover?.concat(xs, a.axis, a.outShape) ?? DECLINE,
       // the wasm GEMM, or the reference GEMM on heap views without SIMD
       matMul: (inputs, a) =>
@@ -221,8 +232,10 @@ export class WasmBackend implements Backend {
       maxPoolGrad: ([dy, x], a) => pools?.maxPoolGrad(dy, x, a.info) ?? DECLINE,
       avgPool: ([x], a) => pools?.avgPool(x, a.info) ?? DECLINE,
       avgPoolGrad: ([dy], a) => pools?.avgPoolGrad(dy, a.info) ?? DECLINE,
-      // one scalar pass for small tensors; above, the composed SIMD kernels win (softmax.ts)
-      softmax: ([x]) => (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
+      // one SIMD pass per row; without SIMD, one JS pass for small tensors, else the composed kernels
+      softmax: ([x]) =>
+        simd?.softmax(x) ??
+        (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
       // Adam's step in one fused pass (elementwise.ts); declined without SIMD
       adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
       // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
@@ -251,6 +264,7 @@ export async function createWasmBackend(): Promise<Backend> {
         reducer: await SimdReduce.compile(store),
         mover: await SimdMovement.compile(store),
         broadcaster: await SimdBroadcast.compile(store),
+        predicates: await SimdPredicates.compile(store),
         threadPool: pool,
       }
     : { threadPool: pool };

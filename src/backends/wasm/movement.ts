@@ -40,30 +40,47 @@ function runsCode(): FuncDef {
   return { name: 'runs', params: new Array(6).fill(I32), results: [], locals: [], code: c };
 }
 
-function gather2dCode(): FuncDef {
-  // params 0 src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 p
+/** out[r·s0 + c·s1] = src[r·C + c] for 4-byte elements (the adjoint of gather2d); strides in bytes. */
+type Scatter2dFn = Gather2dFn;
+
+/**
+ * A strided 2-D walk of 4-byte elements: gather2d reads src[r·s0 + c·s1] into a dense dst, scatter2d
+ * (its adjoint) writes a dense src to dst[r·s0 + c·s1].
+ */
+function strided2dCode(scatter: boolean): FuncDef {
+  // params 0 dense-or-strided src, 1 s0, 2 s1, 3 dst, 4 rows, 5 cols; locals 6 r, 7 j, 8 the strided
+  // pointer (into src for a gather, into dst for a scatter); the dense side steps 4 bytes
+  const [dense, strided] = scatter ? [0, 3] : [3, 0];
   const c = new Code();
   c.i32Const(0).localSet(6);
   c.block().loop();
   c.localGet(6).localGet(4).i32GeU().brIf(1);
-  c.localGet(0).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
+  c.localGet(strided).localGet(6).localGet(1).i32Mul().i32Add().localSet(8);
   c.i32Const(0).localSet(7);
   c.block().loop();
   c.localGet(7).localGet(5).i32GeU().brIf(1);
-  c.localGet(3).localGet(8).i32Load().i32Store();
-  c.localGet(3).i32Const(4).i32Add().localSet(3);
+  if (scatter) c.localGet(8).localGet(dense).i32Load().i32Store();
+  else c.localGet(dense).localGet(8).i32Load().i32Store();
+  c.localGet(dense).i32Const(4).i32Add().localSet(dense);
   c.localGet(8).localGet(2).i32Add().localSet(8);
   c.localGet(7).i32Const(1).i32Add().localSet(7);
   c.br(0).end().end();
   c.localGet(6).i32Const(1).i32Add().localSet(6);
   c.br(0).end().end();
   return {
-    name: 'gather2d',
+    name: scatter ? 'scatter2d' : 'gather2d',
     params: new Array(6).fill(I32),
     results: [],
     locals: [I32, I32, I32],
     code: c,
   };
+}
+
+/** memory.fill(dst, 0, bytes). */
+function zeroCode(): FuncDef {
+  const c = new Code();
+  c.localGet(0).i32Const(0).localGet(1).memoryFill();
+  return { name: 'zero', params: [I32, I32], results: [], locals: [], code: c };
 }
 
 const LANES = (a: number, b: number, c: number, d: number): number[] =>
@@ -221,6 +238,50 @@ export function collapse(
   return { shape: outShape, strides: outStrides };
 }
 
+/** A strided walk as planes: see stridedPlanes. */
+export interface StridedPlanes {
+  rows: number;
+  cols: number;
+  /** Strides of the plane's rows and columns, in elements. */
+  s0: number;
+  s1: number;
+  /** The element offset where each plane starts, in row-major order of the dims before the last two. */
+  bases: number[];
+}
+
+/**
+ * `shape` walked with `strides` from `offset`, collapsed to at least two dims: the last two make a
+ * plane (one kernel call), the dims before them an odometer.
+ * @example stridedPlanes([2, 3, 4], [1, 8, 3], 0) // { rows: 3, cols: 4, s0: 8, s1: 3, bases: [0, 1] }
+ */
+export function stridedPlanes(
+  shape: Shape,
+  strides: readonly number[],
+  offset: number,
+): StridedPlanes {
+  const { shape: dims, strides: st } = collapse(shape, strides);
+  while (dims.length < 2) {
+    dims.unshift(1);
+    st.unshift(0);
+  }
+  const k = dims.length;
+  const outer = dims.slice(0, k - 2);
+  const idx = new Array<number>(outer.length).fill(0);
+  const bases: number[] = [];
+  const planes = sizeOf(shape) === 0 ? 0 : sizeOf(outer);
+  for (let p = 0, base = offset; p < planes; p++) {
+    bases.push(base);
+    for (let d = outer.length - 1; d >= 0; d--) {
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < outer[d]) break;
+      base -= st[d] * outer[d];
+      idx[d] = 0;
+    }
+  }
+  return { rows: dims[k - 2], cols: dims[k - 1], s0: st[k - 2], s1: st[k - 1], bases };
+}
+
 function bytesOf(dtype: DType): number {
   return dtype === 'bool' ? 1 : 4;
 }
@@ -235,14 +296,20 @@ export class SimdMovement {
     private readonly runs: RunsFn,
     private readonly transpose: TransposeFn,
     private readonly gather2d: Gather2dFn,
+    private readonly scatter2d: Scatter2dFn,
+    /** Zeroes `bytes` bytes at a heap offset (memory.fill). */
+    readonly zero: (offset: number, bytes: number) => void,
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdMovement> {
-    const bytes = assemble([runsCode(), transposeCode(), gather2dCode()], {
-      initialPages: 1,
-      maximumPages: MAX_PAGES,
-      shared: store.heap.shared,
-    });
+    const bytes = assemble(
+      [runsCode(), transposeCode(), strided2dCode(false), strided2dCode(true), zeroCode()],
+      {
+        initialPages: 1,
+        maximumPages: MAX_PAGES,
+        shared: store.heap.shared,
+      },
+    );
     const { instance } = await WebAssembly.instantiate(bytes, {
       env: { memory: store.heap.memory },
     });
@@ -252,11 +319,14 @@ export class SimdMovement {
       return f;
     };
     const [runs, transpose, gather2d] = [fn('runs'), fn('transpose'), fn('gather2d')];
+    const [scatter2d, zero] = [fn('scatter2d'), fn('zero')];
     return new SimdMovement(
       store,
       (...a) => void runs(...a),
       (...a) => void transpose(...a),
       (...a) => void gather2d(...a),
+      (...a) => void scatter2d(...a),
+      (...a) => void zero(...a),
     );
   }
 
@@ -273,38 +343,49 @@ export class SimdMovement {
   ): DataId | null {
     const eb = bytesOf(x.dtype);
     const n = sizeOf(outShape);
-    const { shape, strides: st } = collapse(outShape, strides);
-    while (shape.length < 2) {
-      shape.unshift(1);
-      st.unshift(0);
-    }
-    const k = shape.length;
-    const [rows, cols] = [shape[k - 2], shape[k - 1]];
-    const [s0, s1] = [st[k - 2], st[k - 1]];
+    const { rows, cols, s0, s1, bases } = stridedPlanes(outShape, strides, offset);
     const rowsFirst = s0 === 1 && rows > 1;
     if (eb !== 4 && s1 !== 1 && n > 0) return null;
     const s = this.store;
     const id = s.allocRaw(x.dtype, n);
-    if (n === 0) return id;
     const src = s.offsetOf(x.dataId);
     const dst = s.offsetOf(id);
-    const plane = rows * cols * eb;
-    const outer = shape.slice(0, k - 2);
-    const idx = new Array<number>(outer.length).fill(0);
-    let base = offset;
-    for (let o = 0, at = dst; o < n; o += rows * cols, at += plane) {
-      const from = src + base * eb;
+    bases.forEach((base, i) => {
+      const [from, at] = [src + base * eb, dst + i * rows * cols * eb];
       if (s1 === 1) this.runs(from, s0 * eb, at, cols * eb, rows, cols * eb);
       else if (rowsFirst && s1 > 0) this.transpose(from, at, rows, cols, s1);
       else this.gather2d(from, s0 * eb, s1 * eb, at, rows, cols);
-      for (let d = outer.length - 1; d >= 0; d--) {
-        idx[d]++;
-        base += st[d];
-        if (idx[d] < outer[d]) break;
-        base -= st[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    });
+    return id;
+  }
+
+  /**
+   * The adjoint of copyStrided: zeros of `size` elements with out[offset + idx·strides] = dy[idx]
+   * (a slice's gradient). The last two collapsed dims of dy by one kernel (row runs by memory.copy
+   * when the inner stride is 1, else a strided scatter), the dims before them by an odometer here, in
+   * the reference's order, so overlapping writes end the same. Null (the reference runs) for bool
+   * scatters with an inner stride other than 1.
+   */
+  scatterStrided(
+    dy: TensorInfo,
+    size: number,
+    offset: number,
+    strides: readonly number[],
+  ): DataId | null {
+    const eb = bytesOf(dy.dtype);
+    const n = sizeOf(dy.shape);
+    const { rows, cols, s0, s1, bases } = stridedPlanes(dy.shape, strides, offset);
+    if (eb !== 4 && s1 !== 1 && n > 0) return null;
+    const s = this.store;
+    // zeroed: fresh blocks are, reused ones are filled (memory.fill, see WasmStore.zeroFill)
+    const { id } = s.alloc(dy.dtype, size);
+    const src = s.offsetOf(dy.dataId);
+    const dst = s.offsetOf(id);
+    bases.forEach((base, i) => {
+      const [from, at] = [src + i * rows * cols * eb, dst + base * eb];
+      if (s1 === 1) this.runs(from, cols * eb, at, s0 * eb, rows, cols * eb);
+      else this.scatter2d(from, s0 * eb, s1 * eb, at, rows, cols);
+    });
     return id;
   }
 

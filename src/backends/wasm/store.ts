@@ -38,12 +38,20 @@ export class WasmStore implements KernelStore {
     return new Uint8Array(buffer, offset, length);
   }
 
+  /**
+   * Zeroes `bytes` bytes at a heap offset in wasm (memory.fill: about 4x TypedArray.fill on a shared
+   * buffer); the backend sets it once its movement kernels compile.
+   */
+  zeroFill: ((offset: number, bytes: number) => void) | null = null;
+
   alloc(dtype: DType, size: number): { id: DataId; values: Storage } {
     const { id, fresh } = this.register(dtype, size);
-    const values = this.get(id);
     // reused blocks hold old values; kernels (scatterAdd, pads) expect zeros. Fresh memory is zero.
-    if (!fresh) values.fill(0);
-    return { id, values };
+    if (!fresh) {
+      if (this.zeroFill) this.zeroFill(this.offsetOf(id), size * bytesPerElement(dtype));
+      else this.get(id).fill(0);
+    }
+    return { id, values: this.get(id) };
   }
 
   /** An output block NOT zeroed, for kernels that write every element. */

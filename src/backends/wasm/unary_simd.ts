@@ -74,6 +74,7 @@ export const SIMD_UNARY = {
     mul(k(SELU_SCALE), sel(gt(v(x), k(0)), v(x), mul(k(SELU_ALPHA), v(f.let(m.expm1(f, x)))))),
   silu: (f, x) => mul(v(x), v(f.let(m.sigmoid(f, x)))),
   mish: (f, x) => mul(v(x), v(f.let(m.tanh(f, f.let(m.softplus(f, x)))))),
+  gelu: m.gelu,
   // 0.5 x (1 + tanh u) = x sigmoid(2u): no cancellation in 1 + tanh u for negative u
   geluTanh: (f, x) => {
     const u2 = f.let(
