@@ -82,20 +82,35 @@ function emitTanh(c: Code, l: ActLocals): void {
 
 /**
  * Emits `x = act(x)` for an i32 activation code in local `act` (ACT), branching once per vector.
- * relu is x > 0 ? x : 0 (NaN and -0 give +0): pmax(0, x); relu6 is min(max(x, 0), 6), NaN kept.
  * @example emitActivation(code, actLocal, { x: 12, t: [13, 14, 15, 16] });
  */
 export function emitActivation(c: Code, act: number, l: ActLocals): void {
+  emitActivations(c, act, [l.x], l.t);
+}
+
+/**
+ * Emits `x = act(x)` for every local in `xs`, branching on the code in local `act` once for all of
+ * them (the GEMM micro-kernel's 4x8 tile: one test per activation per tile, not per vector).
+ * relu is x > 0 ? x : 0 (NaN and -0 give +0): pmax(0, x); relu6 is min(max(x, 0), 6), NaN kept.
+ * @example emitActivations(code, actLocal, [14, 15, 16], [22, 23, 24, 25]);
+ */
+export function emitActivations(
+  c: Code,
+  act: number,
+  xs: readonly number[],
+  t: ActLocals['t'],
+): void {
   c.localGet(act).i32Const(ACT.relu).i32Eq().if();
-  c.v128Zero().localGet(l.x).f32x4Pmax().localSet(l.x);
+  for (const x of xs) c.v128Zero().localGet(x).f32x4Pmax().localSet(x);
   c.end();
   c.localGet(act).i32Const(ACT.relu6).i32Eq().if();
-  c.localGet(l.x).v128Zero().f32x4Max().f32x4Const(6, 6, 6, 6).f32x4Min().localSet(l.x);
+  for (const x of xs)
+    c.localGet(x).v128Zero().f32x4Max().f32x4Const(6, 6, 6, 6).f32x4Min().localSet(x);
   c.end();
   c.localGet(act).i32Const(ACT.sigmoid).i32Eq().if();
-  emitSigmoid(c, l);
+  for (const x of xs) emitSigmoid(c, { x, t });
   c.end();
   c.localGet(act).i32Const(ACT.tanh).i32Eq().if();
-  emitTanh(c, l);
+  for (const x of xs) emitTanh(c, { x, t });
   c.end();
 }

@@ -247,8 +247,12 @@ function writeOutCode(): FuncDef {
  * gemm(desc, b0, b1, i0, i1, j0, j1, pA, pB, pC): for batches [b0, b1) of the descriptor at `desc`,
  * rows [i0, i1) and columns [j0, j1) of C = epilogue(op(A) · op(B) (+ C)). pA, pB, pC are this
  * thread's scratch: MC x kStep floats of packed A, min(NC, j1 - j0) (rounded up to 8) x kStep of B,
- * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Each C element is summed in the
- * same order whatever the ranges, so any split over threads gives bitwise the same result.
+ * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Whole 4x8 tiles (a row block
+ * of MR-multiple rows, a column block of NR-multiple columns, no C to accumulate into) go straight
+ * into C, their epilogue applied in registers after the last k block: no scratch pass, which was a
+ * third of the time of a product with small k. Ragged blocks go through the scratch and the
+ * write-out, each row block right after its last k block. Each C element is summed in the same
+ * order whatever the path and the ranges, so any split over threads gives bitwise the same result.
  */
 function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -258,6 +262,7 @@ function driverCode(base = 0): FuncDef {
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
   ];
+  const [fullCols, direct, cRow, target, ldt, biasAt, last, epi] = [34, 35, 36, 37, 38, 39, 40, 41];
   const c = new Code();
   const field = (slot: number, local: number): void => {
     c.localGet(desc)
@@ -315,6 +320,15 @@ function driverCode(base = 0): FuncDef {
     .i32Const(-NR)
     .i32And()
     .localSet(ncp);
+  // fullCols: whole 8-column panels and no C to add, so whole tiles can go straight into C
+  c.localGet(nc)
+    .i32Const(NR - 1)
+    .i32And()
+    .i32Eqz();
+  c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().i32And().localSet(fullCols);
+  // biasAt = bias ? bias + jc·4 : 0
+  c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
+  c.localSet(biasAt);
   c.i32Const(0).localSet(pc);
   c.loop();
   minU(
@@ -358,37 +372,46 @@ function driverCode(base = 0): FuncDef {
     .localGet(kc)
     .i32Const(MR)
     .call(base + F_PACK);
-  // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, pC + ic·ncp·4, ncp·4, pc != 0)
+  // cRow = c + ((r0 + ic)·n + jc)·4; whole 4x8 tiles (and no C to add) go straight into C
+  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
+  c.i32Const(2).i32Shl().i32Add().localSet(cRow);
+  c.localGet(fullCols)
+    .localGet(mc)
+    .i32Const(MR - 1)
+    .i32And()
+    .i32Eqz()
+    .i32And()
+    .localSet(direct);
+  // target = direct ? cRow : pC + ic·ncp·4, its row stride ldt = direct ? n·4 : ncp·4
+  c.localGet(cRow).localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
+  c.localGet(direct).select().localSet(target);
+  c.localGet(n).i32Const(2).i32Shl().localGet(ncp).i32Const(2).i32Shl();
+  c.localGet(direct).select().localSet(ldt);
+  // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, target, ldt, pc != 0, bias?, act?)
   c.localGet(mc)
     .i32Const(MR - 1)
     .i32Add()
     .i32Const(2)
     .i32ShrU();
   c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
-  c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
-  c.localGet(ncp)
-    .i32Const(2)
-    .i32Shl()
-    .localGet(pc)
-    .call(base + F_BLOCK);
+  // last = the last k block; a direct tile then takes the epilogue in registers, a scratch one below
+  c.localGet(pc).localGet(kc).i32Add().localGet(k).i32GeU().localSet(last);
+  c.localGet(target).localGet(ldt).localGet(pc);
+  c.localGet(biasAt).i32Const(0).localGet(last).localGet(direct).i32And().localTee(epi).select();
+  c.localGet(act).i32Const(0).localGet(epi).select();
+  c.call(base + F_BLOCK);
+  // the scratch's rows, finished after the last k block while they are in cache
+  c.localGet(last).localGet(direct).i32Eqz().i32And().if();
+  c.localGet(target).localGet(ldt).localGet(mc).localGet(nc).localGet(cRow);
+  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+  c.localGet(biasAt)
+    .localGet(act)
+    .call(base + F_WRITE);
+  c.end();
   c.localGet(ic).i32Const(MC).i32Add().localTee(ic).localGet(mr).i32LtU().brIf(0);
   c.end();
   c.localGet(pc).localGet(kc).i32Add().localTee(pc).localGet(k).i32LtU().brIf(0);
   c.end();
-  // writeOut(pC, ncp·4, mr, nc, c + (r0·n + jc)·4, n·4, accumulate, bias ? bias + jc·4 : 0, act)
-  c.localGet(pC).localGet(ncp).i32Const(2).i32Shl().localGet(mr).localGet(nc);
-  c.localGet(cc)
-    .localGet(r0)
-    .localGet(n)
-    .i32Mul()
-    .localGet(jc)
-    .i32Add()
-    .i32Const(2)
-    .i32Shl()
-    .i32Add();
-  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
-  c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
-  c.localGet(act).call(base + F_WRITE);
   c.localGet(jc).i32Const(NC).i32Add().localSet(jc);
   c.br(0);
   c.end().end();
@@ -398,7 +421,7 @@ function driverCode(base = 0): FuncDef {
   c.localGet(batch).i32Const(1).i32Add().localSet(batch);
   c.br(0);
   c.end().end();
-  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(24), code: c };
+  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(32), code: c };
 }
 
 /** The exports of a compiled GEMM module (byte offsets into the heap everywhere). */
@@ -436,6 +459,8 @@ export interface GemmExports {
     cp: number,
     ldc: number,
     add: number,
+    bias: number,
+    act: number,
   ): void;
 }
 
