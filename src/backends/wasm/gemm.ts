@@ -21,6 +21,8 @@ export { DESC, descBytes, FLAG } from './gemm_desc.js';
 const F_BLOCK = 0;
 const F_PACK = 1;
 const F_WRITE = 2;
+// 3 is the driver (gemm); the micro-kernel for a row-major A read in place follows it
+const F_BLOCK_ROWS = 4;
 
 function i32s(n: number): ValType[] {
   return new Array<ValType>(n).fill(I32);
@@ -263,6 +265,7 @@ function driverCode(base = 0): FuncDef {
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
   ];
   const [fullCols, direct, cRow, target, ldt, biasAt, last, epi] = [34, 35, 36, 37, 38, 39, 40, 41];
+  const [rawA, rawB, aAt, bAt] = [42, 43, 44, 45];
   const c = new Code();
   const field = (slot: number, local: number): void => {
     c.localGet(desc)
@@ -287,6 +290,8 @@ function driverCode(base = 0): FuncDef {
   c.else();
   c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
   c.end();
+  c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
+  c.localGet(flags).i32Const(FLAG.rawB).i32And().i32Const(0).i32Ne().localSet(rawB);
   c.localGet(b0).localSet(batch);
   c.block().loop();
   c.localGet(batch).localGet(b1).i32GeU().brIf(1);
@@ -337,23 +342,14 @@ function driverCode(base = 0): FuncDef {
     () => c.localGet(kStep),
   );
   c.localSet(kc);
-  // pack(pB, b + pc·sPB + jc·sJ, sJ, sPB, nc, kc, NR)
-  c.localGet(pB);
-  c.localGet(b)
-    .localGet(pc)
-    .localGet(sPB)
-    .i32Mul()
-    .i32Add()
-    .localGet(jc)
-    .localGet(sJ)
-    .i32Mul()
-    .i32Add();
-  c.localGet(sJ)
-    .localGet(sPB)
-    .localGet(nc)
-    .localGet(kc)
-    .i32Const(NR)
-    .call(base + F_PACK);
+  // bAt = b + pc·sPB + jc·sJ: read in place (rawB), else pack(pB, bAt, sJ, sPB, nc, kc, NR)
+  c.localGet(b).localGet(pc).localGet(sPB).i32Mul().i32Add();
+  c.localGet(jc).localGet(sJ).i32Mul().i32Add().localSet(bAt);
+  c.localGet(rawB).i32Eqz().if();
+  c.localGet(pB).localGet(bAt).localGet(sJ).localGet(sPB).localGet(nc).localGet(kc).i32Const(NR);
+  c.call(base + F_PACK);
+  c.localGet(pB).localSet(bAt);
+  c.end();
   c.i32Const(0).localSet(ic);
   c.loop();
   minU(
@@ -362,16 +358,14 @@ function driverCode(base = 0): FuncDef {
     () => c.i32Const(MC),
   );
   c.localSet(mc);
-  // pack(pA, a + (r0 + ic)·sI + pc·sPA, sI, sPA, mc, kc, MR)
-  c.localGet(pA);
+  // aAt = a + (r0 + ic)·sI + pc·sPA: read in place (rawA), else pack(pA, aAt, sI, sPA, mc, kc, MR)
   c.localGet(a).localGet(r0).localGet(ic).i32Add().localGet(sI).i32Mul().i32Add();
-  c.localGet(pc).localGet(sPA).i32Mul().i32Add();
-  c.localGet(sI)
-    .localGet(sPA)
-    .localGet(mc)
-    .localGet(kc)
-    .i32Const(MR)
-    .call(base + F_PACK);
+  c.localGet(pc).localGet(sPA).i32Mul().i32Add().localSet(aAt);
+  c.localGet(rawA).i32Eqz().if();
+  c.localGet(pA).localGet(aAt).localGet(sI).localGet(sPA).localGet(mc).localGet(kc).i32Const(MR);
+  c.call(base + F_PACK);
+  c.localGet(pA).localSet(aAt);
+  c.end();
   // cRow = c + ((r0 + ic)·n + jc)·4; whole 4x8 tiles (and no C to add) go straight into C
   c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
   c.i32Const(2).i32Shl().i32Add().localSet(cRow);
@@ -387,19 +381,34 @@ function driverCode(base = 0): FuncDef {
   c.localGet(direct).select().localSet(target);
   c.localGet(n).i32Const(2).i32Shl().localGet(ncp).i32Const(2).i32Shl();
   c.localGet(direct).select().localSet(ldt);
-  // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, target, ldt, pc != 0, bias?, act?)
-  c.localGet(mc)
-    .i32Const(MR - 1)
-    .i32Add()
-    .i32Const(2)
-    .i32ShrU();
-  c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
   // last = the last k block; a direct tile then takes the epilogue in registers, a scratch one below
   c.localGet(pc).localGet(kc).i32Add().localGet(k).i32GeU().localSet(last);
-  c.localGet(target).localGet(ldt).localGet(pc);
-  c.localGet(biasAt).i32Const(0).localGet(last).localGet(direct).i32And().localTee(epi).select();
-  c.localGet(act).i32Const(0).localGet(epi).select();
+  c.localGet(last).localGet(direct).i32And().localSet(epi);
+  // gemmBlock(ceil(mc / MR), ncp / NR, kc, aAt, bAt, target, ldt, pc != 0, bias?, act?, strides)
+  const blockArgs = (): void => {
+    c.localGet(mc)
+      .i32Const(MR - 1)
+      .i32Add()
+      .i32Const(2)
+      .i32ShrU();
+    c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(aAt).localGet(bAt);
+    c.localGet(target).localGet(ldt).localGet(pc);
+    c.localGet(biasAt).i32Const(0).localGet(epi).select();
+    c.localGet(act).i32Const(0).localGet(epi).select();
+    // strides: in place sPA and MR·sI (A), sPB and 32 (B); packed 16 and kc·16, 32 and kc·32
+    c.localGet(sPA).i32Const(16).localGet(rawA).select();
+    c.localGet(sI).i32Const(2).i32Shl().localGet(kc).i32Const(4).i32Shl().localGet(rawA).select();
+    c.localGet(sPB).i32Const(32).localGet(rawB).select();
+    c.i32Const(32).localGet(kc).i32Const(5).i32Shl().localGet(rawB).select();
+  };
+  // a row-major A in place has its lanes sI apart: the strided kernel; else constant lane offsets
+  c.localGet(rawA).localGet(sI).i32Const(4).i32Ne().i32And().if();
+  blockArgs();
+  c.localGet(sI).call(base + F_BLOCK_ROWS);
+  c.else();
+  blockArgs();
   c.call(base + F_BLOCK);
+  c.end();
   // the scratch's rows, finished after the last k block while they are in cache
   c.localGet(last).localGet(direct).i32Eqz().i32And().if();
   c.localGet(target).localGet(ldt).localGet(mc).localGet(nc).localGet(cRow);
@@ -421,7 +430,7 @@ function driverCode(base = 0): FuncDef {
   c.localGet(batch).i32Const(1).i32Add().localSet(batch);
   c.br(0);
   c.end().end();
-  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(32), code: c };
+  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(36), code: c };
 }
 
 /** The exports of a compiled GEMM module (byte offsets into the heap everywhere). */
@@ -461,16 +470,27 @@ export interface GemmExports {
     add: number,
     bias: number,
     act: number,
+    aK: number,
+    aPanel: number,
+    bK: number,
+    bPanel: number,
   ): void;
 }
 
 /**
- * The GEMM's functions for a module where they start at function index `base` (gemm last, so at
- * base + 3): other kernels (conv tiles) can then call the GEMM from inside wasm, on any thread.
+ * The GEMM's functions for a module where they start at function index `base` (gemm at base + 3,
+ * the strided micro-kernel after it): other kernels (conv tiles) can then call the GEMM from inside
+ * wasm, on any thread.
  * @example const funcs = [...memoryRoutines(), ...gemmFuncs(fma, 3)];
  */
 export function gemmFuncs(fma: boolean, base: number): FuncDef[] {
-  return [gemmBlockCode(fma), packCode(), writeOutCode(), driverCode(base)];
+  return [
+    gemmBlockCode(fma),
+    packCode(),
+    writeOutCode(),
+    driverCode(base),
+    gemmBlockCode(fma, true),
+  ];
 }
 
 /**

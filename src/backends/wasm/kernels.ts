@@ -47,9 +47,12 @@ export async function detectFeatures(): Promise<WasmFeatures> {
 }
 
 /**
- * The micro-kernel driver, in wasm: for each 8-column panel j < nq of packed B and each 4-row panel
- * i < np of packed A, C[4x8 at cp + 4i·ldc + 32j] (+)= A_i (4 x kc) · B_j (kc x 8). Panels are k-major
- * (A: 4 floats per k, B: 8 floats per k); ldc is C's row stride in bytes; add != 0 adds to C. Then,
+ * The micro-kernel driver, in wasm: for each 8-column panel j < nq of B and each 4-row panel i < np
+ * of A, C[4x8 at cp + 4i·ldc + 32j] (+)= A_i (4 x kc) · B_j (kc x 8). Panels are k-major with
+ * contiguous lanes (A: 4 floats per k, B: 8), panel i at ap + i·aPanel, its k steps aK bytes apart
+ * (B: bp + j·bPanel, bK): packed panels have aK = 16, aPanel = kc·16, bK = 32, bPanel = kc·32; a
+ * transposed A or a row-major B is read in place with its own strides (aK = m·4, aPanel = 16;
+ * bK = n·4, bPanel = 32). ldc is C's row stride in bytes; add != 0 adds to C. Then,
  * in registers, the epilogue of the GEMM's last k block: + bias (a byte offset of the bias at the
  * block's first column, 0: none) and the activation `act` (ACT code, 0: linear), the order the
  * write-out (gemm.ts) uses, so a tile finished here equals one finished there bitwise.
@@ -66,17 +69,43 @@ export type GemmBlockFn = (
   add: number,
   bias: number,
   act: number,
+  aK: number,
+  aPanel: number,
+  bK: number,
+  bPanel: number,
 ) => void;
 
-/** The micro-kernel as a function definition (see GemmBlockFn), for modules that call it. */
-export function gemmBlockCode(fma: boolean): FuncDef {
-  const [np, nq, kc, ap, bp, cp, ldc, add, bias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [i, j, pa, pb, pcRow, p] = [10, 11, 12, 13, 14, 15];
-  // v128: 8 accumulators (row r: 16 + 2r, 17 + 2r), b0, b1, the splat of a, one more scratch
-  const acc = (r: number, h: number): number => 16 + 2 * r + h;
-  const [b0, b1, av, t3] = [24, 25, 26, 27];
-  const accs = Array.from({ length: 2 * MR }, (_, x) => 16 + x);
+/**
+ * The micro-kernel as a function definition (see GemmBlockFn), for modules that call it. `strided`:
+ * the variant gemmBlockRows for a row-major A read in place, its 4 lanes aLane bytes apart (a 15th
+ * parameter; three more address adds per k, so packed panels keep the constant lane offsets).
+ */
+export function gemmBlockCode(fma: boolean, strided = false): FuncDef {
+  const [np, nq, kc, ap, bp, cp, ldc, add, bias, act, aK, aPanel, bK, bPanel, aLane] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+  ];
+  const params = strided ? 15 : 14;
+  const [i, j, pa, pb, pcRow, p, lane2, lane3] = Array.from({ length: 8 }, (_, x) => params + x);
+  // v128 after the i32s: 8 accumulators (row r: v + 2r, v + 2r + 1), b0, b1, the splat of a, scratch
+  const v = params + 8;
+  const acc = (r: number, h: number): number => v + 2 * r + h;
+  const [b0, b1, av, t3] = [v + 8, v + 9, v + 10, v + 11];
+  const accs = Array.from({ length: 2 * MR }, (_, x) => v + x);
   const c = new Code();
+  // the address of lane r of A at this k: pa + r·4 packed (as the load's offset), pa + r·aLane strided
+  const laneOffset = (r: number): number => {
+    if (!strided) {
+      c.localGet(pa);
+      return 4 * r;
+    }
+    c.localGet(pa);
+    if (r > 0) c.localGet([0, aLane, lane2, lane3][r]).i32Add();
+    return 0;
+  };
+  if (strided) {
+    c.localGet(aLane).i32Const(1).i32Shl().localSet(lane2);
+    c.localGet(lane2).localGet(aLane).i32Add().localSet(lane3);
+  }
   const madd = (target: number, b: number): void => {
     if (fma) c.localGet(av).localGet(b).localGet(target).f32x4RelaxedMadd().localSet(target);
     else c.localGet(av).localGet(b).f32x4Mul().localGet(target).f32x4Add().localSet(target);
@@ -90,23 +119,21 @@ export function gemmBlockCode(fma: boolean): FuncDef {
   c.loop();
   c.i32Const(0).localSet(i);
   c.loop();
-  // pa = ap + i·kc·16, pb = bp + j·kc·32
-  c.localGet(ap).localGet(i).localGet(kc).i32Mul().i32Const(4).i32Shl().i32Add().localSet(pa);
-  c.localGet(bp).localGet(j).localGet(kc).i32Mul().i32Const(5).i32Shl().i32Add().localSet(pb);
+  // pa = ap + i·aPanel, pb = bp + j·bPanel
+  c.localGet(ap).localGet(i).localGet(aPanel).i32Mul().i32Add().localSet(pa);
+  c.localGet(bp).localGet(j).localGet(bPanel).i32Mul().i32Add().localSet(pb);
   for (const x of accs) c.v128Zero().localSet(x);
   c.localGet(kc).localSet(p);
   c.loop();
   c.localGet(pb).v128Load(0).localSet(b0);
   c.localGet(pb).v128Load(16).localSet(b1);
   for (let r = 0; r < MR; r++) {
-    c.localGet(pa)
-      .v128Load32Splat(4 * r)
-      .localSet(av);
+    c.v128Load32Splat(laneOffset(r)).localSet(av);
     madd(acc(r, 0), b0);
     madd(acc(r, 1), b1);
   }
-  c.localGet(pa).i32Const(16).i32Add().localSet(pa);
-  c.localGet(pb).i32Const(32).i32Add().localSet(pb);
+  c.localGet(pa).localGet(aK).i32Add().localSet(pa);
+  c.localGet(pb).localGet(bK).i32Add().localSet(pb);
   c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
   c.end();
   // sums of earlier k blocks: acc = acc + C
@@ -156,12 +183,12 @@ export function gemmBlockCode(fma: boolean): FuncDef {
   c.localGet(j).i32Const(1).i32Add().localTee(j).localGet(nq).i32LtU().brIf(0);
   c.end();
   const locals: ValType[] = [
-    ...new Array<ValType>(6).fill(I32),
+    ...new Array<ValType>(8).fill(I32),
     ...new Array<ValType>(12).fill(V128),
   ];
   return {
-    name: 'gemmBlock',
-    params: new Array<ValType>(10).fill(I32),
+    name: strided ? 'gemmBlockRows' : 'gemmBlock',
+    params: new Array<ValType>(params).fill(I32),
     results: [],
     locals,
     code: c,
