@@ -264,8 +264,8 @@ function driverCode(base = 0): FuncDef {
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
   ];
-  const [fullCols, direct, cRow, target, ldt, biasAt, last, epi] = [34, 35, 36, 37, 38, 39, 40, 41];
-  const [rawA, rawB, aAt, bAt] = [42, 43, 44, 45];
+  const [noAcc, fr, cRow, fc, scr, biasAt, last, aPanel] = [34, 35, 36, 37, 38, 39, 40, 41];
+  const [rawA, rawB, aAt, bAt, bPanel] = [42, 43, 44, 45, 46];
   const c = new Code();
   const field = (slot: number, local: number): void => {
     c.localGet(desc)
@@ -290,6 +290,7 @@ function driverCode(base = 0): FuncDef {
   c.else();
   c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
   c.end();
+  c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().localSet(noAcc);
   c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
   c.localGet(flags).i32Const(FLAG.rawB).i32And().i32Const(0).i32Ne().localSet(rawB);
   c.localGet(b0).localSet(batch);
@@ -325,12 +326,6 @@ function driverCode(base = 0): FuncDef {
     .i32Const(-NR)
     .i32And()
     .localSet(ncp);
-  // fullCols: whole 8-column panels and no C to add, so whole tiles can go straight into C
-  c.localGet(nc)
-    .i32Const(NR - 1)
-    .i32And()
-    .i32Eqz();
-  c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().i32And().localSet(fullCols);
   // biasAt = bias ? bias + jc·4 : 0
   c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
   c.localSet(biasAt);
@@ -366,56 +361,127 @@ function driverCode(base = 0): FuncDef {
   c.call(base + F_PACK);
   c.localGet(pA).localSet(aAt);
   c.end();
-  // cRow = c + ((r0 + ic)·n + jc)·4; whole 4x8 tiles (and no C to add) go straight into C
+  // cRow = c + ((r0 + ic)·n + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
   c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
   c.i32Const(2).i32Shl().i32Add().localSet(cRow);
-  c.localGet(fullCols)
-    .localGet(mc)
-    .i32Const(MR - 1)
-    .i32And()
-    .i32Eqz()
-    .i32And()
-    .localSet(direct);
-  // target = direct ? cRow : pC + ic·ncp·4, its row stride ldt = direct ? n·4 : ncp·4
-  c.localGet(cRow).localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
-  c.localGet(direct).select().localSet(target);
-  c.localGet(n).i32Const(2).i32Shl().localGet(ncp).i32Const(2).i32Shl();
-  c.localGet(direct).select().localSet(ldt);
-  // last = the last k block; a direct tile then takes the epilogue in registers, a scratch one below
+  c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add().localSet(scr);
+  // fr x fc: the rows and columns in whole 4x8 tiles, which go straight into C (none adding to C)
+  c.localGet(mc).i32Const(-MR).i32And().i32Const(0).localGet(noAcc).select().localSet(fr);
+  c.localGet(nc).i32Const(-NR).i32And().i32Const(0).localGet(noAcc).select().localSet(fc);
   c.localGet(pc).localGet(kc).i32Add().localGet(k).i32GeU().localSet(last);
-  c.localGet(last).localGet(direct).i32And().localSet(epi);
-  // gemmBlock(ceil(mc / MR), ncp / NR, kc, aAt, bAt, target, ldt, pc != 0, bias?, act?, strides)
-  const blockArgs = (): void => {
-    c.localGet(mc)
-      .i32Const(MR - 1)
-      .i32Add()
-      .i32Const(2)
-      .i32ShrU();
-    c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(aAt).localGet(bAt);
-    c.localGet(target).localGet(ldt).localGet(pc);
-    c.localGet(biasAt).i32Const(0).localGet(epi).select();
-    c.localGet(act).i32Const(0).localGet(epi).select();
-    // strides: in place sPA and MR·sI (A), sPB and 32 (B); packed 16 and kc·16, 32 and kc·32
-    c.localGet(sPA).i32Const(16).localGet(rawA).select();
-    c.localGet(sI).i32Const(2).i32Shl().localGet(kc).i32Const(4).i32Shl().localGet(rawA).select();
-    c.localGet(sPB).i32Const(32).localGet(rawB).select();
-    c.i32Const(32).localGet(kc).i32Const(5).i32Shl().localGet(rawB).select();
+  // panel strides: in place MR·sI (A) and 32 (B), packed kc·16 and kc·32
+  c.localGet(sI).i32Const(2).i32Shl().localGet(kc).i32Const(4).i32Shl().localGet(rawA).select();
+  c.localSet(aPanel);
+  c.i32Const(32).localGet(kc).i32Const(5).i32Shl().localGet(rawB).select().localSet(bPanel);
+  type Push = () => void;
+  /**
+   * gemmBlock(np, nq, kc, A, B, target, ldt, pc != 0, bias?, act?, strides): `epi` gives it the
+   * bias and activation on the last k block (tiles straight into C); the strided kernel when A is
+   * a row-major A in place (its lanes sI apart), else the one with constant lane offsets.
+   */
+  const block = (np: Push, nq: Push, at: Push, bt: Push, target: Push, ldt: Push, epi: boolean) => {
+    const args = (): void => {
+      np();
+      nq();
+      c.localGet(kc);
+      at();
+      bt();
+      target();
+      ldt();
+      c.localGet(pc);
+      if (epi) {
+        c.localGet(biasAt).i32Const(0).localGet(last).select();
+        c.localGet(act).i32Const(0).localGet(last).select();
+      } else c.i32Const(0).i32Const(0);
+      c.localGet(sPA).i32Const(16).localGet(rawA).select().localGet(aPanel);
+      c.localGet(sPB).i32Const(32).localGet(rawB).select().localGet(bPanel);
+    };
+    c.localGet(rawA).localGet(sI).i32Const(4).i32Ne().i32And().if();
+    args();
+    c.localGet(sI).call(base + F_BLOCK_ROWS);
+    c.else();
+    args();
+    c.call(base + F_BLOCK);
+    c.end();
   };
-  // a row-major A in place has its lanes sI apart: the strided kernel; else constant lane offsets
-  c.localGet(rawA).localGet(sI).i32Const(4).i32Ne().i32And().if();
-  blockArgs();
-  c.localGet(sI).call(base + F_BLOCK_ROWS);
-  c.else();
-  blockArgs();
-  c.call(base + F_BLOCK);
+  /** writeOut(from, ncp·4, rows, cols, to, n·4, accumulate, bias, act) after the last k block. */
+  const finish = (from: Push, rows: Push, cols: Push, to: Push, bias: Push): void => {
+    c.localGet(last).if();
+    from();
+    c.localGet(ncp).i32Const(2).i32Shl();
+    rows();
+    cols();
+    to();
+    c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+    bias();
+    c.localGet(act).call(base + F_WRITE);
+    c.end();
+  };
+  const get =
+    (x: number): Push =>
+    () =>
+      c.localGet(x);
+  const ldS = (): void => void c.localGet(ncp).i32Const(2).i32Shl();
+  // whole tiles: fr / MR row panels x fc / NR column panels into C
+  c.localGet(fr).i32Eqz().localGet(fc).i32Eqz().i32Or().i32Eqz().if();
+  block(
+    () => c.localGet(fr).i32Const(2).i32ShrU(),
+    () => c.localGet(fc).i32Const(3).i32ShrU(),
+    get(aAt),
+    get(bAt),
+    get(cRow),
+    () => c.localGet(n).i32Const(2).i32Shl(),
+    true,
+  );
   c.end();
-  // the scratch's rows, finished after the last k block while they are in cache
-  c.localGet(last).localGet(direct).i32Eqz().i32And().if();
-  c.localGet(target).localGet(ldt).localGet(mc).localGet(nc).localGet(cRow);
-  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
-  c.localGet(biasAt)
-    .localGet(act)
-    .call(base + F_WRITE);
+  // beside them the ragged last column panel, through the scratch (fr > 0, fc < nc)
+  c.localGet(fr).i32Eqz().localGet(fc).localGet(nc).i32Eq().i32Or().i32Eqz().if();
+  block(
+    () => c.localGet(fr).i32Const(2).i32ShrU(),
+    () => c.localGet(ncp).localGet(fc).i32Sub().i32Const(3).i32ShrU(),
+    get(aAt),
+    () => c.localGet(bAt).localGet(fc).i32Const(3).i32ShrU().localGet(bPanel).i32Mul().i32Add(),
+    () => c.localGet(scr).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    ldS,
+    false,
+  );
+  finish(
+    () => c.localGet(scr).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    get(fr),
+    () => c.localGet(nc).localGet(fc).i32Sub(),
+    () => c.localGet(cRow).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    () => {
+      c.localGet(biasAt).localGet(fc).i32Const(2).i32Shl().i32Add();
+      c.i32Const(0).localGet(biasAt).select();
+    },
+  );
+  c.end();
+  // below them the ragged rows (all rows when adding to C), through the scratch
+  c.localGet(fr).localGet(mc).i32LtU().if();
+  block(
+    () =>
+      c
+        .localGet(mc)
+        .localGet(fr)
+        .i32Sub()
+        .i32Const(MR - 1)
+        .i32Add()
+        .i32Const(2)
+        .i32ShrU(),
+    () => c.localGet(ncp).i32Const(3).i32ShrU(),
+    () => c.localGet(aAt).localGet(fr).i32Const(2).i32ShrU().localGet(aPanel).i32Mul().i32Add(),
+    get(bAt),
+    () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
+    ldS,
+    false,
+  );
+  finish(
+    () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
+    () => c.localGet(mc).localGet(fr).i32Sub(),
+    get(nc),
+    () => c.localGet(cRow).localGet(fr).localGet(n).i32Mul().i32Const(2).i32Shl().i32Add(),
+    get(biasAt),
+  );
   c.end();
   c.localGet(ic).i32Const(MC).i32Add().localTee(ic).localGet(mr).i32LtU().brIf(0);
   c.end();
@@ -430,7 +496,7 @@ function driverCode(base = 0): FuncDef {
   c.localGet(batch).i32Const(1).i32Add().localSet(batch);
   c.br(0);
   c.end().end();
-  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(36), code: c };
+  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(37), code: c };
 }
 
 /** The exports of a compiled GEMM module (byte offsets into the heap everywhere). */
