@@ -162,7 +162,7 @@ describe('wasm gemm paths', () => {
     [64, 256, 128, [], 'LSTM step'],
     [36, 40, 300, [], 'two k blocks, whole tiles'],
     [33, 40, 67, [], 'ragged rows: the last row block through the scratch'],
-    [36, 37, 67, [], 'ragged columns: every block through the scratch'],
+    [36, 37, 67, [], 'ragged columns: the last column panel through the scratch'],
     [33, 37, 9, [2], 'ragged rows and columns, batched'],
     [260, 24, 20, [], 'a ragged row block after whole ones'],
   ];

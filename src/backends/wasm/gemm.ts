@@ -249,12 +249,13 @@ function writeOutCode(): FuncDef {
  * gemm(desc, b0, b1, i0, i1, j0, j1, pA, pB, pC): for batches [b0, b1) of the descriptor at `desc`,
  * rows [i0, i1) and columns [j0, j1) of C = epilogue(op(A) · op(B) (+ C)). pA, pB, pC are this
  * thread's scratch: MC x kStep floats of packed A, min(NC, j1 - j0) (rounded up to 8) x kStep of B,
- * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Whole 4x8 tiles (a row block
- * of MR-multiple rows, a column block of NR-multiple columns, no C to accumulate into) go straight
- * into C, their epilogue applied in registers after the last k block: no scratch pass, which was a
- * third of the time of a product with small k. Ragged blocks go through the scratch and the
- * write-out, each row block right after its last k block. Each C element is summed in the same
- * order whatever the path and the ranges, so any split over threads gives bitwise the same result.
+ * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Whole 4x8 tiles go straight
+ * into C (unless accumulating into C), their epilogue applied in registers after the last k block:
+ * no scratch pass, which was a third of the time of a product with small k. Only the ragged last
+ * row panel and column panel of a block go through the scratch and the write-out, right after the
+ * block's last k block. A (transposed or not) and a row-major B are read in place when the flags
+ * say so (matmul.ts decides: small or narrow operands), else packed. Each C element is summed in
+ * the same order whatever the path and the ranges, so any split gives bitwise the same result.
  */
 function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
