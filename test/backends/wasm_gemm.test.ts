@@ -160,6 +160,7 @@ describe('wasm gemm paths', () => {
     [64, 64, 600, [], 'weight gradient: narrow A read in place, k in 3 blocks'],
     [128, 64, 520, [], 'narrow B read in place, k in 3 blocks'],
     [64, 256, 128, [], 'LSTM step'],
+    [12, 208, 300, [], 'few rows: a wide B read in place, k in 2 blocks'],
     [36, 40, 300, [], 'two k blocks, whole tiles'],
     [33, 40, 67, [], 'ragged rows: the last row block through the scratch'],
     [36, 37, 67, [], 'ragged columns: the last column panel through the scratch'],

@@ -32,11 +32,16 @@ const GEMV_PARALLEL_BYTES = 1 << 18;
  * row-major B) are not packed when they are small, up to RAW_BYTES, or their rows, walked once per
  * k, are at most RAW_STRIDE bytes apart (a transposed A of few columns, a B of few columns: a panel
  * then touches few cache sets' worth of lines). Packing a small operand costs as much as a quarter
- * of a small product (a 32x32 · 32x16 attention product: 0.3 of 1.2 µs). Wider ones are packed, so
- * a panel does not walk lines 4 KiB apart that all fall in one cache set.
+ * of a small product (a 32x32 · 32x16 attention product: 0.3 of 1.2 µs). With at most RAW_ROWS rows
+ * of C, B's packing is not repaid (each panel is read by one to four row panels), so B is read in
+ * place up to a row stride of RAW_ROWS_STRIDE: within a 4 KiB page, where the hardware prefetchers
+ * still follow it (8x512 · 512x512: 1.9x hot, 1.4x from memory; at 4 KiB strides from memory 0.9x).
+ * Other operands are packed, so a panel does not walk lines 4 KiB apart that fall in one cache set.
  */
 const RAW_BYTES = 1 << 16;
 const RAW_STRIDE = 512;
+const RAW_ROWS = 16;
+const RAW_ROWS_STRIDE = 2048;
 
 /** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
 interface Range {
@@ -208,7 +213,8 @@ export class WasmGemm {
     d[DESC.n] = n;
     d[DESC.k] = k;
     const rawA = m % MR === 0 && (4 * m * k <= RAW_BYTES || (transA && 4 * m <= RAW_STRIDE));
-    const rawB = !transB && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * n <= RAW_STRIDE);
+    const bStride = m <= RAW_ROWS ? RAW_ROWS_STRIDE : RAW_STRIDE;
+    const rawB = !transB && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * n <= bStride);
     d[DESC.flags] =
       (transA ? FLAG.transA : 0) |
       (transB ? FLAG.transB : 0) |
