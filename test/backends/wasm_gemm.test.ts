@@ -1,4 +1,4 @@
-// The wasm GEMM's paths (tiles straight into C, operands read in place, strided A, ragged tiles, epilogue in registers) against the reference and each other.
+// The wasm GEMM's paths (tiles into C, operands in place, ragged tiles, epilogue in registers) vs the reference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Epilogue, FusedActivation } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';

@@ -126,8 +126,8 @@ export class WasmGemm {
   }
 
   /**
-   * Runs the product for `triples` (heap byte offsets, flat), bias a heap byte offset (0: none) of n floats.
-   * Allocates scratch, so views of plain (unshared) memory taken before may detach.
+   * Runs the product for `triples` (heap byte offsets, flat), bias a heap byte offset (0: none) of
+   * n floats. Allocates scratch, so views of plain (unshared) memory taken before may detach.
    */
   run(
     m: number,
