@@ -37,7 +37,8 @@ export const microkernelCase: BenchCase = {
       async call() {
         await ready;
         const run = block!;
-        for (let i = 0; i < CALLS; i++) run(NP, 1, KC, a.offset, p.offset, c.offset, NR * 4, 0);
+        for (let i = 0; i < CALLS; i++)
+          run(NP, 1, KC, a.offset, p.offset, c.offset, NR * 4, 0, 0, 0, 16, KC * 16, 32, KC * 32);
       },
       dispose() {
         heap.free(a);

@@ -82,20 +82,40 @@ function emitTanh(c: Code, l: ActLocals): void {
 
 /**
  * Emits `x = act(x)` for an i32 activation code in local `act` (ACT), branching once per vector.
- * relu is x > 0 ? x : 0 (NaN and -0 give +0): pmax(0, x); relu6 is min(max(x, 0), 6), NaN kept.
  * @example emitActivation(code, actLocal, { x: 12, t: [13, 14, 15, 16] });
  */
 export function emitActivation(c: Code, act: number, l: ActLocals): void {
-  c.localGet(act).i32Const(ACT.relu).i32Eq().if();
-  c.v128Zero().localGet(l.x).f32x4Pmax().localSet(l.x);
-  c.end();
-  c.localGet(act).i32Const(ACT.relu6).i32Eq().if();
-  c.localGet(l.x).v128Zero().f32x4Max().f32x4Const(6, 6, 6, 6).f32x4Min().localSet(l.x);
-  c.end();
-  c.localGet(act).i32Const(ACT.sigmoid).i32Eq().if();
-  emitSigmoid(c, l);
-  c.end();
-  c.localGet(act).i32Const(ACT.tanh).i32Eq().if();
-  emitTanh(c, l);
-  c.end();
+  emitActivations(c, act, [l.x], l.t);
+}
+
+/**
+ * Emits `x = act(x)` for every local in `xs`, branching on the code in local `act` once for all of
+ * them (the GEMM micro-kernel's 4x8 tile: one test per activation per tile, not per vector).
+ * @example emitActivations(code, actLocal, [14, 15, 16], [22, 23, 24, 25]);
+ */
+export function emitActivations(
+  c: Code,
+  act: number,
+  xs: readonly number[],
+  t: ActLocals['t'],
+): void {
+  for (const code of [ACT.relu, ACT.relu6, ACT.sigmoid, ACT.tanh]) {
+    c.localGet(act).i32Const(code).i32Eq().if();
+    for (const x of xs) emitActivationOf(c, code, { x, t });
+    c.end();
+  }
+}
+
+/**
+ * Emits `x = act(x)` for the activation `code` (ACT) known when the kernel is built: no branch, for
+ * loops specialised per activation. relu is x > 0 ? x : 0 (NaN and -0 give +0): pmax(0, x); relu6
+ * is min(max(x, 0), 6), NaN kept; linear emits nothing.
+ * @example emitActivationOf(code, ACT.relu, { x: 12, t: [13, 14, 15, 16] });
+ */
+export function emitActivationOf(c: Code, code: number, l: ActLocals): void {
+  if (code === ACT.relu) c.v128Zero().localGet(l.x).f32x4Pmax().localSet(l.x);
+  else if (code === ACT.relu6)
+    c.localGet(l.x).v128Zero().f32x4Max().f32x4Const(6, 6, 6, 6).f32x4Min().localSet(l.x);
+  else if (code === ACT.sigmoid) emitSigmoid(c, l);
+  else if (code === ACT.tanh) emitTanh(c, l);
 }

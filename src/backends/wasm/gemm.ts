@@ -1,7 +1,7 @@
-// The whole GEMM in wasm: panel packing, the 4x8 micro-kernel, and the write-out of C with bias + activation.
-import { emitActivation } from './activation.js';
-import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
+// The whole GEMM in wasm: the driver over cache blocks (tiles into C, operands packed or in place) and the module around it.
+import { assemble, Code, type FuncDef, I32, type ValType } from './asm.js';
 import { DESC, FLAG } from './gemm_desc.js';
+import { packCode, writeOutCode } from './gemm_pack.js';
 import { gemvCode } from './gemv.js';
 import { type Heap, MAX_PAGES } from './heap.js';
 import { gemmBlockCode, MR, NR } from './kernels.js';
@@ -21,6 +21,8 @@ export { DESC, descBytes, FLAG } from './gemm_desc.js';
 const F_BLOCK = 0;
 const F_PACK = 1;
 const F_WRITE = 2;
+// 3 is the driver (gemm); the micro-kernel for a row-major A read in place follows it
+const F_BLOCK_ROWS = 4;
 
 function i32s(n: number): ValType[] {
   return new Array<ValType>(n).fill(I32);
@@ -36,219 +38,16 @@ function minU(c: Code, x: () => void, y: () => void): void {
 }
 
 /**
- * pack(dst, src, sPanel, sK, count, kc, w): panels of w lanes, k-major and zero-padded, as the
- * micro-kernel reads them: dst[(q·kc + p)·w + r] = src[(q·w + r)·sPanel + p·sK] for q·w + r < count.
- * Strides are in bytes. Where the lanes are contiguous (sPanel = 4: A transposed, B not), full panels
- * copy with v128 loads; where k is (sK = 4: A not transposed, B transposed), full panels go through
- * 4x4 shuffle transposes; the ragged last panel goes lane by lane.
- */
-function packCode(): FuncDef {
-  const [dst, src, sPanel, sK, count, kc, w] = [0, 1, 2, 3, 4, 5, 6];
-  const [q, full, p, d, s, r, h, panels, g, kc4] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-  const rowPtr = [17, 18, 19, 20];
-  const row = [21, 22, 23, 24];
-  const tmp = [25, 26, 27, 28];
-  const c = new Code();
-  // full = sPanel == 4 ? count / w : 0
-  c.localGet(count).localGet(w).i32DivU().i32Const(0);
-  c.localGet(sPanel).i32Const(4).i32Eq().select().localSet(full);
-  // k outer, panels inner: each k reads one contiguous run of the source (a column walk would touch
-  // a new cache line per panel, all in one cache set when the row stride is a multiple of 4 KiB)
-  c.localGet(full).if();
-  c.i32Const(0).localSet(p);
-  c.loop();
-  c.localGet(src).localGet(p).localGet(sK).i32Mul().i32Add().localSet(s);
-  c.localGet(dst).localGet(p).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
-  c.i32Const(0).localSet(q);
-  c.loop();
-  c.i32Const(0).localSet(h);
-  c.loop();
-  c.localGet(d).localGet(h).i32Add();
-  c.localGet(s).localGet(h).i32Add().v128Load();
-  c.v128Store();
-  c.localGet(h).i32Const(16).i32Add().localTee(h).localGet(w).i32Const(2).i32Shl().i32LtU().brIf(0);
-  c.end();
-  c.localGet(s).localGet(w).i32Const(2).i32Shl().i32Add().localSet(s);
-  c.localGet(d).localGet(kc).localGet(w).i32Mul().i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(q).i32Const(1).i32Add().localTee(q).localGet(full).i32LtU().brIf(0);
-  c.end();
-  c.localGet(p).i32Const(1).i32Add().localTee(p).localGet(kc).i32LtU().brIf(0);
-  c.end();
-  c.end();
-  c.localGet(full).localSet(q);
-  // transposing layouts: full panels (from q on) in 4-lane groups, four k at a time
-  c.localGet(count).localGet(w).i32DivU().i32Const(0);
-  c.localGet(sK).i32Const(4).i32Eq().select().localSet(full);
-  c.localGet(kc).i32Const(-4).i32And().localSet(kc4);
-  c.block().loop();
-  c.localGet(q).localGet(full).i32GeU().brIf(1);
-  c.i32Const(0).localSet(g);
-  c.loop();
-  // rowPtr[i] = src + (q·w + g + i)·sPanel, d = dst + (q·kc·w + g)·4
-  c.localGet(src).localGet(q).localGet(w).i32Mul().localGet(g).i32Add().localGet(sPanel).i32Mul();
-  c.i32Add().localSet(rowPtr[0]);
-  for (let i = 1; i < 4; i++)
-    c.localGet(rowPtr[i - 1])
-      .localGet(sPanel)
-      .i32Add()
-      .localSet(rowPtr[i]);
-  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().localGet(g).i32Add();
-  c.i32Const(2).i32Shl().i32Add().localSet(d);
-  c.i32Const(0).localSet(p);
-  c.block().loop();
-  c.localGet(p).localGet(kc4).i32GeU().brIf(1);
-  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).v128Load().localSet(row[i]);
-  // rows r0..r3 (lanes = k) -> columns (lanes = r): interleave pairs, then halves
-  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[0]);
-  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(0, 4, 1, 5).localSet(tmp[1]);
-  c.localGet(row[0]).localGet(row[1]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[2]);
-  c.localGet(row[2]).localGet(row[3]).f32x4Shuffle(2, 6, 3, 7).localSet(tmp[3]);
-  const out = (i: number, x: number, y: number, lanes: [number, number, number, number]): void => {
-    c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Const(i).i32Mul().i32Add();
-    c.localGet(x)
-      .localGet(y)
-      .f32x4Shuffle(...lanes)
-      .v128Store();
-  };
-  out(0, tmp[0], tmp[1], [0, 1, 4, 5]);
-  out(1, tmp[0], tmp[1], [2, 3, 6, 7]);
-  out(2, tmp[2], tmp[3], [0, 1, 4, 5]);
-  out(3, tmp[2], tmp[3], [2, 3, 6, 7]);
-  for (let i = 0; i < 4; i++) c.localGet(rowPtr[i]).i32Const(16).i32Add().localSet(rowPtr[i]);
-  c.localGet(d).localGet(w).i32Const(4).i32Shl().i32Add().localSet(d);
-  c.localGet(p).i32Const(4).i32Add().localSet(p);
-  c.br(0);
-  c.end().end();
-  // the last kc mod 4 k, one float per lane
-  c.block().loop();
-  c.localGet(p).localGet(kc).i32GeU().brIf(1);
-  for (let i = 0; i < 4; i++) {
-    c.localGet(d)
-      .localGet(rowPtr[i])
-      .f32Load()
-      .f32Store(4 * i);
-    c.localGet(rowPtr[i]).i32Const(4).i32Add().localSet(rowPtr[i]);
-  }
-  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(p).i32Const(1).i32Add().localSet(p);
-  c.br(0);
-  c.end().end();
-  c.localGet(g).i32Const(4).i32Add().localTee(g).localGet(w).i32LtU().brIf(0);
-  c.end();
-  c.localGet(q).i32Const(1).i32Add().localSet(q);
-  c.br(0);
-  c.end().end();
-  // lane by lane for panels q..ceil(count / w)
-  c.localGet(count)
-    .localGet(w)
-    .i32Add()
-    .i32Const(1)
-    .i32Sub()
-    .localGet(w)
-    .i32DivU()
-    .localSet(panels);
-  c.block().loop();
-  c.localGet(q).localGet(panels).i32GeU().brIf(1);
-  c.i32Const(0).localSet(r);
-  c.loop();
-  // d = dst + (q·kc·w + r)·4
-  c.localGet(dst).localGet(q).localGet(kc).i32Mul().localGet(w).i32Mul().localGet(r).i32Add();
-  c.i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(kc).localSet(p);
-  c.localGet(q).localGet(w).i32Mul().localGet(r).i32Add().localGet(count).i32LtU();
-  c.if();
-  c.localGet(src).localGet(q).localGet(w).i32Mul().localGet(r).i32Add().localGet(sPanel).i32Mul();
-  c.i32Add().localSet(s);
-  c.loop();
-  c.localGet(d).localGet(s).f32Load().f32Store();
-  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(s).localGet(sK).i32Add().localSet(s);
-  c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
-  c.end();
-  c.else();
-  c.loop();
-  c.localGet(d).i32Const(0).i32Store();
-  c.localGet(d).localGet(w).i32Const(2).i32Shl().i32Add().localSet(d);
-  c.localGet(p).i32Const(1).i32Sub().localTee(p).brIf(0);
-  c.end();
-  c.end();
-  c.localGet(r).i32Const(1).i32Add().localTee(r).localGet(w).i32LtU().brIf(0);
-  c.end();
-  c.localGet(q).i32Const(1).i32Add().localSet(q);
-  c.br(0);
-  c.end().end();
-  return {
-    name: 'pack',
-    params: i32s(7),
-    results: [],
-    locals: [...i32s(14), ...new Array<ValType>(8).fill(V128)],
-    code: c,
-  };
-}
-
-/**
- * writeOut(s, ldS, rows, cols, c, ldc, accumulate, bias, act): C = act((C if accumulate) + S + bias)
- * over rows x cols, S the padded scratch (row stride ldS bytes), C row stride ldc bytes, bias a byte
- * offset (0: none) of the bias at C's first column. Four columns at a time, then lane 0 for the tail.
- */
-function writeOutCode(): FuncDef {
-  const [s, ldS, rows, cols, cp, ldc, acc, bias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [j, vecEnd, end, v] = [9, 10, 11, 12];
-  const t = [13, 14, 15, 16] as const;
-  const c = new Code();
-  c.localGet(cols).i32Const(-4).i32And().i32Const(2).i32Shl().localSet(vecEnd);
-  c.localGet(cols).i32Const(2).i32Shl().localSet(end);
-  c.loop();
-  c.i32Const(0).localSet(j);
-  // one pass for whole vectors, one for the tail: `load` pushes a vector from an address on the stack
-  const pass = (limit: number, step: number, load: (c: Code) => Code, store: () => void): void => {
-    c.block().loop();
-    c.localGet(j).localGet(limit).i32GeU().brIf(1);
-    load(c.localGet(s).localGet(j).i32Add()).localSet(v);
-    c.localGet(acc).if();
-    load(c.localGet(v).localGet(cp).localGet(j).i32Add()).f32x4Add().localSet(v);
-    c.end();
-    c.localGet(bias).if();
-    load(c.localGet(v).localGet(bias).localGet(j).i32Add()).f32x4Add().localSet(v);
-    c.end();
-    emitActivation(c, act, { x: v, t });
-    c.localGet(cp).localGet(j).i32Add().localGet(v);
-    store();
-    c.localGet(j).i32Const(step).i32Add().localSet(j);
-    c.br(0);
-    c.end().end();
-  };
-  pass(
-    vecEnd,
-    16,
-    (x) => x.v128Load(),
-    () => c.v128Store(),
-  );
-  pass(
-    end,
-    4,
-    (x) => x.v128Load32Zero(),
-    () => c.v128Store32Lane(0),
-  );
-  c.localGet(s).localGet(ldS).i32Add().localSet(s);
-  c.localGet(cp).localGet(ldc).i32Add().localSet(cp);
-  c.localGet(rows).i32Const(1).i32Sub().localTee(rows).brIf(0);
-  c.end();
-  return {
-    name: 'writeOut',
-    params: i32s(9),
-    results: [],
-    locals: [...i32s(3), ...new Array<ValType>(5).fill(V128)],
-    code: c,
-  };
-}
-
-/**
  * gemm(desc, b0, b1, i0, i1, j0, j1, pA, pB, pC): for batches [b0, b1) of the descriptor at `desc`,
  * rows [i0, i1) and columns [j0, j1) of C = epilogue(op(A) · op(B) (+ C)). pA, pB, pC are this
  * thread's scratch: MC x kStep floats of packed A, min(NC, j1 - j0) (rounded up to 8) x kStep of B,
- * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Each C element is summed in the
- * same order whatever the ranges, so any split over threads gives bitwise the same result.
+ * and min(ROWS, i1 - i0) (rounded up to 4) x that many columns of C. Whole 4x8 tiles go straight
+ * into C (unless accumulating into C), their epilogue applied in registers after the last k block:
+ * no scratch pass, which was a third of the time of a product with small k. Only the ragged last
+ * row panel and column panel of a block go through the scratch and the write-out, right after the
+ * block's last k block. A (transposed or not) and a row-major B are read in place when the flags
+ * say so (matmul.ts decides: small or narrow operands), else packed. Each C element is summed in
+ * the same order whatever the path and the ranges, so any split gives bitwise the same result.
  */
 function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -258,6 +57,8 @@ function driverCode(base = 0): FuncDef {
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
   ];
+  const [noAcc, fr, cRow, fc, scr, biasAt, last, aPanel] = [34, 35, 36, 37, 38, 39, 40, 41];
+  const [rawA, rawB, aAt, bAt, bPanel] = [42, 43, 44, 45, 46];
   const c = new Code();
   const field = (slot: number, local: number): void => {
     c.localGet(desc)
@@ -282,6 +83,9 @@ function driverCode(base = 0): FuncDef {
   c.else();
   c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
   c.end();
+  c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().localSet(noAcc);
+  c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
+  c.localGet(flags).i32Const(FLAG.rawB).i32And().i32Const(0).i32Ne().localSet(rawB);
   c.localGet(b0).localSet(batch);
   c.block().loop();
   c.localGet(batch).localGet(b1).i32GeU().brIf(1);
@@ -315,6 +119,9 @@ function driverCode(base = 0): FuncDef {
     .i32Const(-NR)
     .i32And()
     .localSet(ncp);
+  // biasAt = bias ? bias + jc·4 : 0
+  c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
+  c.localSet(biasAt);
   c.i32Const(0).localSet(pc);
   c.loop();
   minU(
@@ -323,23 +130,14 @@ function driverCode(base = 0): FuncDef {
     () => c.localGet(kStep),
   );
   c.localSet(kc);
-  // pack(pB, b + pc·sPB + jc·sJ, sJ, sPB, nc, kc, NR)
-  c.localGet(pB);
-  c.localGet(b)
-    .localGet(pc)
-    .localGet(sPB)
-    .i32Mul()
-    .i32Add()
-    .localGet(jc)
-    .localGet(sJ)
-    .i32Mul()
-    .i32Add();
-  c.localGet(sJ)
-    .localGet(sPB)
-    .localGet(nc)
-    .localGet(kc)
-    .i32Const(NR)
-    .call(base + F_PACK);
+  // bAt = b + pc·sPB + jc·sJ: read in place (rawB), else pack(pB, bAt, sJ, sPB, nc, kc, NR)
+  c.localGet(b).localGet(pc).localGet(sPB).i32Mul().i32Add();
+  c.localGet(jc).localGet(sJ).i32Mul().i32Add().localSet(bAt);
+  c.localGet(rawB).i32Eqz().if();
+  c.localGet(pB).localGet(bAt).localGet(sJ).localGet(sPB).localGet(nc).localGet(kc).i32Const(NR);
+  c.call(base + F_PACK);
+  c.localGet(pB).localSet(bAt);
+  c.end();
   c.i32Const(0).localSet(ic);
   c.loop();
   minU(
@@ -348,47 +146,140 @@ function driverCode(base = 0): FuncDef {
     () => c.i32Const(MC),
   );
   c.localSet(mc);
-  // pack(pA, a + (r0 + ic)·sI + pc·sPA, sI, sPA, mc, kc, MR)
-  c.localGet(pA);
+  // aAt = a + (r0 + ic)·sI + pc·sPA: read in place (rawA), else pack(pA, aAt, sI, sPA, mc, kc, MR)
   c.localGet(a).localGet(r0).localGet(ic).i32Add().localGet(sI).i32Mul().i32Add();
-  c.localGet(pc).localGet(sPA).i32Mul().i32Add();
-  c.localGet(sI)
-    .localGet(sPA)
-    .localGet(mc)
-    .localGet(kc)
-    .i32Const(MR)
-    .call(base + F_PACK);
-  // gemmBlock(ceil(mc / MR), ncp / NR, kc, pA, pB, pC + ic·ncp·4, ncp·4, pc != 0)
-  c.localGet(mc)
-    .i32Const(MR - 1)
-    .i32Add()
-    .i32Const(2)
-    .i32ShrU();
-  c.localGet(ncp).i32Const(3).i32ShrU().localGet(kc).localGet(pA).localGet(pB);
-  c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add();
-  c.localGet(ncp)
-    .i32Const(2)
-    .i32Shl()
-    .localGet(pc)
-    .call(base + F_BLOCK);
+  c.localGet(pc).localGet(sPA).i32Mul().i32Add().localSet(aAt);
+  c.localGet(rawA).i32Eqz().if();
+  c.localGet(pA).localGet(aAt).localGet(sI).localGet(sPA).localGet(mc).localGet(kc).i32Const(MR);
+  c.call(base + F_PACK);
+  c.localGet(pA).localSet(aAt);
+  c.end();
+  // cRow = c + ((r0 + ic)·n + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
+  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
+  c.i32Const(2).i32Shl().i32Add().localSet(cRow);
+  c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add().localSet(scr);
+  // fr x fc: the rows and columns in whole 4x8 tiles, which go straight into C (none adding to C)
+  c.localGet(mc).i32Const(-MR).i32And().i32Const(0).localGet(noAcc).select().localSet(fr);
+  c.localGet(nc).i32Const(-NR).i32And().i32Const(0).localGet(noAcc).select().localSet(fc);
+  c.localGet(pc).localGet(kc).i32Add().localGet(k).i32GeU().localSet(last);
+  // panel strides: in place MR·sI (A) and 32 (B), packed kc·16 and kc·32
+  c.localGet(sI).i32Const(2).i32Shl().localGet(kc).i32Const(4).i32Shl().localGet(rawA).select();
+  c.localSet(aPanel);
+  c.i32Const(32).localGet(kc).i32Const(5).i32Shl().localGet(rawB).select().localSet(bPanel);
+  type Push = () => void;
+  /**
+   * gemmBlock(np, nq, kc, A, B, target, ldt, pc != 0, bias?, act?, strides): `epi` gives it the
+   * bias and activation on the last k block (tiles straight into C); the strided kernel when A is
+   * a row-major A in place (its lanes sI apart), else the one with constant lane offsets.
+   */
+  const block = (np: Push, nq: Push, at: Push, bt: Push, target: Push, ldt: Push, epi: boolean) => {
+    const args = (): void => {
+      np();
+      nq();
+      c.localGet(kc);
+      at();
+      bt();
+      target();
+      ldt();
+      c.localGet(pc);
+      if (epi) {
+        c.localGet(biasAt).i32Const(0).localGet(last).select();
+        c.localGet(act).i32Const(0).localGet(last).select();
+      } else c.i32Const(0).i32Const(0);
+      c.localGet(sPA).i32Const(16).localGet(rawA).select().localGet(aPanel);
+      c.localGet(sPB).i32Const(32).localGet(rawB).select().localGet(bPanel);
+    };
+    c.localGet(rawA).localGet(sI).i32Const(4).i32Ne().i32And().if();
+    args();
+    c.localGet(sI).call(base + F_BLOCK_ROWS);
+    c.else();
+    args();
+    c.call(base + F_BLOCK);
+    c.end();
+  };
+  /** writeOut(from, ncp·4, rows, cols, to, n·4, accumulate, bias, act) after the last k block. */
+  const finish = (from: Push, rows: Push, cols: Push, to: Push, bias: Push): void => {
+    c.localGet(last).if();
+    from();
+    c.localGet(ncp).i32Const(2).i32Shl();
+    rows();
+    cols();
+    to();
+    c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+    bias();
+    c.localGet(act).call(base + F_WRITE);
+    c.end();
+  };
+  const get =
+    (x: number): Push =>
+    () =>
+      c.localGet(x);
+  const ldS = (): void => void c.localGet(ncp).i32Const(2).i32Shl();
+  // whole tiles: fr / MR row panels x fc / NR column panels into C
+  c.localGet(fr).i32Eqz().localGet(fc).i32Eqz().i32Or().i32Eqz().if();
+  block(
+    () => c.localGet(fr).i32Const(2).i32ShrU(),
+    () => c.localGet(fc).i32Const(3).i32ShrU(),
+    get(aAt),
+    get(bAt),
+    get(cRow),
+    () => c.localGet(n).i32Const(2).i32Shl(),
+    true,
+  );
+  c.end();
+  // beside them the ragged last column panel, through the scratch (fr > 0, fc < nc)
+  c.localGet(fr).i32Eqz().localGet(fc).localGet(nc).i32Eq().i32Or().i32Eqz().if();
+  block(
+    () => c.localGet(fr).i32Const(2).i32ShrU(),
+    () => c.localGet(ncp).localGet(fc).i32Sub().i32Const(3).i32ShrU(),
+    get(aAt),
+    () => c.localGet(bAt).localGet(fc).i32Const(3).i32ShrU().localGet(bPanel).i32Mul().i32Add(),
+    () => c.localGet(scr).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    ldS,
+    false,
+  );
+  finish(
+    () => c.localGet(scr).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    get(fr),
+    () => c.localGet(nc).localGet(fc).i32Sub(),
+    () => c.localGet(cRow).localGet(fc).i32Const(2).i32Shl().i32Add(),
+    () => {
+      c.localGet(biasAt).localGet(fc).i32Const(2).i32Shl().i32Add();
+      c.i32Const(0).localGet(biasAt).select();
+    },
+  );
+  c.end();
+  // below them the ragged rows (all rows when adding to C), through the scratch
+  c.localGet(fr).localGet(mc).i32LtU().if();
+  block(
+    () =>
+      c
+        .localGet(mc)
+        .localGet(fr)
+        .i32Sub()
+        .i32Const(MR - 1)
+        .i32Add()
+        .i32Const(2)
+        .i32ShrU(),
+    () => c.localGet(ncp).i32Const(3).i32ShrU(),
+    () => c.localGet(aAt).localGet(fr).i32Const(2).i32ShrU().localGet(aPanel).i32Mul().i32Add(),
+    get(bAt),
+    () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
+    ldS,
+    false,
+  );
+  finish(
+    () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
+    () => c.localGet(mc).localGet(fr).i32Sub(),
+    get(nc),
+    () => c.localGet(cRow).localGet(fr).localGet(n).i32Mul().i32Const(2).i32Shl().i32Add(),
+    get(biasAt),
+  );
+  c.end();
   c.localGet(ic).i32Const(MC).i32Add().localTee(ic).localGet(mr).i32LtU().brIf(0);
   c.end();
   c.localGet(pc).localGet(kc).i32Add().localTee(pc).localGet(k).i32LtU().brIf(0);
   c.end();
-  // writeOut(pC, ncp·4, mr, nc, c + (r0·n + jc)·4, n·4, accumulate, bias ? bias + jc·4 : 0, act)
-  c.localGet(pC).localGet(ncp).i32Const(2).i32Shl().localGet(mr).localGet(nc);
-  c.localGet(cc)
-    .localGet(r0)
-    .localGet(n)
-    .i32Mul()
-    .localGet(jc)
-    .i32Add()
-    .i32Const(2)
-    .i32Shl()
-    .i32Add();
-  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
-  c.localGet(bias).localGet(jc).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
-  c.localGet(act).call(base + F_WRITE);
   c.localGet(jc).i32Const(NC).i32Add().localSet(jc);
   c.br(0);
   c.end().end();
@@ -398,7 +289,7 @@ function driverCode(base = 0): FuncDef {
   c.localGet(batch).i32Const(1).i32Add().localSet(batch);
   c.br(0);
   c.end().end();
-  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(24), code: c };
+  return { name: 'gemm', params: i32s(10), results: [], locals: i32s(37), code: c };
 }
 
 /** The exports of a compiled GEMM module (byte offsets into the heap everywhere). */
@@ -436,16 +327,29 @@ export interface GemmExports {
     cp: number,
     ldc: number,
     add: number,
+    bias: number,
+    act: number,
+    aK: number,
+    aPanel: number,
+    bK: number,
+    bPanel: number,
   ): void;
 }
 
 /**
- * The GEMM's functions for a module where they start at function index `base` (gemm last, so at
- * base + 3): other kernels (conv tiles) can then call the GEMM from inside wasm, on any thread.
+ * The GEMM's functions for a module where they start at function index `base` (gemm at base + 3,
+ * the strided micro-kernel after it): other kernels (conv tiles) can then call the GEMM from inside
+ * wasm, on any thread.
  * @example const funcs = [...memoryRoutines(), ...gemmFuncs(fma, 3)];
  */
 export function gemmFuncs(fma: boolean, base: number): FuncDef[] {
-  return [gemmBlockCode(fma), packCode(), writeOutCode(), driverCode(base)];
+  return [
+    gemmBlockCode(fma),
+    packCode(),
+    writeOutCode(),
+    driverCode(base),
+    gemmBlockCode(fma, true),
+  ];
 }
 
 /**

@@ -27,6 +27,22 @@ const PARALLEL_MIN = 1 << 20;
  */
 const GEMV_PARALLEL_BYTES = 1 << 18;
 
+/**
+ * Operands the micro-kernel can read in place (rows a multiple of 4 for A, columns of 8 for a
+ * row-major B) are not packed when they are small, up to RAW_BYTES, or their rows, walked once per
+ * k, are at most RAW_STRIDE bytes apart (a transposed A of few columns, a B of few columns: a panel
+ * then touches few cache sets' worth of lines). Packing a small operand costs as much as a quarter
+ * of a small product (a 32x32 · 32x16 attention product: 0.3 of 1.2 µs). With at most RAW_ROWS rows
+ * of C, B's packing is not repaid (each panel is read by one to four row panels), so B is read in
+ * place up to a row stride of RAW_ROWS_STRIDE: within a 4 KiB page, where the hardware prefetchers
+ * still follow it (8x512 · 512x512: 1.9x hot, 1.4x from memory; at 4 KiB strides from memory 0.9x).
+ * Other operands are packed, so a panel does not walk lines 4 KiB apart that fall in one cache set.
+ */
+const RAW_BYTES = 1 << 16;
+const RAW_STRIDE = 512;
+const RAW_ROWS = 16;
+const RAW_ROWS_STRIDE = 2048;
+
 /** A part of the product for one thread: batches [b0, b1), rows [i0, i1), columns [j0, j1). */
 interface Range {
   b0: number;
@@ -66,8 +82,13 @@ function plan(batches: number, m: number, n: number, threads: number): Range[] {
   return [all];
 }
 
-/** One product of the batched GEMM: byte offsets of its A, B and C in the heap. */
-export type GemmTriple = readonly [a: number, b: number, c: number];
+/**
+ * The products of a batched GEMM: byte offsets of A, B and C in the heap, three per product, flat
+ * (one typed array, not an array per product: a 256-product attention matMul spent a tenth of its
+ * time building them).
+ * @example const triples = Int32Array.of(aAt, bAt, cAt);
+ */
+export type GemmTriples = Int32Array;
 
 /**
  * The wasm GEMM: C (+)= op(A) · op(B), then bias and activation, for a list of batch triples in the
@@ -105,8 +126,8 @@ export class WasmGemm {
   }
 
   /**
-   * Runs the product for `triples` (heap byte offsets), bias a heap byte offset (0: none) of n floats.
-   * Allocates scratch, so views of plain (unshared) memory taken before may detach.
+   * Runs the product for `triples` (heap byte offsets, flat), bias a heap byte offset (0: none) of
+   * n floats. Allocates scratch, so views of plain (unshared) memory taken before may detach.
    */
   run(
     m: number,
@@ -115,11 +136,11 @@ export class WasmGemm {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
-    triples: readonly GemmTriple[],
+    triples: GemmTriples,
     bias: number,
     act: FusedActivation,
   ): void {
-    const batches = triples.length;
+    const batches = triples.length / 3;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
     const gemv = m <= GEMV_ROWS;
     const big = gemv
@@ -179,24 +200,31 @@ export class WasmGemm {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
-    triples: readonly GemmTriple[],
+    triples: GemmTriples,
     bias: number,
     act: FusedActivation,
     kStep: number,
   ): void {
     const heap = this.store.heap;
-    const batches = triples.length;
+    const batches = triples.length / 3;
     // NOTE: views only after the last allocation: a grow of plain memory detaches older ones
     const d = new Int32Array(heap.memory.buffer, this.desc!.offset, descBytes(batches) / 4);
     d[DESC.m] = m;
     d[DESC.n] = n;
     d[DESC.k] = k;
+    const rawA = m % MR === 0 && (4 * m * k <= RAW_BYTES || (transA && 4 * m <= RAW_STRIDE));
+    const bStride = m <= RAW_ROWS ? RAW_ROWS_STRIDE : RAW_STRIDE;
+    const rawB = !transB && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * n <= bStride);
     d[DESC.flags] =
-      (transA ? FLAG.transA : 0) | (transB ? FLAG.transB : 0) | (accumulate ? FLAG.accumulate : 0);
+      (transA ? FLAG.transA : 0) |
+      (transB ? FLAG.transB : 0) |
+      (accumulate ? FLAG.accumulate : 0) |
+      (rawA ? FLAG.rawA : 0) |
+      (rawB ? FLAG.rawB : 0);
     d[DESC.bias] = bias;
     d[DESC.act] = ACT[act];
     d[DESC.kStep] = kStep;
-    triples.forEach((t, i) => d.set(t, DESC.batches + 3 * i));
+    d.set(triples, DESC.batches);
   }
 
   readonly gemm: GemmFn = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate) => {
@@ -225,7 +253,7 @@ export class WasmGemm {
     if (bAt < 0) bAt = stage(b, bOff, k * n, true);
     const cStaged = cAt < 0;
     if (cStaged) cAt = stage(c, cOff, m * n, accumulate);
-    this.run(m, n, k, transA, transB, accumulate, [[aAt, bAt, cAt]], 0, 'linear');
+    this.run(m, n, k, transA, transB, accumulate, Int32Array.of(aAt, bAt, cAt), 0, 'linear');
     if (cStaged) c.set(new Float32Array(heap.memory.buffer, cAt, m * n), cOff);
     for (const block of staged) heap.free(block);
   };
@@ -251,9 +279,6 @@ export function matMul(
   const m = outShape[rank - 2];
   const n = outShape[rank - 1];
   const k = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
-  const outBatch = outShape.slice(0, -2);
-  const aMap = batchIndex(outBatch, a.shape.slice(0, -2));
-  const bMap = batchIndex(outBatch, b.shape.slice(0, -2));
   const small = m * n * k <= SMALL || k === 0 || sizeOf(outShape) === 0;
   if (a.dtype !== 'float32' || gemm === null || small)
     return applyEpilogue(s, referenceMatMul(s, a, b, transA, transB, outShape), n, epilogue);
@@ -261,11 +286,22 @@ export function matMul(
   const aAt = s.offsetOf(a.dataId);
   const bAt = s.offsetOf(b.dataId);
   const cAt = s.offsetOf(id);
-  const triples = Array.from(aMap, (ai, i): GemmTriple => [
-    aAt + 4 * ai * m * k,
-    bAt + 4 * bMap[i] * k * n,
-    cAt + 4 * i * m * n,
-  ]);
+  const outBatch = outShape.slice(0, -2);
+  const batches = sizeOf(outBatch);
+  // an operand with the output's batch dims takes product i from batch i: no index map to build
+  const map = (x: TensorInfo): Int32Array | null => {
+    const batch = x.shape.slice(0, -2);
+    const same = batch.length === outBatch.length && batch.every((d, i) => d === outBatch[i]);
+    return same ? null : batchIndex(outBatch, batch);
+  };
+  const aMap = map(a);
+  const bMap = map(b);
+  const triples = new Int32Array(3 * batches);
+  for (let i = 0; i < batches; i++) {
+    triples[3 * i] = aAt + 4 * (aMap ? aMap[i] : i) * m * k;
+    triples[3 * i + 1] = bAt + 4 * (bMap ? bMap[i] : i) * k * n;
+    triples[3 * i + 2] = cAt + 4 * i * m * n;
+  }
   const bias = epilogue?.bias ? s.offsetOf(epilogue.bias.dataId) : 0;
   gemm.run(m, n, k, transA, transB, false, triples, bias, epilogue?.activation ?? 'linear');
   return id;
