@@ -81,14 +81,6 @@ function emitTanh(c: Code, l: ActLocals): void {
 }
 
 /**
- * Emits `x = act(x)` for an i32 activation code in local `act` (ACT), branching once per vector.
- * @example emitActivation(code, actLocal, { x: 12, t: [13, 14, 15, 16] });
- */
-export function emitActivation(c: Code, act: number, l: ActLocals): void {
-  emitActivations(c, act, [l.x], l.t);
-}
-
-/**
  * Emits `x = act(x)` for every local in `xs`, branching on the code in local `act` once for all of
  * them (the GEMM micro-kernel's 4x8 tile: one test per activation per tile, not per vector).
  * @example emitActivations(code, actLocal, [14, 15, 16], [22, 23, 24, 25]);
