@@ -6,7 +6,8 @@
 // its output once instead of once per step.
 import type { DType } from '../../core/dtype.js';
 import { BINARY, UNARY } from '../../core/elementwise_table.js';
-import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
+import { BackendError } from '../../core/errors.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { SomeHostKernels } from '../kernel_table.js';
@@ -111,14 +112,15 @@ export function runStep(
 }
 
 /**
- * Scratch arrays for the steps of a program: step j (all but the last, which writes the output)
- * stores into array `of[j]`; an array is reused once no later step reads its value, so a chain needs
- * two whatever its length.
+ * Scratch arrays for the steps of a program: step j (all but the outputs, which write their output
+ * buffers) stores into array `of[j]`; an array is reused once no later step reads its value, so a
+ * chain needs two whatever its length.
  * @example const { of, dtypes } = planScratch(program);
  */
 export function planScratch(program: FusedProgram): { of: number[]; dtypes: DType[] } {
   const base = program.inputs.length + program.constants.length;
   const steps = program.steps;
+  const written = new Set(programOutputs(program));
   const lastUse = steps.map(() => -1);
   steps.forEach((st, j) => {
     for (const a of st.args) if (a >= base) lastUse[a - base] = j;
@@ -127,7 +129,7 @@ export function planScratch(program: FusedProgram): { of: number[]; dtypes: DTyp
   const free: number[] = [];
   const of = steps.map(() => -1);
   steps.forEach((st, j) => {
-    if (j < steps.length - 1) {
+    if (!written.has(j)) {
       const k = free.findIndex((b) => dtypes[b] === st.dtype);
       if (k >= 0) of[j] = free.splice(k, 1)[0];
       else {
@@ -143,8 +145,9 @@ export function planScratch(program: FusedProgram): { of: number[]; dtypes: DTyp
 }
 
 /**
- * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']).
- * @example const id = fused(store, [x], program, [], [4], 'float32');
+ * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']); returns one
+ * buffer per program output.
+ * @example const [id] = fused(store, [x], program, [], [4]);
  */
 export function fused(
   s: KernelStore,
@@ -152,11 +155,12 @@ export function fused(
   program: FusedProgram,
   constants: readonly number[],
   outShape: Shape,
-  dtype: DType,
-): DataId {
+): DataId[] {
   const n = sizeOf(outShape);
-  // NOTE: the output first: on the wasm heap an allocation may move the views taken before it
-  const { id, values: out } = s.alloc(dtype, n);
+  // NOTE: the outputs first: on the wasm heap an allocation may move the views taken before it
+  const written = programOutputs(program);
+  const outs = written.map((j) => s.alloc(program.steps[j].dtype, n));
+  const outOf = new Map(written.map((j, k) => [j, outs[k].values] as const));
   const srcs = inputs.map((t) => s.values(t));
   const nIn = inputs.length;
   const nc = constants.length;
@@ -198,7 +202,8 @@ export function fused(
     }
     for (let j = 0; j <= last; j++) {
       const step = program.steps[j];
-      const target = stepOut[j] ?? out.subarray(o, o + len);
+      const target = stepOut[j] ?? outOf.get(j)?.subarray(o, o + len);
+      if (!target) throw new BackendError(`fused: step ${j} has neither scratch nor an output`);
       runStep(
         step,
         step.args.map((a) => slots[a]),
@@ -209,10 +214,10 @@ export function fused(
       slots[nIn + nc + j] = target;
     }
   }
-  return id;
+  return outs.map((o) => o.id);
 }
 
 /** The fused kernel of the CPU table. @example CPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const CPU_FUSED = {
-  fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape, a.dtype),
+  fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape),
 } satisfies SomeHostKernels<CpuHost>;

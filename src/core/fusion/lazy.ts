@@ -138,7 +138,7 @@ function materialize(p: PendingBuffer): DataId {
 function runProgram(b: Backend, built: BuiltProgram, outShape: Shape, dtype: DType): DataId {
   const { program, inputs, constants } = built;
   if (program.steps.length > 1)
-    return b.run('fused', inputs, { program, constants, outShape, dtype });
+    return b.run('fused', inputs, { program, constants, outShape, dtype })[0];
   const s = program.steps[0];
   const slots: TensorInfo[] = [...inputs, ...built.constantInputs];
   const args = s.args.map((a) => slots[a]);
