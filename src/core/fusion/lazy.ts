@@ -45,6 +45,11 @@ export type FusionMode = boolean | 'auto';
 
 /** Backends on which `'auto'` fuses. */
 const AUTO_FUSED = new Set(['webgpu']);
+/**
+ * Backends on which `'auto'` fuses nr.jit's recorded steps (no value is computed twice there: see
+ * core/jit/fuse.ts).
+ */
+const JIT_AUTO_FUSED = new Set(['webgpu', 'wasm', 'cpu']);
 
 function fusionFromEnvironment(): FusionMode {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -180,15 +185,22 @@ function isBinaryOp(op: unknown): op is keyof typeof BINARY {
   return typeof op === 'string' && op in BINARY;
 }
 
+/** What an elementwise primitive computes: its op, output shape and dtype. @example const e: Elementwise = { op: { kind: 'cast' }, shape: [3], dtype: 'int32' }; */
+export interface Elementwise {
+  readonly op: PendingOp;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
 /**
  * The op, output shape and dtype of a fusible primitive from its attributes (PrimitiveAttrs of
  * unary/binary/cast/where, checked here), or null where fusion does not apply.
  */
 function describe(
   prim: FusiblePrimitive,
-  inputs: readonly FusibleInput[],
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
   attrs: object,
-): { op: PendingOp; shape: Shape; dtype: DType } | null {
+): Elementwise | null {
   const op = 'op' in attrs ? attrs.op : undefined;
   switch (prim) {
     case 'unary': {
@@ -221,6 +233,39 @@ function describe(
     default:
       return prim satisfies never;
   }
+}
+
+/**
+ * What a primitive computes when a fused kernel can run it (an elementwise primitive whose inputs and
+ * output have dtypes the fused kernels handle), else null. nr.jit's fusion pass reads it per step.
+ * @example describeElementwise('unary', [{ shape: [3], dtype: 'float32' }], { op: 'exp', alpha: 0 })
+ */
+export function describeElementwise(
+  prim: string,
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
+  attrs: object,
+): Elementwise | null {
+  if (!isFusible(prim)) return null;
+  for (const t of inputs) if (!FUSIBLE_DTYPES.has(t.dtype)) return null;
+  const d = describe(prim, inputs, attrs);
+  return d && FUSIBLE_DTYPES.has(d.dtype) ? d : null;
+}
+
+/**
+ * The value of a one-element buffer written from host values (a scalar operand), if known.
+ * @example scalarConstant(nr.scalar(2).dataId) // 2
+ */
+export function scalarConstant(id: DataId): number | undefined {
+  return constants.get(id);
+}
+
+/**
+ * Whether nr.jit fuses the elementwise steps of its traces on a backend (core/jit/fuse.ts): never with
+ * fusion off, always with it on; with 'auto', on the backends in JIT_AUTO_FUSED.
+ * @example if (jitFuses(backend.name)) plan = fuse(plan);
+ */
+export function jitFuses(backendName: string): boolean {
+  return enabled === 'auto' ? JIT_AUTO_FUSED.has(backendName) : enabled;
 }
 
 /** An input as an operand: a pending one of the output's shape is inlined, any other one is a leaf. */

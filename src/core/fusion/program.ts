@@ -168,21 +168,7 @@ export function buildProgram(root: PendingBuffer, isAlive: (id: DataId) => boole
   const nc = constants.length;
   const fix = (a: number): number =>
     a >= 0 ? a : a <= -CONST ? n + (-a - CONST) : n + nc + (-a - 1);
-  const flat: FusedStep[] = steps.map(({ op, dtype, args }) => {
-    const a = args.map(fix);
-    switch (op.kind) {
-      case 'unary':
-        return { kind: 'unary', op: op.op, alpha: op.alpha, dtype, args: [a[0]] };
-      case 'binary':
-        return { kind: 'binary', op: op.op, dtype, args: [a[0], a[1]] };
-      case 'cast':
-        return { kind: 'cast', dtype, args: [a[0]] };
-      case 'where':
-        return { kind: 'where', dtype, args: [a[0], a[1], a[2]] };
-      default:
-        return op satisfies never;
-    }
-  });
+  const flat = steps.map(({ op, dtype, args }) => fusedStep(op, dtype, args.map(fix)));
   return {
     program: makeProgram(
       inputs,
@@ -194,6 +180,25 @@ export function buildProgram(root: PendingBuffer, isAlive: (id: DataId) => boole
     constants,
     constantInputs,
   };
+}
+
+/**
+ * A program step computing `op` into `dtype` from the slots `args` (one per operand of the op).
+ * @example fusedStep({ kind: 'unary', op: 'exp', alpha: 0 }, 'float32', [0])
+ */
+export function fusedStep(op: PendingOp, dtype: DType, args: readonly number[]): FusedStep {
+  switch (op.kind) {
+    case 'unary':
+      return { kind: 'unary', op: op.op, alpha: op.alpha, dtype, args: [args[0]] };
+    case 'binary':
+      return { kind: 'binary', op: op.op, dtype, args: [args[0], args[1]] };
+    case 'cast':
+      return { kind: 'cast', dtype, args: [args[0]] };
+    case 'where':
+      return { kind: 'where', dtype, args: [args[0], args[1], args[2]] };
+    default:
+      return op satisfies never;
+  }
 }
 
 /**

@@ -5,6 +5,8 @@ import { ENGINE } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { Shape } from '../shape.js';
 import type { Tensor, Variable } from '../tensor.js';
+import { jitFuses } from '../fusion/lazy.js';
+import { fuseSteps } from './fuse.js';
 import type { Recorder, SlotSource, Step } from './recorder.js';
 
 /** A buffer as a kernel reads it; dataId changes per replay (the same objects are reused every call). */
@@ -67,20 +69,22 @@ export class Plan {
       for (const r of step.inputs) needed.add(r.slot);
     }
     live.reverse();
+    // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
+    const planned = jitFuses(backend.name) ? fuseSteps(live, kept, this.sources) : live;
     const last = new Map<number, number>();
-    live.forEach((step, i) => {
+    planned.forEach((step, i) => {
       for (const r of step.outputs) last.set(r.slot, Math.max(last.get(r.slot) ?? -1, i));
       for (const r of step.inputs) last.set(r.slot, i);
     });
-    const frees: number[][] = live.map(() => []);
+    const frees: number[][] = planned.map(() => []);
     for (const [slot, i] of last)
       if (this.sources[slot].kind === 'step' && !kept.has(slot)) frees[i].push(slot);
-    this.steps = live.map((step, i) => ({
+    this.steps = planned.map((step, i) => ({
       step,
       infos: step.inputs.map((r) => ({ dataId: {}, shape: r.shape, dtype: r.dtype })),
       free: frees[i],
     }));
-    this.kernels = live.length;
+    this.kernels = planned.length;
     this.ids = new Array<DataId | null>(this.sources.length).fill(null);
     this.owned = new Uint8Array(this.sources.length);
   }
