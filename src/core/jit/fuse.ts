@@ -63,16 +63,56 @@ type Operand =
   | { readonly kind: 'constant'; readonly value: number; readonly dtype: DType };
 
 /**
+ * The steps with each elementwise step reading the source of a broadcastTo instead of its copy (a fused
+ * kernel broadcasts its inputs itself), and the broadcastTo steps nothing reads any more dropped.
+ * `absorbed` gets the indices (in the returned list) of the elementwise steps that were changed: their
+ * recorded kernel no longer applies, they must run as fused programs.
+ */
+function absorbBroadcasts(
+  steps: readonly Step[],
+  kept: ReadonlySet<number>,
+  absorbed: Set<number>,
+): Step[] {
+  const copyOf = new Map<number, { from: SlotRef; to: SlotRef }>();
+  for (const step of steps)
+    if (step.prim === 'broadcastTo' && step.fresh[0] && step.inputs.length === 1)
+      copyOf.set(step.outputs[0].slot, { from: step.inputs[0], to: step.outputs[0] });
+  if (!copyOf.size) return [...steps];
+  const rewritten = steps.map((step): Step => {
+    if (!fusible(step)) return step;
+    let changed = false;
+    const inputs = step.inputs.map((r) => {
+      const c = copyOf.get(r.slot);
+      if (!c || !sameShape(c.to.shape, r.shape) || c.from.dtype !== r.dtype) return r;
+      changed = true;
+      return c.from;
+    });
+    return changed ? { ...step, inputs } : step;
+  });
+  const read = new Set(kept);
+  for (const step of rewritten) for (const r of step.inputs) read.add(r.slot);
+  const out: Step[] = [];
+  rewritten.forEach((step, i) => {
+    if (copyOf.has(step.outputs[0]?.slot ?? -1) && !read.has(step.outputs[0].slot)) return;
+    if (step !== steps[i]) absorbed.add(out.length);
+    out.push(step);
+  });
+  return out;
+}
+
+/**
  * Groups the elementwise steps of a planned run (dead steps already dropped) into 'fused' kernels and
  * returns the new step list; a group of one stays its own step. `kept` are the slots the caller reads
  * after the run (outputs, variables' new values).
  * @example const steps = fuseSteps(live, kept, rec.sources);
  */
 export function fuseSteps(
-  steps: readonly Step[],
+  given: readonly Step[],
   kept: ReadonlySet<number>,
   sources: readonly SlotSource[],
 ): Step[] {
+  const absorbed = new Set<number>();
+  const steps = absorbBroadcasts(given, kept, absorbed);
   const readers = readersOf(steps, kept);
   const producer = new Map<number, number>();
   const groupOf = new Int32Array(steps.length).fill(-1);
@@ -102,7 +142,7 @@ export function fuseSteps(
         if (inside.has(reader)) {
           // read inside: only as the value itself (a view under another shape needs the buffer)
           for (const r of steps[reader].inputs)
-            if (r.slot === slot && !sameShape(r.shape, shape)) return false;
+            if (r.slot === slot && sizeOf(r.shape) !== sizeOf(shape)) return false;
         } else if (reader < at) return false;
         else outside = true;
       }
@@ -128,7 +168,7 @@ export function fuseSteps(
     let members = [i];
     for (const r of step.inputs) {
       const p = producer.get(r.slot);
-      if (p === undefined || !sameShape(r.shape, shape)) continue;
+      if (p === undefined || sizeOf(r.shape) !== sizeOf(shape)) continue;
       const g = groupOf[p];
       if (g < 0 || members.includes(groups[g][0])) continue;
       const joined = [...groups[g], ...members].sort((a, b) => a - b);
@@ -143,7 +183,7 @@ export function fuseSteps(
   const out: Step[] = [];
   steps.forEach((step, i) => {
     const g = groupOf[i];
-    if (g < 0 || groups[g].length === 1) out.push(step);
+    if (g < 0 || (groups[g].length === 1 && !absorbed.has(i))) out.push(step);
     else if (groups[g][groups[g].length - 1] === i)
       out.push(fusedGroup(groups[g], steps, readers, operandOf));
   });

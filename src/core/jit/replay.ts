@@ -28,6 +28,11 @@ interface PlannedStep {
   readonly free: readonly number[];
 }
 
+/** Whether a step only hands back buffers it read (every output a view of an input). */
+function isView(step: Step): boolean {
+  return step.outputs.every((o, k) => !step.fresh[k] && step.inputs.some((r) => r.slot === o.slot));
+}
+
 /**
  * A recorded run, planned: steps no output or assignment needs are dropped, and each intermediate buffer
  * is freed right after its last reader. `run` replays it with the backend's kernels only: no shape
@@ -69,8 +74,10 @@ export class Plan {
       for (const r of step.inputs) needed.add(r.slot);
     }
     live.reverse();
+    // a view (reshape...) hands back its input's buffer: the slot is the same, nothing needs to run
+    const working = live.filter((step) => !isView(step));
     // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
-    const planned = jitFuses(backend.name) ? fuseSteps(live, kept, this.sources) : live;
+    const planned = jitFuses(backend.name) ? fuseSteps(working, kept, this.sources) : working;
     const last = new Map<number, number>();
     planned.forEach((step, i) => {
       for (const r of step.outputs) last.set(r.slot, Math.max(last.get(r.slot) ?? -1, i));
