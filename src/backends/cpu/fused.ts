@@ -18,6 +18,58 @@ import type { CpuHost, KernelStore, Storage } from './storage.js';
 const BLOCK = 1024;
 
 /**
+ * The two broadcasts most programs have, without per-run bookkeeping: src repeats each of its values
+ * over the trailing dims (a [128, 1] column against [128, 10]), or src is the trailing dims repeated
+ * over the leading ones (a bias row). Returns false for any other broadcast.
+ */
+function gatherSimple(
+  src: Storage,
+  strides: readonly number[],
+  outShape: Shape,
+  o: number,
+  len: number,
+  dst: Storage,
+): boolean {
+  const rank = outShape.length;
+  // split at the first dim from the right whose broadcast status differs from the last dim's
+  const lastBroadcast = strides[rank - 1] === 0;
+  let d = rank - 1;
+  let tail = 1;
+  while (d >= 0 && (strides[d] === 0 || outShape[d] === 1) === lastBroadcast) tail *= outShape[d--];
+  // the leading dims must all be of the other status (contiguous, or all broadcast)
+  let expected = lastBroadcast ? 1 : tail;
+  for (let k = d; k >= 0; k--) {
+    if (outShape[k] === 1) continue;
+    if (lastBroadcast ? strides[k] !== expected : strides[k] !== 0) return false;
+    if (lastBroadcast) expected *= outShape[k];
+  }
+  if (lastBroadcast) {
+    // each src value repeated `tail` times
+    let i = 0;
+    let at = Math.floor(o / tail);
+    let left = tail - (o % tail);
+    while (i < len) {
+      const run = Math.min(left, len - i);
+      const v = src[at++];
+      for (let k = 0; k < run; k++) dst[i + k] = v;
+      i += run;
+      left = tail;
+    }
+  } else {
+    // src (tail values) repeated
+    let i = 0;
+    let at = o % tail;
+    while (i < len) {
+      const run = Math.min(tail - at, len - i);
+      dst.set(src.subarray(at, at + run), i);
+      i += run;
+      at = 0;
+    }
+  }
+  return true;
+}
+
+/**
  * dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from
  * broadcastStrides); the wasm fused kernel uses it too.
  * @example gatherBlock(src, broadcastStrides([3, 1], [3, 4]), [3, 4], 0, 12, dst);
@@ -35,6 +87,7 @@ export function gatherBlock(
     dst.fill(src[0], 0, len);
     return;
   }
+  if (gatherSimple(src, strides, outShape, o, len, dst)) return;
   // runs along the innermost dim: a fill where it broadcasts, a copy where it is contiguous
   const inner = outShape[rank - 1];
   const step = strides[rank - 1];
@@ -118,6 +171,17 @@ export function runStep(
  * @example const { of, dtypes } = planScratch(program);
  */
 export function planScratch(program: FusedProgram): { of: number[]; dtypes: DType[] } {
+  const known = scratchPlans.get(program);
+  if (known) return known;
+  const plan = makeScratchPlan(program);
+  scratchPlans.set(program, plan);
+  return plan;
+}
+
+/** Scratch plans by program (nr.jit replays the same program objects at every call). */
+const scratchPlans = new WeakMap<FusedProgram, { of: number[]; dtypes: DType[] }>();
+
+function makeScratchPlan(program: FusedProgram): { of: number[]; dtypes: DType[] } {
   const base = program.inputs.length + program.constants.length;
   const steps = program.steps;
   const written = new Set(programOutputs(program));
