@@ -43,6 +43,35 @@ export interface Step {
   readonly elementwise: Elementwise | null;
 }
 
+/**
+ * The replay of an elementwise primitive: its kernel with the attributes its forward rule would compute
+ * (ops/elementwise.ts), worked out once. A replay then skips the rule's shape inference; float16, which
+ * goes through the engine's float16 path, is never elementwise here (describeElementwise).
+ */
+function elementwiseExec({ op, shape, dtype }: Elementwise): StepExec {
+  const out = (dataId: DataId): Produced[] => [{ dataId, shape, dtype }];
+  switch (op.kind) {
+    case 'unary': {
+      const attrs = { op: op.op, dtype, alpha: op.alpha };
+      return (b, infos) => out(b.run('unary', infos, attrs));
+    }
+    case 'binary': {
+      const attrs = { op: op.op, outShape: shape, dtype };
+      return (b, infos) => out(b.run('binary', infos, attrs));
+    }
+    case 'cast': {
+      const attrs = { dtype };
+      return (b, infos) => out(b.run('cast', infos, attrs));
+    }
+    case 'where': {
+      const attrs = { outShape: shape, dtype };
+      return (b, infos) => out(b.run('where', infos, attrs));
+    }
+    default:
+      return op satisfies never;
+  }
+}
+
 /** Whether attributes are a random draw's (the only primitive with a `spec`). */
 function isRandomAttrs(attrs: object): attrs is PrimitiveAttrs['random'] {
   return 'spec' in attrs && 'shape' in attrs;
@@ -155,13 +184,14 @@ export class Recorder implements EngineRecorder {
       this.slotOf.set(t.dataId, slot);
       return { slot, shape: t.shape, dtype: t.dtype };
     });
+    const elementwise = describeElementwise(prim, ins, attrs);
     this.steps.push({
       prim,
-      exec: this.execOf(prim, attrs),
+      exec: elementwise ? elementwiseExec(elementwise) : this.execOf(prim, attrs),
       inputs: ins,
       outputs: outs,
       fresh,
-      elementwise: describeElementwise(prim, ins, attrs),
+      elementwise,
     });
   }
 
