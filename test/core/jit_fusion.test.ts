@@ -263,6 +263,62 @@ for (const backend of ['cpu', ...testBackends()]) {
       jitted.dispose();
     });
 
+    it('a per-row scale (a LayerNorm) is computed inside the group that broadcasts it', async () => {
+      const x = nr.tensor([1, 2, 4, -1, 0.5, 3, 2, 2, 7, -3, 1, 0], [3, 4]);
+      const g = nr.tensor([1, 0.5, 2, -1], [4]);
+      const f = (x: nr.Tensor, g: nr.Tensor) => {
+        const mean = x.mean(-1, true);
+        const d = x.sub(mean);
+        const variance = d.square().mean(-1, true);
+        return d.mul(variance.add(1e-3).rsqrt()).mul(g);
+      };
+      const { eager, replayed, seen } = await compare(f, [x, g]);
+      expect(replayed).toEqual(eager);
+      // the [3, 1] chain (the mean's division, + eps, rsqrt) runs at each of the 12 elements
+      expect(seen[seen.length - 1]).toEqual({
+        kernel: 'fused',
+        steps: ['div', 'add', 'rsqrt', 'mul', 'mul'],
+        outputs: 1,
+      });
+      nr.dispose([x, g]);
+    });
+
+    it('an MLP train step replays with fusion bitwise as eager training', async () => {
+      const init = (shape: number[], seed: number) =>
+        nr.variable(nr.randomNormal(shape, 0, 0.5, 'float32', seed));
+      const run = async (captured: boolean) => {
+        const vars = [init([6, 8], 1), init([8], 2), init([8, 3], 3), init([3], 4)];
+        const [w1, b1, w2, b2] = vars;
+        const opt = new nr.optimizers.Adam({ learningRate: 0.05 });
+        const x = nr.randomNormal([5, 6], 0, 1, 'float32', 11);
+        const labels = nr.oneHot(nr.tensor([0, 2, 1, 1, 0], [5], 'int32'), 3);
+        const step = (x: nr.Tensor, labels: nr.Tensor): nr.Tensor => {
+          const { value, grads } = nr.variableGrads(
+            () =>
+              nr.losses.softmaxCrossEntropy(labels, x.matMul(w1).add(b1).elu().matMul(w2).add(b2)),
+            vars,
+          );
+          opt.applyGradients(vars.map((v): [nr.Tensor, nr.Variable] => [grads[v.name], v]));
+          return value;
+        };
+        const g = captured ? nr.jit(step) : step;
+        const losses: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const loss = g(x, labels);
+          losses.push((await loss.data())[0]);
+          loss.dispose();
+        }
+        const out = { losses, weights: await values(vars) };
+        nr.dispose([...vars, x, labels]);
+        opt.dispose();
+        return out;
+      };
+      nr.setFusion(false);
+      const eager = await run(false);
+      nr.setFusion(true);
+      expect(await run(true)).toEqual(eager);
+    });
+
     it('keeps memory flat over 1,000 replays of a fused step with several outputs', () => {
       nr.setFusion(true);
       const v = nr.variable(nr.fill([16], 0.5));

@@ -31,6 +31,22 @@ function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** At most this many output elements per element of a smaller value a group recomputes at each of them. */
+const MAX_REPEAT = 1024;
+
+/**
+ * Whether a value of shape `small` broadcasts to `shape` (numpy rules, aligned right) with few enough
+ * repeats to be computed at every output element instead of on its own (a LayerNorm's per-row scale,
+ * a [n, 1] column of a loss): one kernel less, each repeat a few flops.
+ */
+function cheapBroadcast(small: Shape, shape: Shape): boolean {
+  const lead = shape.length - small.length;
+  if (lead < 0 || sizeOf(small) === 0) return false;
+  for (let i = 0; i < small.length; i++)
+    if (small[i] !== 1 && small[i] !== shape[lead + i]) return false;
+  return sizeOf(shape) <= MAX_REPEAT * sizeOf(small);
+}
+
 /** A step a fused kernel can run: elementwise, one new buffer of a fusible dtype, not empty. */
 function fusible(step: Step): step is Step & { readonly elementwise: Elementwise } {
   const e = step.elementwise;
@@ -136,14 +152,21 @@ export function fuseSteps(
     let outputs = 0;
     for (const m of members) {
       const step = steps[m];
-      const slot = step.outputs[0].slot;
+      const { slot, shape: own } = step.outputs[0];
+      // a smaller value is computed at every output element it broadcasts to: read inside only
+      const full = sizeOf(own) === sizeOf(shape);
+      if (!full && !cheapBroadcast(own, shape)) return false;
       let outside = false;
       for (const reader of readers.get(slot) ?? []) {
         if (inside.has(reader)) {
           // read inside: only as the value itself (a view under another shape needs the buffer)
           for (const r of steps[reader].inputs)
-            if (r.slot === slot && sizeOf(r.shape) !== sizeOf(shape)) return false;
-        } else if (reader < at) return false;
+            if (
+              r.slot === slot &&
+              (full ? sizeOf(r.shape) !== sizeOf(shape) : !sameShape(r.shape, own))
+            )
+              return false;
+        } else if (reader < at || !full) return false;
         else outside = true;
       }
       if (outside) outputs++;
@@ -168,7 +191,8 @@ export function fuseSteps(
     let members = [i];
     for (const r of step.inputs) {
       const p = producer.get(r.slot);
-      if (p === undefined || sizeOf(r.shape) !== sizeOf(shape)) continue;
+      if (p === undefined || (sizeOf(r.shape) !== sizeOf(shape) && !cheapBroadcast(r.shape, shape)))
+        continue;
       const g = groupOf[p];
       if (g < 0 || members.includes(groups[g][0])) continue;
       const joined = [...groups[g], ...members].sort((a, b) => a - b);
