@@ -193,6 +193,24 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose([x, y]);
     });
 
+    it('a step reached through a reshape joins a group only where it broadcasts nothing', async () => {
+      const x = nr.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [4, 3]);
+      const w = nr.tensor([0.5, -1, 2, 0.25, 1, -0.5], [3, 2]);
+      const b = nr.tensor([10, -20], [2]);
+      // the bias add is [4, 2]; the group's shape [2, 2, 2] would broadcast the bias along another axis
+      const biased = (x: nr.Tensor, w: nr.Tensor, b: nr.Tensor) =>
+        x.matMul(w).add(b).reshape([2, 2, 2]).mul(0.5);
+      const r = await compare(biased, [x, w, b]);
+      expect(r.replayed).toEqual(r.eager);
+      expect(names(r.seen)).toEqual(['matMul', 'binary', 'binary']);
+      // without a broadcast input it joins
+      const plain = (x: nr.Tensor, w: nr.Tensor) => x.matMul(w).exp().reshape([2, 2, 2]).mul(0.5);
+      const p = await compare(plain, [x, w]);
+      expect(p.replayed).toEqual(p.eager);
+      expect(names(p.seen)).toEqual(['matMul', 'fused']);
+      nr.dispose([x, w, b]);
+    });
+
     it('a group takes at most 6 input buffers', async () => {
       const xs = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => nr.fill([4], k / 3));
       const f = (...xs: nr.Tensor[]) => xs.reduce((a, b) => a.mul(b).add(0.5));
@@ -202,20 +220,23 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose(xs);
     });
 
-    it("with fusion off a replay runs one kernel per op; 'auto' fuses on webgpu only", async () => {
-      const kernels = (mode: nr.FusionMode): number | null => {
+    it("with fusion off a replay runs one kernel per op; 'auto' bounds groups off webgpu", async () => {
+      const kernels = (mode: nr.FusionMode, n: number): number | null => {
         nr.setFusion(mode);
         const f = nr.jit((x: nr.Tensor) => x.mul(2).add(1).exp());
-        const x = nr.ones([3]);
+        const x = nr.ones([n]);
         nr.dispose([f(x), f(x)]);
         const k = f.stats().kernels;
         f.dispose();
         x.dispose();
         return k;
       };
-      expect(kernels(false)).toBe(3);
-      expect(kernels(true)).toBe(1);
-      expect(kernels('auto')).toBe(backend === 'webgpu' ? 1 : 3);
+      expect(kernels(false, 3)).toBe(3);
+      expect(kernels(true, 3)).toBe(1);
+      expect(kernels('auto', 3)).toBe(1);
+      // above 65,536 elements a fused step costs more than its kernel call saves on cpu and wasm
+      expect(kernels(true, 70000)).toBe(1);
+      expect(kernels('auto', 70000)).toBe(backend === 'webgpu' ? 1 : 3);
     });
 
     it('the fused kernel writes each listed step to its own output', async () => {

@@ -46,12 +46,14 @@ export type FusionMode = boolean | 'auto';
 /** Backends on which `'auto'` fuses. */
 const AUTO_FUSED = new Set(['webgpu']);
 /**
- * Backends on which `'auto'` fuses nr.jit's recorded steps (core/jit/fuse.ts). Nothing is computed
- * twice there, but on cpu and wasm a fused kernel still costs more per element than the unfused
- * kernels save in calls: CPU time per replayed fit step measured 64 vs 58 ms (transformer block) and
- * 18.5 vs 17.6 ms (MLP) on wasm, so 'auto' fuses on webgpu only; setFusion(true) fuses everywhere.
+ * The largest group nr.jit's fusion pass (core/jit/fuse.ts) forms under `'auto'` off webgpu, in output
+ * elements. Nothing is computed twice there, and small groups gain (a replayed kernel costs its call);
+ * but on cpu and wasm a fused step without a SIMD kernel (erf, comparisons...) runs a slower loop than
+ * its own kernel, so large groups lose: CPU time per replayed fit step on wasm, fused everywhere vs
+ * unfused, measured 59.5 vs 62.9 ms (LSTM), 15.4 vs 15.6 ms (MLP), 61.3 vs 50.2 ms (transformer block,
+ * [64, 32, 128] GELU gradients).
  */
-const JIT_AUTO_FUSED = new Set(['webgpu']);
+const JIT_AUTO_MAX_ELEMENTS = 65536;
 
 function fusionFromEnvironment(): FusionMode {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -262,12 +264,15 @@ export function scalarConstant(id: DataId): number | undefined {
 }
 
 /**
- * Whether nr.jit fuses the elementwise steps of its traces on a backend (core/jit/fuse.ts): never with
- * fusion off, always with it on; with 'auto', on the backends in JIT_AUTO_FUSED.
- * @example if (jitFuses(backend.name)) plan = fuse(plan);
+ * The largest group (in output elements) nr.jit's fusion pass forms on a backend: 0 with fusion off,
+ * unbounded with it on; with 'auto', unbounded on webgpu (a dispatch costs tens of microseconds) and
+ * JIT_AUTO_MAX_ELEMENTS elsewhere.
+ * @example if (jitFusionLimit(backend.name) > 0) steps = fuseSteps(steps, kept, sources, limit);
  */
-export function jitFuses(backendName: string): boolean {
-  return enabled === 'auto' ? JIT_AUTO_FUSED.has(backendName) : enabled;
+export function jitFusionLimit(backendName: string): number {
+  if (enabled === false) return 0;
+  if (enabled === true || backendName === 'webgpu') return Number.POSITIVE_INFINITY;
+  return JIT_AUTO_MAX_ELEMENTS;
 }
 
 /** An input as an operand: a pending one of the output's shape is inlined, any other one is a leaf. */

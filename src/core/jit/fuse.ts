@@ -88,6 +88,7 @@ function absorbBroadcasts(
   steps: readonly Step[],
   kept: ReadonlySet<number>,
   absorbed: Set<number>,
+  maxElements: number,
 ): Step[] {
   const copyOf = new Map<number, { from: SlotRef; to: SlotRef }>();
   for (const step of steps)
@@ -95,7 +96,7 @@ function absorbBroadcasts(
       copyOf.set(step.outputs[0].slot, { from: step.inputs[0], to: step.outputs[0] });
   if (!copyOf.size) return [...steps];
   const rewritten = steps.map((step): Step => {
-    if (!fusible(step)) return step;
+    if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return step;
     let changed = false;
     const inputs = step.inputs.map((r) => {
       const c = copyOf.get(r.slot);
@@ -119,16 +120,18 @@ function absorbBroadcasts(
 /**
  * Groups the elementwise steps of a planned run (dead steps already dropped) into 'fused' kernels and
  * returns the new step list; a group of one stays its own step. `kept` are the slots the caller reads
- * after the run (outputs, variables' new values).
- * @example const steps = fuseSteps(live, kept, rec.sources);
+ * after the run (outputs, variables' new values); steps with more than `maxElements` output elements
+ * are left unfused.
+ * @example const steps = fuseSteps(live, kept, rec.sources, Infinity);
  */
 export function fuseSteps(
   given: readonly Step[],
   kept: ReadonlySet<number>,
   sources: readonly SlotSource[],
+  maxElements: number,
 ): Step[] {
   const absorbed = new Set<number>();
-  const steps = absorbBroadcasts(given, kept, absorbed);
+  const steps = absorbBroadcasts(given, kept, absorbed, maxElements);
   const readers = readersOf(steps, kept);
   const producer = new Map<number, number>();
   const groupOf = new Int32Array(steps.length).fill(-1);
@@ -156,6 +159,13 @@ export function fuseSteps(
       // a smaller value is computed at every output element it broadcasts to: read inside only
       const full = sizeOf(own) === sizeOf(shape);
       if (!full && !cheapBroadcast(own, shape)) return false;
+      // a step of another shape of the same size (reached through a reshape) reads its inputs by
+      // position only: an input it broadcasts would be broadcast against the group's shape instead
+      if (full && !sameShape(own, shape))
+        for (const r of step.inputs) {
+          const n = sizeOf(r.shape);
+          if (n !== 1 && n !== sizeOf(shape)) return false;
+        }
       let outside = false;
       for (const reader of readers.get(slot) ?? []) {
         if (inside.has(reader)) {
@@ -186,7 +196,7 @@ export function fuseSteps(
   };
 
   steps.forEach((step, i) => {
-    if (!fusible(step)) return;
+    if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return;
     const shape = step.outputs[0].shape;
     let members = [i];
     for (const r of step.inputs) {

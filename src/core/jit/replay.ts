@@ -5,7 +5,7 @@ import { ENGINE } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { Shape } from '../shape.js';
 import type { Tensor, Variable } from '../tensor.js';
-import { jitFuses } from '../fusion/lazy.js';
+import { jitFusionLimit } from '../fusion/lazy.js';
 import { fuseSteps } from './fuse.js';
 import type { Recorder, SlotSource, Step } from './recorder.js';
 
@@ -84,7 +84,8 @@ export class Plan {
     // a view (reshape...) hands back its input's buffer: the slot is the same, nothing needs to run
     const working = live.filter((step) => !isView(step));
     // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
-    const planned = jitFuses(backend.name) ? fuseSteps(working, kept, this.sources) : working;
+    const limit = jitFusionLimit(backend.name);
+    const planned = limit > 0 ? fuseSteps(working, kept, this.sources, limit) : working;
     const last = new Map<number, number>();
     planned.forEach((step, i) => {
       for (const r of step.outputs) last.set(r.slot, Math.max(last.get(r.slot) ?? -1, i));
