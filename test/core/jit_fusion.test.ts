@@ -2,11 +2,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { ENGINE } from '../../src/core/engine.js';
-import type { FusedStep } from '../../src/core/fusion/program.js';
+import type { KernelAttrs, KernelName, TensorInfo } from '../../src/backends/backend.js';
+import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
 import { testBackends } from '../helpers/check_op.js';
-
-type Run = (kernel: string, inputs: readonly unknown[], attrs: object) => unknown;
 
 /** What a replay dispatched: each kernel's name, and for 'fused' its step ops and outputs. */
 interface Dispatch {
@@ -15,31 +14,35 @@ interface Dispatch {
   outputs?: number;
 }
 
-/** Runs `f` once with every backend dispatch written down. */
+/** Runs `f` once with every backend dispatch written down (the backend's run wrapped meanwhile). */
 function dispatches(f: () => void): Dispatch[] {
-  const backend = nr.backend() as unknown as { run: Run };
-  const original = backend.run;
+  const b = nr.backend();
+  const run = b.run;
+  const bound = run.bind(b);
   const seen: Dispatch[] = [];
-  backend.run = function (this: unknown, kernel, inputs, attrs) {
-    const program =
-      'program' in attrs
-        ? (attrs.program as { steps: { kind: string; op?: string }[]; outputs?: number[] })
-        : null;
+  b.run = <K extends KernelName>(
+    kernel: K,
+    inputs: readonly TensorInfo[],
+    attrs: KernelAttrs[K],
+  ) => {
+    const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
     seen.push(
       program
         ? {
             kernel,
-            steps: program.steps.map((s) => s.op ?? s.kind),
+            steps: program.steps.map((st) =>
+              st.kind === 'unary' || st.kind === 'binary' ? st.op : st.kind,
+            ),
             outputs: program.outputs?.length ?? 1,
           }
         : { kernel },
     );
-    return original.call(this, kernel, inputs, attrs);
+    return bound(kernel, inputs, attrs);
   };
   try {
     f();
   } finally {
-    backend.run = original;
+    b.run = run;
   }
   return seen;
 }
