@@ -17,7 +17,7 @@ import {
 } from '../fusion/lazy.js';
 import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
 import type { Produced } from '../primitives.js';
-import { type Shape, sizeOf } from '../shape.js';
+import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
 
 /** Buffers a fused kernel may bind in all (WebGPU guarantees 8 storage buffers per stage; lazy fusion's 6 inputs + 1 output). */
@@ -26,10 +26,6 @@ const MAX_BUFFERS = MAX_FUSED_INPUTS + 1;
 const MAX_CONSTANTS = 16;
 /** A reader past the last step: the value is a result or a variable's new value. */
 const OUTSIDE = Number.POSITIVE_INFINITY;
-
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** At most this many output elements per element of a smaller value a group recomputes at each of them. */
 const MAX_REPEAT = 1024;
@@ -52,7 +48,7 @@ function fusible(step: Step): step is Step & { readonly elementwise: Elementwise
   const e = step.elementwise;
   if (!e || step.outputs.length !== 1 || !step.fresh[0]) return false;
   const out = step.outputs[0];
-  return out.dtype === e.dtype && sameShape(out.shape, e.shape) && sizeOf(e.shape) > 0;
+  return out.dtype === e.dtype && shapesEqual(out.shape, e.shape) && sizeOf(e.shape) > 0;
 }
 
 /** The readers of each slot: step indices in order (OUTSIDE last for kept slots). */
@@ -100,7 +96,7 @@ function absorbBroadcasts(
     let changed = false;
     const inputs = step.inputs.map((r) => {
       const c = copyOf.get(r.slot);
-      if (!c || !sameShape(c.to.shape, r.shape) || c.from.dtype !== r.dtype) return r;
+      if (!c || !shapesEqual(c.to.shape, r.shape) || c.from.dtype !== r.dtype) return r;
       changed = true;
       return c.from;
     });
@@ -161,7 +157,7 @@ export function fuseSteps(
       if (!full && !cheapBroadcast(own, shape)) return false;
       // a step of another shape of the same size (reached through a reshape) reads its inputs by
       // position only: an input it broadcasts would be broadcast against the group's shape instead
-      if (full && !sameShape(own, shape))
+      if (full && !shapesEqual(own, shape))
         for (const r of step.inputs) {
           const n = sizeOf(r.shape);
           if (n !== 1 && n !== sizeOf(shape)) return false;
@@ -173,7 +169,7 @@ export function fuseSteps(
           for (const r of steps[reader].inputs)
             if (
               r.slot === slot &&
-              (full ? sizeOf(r.shape) !== sizeOf(shape) : !sameShape(r.shape, own))
+              (full ? sizeOf(r.shape) !== sizeOf(shape) : !shapesEqual(r.shape, own))
             )
               return false;
         } else if (reader < at || !full) return false;
@@ -250,7 +246,7 @@ function fusedGroup(
         return -(1 + k);
       }
       let k = inputs.findIndex(
-        (x) => x.slot === r.slot && x.dtype === r.dtype && sameShape(x.shape, r.shape),
+        (x) => x.slot === r.slot && x.dtype === r.dtype && shapesEqual(x.shape, r.shape),
       );
       if (k < 0) k = inputs.push(r) - 1;
       return k;
