@@ -102,6 +102,8 @@ export interface AdamAttrs {
 /** Kernels with several outputs and their output lists; every other kernel returns one new buffer. @example const [m, v, w]: MultiOutputs['adamUpdate'] = b.run('adamUpdate', inputs, attrs); */
 export interface MultiOutputs {
   adamUpdate: [DataId, DataId, DataId];
+  /** One buffer per program output (FusedProgram.outputs; the last step's alone by default). */
+  fused: DataId[];
 }
 
 /** What kernel K returns: one new buffer, or for a kernel of MultiOutputs its list. @example const id: KernelOutput<'cast'> = b.run('cast', [x], { dtype: 'int32' }); */

@@ -21,6 +21,7 @@ import { detectFeatures } from '../../src/backends/wasm/kernels.js';
 import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
+import { type FusedStep, makeProgram } from '../../src/core/fusion/program.js';
 import { sigmoid } from '../../src/core/scalar_math.js';
 import type { BinaryOp, UnaryOp } from '../../src/ops/elementwise_table.js';
 import { adamComposed } from '../../src/ops/optimizer_rules.js';
@@ -499,4 +500,46 @@ describe('fused Adam step', () => {
         backend.dispose();
       }
     });
+});
+
+describe('fused kernel with several outputs', () => {
+  it('writes the same outputs op by op over threads as block by block on one thread', async () => {
+    const n = 5000;
+    const exp: FusedStep = { kind: 'unary', op: 'exp', alpha: 0, dtype: 'float32', args: [0] };
+    const mul: FusedStep = { kind: 'binary', op: 'mul', dtype: 'float32', args: [3, 1] };
+    const add: FusedStep = { kind: 'binary', op: 'add', dtype: 'float32', args: [4, 2] };
+    const shapes = [
+      { shape: [n], dtype: 'float32' as const },
+      { shape: [1], dtype: 'float32' as const },
+    ];
+    // outputs: exp (read outside in nr.jit's terms), then the last step
+    const program = makeProgram(shapes, ['float32'], [exp, mul, add], [n], [0, 2]);
+    const run = async (threads: number): Promise<Float32Array[]> => {
+      const backend = await makeBackend(threads);
+      try {
+        const x = backend.write(randomValues(n, 3), 'float32');
+        const s = backend.write(Float32Array.of(1.5), 'float32');
+        const ids = backend.run(
+          'fused',
+          [
+            { dataId: x, shape: [n], dtype: 'float32' },
+            { dataId: s, shape: [1], dtype: 'float32' },
+          ],
+          { program, constants: [0.25], outShape: [n], dtype: 'float32' },
+        );
+        expect(ids).toHaveLength(2);
+        return ids.map((id) => Float32Array.from(backend.readSync(id)));
+      } finally {
+        backend.dispose();
+      }
+    };
+    const [one, many] = [await run(1), await run(2)];
+    expectBitwise(many[0], one[0], 'exp output');
+    expectBitwise(many[1], one[1], 'last output');
+    const x = randomValues(n, 3);
+    for (const i of [0, 1, n - 1]) {
+      expect(one[1][i]).toBe(Math.fround(Math.fround(one[0][i] * 1.5) + 0.25));
+      expect(one[0][i]).toBeCloseTo(Math.exp(x[i]), 5);
+    }
+  });
 });

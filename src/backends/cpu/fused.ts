@@ -6,7 +6,8 @@
 // its output once instead of once per step.
 import type { DType } from '../../core/dtype.js';
 import { BINARY, UNARY } from '../../core/elementwise_table.js';
-import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
+import { BackendError } from '../../core/errors.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { SomeHostKernels } from '../kernel_table.js';
@@ -15,6 +16,58 @@ import type { CpuHost, KernelStore, Storage } from './storage.js';
 
 /** Elements per block: 4 KB per float32 scratch array. */
 const BLOCK = 1024;
+
+/**
+ * The two broadcasts most programs have, without per-run bookkeeping: src repeats each of its values
+ * over the trailing dims (a [128, 1] column against [128, 10]), or src is the trailing dims repeated
+ * over the leading ones (a bias row). Returns false for any other broadcast.
+ */
+function gatherSimple(
+  src: Storage,
+  strides: readonly number[],
+  outShape: Shape,
+  o: number,
+  len: number,
+  dst: Storage,
+): boolean {
+  const rank = outShape.length;
+  // split at the first dim from the right whose broadcast status differs from the last dim's
+  const lastBroadcast = strides[rank - 1] === 0;
+  let d = rank - 1;
+  let tail = 1;
+  while (d >= 0 && (strides[d] === 0 || outShape[d] === 1) === lastBroadcast) tail *= outShape[d--];
+  // the leading dims must all be of the other status (contiguous, or all broadcast)
+  let expected = lastBroadcast ? 1 : tail;
+  for (let k = d; k >= 0; k--) {
+    if (outShape[k] === 1) continue;
+    if (lastBroadcast ? strides[k] !== expected : strides[k] !== 0) return false;
+    if (lastBroadcast) expected *= outShape[k];
+  }
+  if (lastBroadcast) {
+    // each src value repeated `tail` times
+    let i = 0;
+    let at = Math.floor(o / tail);
+    let left = tail - (o % tail);
+    while (i < len) {
+      const run = Math.min(left, len - i);
+      const v = src[at++];
+      for (let k = 0; k < run; k++) dst[i + k] = v;
+      i += run;
+      left = tail;
+    }
+  } else {
+    // src (tail values) repeated
+    let i = 0;
+    let at = o % tail;
+    while (i < len) {
+      const run = Math.min(tail - at, len - i);
+      dst.set(src.subarray(at, at + run), i);
+      i += run;
+      at = 0;
+    }
+  }
+  return true;
+}
 
 /**
  * dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from
@@ -34,6 +87,7 @@ export function gatherBlock(
     dst.fill(src[0], 0, len);
     return;
   }
+  if (gatherSimple(src, strides, outShape, o, len, dst)) return;
   // runs along the innermost dim: a fill where it broadcasts, a copy where it is contiguous
   const inner = outShape[rank - 1];
   const step = strides[rank - 1];
@@ -111,14 +165,26 @@ export function runStep(
 }
 
 /**
- * Scratch arrays for the steps of a program: step j (all but the last, which writes the output)
- * stores into array `of[j]`; an array is reused once no later step reads its value, so a chain needs
- * two whatever its length.
+ * Scratch arrays for the steps of a program: step j (all but the outputs, which write their output
+ * buffers) stores into array `of[j]`; an array is reused once no later step reads its value, so a
+ * chain needs two whatever its length.
  * @example const { of, dtypes } = planScratch(program);
  */
 export function planScratch(program: FusedProgram): { of: number[]; dtypes: DType[] } {
+  const known = scratchPlans.get(program);
+  if (known) return known;
+  const plan = makeScratchPlan(program);
+  scratchPlans.set(program, plan);
+  return plan;
+}
+
+/** Scratch plans by program (nr.jit replays the same program objects at every call). */
+const scratchPlans = new WeakMap<FusedProgram, { of: number[]; dtypes: DType[] }>();
+
+function makeScratchPlan(program: FusedProgram): { of: number[]; dtypes: DType[] } {
   const base = program.inputs.length + program.constants.length;
   const steps = program.steps;
+  const written = new Set(programOutputs(program));
   const lastUse = steps.map(() => -1);
   steps.forEach((st, j) => {
     for (const a of st.args) if (a >= base) lastUse[a - base] = j;
@@ -127,7 +193,7 @@ export function planScratch(program: FusedProgram): { of: number[]; dtypes: DTyp
   const free: number[] = [];
   const of = steps.map(() => -1);
   steps.forEach((st, j) => {
-    if (j < steps.length - 1) {
+    if (!written.has(j)) {
       const k = free.findIndex((b) => dtypes[b] === st.dtype);
       if (k >= 0) of[j] = free.splice(k, 1)[0];
       else {
@@ -143,8 +209,9 @@ export function planScratch(program: FusedProgram): { of: number[]; dtypes: DTyp
 }
 
 /**
- * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']).
- * @example const id = fused(store, [x], program, [], [4], 'float32');
+ * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']); returns one
+ * buffer per program output.
+ * @example const [id] = fused(store, [x], program, [], [4]);
  */
 export function fused(
   s: KernelStore,
@@ -152,11 +219,12 @@ export function fused(
   program: FusedProgram,
   constants: readonly number[],
   outShape: Shape,
-  dtype: DType,
-): DataId {
+): DataId[] {
   const n = sizeOf(outShape);
-  // NOTE: the output first: on the wasm heap an allocation may move the views taken before it
-  const { id, values: out } = s.alloc(dtype, n);
+  // NOTE: the outputs first: on the wasm heap an allocation may move the views taken before it
+  const written = programOutputs(program);
+  const outs = written.map((j) => s.alloc(program.steps[j].dtype, n));
+  const outOf = new Map(written.map((j, k) => [j, outs[k].values] as const));
   const srcs = inputs.map((t) => s.values(t));
   const nIn = inputs.length;
   const nc = constants.length;
@@ -198,7 +266,8 @@ export function fused(
     }
     for (let j = 0; j <= last; j++) {
       const step = program.steps[j];
-      const target = stepOut[j] ?? out.subarray(o, o + len);
+      const target = stepOut[j] ?? outOf.get(j)?.subarray(o, o + len);
+      if (!target) throw new BackendError(`fused: step ${j} has neither scratch nor an output`);
       runStep(
         step,
         step.args.map((a) => slots[a]),
@@ -209,10 +278,10 @@ export function fused(
       slots[nIn + nc + j] = target;
     }
   }
-  return id;
+  return outs.map((o) => o.id);
 }
 
 /** The fused kernel of the CPU table. @example CPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const CPU_FUSED = {
-  fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape, a.dtype),
+  fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape),
 } satisfies SomeHostKernels<CpuHost>;

@@ -5,7 +5,7 @@
 // kernel runs on wasm (the f32x4 unary and binary kernels, the SIMD casts, otherwise the reference
 // loop), so the fused result is bitwise the unfused one. The blocks run on the calling thread.
 import type { DType } from '../../core/dtype.js';
-import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, KernelTable, TensorInfo } from '../backend.js';
@@ -52,14 +52,14 @@ export class WasmFused {
   /**
    * A chain whose ops would split over the threads runs op by op with the backend's own kernels (so
    * exactly the unfused work and thread hand-offs, each costing µs, far more on a busy core), in one
-   * dispatch, each temporary freed after its last use. Returns the output buffer.
+   * dispatch, each temporary freed after its last use. Returns the output buffers.
    */
   private whole(
     inputs: readonly TensorInfo[],
     program: FusedProgram,
     constants: readonly number[],
     outShape: Shape,
-  ): DataId {
+  ): DataId[] {
     const s = this.store;
     const table = this.table();
     const base = inputs.length + constants.length;
@@ -75,7 +75,8 @@ export class WasmFused {
     program.steps.forEach((st, j) => {
       for (const a of st.args) if (a >= base) lastUse[a - base] = j;
     });
-    let out: DataId | null = null;
+    const written = programOutputs(program);
+    const outs: (DataId | null)[] = written.map(() => null);
     try {
       for (let j = 0; j < program.steps.length; j++) {
         const st = program.steps[j];
@@ -87,32 +88,39 @@ export class WasmFused {
         else if (st.kind === 'cast') id = table.cast(args, { dtype });
         else id = table.where(args, { outShape, dtype });
         slots.push({ dataId: id, shape: outShape, dtype });
-        if (j === program.steps.length - 1) out = id;
+        const k = written.indexOf(j);
+        if (k >= 0) outs[k] = id;
         else made.push(id);
         for (const a of new Set(st.args))
-          if (a >= base && lastUse[a - base] === j) s.free(slots[a].dataId);
+          if (a >= base && lastUse[a - base] === j && !written.includes(a - base))
+            s.free(slots[a].dataId);
       }
+    } catch (e) {
+      for (const id of outs) if (id !== null) s.free(id);
+      throw e;
     } finally {
       // every temporary (freeing one twice is a no-op in the store)
       for (const id of made) s.free(id);
     }
-    if (out === null) throw new BackendError('fused: a program without steps');
-    return out;
+    return outs.map((id) => {
+      if (id === null) throw new BackendError('fused: a program output no step wrote');
+      return id;
+    });
   }
 
-  /** Runs a fused program (see KernelAttrs['fused']); returns the output buffer. */
+  /** Runs a fused program (see KernelAttrs['fused']); returns one buffer per program output. */
   run(
     inputs: readonly TensorInfo[],
     program: FusedProgram,
     constants: readonly number[],
     outShape: Shape,
-    dtype: DType,
-  ): DataId {
+  ): DataId[] {
     const s = this.store;
     const n = sizeOf(outShape);
     if (this.simd?.threaded(n)) return this.whole(inputs, program, constants, outShape);
     const width = Math.ceil(Math.min(BLOCK, n) / 4) * 4;
-    const out = s.allocRaw(dtype, n);
+    const written = programOutputs(program);
+    const outs = written.map((j) => s.allocRaw(program.steps[j].dtype, n));
     const nIn = inputs.length;
     const nc = constants.length;
     const plan = planScratch(program);
@@ -130,8 +138,9 @@ export class WasmFused {
       const stepSlot = plan.of.map((b) => (b < 0 ? null : fixed[nIn + nc + b]));
       const srcs = inputs.map((t) => s.get(t.dataId));
       const srcAt = inputs.map((t) => s.offsetOf(t.dataId));
-      const outView = s.get(out);
-      const outAt = s.offsetOf(out);
+      const outOf = new Map(
+        written.map((j, k) => [j, { view: s.get(outs[k]), at: s.offsetOf(outs[k]) }] as const),
+      );
       const types: DType[] = [
         ...program.inputs,
         ...program.constants,
@@ -166,10 +175,7 @@ export class WasmFused {
         }
         for (let j = 0; j <= last; j++) {
           const step = program.steps[j];
-          const target = stepSlot[j] ?? {
-            view: outView.subarray(o, o + len),
-            at: outAt + o * bytesOf(dtype),
-          };
+          const target = stepSlot[j] ?? this.outBlock(outOf.get(j), step.dtype, o, len);
           this.step(
             step,
             step.args.map((a) => slots[a]),
@@ -184,7 +190,13 @@ export class WasmFused {
     } finally {
       for (const id of scratch) if (id !== null) s.free(id);
     }
-    return out;
+    return outs;
+  }
+
+  /** The block [o, o + len) of an output buffer, as a slot. */
+  private outBlock(out: Slot | undefined, dtype: DType, o: number, len: number): Slot {
+    if (!out) throw new BackendError('fused: a step has neither scratch nor an output');
+    return { view: out.view.subarray(o, o + len), at: out.at + o * bytesOf(dtype) };
   }
 
   /** One step on one block: the SIMD kernel the unfused op would run, else the reference loop. */

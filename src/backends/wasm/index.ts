@@ -239,7 +239,7 @@ export class WasmBackend implements Backend {
       // Adam's step in one fused pass (elementwise.ts); declined without SIMD
       adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
       // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
-      fused: (inputs, a) => fused.run(inputs, a.program, a.constants, a.outShape, a.dtype),
+      fused: (inputs, a) => fused.run(inputs, a.program, a.constants, a.outShape),
     };
   }
 }

@@ -5,7 +5,7 @@
 // values are rounded and converted as the unfused chain stores them.
 import type { DType } from '../../core/dtype.js';
 import { BINARY, type BinaryRow, UNARY, type UnaryRow } from '../../core/elementwise_table.js';
-import type { FusedProgram, FusedStep } from '../../core/fusion/program.js';
+import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
@@ -95,7 +95,7 @@ ${head} { return ${value}; }`,
   }
 }
 
-/** The shader of a program: inputs at bindings 0..n-1, the output at n, uniforms at n + 1. */
+/** The shader of a program: inputs at bindings 0..n-1, its k outputs at n..n+k-1, uniforms at n + k. */
 function shaderFor(program: FusedProgram, rank: number, words: number, constAt: number): string {
   const cached = shaders.get(program.key);
   if (cached) return cached;
@@ -123,17 +123,22 @@ function shaderFor(program: FusedProgram, rank: number, words: number, constAt: 
     return `  let v${j} = step_${j}(${args});`;
   });
   const guarded = parts.some((p) => p.fn.includes('isnan_('));
+  const written = programOutputs(program);
+  const outDecls = written.map(
+    (j, k) =>
+      `@group(0) @binding(${n + k}) var<storage, read_write> ys${k}: array<${wgslType(program.steps[j].dtype)}>;`,
+  );
   const wgsl = `${helpersFor(exprs)}
 ${guarded ? ISNAN : ''}
 ${program.inputs.map((_, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${types[k]}>;`).join('\n')}
-@group(0) @binding(${n}) var<storage, read_write> ys: array<${wgslType(program.steps[program.steps.length - 1].dtype)}>;
-${uniformDecl(n + 1, words)}
+${outDecls.join('\n')}
+${uniformDecl(n + written.length, words)}
 ${parts.map((p) => p.fn).join('\n')}
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
 ${general ? broadcastIndex(rank, n) : ''}
 ${body.join('\n')}
-  ys[i] = v${program.steps.length - 1};
+${written.map((j, k) => `  ys${k}[i] = v${j};`).join('\n')}
 }`;
   if (shaders.size >= MAX_CACHED) shaders.clear();
   shaders.set(program.key, wgsl);
@@ -141,8 +146,8 @@ ${body.join('\n')}
 }
 
 /**
- * Runs a fused program as one dispatch (see KernelAttrs['fused']).
- * @example const id = fused(host, [x, y], program, [0.5], [128, 64], 'float32');
+ * Runs a fused program as one dispatch (see KernelAttrs['fused']); returns one buffer per program output.
+ * @example const [id] = fused(host, [x, y], program, [0.5], [128, 64]);
  */
 export function fused(
   host: GpuProgramHost,
@@ -150,8 +155,7 @@ export function fused(
   program: FusedProgram,
   constants: readonly number[],
   outShape: Shape,
-  dtype: DType,
-): DataId {
+): DataId[] {
   const n = sizeOf(outShape);
   const general = program.patterns.includes('b');
   const words: (number | { f: number })[] = general
@@ -161,11 +165,16 @@ export function fused(
   program.constants.forEach((dt, k) =>
     words.push(dt === 'float32' ? { f: constants[k] } : constants[k]),
   );
-  return host.dispatch({
+  const [first, ...more] = programOutputs(program).map((j) => ({
+    dtype: program.steps[j].dtype,
+    size: n,
+  }));
+  return host.dispatchMany({
     key: `fused:${program.key}${general ? `:${outShape.length}` : ''}`,
     wgsl: shaderFor(program, outShape.length, words.length, constAt),
     inputs,
-    output: { dtype, size: n },
+    output: first,
+    moreOutputs: more,
     uniforms: packUniforms(words),
     dispatch: dispatch1D(n, WG),
   });
@@ -173,5 +182,5 @@ export function fused(
 
 /** The fused kernel of the WebGPU table. @example GPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const GPU_FUSED = {
-  fused: (h, inputs, a) => fused(h, inputs, a.program, a.constants, a.outShape, a.dtype),
+  fused: (h, inputs, a) => fused(h, inputs, a.program, a.constants, a.outShape),
 } satisfies SomeHostKernels<GpuProgramHost>;

@@ -121,6 +121,11 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
     return this.programs.run(spec);
   }
 
+  /** Enqueues one compute program with several outputs (ProgramSpec.moreOutputs). */
+  dispatchMany(spec: ProgramSpec): DataId[] {
+    return this.programs.runMany(spec);
+  }
+
   write(values: TypedArray, dtype: DType): DataId {
     let words: Float32Array | Int32Array | Uint32Array;
     if (dtype === 'float32')

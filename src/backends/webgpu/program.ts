@@ -31,6 +31,11 @@ export interface ProgramSpec {
   inputs: readonly TensorInfo[];
   /** size in elements. */
   output: { dtype: DType; size: number };
+  /**
+   * Further outputs (a fused program's values read outside it: dispatchMany), bound as
+   * `var<storage, read_write>` right after `output` (n+1, n+2...); the uniforms then follow them.
+   */
+  moreOutputs?: readonly { dtype: DType; size: number }[];
   /** Packed as 4-byte words (padded to 16 bytes); i32/u32 via Int32Array/Uint32Array, f32 via Float32Array. */
   uniforms?: Int32Array | Uint32Array | Float32Array;
   /**
@@ -50,6 +55,8 @@ export interface ProgramSpec {
  */
 export interface GpuProgramHost {
   dispatch(spec: ProgramSpec): DataId;
+  /** As dispatch, for a program with `moreOutputs`: returns `output`'s buffer, then theirs. */
+  dispatchMany(spec: ProgramSpec): DataId[];
   free(id: DataId): void;
   readonly gpu: GpuInfo;
 }
@@ -231,31 +238,39 @@ export class Programs {
 
   /** Records one program; returns its output buffer. */
   run(spec: ProgramSpec): GpuData {
+    return this.runMany(spec)[0];
+  }
+
+  /** Records one program; returns its output buffer, then those of `moreOutputs`. */
+  runMany(spec: ProgramSpec): GpuData[] {
     this.check();
     const inputs = spec.inputs.map((t, i) => this.data(t.dataId, `input ${i}`));
-    const out = this.alloc(spec.output.dtype, spec.output.size);
+    const outs = [spec.output, ...(spec.moreOutputs ?? [])].map((o) => this.alloc(o.dtype, o.size));
     const [x, y, z] = spec.dispatch;
-    if (spec.output.size === 0 || x * y * z === 0) return out;
+    if (spec.output.size === 0 || x * y * z === 0) return outs;
     const hasUniforms = spec.uniforms !== undefined;
     const { pipeline, layout } = this.pipeline(
       spec.key ?? spec.wgsl,
       spec.wgsl,
       inputs.length,
       hasUniforms,
+      outs.length,
     );
     const entries: GPUBindGroupEntry[] = inputs.map((d, i) => ({
       binding: i,
       resource: { buffer: d.buffer },
     }));
-    entries.push({ binding: inputs.length, resource: { buffer: out.buffer } });
+    outs.forEach((o, k) =>
+      entries.push({ binding: inputs.length + k, resource: { buffer: o.buffer } }),
+    );
     if (spec.uniforms)
       entries.push({
-        binding: inputs.length + 1,
+        binding: inputs.length + outs.length,
         resource: { buffer: this.uniform(spec.uniforms, spec.uniformsChange === true) },
       });
     const bindGroup = this.device.createBindGroup({ layout, entries });
     const encoder = (this.encoder ??= this.device.createCommandEncoder());
-    if (spec.zeroOutput) encoder.clearBuffer(out.buffer);
+    if (spec.zeroOutput) for (const o of outs) encoder.clearBuffer(o.buffer);
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -263,7 +278,7 @@ export class Programs {
     pass.end();
     this.stats.dispatches++;
     if (++this.pending >= BATCH) this.flush();
-    return out;
+    return outs;
   }
 
   /** Submits the recorded work; freed buffers then return to the pool. */
@@ -346,8 +361,8 @@ export class Programs {
     this.uniformBytes = 0;
   }
 
-  private layout(inputs: number, hasUniforms: boolean): GPUBindGroupLayout {
-    const key = `${inputs}:${hasUniforms}`;
+  private layout(inputs: number, hasUniforms: boolean, outputs: number): GPUBindGroupLayout {
+    const key = `${inputs}:${hasUniforms}:${outputs}`;
     let layout = this.layouts.get(key);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [];
@@ -357,14 +372,15 @@ export class Programs {
           visibility: GPUShaderStage.COMPUTE,
           buffer: { type: 'read-only-storage' },
         });
-      entries.push({
-        binding: inputs,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: 'storage' },
-      });
+      for (let k = 0; k < outputs; k++)
+        entries.push({
+          binding: inputs + k,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'storage' },
+        });
       if (hasUniforms)
         entries.push({
-          binding: inputs + 1,
+          binding: inputs + outputs,
           visibility: GPUShaderStage.COMPUTE,
           buffer: { type: 'uniform' },
         });
@@ -374,11 +390,17 @@ export class Programs {
     return layout;
   }
 
-  private pipeline(key: string, wgsl: string, inputs: number, hasUniforms: boolean): Pipeline {
-    const cacheKey = `${inputs}:${hasUniforms}:${key}`;
+  private pipeline(
+    key: string,
+    wgsl: string,
+    inputs: number,
+    hasUniforms: boolean,
+    outputs: number,
+  ): Pipeline {
+    const cacheKey = `${inputs}:${hasUniforms}:${outputs}:${key}`;
     let p = this.pipelines.get(cacheKey);
     if (p) return p;
-    const layout = this.layout(inputs, hasUniforms);
+    const layout = this.layout(inputs, hasUniforms, outputs);
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: wgsl, label: key.slice(0, 80) });
     const pipeline = this.device.createComputePipeline({

@@ -45,6 +45,15 @@ export type FusionMode = boolean | 'auto';
 
 /** Backends on which `'auto'` fuses. */
 const AUTO_FUSED = new Set(['webgpu']);
+/**
+ * The largest group nr.jit's fusion pass (core/jit/fuse.ts) forms under `'auto'` off webgpu, in output
+ * elements. Nothing is computed twice there, and small groups gain (a replayed kernel costs its call);
+ * but on cpu and wasm a fused step without a SIMD kernel (erf, comparisons...) runs a slower loop than
+ * its own kernel, so large groups lose: CPU time per replayed fit step on wasm, fused everywhere vs
+ * unfused, measured 59.5 vs 62.9 ms (LSTM), 15.4 vs 15.6 ms (MLP), 61.3 vs 50.2 ms (transformer block,
+ * [64, 32, 128] GELU gradients).
+ */
+const JIT_AUTO_MAX_ELEMENTS = 65536;
 
 function fusionFromEnvironment(): FusionMode {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -138,7 +147,7 @@ function materialize(p: PendingBuffer): DataId {
 function runProgram(b: Backend, built: BuiltProgram, outShape: Shape, dtype: DType): DataId {
   const { program, inputs, constants } = built;
   if (program.steps.length > 1)
-    return b.run('fused', inputs, { program, constants, outShape, dtype });
+    return b.run('fused', inputs, { program, constants, outShape, dtype })[0];
   const s = program.steps[0];
   const slots: TensorInfo[] = [...inputs, ...built.constantInputs];
   const args = s.args.map((a) => slots[a]);
@@ -180,15 +189,22 @@ function isBinaryOp(op: unknown): op is keyof typeof BINARY {
   return typeof op === 'string' && op in BINARY;
 }
 
+/** What an elementwise primitive computes: its op, output shape and dtype. @example const e: Elementwise = { op: { kind: 'cast' }, shape: [3], dtype: 'int32' }; */
+export interface Elementwise {
+  readonly op: PendingOp;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
 /**
  * The op, output shape and dtype of a fusible primitive from its attributes (PrimitiveAttrs of
  * unary/binary/cast/where, checked here), or null where fusion does not apply.
  */
 function describe(
   prim: FusiblePrimitive,
-  inputs: readonly FusibleInput[],
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
   attrs: object,
-): { op: PendingOp; shape: Shape; dtype: DType } | null {
+): Elementwise | null {
   const op = 'op' in attrs ? attrs.op : undefined;
   switch (prim) {
     case 'unary': {
@@ -221,6 +237,42 @@ function describe(
     default:
       return prim satisfies never;
   }
+}
+
+/**
+ * What a primitive computes when a fused kernel can run it (an elementwise primitive whose inputs and
+ * output have dtypes the fused kernels handle), else null. nr.jit's fusion pass reads it per step.
+ * @example describeElementwise('unary', [{ shape: [3], dtype: 'float32' }], { op: 'exp', alpha: 0 })
+ */
+export function describeElementwise(
+  prim: string,
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
+  attrs: object,
+): Elementwise | null {
+  if (!isFusible(prim)) return null;
+  for (const t of inputs) if (!FUSIBLE_DTYPES.has(t.dtype)) return null;
+  const d = describe(prim, inputs, attrs);
+  return d && FUSIBLE_DTYPES.has(d.dtype) ? d : null;
+}
+
+/**
+ * The value of a one-element buffer written from host values (a scalar operand), if known.
+ * @example scalarConstant(nr.scalar(2).dataId) // 2
+ */
+export function scalarConstant(id: DataId): number | undefined {
+  return constants.get(id);
+}
+
+/**
+ * The largest group (in output elements) nr.jit's fusion pass forms on a backend: 0 with fusion off,
+ * unbounded with it on; with 'auto', unbounded on webgpu (a dispatch costs tens of microseconds) and
+ * JIT_AUTO_MAX_ELEMENTS elsewhere.
+ * @example if (jitFusionLimit(backend.name) > 0) steps = fuseSteps(steps, kept, sources, limit);
+ */
+export function jitFusionLimit(backendName: string): number {
+  if (enabled === false) return 0;
+  if (enabled === true || backendName === 'webgpu') return Number.POSITIVE_INFINITY;
+  return JIT_AUTO_MAX_ELEMENTS;
 }
 
 /** An input as an operand: a pending one of the output's shape is inlined, any other one is a leaf. */

@@ -36,6 +36,12 @@ export interface FusedProgram {
    */
   readonly constants: readonly DType[];
   readonly steps: readonly FusedStep[];
+  /**
+   * The steps whose values the kernel writes, one output buffer each, in this order (absent: the last
+   * step only). nr.jit's fusion writes every value a group computes that is read outside it, so
+   * nothing is computed twice; the lazy fusion of eager ops writes one.
+   */
+  readonly outputs?: readonly number[];
 }
 
 /** What a pending node computes from its operands. @example const op: PendingOp = { kind: 'binary', op: 'add' }; */
@@ -162,37 +168,77 @@ export function buildProgram(root: PendingBuffer, isAlive: (id: DataId) => boole
   const nc = constants.length;
   const fix = (a: number): number =>
     a >= 0 ? a : a <= -CONST ? n + (-a - CONST) : n + nc + (-a - 1);
-  const flat: FusedStep[] = steps.map(({ op, dtype, args }) => {
-    const a = args.map(fix);
-    switch (op.kind) {
-      case 'unary':
-        return { kind: 'unary', op: op.op, alpha: op.alpha, dtype, args: [a[0]] };
-      case 'binary':
-        return { kind: 'binary', op: op.op, dtype, args: [a[0], a[1]] };
-      case 'cast':
-        return { kind: 'cast', dtype, args: [a[0]] };
-      case 'where':
-        return { kind: 'where', dtype, args: [a[0], a[1], a[2]] };
-      default:
-        return op satisfies never;
-    }
-  });
-  const patterns = inputs.map((t) => patternOf(t.shape, outSize));
-  const general = patterns.includes('b')
-    ? `@${root.shape.join('x')}:${inputs.map((t) => t.shape.join('x')).join(';')}`
-    : '';
-  const constTypes = constantInputs.map((c) => c.dtype);
-  const key = `${inputs.map((t, i) => `${t.dtype}.${patterns[i]}`).join(',')};${constTypes.join(',')}|${flat.map(stepKey).join(' ')}${general}`;
+  const flat = steps.map(({ op, dtype, args }) => fusedStep(op, dtype, args.map(fix)));
   return {
-    program: {
-      key,
-      inputs: inputs.map((t) => t.dtype),
-      patterns,
-      constants: constTypes,
-      steps: flat,
-    },
+    program: makeProgram(
+      inputs,
+      constantInputs.map((c) => c.dtype),
+      flat,
+      root.shape,
+    ),
     inputs,
     constants,
     constantInputs,
   };
+}
+
+/**
+ * A program step computing `op` into `dtype` from the slots `args` (one per operand of the op).
+ * @example fusedStep({ kind: 'unary', op: 'exp', alpha: 0 }, 'float32', [0])
+ */
+export function fusedStep(op: PendingOp, dtype: DType, args: readonly number[]): FusedStep {
+  switch (op.kind) {
+    case 'unary':
+      return { kind: 'unary', op: op.op, alpha: op.alpha, dtype, args: [args[0]] };
+    case 'binary':
+      return { kind: 'binary', op: op.op, dtype, args: [args[0], args[1]] };
+    case 'cast':
+      return { kind: 'cast', dtype, args: [args[0]] };
+    case 'where':
+      return { kind: 'where', dtype, args: [args[0], args[1], args[2]] };
+    default:
+      return op satisfies never;
+  }
+}
+
+/**
+ * A program from its parts: each input's broadcast pattern against `outShape`, and the cache key.
+ * `outputs` lists the steps whose values the kernel writes (default: the last step only; see
+ * FusedProgram.outputs). nr.jit's fusion pass (core/jit/fuse.ts) builds its programs with it too.
+ * @example const p = makeProgram([{ shape: [4], dtype: 'float32' }], [], [exp], [4]);
+ */
+export function makeProgram(
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
+  constants: readonly DType[],
+  steps: readonly FusedStep[],
+  outShape: Shape,
+  outputs?: readonly number[],
+): FusedProgram {
+  const outSize = sizeOf(outShape);
+  const patterns = inputs.map((t) => patternOf(t.shape, outSize));
+  const general = patterns.includes('b')
+    ? `@${outShape.join('x')}:${inputs.map((t) => t.shape.join('x')).join(';')}`
+    : '';
+  const written = outputs && !isLastOnly(outputs, steps.length) ? `>${outputs.join(',')}` : '';
+  const key = `${inputs.map((t, i) => `${t.dtype}.${patterns[i]}`).join(',')};${constants.join(',')}|${steps.map(stepKey).join(' ')}${general}${written}`;
+  const program: FusedProgram = {
+    key,
+    inputs: inputs.map((t) => t.dtype),
+    patterns,
+    constants,
+    steps,
+  };
+  return written ? { ...program, outputs } : program;
+}
+
+function isLastOnly(outputs: readonly number[], steps: number): boolean {
+  return outputs.length === 1 && outputs[0] === steps - 1;
+}
+
+/**
+ * The steps whose values a program's kernel writes, in the order of the kernel's outputs.
+ * @example programOutputs(p) // [p.steps.length - 1] for a single-output program
+ */
+export function programOutputs(program: FusedProgram): readonly number[] {
+  return program.outputs ?? [program.steps.length - 1];
 }

@@ -161,9 +161,11 @@ export function jit<A extends unknown[], R>(
     const key = `${backend.name}|${ENGINE.autocastDtype ?? ''}|${argKey}`;
     const entry = cache.get(key);
     if (entry && entry.plan.valid(backend)) {
-      // most recently used last
-      cache.delete(key);
-      cache.set(key, entry);
+      // most recently used last (one trace: already)
+      if (cache.size > 1) {
+        cache.delete(key);
+        cache.set(key, entry);
+      }
       counts.replays++;
       return rebuildResult(entry, entry.plan.run(tensors));
     }

@@ -3,6 +3,7 @@ import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
 import { ENGINE, type EngineRecorder } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { DType } from '../dtype.js';
+import { describeElementwise, type Elementwise } from '../fusion/lazy.js';
 import type { Primitive, PrimitiveAttrs, Produced } from '../primitives.js';
 import type { Shape } from '../shape.js';
 import { sizeOf } from '../shape.js';
@@ -30,14 +31,45 @@ export type StepExec = (
   counter: number,
 ) => Produced[];
 
-/** One recorded primitive. @example rec.steps[0].prim // 'matMul' */
+/** One recorded primitive, or (after the fusion pass) a group of them run as one 'fused' kernel. @example rec.steps[0].prim // 'matMul' */
 export interface Step {
-  readonly prim: Primitive;
+  readonly prim: Primitive | 'fused';
   readonly exec: StepExec;
   readonly inputs: readonly SlotRef[];
   readonly outputs: readonly SlotRef[];
   /** Per output: a new buffer (true) or a view of an input's (false). */
   readonly fresh: readonly boolean[];
+  /** What the step computes where a fused kernel can run it (an elementwise primitive), else null. */
+  readonly elementwise: Elementwise | null;
+}
+
+/**
+ * The replay of an elementwise primitive: its kernel with the attributes its forward rule would compute
+ * (ops/elementwise.ts), worked out once. A replay then skips the rule's shape inference; float16, which
+ * goes through the engine's float16 path, is never elementwise here (describeElementwise).
+ */
+function elementwiseExec({ op, shape, dtype }: Elementwise): StepExec {
+  const out = (dataId: DataId): Produced[] => [{ dataId, shape, dtype }];
+  switch (op.kind) {
+    case 'unary': {
+      const attrs = { op: op.op, dtype, alpha: op.alpha };
+      return (b, infos) => out(b.run('unary', infos, attrs));
+    }
+    case 'binary': {
+      const attrs = { op: op.op, outShape: shape, dtype };
+      return (b, infos) => out(b.run('binary', infos, attrs));
+    }
+    case 'cast': {
+      const attrs = { dtype };
+      return (b, infos) => out(b.run('cast', infos, attrs));
+    }
+    case 'where': {
+      const attrs = { outShape: shape, dtype };
+      return (b, infos) => out(b.run('where', infos, attrs));
+    }
+    default:
+      return op satisfies never;
+  }
 }
 
 /** Whether attributes are a random draw's (the only primitive with a `spec`). */
@@ -152,7 +184,15 @@ export class Recorder implements EngineRecorder {
       this.slotOf.set(t.dataId, slot);
       return { slot, shape: t.shape, dtype: t.dtype };
     });
-    this.steps.push({ prim, exec: this.execOf(prim, attrs), inputs: ins, outputs: outs, fresh });
+    const elementwise = describeElementwise(prim, ins, attrs);
+    this.steps.push({
+      prim,
+      exec: elementwise ? elementwiseExec(elementwise) : this.execOf(prim, attrs),
+      inputs: ins,
+      outputs: outs,
+      fresh,
+      elementwise,
+    });
   }
 
   /** The replay of one primitive; a draw from the global stream re-derives its seed and counter per call. */

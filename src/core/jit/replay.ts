@@ -1,10 +1,12 @@
 // nr.jit's replay: a recorded run planned once (dead steps dropped, each buffer freed after its last use), then re-run kernel by kernel.
 import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
-import type { DType } from '../dtype.js';
+import { allocationError, type DType } from '../dtype.js';
 import { ENGINE } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { Shape } from '../shape.js';
 import type { Tensor, Variable } from '../tensor.js';
+import { jitFusionLimit } from '../fusion/lazy.js';
+import { fuseSteps } from './fuse.js';
 import type { Recorder, SlotSource, Step } from './recorder.js';
 
 /** A buffer as a kernel reads it; dataId changes per replay (the same objects are reused every call). */
@@ -19,11 +21,20 @@ export type OutputLeaf =
   | { readonly kind: 'slot'; readonly slot: number; readonly shape: Shape; readonly dtype: DType }
   | { readonly kind: 'variable'; readonly variable: Variable };
 
-/** One planned step: the recorded step, its reused infos, and the slots to free once it ran. */
+/** One planned step: the recorded step, its reused infos, its slots, and the slots to free once it ran. */
 interface PlannedStep {
   readonly step: Step;
   readonly infos: MutableInfo[];
-  readonly free: readonly number[];
+  readonly reads: Int32Array;
+  readonly writes: Int32Array;
+  /** Whether every output is a new buffer (else the view checks run). */
+  readonly allFresh: boolean;
+  readonly free: Int32Array;
+}
+
+/** Whether a step only hands back buffers it read (every output a view of an input). */
+function isView(step: Step): boolean {
+  return step.outputs.every((o, k) => !step.fresh[k] && step.inputs.some((r) => r.slot === o.slot));
 }
 
 /**
@@ -40,6 +51,9 @@ export class Plan {
   private readonly ids: (DataId | null)[];
   /** Slots whose buffers a replay made and has not freed yet (for cleanup after an error). */
   private readonly owned: Uint8Array;
+  /** Slots bound at the start of a replay: to an argument (by index), to a variable or constant's buffer. */
+  private readonly bindInputs: [number, number][] = [];
+  private readonly bindHeld: [number, Tensor][] = [];
   readonly randomAdvance: number;
   /** Kernels (primitives) per replay, after dead steps were dropped. */
   readonly kernels: number;
@@ -67,20 +81,33 @@ export class Plan {
       for (const r of step.inputs) needed.add(r.slot);
     }
     live.reverse();
+    // a view (reshape...) hands back its input's buffer: the slot is the same, nothing needs to run
+    const working = live.filter((step) => !isView(step));
+    // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
+    const limit = jitFusionLimit(backend.name);
+    const planned = limit > 0 ? fuseSteps(working, kept, this.sources, limit) : working;
     const last = new Map<number, number>();
-    live.forEach((step, i) => {
+    planned.forEach((step, i) => {
       for (const r of step.outputs) last.set(r.slot, Math.max(last.get(r.slot) ?? -1, i));
       for (const r of step.inputs) last.set(r.slot, i);
     });
-    const frees: number[][] = live.map(() => []);
+    const frees: number[][] = planned.map(() => []);
     for (const [slot, i] of last)
       if (this.sources[slot].kind === 'step' && !kept.has(slot)) frees[i].push(slot);
-    this.steps = live.map((step, i) => ({
+    this.steps = planned.map((step, i) => ({
       step,
       infos: step.inputs.map((r) => ({ dataId: {}, shape: r.shape, dtype: r.dtype })),
-      free: frees[i],
+      reads: Int32Array.from(step.inputs, (r) => r.slot),
+      writes: Int32Array.from(step.outputs, (r) => r.slot),
+      allFresh: step.fresh.every(Boolean),
+      free: Int32Array.from(frees[i]),
     }));
-    this.kernels = live.length;
+    this.sources.forEach((src, slot) => {
+      if (src.kind === 'input') this.bindInputs.push([slot, src.index]);
+      else if (src.kind === 'variable') this.bindHeld.push([slot, src.variable]);
+      else if (src.kind === 'constant') this.bindHeld.push([slot, src.tensor]);
+    });
+    this.kernels = planned.length;
     this.ids = new Array<DataId | null>(this.sources.length).fill(null);
     this.owned = new Uint8Array(this.sources.length);
   }
@@ -91,12 +118,7 @@ export class Plan {
    */
   valid(backend: Backend): boolean {
     if (backend !== this.backend) return false;
-    for (const s of this.sources)
-      if (
-        (s.kind === 'variable' && s.variable.isDisposed) ||
-        (s.kind === 'constant' && s.tensor.isDisposed)
-      )
-        return false;
+    for (const [, t] of this.bindHeld) if (t.isDisposed) return false;
     for (const [v] of this.assigns) if (v.isDisposed) return false;
     return true;
   }
@@ -104,31 +126,31 @@ export class Plan {
   /** Replays the run on `inputs`; returns one tensor (or variable) per output leaf, owned by the current scope. */
   run(inputs: readonly Tensor[]): Tensor[] {
     const { ids, owned, backend } = this;
-    this.sources.forEach((s, i) => {
-      if (s.kind === 'input') ids[i] = inputs[s.index].dataId;
-      else if (s.kind === 'variable') ids[i] = s.variable.dataId;
-      else if (s.kind === 'constant') ids[i] = s.tensor.dataId;
-    });
+    for (const [slot, index] of this.bindInputs) ids[slot] = inputs[index].dataId;
+    for (const [slot, t] of this.bindHeld) ids[slot] = t.dataId;
     const counter = ENGINE.randomCounter;
+    const steps = this.steps;
     try {
-      for (const { step, infos, free } of this.steps) {
-        const refs = step.inputs;
-        for (let k = 0; k < refs.length; k++) infos[k].dataId = this.idOf(refs[k].slot);
+      for (let i = 0; i < steps.length; i++) {
+        const { step, infos, reads, writes, allFresh, free } = steps[i];
+        for (let k = 0; k < reads.length; k++) infos[k].dataId = this.idOf(reads[k]);
         const produced = step.exec(backend, infos, counter);
         for (let k = 0; k < produced.length; k++) {
-          const slot = step.outputs[k].slot;
+          const slot = writes[k];
           const id = produced[k].dataId;
-          if (step.fresh[k]) {
-            if (infos.some((x) => x.dataId === id)) throw this.mismatch(step, 'a view');
+          if (allFresh || step.fresh[k]) {
+            for (let j = 0; j < infos.length; j++)
+              if (infos[j].dataId === id) throw this.mismatch(step, 'a view');
             ids[slot] = id;
             owned[slot] = 1;
           } else if (id !== ids[slot]) throw this.mismatch(step, 'a new buffer');
         }
-        for (const s of free) this.release(s);
+        for (let k = 0; k < free.length; k++) this.release(free[k]);
       }
     } catch (e) {
       for (let s = 0; s < owned.length; s++) if (owned[s]) this.release(s);
-      throw e;
+      // what ENGINE.forward would say of an output too large (the elementwise steps call their kernels directly)
+      throw allocationError('nr.jit replay', 'an output', e);
     }
     ENGINE.randomCounter = counter + this.randomAdvance;
     const result = this.outputs.map((o) =>
@@ -137,7 +159,7 @@ export class Plan {
         : ENGINE.makeTensor(this.idOf(o.slot), o.shape, o.dtype, backend),
     );
     for (const [v, slot, unknown] of this.assigns) this.assign(v, slot, unknown);
-    for (let s = 0; s < owned.length; s++) owned[s] = 0;
+    owned.fill(0);
     return result;
   }
 

@@ -35,31 +35,35 @@ function objectId(o: object): number {
 export function flattenArgs(value: unknown): { tensors: Tensor[]; key: string } {
   const tensors: Tensor[] = [];
   const parts: string[] = [];
-  const walk = (v: unknown): void => {
-    if (v instanceof Variable) {
-      parts.push(`V${v.id}`);
-      tensors.push(v);
-    } else if (v instanceof Tensor) {
-      const same = tensors.findIndex((t) => t.dataId === v.dataId);
-      parts.push(`T${v.dtype}[${v.shape.join(',')}]${same < 0 ? '' : `=${same}`}`);
-      tensors.push(v);
-    } else if (Array.isArray(v)) {
-      parts.push('[');
-      for (const item of v) walk(item);
-      parts.push(']');
-    } else if (v !== null && typeof v === 'object' && isPlainObject(v)) {
-      parts.push('{');
-      for (const [k, item] of Object.entries(v)) {
-        parts.push(JSON.stringify(k));
-        walk(item);
-      }
-      parts.push('}');
-    } else if (v !== null && (typeof v === 'object' || typeof v === 'function'))
-      parts.push(`O${objectId(v)}`);
-    else parts.push(v === undefined ? 'u' : `${typeof v}:${String(v)}`);
-  };
-  walk(value);
+  walkArgs(value, tensors, parts);
   return { tensors, key: parts.join(' ') };
+}
+
+/** flattenArgs's walk (a module function: a closure made per call costs on every jitted call). */
+function walkArgs(v: unknown, tensors: Tensor[], parts: string[]): void {
+  if (v instanceof Variable) {
+    parts.push(`V${v.id}`);
+    tensors.push(v);
+  } else if (v instanceof Tensor) {
+    let same = -1;
+    for (let i = 0; i < tensors.length && same < 0; i++)
+      if (tensors[i].dataId === v.dataId) same = i;
+    parts.push(`T${v.dtype}[${v.shape.join(',')}]${same < 0 ? '' : `=${same}`}`);
+    tensors.push(v);
+  } else if (Array.isArray(v)) {
+    parts.push('[');
+    for (const item of v) walkArgs(item, tensors, parts);
+    parts.push(']');
+  } else if (v !== null && typeof v === 'object' && isPlainObject(v)) {
+    parts.push('{');
+    for (const [k, item] of Object.entries(v)) {
+      parts.push(JSON.stringify(k));
+      walkArgs(item, tensors, parts);
+    }
+    parts.push('}');
+  } else if (v !== null && (typeof v === 'object' || typeof v === 'function'))
+    parts.push(`O${objectId(v)}`);
+  else parts.push(v === undefined ? 'u' : `${typeof v}:${String(v)}`);
 }
 
 /**
