@@ -474,7 +474,9 @@ export class Trainer {
   /** One predict step in a memory scope: the outputs as a list, those that are inputs cloned. */
   private predictBatch(batch: StepData, xs: readonly Tensor[]): Tensor[] {
     // An output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
-    return tidy(() => asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o)));
+    return tidy(() =>
+      asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o)),
+    );
   }
 
   predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
