@@ -450,13 +450,14 @@ export class Trainer {
       throw new ArgumentError(
         `predict: batchSize must be a positive integer, received ${show(args.batchSize)}`,
       );
+    const n = xs[0]?.shape[0] ?? 0;
+    // Inputs that fit in one batch go to the step as they are: no batch source, slices or concat
+    // (batch-1 inference of a small model takes about 100 µs of kernels, so each µs around them shows).
+    if (n > 0 && n <= batchSize)
+      return single(this.predictBatch({ x: single(xs), y: null, sampleWeight: null }, xs));
     const source = new ArrayBatches({ xs, ys: null, sampleWeight: null }, { batchSize });
     const chunks: Tensor[][] = [];
-    for (const batch of source.epoch())
-      // An output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
-      chunks.push(
-        tidy(() => asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o))),
-      );
+    for (const batch of source.epoch()) chunks.push(this.predictBatch(batch, xs));
     if (chunks.length === 1) return single(chunks[0]);
     const outs = tidy(() =>
       (chunks[0] ?? []).map((_, i) =>
@@ -468,6 +469,14 @@ export class Trainer {
     );
     dispose(chunks);
     return single(outs);
+  }
+
+  /** One predict step in a memory scope: the outputs as a list, those that are inputs cloned. */
+  private predictBatch(batch: StepData, xs: readonly Tensor[]): Tensor[] {
+    // An output that is an input (an identity model) is cloned, so disposing it leaves the input alive.
+    return tidy(() =>
+      asList(this.runPredictStep(batch)).map((o) => (xs.includes(o) ? o.clone() : o)),
+    );
   }
 
   predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {

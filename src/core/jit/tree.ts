@@ -1,4 +1,5 @@
 // nr.jit's view of arguments and results: the tensors inside nested arrays and plain objects, and a key for the rest.
+import type { DataId } from '../../backends/backend.js';
 import { Tensor, Variable } from '../tensor.js';
 
 /** A result's structure with its tensors replaced by their index in the flat list. @example const t: Template = { kind: 'array', items: [{ kind: 'tensor', index: 0 }] }; */
@@ -26,44 +27,64 @@ function objectId(o: object): number {
   return id;
 }
 
+/** Object keys that JSON.stringify would only wrap in quotes (most keys): quoted without it. */
+const PLAIN_KEY = /^[\w$-]*$/;
+
+/** `T<dtype>[<dims>]`, as one string built without the intermediate arrays of join. */
+function tensorPart(t: Tensor): string {
+  const shape = t.shape;
+  let s = `T${t.dtype}[`;
+  for (let i = 0; i < shape.length; i++) s += i === 0 ? `${shape[i]}` : `,${shape[i]}`;
+  return `${s}]`;
+}
+
+/** What flattenArgs gathers while it walks: the tensors, their buffers, and the signature so far. */
+interface ArgsWalk {
+  readonly tensors: Tensor[];
+  readonly ids: DataId[];
+  key: string;
+}
+
+// A module-level function, not a closure: flattenArgs runs on every call of a jitted function.
+function walkArgs(w: ArgsWalk, v: unknown): void {
+  if (w.key.length) w.key += ' ';
+  if (v instanceof Tensor) {
+    const id = v.dataId;
+    if (v instanceof Variable) w.key += `V${v.id}`;
+    else {
+      const same = w.ids.indexOf(id);
+      w.key += same < 0 ? tensorPart(v) : `${tensorPart(v)}=${same}`;
+    }
+    w.tensors.push(v);
+    w.ids.push(id);
+  } else if (Array.isArray(v)) {
+    w.key += '[';
+    for (let i = 0; i < v.length; i++) walkArgs(w, v[i]);
+    w.key += ' ]';
+  } else if (v !== null && typeof v === 'object' && isPlainObject(v)) {
+    w.key += '{';
+    for (const k of Object.keys(v)) {
+      w.key += PLAIN_KEY.test(k) ? ` "${k}"` : ` ${JSON.stringify(k)}`;
+      walkArgs(w, v[k]);
+    }
+    w.key += ' }';
+  } else if (v !== null && (typeof v === 'object' || typeof v === 'function'))
+    w.key += `O${objectId(v)}`;
+  else w.key += v === undefined ? 'u' : `${typeof v}:${String(v)}`;
+}
+
 /**
  * The tensors inside `value` (arrays and plain objects, in order) and a signature of everything else:
  * shapes and dtypes of tensors, which arguments share a buffer, variables by identity, other values as
- * JSON, other objects by identity.
+ * JSON, other objects by identity. It runs on every call of a jitted function (each batch of a
+ * jitCompile step), so the key is one string grown in place: no per-part arrays, Object.entries, or
+ * JSON.stringify of plain keys.
  * @example const { tensors, key } = flattenArgs([x, { training: true }]);
  */
 export function flattenArgs(value: unknown): { tensors: Tensor[]; key: string } {
-  const tensors: Tensor[] = [];
-  const parts: string[] = [];
-  walkArgs(value, tensors, parts);
-  return { tensors, key: parts.join(' ') };
-}
-
-/** flattenArgs's walk (a module function: a closure made per call costs on every jitted call). */
-function walkArgs(v: unknown, tensors: Tensor[], parts: string[]): void {
-  if (v instanceof Variable) {
-    parts.push(`V${v.id}`);
-    tensors.push(v);
-  } else if (v instanceof Tensor) {
-    let same = -1;
-    for (let i = 0; i < tensors.length && same < 0; i++)
-      if (tensors[i].dataId === v.dataId) same = i;
-    parts.push(`T${v.dtype}[${v.shape.join(',')}]${same < 0 ? '' : `=${same}`}`);
-    tensors.push(v);
-  } else if (Array.isArray(v)) {
-    parts.push('[');
-    for (const item of v) walkArgs(item, tensors, parts);
-    parts.push(']');
-  } else if (v !== null && typeof v === 'object' && isPlainObject(v)) {
-    parts.push('{');
-    for (const [k, item] of Object.entries(v)) {
-      parts.push(JSON.stringify(k));
-      walkArgs(item, tensors, parts);
-    }
-    parts.push('}');
-  } else if (v !== null && (typeof v === 'object' || typeof v === 'function'))
-    parts.push(`O${objectId(v)}`);
-  else parts.push(v === undefined ? 'u' : `${typeof v}:${String(v)}`);
+  const w: ArgsWalk = { tensors: [], ids: [], key: '' };
+  walkArgs(w, value);
+  return { tensors: w.tensors, key: w.key };
 }
 
 /**
