@@ -2,8 +2,9 @@
 //
 // A block of BLOCK floats per step stays in L1, so a chain streams its inputs and output through
 // memory once instead of once per op, and dispatches once. Each step runs exactly the code its own
-// kernel runs on wasm (the f32x4 unary and binary kernels, the SIMD casts, otherwise the reference
-// loop), so the fused result is bitwise the unfused one. The blocks run on the calling thread.
+// kernel runs on wasm (the f32x4 unary and binary kernels, the SIMD casts, the predicate kernels for
+// comparisons, bool ops and where, otherwise the reference loop), so the fused result is bitwise the
+// unfused one. The blocks run on the calling thread.
 import type { DType } from '../../core/dtype.js';
 import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
 import type { Storage } from '../cpu/storage.js';
 import type { SimdBroadcast } from './broadcast.js';
 import type { SimdElementwise } from './elementwise.js';
+import type { SimdPredicates } from './predicate.js';
 import type { WasmStore } from './store.js';
 
 /**
@@ -47,6 +49,7 @@ export class WasmFused {
     private readonly simd: SimdElementwise | null,
     private readonly broadcaster: SimdBroadcast | null,
     private readonly table: () => KernelTable,
+    private readonly predicates: SimdPredicates | null = null,
   ) {}
 
   /**
@@ -230,6 +233,10 @@ export class WasmFused {
         return;
       }
     }
+    // comparisons, logical ops, class tests, bool casts and where: the predicate kernels
+    const op = step.kind === 'unary' || step.kind === 'binary' ? step.op : '';
+    const at = args.map((a) => a.at);
+    if (this.predicates?.runAt(step.kind, op, types, step.dtype, at, out.at, len)) return;
     runStep(
       step,
       args.map((a) => a.view),

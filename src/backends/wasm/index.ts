@@ -190,7 +190,13 @@ export class WasmBackend implements Backend {
   private overrides(): KernelOverrides {
     const { simd, store, wasmGemm } = this;
     const { broadcaster, reducer, mover, convs, depthwise, pools, predicates } = this.k;
-    const fused = new WasmFused(store, simd, broadcaster ?? null, () => this.kernels);
+    const fused = new WasmFused(
+      store,
+      simd,
+      broadcaster ?? null,
+      () => this.kernels,
+      predicates ?? null,
+    );
     return {
       unary: ([x], a) =>
         simd?.unary(a.op, x, a.dtype, a.alpha) ?? predicates?.unary(a.op, x) ?? DECLINE,

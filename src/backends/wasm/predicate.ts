@@ -346,6 +346,66 @@ export class SimdPredicates {
     return this.run('where', [cond, a, b], dtype, outShape);
   }
 
+  /**
+   * One contiguous block of a fused step (fused.ts): every operand and the output hold `len` elements at
+   * the given heap byte offsets, read in order (no broadcast). Returns false where the unfused kernel
+   * would decline (the same dtype rules as binary/unary/cast/where), so the caller runs its own loop.
+   * @example p.runAt('binary', 'greater', ['float32', 'float32'], 'bool', [a, b], out, 1024);
+   */
+  runAt(
+    kind: 'unary' | 'binary' | 'cast' | 'where',
+    op: string,
+    types: readonly DType[],
+    dtype: DType,
+    at: readonly number[],
+    outAt: number,
+    len: number,
+  ): boolean {
+    const name = this.blockKernel(kind, op, types, dtype);
+    const fn = name === null ? undefined : this.fns.get(name);
+    if (!fn) return false;
+    const args = new Array<number>(3 * at.length + 3).fill(0);
+    for (let i = 0; i < at.length; i++) {
+      args[3 * i] = at[i];
+      args[3 * i + 1] = 1;
+    }
+    args[3 * at.length] = outAt;
+    args[3 * at.length + 1] = 1;
+    args[3 * at.length + 2] = len;
+    fn(...args);
+    return true;
+  }
+
+  /** The kernel a fused step of these dtypes runs, or null where the unfused op would decline too. */
+  private blockKernel(
+    kind: 'unary' | 'binary' | 'cast' | 'where',
+    op: string,
+    types: readonly DType[],
+    dtype: DType,
+  ): string | null {
+    if (kind === 'binary') {
+      if (types[0] !== types[1]) return null;
+      if (isIn(COMPARE, op) && (types[0] === 'float32' || types[0] === 'int32'))
+        return `${op}_${types[0] === 'int32' ? 'i32' : 'f32'}`;
+      return isIn(LOGICAL, op) && types[0] === 'bool' ? op : null;
+    }
+    if (kind === 'unary')
+      return (isIn(CLASS, op) && types[0] === 'float32') ||
+        (op === 'logicalNot' && types[0] === 'bool')
+        ? op
+        : null;
+    if (kind === 'cast') {
+      const pair = `${types[0]}>${dtype}`;
+      return isIn(CASTS, pair) ? pair : null;
+    }
+    const ok =
+      types[0] === 'bool' &&
+      (dtype === 'float32' || dtype === 'int32') &&
+      types[1] === dtype &&
+      types[2] === dtype;
+    return ok ? 'where' : null;
+  }
+
   private run(name: string, xs: readonly TensorInfo[], dtype: DType, outShape: Shape): DataId {
     const fn = this.fns.get(name);
     if (!fn) throw new Error(`wasm: predicate kernel ${name} missing`);
