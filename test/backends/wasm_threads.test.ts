@@ -206,7 +206,10 @@ describe('wasm threads', () => {
       const run = (b: Backend): Float32Array => {
         const n = shape.reduce((x, y) => x * y, 1);
         const x: TensorInfo = {
-          dataId: b.write(randomValues(n, 3).map((v) => v * 30), 'float32'),
+          dataId: b.write(
+            randomValues(n, 3).map((v) => v * 30),
+            'float32',
+          ),
           shape,
           dtype: 'float32',
         };

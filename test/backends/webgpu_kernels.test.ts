@@ -38,7 +38,12 @@ if (testBackends().includes('webgpu')) {
 const programs = ctx ? new Programs(ctx) : null;
 const host: GpuProgramHost | null =
   ctx && programs
-    ? { dispatch: (s) => programs.run(s), dispatchMany: (s) => programs.runMany(s), free: (id) => programs.free(id), gpu: ctx.info }
+    ? {
+        dispatch: (s) => programs.run(s),
+        dispatchMany: (s) => programs.runMany(s),
+        free: (id) => programs.free(id),
+        gpu: ctx.info,
+      }
     : null;
 const ref = new CpuStore('float64');
 
