@@ -13,7 +13,9 @@ if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
  * optimizers/state, metrics/registry: no kernel of their own); adam_fused, which picks its backends
  * itself; metrics/metric, which picks cpu-async itself and whose 19,000 metric updates queue about
  * 1.5 minutes of SwiftShader work; losses/loss_api, whose custom loss stays registered in the shared
- * process (isolate: false) and breaks losses/fixtures' "covers every loss class". Long fits inside
+ * process (isolate: false) and breaks losses/fixtures' "covers every loss class"; layers/recurrent_steps,
+ * which reads synchronously and counts kernels on the default backend (its per-backend part runs on webgpu
+ * in the default project). Long fits inside
  * the listed files are marked heavyOnDefault() (test/helpers/check_op.ts) and run on the CPU only.
  */
 const ON_WEBGPU = [
@@ -30,6 +32,9 @@ const ON_WEBGPU_PROJECT = {
   test: {
     name: 'webgpu',
     include: ON_WEBGPU,
+    // reads with dataSync and counts unfused kernels on the default backend; its per-backend part
+    // (describe.each over testBackends()) runs on webgpu in the default project already
+    exclude: ['test/layers/recurrent_steps.test.ts'],
     // One process runs the files in turn, so each WGSL pipeline compiles once per run, not
     // once per file (SwiftShader takes ~0.1 s a pipeline: most of this project's time).
     isolate: false,
