@@ -45,9 +45,15 @@ const ON_WEBGPU_PROJECT = {
 
 /**
  * Suites too long for `npm test`'s 10-minute budget on CI's 2 cores, run by `npm run test:long` (a step of
- * .ci/run after `npm test`): the browser lesson drives a whole page in Chromium (about 80 s of test time).
+ * .ci/run after `npm test`): the browser lesson drives a whole page in Chromium (about 80 s of test time);
+ * the wasm SIMD math's ulp sweeps over millions of float32 bit patterns (about 45 s); a 1,000-step fit per
+ * backend that checks memory stays flat (about 16 s).
  */
-const LONG = ['test/browser/lesson.test.ts'];
+const LONG = [
+  'test/browser/lesson.test.ts',
+  'test/backends/wasm_math.test.ts',
+  'test/backends/fit_memory.test.ts',
+];
 
 /**
  * The conformance, layer, autograd, loss, optimizer and training suites a second time with lazy fusion forced on
