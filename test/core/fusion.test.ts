@@ -1,31 +1,13 @@
 // Lazy elementwise fusion: which chains fuse and where they stop (dispatches counted at the backend), same values with fusion on and off, exact memory, gradients.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
-import type { KernelAttrs, KernelName, TensorInfo } from '../../src/backends/backend.js';
 import { MAX_FUSED_INPUTS, MAX_FUSED_STEPS } from '../../src/core/fusion/lazy.js';
 import { checkGradient, rng, testBackends } from '../helpers/check_op.js';
+import { dispatchedAsync } from '../helpers/kernel_calls.js';
 
-/** The kernels `fn` dispatches on the current backend, by name (the backend's run wrapped meanwhile). */
-async function dispatches(fn: () => void | Promise<void>): Promise<string[]> {
-  const b = nr.backend();
-  const run = b.run;
-  const bound = run.bind(b);
-  const seen: string[] = [];
-  b.run = <K extends KernelName>(
-    kernel: K,
-    inputs: readonly TensorInfo[],
-    attrs: KernelAttrs[K],
-  ) => {
-    seen.push(kernel);
-    return bound(kernel, inputs, attrs);
-  };
-  try {
-    await fn();
-  } finally {
-    b.run = run;
-  }
-  return seen;
-}
+/** The kernels `fn` dispatches on the current backend, by name. */
+const dispatches = (fn: () => void | Promise<void>): Promise<string[]> =>
+  dispatchedAsync(nr.backend(), fn);
 
 function values(n: number, seed: number, lo = -2, hi = 2): number[] {
   const r = rng(seed);

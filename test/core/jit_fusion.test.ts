@@ -2,10 +2,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { ENGINE } from '../../src/core/engine.js';
-import type { KernelAttrs, KernelName, TensorInfo } from '../../src/backends/backend.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
 import { testBackends } from '../helpers/check_op.js';
+import { interceptKernels } from '../helpers/kernel_calls.js';
 
 /** What a replay dispatched: each kernel's name, and for 'fused' its step ops and outputs. */
 interface Dispatch {
@@ -16,15 +16,8 @@ interface Dispatch {
 
 /** Runs `f` once with every backend dispatch written down (the backend's run wrapped meanwhile). */
 function dispatches(f: () => void): Dispatch[] {
-  const b = nr.backend();
-  const run = b.run;
-  const bound = run.bind(b);
   const seen: Dispatch[] = [];
-  b.run = <K extends KernelName>(
-    kernel: K,
-    inputs: readonly TensorInfo[],
-    attrs: KernelAttrs[K],
-  ) => {
+  const restore = interceptKernels(nr.backend(), (kernel, attrs) => {
     const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
     seen.push(
       program
@@ -37,12 +30,11 @@ function dispatches(f: () => void): Dispatch[] {
           }
         : { kernel },
     );
-    return bound(kernel, inputs, attrs);
-  };
+  });
   try {
     f();
   } finally {
-    b.run = run;
+    restore();
   }
   return seen;
 }

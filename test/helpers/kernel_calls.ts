@@ -85,26 +85,59 @@ export function calls(b: Backend) {
 }
 
 /**
- * The kernels `fn` dispatches on backend `b`, by name, in order (the backend's one entry point wrapped
- * meanwhile): for tests of how many kernels an op or a gradient costs.
- * @example const seen = dispatched(nr.backend(), () => x.neg()); // ['unary']
+ * Wraps backend `b`'s one entry point so `onRun` sees every kernel it dispatches (name and attributes);
+ * returns the function that puts the entry point back.
+ * @example const restore = interceptKernels(b, (k) => seen.push(k)); try { f(); } finally { restore(); }
  */
-export function dispatched(b: Backend, fn: () => void): string[] {
+export function interceptKernels(
+  b: Backend,
+  onRun: (kernel: KernelName, attrs: object) => void,
+): () => void {
   const run = b.run;
   const bound = run.bind(b);
-  const seen: string[] = [];
   b.run = <K extends KernelName>(
     kernel: K,
     inputs: readonly TensorInfo[],
     attrs: KernelAttrs[K],
   ) => {
-    seen.push(kernel);
+    onRun(kernel, attrs);
     return bound(kernel, inputs, attrs);
   };
+  return () => {
+    b.run = run;
+  };
+}
+
+/**
+ * The kernels `fn` dispatches on backend `b`, by name, in order (the backend's one entry point wrapped
+ * meanwhile): for tests of how many kernels an op or a gradient costs.
+ * @example const seen = dispatched(nr.backend(), () => x.neg()); // ['unary']
+ */
+export function dispatched(b: Backend, fn: () => void): string[] {
+  const seen: string[] = [];
+  const restore = interceptKernels(b, (kernel) => seen.push(kernel));
   try {
     fn();
   } finally {
-    b.run = run;
+    restore();
+  }
+  return seen;
+}
+
+/**
+ * `dispatched` for a function that awaits (reads values): the entry point stays wrapped until it settles.
+ * @example const seen = await dispatchedAsync(nr.backend(), async () => { await x.neg().data(); });
+ */
+export async function dispatchedAsync(
+  b: Backend,
+  fn: () => void | Promise<void>,
+): Promise<string[]> {
+  const seen: string[] = [];
+  const restore = interceptKernels(b, (kernel) => seen.push(kernel));
+  try {
+    await fn();
+  } finally {
+    restore();
   }
   return seen;
 }
