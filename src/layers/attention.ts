@@ -6,6 +6,7 @@ import { type Config, configAs } from '../core/serialization.js';
 import type { Tensor, Variable } from '../core/tensor.js';
 import type { Initializer } from '../initializers/index.js';
 import { range } from '../ops/creation.js';
+import { matMulWith } from '../ops/matmul.js';
 import { dropout } from '../ops/nn.js';
 import type { Regularizer } from '../regularizers/index.js';
 import { specOf } from './core.js';
@@ -32,6 +33,12 @@ export interface AttentionCallArgs extends CallArgs {
 }
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** x · w (+ bias, flattened): the bias rides in the product's kernel, as in Dense. */
+function product(x: Tensor, w: Tensor, bias: Variable | undefined): Tensor {
+  if (!bias) return x.matMul(w);
+  return matMulWith(x, w, false, false, { bias: bias.reshape([-1]), activation: 'linear' });
+}
 
 function rate(owner: string, v: unknown): number {
   if (v === undefined) return 0;
@@ -258,9 +265,8 @@ export class MultiHeadAttention extends Layer {
   private project(name: string, x: Tensor): Tensor {
     const kernel = this.kernels.get(name) as Variable;
     const [d, h, dh] = kernel.shape;
-    let y = x.reshape([-1, d]).matMul(kernel.reshape([d, h * dh]));
     const bias = this.biases.get(name);
-    if (bias) y = y.add(bias.reshape([h * dh]));
+    const y = product(x.reshape([-1, d]), kernel.reshape([d, h * dh]), bias);
     return y.reshape([...x.shape.slice(0, -1), h, dh]);
   }
 
@@ -309,11 +315,11 @@ export class MultiHeadAttention extends Layer {
     const unflat = context.reshape([...batchShape, h, ...tDims, this.valueDim]).transpose(inverse);
     const outKernel = this.kernels.get('attention_output') as Variable;
     const outShape = outKernel.shape.slice(2);
-    let out = unflat
-      .reshape([-1, h * this.valueDim])
-      .matMul(outKernel.reshape([h * this.valueDim, size(outShape)]));
-    const outBias = this.biases.get('attention_output');
-    if (outBias) out = out.add(outBias.reshape([-1]));
+    const out = product(
+      unflat.reshape([-1, h * this.valueDim]),
+      outKernel.reshape([h * this.valueDim, size(outShape)]),
+      this.biases.get('attention_output'),
+    );
     const output = out.reshape([...query.shape.slice(0, -1), ...outShape]);
     return (kwargs.returnAttentionScores ?? this.returnAttentionScores)
       ? [output, probs.reshape(scoresShape)]
