@@ -13,7 +13,6 @@ import {
   normalizeAxis,
   shapesEqual,
   sizeOf,
-  stridesOf,
   type Shape,
 } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
@@ -21,6 +20,7 @@ import { toTensor, toTensorAny } from './convert.js';
 import { conj } from './complex_view.js';
 import { tidy } from '../core/memory.js';
 import { sumToShape } from './reduce_util.js';
+import { broadcastView, sliceView, transposeView } from '../core/strided.js';
 import { withGradient } from '../autograd/grad.js';
 
 type Operand = Tensor | TensorLike;
@@ -416,18 +416,6 @@ function splitSizes(sizes: readonly number[], d: number): number[] {
   return sizes.map((v) => (v === -1 ? d - known : v));
 }
 
-/** Flat offset and element strides of a (possibly negative-step) slice of a row-major buffer. */
-function sliceGeometry(
-  shape: Shape,
-  begin: readonly number[],
-  steps: readonly number[],
-): { offset: number; strides: number[] } {
-  const base = stridesOf(shape);
-  let offset = 0;
-  for (let i = 0; i < shape.length; i++) offset += begin[i] * base[i];
-  return { offset, strides: base.map((s, i) => s * steps[i]) };
-}
-
 export const movementRules = {
   reshape: {
     forward: (_b, [x], { shape }) => [{ dataId: x.dataId, shape, dtype: x.dtype }],
@@ -435,9 +423,8 @@ export const movementRules = {
   },
   transpose: {
     forward: (b, [x], { perm }) => {
-      const base = stridesOf(x.shape);
       const shape = perm.map((p) => x.shape[p]);
-      const strides = perm.map((p) => base[p]);
+      const { strides } = transposeView(x.shape, perm);
       return one(
         b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
         shape,
@@ -453,7 +440,7 @@ export const movementRules = {
   },
   slice: {
     forward: (b, [x], { begin, size, strides }) => {
-      const g = sliceGeometry(x.shape, begin, strides);
+      const g = sliceView(x.shape, begin, strides);
       return one(
         b.run('copyStrided', [x], { outShape: size, offset: g.offset, strides: g.strides }),
         size,
@@ -466,7 +453,7 @@ export const movementRules = {
   },
   sliceGrad: {
     forward: (b, [dy], { shape, begin, strides }) => {
-      const g = sliceGeometry(shape, begin, strides);
+      const g = sliceView(shape, begin, strides);
       return one(
         b.run('scatterStrided', [dy], {
           size: sizeOf(shape),
@@ -483,11 +470,7 @@ export const movementRules = {
   },
   broadcastTo: {
     forward: (b, [x], { shape }) => {
-      const base = stridesOf(x.shape);
-      const lead = shape.length - x.shape.length;
-      const strides = shape.map((d, i) =>
-        i < lead || x.shape[i - lead] !== d ? 0 : base[i - lead],
-      );
+      const { strides } = broadcastView(x.shape, shape);
       return one(
         b.run('copyStrided', [x], { outShape: shape, offset: 0, strides }),
         shape,

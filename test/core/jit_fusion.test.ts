@@ -188,6 +188,56 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose([x, y]);
     });
 
+    it('slices read only by elementwise steps are not copied: the fused kernel reads the view', async () => {
+      const x = nr.tensor([0.5, -1, 2, 0.25, 1, -0.5], [2, 3]);
+      const w = nr.tensor(
+        Array.from({ length: 24 }, (_, i) => ((i * 7) % 11) / 5 - 1),
+        [3, 8],
+      );
+      // an LSTM's gates: one product, sliced into parts read by elementwise steps
+      const gates = (x: nr.Tensor, w: nr.Tensor) => {
+        const z = x.matMul(w);
+        const part = (k: number) => z.slice([0, 2 * k], [2, 2]);
+        return part(1).sigmoid().mul(part(2).tanh()).add(part(0).sigmoid()).mul(part(3).sigmoid());
+      };
+      const r = await compare(gates, [x, w]);
+      expect(r.replayed).toEqual(r.eager);
+      expect(names(r.seen)).toEqual(['matMul', 'fused']);
+      nr.dispose([x, w]);
+    });
+
+    it('a transpose or reversed slice read by elementwise steps is read in place, also when broadcast', async () => {
+      const x = nr.tensor([1, -2, 3, -4, 5, -6], [2, 3]);
+      const y = nr.tensor([0.5, 1, 1.5, 2, 2.5, 3], [3, 2]);
+      const t = (x: nr.Tensor, y: nr.Tensor) => x.transpose([1, 0]).mul(y).abs();
+      const a = await compare(t, [x, y]);
+      expect(a.replayed).toEqual(a.eager);
+      expect(names(a.seen)).toEqual(['fused']);
+      // a reversed column (negative stride) broadcast along the columns of z
+      const z = nr.tensor(
+        Array.from({ length: 12 }, (_, i) => i - 5.5),
+        [3, 4],
+      );
+      const col = nr.tensor([0.5, -1.5, 2], [3, 1]);
+      const rev = (col: nr.Tensor, z: nr.Tensor) => nr.reverse(col, 0).add(z).exp();
+      const b = await compare(rev, [col, z]);
+      expect(b.replayed).toEqual(b.eager);
+      expect(names(b.seen)).toEqual(['fused']);
+      nr.dispose([x, y, z, col]);
+    });
+
+    it('a view also read by another kernel is still copied once for it', async () => {
+      const x = nr.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+      const f = (x: nr.Tensor): nr.Tensor[] => {
+        const t = x.transpose([1, 0]);
+        return [t.exp(), t.sum(0)];
+      };
+      const r = await compare(f, [x]);
+      expect(r.replayed).toEqual(r.eager);
+      expect(names(r.seen).filter((k) => k === 'copyStrided')).toHaveLength(1);
+      nr.dispose(x);
+    });
+
     it('a step reached through a reshape joins a group only where it broadcasts nothing', async () => {
       const x = nr.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [4, 3]);
       const w = nr.tensor([0.5, -1, 2, 0.25, 1, -0.5], [3, 2]);

@@ -6,12 +6,16 @@
 // its output once instead of once per step.
 import type { DType } from '../../core/dtype.js';
 import { BINARY, UNARY } from '../../core/elementwise_table.js';
-import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
+import {
+  type FusedProgram,
+  type FusedStep,
+  inputLayout,
+  programOutputs,
+} from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { SomeHostKernels } from '../kernel_table.js';
-import { broadcastStrides } from './elementwise.js';
 import type { CpuHost, KernelStore, Storage } from './storage.js';
 
 /** Elements per block: 4 KB per float32 scratch array. */
@@ -35,7 +39,11 @@ function gatherSimple(
   const lastBroadcast = strides[rank - 1] === 0;
   let d = rank - 1;
   let tail = 1;
-  while (d >= 0 && (strides[d] === 0 || outShape[d] === 1) === lastBroadcast) tail *= outShape[d--];
+  while (d >= 0 && (strides[d] === 0 || outShape[d] === 1) === lastBroadcast) {
+    // the copied tail must be contiguous (a transpose or slice view is not)
+    if (!lastBroadcast && outShape[d] !== 1 && strides[d] !== tail) return false;
+    tail *= outShape[d--];
+  }
   // the leading dims must all be of the other status (contiguous, or all broadcast)
   let expected = lastBroadcast ? 1 : tail;
   for (let k = d; k >= 0; k--) {
@@ -70,9 +78,9 @@ function gatherSimple(
 }
 
 /**
- * dst[0, len) = src at the output positions [o, o + len) of a general broadcast (strides from
- * broadcastStrides); the wasm fused kernel uses it too.
- * @example gatherBlock(src, broadcastStrides([3, 1], [3, 4]), [3, 4], 0, 12, dst);
+ * dst[0, len) = src at the output positions [o, o + len) of a general broadcast or strided view
+ * (strides over the output's axes and a start offset: inputLayout); the wasm fused kernel uses it too.
+ * @example gatherBlock(src, [1, 0], [3, 4], 0, 12, dst); // a [3, 1] column repeated over 4 columns
  */
 export function gatherBlock(
   src: Storage,
@@ -81,19 +89,20 @@ export function gatherBlock(
   o: number,
   len: number,
   dst: Storage,
+  offset = 0,
 ): void {
   const rank = outShape.length;
   if (rank === 0) {
-    dst.fill(src[0], 0, len);
+    dst.fill(src[offset], 0, len);
     return;
   }
-  if (gatherSimple(src, strides, outShape, o, len, dst)) return;
+  if (offset === 0 && gatherSimple(src, strides, outShape, o, len, dst)) return;
   // runs along the innermost dim: a fill where it broadcasts, a copy where it is contiguous
   const inner = outShape[rank - 1];
   const step = strides[rank - 1];
   const idx = new Array<number>(rank).fill(0);
   let rest = o;
-  let off = 0;
+  let off = offset;
   for (let d = rank - 1; d >= 0; d--) {
     idx[d] = rest % outShape[d];
     rest = Math.floor(rest / outShape[d]);
@@ -242,8 +251,8 @@ export function fused(
     if (p === 's') a.fill(srcs[i][0]);
     return a;
   });
-  const strides = inputs.map((t, i) =>
-    program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
+  const layouts = inputs.map((t, i) =>
+    program.patterns[i] === 'b' ? inputLayout(program, i, t.shape, outShape) : null,
   );
   const last = program.steps.length - 1;
   const plan = planScratch(program);
@@ -260,7 +269,8 @@ export function fused(
       const tmp = scratch[i];
       if (p === 'f' || !tmp) slots[i] = srcs[i].subarray(o, o + len);
       else {
-        if (p === 'b') gatherBlock(srcs[i], strides[i], outShape, o, len, tmp);
+        const at = layouts[i];
+        if (at) gatherBlock(srcs[i], at.strides, outShape, o, len, tmp, at.offset);
         slots[i] = tmp;
       }
     }

@@ -6,11 +6,15 @@
 // comparisons, bool ops and where, otherwise the reference loop), so the fused result is bitwise the
 // unfused one. The blocks run on the calling thread.
 import type { DType } from '../../core/dtype.js';
-import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
+import {
+  type FusedProgram,
+  type FusedStep,
+  inputLayout,
+  programOutputs,
+} from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, KernelTable, TensorInfo } from '../backend.js';
-import { broadcastStrides } from '../cpu/elementwise.js';
 import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
 import type { Storage } from '../cpu/storage.js';
 import type { SimdBroadcast } from './broadcast.js';
@@ -67,7 +71,18 @@ export class WasmFused {
     const table = this.table();
     const base = inputs.length + constants.length;
     const made: DataId[] = [];
-    const slots: TensorInfo[] = [...inputs];
+    // an input read through a view (an absorbed transpose or slice) is copied out first
+    const slots: TensorInfo[] = inputs.map((t, i) => {
+      const v = program.views?.[i];
+      if (!v) return t;
+      const id = table.copyStrided([t], {
+        outShape: v.shape,
+        offset: v.view.offset,
+        strides: v.view.strides,
+      });
+      made.push(id);
+      return { dataId: id, shape: v.shape, dtype: t.dtype };
+    });
     program.constants.forEach((dt, k) => {
       const id = s.allocRaw(dt, 1);
       s.get(id)[0] = constants[k];
@@ -149,8 +164,8 @@ export class WasmFused {
         ...program.constants,
         ...program.steps.map((st) => st.dtype),
       ];
-      const strides = inputs.map((t, i) =>
-        program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
+      const layouts = inputs.map((t, i) =>
+        program.patterns[i] === 'b' ? inputLayout(program, i, t.shape, outShape) : null,
       );
       inputs.forEach((_, i) => {
         const f = fixed[i];
@@ -171,8 +186,8 @@ export class WasmFused {
             const b = bytesOf(program.inputs[i]);
             slots[i] = { view: srcs[i].subarray(o, o + len), at: srcAt[i] + o * b };
           } else {
-            if (program.patterns[i] === 'b')
-              gatherBlock(srcs[i], strides[i], outShape, o, len, f.view);
+            const at = layouts[i];
+            if (at) gatherBlock(srcs[i], at.strides, outShape, o, len, f.view, at.offset);
             slots[i] = f;
           }
         }

@@ -284,11 +284,13 @@ ${main1D(WG)}
 
 /**
  * Index math of a broadcast over `rank` dims (@example broadcastIndex(2, 3)): uniforms hold [n, outShape, strides of each input...];
- * declares `o<k>: u32` offsets for each input k.
+ * declares `o<k>: u32` offsets for each input k, starting at 0 or, with `offsetsAt`, at uniform
+ * offsetsAt + k (strided views; negative strides wrap in u32 and come out right modulo 2^32).
  */
-export function broadcastIndex(rank: number, inputs: number): string {
+export function broadcastIndex(rank: number, inputs: number, offsetsAt?: number): string {
   const lines = [`  var rem = i;`];
-  for (let k = 0; k < inputs; k++) lines.push(`  var o${k} = 0u;`);
+  for (let k = 0; k < inputs; k++)
+    lines.push(`  var o${k} = ${offsetsAt === undefined ? '0u' : `uu(${offsetsAt + k}u)`};`);
   lines.push(`  for (var d = ${rank - 1}; d >= 0; d--) {
     let dim = uu(1u + u32(d));
     let c = rem % dim;

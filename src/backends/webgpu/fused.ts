@@ -5,10 +5,14 @@
 // values are rounded and converted as the unfused chain stores them.
 import type { DType } from '../../core/dtype.js';
 import { BINARY, type BinaryRow, UNARY, type UnaryRow } from '../../core/elementwise_table.js';
-import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
+import {
+  type FusedProgram,
+  type FusedStep,
+  inputLayout,
+  programOutputs,
+} from '../../core/fusion/program.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
-import { broadcastStrides } from '../cpu/elementwise.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 import {
   binaryNanGuard,
@@ -136,7 +140,7 @@ ${uniformDecl(n + written.length, words)}
 ${parts.map((p) => p.fn).join('\n')}
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
-${general ? broadcastIndex(rank, n) : ''}
+${general ? broadcastIndex(rank, n, program.views ? 1 + rank * (n + 1) : undefined) : ''}
 ${body.join('\n')}
 ${written.map((j, k) => `  ys${k}[i] = v${j};`).join('\n')}
 }`;
@@ -158,9 +162,12 @@ export function fused(
 ): DataId[] {
   const n = sizeOf(outShape);
   const general = program.patterns.includes('b');
+  const layouts = general ? inputs.map((t, i) => inputLayout(program, i, t.shape, outShape)) : [];
   const words: (number | { f: number })[] = general
-    ? [n, ...outShape, ...inputs.flatMap((t) => broadcastStrides(t.shape, outShape))]
+    ? [n, ...outShape, ...layouts.flatMap((l) => l.strides)]
     : [n];
+  // inputs read through a view start at an offset (after the strides; see broadcastIndex)
+  if (program.views) words.push(...layouts.map((l) => l.offset));
   const constAt = words.length;
   program.constants.forEach((dt, k) =>
     words.push(dt === 'float32' ? { f: constants[k] } : constants[k]),

@@ -2,7 +2,8 @@
 import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
 import type { DType } from '../dtype.js';
 import type { BinaryOp, UnaryOp } from '../elementwise_table.js';
-import { sizeOf, type Shape } from '../shape.js';
+import { sizeOf, type Shape, stridesOf } from '../shape.js';
+import { type StridedView, viewStridesFor } from '../strided.js';
 
 /**
  * One step of a fused program. `args` are slots: the inputs, then the scalar constants, then the
@@ -42,6 +43,12 @@ export interface FusedProgram {
    * nothing is computed twice; the lazy fusion of eager ops writes one.
    */
   readonly outputs?: readonly number[];
+  /**
+   * Per input, the strided view it is read through (nr.jit's fusion absorbs a transpose or slice into
+   * its readers), or null: the input's own shape broadcast to the output. Inputs with a view have the
+   * pattern 'b'; the view's shape broadcasts to the output's (numpy rules).
+   */
+  readonly views?: readonly ({ readonly shape: Shape; readonly view: StridedView } | null)[];
 }
 
 /** What a pending node computes from its operands. @example const op: PendingOp = { kind: 'binary', op: 'add' }; */
@@ -208,16 +215,18 @@ export function fusedStep(op: PendingOp, dtype: DType, args: readonly number[]):
  * @example const p = makeProgram([{ shape: [4], dtype: 'float32' }], [], [exp], [4]);
  */
 export function makeProgram(
-  inputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
+  inputs: readonly { readonly shape: Shape; readonly dtype: DType; readonly view?: StridedView }[],
   constants: readonly DType[],
   steps: readonly FusedStep[],
   outShape: Shape,
   outputs?: readonly number[],
 ): FusedProgram {
   const outSize = sizeOf(outShape);
-  const patterns = inputs.map((t) => patternOf(t.shape, outSize));
+  const patterns = inputs.map((t) => (t.view ? 'b' : patternOf(t.shape, outSize)));
+  const viewKey = (v: StridedView | undefined): string =>
+    v ? `@${v.offset}/${v.strides.join(',')}` : '';
   const general = patterns.includes('b')
-    ? `@${outShape.join('x')}:${inputs.map((t) => t.shape.join('x')).join(';')}`
+    ? `@${outShape.join('x')}:${inputs.map((t) => t.shape.join('x') + viewKey(t.view)).join(';')}`
     : '';
   const written = outputs && !isLastOnly(outputs, steps.length) ? `>${outputs.join(',')}` : '';
   const key = `${inputs.map((t, i) => `${t.dtype}.${patterns[i]}`).join(',')};${constants.join(',')}|${steps.map(stepKey).join(' ')}${general}${written}`;
@@ -228,7 +237,31 @@ export function makeProgram(
     constants,
     steps,
   };
-  return written ? { ...program, outputs } : program;
+  const views = inputs.some((t) => t.view)
+    ? inputs.map((t) => (t.view ? { shape: t.shape, view: t.view } : null))
+    : undefined;
+  const withViews = views ? { ...program, views } : program;
+  return written ? { ...withViews, outputs } : withViews;
+}
+
+/**
+ * Where a program's input i is read, over the output's axes: strides (0 where it broadcasts) and a
+ * start offset into its buffer (`shape` is the buffer's shape as the kernel is given it).
+ * @example inputLayout(p, 0, [3, 1], [3, 4]) // { strides: [1, 0], offset: 0 } for an input without a view
+ */
+export function inputLayout(
+  program: FusedProgram,
+  i: number,
+  shape: Shape,
+  outShape: Shape,
+): { strides: number[]; offset: number } {
+  const v = program.views?.[i];
+  if (!v)
+    return {
+      strides: viewStridesFor(shape, { offset: 0, strides: stridesOf(shape) }, outShape),
+      offset: 0,
+    };
+  return { strides: viewStridesFor(v.shape, v.view, outShape), offset: v.view.offset };
 }
 
 function isLastOnly(outputs: readonly number[], steps: number): boolean {

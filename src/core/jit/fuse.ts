@@ -74,31 +74,48 @@ type Operand =
   | { readonly kind: 'input'; readonly ref: SlotRef }
   | { readonly kind: 'constant'; readonly value: number; readonly dtype: DType };
 
+/** Whether two refs read the same values: one buffer, under one shape, dtype and view. */
+function sameRef(a: SlotRef, b: SlotRef): boolean {
+  if (a.slot !== b.slot || a.dtype !== b.dtype || !shapesEqual(a.shape, b.shape)) return false;
+  if (!a.view || !b.view) return a.view === b.view;
+  return (
+    a.view.offset === b.view.offset && a.view.strides.every((s, k) => s === b.view?.strides[k])
+  );
+}
+
+/** A ref's identity as a string (for counting distinct inputs). */
+function refKey(r: SlotRef): string {
+  const view = r.view ? `@${r.view.offset}/${r.view.strides.join(',')}` : '';
+  return `${r.slot}:${r.dtype}:${r.shape.join('x')}${view}`;
+}
+
 /**
- * The steps with each elementwise step reading the source of a broadcastTo instead of its copy (a fused
- * kernel broadcasts its inputs itself), and the broadcastTo steps nothing reads any more dropped.
- * `absorbed` gets the indices (in the returned list) of the elementwise steps that were changed: their
- * recorded kernel no longer applies, they must run as fused programs.
+ * The steps with each elementwise step reading the source of a broadcastTo, transpose or slice instead
+ * of its copy (a fused kernel reads a broadcast or a strided view of its input itself), and the copies
+ * nothing reads any more dropped. `absorbed` gets the indices (in the returned list) of the elementwise
+ * steps that were changed: their recorded kernel no longer applies, they must run as fused programs.
  */
-function absorbBroadcasts(
+function absorbViews(
   steps: readonly Step[],
   kept: ReadonlySet<number>,
   absorbed: Set<number>,
   maxElements: number,
 ): Step[] {
-  const copyOf = new Map<number, { from: SlotRef; to: SlotRef }>();
+  const copyOf = new Map<number, { step: Step; from: SlotRef; to: SlotRef }>();
   for (const step of steps)
-    if (step.prim === 'broadcastTo' && step.fresh[0] && step.inputs.length === 1)
-      copyOf.set(step.outputs[0].slot, { from: step.inputs[0], to: step.outputs[0] });
+    if (step.view && step.fresh[0] && step.inputs.length === 1 && !step.inputs[0].view)
+      copyOf.set(step.outputs[0].slot, { step, from: step.inputs[0], to: step.outputs[0] });
   if (!copyOf.size) return [...steps];
   const rewritten = steps.map((step): Step => {
     if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return step;
     let changed = false;
-    const inputs = step.inputs.map((r) => {
+    const inputs = step.inputs.map((r): SlotRef => {
       const c = copyOf.get(r.slot);
       if (!c || !shapesEqual(c.to.shape, r.shape) || c.from.dtype !== r.dtype) return r;
       changed = true;
-      return c.from;
+      // a broadcast's source broadcasts by shape alone; a transpose or slice is read through its view
+      if (c.step.prim === 'broadcastTo') return c.from;
+      return { slot: c.from.slot, shape: r.shape, dtype: r.dtype, view: c.step.view };
     });
     return changed ? { ...step, inputs } : step;
   });
@@ -127,7 +144,7 @@ export function fuseSteps(
   maxElements: number,
 ): Step[] {
   const absorbed = new Set<number>();
-  const steps = absorbBroadcasts(given, kept, absorbed, maxElements);
+  const steps = absorbViews(given, kept, absorbed, maxElements);
   const readers = readersOf(steps, kept);
   const producer = new Map<number, number>();
   const groupOf = new Int32Array(steps.length).fill(-1);
@@ -160,7 +177,8 @@ export function fuseSteps(
       if (full && !shapesEqual(own, shape))
         for (const r of step.inputs) {
           const n = sizeOf(r.shape);
-          if (n !== 1 && n !== sizeOf(shape)) return false;
+          // (a view is indexed by the group's axes, not by position)
+          if (r.view || (n !== 1 && n !== sizeOf(shape))) return false;
         }
       let outside = false;
       for (const reader of readers.get(slot) ?? []) {
@@ -181,7 +199,7 @@ export function fuseSteps(
         if (p !== undefined && inside.has(p)) continue;
         const o = operandOf(r);
         if (o.kind === 'constant') values.add(`${o.dtype}:${o.value}`);
-        else inputs.add(`${r.slot}:${r.dtype}:${r.shape.join('x')}`);
+        else inputs.add(refKey(r));
       }
     }
     return (
@@ -245,9 +263,7 @@ function fusedGroup(
         if (k < 0) k = constants.push({ value: o.value, dtype: o.dtype }) - 1;
         return -(1 + k);
       }
-      let k = inputs.findIndex(
-        (x) => x.slot === r.slot && x.dtype === r.dtype && shapesEqual(x.shape, r.shape),
-      );
+      let k = inputs.findIndex((x) => sameRef(x, r));
       if (k < 0) k = inputs.push(r) - 1;
       return k;
     });

@@ -7,6 +7,7 @@ import { describeElementwise, type Elementwise } from '../fusion/lazy.js';
 import type { Primitive, PrimitiveAttrs, Produced } from '../primitives.js';
 import type { Shape } from '../shape.js';
 import { sizeOf } from '../shape.js';
+import { broadcastView, sliceView, type StridedView, transposeView } from '../strided.js';
 import { type Tensor, Variable } from '../tensor.js';
 
 /** A buffer read by a step, as the kernel sees it (the same buffer may be read under several shapes: views). @example const r: SlotRef = { slot: 0, shape: [2, 3], dtype: 'float32' }; */
@@ -14,6 +15,8 @@ export interface SlotRef {
   readonly slot: number;
   readonly shape: Shape;
   readonly dtype: DType;
+  /** A fused kernel reads the buffer through this view (a transpose or slice it absorbed); `shape` is the view's. */
+  readonly view?: StridedView;
 }
 
 /** Where a slot's buffer comes from at replay. @example const s: SlotSource = { kind: 'input', index: 0 }; */
@@ -41,6 +44,23 @@ export interface Step {
   readonly fresh: readonly boolean[];
   /** What the step computes where a fused kernel can run it (an elementwise primitive), else null. */
   readonly elementwise: Elementwise | null;
+  /** For a transpose, slice or broadcastTo: where each output element lies in the input's buffer (fusion reads it in place). */
+  readonly view?: StridedView;
+}
+
+/** The view a movement primitive's output is of its input, or undefined for other primitives. */
+function viewOf<P extends Primitive>(
+  prim: P,
+  input: Shape | undefined,
+  attrs: PrimitiveAttrs[P],
+  output: Shape | undefined,
+): StridedView | undefined {
+  if (!input || !output) return undefined;
+  if (prim === 'transpose' && 'perm' in attrs) return transposeView(input, attrs.perm);
+  if (prim === 'slice' && 'begin' in attrs && 'strides' in attrs)
+    return sliceView(input, attrs.begin, attrs.strides);
+  if (prim === 'broadcastTo') return broadcastView(input, output);
+  return undefined;
 }
 
 /**
@@ -192,6 +212,10 @@ export class Recorder implements EngineRecorder {
       outputs: outs,
       fresh,
       elementwise,
+      view:
+        fresh[0] && outs.length === 1
+          ? viewOf(prim, ins[0]?.shape, attrs, outs[0].shape)
+          : undefined,
     });
   }
 
