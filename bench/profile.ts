@@ -96,4 +96,4 @@ const print = (m: Map<string, { calls: number; ms: number }>, n: number): void =
 console.log('-- per primitive');
 print(byPrim, 20);
 console.log('-- per primitive and input shapes');
-print(stats, 30);
+print(stats, Number(process.env.PROFILE_ROWS ?? 30));

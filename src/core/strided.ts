@@ -51,3 +51,21 @@ export function viewStridesFor(shape: Shape, view: StridedView, outShape: Shape)
     return k < 0 || (shape[k] === 1 && d !== 1) ? 0 : view.strides[k];
   });
 }
+
+/**
+ * The same view read under another shape that only adds or drops axes of length 1 (a reshape of a
+ * [128, 1, 256] slice to [128, 256]), or null when the reshape regroups elements.
+ * @example reshapeView({ offset: 8, strides: [24, 8, 1] }, [2, 1, 8], [2, 8]) // { offset: 8, strides: [24, 1] }
+ */
+export function reshapeView(view: StridedView, from: Shape, to: Shape): StridedView | null {
+  const kept: number[] = [];
+  from.forEach((d, k) => {
+    if (d !== 1) kept.push(k);
+  });
+  const dims = to.filter((d) => d !== 1);
+  if (dims.length !== kept.length || dims.some((d, i) => d !== from[kept[i]])) return null;
+  let next = 0;
+  // a new axis of length 1 is never stepped along: any stride reads right
+  const strides = to.map((d) => (d === 1 ? 0 : view.strides[kept[next++]]));
+  return { offset: view.offset, strides };
+}

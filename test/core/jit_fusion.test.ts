@@ -226,6 +226,20 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose([x, y, z, col]);
     });
 
+    it('a slice read under a shape with axes of length 1 dropped is read in place (an RNN step of a sequence)', async () => {
+      const seq = nr.tensor(
+        Array.from({ length: 24 }, (_, i) => i / 4 - 3),
+        [2, 3, 4],
+      );
+      const h = nr.tensor([0.5, -1, 2, 0.25, 1, -0.5, 3, -2], [2, 4]);
+      const step = (seq: nr.Tensor, h: nr.Tensor) =>
+        seq.slice([0, 1, 0], [2, 1, 4]).reshape([2, 4]).add(h).tanh();
+      const r = await compare(step, [seq, h]);
+      expect(r.replayed).toEqual(r.eager);
+      expect(names(r.seen)).toEqual(['fused']);
+      nr.dispose([seq, h]);
+    });
+
     it('a view also read by another kernel is still copied once for it', async () => {
       const x = nr.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
       const f = (x: nr.Tensor): nr.Tensor[] => {

@@ -19,6 +19,7 @@ import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
 import type { Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
+import { reshapeView } from '../strided.js';
 
 /** Buffers a fused kernel may bind in all (WebGPU guarantees 8 storage buffers per stage; lazy fusion's 6 inputs + 1 output). */
 const MAX_BUFFERS = MAX_FUSED_INPUTS + 1;
@@ -111,11 +112,19 @@ function absorbViews(
     let changed = false;
     const inputs = step.inputs.map((r): SlotRef => {
       const c = copyOf.get(r.slot);
-      if (!c || !shapesEqual(c.to.shape, r.shape) || c.from.dtype !== r.dtype) return r;
+      if (!c || c.from.dtype !== r.dtype || !c.step.view) return r;
+      const same = shapesEqual(c.to.shape, r.shape);
+      // a broadcast's source broadcasts by shape alone; a transpose or slice is read through its
+      // view, also under a shape with axes of length 1 added or dropped
+      if (same && c.step.prim === 'broadcastTo') {
+        changed = true;
+        return c.from;
+      }
+      if (c.step.prim === 'broadcastTo') return r;
+      const view = same ? c.step.view : reshapeView(c.step.view, c.to.shape, r.shape);
+      if (!view) return r;
       changed = true;
-      // a broadcast's source broadcasts by shape alone; a transpose or slice is read through its view
-      if (c.step.prim === 'broadcastTo') return c.from;
-      return { slot: c.from.slot, shape: r.shape, dtype: r.dtype, view: c.step.view };
+      return { slot: c.from.slot, shape: r.shape, dtype: r.dtype, view };
     });
     return changed ? { ...step, inputs } : step;
   });
