@@ -12,7 +12,7 @@ import type {
   TensorInfo,
 } from '../backend.js';
 import { precisionEpsilon } from '../backend.js';
-import { softmaxComposed } from '../composed.js';
+import { GPU_SOFTMAX } from './softmax.js';
 import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
@@ -33,7 +33,7 @@ import { GPU_POOL } from './pool.js';
 export type GpuHost = GpuProgramHost & Backend;
 
 /**
- * The WebGPU kernel table. Softmax is composed of the other kernels (no fused WGSL kernel yet).
+ * The WebGPU kernel table.
  * @example const table = bindKernels(GPU_KERNELS, backend);
  */
 export const GPU_KERNELS: HostKernels<GpuHost> = {
@@ -49,7 +49,7 @@ export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_ADAM,
   ...GPU_SPECTRAL,
   ...GPU_FUSED,
-  softmax: (h, [x]) => softmaxComposed(h, x),
+  ...GPU_SOFTMAX,
 };
 
 export { GpuData, bufferClass } from './buffers.js';

@@ -41,15 +41,18 @@ function rowsWithAxesLast(
   return { rows: { dataId: id, shape, dtype: x.dtype }, outer, inner, temp: id };
 }
 
-/** Workgroups [x, y] covering `rows` (one per row), folded so x stays within the limit. */
-function rowDispatch(rows: number): [number, number, number] {
+/** Workgroups [x, y] covering `rows` (one per row), folded so x stays within the limit. @example rowDispatch(128) // [128, 1, 1] */
+export function rowDispatch(rows: number): [number, number, number] {
   if (rows <= MAX_WORKGROUPS_PER_DIM) return [rows, 1, 1];
   const y = Math.ceil(rows / MAX_WORKGROUPS_PER_DIM);
   return [Math.ceil(rows / y), y, 1];
 }
 
-/** WGSL of a row-per-workgroup main: declares `row`, `lid` and returns for rows past the end. */
-const ROW_MAIN = `@compute @workgroup_size(${WG})
+/**
+ * WGSL of a row-per-workgroup main (64 threads): declares `row`, `lid`, `outer` and `inner` (uniforms
+ * 0 and 1); the softmax kernel shares it. @example `${ROW_MAIN}\n  if (row >= outer) { return; }\n}`
+ */
+export const ROW_MAIN = `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;
