@@ -4,6 +4,7 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
 import { adamCode } from './adam_kernel.js';
+import { adamList } from '../adam_list.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
 import { type PoolTask, ThreadPool } from './pool.js';
@@ -314,43 +315,35 @@ export class SimdElementwise {
   }
 
   /**
-   * One fused Adam step (adam_kernel.ts) over float32 tensors of one shape, alpha a float32 scalar;
-   * new m, v and w buffers, or null for other dtypes (then the composed kernels run).
+   * One fused Adam step (adam_kernel.ts) of every variable of an adamUpdate input list (adam_list.ts:
+   * float32 g, m, v, w per variable, then alpha): new m, v and w buffers of each variable in turn.
+   * One pass per variable; a large one splits over the threads as an elementwise op does.
    */
-  adam(
-    g: TensorInfo,
-    m: TensorInfo,
-    v: TensorInfo,
-    w: TensorInfo,
-    alpha: TensorInfo,
-    { c1, c2, epsilon }: AdamAttrs,
-  ): [DataId, DataId, DataId] | null {
-    if (![g, m, v, w, alpha].every((t) => t.dtype === 'float32')) return null;
+  adam(inputs: readonly TensorInfo[], { c1, c2, epsilon }: AdamAttrs): DataId[] {
+    const { variables, alpha } = adamList(inputs);
     const s = this.store;
-    const n = sizeOf(g.shape);
-    const outs: [DataId, DataId, DataId] = [
-      s.allocRaw('float32', n),
-      s.allocRaw('float32', n),
-      s.allocRaw('float32', n),
-    ];
-    const at = [g, m, v, w].map((t) => s.offsetOf(t.dataId));
-    const outAt = outs.map((id) => s.offsetOf(id));
+    // NOTE: every output before any offset is read, so a heap grow while allocating moves nothing we hold
+    const outs = variables.flatMap(({ size }) => [0, 1, 2].map(() => s.allocRaw('float32', size)));
     const bits = [c1, c2, epsilon].map((x) => {
       alphaBits[0] = x;
       return alphaInt[0];
     });
     const alphaAt = s.offsetOf(alpha.dataId);
-    // ~7 streams per float: worth splitting from a quarter of the binary threshold
-    this.pool.parallelFor(
-      this.tasks.adam,
-      this.shares(n, this.parallelMin / 4).map(([st, e]) => [
-        ...at.map((p) => p + st * 4),
-        ...outAt.map((p) => p + st * 4),
-        e - st,
-        alphaAt,
-        ...bits,
-      ]),
-    );
+    variables.forEach(({ g, m, v, w, size }, j) => {
+      const at = [g, m, v, w].map((t) => s.offsetOf(t.dataId));
+      const outAt = outs.slice(3 * j, 3 * j + 3).map((id) => s.offsetOf(id));
+      // ~7 streams per float: worth splitting from a quarter of the binary threshold
+      this.pool.parallelFor(
+        this.tasks.adam,
+        this.shares(size, this.parallelMin / 4).map(([st, e]) => [
+          ...at.map((p) => p + st * 4),
+          ...outAt.map((p) => p + st * 4),
+          e - st,
+          alphaAt,
+          ...bits,
+        ]),
+      );
+    });
     return outs;
   }
 
