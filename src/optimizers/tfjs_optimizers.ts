@@ -47,7 +47,10 @@ class TfjsAdam extends Adam {
   }
 
   // tfjs' formula has no fused kernel: per variable, as the base optimizer does (not Adam's one kernel)
-  protected override updateVariables(grads: readonly Tensor[], variables: readonly Variable[]): void {
+  protected override updateVariables(
+    grads: readonly Tensor[],
+    variables: readonly Variable[],
+  ): void {
     variables.forEach((v, i) => this.updateStep(grads[i], v));
   }
 

@@ -26,9 +26,7 @@ export function adamLoop(
   const { variables, alpha } = adamList(inputs);
   // NOTE: every output first, views after: on the wasm heap an allocation may grow the memory and
   // detach views taken before it
-  const ids = variables.flatMap(({ size }) =>
-    [0, 1, 2].map(() => store.alloc('float32', size).id),
-  );
+  const ids = variables.flatMap(({ size }) => [0, 1, 2].map(() => store.alloc('float32', size).id));
   const round = store.precision === 'float32' ? Math.fround : identity;
   // adamComposed writes them as float32 scalars
   const [k1, k2, eps] = [c1, c2, epsilon].map(Math.fround);
