@@ -26,8 +26,9 @@ const unaryFn = (name: string, op: keyof typeof UNARY): string =>
  * m' = flush(m + (g - m)·c1); v' = flush(v + (g² - v)·c2); w' = w - (m'·alpha) / (√v' + ε).
  * Bindings: g, m, v, w of each variable (4j..4j+3), alpha (4k), then m', v', w' of each (dispatchMany's
  * outputs, 4k+1+3j..), then the uniforms.
+ * @example const wgsl = adamProgram(2); // two variables a dispatch
  */
-function program(k: number): string {
+export function adamProgram(k: number): string {
   const cached = shaders.get(k);
   if (cached) return cached;
   const decls: string[] = [];
@@ -98,7 +99,7 @@ function dispatchGroup(
   const [output, ...moreOutputs] = outputs;
   return host.dispatchMany({
     key: `adam:${vars.length}`,
-    wgsl: program(vars.length),
+    wgsl: adamProgram(vars.length),
     inputs: [...vars.flatMap(({ g, m, v, w }) => [g, m, v, w]), alpha],
     output,
     moreOutputs,
