@@ -30,6 +30,7 @@ export const ADAM_KEYS = ['beta1', 'beta2', 'epsilon', 'amsgrad'];
 /**
  * Adam (Kingma & Ba), Keras 3 formulas. At step t (from 1): m += (g - m)(1 - β1); v += (g² - v)(1 - β2);
  * w -= lr·√(1-β2^t)/(1-β1^t) · m / (√v + ε), with v replaced by max(v̂, v) under AMSGrad.
+ * Without AMSGrad a step is one `adamUpdate` kernel for all the variables (one pass over each).
  * @example const opt = new nr.optimizers.Adam({ learningRate: 0.001 });
  */
 export class Adam extends Optimizer {
