@@ -60,3 +60,34 @@ export function adamCode(): FuncDef {
     code: c,
   };
 }
+
+/** i32 words of one piece in adamListCode's table: g, m, v, w, m', v', w' byte offsets, then n. */
+export const ADAM_PIECE_WORDS = 8;
+
+/**
+ * adam_list(desc, descEnd, alphaAt, c1, c2, eps): runs `adam` (function `adamIndex` of the module) on
+ * each piece of a table of ADAM_PIECE_WORDS i32s per piece from byte offset desc to descEnd, so one
+ * thread's share of a step over many variables is one call (one parallel region for the whole list).
+ * @example const fn = adamListCode(funcs.findIndex((f) => f.name === 'adam'));
+ */
+export function adamListCode(adamIndex: number): FuncDef {
+  const [desc, descEnd, alphaAt, c1, c2, eps] = [0, 1, 2, 3, 4, 5];
+  const c = new Code();
+  c.localGet(desc).localGet(descEnd).i32LtU().i32Eqz().if().br(1).end();
+  c.loop();
+  for (let k = 0; k < ADAM_PIECE_WORDS; k++) c.localGet(desc).i32Load(4 * k);
+  c.localGet(alphaAt).localGet(c1).localGet(c2).localGet(eps).call(adamIndex);
+  c.localGet(desc)
+    .i32Const(4 * ADAM_PIECE_WORDS)
+    .i32Add()
+    .localTee(desc);
+  c.localGet(descEnd).i32LtU().brIf(0);
+  c.end();
+  return {
+    name: 'adam_list',
+    params: new Array<ValType>(6).fill(I32),
+    results: [],
+    locals: [],
+    code: c,
+  };
+}

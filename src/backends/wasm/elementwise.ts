@@ -3,7 +3,7 @@ import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
-import { adamCode } from './adam_kernel.js';
+import { ADAM_PIECE_WORDS, adamCode, adamListCode } from './adam_kernel.js';
 import { adamList } from '../adam_list.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
@@ -182,6 +182,41 @@ export function splitRange(n: number, count: number, align: number): [number, nu
   return out;
 }
 
+/** A run of one variable's elements [start, end): [variable, start, end]. */
+type AdamPiece = readonly [number, number, number];
+
+/**
+ * The elements of variables of `sizes`, laid end to end, cut into `threads` shares of about equal
+ * length; a cut inside a variable falls on a SHARE_ALIGN multiple of it, so each piece starts on a
+ * whole vector and pieces never write each other's elements. Empty variables have no piece; empty
+ * shares are left out.
+ * @example adamShares([100, 3], 2) // [[[0, 0, 64]], [[0, 64, 100], [1, 0, 3]]]
+ */
+export function adamShares(sizes: readonly number[], threads: number): AdamPiece[][] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const quota = Math.ceil(total / threads / SHARE_ALIGN) * SHARE_ALIGN;
+  const shares: AdamPiece[][] = [];
+  let share: AdamPiece[] = [];
+  let room = quota;
+  sizes.forEach((size, j) => {
+    let at = 0;
+    while (at < size) {
+      const last = shares.length === threads - 1;
+      const cut = last ? size : Math.min(size, Math.ceil((at + room) / SHARE_ALIGN) * SHARE_ALIGN);
+      share.push([j, at, cut]);
+      room -= cut - at;
+      at = cut;
+      if (room <= 0 && !last) {
+        shares.push(share);
+        share = [];
+        room = quota;
+      }
+    }
+  });
+  if (share.length) shares.push(share);
+  return shares;
+}
+
 const alphaBits = new Float32Array(1);
 const alphaInt = new Int32Array(alphaBits.buffer);
 
@@ -213,6 +248,7 @@ export class SimdElementwise {
       adamCode(),
       softmaxCode(),
     ];
+    funcs.push(adamListCode(funcs.findIndex((f) => f.name === 'adam')));
     const bytes = assemble(funcs, {
       initialPages: 1,
       maximumPages: MAX_PAGES,
@@ -317,33 +353,52 @@ export class SimdElementwise {
   /**
    * One fused Adam step (adam_kernel.ts) of every variable of an adamUpdate input list (adam_list.ts:
    * float32 g, m, v, w per variable, then alpha): new m, v and w buffers of each variable in turn.
-   * One pass per variable; a large one splits over the threads as an elementwise op does.
+   * One pass per variable on this thread; a list of enough floats is one parallel region, each
+   * thread running its share of the variables (cut at aligned points) through `adam_list`.
    */
   adam(inputs: readonly TensorInfo[], { c1, c2, epsilon }: AdamAttrs): DataId[] {
     const { variables, alpha } = adamList(inputs);
     const s = this.store;
-    // NOTE: every output before any offset is read, so a heap grow while allocating moves nothing we hold
     const outs = variables.flatMap(({ size }) => [0, 1, 2].map(() => s.allocRaw('float32', size)));
     const bits = [c1, c2, epsilon].map((x) => {
       alphaBits[0] = x;
       return alphaInt[0];
     });
+    const total = variables.reduce((n, x) => n + x.size, 0);
+    // ~7 streams per float: worth splitting from a quarter of the binary threshold
+    const threads = total >= this.parallelMin / 4 ? this.pool.size : 1;
+    const shares = adamShares(
+      variables.map((x) => x.size),
+      threads,
+    );
+    // the pieces' table, when threads share the list; allocated last
+    const table = threads > 1 ? s.allocRaw('int32', ADAM_PIECE_WORDS * shares.flat().length) : null;
+    // NOTE: offsets only once everything is allocated: a heap grow moves nothing read before it
     const alphaAt = s.offsetOf(alpha.dataId);
-    variables.forEach(({ g, m, v, w, size }, j) => {
-      const at = [g, m, v, w].map((t) => s.offsetOf(t.dataId));
-      const outAt = outs.slice(3 * j, 3 * j + 3).map((id) => s.offsetOf(id));
-      // ~7 streams per float: worth splitting from a quarter of the binary threshold
-      this.pool.parallelFor(
-        this.tasks.adam,
-        this.shares(size, this.parallelMin / 4).map(([st, e]) => [
-          ...at.map((p) => p + st * 4),
-          ...outAt.map((p) => p + st * 4),
-          e - st,
-          alphaAt,
-          ...bits,
-        ]),
-      );
+    const piece = ([j, st, e]: AdamPiece): number[] => {
+      const { g, m, v, w } = variables[j];
+      const at = [g.dataId, m.dataId, v.dataId, w.dataId, ...outs.slice(3 * j, 3 * j + 3)];
+      return [...at.map((id) => s.offsetOf(id) + st * 4), e - st];
+    };
+    if (!table) {
+      for (const p of shares.flat())
+        this.pool.parallelFor(this.tasks.adam, [[...piece(p), alphaAt, ...bits]]);
+      return outs;
+    }
+    const tableAt = s.offsetOf(table);
+    const words = s.get(table);
+    let first = 0;
+    const args = shares.map((share) => {
+      share.forEach((p, q) => words.set(piece(p), (first + q) * ADAM_PIECE_WORDS));
+      const from = tableAt + first * ADAM_PIECE_WORDS * 4;
+      first += share.length;
+      return [from, tableAt + first * ADAM_PIECE_WORDS * 4, alphaAt, ...bits];
     });
+    try {
+      this.pool.parallelFor(this.tasks.adam_list, args);
+    } finally {
+      s.free(table);
+    }
     return outs;
   }
 
