@@ -8,7 +8,8 @@ import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/b
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { gemm as referenceGemm } from '../../src/backends/cpu/matmul.js';
 import { assemble, Code, I32 } from '../../src/backends/wasm/asm.js';
-import { adamShares, SimdElementwise } from '../../src/backends/wasm/elementwise.js';
+import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
+import { adamShares } from '../../src/backends/wasm/adam_kernel.js';
 import { MAX_PAGES } from '../../src/backends/wasm/heap.js';
 import {
   getThreadsCount,
@@ -547,7 +548,7 @@ describe('fused Adam step over many variables', () => {
   it('shares cover every element once, cut at aligned points, at most one share a thread', () => {
     for (const threads of [1, 2, 3, 8])
       for (const sizes of [SIZES, [100, 3], [0, 0], [5], [1 << 20, 17, 1 << 16]]) {
-        const shares = adamShares(sizes, threads);
+        const shares = adamShares(sizes, threads, 16);
         expect(shares.length).toBeLessThanOrEqual(threads);
         const covered = sizes.map(() => 0);
         let next = sizes.map(() => 0);

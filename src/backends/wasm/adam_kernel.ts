@@ -1,4 +1,4 @@
-// The fused Adam step in f32x4: one pass over grad, m, v and w instead of fourteen elementwise kernels.
+// The fused Adam step in f32x4: one pass over grad, m, v and w, and a list of such passes for one thread's share of a step.
 import { Code, type FuncDef, I32, type ValType } from './asm.js';
 import { abs, add, div, type Ex, gt, k, mul, sel, sub, v, VecFn } from './simd_math.js';
 
@@ -90,4 +90,44 @@ export function adamListCode(adamIndex: number): FuncDef {
     locals: [],
     code: c,
   };
+}
+
+/** A run of one variable's elements [start, end): [variable, start, end]. */
+export type AdamPiece = readonly [number, number, number];
+
+/**
+ * The elements of variables of `sizes`, laid end to end, cut into `threads` shares of about equal
+ * length; a cut inside a variable falls on a multiple of `align` floats (a multiple of 4) from its
+ * start, so each piece starts on a whole vector and pieces never write each other's elements (the
+ * kernel's last vector may run past a piece's end only at the variable's end, into the block's
+ * padding). Empty variables have no piece; empty shares are left out.
+ * @example adamShares([100, 3], 2, 16) // [[[0, 0, 64]], [[0, 64, 100], [1, 0, 3]]]
+ */
+export function adamShares(
+  sizes: readonly number[],
+  threads: number,
+  align: number,
+): AdamPiece[][] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const quota = Math.ceil(total / threads / align) * align;
+  const shares: AdamPiece[][] = [];
+  let share: AdamPiece[] = [];
+  let room = quota;
+  sizes.forEach((size, j) => {
+    let at = 0;
+    while (at < size) {
+      const last = shares.length === threads - 1;
+      const cut = last ? size : Math.min(size, Math.ceil((at + room) / align) * align);
+      share.push([j, at, cut]);
+      room -= cut - at;
+      at = cut;
+      if (room <= 0 && !last) {
+        shares.push(share);
+        share = [];
+        room = quota;
+      }
+    }
+  });
+  if (share.length) shares.push(share);
+  return shares;
 }

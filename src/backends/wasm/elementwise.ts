@@ -3,7 +3,13 @@ import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
-import { ADAM_PIECE_WORDS, adamCode, adamListCode } from './adam_kernel.js';
+import {
+  ADAM_PIECE_WORDS,
+  adamCode,
+  adamListCode,
+  type AdamPiece,
+  adamShares,
+} from './adam_kernel.js';
 import { adamList } from '../adam_list.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
@@ -182,41 +188,6 @@ export function splitRange(n: number, count: number, align: number): [number, nu
   return out;
 }
 
-/** A run of one variable's elements [start, end): [variable, start, end]. */
-type AdamPiece = readonly [number, number, number];
-
-/**
- * The elements of variables of `sizes`, laid end to end, cut into `threads` shares of about equal
- * length; a cut inside a variable falls on a SHARE_ALIGN multiple of it, so each piece starts on a
- * whole vector and pieces never write each other's elements. Empty variables have no piece; empty
- * shares are left out.
- * @example adamShares([100, 3], 2) // [[[0, 0, 64]], [[0, 64, 100], [1, 0, 3]]]
- */
-export function adamShares(sizes: readonly number[], threads: number): AdamPiece[][] {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const quota = Math.ceil(total / threads / SHARE_ALIGN) * SHARE_ALIGN;
-  const shares: AdamPiece[][] = [];
-  let share: AdamPiece[] = [];
-  let room = quota;
-  sizes.forEach((size, j) => {
-    let at = 0;
-    while (at < size) {
-      const last = shares.length === threads - 1;
-      const cut = last ? size : Math.min(size, Math.ceil((at + room) / SHARE_ALIGN) * SHARE_ALIGN);
-      share.push([j, at, cut]);
-      room -= cut - at;
-      at = cut;
-      if (room <= 0 && !last) {
-        shares.push(share);
-        share = [];
-        room = quota;
-      }
-    }
-  });
-  if (share.length) shares.push(share);
-  return shares;
-}
-
 const alphaBits = new Float32Array(1);
 const alphaInt = new Int32Array(alphaBits.buffer);
 
@@ -370,6 +341,7 @@ export class SimdElementwise {
     const shares = adamShares(
       variables.map((x) => x.size),
       threads,
+      SHARE_ALIGN,
     );
     // the pieces' table, when threads share the list; allocated last
     const table = threads > 1 ? s.allocRaw('int32', ADAM_PIECE_WORDS * shares.flat().length) : null;
