@@ -69,14 +69,16 @@ export class Adam extends Optimizer {
   /**
    * Without AMSGrad, the whole step is one adamUpdate primitive over every variable: one kernel call per
    * step (and one recorded step under nr.jit) instead of one per variable, each variable's values
-   * bitwise those of its own call. AMSGrad keeps the per-variable ops.
+   * bitwise those of its own call. AMSGrad keeps the per-variable ops, and so does a list naming a
+   * variable twice (its second update must see the first, as in Keras, not the same old state).
    */
   protected override updateVariables(
     grads: readonly Tensor[],
     variables: readonly Variable[],
     learningRate: Tensor,
   ): void {
-    if (this.amsgrad) super.updateVariables(grads, variables, learningRate);
+    if (this.amsgrad || new Set(variables).size !== variables.length)
+      super.updateVariables(grads, variables, learningRate);
     else this.fusedStep(grads, variables);
   }
 

@@ -189,6 +189,37 @@ describe("Adam's step as one adamUpdate call", () => {
     },
   );
 
+  it('a variable given twice in one step is updated twice in turn, as per-variable steps do', async () => {
+    await nr.setBackend('cpu');
+    const run = async (opt: nr.optimizers.Adam): Promise<number[]> => {
+      const w = nr.variable(nr.tensor([0.5, -1, 2]));
+      const g1 = nr.tensor([0.1, 0.2, -0.3]);
+      const g2 = nr.tensor([-0.4, 0.05, 0.6]);
+      opt.applyGradients([
+        [g1, w],
+        [g2, w],
+      ]);
+      const out = Array.from(await w.data());
+      nr.dispose([w, g1, g2]);
+      opt.dispose();
+      return out;
+    };
+    const twice = await run(new nr.optimizers.Adam({ learningRate: 0.1 }));
+    expect(twice).toEqual(await run(new PerVariableAdam({ learningRate: 0.1 })));
+    // not one update with the second gradient alone
+    const once = await (async () => {
+      const w = nr.variable(nr.tensor([0.5, -1, 2]));
+      const g = nr.tensor([-0.4, 0.05, 0.6]);
+      const opt = new nr.optimizers.Adam({ learningRate: 0.1 });
+      opt.applyGradients([[g, w]]);
+      const out = Array.from(await w.data());
+      nr.dispose([w, g]);
+      opt.dispose();
+      return out;
+    })();
+    expect(twice).not.toEqual(once);
+  });
+
   it.each(testBackends())(
     '%s: AMSGrad keeps the per-variable ops and matches the formula',
     async (backend) => {
