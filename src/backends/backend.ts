@@ -101,7 +101,8 @@ export interface AdamAttrs {
 
 /** Kernels with several outputs and their output lists; every other kernel returns one new buffer. @example const [m, v, w]: MultiOutputs['adamUpdate'] = b.run('adamUpdate', inputs, attrs); */
 export interface MultiOutputs {
-  adamUpdate: [DataId, DataId, DataId];
+  /** m', v', w' of each variable in turn: 3k buffers for the k variables of the inputs. */
+  adamUpdate: DataId[];
   /** One buffer per program output (FusedProgram.outputs; the last step's alone by default). */
   fused: DataId[];
 }

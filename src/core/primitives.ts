@@ -60,7 +60,10 @@ export interface PrimitiveAttrs {
   random: { spec: RandomSpec; shape: Shape; dtype: DType };
   /** softmax over the last axis (ops/softmax.ts): a fused kernel where the backend has one. */
   softmax: Record<string, never>;
-  /** Inputs grad, m, v, w, alpha: one fused Adam step (ops/optimizer_rules.ts), outputs m', v', w'. */
+  /**
+   * Inputs grad, m, v, w of each of k variables, then alpha: one fused Adam step of all k
+   * (ops/optimizer_rules.ts), outputs m', v', w' of each in turn.
+   */
   adamUpdate: AdamAttrs;
   /** Inputs x (int32, rank 1 or 2) and optional weights: per row, counts or weight sums of each value in [0, size). */
   bincount: { size: number; binaryOutput: boolean };
@@ -163,8 +166,9 @@ export interface KernelAttrs {
    */
   softmax: PrimitiveAttrs['softmax'];
   /**
-   * [grad, m, v, w, alpha]: one Adam step, outputs m', v', w'. A fused kernel must round exactly as
-   * adamComposed in backends/composed.ts does.
+   * [g0, m0, v0, w0, g1, ..., alpha] (4k + 1 inputs, backends/adam_list.ts): one Adam step of k
+   * variables in one kernel call, outputs [m0', v0', w0', m1', ...]. Each variable's values must be
+   * bitwise those of adamComposed in backends/composed.ts (and so of a call per variable).
    */
   adamUpdate: PrimitiveAttrs['adamUpdate'];
   /**

@@ -30,6 +30,7 @@ export const ADAM_KEYS = ['beta1', 'beta2', 'epsilon', 'amsgrad'];
 /**
  * Adam (Kingma & Ba), Keras 3 formulas. At step t (from 1): m += (g - m)(1 - β1); v += (g² - v)(1 - β2);
  * w -= lr·√(1-β2^t)/(1-β1^t) · m / (√v + ε), with v replaced by max(v̂, v) under AMSGrad.
+ * Without AMSGrad a step is one `adamUpdate` kernel for all the variables (one pass over each).
  * @example const opt = new nr.optimizers.Adam({ learningRate: 0.001 });
  */
 export class Adam extends Optimizer {
@@ -65,31 +66,54 @@ export class Adam extends Optimizer {
     this.alpha = lr.mul(bias2.sqrt()).div(bias1);
   }
 
+  /**
+   * Without AMSGrad, the whole step is one adamUpdate primitive over every variable: one kernel call per
+   * step (and one recorded step under nr.jit) instead of one per variable, each variable's values
+   * bitwise those of its own call. AMSGrad keeps the per-variable ops, and so does a list naming a
+   * variable twice (its second update must see the first, as in Keras, not the same old state).
+   */
+  protected override updateVariables(
+    grads: readonly Tensor[],
+    variables: readonly Variable[],
+    learningRate: Tensor,
+  ): void {
+    if (this.amsgrad || new Set(variables).size !== variables.length)
+      super.updateVariables(grads, variables, learningRate);
+    else this.fusedStep(grads, variables);
+  }
+
   // The learning rate reaches the update through alpha (prepareStep), as in Keras.
   protected updateStep(grad: Tensor, variable: Variable): void {
+    if (!this.amsgrad) {
+      this.fusedStep([grad], [variable]);
+      return;
+    }
     const alpha = stepScalar(this.alpha, this.getClassName());
     const m = this.slot('momentum', variable);
     const v = this.slot('velocity', variable);
-    if (!this.amsgrad) {
-      // one fused primitive: a single pass where the backend has the kernel, same rounding as below
-      const [mOut, vOut, wOut] = ENGINE.run('adamUpdate', [grad, m, v, variable, alpha], {
-        c1: 1 - this.beta1,
-        c2: 1 - this.beta2,
-        epsilon: this.epsilon,
-      });
-      m.assign(mOut);
-      v.assign(vOut);
-      variable.assign(wOut);
-      return;
-    }
     const [mNew, vNewRaw] = updateMoments(grad, m, v, this.beta1, this.beta2);
-    let vNew = vNewRaw;
-    if (this.amsgrad) {
-      const vHat = this.slot('velocity_hat', variable);
-      vNew = vHat.maximum(vNew);
-      vHat.assign(vNew);
-    }
+    const vHat = this.slot('velocity_hat', variable);
+    const vNew = vHat.maximum(vNewRaw);
+    vHat.assign(vNew);
     variable.assign(variable.sub(mNew.mul(alpha).div(vNew.sqrt().add(this.epsilon))));
+  }
+
+  /** One adamUpdate primitive (a single pass per variable where the backend has the kernel) for all. */
+  private fusedStep(grads: readonly Tensor[], variables: readonly Variable[]): void {
+    if (variables.length === 0) return;
+    const alpha = stepScalar(this.alpha, this.getClassName());
+    const slots = variables.map((w) => [this.slot('momentum', w), this.slot('velocity', w)]);
+    const inputs = variables.flatMap((w, i) => [grads[i], slots[i][0], slots[i][1], w]);
+    const outs = ENGINE.run('adamUpdate', [...inputs, alpha], {
+      c1: 1 - this.beta1,
+      c2: 1 - this.beta2,
+      epsilon: this.epsilon,
+    });
+    variables.forEach((w, i) => {
+      slots[i][0].assign(outs[3 * i]);
+      slots[i][1].assign(outs[3 * i + 1]);
+      w.assign(outs[3 * i + 2]);
+    });
   }
 
   override getConfig(): Config {

@@ -72,7 +72,8 @@ export function flushSubnormals(x: Tensor, _nonNegative = false): Tensor {
 
 /**
  * Base of every optimizer. Subclasses implement `buildSlots` (create per-variable state with `addSlots`)
- * and `updateStep` (the math of one variable's update, with `assign`), plus `getClassName`/`getConfig`.
+ * and `updateStep` (the math of one variable's update, with `assign`), plus `getClassName`/`getConfig`;
+ * `updateVariables` may batch a step's updates into fewer kernels.
  * `applyGradients` does the rest, in Keras' order: clip gradients, decay weights, update, count the step.
  * @example
  * const opt = new nr.optimizers.Adam({ learningRate: 0.01 });
@@ -146,6 +147,19 @@ export abstract class Optimizer implements Serializable {
 
   /** Runs once per step before the per-variable updates (e.g. Nadam's momentum product); default nothing. */
   protected prepareStep(_learningRate: Tensor): void {}
+
+  /**
+   * Updates all of a step's variables (gradient i belongs to variable i); runs inside a tidy, after
+   * `prepareStep`. The default calls `updateStep` per variable; an optimizer with a kernel over many
+   * variables (Adam's adamUpdate) overrides it to run one kernel for the whole step.
+   */
+  protected updateVariables(
+    grads: readonly Tensor[],
+    variables: readonly Variable[],
+    learningRate: Tensor,
+  ): void {
+    variables.forEach((v, i) => this.updateStep(grads[i], v, learningRate));
+  }
 
   /** The learning rate: a number or the schedule given. */
   get learningRate(): number | LearningRateSchedule {
@@ -325,7 +339,11 @@ export abstract class Optimizer implements Serializable {
           for (const [, v] of live) if (this.decays(v)) v.assign(v.sub(v.mul(lr).mul(wd)));
         }
         this.prepareStep(lr);
-        live.forEach(([, v], i) => this.updateStep(grads[i], v, lr));
+        this.updateVariables(
+          grads,
+          live.map(([, v]) => v),
+          lr,
+        );
         this.iterations.assign(this.iterations.add(1));
       }),
     );

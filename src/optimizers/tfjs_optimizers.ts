@@ -46,6 +46,14 @@ class TfjsAdam extends Adam {
     ];
   }
 
+  // tfjs' formula has no fused kernel: per variable, as the base optimizer does (not Adam's one kernel)
+  protected override updateVariables(
+    grads: readonly Tensor[],
+    variables: readonly Variable[],
+  ): void {
+    variables.forEach((v, i) => this.updateStep(grads[i], v));
+  }
+
   protected override updateStep(grad: Tensor, variable: Variable): void {
     const [alpha, bias2] = stepScalar(this.corrections, 'AdamOptimizer');
     const m = this.getSlot(variable, 'momentum');

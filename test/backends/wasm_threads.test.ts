@@ -9,6 +9,7 @@ import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { gemm as referenceGemm } from '../../src/backends/cpu/matmul.js';
 import { assemble, Code, I32 } from '../../src/backends/wasm/asm.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
+import { adamShares } from '../../src/backends/wasm/adam_kernel.js';
 import { MAX_PAGES } from '../../src/backends/wasm/heap.js';
 import {
   getThreadsCount,
@@ -499,6 +500,82 @@ describe('fused Adam step', () => {
           // the flush happened: some moments decayed below FLT_MIN with a zero gradient
           if (n > 100) expect(fused[0].some((x) => x === 0)).toBe(true);
         }
+      } finally {
+        backend.dispose();
+      }
+    });
+});
+
+describe('fused Adam step over many variables', () => {
+  const attrs = { c1: 1 - 0.9, c2: 1 - 0.999, epsilon: 1e-7 };
+  const SIZES = [4099, 7, 0, 1, 1003, 33, 16];
+
+  /** g, m, v, w of each size (zero gradients, moments near FLT_MIN, ordinary values), and alpha. */
+  function inputs(backend: Backend): TensorInfo[] {
+    const r = rng(5);
+    const info = (a: Float32Array): TensorInfo => ({
+      dataId: backend.write(a, 'float32'),
+      shape: [a.length],
+      dtype: 'float32',
+    });
+    const vars = SIZES.flatMap((n) => {
+      const vals = (f: () => number): Float32Array => Float32Array.from({ length: n }, f);
+      const tiny = (): number => (r() < 0.2 ? (r() - 0.5) * 4e-38 : r() - 0.5);
+      return [
+        vals(() => (r() < 0.5 ? 0 : (r() - 0.5) * 1e-3)),
+        vals(tiny),
+        vals(() => Math.abs(tiny()) * 1e-3),
+        vals(() => r() - 0.5),
+      ].map(info);
+    });
+    return [...vars, { ...info(new Float32Array([0.0031])), shape: [] }];
+  }
+
+  /** m', v', w' of every variable: from one call, or one call per variable. */
+  function step(backend: Backend, perVariable: boolean): Float32Array[] {
+    const all = inputs(backend);
+    const alpha = all[all.length - 1];
+    const ids = perVariable
+      ? SIZES.flatMap((_, j) =>
+          backend.run('adamUpdate', [...all.slice(4 * j, 4 * j + 4), alpha], attrs),
+        )
+      : backend.run('adamUpdate', all, attrs);
+    const out = ids.map((id) => backend.readSync(id).slice() as Float32Array);
+    for (const id of [...ids, ...all.map((t) => t.dataId)]) backend.free(id);
+    return out;
+  }
+
+  it('shares cover every element once, cut at aligned points, at most one share a thread', () => {
+    for (const threads of [1, 2, 3, 8])
+      for (const sizes of [SIZES, [100, 3], [0, 0], [5], [1 << 20, 17, 1 << 16]]) {
+        const shares = adamShares(sizes, threads, 16);
+        expect(shares.length).toBeLessThanOrEqual(threads);
+        const covered = sizes.map(() => 0);
+        let next = sizes.map(() => 0);
+        for (const share of shares)
+          for (const [j, start, end] of share) {
+            expect(start % 16, `${sizes}: piece of ${j} at ${start}`).toBe(0);
+            expect(start).toBe(next[j]);
+            expect(end).toBeGreaterThan(start);
+            covered[j] += end - start;
+            next = next.map((x, i) => (i === j ? end : x));
+          }
+        expect(covered).toEqual(sizes);
+      }
+  });
+
+  for (const threads of [1, 2, 3])
+    it(`wasm, ${threads} thread(s): one call is bitwise a call per variable and the reference`, async () => {
+      const backend = await makeBackend(threads);
+      try {
+        const one = step(backend, false);
+        const each = step(backend, true);
+        const cpu = step(createCpuBackendSync(), false);
+        expect(one.length).toBe(3 * SIZES.length);
+        one.forEach((x, i) => {
+          expectBitwise(x, each[i], `output ${i} per variable`);
+          expectBitwise(x, cpu[i], `output ${i} cpu`);
+        });
       } finally {
         backend.dispose();
       }

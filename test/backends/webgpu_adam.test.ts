@@ -1,4 +1,4 @@
-// WebGPU's fused Adam step (three dispatches) against the composed kernels on the same GPU and the cpu.
+// WebGPU's fused Adam step (one dispatch for as many variables as the device binds) against the composed kernels.
 import { afterAll, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import type { Backend, TensorInfo } from '../../src/backends/backend.js';
@@ -6,6 +6,8 @@ import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { adamComposed } from '../../src/ops/optimizer_rules.js';
 import { expectClose, rng, testBackends } from '../helpers/check_op.js';
 import { calls } from '../helpers/kernel_calls.js';
+import { adamProgram, variablesPerDispatch } from '../../src/backends/webgpu/adam.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 
 const available = testBackends().includes('webgpu');
 const prev = nr.getBackend();
@@ -62,6 +64,48 @@ it.skipIf(!available)(
         expect(fused[i], `${name} n=${n}`).toEqual(composed[i]);
         expectClose(fused[i], reference[i], 1e-7, 1e-5, `${name} n=${n} vs cpu`);
       });
+    }
+  },
+);
+
+it.skipIf(!available)(
+  'webgpu adamUpdate over many variables: one dispatch per group the storage-buffer limit allows',
+  async () => {
+    await nr.setBackend('webgpu');
+    const gpu = nr.backend() as WebGpuBackend;
+    const per = variablesPerDispatch(gpu);
+    // 7 storage buffers a variable and alpha: SwiftShader's 12 fit one variable a dispatch
+    expect(per).toBe(
+      Math.max(1, Math.floor((gpu.gpu.limits.maxStorageBuffersPerShaderStage - 1) / 7)),
+    );
+    const sizes = [5, 0, 1003, 1, 64];
+    const vars = sizes.map((n) => {
+      const [g, m, v, w] = inputs(gpu, n);
+      return [g, m, v, w] as const;
+    });
+    const alpha = inputs(gpu, 1)[4];
+    const before = gpu.programs.stats.dispatches;
+    const ids = calls(gpu).adamUpdateMany(vars, alpha, attrs);
+    // the empty variable takes no dispatch
+    expect(gpu.programs.stats.dispatches - before).toBe(Math.ceil(4 / per));
+    expect(ids.length).toBe(15);
+    const out = await Promise.all(ids.map(async (id) => (await gpu.read(id)).length));
+    expect(out).toEqual(sizes.flatMap((n) => [n, n, n]));
+    for (const id of [...ids, ...vars.flat().map((t) => t.dataId), alpha.dataId]) gpu.free(id);
+  },
+);
+
+it.skipIf(!available)(
+  'the programs over several variables a dispatch compile (run where the device binds 15+ buffers)',
+  async () => {
+    await nr.setBackend('webgpu');
+    const { device } = (nr.backend() as WebGpuBackend).programs;
+    for (const k of [2, 3, 4]) {
+      const info = await device.createShaderModule({ code: adamProgram(k) }).getCompilationInfo();
+      expect(
+        info.messages.filter((m) => m.type === 'error').map((m) => m.message),
+        `k=${k}`,
+      ).toEqual([]);
     }
   },
 );

@@ -80,7 +80,13 @@ export function calls(b: Backend) {
       w: TensorInfo,
       alpha: TensorInfo,
       attrs: AdamAttrs,
-    ): [DataId, DataId, DataId] => b.run('adamUpdate', [g, m, v, w, alpha], attrs),
+    ): DataId[] => b.run('adamUpdate', [g, m, v, w, alpha], attrs),
+    /** adamUpdate over several variables: [g, m, v, w] each, one alpha; m', v', w' of each in turn. */
+    adamUpdateMany: (
+      vars: readonly (readonly [TensorInfo, TensorInfo, TensorInfo, TensorInfo])[],
+      alpha: TensorInfo,
+      attrs: AdamAttrs,
+    ): DataId[] => b.run('adamUpdate', [...vars.flat(), alpha], attrs),
   };
 }
 

@@ -11,7 +11,8 @@ import type {
   TensorInfo,
 } from '../backend.js';
 import { precisionEpsilon } from '../backend.js';
-import { adamComposed, softmaxComposed } from '../composed.js';
+import { softmaxComposed } from '../composed.js';
+import { CPU_ADAM } from './adam.js';
 import { bindKernels, type HostKernels } from '../kernel_table.js';
 import { CPU_CONV } from './conv.js';
 import { CPU_ELEMENTWISE } from './elementwise.js';
@@ -43,8 +44,8 @@ export const CPU_KERNELS: HostKernels<CpuHost> = {
   ...CPU_RANDOM,
   ...CPU_SPECTRAL,
   ...CPU_FUSED,
+  ...CPU_ADAM,
   softmax: (h, [x]) => softmaxComposed(h.backend, x),
-  adamUpdate: (h, [g, m, v, w, alpha], a) => adamComposed(h.backend, g, m, v, w, alpha, a),
 };
 
 /** Options of the CPU backend. */

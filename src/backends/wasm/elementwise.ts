@@ -3,7 +3,14 @@ import type { DType } from '../../core/dtype.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../core/elementwise_table.js';
 import type { AdamAttrs, DataId, TensorInfo } from '../backend.js';
-import { adamCode } from './adam_kernel.js';
+import {
+  ADAM_PIECE_WORDS,
+  adamCode,
+  adamListCode,
+  type AdamPiece,
+  adamShares,
+} from './adam_kernel.js';
+import { adamList } from '../adam_list.js';
 import { assemble, Code, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { type Block, type Heap, MAX_PAGES } from './heap.js';
 import { type PoolTask, ThreadPool } from './pool.js';
@@ -212,6 +219,7 @@ export class SimdElementwise {
       adamCode(),
       softmaxCode(),
     ];
+    funcs.push(adamListCode(funcs.findIndex((f) => f.name === 'adam')));
     const bytes = assemble(funcs, {
       initialPages: 1,
       maximumPages: MAX_PAGES,
@@ -314,43 +322,55 @@ export class SimdElementwise {
   }
 
   /**
-   * One fused Adam step (adam_kernel.ts) over float32 tensors of one shape, alpha a float32 scalar;
-   * new m, v and w buffers, or null for other dtypes (then the composed kernels run).
+   * One fused Adam step (adam_kernel.ts) of every variable of an adamUpdate input list (adam_list.ts:
+   * float32 g, m, v, w per variable, then alpha): new m, v and w buffers of each variable in turn.
+   * One pass per variable on this thread; a list of enough floats is one parallel region, each
+   * thread running its share of the variables (cut at aligned points) through `adam_list`.
    */
-  adam(
-    g: TensorInfo,
-    m: TensorInfo,
-    v: TensorInfo,
-    w: TensorInfo,
-    alpha: TensorInfo,
-    { c1, c2, epsilon }: AdamAttrs,
-  ): [DataId, DataId, DataId] | null {
-    if (![g, m, v, w, alpha].every((t) => t.dtype === 'float32')) return null;
+  adam(inputs: readonly TensorInfo[], { c1, c2, epsilon }: AdamAttrs): DataId[] {
+    const { variables, alpha } = adamList(inputs);
     const s = this.store;
-    const n = sizeOf(g.shape);
-    const outs: [DataId, DataId, DataId] = [
-      s.allocRaw('float32', n),
-      s.allocRaw('float32', n),
-      s.allocRaw('float32', n),
-    ];
-    const at = [g, m, v, w].map((t) => s.offsetOf(t.dataId));
-    const outAt = outs.map((id) => s.offsetOf(id));
+    const outs = variables.flatMap(({ size }) => [0, 1, 2].map(() => s.allocRaw('float32', size)));
     const bits = [c1, c2, epsilon].map((x) => {
       alphaBits[0] = x;
       return alphaInt[0];
     });
-    const alphaAt = s.offsetOf(alpha.dataId);
+    const total = variables.reduce((n, x) => n + x.size, 0);
     // ~7 streams per float: worth splitting from a quarter of the binary threshold
-    this.pool.parallelFor(
-      this.tasks.adam,
-      this.shares(n, this.parallelMin / 4).map(([st, e]) => [
-        ...at.map((p) => p + st * 4),
-        ...outAt.map((p) => p + st * 4),
-        e - st,
-        alphaAt,
-        ...bits,
-      ]),
+    const threads = total >= this.parallelMin / 4 ? this.pool.size : 1;
+    const shares = adamShares(
+      variables.map((x) => x.size),
+      threads,
+      SHARE_ALIGN,
     );
+    // the pieces' table, when threads share the list; allocated last
+    const table = threads > 1 ? s.allocRaw('int32', ADAM_PIECE_WORDS * shares.flat().length) : null;
+    // NOTE: offsets only once everything is allocated: a heap grow moves nothing read before it
+    const alphaAt = s.offsetOf(alpha.dataId);
+    const piece = ([j, st, e]: AdamPiece): number[] => {
+      const { g, m, v, w } = variables[j];
+      const at = [g.dataId, m.dataId, v.dataId, w.dataId, ...outs.slice(3 * j, 3 * j + 3)];
+      return [...at.map((id) => s.offsetOf(id) + st * 4), e - st];
+    };
+    if (!table) {
+      for (const p of shares.flat())
+        this.pool.parallelFor(this.tasks.adam, [[...piece(p), alphaAt, ...bits]]);
+      return outs;
+    }
+    const tableAt = s.offsetOf(table);
+    const words = s.get(table);
+    let first = 0;
+    const args = shares.map((share) => {
+      share.forEach((p, q) => words.set(piece(p), (first + q) * ADAM_PIECE_WORDS));
+      const from = tableAt + first * ADAM_PIECE_WORDS * 4;
+      first += share.length;
+      return [from, tableAt + first * ADAM_PIECE_WORDS * 4, alphaAt, ...bits];
+    });
+    try {
+      this.pool.parallelFor(this.tasks.adam_list, args);
+    } finally {
+      s.free(table);
+    }
     return outs;
   }
 

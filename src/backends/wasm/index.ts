@@ -180,8 +180,8 @@ export class WasmBackend implements Backend {
     attrs: KernelAttrs[K],
   ): KernelOutput<K> {
     const run = this.kernels[kernel];
-    // NOTE: the fused Adam kernel holds offsets, no views, so a grow while it allocates detaches nothing
-    // it uses; its composed path runs kernels through run(), which retry on their own
+    // NOTE: both Adam kernels (SIMD, and the reference loop without SIMD) allocate every output before
+    // reading an offset or taking a view, so a grow while they allocate detaches nothing they use
     if (kernel === 'adamUpdate') return run(inputs, attrs);
     return this.guarded(() => run(inputs, attrs));
   }
@@ -242,8 +242,8 @@ export class WasmBackend implements Backend {
       softmax: ([x]) =>
         simd?.softmax(x) ??
         (sizeOf(x.shape) > SOFTMAX_ONE_PASS_MAX ? DECLINE : softmaxRows(store, x)),
-      // Adam's step in one fused pass (elementwise.ts); declined without SIMD
-      adamUpdate: ([g, m, v, w, alpha], a) => simd?.adam(g, m, v, w, alpha, a) ?? DECLINE,
+      // Adam's step of every variable, one fused pass each (elementwise.ts); the reference loop without SIMD
+      adamUpdate: (inputs, a) => simd?.adam(inputs, a) ?? DECLINE,
       // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
       fused: (inputs, a) => fused.run(inputs, a.program, a.constants, a.outShape),
     };
