@@ -165,6 +165,11 @@ export interface Backend {
   floatPrecision?(): 16 | 32;
   /** The smallest safe epsilon for that precision (1e-7 at 32 bits, 1e-4 at 16), as tfjs' KernelBackend.epsilon(); optional. */
   epsilon?(): number;
+  /**
+   * The most buffers (inputs and outputs together) one kernel may bind, where the platform limits it
+   * (WebGPU: storage buffers per shader stage); absent: no limit. nr.jit's fusion sizes groups by it.
+   */
+  readonly maxKernelBuffers?: number;
   /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
   describe?(): Record<string, unknown>;
   write(values: TypedArray, dtype: DType): DataId;

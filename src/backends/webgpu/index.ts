@@ -91,6 +91,11 @@ export class WebGpuBackend implements Backend, GpuProgramHost {
   readonly programs: Programs;
   /** The adapter, limits and features. */
   readonly gpu: GpuInfo;
+
+  /** Storage buffers a shader stage may bind (at least 8; SwiftShader 12), which caps a fused kernel's buffers. */
+  get maxKernelBuffers(): number {
+    return this.gpu.limits.maxStorageBuffersPerShaderStage;
+  }
   /** Holds the device and the Dawn instance it depends on (see GpuContext.keepAlive). */
   readonly context: GpuContext;
   private disposed = false;

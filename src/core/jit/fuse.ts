@@ -9,20 +9,13 @@
 import type { TensorInfo } from '../../backends/backend.js';
 import type { DType } from '../dtype.js';
 import { JitError } from '../errors.js';
-import {
-  type Elementwise,
-  MAX_FUSED_INPUTS,
-  MAX_FUSED_STEPS,
-  scalarConstant,
-} from '../fusion/lazy.js';
+import { type Elementwise, MAX_FUSED_STEPS, scalarConstant } from '../fusion/lazy.js';
 import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
 import type { Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
 import { reshapeView } from '../strided.js';
 
-/** Buffers a fused kernel may bind in all (WebGPU guarantees 8 storage buffers per stage; lazy fusion's 6 inputs + 1 output). */
-const MAX_BUFFERS = MAX_FUSED_INPUTS + 1;
 /** At most this many distinct scalar constants per program (as lazy fusion). */
 const MAX_CONSTANTS = 16;
 /** A reader past the last step: the value is a result or a variable's new value. */
@@ -143,14 +136,16 @@ function absorbViews(
  * Groups the elementwise steps of a planned run (dead steps already dropped) into 'fused' kernels and
  * returns the new step list; a group of one stays its own step. `kept` are the slots the caller reads
  * after the run (outputs, variables' new values); steps with more than `maxElements` output elements
- * are left unfused.
- * @example const steps = fuseSteps(live, kept, rec.sources, Infinity);
+ * are left unfused. A group's kernel binds at most `maxBuffers` buffers, inputs and outputs together
+ * (Backend.maxKernelBuffers: WebGPU's storage buffers per stage; cpu and wasm have no limit).
+ * @example const steps = fuseSteps(live, kept, rec.sources, Infinity, 8);
  */
 export function fuseSteps(
   given: readonly Step[],
   kept: ReadonlySet<number>,
   sources: readonly SlotSource[],
   maxElements: number,
+  maxBuffers = Infinity,
 ): Step[] {
   const absorbed = new Set<number>();
   const steps = absorbViews(given, kept, absorbed, maxElements);
@@ -211,11 +206,7 @@ export function fuseSteps(
         else inputs.add(refKey(r));
       }
     }
-    return (
-      inputs.size <= MAX_FUSED_INPUTS &&
-      inputs.size + outputs <= MAX_BUFFERS &&
-      values.size <= MAX_CONSTANTS
-    );
+    return inputs.size + outputs <= maxBuffers && values.size <= MAX_CONSTANTS;
   };
 
   steps.forEach((step, i) => {

@@ -85,7 +85,10 @@ export class Plan {
     const working = live.filter((step) => !isView(step));
     // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
     const limit = jitFusionLimit(backend.name);
-    const planned = limit > 0 ? fuseSteps(working, kept, this.sources, limit) : working;
+    const planned =
+      limit > 0
+        ? fuseSteps(working, kept, this.sources, limit, backend.maxKernelBuffers ?? Infinity)
+        : working;
     const last = new Map<number, number>();
     planned.forEach((step, i) => {
       for (const r of step.outputs) last.set(r.slot, Math.max(last.get(r.slot) ?? -1, i));
