@@ -107,22 +107,34 @@ for (const backend of ['cpu', ...testBackends()]) {
       expect(a.seen).toEqual([
         { kernel: 'fused', steps: ['exp', 'add', 'sub', 'mul'], outputs: 1 },
       ]);
-      // e is read by sum after the group: the group writes e and its own result
+      // e is read by a matMul after the group: the group writes e and its own result
       const outside = (x: nr.Tensor) => {
         const e = x.exp();
         const y = e.mul(2).add(1);
-        return y.add(e.sum());
+        return y.add(e.reshape([1, 6]).matMul(e.reshape([6, 1])).reshape([]));
       };
       const b = await compare(outside, [x]);
       expect(b.replayed).toEqual(b.eager);
-      expect(names(b.seen)).toEqual(['fused', 'reduce', 'binary']);
+      expect(names(b.seen)).toEqual(['fused', 'matMul', 'binary']);
       expect(b.seen[0]).toEqual({ kernel: 'fused', steps: ['exp', 'mul', 'add'], outputs: 2 });
+      // read by a sum instead, e stays inside: the sum is the group's epilogue (jit_fused_reduce.test.ts)
+      const summed = (x: nr.Tensor) => {
+        const e = x.exp();
+        return e.mul(2).add(1).add(e.sum());
+      };
+      const c = await compare(summed, [x]);
+      expect(c.replayed).toEqual(c.eager);
+      expect(c.seen).toEqual([
+        { kernel: 'fusedReduce', steps: ['exp', 'mul', 'add'], outputs: 1 },
+        { kernel: 'binary' },
+      ]);
       nr.dispose(x);
     });
 
     it('a value read outside before the group ends stops the group there', async () => {
       const x = nr.tensor([0.5, -1, 2, 3], [4]);
-      // sum reads e before mul runs: e must exist before sum, so exp runs on its own
+      // sum reads e before mul runs: e must exist before sum, so exp's group ends there (with the
+      // sum as its epilogue, writing e too) and mul starts another
       const f = (x: nr.Tensor) => {
         const e = x.exp();
         const s = e.sum();
@@ -130,7 +142,7 @@ for (const backend of ['cpu', ...testBackends()]) {
       };
       const { eager, replayed, seen } = await compare(f, [x]);
       expect(replayed).toEqual(eager);
-      expect(names(seen)).toEqual(['unary', 'reduce', 'fused']);
+      expect(names(seen)).toEqual(['fusedReduce', 'fused']);
       nr.dispose(x);
     });
 

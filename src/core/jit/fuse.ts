@@ -15,7 +15,8 @@ import {
   MAX_FUSED_STEPS,
   scalarConstant,
 } from '../fusion/lazy.js';
-import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
+import { type ReduceEpilogue, reduceLayout } from '../fusion/fused_reduce.js';
+import { type FusedProgram, type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
 import type { Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
@@ -141,15 +142,19 @@ export function fuseSteps(
     return { kind: 'input', ref: r };
   };
 
-  /** Whether `members` (sorted, the last one at index `at`) can run as one kernel at `at`. */
-  const canRun = (members: readonly number[], shape: Shape): boolean => {
-    if (members.length > MAX_FUSED_STEPS) return false;
+  /**
+   * Whether `members` (sorted, the last one at index `at`) can run as one kernel at `at`; with
+   * `epilogue`, the last member is a reduce step reading the group's value (one more output).
+   */
+  const canRun = (members: readonly number[], shape: Shape, epilogue = false): boolean => {
+    if (members.length - (epilogue ? 1 : 0) > MAX_FUSED_STEPS) return false;
     const inside = new Set(members);
     const at = members[members.length - 1];
     const inputs = new Set<string>();
     const values = new Set<string>();
-    let outputs = 0;
+    let outputs = epilogue ? 1 : 0;
     for (const m of members) {
+      if (epilogue && m === at) continue;
       const step = steps[m];
       const { slot, shape: own } = step.outputs[0];
       // a smaller value is computed at every output element it broadcasts to: read inside only
@@ -191,7 +196,30 @@ export function fuseSteps(
     );
   };
 
+  // groups that took a reduce step as their epilogue: they run at the reduce, nothing joins them
+  const closed = new Set<number>();
+  /** A reduce step joins the group making its input, as the group's epilogue, where it can run there. */
+  const joinReduce = (step: Step, i: number): void => {
+    const reduction = step.reduction;
+    if (!reduction || step.inputs.length !== 1 || step.outputs.length !== 1 || !step.fresh[0])
+      return;
+    const r = step.inputs[0];
+    const p = producer.get(r.slot);
+    const g = p === undefined ? -1 : groupOf[p];
+    if (p === undefined || g < 0 || closed.has(g)) return;
+    const members = groups[g];
+    const shape = steps[members[members.length - 1]].outputs[0].shape;
+    const n = sizeOf(shape);
+    const layout = reduceLayout(r.shape, reduction.axes);
+    if (!layout || layout.mid === 0 || n === 0 || sizeOf(r.shape) !== n) return;
+    if (sizeOf(steps[p].outputs[0].shape) !== n || !canRun([...members, i], shape, true)) return;
+    groups[g] = [...members, i];
+    groupOf[i] = g;
+    closed.add(g);
+  };
+
   steps.forEach((step, i) => {
+    if (step.reduction) joinReduce(step, i);
     if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return;
     const shape = step.outputs[0].shape;
     let members = [i];
@@ -200,7 +228,7 @@ export function fuseSteps(
       if (p === undefined || (sizeOf(r.shape) !== sizeOf(shape) && !cheapBroadcast(r.shape, shape)))
         continue;
       const g = groupOf[p];
-      if (g < 0 || members.includes(groups[g][0])) continue;
+      if (g < 0 || closed.has(g) || members.includes(groups[g][0])) continue;
       const joined = [...groups[g], ...members].sort((a, b) => a - b);
       if (canRun(joined, shape)) members = joined;
     }
@@ -215,19 +243,24 @@ export function fuseSteps(
     const g = groupOf[i];
     if (g < 0 || (groups[g].length === 1 && !absorbed.has(i))) out.push(step);
     else if (groups[g][groups[g].length - 1] === i)
-      out.push(fusedGroup(groups[g], steps, readers, operandOf));
+      out.push(fusedGroup(groups[g], steps, readers, operandOf, closed.has(g)));
   });
   return out;
 }
 
-/** The 'fused' step of a group: its program, the buffers it reads and the values it writes. */
+/**
+ * The 'fused' step of a group: its program, the buffers it reads and the values it writes; with
+ * `epilogue` (the last member is a reduce step) a 'fusedReduce' step writing the reduction too.
+ */
 function fusedGroup(
-  members: readonly number[],
+  all: readonly number[],
   steps: readonly Step[],
   readers: ReadonlyMap<number, readonly number[]>,
   operandOf: (r: SlotRef) => Operand,
+  epilogue: boolean,
 ): Step {
-  const inside = new Set(members);
+  const inside = new Set(all);
+  const members = epilogue ? all.slice(0, -1) : all;
   const stepOf = new Map<number, number>();
   members.forEach((m, j) => stepOf.set(steps[m].outputs[0].slot, j));
   const inputs: SlotRef[] = [];
@@ -260,11 +293,12 @@ function fusedGroup(
     const fixed = args.map((a) => (a >= STEP ? n + nc + a - STEP : a < 0 ? n - a - 1 : a));
     return fusedStep(e.op, e.dtype, fixed);
   });
-  // the values read after the group (the last step's always: the step is live)
+  // the values read after the group (the last step's always, but for a reduction's: the step is live)
   const written: number[] = [];
   members.forEach((m, j) => {
     const list = readers.get(steps[m].outputs[0].slot) ?? [];
-    if (j === members.length - 1 || list.some((r) => !inside.has(r))) written.push(j);
+    if ((!epilogue && j === members.length - 1) || list.some((r) => !inside.has(r)))
+      written.push(j);
   });
   const last = steps[members[members.length - 1]].outputs[0];
   const shape = last.shape;
@@ -277,11 +311,48 @@ function fusedGroup(
   );
   const values = constants.map((c) => c.value);
   const outputs = written.map((j) => steps[members[j]].outputs[0]);
+  if (epilogue)
+    return reduceGroup(steps[all[all.length - 1]], stepOf, program, values, shape, inputs, outputs);
   const attrs = { program, constants: values, outShape: shape, dtype: last.dtype };
   return {
     prim: 'fused',
     exec: (b, infos: readonly TensorInfo[]): Produced[] => {
       const ids = b.run('fused', infos, attrs);
+      return outputs.map((o, k) => ({ dataId: ids[k], shape: o.shape, dtype: o.dtype }));
+    },
+    inputs,
+    outputs,
+    fresh: outputs.map(() => true),
+    elementwise: null,
+  };
+}
+
+/**
+ * The 'fusedReduce' step of a group whose epilogue is the reduce step `red`: the program's outputs,
+ * then the reduction (the layout was checked when the step joined: see joinReduce).
+ */
+function reduceGroup(
+  red: Step,
+  stepOf: ReadonlyMap<number, number>,
+  program: FusedProgram,
+  constants: readonly number[],
+  shape: Shape,
+  inputs: readonly SlotRef[],
+  written: readonly SlotRef[],
+): Step {
+  const r = red.inputs[0];
+  const step = stepOf.get(r.slot);
+  const layout = red.reduction ? reduceLayout(r.shape, red.reduction.axes) : null;
+  if (step === undefined || !layout || !red.reduction)
+    throw new JitError('nr.jit: a fused reduction reads no value of its group');
+  const result = red.outputs[0];
+  const reduce: ReduceEpilogue = { op: red.reduction.op, step, ...layout, dtype: result.dtype };
+  const attrs = { program, constants, outShape: shape, reduce };
+  const outputs = [...written, result];
+  return {
+    prim: 'fusedReduce',
+    exec: (b, infos: readonly TensorInfo[]): Produced[] => {
+      const ids = b.run('fusedReduce', infos, attrs);
       return outputs.map((o, k) => ({ dataId: ids[k], shape: o.shape, dtype: o.dtype }));
     },
     inputs,
