@@ -144,17 +144,17 @@ export function fuseSteps(
 
   /**
    * Whether `members` (sorted, the last one at index `at`) can run as one kernel at `at`; with
-   * `epilogue`, the last member is a reduce step reading the group's value (one more output).
+   * `epilogue`, the reduce step of that index reads the group's value inside it (one more output).
    */
-  const canRun = (members: readonly number[], shape: Shape, epilogue = false): boolean => {
-    if (members.length - (epilogue ? 1 : 0) > MAX_FUSED_STEPS) return false;
+  const canRun = (members: readonly number[], shape: Shape, epilogue = -1): boolean => {
+    if (members.length > MAX_FUSED_STEPS) return false;
     const inside = new Set(members);
+    if (epilogue >= 0) inside.add(epilogue);
     const at = members[members.length - 1];
     const inputs = new Set<string>();
     const values = new Set<string>();
-    let outputs = epilogue ? 1 : 0;
+    let outputs = epilogue >= 0 ? 1 : 0;
     for (const m of members) {
-      if (epilogue && m === at) continue;
       const step = steps[m];
       const { slot, shape: own } = step.outputs[0];
       // a smaller value is computed at every output element it broadcasts to: read inside only
@@ -196,9 +196,11 @@ export function fuseSteps(
     );
   };
 
-  // groups that took a reduce step as their epilogue: they run at the reduce, nothing joins them
-  const closed = new Set<number>();
-  /** A reduce step joins the group making its input, as the group's epilogue, where it can run there. */
+  // the reduce step each group took as its epilogue (it runs with the group, where the group ran:
+  // it reads nothing else, and its value is only read later); nothing joins such a group any more,
+  // which would move it past the reduce's readers
+  const epilogueOf = new Map<number, number>();
+  /** A reduce step joins the group making its input as the group's epilogue, where the rules allow. */
   const joinReduce = (step: Step, i: number): void => {
     const reduction = step.reduction;
     if (!reduction || step.inputs.length !== 1 || step.outputs.length !== 1 || !step.fresh[0])
@@ -206,16 +208,14 @@ export function fuseSteps(
     const r = step.inputs[0];
     const p = producer.get(r.slot);
     const g = p === undefined ? -1 : groupOf[p];
-    if (p === undefined || g < 0 || closed.has(g)) return;
+    if (p === undefined || g < 0 || epilogueOf.has(g)) return;
     const members = groups[g];
     const shape = steps[members[members.length - 1]].outputs[0].shape;
     const n = sizeOf(shape);
     const layout = reduceLayout(r.shape, reduction.axes);
     if (!layout || layout.mid === 0 || n === 0 || sizeOf(r.shape) !== n) return;
-    if (sizeOf(steps[p].outputs[0].shape) !== n || !canRun([...members, i], shape, true)) return;
-    groups[g] = [...members, i];
-    groupOf[i] = g;
-    closed.add(g);
+    if (sizeOf(steps[p].outputs[0].shape) !== n || !canRun(members, shape, i)) return;
+    epilogueOf.set(g, i);
   };
 
   steps.forEach((step, i) => {
@@ -228,7 +228,7 @@ export function fuseSteps(
       if (p === undefined || (sizeOf(r.shape) !== sizeOf(shape) && !cheapBroadcast(r.shape, shape)))
         continue;
       const g = groupOf[p];
-      if (g < 0 || closed.has(g) || members.includes(groups[g][0])) continue;
+      if (g < 0 || epilogueOf.has(g) || members.includes(groups[g][0])) continue;
       const joined = [...groups[g], ...members].sort((a, b) => a - b);
       if (canRun(joined, shape)) members = joined;
     }
@@ -238,29 +238,33 @@ export function fuseSteps(
     producer.set(step.outputs[0].slot, i);
   });
 
+  const folded = new Set(epilogueOf.values());
   const out: Step[] = [];
   steps.forEach((step, i) => {
+    if (folded.has(i)) return;
     const g = groupOf[i];
-    if (g < 0 || (groups[g].length === 1 && !absorbed.has(i))) out.push(step);
+    const red = g < 0 ? undefined : epilogueOf.get(g);
+    if (g < 0 || (groups[g].length === 1 && !absorbed.has(i) && red === undefined)) out.push(step);
     else if (groups[g][groups[g].length - 1] === i)
-      out.push(fusedGroup(groups[g], steps, readers, operandOf, closed.has(g)));
+      out.push(fusedGroup(groups[g], steps, readers, operandOf, red ?? -1));
   });
   return out;
 }
 
 /**
- * The 'fused' step of a group: its program, the buffers it reads and the values it writes; with
- * `epilogue` (the last member is a reduce step) a 'fusedReduce' step writing the reduction too.
+ * The 'fused' step of a group: its program, the buffers it reads and the values it writes; with an
+ * `epilogue` (the index of a reduce step reading the group's value) a 'fusedReduce' step writing the
+ * reduction too.
  */
 function fusedGroup(
-  all: readonly number[],
+  members: readonly number[],
   steps: readonly Step[],
   readers: ReadonlyMap<number, readonly number[]>,
   operandOf: (r: SlotRef) => Operand,
-  epilogue: boolean,
+  epilogue: number,
 ): Step {
-  const inside = new Set(all);
-  const members = epilogue ? all.slice(0, -1) : all;
+  const inside = new Set(members);
+  if (epilogue >= 0) inside.add(epilogue);
   const stepOf = new Map<number, number>();
   members.forEach((m, j) => stepOf.set(steps[m].outputs[0].slot, j));
   const inputs: SlotRef[] = [];
@@ -297,7 +301,7 @@ function fusedGroup(
   const written: number[] = [];
   members.forEach((m, j) => {
     const list = readers.get(steps[m].outputs[0].slot) ?? [];
-    if ((!epilogue && j === members.length - 1) || list.some((r) => !inside.has(r)))
+    if ((epilogue < 0 && j === members.length - 1) || list.some((r) => !inside.has(r)))
       written.push(j);
   });
   const last = steps[members[members.length - 1]].outputs[0];
@@ -311,8 +315,8 @@ function fusedGroup(
   );
   const values = constants.map((c) => c.value);
   const outputs = written.map((j) => steps[members[j]].outputs[0]);
-  if (epilogue)
-    return reduceGroup(steps[all[all.length - 1]], stepOf, program, values, shape, inputs, outputs);
+  if (epilogue >= 0)
+    return reduceGroup(steps[epilogue], stepOf, program, values, shape, inputs, outputs);
   const attrs = { program, constants: values, outShape: shape, dtype: last.dtype };
   return {
     prim: 'fused',
