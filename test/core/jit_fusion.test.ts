@@ -111,7 +111,12 @@ for (const backend of ['cpu', ...testBackends()]) {
       const outside = (x: nr.Tensor) => {
         const e = x.exp();
         const y = e.mul(2).add(1);
-        return y.add(e.reshape([1, 6]).matMul(e.reshape([6, 1])).reshape([]));
+        return y.add(
+          e
+            .reshape([1, 6])
+            .matMul(e.reshape([6, 1]))
+            .reshape([]),
+        );
       };
       const b = await compare(outside, [x]);
       expect(b.replayed).toEqual(b.eager);

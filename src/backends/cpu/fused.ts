@@ -214,13 +214,7 @@ function makeScratchPlan(program: FusedProgram): { of: number[]; dtypes: DType[]
  * view) into the double accumulators `acc` ([outer, inner]), each in flat order: the order in which
  * the reduce kernel's loop meets them, so the result is bitwise the reduce kernel's.
  */
-function foldBlock(
-  r: ReduceEpilogue,
-  acc: Float64Array,
-  v: Storage,
-  p: number,
-  len: number,
-): void {
+function foldBlock(r: ReduceEpilogue, acc: Float64Array, v: Storage, p: number, len: number): void {
   const { op, mid, inner } = r;
   let q = p % inner;
   const k = Math.floor(p / inner);

@@ -108,7 +108,11 @@ function threadedReduce(
   const ids = fused.run(inputs, keep, constants, outShape);
   const value = ids[k >= 0 ? k : written.length];
   try {
-    const x = { dataId: value, shape: [r.outer, r.mid, r.inner], dtype: program.steps[r.step].dtype };
+    const x = {
+      dataId: value,
+      shape: [r.outer, r.mid, r.inner],
+      dtype: program.steps[r.step].dtype,
+    };
     const y = table().reduce([x], { op: r.op, axes: [1], dtype: r.dtype });
     return [...ids.slice(0, written.length), y];
   } finally {
