@@ -175,6 +175,28 @@ for (const backend of ['cpu', ...testBackends()]) {
       },
     );
 
+    it("programs of transcendental steps (each backend's own kernels) reduce as the unfused chain", async () => {
+      // gelu and exp run the backend's own step kernels (SIMD on wasm): the epilogue must follow them
+      const x = nr.tensor(data(8 * 6 * 8, 11), [8, 6, 8]);
+      const mask = nr.tensor(data(8 * 6, 12), [8, 6, 1]).greater(0);
+      const cases: [string, (x: nr.Tensor, m: nr.Tensor) => nr.Tensor][] = [
+        ['[outer, mid, inner]', (x, m) => nr.where(m, nr.gelu(x), nr.zeros([8, 6, 8])).sum(1)],
+        ['rows', (x) => x.exp().mul(x.sigmoid()).sum(-1)],
+        ['columns', (x) => nr.gelu(x.reshape([48, 8])).max(0)],
+        ['int32 rows', (x) => x.mul(3).cast('int32').sum(-1)],
+        ['any over rows', (x) => x.exp().greater(2).any(-1)],
+      ];
+      for (const [name, f] of cases) {
+        const { eager, replayed, seen } = await compare(f, [x, mask]);
+        expect(replayed, name).toEqual(eager);
+        expect(
+          seen.filter((k) => k.startsWith('fusedReduce')),
+          name,
+        ).toHaveLength(1);
+      }
+      nr.dispose([x, mask]);
+    });
+
     it('a LayerNorm variance: the centring chain takes the sum as its epilogue', async () => {
       const x = nr.tensor(data(64 * 37, 1), [64, 37]);
       const f = (x: nr.Tensor) => {

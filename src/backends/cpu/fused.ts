@@ -212,9 +212,11 @@ function makeScratchPlan(program: FusedProgram): { of: number[]; dtypes: DType[]
 /**
  * Folds a block of a reduced step's values (flat positions [p, p + len) of the [outer, mid, inner]
  * view) into the double accumulators `acc` ([outer, inner]), each in flat order: the order in which
- * the reduce kernel's loop meets them, so the result is bitwise the reduce kernel's.
+ * the reduce kernel's loop meets them, so the result is bitwise the reduce kernel's (the wasm fused
+ * reduction uses it where the reference reduce would run).
+ * @example foldBlock(reduce, acc, values, 0, 1024);
  */
-function foldBlock(r: ReduceEpilogue, acc: Float64Array, v: Storage, p: number, len: number): void {
+export function foldBlock(r: ReduceEpilogue, acc: Float64Array, v: Storage, p: number, len: number): void {
   const { op, mid, inner } = r;
   let q = p % inner;
   const k = Math.floor(p / inner);

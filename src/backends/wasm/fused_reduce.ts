@@ -9,9 +9,11 @@
 import type { FusedProgram } from '../../core/fusion/program.js';
 import { programOutputs } from '../../core/fusion/program.js';
 import type { KernelAttrs } from '../../core/primitives.js';
+import { reduceIdentity } from '../../core/fusion/fused_reduce.js';
 import { sizeOf } from '../../core/shape.js';
+import { foldBlock } from '../cpu/fused.js';
 import type { DataId, KernelTable, TensorInfo } from '../backend.js';
-import type { WasmFused } from './fused.js';
+import type { BlockEpilogue, WasmFused } from './fused.js';
 import type { FloatReduceOp, SimdReduce } from './reduce.js';
 import type { WasmStore } from './store.js';
 
@@ -33,54 +35,74 @@ export function fusedReduce(
   attrs: KernelAttrs['fusedReduce'],
 ): DataId[] | null {
   const { program, constants, outShape, reduce: r } = attrs;
-  const op = r.op;
   const n = sizeOf(outShape);
-  const rows = r.inner === 1;
-  if (
-    !floatOp(op) ||
-    r.dtype !== 'float32' ||
-    program.steps[r.step].dtype !== 'float32' ||
-    n === 0 ||
-    n !== r.outer * r.mid * r.inner ||
-    !(rows || r.outer === 1)
-  )
-    return null;
+  if (n === 0 || n !== r.outer * r.mid * r.inner) return null;
   // a program that splits over the threads runs op by op (WasmFused.whole): the reduce kernel after it
   if (fused.threaded(n)) return threadedReduce(store, fused, table, inputs, attrs);
   const s = store;
+  const op = r.op;
   const outs = r.outer * r.inner;
-  const id = s.allocRaw('float32', outs);
+  const simd = floatOp(op) && r.dtype === 'float32' && program.steps[r.step].dtype === 'float32';
+  const id = s.allocRaw(r.dtype, outs);
   const outAt = s.offsetOf(id);
-  if (rows) {
-    const epilogue = {
-      step: r.step,
-      align: r.mid,
-      fold: (at: number, o: number, len: number) =>
-        reducer.rowsAt(op, at, outAt + (o / r.mid) * 4, len / r.mid, r.mid),
-    };
-    try {
-      return [...fused.run(inputs, program, constants, outShape, epilogue), id];
-    } catch (e) {
-      s.free(id);
-      throw e;
-    }
-  }
-  // columns: f64 accumulators for sum/prod, the output itself for max/min
-  const wide = op === 'sum' || op === 'prod';
+  // sums and products of columns accumulate in doubles (inner of them, on the heap)
+  const wide = simd && r.inner > 1 && (op === 'sum' || op === 'prod');
   const acc = wide ? s.heap.alloc(r.inner * 8) : null;
   const accAt = acc ? acc.offset : outAt;
-  try {
-    const start = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
+  const start = reduceIdentity(op);
+  const slab = r.mid * r.inner;
+  /** Starts the accumulators of outer slab `k` (columns only). */
+  const begin = (k: number): void => {
     if (acc) new Float64Array(s.heap.memory.buffer, acc.offset, r.inner).fill(start);
-    else s.get(id).fill(start);
-    const epilogue = {
+    else s.get(id).fill(start, k * r.inner, (k + 1) * r.inner);
+  };
+  let epilogue: BlockEpilogue;
+  // where the plain kernel runs the reference (other dtypes, any/all), its double accumulators
+  const host = simd ? null : new Float64Array(outs).fill(start);
+  if (host) {
+    epilogue = {
+      step: r.step,
+      align: 1,
+      fold: (at, o, len) => {
+        const dtype = program.steps[r.step].dtype;
+        foldBlock(r, host, s.view(dtype, at, len), o, len);
+      },
+    };
+  } else if (r.inner === 1) {
+    // rows: each block holds whole rows, reduced by the plain kernel's rows loop
+    epilogue = {
+      step: r.step,
+      align: r.mid,
+      fold: (at, o, len) =>
+        reducer.rowsAt(op as FloatReduceOp, at, outAt + (o / r.mid) * 4, len / r.mid, r.mid),
+    };
+  } else if (r.outer === 1) {
+    // columns: blocks of whole rows streamed into the per-column accumulators, in row order
+    begin(0);
+    epilogue = {
       step: r.step,
       align: r.inner,
-      fold: (at: number, _o: number, len: number) =>
-        reducer.colsAt(op, at, len / r.inner, r.inner, accAt),
+      fold: (at, _o, len) => reducer.colsAt(op as FloatReduceOp, at, len / r.inner, r.inner, accAt),
     };
+  } else {
+    // [outer, mid, inner]: blocks of whole slabs, each reduced as one column reduction
+    epilogue = {
+      step: r.step,
+      align: slab,
+      fold: (at, o, len) => {
+        for (let k = o / slab; k < (o + len) / slab; k++) {
+          begin(k);
+          const base = acc ? accAt : outAt + k * r.inner * 4;
+          reducer.colsAt(op as FloatReduceOp, at + (k * slab - o) * 4, r.mid, r.inner, base);
+          if (acc) reducer.demoteAt(acc.offset, outAt + k * r.inner * 4, r.inner);
+        }
+      },
+    };
+  }
+  try {
     const ids = fused.run(inputs, program, constants, outShape, epilogue);
-    if (acc) reducer.demoteAt(acc.offset, outAt, r.inner);
+    if (host) s.get(id).set(host);
+    else if (acc && r.outer === 1) reducer.demoteAt(acc.offset, outAt, r.inner);
     return [...ids, id];
   } catch (e) {
     s.free(id);
