@@ -1,11 +1,14 @@
 // The wasm 'fusedReduce' kernel: a fused program's block loop (fused.ts) with the reduce kernel's SIMD row or column loop folded into it.
 //
-// Rows (inner 1): each block holds whole rows of the reduced step, reduced by the plain kernel's
-// rows loop as soon as the step computes them. Columns (outer 1): each block holds whole rows of the
-// [mid, inner] matrix, added into the plain kernel's per-column f64 accumulators in row order. Either
-// way every output sees the same operations in the same order as the unfused reduce: sums and
-// products are bitwise the unfused chain's; max/min too but for NaN payloads (the column start is
-// ∓Infinity instead of the first row).
+// The program's steps always run as the wasm 'fused' kernel runs them (its SIMD step kernels: the
+// reference's JS loops round some functions differently), and the reduction follows the loop the
+// plain wasm reduce kernel would run for the same value. Rows (inner 1): each block holds whole rows,
+// reduced by the plain kernel's rows loop as soon as the step computes them. Columns (outer 1): each
+// block holds whole rows of the [mid, inner] matrix, added into the plain kernel's per-column f64
+// accumulators in row order. [outer, mid, inner]: each block holds whole slabs, each one column
+// reduction. Other dtypes and any/all, where the plain kernel runs the reference, fold into doubles
+// in the reference's order. Sums and products are bitwise the unfused chain's; max/min too but for
+// NaN payloads (a column starts at ∓Infinity instead of its first row).
 import type { FusedProgram } from '../../core/fusion/program.js';
 import { programOutputs } from '../../core/fusion/program.js';
 import type { KernelAttrs } from '../../core/primitives.js';
@@ -22,8 +25,8 @@ function floatOp(op: string): op is FloatReduceOp {
 }
 
 /**
- * Runs a 'fusedReduce' kernel on the wasm heap, or returns null where the reference kernel must run
- * (not float32, not rows or columns, no SIMD).
+ * Runs a 'fusedReduce' kernel on the wasm heap (with SIMD: the caller declines without), or returns
+ * null for an empty or inconsistent layout (the reference kernel then runs).
  * @example const ids = fusedReduce(store, fused, reducer, table, inputs, attrs) ?? DECLINE;
  */
 export function fusedReduce(
