@@ -7,6 +7,7 @@ import type { ReduceEpilogue } from '../../src/core/fusion/fused_reduce.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
 import { testBackends } from '../helpers/check_op.js';
+import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
 
 /** Deterministic values in [-2, 2) (a small LCG), float32-exact. */
@@ -18,12 +19,17 @@ function data(n: number, seed: number): number[] {
   });
 }
 
-/** The kernels a call of `f` dispatched, by name (with 'fusedReduce' its reduction op). */
+/** A dispatch by name (with 'fusedReduce' its reduction op). */
+function describeDispatch(kernel: string, attrs: object): string {
+  const r = 'reduce' in attrs ? (attrs.reduce as ReduceEpilogue) : null;
+  return r ? `${kernel}:${r.op}` : kernel;
+}
+
+/** The kernels a call of `f` dispatched, as describeDispatch writes them. */
 function kernels(f: () => void): string[] {
   const seen: string[] = [];
   const restore = interceptKernels(nr.backend(), (kernel, attrs) => {
-    const r = 'reduce' in attrs ? (attrs.reduce as ReduceEpilogue) : null;
-    seen.push(r ? `${kernel}:${r.op}` : kernel);
+    seen.push(describeDispatch(kernel, attrs));
   });
   try {
     f();
@@ -33,32 +39,9 @@ function kernels(f: () => void): string[] {
   return seen;
 }
 
-const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
-  Promise.all(ts.map(async (t) => Array.from(await t.data())));
-
 /** `f` eagerly with fusion off (one kernel per op), then replayed under nr.jit with fusion on. */
-async function compare(
-  f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[],
-  inputs: nr.Tensor[],
-): Promise<{ eager: number[][]; replayed: number[][]; seen: string[] }> {
-  const list = (r: nr.Tensor | nr.Tensor[]): nr.Tensor[] => (Array.isArray(r) ? r : [r]);
-  nr.setFusion(false);
-  const e = list(f(...inputs));
-  const eager = await values(e);
-  nr.dispose(e);
-  nr.setFusion(true);
-  const jitted = nr.jit(f);
-  nr.dispose(list(jitted(...inputs)));
-  nr.dispose(list(jitted(...inputs)));
-  let r: nr.Tensor[] = [];
-  const seen = kernels(() => {
-    r = list(jitted(...inputs));
-  });
-  const replayed = await values(r);
-  nr.dispose(r);
-  jitted.dispose();
-  return { eager, replayed, seen };
-}
+const compare = (f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[], inputs: nr.Tensor[]) =>
+  eagerAndReplayed(f, inputs, describeDispatch);
 
 /** fusedReduce(x) against fused(x) then reduce, for one program y = x * 0.5 + b (step 1 reduced). */
 async function kernelPair(

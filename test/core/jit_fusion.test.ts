@@ -5,7 +5,7 @@ import { ENGINE } from '../../src/core/engine.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
 import { testBackends } from '../helpers/check_op.js';
-import { interceptKernels } from '../helpers/kernel_calls.js';
+import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 
 /** What a replay dispatched: each kernel's name, and for 'fused' its step ops and outputs. */
 interface Dispatch {
@@ -14,59 +14,23 @@ interface Dispatch {
   outputs?: number;
 }
 
-/** Runs `f` once with every backend dispatch written down (the backend's run wrapped meanwhile). */
-function dispatches(f: () => void): Dispatch[] {
-  const seen: Dispatch[] = [];
-  const restore = interceptKernels(nr.backend(), (kernel, attrs) => {
-    const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
-    seen.push(
-      program
-        ? {
-            kernel,
-            steps: program.steps.map((st) =>
-              st.kind === 'unary' || st.kind === 'binary' ? st.op : st.kind,
-            ),
-            outputs: program.outputs?.length ?? 1,
-          }
-        : { kernel },
-    );
-  });
-  try {
-    f();
-  } finally {
-    restore();
-  }
-  return seen;
+/** A dispatch as these tests compare it: 'fused' with its step ops and output count. */
+function describeDispatch(kernel: string, attrs: object): Dispatch {
+  const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
+  return program
+    ? {
+        kernel,
+        steps: program.steps.map((st) =>
+          st.kind === 'unary' || st.kind === 'binary' ? st.op : st.kind,
+        ),
+        outputs: program.outputs?.length ?? 1,
+      }
+    : { kernel };
 }
-
-const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
-  Promise.all(ts.map(async (t) => Array.from(await t.data())));
 
 /** The results of `f` eagerly (fusion off: one kernel per op) and replayed (third call), and the replay's dispatches. */
-async function compare(
-  f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[],
-  inputs: nr.Tensor[],
-): Promise<{ eager: number[][]; replayed: number[][]; seen: Dispatch[]; kernels: number | null }> {
-  const list = (r: nr.Tensor | nr.Tensor[]): nr.Tensor[] => (Array.isArray(r) ? r : [r]);
-  nr.setFusion(false);
-  const e = list(f(...inputs));
-  const eager = await values(e);
-  nr.dispose(e);
-  nr.setFusion(true);
-  const jitted = nr.jit(f);
-  nr.dispose(list(jitted(...inputs)));
-  nr.dispose(list(jitted(...inputs)));
-  let r: nr.Tensor[] = [];
-  const seen = dispatches(() => {
-    r = list(jitted(...inputs));
-  });
-  const replayed = await values(r);
-  nr.dispose(r);
-  const { kernels, replays } = jitted.stats();
-  expect(replays).toBe(2);
-  jitted.dispose();
-  return { eager, replayed, seen, kernels };
-}
+const compare = (f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[], inputs: nr.Tensor[]) =>
+  eagerAndReplayed(f, inputs, describeDispatch);
 
 const names = (seen: readonly Dispatch[]): string[] => seen.map((d) => d.kernel);
 

@@ -15,7 +15,7 @@ import {
 } from './program.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 
-/** Threads per row's workgroup (the fused reduction uses the same tree). */
+/** Threads per row's workgroup (the fused reduction uses the same tree). @example const part = `array<f32, ${REDUCE_WG}>`; */
 export const REDUCE_WG = 64;
 const WG = REDUCE_WG;
 

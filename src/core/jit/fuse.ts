@@ -6,7 +6,7 @@
 // non-elementwise step, an output, a variable's new value) as one of its kernel's outputs, and nothing
 // is computed twice. A group runs where its last step ran; a step joins the groups that made its
 // operands only if no outside reader of theirs comes before it, so every reader still finds its buffer.
-import type { TensorInfo } from '../../backends/backend.js';
+import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
 import type { DType } from '../dtype.js';
 import { JitError } from '../errors.js';
 import {
@@ -318,10 +318,20 @@ function fusedGroup(
   if (epilogue >= 0)
     return reduceGroup(steps[epilogue], stepOf, program, values, shape, inputs, outputs);
   const attrs = { program, constants: values, outShape: shape, dtype: last.dtype };
+  return kernelStep('fused', (b, infos) => b.run('fused', infos, attrs), inputs, outputs);
+}
+
+/** A step running one multi-output kernel whose k-th buffer is the k-th of `outputs`. */
+function kernelStep(
+  prim: 'fused' | 'fusedReduce',
+  run: (b: Backend, infos: readonly TensorInfo[]) => DataId[],
+  inputs: readonly SlotRef[],
+  outputs: readonly SlotRef[],
+): Step {
   return {
-    prim: 'fused',
-    exec: (b, infos: readonly TensorInfo[]): Produced[] => {
-      const ids = b.run('fused', infos, attrs);
+    prim,
+    exec: (b, infos): Produced[] => {
+      const ids = run(b, infos);
       return outputs.map((o, k) => ({ dataId: ids[k], shape: o.shape, dtype: o.dtype }));
     },
     inputs,
@@ -353,15 +363,10 @@ function reduceGroup(
   const reduce: ReduceEpilogue = { op: red.reduction.op, step, ...layout, dtype: result.dtype };
   const attrs = { program, constants, outShape: shape, reduce };
   const outputs = [...written, result];
-  return {
-    prim: 'fusedReduce',
-    exec: (b, infos: readonly TensorInfo[]): Produced[] => {
-      const ids = b.run('fusedReduce', infos, attrs);
-      return outputs.map((o, k) => ({ dataId: ids[k], shape: o.shape, dtype: o.dtype }));
-    },
+  return kernelStep(
+    'fusedReduce',
+    (b, infos) => b.run('fusedReduce', infos, attrs),
     inputs,
     outputs,
-    fresh: outputs.map(() => true),
-    elementwise: null,
-  };
+  );
 }
