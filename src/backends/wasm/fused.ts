@@ -40,6 +40,18 @@ function bytesOf(dtype: DType): number {
 }
 
 /**
+ * What a reduction epilogue (fused_reduce.ts) asks of the block loop: blocks of whole multiples of
+ * `align` elements, and `fold(at, o, len)` on each block of step `step`'s values (heap byte offset
+ * `at`, elements [o, o + len)).
+ * @example const e: BlockEpilogue = { step: 1, align: 64, fold: (at, o, len) => {} };
+ */
+export interface BlockEpilogue {
+  readonly step: number;
+  readonly align: number;
+  fold(at: number, o: number, len: number): void;
+}
+
+/**
  * The fused kernel of one wasm heap.
  * @example const k = new WasmFused(store, simd, broadcaster); k.run(inputs, program, [], shape, 'float32');
  */
@@ -126,17 +138,33 @@ export class WasmFused {
     });
   }
 
-  /** Runs a fused program (see KernelAttrs['fused']); returns one buffer per program output. */
+  /** Whether a program over n elements runs op by op over the threads (see `whole`). */
+  threaded(n: number): boolean {
+    return this.simd?.threaded(n) ?? false;
+  }
+
+  /**
+   * Runs a fused program (see KernelAttrs['fused']); returns one buffer per program output. With an
+   * epilogue (fused_reduce.ts), blocks hold a whole multiple of `epilogue.align` elements and
+   * `epilogue.fold` sees each block of step `epilogue.step` right after it is computed.
+   */
   run(
     inputs: readonly TensorInfo[],
     program: FusedProgram,
     constants: readonly number[],
     outShape: Shape,
+    epilogue?: BlockEpilogue,
   ): DataId[] {
     const s = this.store;
     const n = sizeOf(outShape);
-    if (this.simd?.threaded(n)) return this.whole(inputs, program, constants, outShape);
-    const width = Math.ceil(Math.min(BLOCK, n) / 4) * 4;
+    if (!epilogue && this.simd?.threaded(n))
+      return this.whole(inputs, program, constants, outShape);
+    const align = epilogue?.align ?? 1;
+    const width = epilogue
+      ? Math.max(1, Math.floor(Math.min(BLOCK, n) / align)) * align
+      : Math.ceil(Math.min(BLOCK, n) / 4) * 4;
+    // scratch in whole vectors
+    const room = Math.ceil(width / 4) * 4;
     const written = programOutputs(program);
     const outs = written.map((j) => s.allocRaw(program.steps[j].dtype, n));
     const nIn = inputs.length;
@@ -144,9 +172,9 @@ export class WasmFused {
     const plan = planScratch(program);
     // scratch on the heap (the SIMD kernels read and write it): broadcast inputs, constants, steps
     const scratch: (DataId | null)[] = [
-      ...inputs.map((t, i) => (program.patterns[i] === 'f' ? null : s.allocRaw(t.dtype, width))),
-      ...program.constants.map((dt) => s.allocRaw(dt, width)),
-      ...plan.dtypes.map((dt) => s.allocRaw(dt, width)),
+      ...inputs.map((t, i) => (program.patterns[i] === 'f' ? null : s.allocRaw(t.dtype, room))),
+      ...program.constants.map((dt) => s.allocRaw(dt, room)),
+      ...plan.dtypes.map((dt) => s.allocRaw(dt, room)),
     ];
     try {
       // NOTE: views only after every allocation: a heap grow detaches earlier ones
@@ -203,6 +231,8 @@ export class WasmFused {
             n,
           );
           slots[nIn + nc + j] = target;
+          // before a later step may take this step's scratch
+          if (epilogue && j === epilogue.step) epilogue.fold(target.at, o, len);
         }
       }
     } finally {
