@@ -12,9 +12,8 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, KernelTable, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
-import type { Storage } from '../cpu/storage.js';
 import type { SimdBroadcast } from './broadcast.js';
-import type { SimdElementwise } from './elementwise.js';
+import { isSimdBinaryOp, type SimdElementwise } from './elementwise.js';
 import type { SimdPredicates } from './predicate.js';
 import type { WasmStore } from './store.js';
 
@@ -25,14 +24,121 @@ import type { WasmStore } from './store.js';
  */
 const BLOCK = 32768;
 
-/** A slot's values in the current block: a view and its heap byte offset. */
-interface Slot {
-  view: Storage;
-  at: number;
-}
-
 function bytesOf(dtype: DType): number {
   return dtype === 'bool' ? 1 : 4;
+}
+
+/** `bytes` rounded up to 16 (scratch areas start on vector boundaries). */
+function padded(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/**
+ * What a run derives from its program alone, once per program object. Slots are the program's:
+ * inputs, constants, then steps.
+ */
+interface Layout {
+  nIn: number;
+  nc: number;
+  /** The dtype of every slot. */
+  types: DType[];
+  /** The steps written to output buffers, in output order; outputOf[j] is step j's output or -1. */
+  written: readonly number[];
+  outputOf: number[];
+  /** Scratch arrays of the steps (cpu/fused.ts planScratch). */
+  plan: { of: number[]; dtypes: DType[] };
+  /** Per step: its argument dtypes, and whether it and they are all float32 (the SIMD kernels). */
+  argTypes: DType[][];
+  floats: boolean[];
+  /**
+   * Per slot: a scalar (an 's' input or a constant) that only SIMD binary steps read, so 4 lanes
+   * read with stride 0 serve a whole block (as the unfused kernel reads a scalar operand).
+   */
+  lanes: boolean[];
+  /** The SIMD ops of the steps, for the thread split test. */
+  splitting: ['unary' | 'binary', string][];
+}
+
+function makeLayout(program: FusedProgram, simd: boolean): Layout {
+  const nIn = program.inputs.length;
+  const nc = program.constants.length;
+  const types: DType[] = [
+    ...program.inputs,
+    ...program.constants,
+    ...program.steps.map((st) => st.dtype),
+  ];
+  const written = programOutputs(program);
+  const argTypes = program.steps.map((st) => st.args.map((a) => types[a]));
+  const floats = program.steps.map(
+    (st, j) => st.dtype === 'float32' && argTypes[j].every((t) => t === 'float32'),
+  );
+  const scalar = (a: number): boolean => (a >= nIn ? a < nIn + nc : program.patterns[a] === 's');
+  const lanes = types.map((_, a) => scalar(a) && simd);
+  program.steps.forEach((st, j) => {
+    const simdBinary = st.kind === 'binary' && floats[j] && isSimdBinaryOp(st.op);
+    if (!simdBinary) for (const a of st.args) lanes[a] = false;
+  });
+  const splitting: ['unary' | 'binary', string][] = [];
+  program.steps.forEach((st, j) => {
+    if ((st.kind === 'unary' || st.kind === 'binary') && floats[j])
+      splitting.push([st.kind, st.op]);
+  });
+  return {
+    nIn,
+    nc,
+    types,
+    written,
+    outputOf: program.steps.map((_, j) => written.indexOf(j)),
+    plan: planScratch(program),
+    argTypes,
+    floats,
+    lanes,
+    splitting,
+  };
+}
+
+/**
+ * How a broadcast input walks the output: planes of rows x cols (the output's last two dims after
+ * dropping 1s and merging the dims the input walks as one), the dims before them outer. Strides are
+ * in input elements; colStep is 1 (contiguous) or 0 (repeated).
+ */
+interface Walk {
+  outer: number[];
+  outerStrides: number[];
+  rows: number;
+  cols: number;
+  rowStride: number;
+  colStep: number;
+}
+
+function walkOf(shape: Shape, outShape: Shape): Walk {
+  const strides = broadcastStrides(shape, outShape);
+  const dims: number[] = [];
+  const st: number[] = [];
+  outShape.forEach((d, i) => {
+    if (d === 1) return;
+    const l = dims.length - 1;
+    if (l >= 0 && st[l] === strides[i] * d) {
+      dims[l] *= d;
+      st[l] = strides[i];
+    } else {
+      dims.push(d);
+      st.push(strides[i]);
+    }
+  });
+  while (dims.length < 2) {
+    dims.unshift(1);
+    st.unshift(0);
+  }
+  const k = dims.length;
+  return {
+    outer: dims.slice(0, k - 2),
+    outerStrides: st.slice(0, k - 2),
+    rows: dims[k - 2],
+    cols: dims[k - 1],
+    rowStride: st[k - 2],
+    colStep: st[k - 1],
+  };
 }
 
 /**
@@ -51,6 +157,10 @@ export class WasmFused {
     private readonly table: () => KernelTable,
     private readonly predicates: SimdPredicates | null = null,
   ) {}
+
+  /** Elements per block (tests lower it to run programs over several blocks). */
+  block = BLOCK;
+  private readonly layouts = new WeakMap<FusedProgram, Layout>();
 
   /**
    * A chain whose ops would split over the threads runs op by op with the backend's own kernels (so
@@ -120,108 +230,142 @@ export class WasmFused {
   ): DataId[] {
     const s = this.store;
     const n = sizeOf(outShape);
-    if (this.simd?.threaded(n)) return this.whole(inputs, program, constants, outShape);
-    const width = Math.ceil(Math.min(BLOCK, n) / 4) * 4;
-    const written = programOutputs(program);
-    const outs = written.map((j) => s.allocRaw(program.steps[j].dtype, n));
-    const nIn = inputs.length;
-    const nc = constants.length;
-    const plan = planScratch(program);
-    // scratch on the heap (the SIMD kernels read and write it): broadcast inputs, constants, steps
-    const scratch: (DataId | null)[] = [
-      ...inputs.map((t, i) => (program.patterns[i] === 'f' ? null : s.allocRaw(t.dtype, width))),
-      ...program.constants.map((dt) => s.allocRaw(dt, width)),
-      ...plan.dtypes.map((dt) => s.allocRaw(dt, width)),
-    ];
+    const lay = this.layoutOf(program);
+    if (this.splitsAt(lay, n)) return this.whole(inputs, program, constants, outShape);
+    const width = Math.ceil(Math.min(this.block, n) / 4) * 4;
+    const outs = lay.written.map((j) => s.allocRaw(program.steps[j].dtype, n));
+    const { nIn, nc, types } = lay;
+    // every scratch area in one heap block, each starting on 16 bytes: broadcast inputs, constants
+    // (4 lanes where only SIMD binaries read them), then the step arrays of planScratch
+    const sizes = types.slice(0, nIn + nc).map((dt, a) => {
+      if (a < nIn && program.patterns[a] === 'f') return 0;
+      return lay.lanes[a] ? 16 : padded(width * bytesOf(dt));
+    });
+    for (const dt of lay.plan.dtypes) sizes.push(padded(width * bytesOf(dt)));
+    const total = sizes.reduce((x, y) => x + y, 0);
+    const scratch = total > 0 ? s.allocRaw('float32', total / 4) : null;
     try {
-      // NOTE: views only after every allocation: a heap grow detaches earlier ones
-      const view = (id: DataId | null): Slot | null =>
-        id === null ? null : { view: s.get(id), at: s.offsetOf(id) };
-      const fixed = scratch.map(view);
-      const stepSlot = plan.of.map((b) => (b < 0 ? null : fixed[nIn + nc + b]));
-      const srcs = inputs.map((t) => s.get(t.dataId));
+      const base = scratch === null ? 0 : s.offsetOf(scratch);
+      const areaAt = sizes.map(() => 0);
+      for (let k = 0, at = base; k < sizes.length; at += sizes[k++]) areaAt[k] = at;
       const srcAt = inputs.map((t) => s.offsetOf(t.dataId));
-      const outOf = new Map(
-        written.map((j, k) => [j, { view: s.get(outs[k]), at: s.offsetOf(outs[k]) }] as const),
-      );
-      const types: DType[] = [
-        ...program.inputs,
-        ...program.constants,
-        ...program.steps.map((st) => st.dtype),
-      ];
-      const strides = inputs.map((t, i) =>
-        program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : [],
-      );
-      inputs.forEach((_, i) => {
-        const f = fixed[i];
-        if (f && program.patterns[i] === 's') f.view.fill(srcs[i][0]);
-      });
-      constants.forEach((v, k) => fixed[nIn + k]?.view.fill(v));
-      const slots: Slot[] = new Array<Slot>(types.length);
-      for (let k = 0; k < nc; k++) {
-        const c = fixed[nIn + k];
-        if (c) slots[nIn + k] = c;
+      const outAt = outs.map((id) => s.offsetOf(id));
+      const at = new Array<number>(types.length).fill(0);
+      // scalars: filled once (4 lanes or a whole block)
+      for (let a = 0; a < nIn + nc; a++) {
+        if (a < nIn && program.patterns[a] !== 's') continue;
+        const v = a < nIn ? s.get(inputs[a].dataId)[0] : constants[a - nIn];
+        s.view(types[a], areaAt[a], lay.lanes[a] ? 4 : width).fill(v);
+        at[a] = areaAt[a];
       }
-      const last = program.steps.length - 1;
+      const walks = inputs.map((t, i) =>
+        program.patterns[i] === 'b' ? walkOf(t.shape, outShape) : null,
+      );
+      const stepArea = lay.plan.of.map((b) => (b < 0 ? -1 : areaAt[nIn + nc + b]));
+      const steps = program.steps;
       for (let o = 0; o < n; o += width) {
         const len = Math.min(width, n - o);
         for (let i = 0; i < nIn; i++) {
-          const f = fixed[i];
-          if (!f) {
-            const b = bytesOf(program.inputs[i]);
-            slots[i] = { view: srcs[i].subarray(o, o + len), at: srcAt[i] + o * b };
-          } else {
-            if (program.patterns[i] === 'b')
-              gatherBlock(srcs[i], strides[i], outShape, o, len, f.view);
-            slots[i] = f;
+          const p = program.patterns[i];
+          if (p === 'f') at[i] = srcAt[i] + o * bytesOf(types[i]);
+          else if (p === 'b') {
+            at[i] = areaAt[i];
+            this.gather(inputs[i], walks[i], outShape, srcAt[i], o, len, areaAt[i]);
           }
         }
-        for (let j = 0; j <= last; j++) {
-          const step = program.steps[j];
-          const target = stepSlot[j] ?? this.outBlock(outOf.get(j), step.dtype, o, len);
-          this.step(
-            step,
-            step.args.map((a) => slots[a]),
-            step.args.map((a) => types[a]),
-            target,
-            len,
-            n,
-          );
-          slots[nIn + nc + j] = target;
+        for (let j = 0; j < steps.length; j++) {
+          const slot = nIn + nc + j;
+          const k = lay.outputOf[j];
+          at[slot] = k >= 0 ? outAt[k] + o * bytesOf(types[slot]) : stepArea[j];
+          this.step(steps[j], lay, at, slot, len, n);
         }
       }
     } finally {
-      for (const id of scratch) if (id !== null) s.free(id);
+      if (scratch !== null) s.free(scratch);
     }
     return outs;
   }
 
-  /** The block [o, o + len) of an output buffer, as a slot. */
-  private outBlock(out: Slot | undefined, dtype: DType, o: number, len: number): Slot {
-    if (!out) throw new BackendError('fused: a step has neither scratch nor an output');
-    return { view: out.view.subarray(o, o + len), at: out.at + o * bytesOf(dtype) };
+  /**
+   * dst = the block [o, o + len) of a broadcast input: planes of its walk copied by the wasm gather
+   * kernel (a few calls a block), or the reference gather for bool values and for walks whose planes
+   * are so small that a call per plane would cost more.
+   */
+  private gather(
+    t: TensorInfo,
+    w: Walk | null,
+    outShape: Shape,
+    srcAt: number,
+    o: number,
+    len: number,
+    dstAt: number,
+  ): void {
+    const bc = this.broadcaster;
+    if (!bc || !w || bytesOf(t.dtype) !== 4 || (w.outer.length > 0 && w.rows * w.cols < 256)) {
+      const s = this.store;
+      const strides = broadcastStrides(t.shape, outShape);
+      gatherBlock(s.get(t.dataId), strides, outShape, o, len, s.view(t.dtype, dstAt, len));
+      return;
+    }
+    const end = o + len;
+    const plane = w.rows * w.cols;
+    let out = dstAt;
+    for (let i = o; i < end;) {
+      const j = i % w.cols;
+      const r = Math.floor(i / w.cols) % w.rows;
+      let src = r * w.rowStride + j * w.colStep;
+      for (let d = w.outer.length - 1, q = Math.floor(i / plane); d >= 0; d--) {
+        src += (q % w.outer[d]) * w.outerStrides[d];
+        q = Math.floor(q / w.outer[d]);
+      }
+      let count: number;
+      if (j !== 0 || end - i < w.cols) {
+        count = Math.min(w.cols - j, end - i);
+        bc.gatherAt(srcAt + src * 4, w.colStep, 0, out, 1, count);
+      } else {
+        const rows = Math.min(w.rows - r, Math.floor((end - i) / w.cols));
+        bc.gatherAt(srcAt + src * 4, w.colStep, w.rowStride * 4, out, rows, w.cols);
+        count = rows * w.cols;
+      }
+      i += count;
+      out += count * 4;
+    }
   }
 
-  /** One step on one block: the SIMD kernel the unfused op would run, else the reference loop. */
+  /**
+   * Step `slot` on one block, reading and writing the heap offsets in `at`: the SIMD kernel its
+   * unfused op would run, else the reference loop.
+   */
   private step(
     step: FusedStep,
-    args: readonly Slot[],
-    types: readonly DType[],
-    out: Slot,
+    lay: Layout,
+    at: readonly number[],
+    slot: number,
     len: number,
     total: number,
   ): void {
     const simd = this.simd;
-    const allFloat = step.dtype === 'float32' && types.every((t) => t === 'float32');
-    if (simd && allFloat) {
+    const outAt = at[slot];
+    const types = lay.argTypes[slot - lay.nIn - lay.nc];
+    const args = step.args;
+    if (simd && lay.floats[slot - lay.nIn - lay.nc]) {
       if (
         step.kind === 'unary' &&
-        simd.unaryAt(step.op, args[0].at, out.at, len, step.alpha, total)
+        simd.unaryAt(step.op, at[step.args[0]], outAt, len, step.alpha, total)
       )
         return;
       if (
         step.kind === 'binary' &&
-        simd.binaryAt(step.op, args[0].at, args[1].at, out.at, len, total)
+        simd.binaryAt(
+          step.op,
+          at[step.args[0]],
+          at[step.args[1]],
+          outAt,
+          len,
+          total,
+          lay.lanes[step.args[0]] ? 0 : 16,
+          lay.lanes[step.args[1]] ? 0 : 16,
+        )
       )
         return;
     }
@@ -229,20 +373,38 @@ export class WasmFused {
     if (bc && step.kind === 'cast') {
       const pair = `${types[0]}>${step.dtype}`;
       if (pair === 'float32>int32' || pair === 'int32>float32') {
-        bc.castAt(step.dtype === 'int32', args[0].at, out.at, len);
+        bc.castAt(step.dtype === 'int32', at[args[0]], outAt, len);
         return;
       }
     }
     // comparisons, logical ops, class tests, bool casts and where: the predicate kernels
     const op = step.kind === 'unary' || step.kind === 'binary' ? step.op : '';
-    const at = args.map((a) => a.at);
-    if (this.predicates?.runAt(step.kind, op, types, step.dtype, at, out.at, len)) return;
+    const argAt = args.map((a) => at[a]);
+    if (this.predicates?.runAt(step.kind, op, types, step.dtype, argAt, outAt, len)) return;
+    const s = this.store;
     runStep(
       step,
-      args.map((a) => a.view),
+      args.map((a, i) => s.view(types[i], argAt[i], len)),
       types,
-      out.view,
+      s.view(step.dtype, outAt, len),
       len,
     );
+  }
+
+  /** Whether a step of the program would split over the threads at `total` elements (see `whole`). */
+  private splitsAt(lay: Layout, total: number): boolean {
+    const simd = this.simd;
+    if (!simd) return false;
+    return lay.splitting.some(([kind, op]) => simd.splits(kind, op, total));
+  }
+
+  /** The program's layout (made once per program object: nr.jit replays the same ones). */
+  private layoutOf(program: FusedProgram): Layout {
+    let lay = this.layouts.get(program);
+    if (!lay) {
+      lay = makeLayout(program, this.simd !== null);
+      this.layouts.set(program, lay);
+    }
+    return lay;
   }
 }
