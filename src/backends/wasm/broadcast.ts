@@ -91,41 +91,49 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
 }
 
 /**
- * rows x cols of out = a 4-byte operand broadcast: along a row src steps one element (col 1) or stays
- * put (0, splatted once per row); between rows it moves `rowBytes`. out is contiguous; whole vectors
- * first, the last cols % 4 one by one, so nothing is written past rows x cols. (The fused kernel
- * gathers its broadcast inputs with it; values are copied as bits, so int32 gathers as float32.)
+ * rows x cols of out = an operand of `width`-byte elements broadcast: along a row src steps one element
+ * (col 1) or stays put (0, splatted once per row); between rows it moves `rowBytes`. out is contiguous;
+ * whole vectors (16 bytes) first, the rest one element at a time, so nothing is written past rows x
+ * cols. Values are copied as bits (the fused kernel gathers its broadcast inputs with it: float32 and
+ * int32 with width 4, bool with width 1).
  */
-function gatherCode(): FuncDef {
+function gatherCode(width: 1 | 4): FuncDef {
   // params 0 src, 1 col, 2 rowBytes, 3 out, 4 rows, 5 cols; locals 6 r, 7 j, 8 p (i32), 9 v (v128)
   const [src, col, rowBytes, out, rows, cols] = [0, 1, 2, 3, 4, 5];
   const [r, j, p, v] = [6, 7, 8, 9];
+  const lanes = 16 / width;
+  const shift = width === 4 ? 2 : 0;
   const c = new Code();
   c.i32Const(0).localSet(r);
   c.block().loop();
   c.localGet(r).localGet(rows).i32GeU().brIf(1);
   c.localGet(src).localSet(p).i32Const(0).localSet(j);
-  c.localGet(p).v128Load32Splat().localSet(v);
+  c.localGet(p);
+  if (width === 4) c.v128Load32Splat();
+  else c.v128Load8Splat();
+  c.localSet(v);
   c.block().loop();
-  c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
+  c.localGet(j).i32Const(lanes).i32Add().localGet(cols).i32GtU().brIf(1);
   c.localGet(col).if().localGet(out).localGet(p).v128Load().v128Store();
   c.else().localGet(out).localGet(v).v128Store().end();
   c.localGet(p).localGet(col).i32Const(4).i32Shl().i32Add().localSet(p);
   c.localGet(out).i32Const(16).i32Add().localSet(out);
-  c.localGet(j).i32Const(4).i32Add().localSet(j);
+  c.localGet(j).i32Const(lanes).i32Add().localSet(j);
   c.br(0).end().end();
   c.block().loop();
   c.localGet(j).localGet(cols).i32GeU().brIf(1);
-  c.localGet(out).localGet(p).i32Load().i32Store();
-  c.localGet(p).localGet(col).i32Const(2).i32Shl().i32Add().localSet(p);
-  c.localGet(out).i32Const(4).i32Add().localSet(out);
+  c.localGet(out).localGet(p);
+  if (width === 4) c.i32Load().i32Store();
+  else c.i32Load8U().i32Store8();
+  c.localGet(p).localGet(col).i32Const(shift).i32Shl().i32Add().localSet(p);
+  c.localGet(out).i32Const(width).i32Add().localSet(out);
   c.localGet(j).i32Const(1).i32Add().localSet(j);
   c.br(0).end().end();
   c.localGet(src).localGet(rowBytes).i32Add().localSet(src);
   c.localGet(r).i32Const(1).i32Add().localSet(r);
   c.br(0).end().end();
   return {
-    name: 'gather32',
+    name: `gather${width * 8}`,
     params: new Array<ValType>(6).fill(I32),
     results: [],
     locals: [I32, I32, I32, V128],
@@ -233,7 +241,13 @@ export class SimdBroadcast {
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdBroadcast> {
-    const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false), gatherCode()];
+    const funcs = [
+      ...OPS.map(broadcastCode),
+      castCode(true),
+      castCode(false),
+      gatherCode(4),
+      gatherCode(1),
+    ];
     const fns = await instantiateVoid(store.heap, funcs);
     return new SimdBroadcast(store, Object.fromEntries(fns));
   }
@@ -244,10 +258,11 @@ export class SimdBroadcast {
   }
 
   /**
-   * rows x cols 4-byte values gathered to `outAt` (contiguous) from `srcAt`: along a row the source
-   * steps one element (col 1) or repeats one (col 0), between rows it moves `rowBytes`.
+   * rows x cols values of `width` bytes gathered to `outAt` (contiguous) from `srcAt`: along a row the
+   * source steps one element (col 1) or repeats one (col 0), between rows it moves `rowBytes`.
    */
   gatherAt(
+    width: 1 | 4,
     srcAt: number,
     col: number,
     rowBytes: number,
@@ -255,7 +270,7 @@ export class SimdBroadcast {
     rows: number,
     cols: number,
   ): void {
-    this.fns.gather32(srcAt, col, rowBytes, outAt, rows, cols);
+    this.fns[width === 4 ? 'gather32' : 'gather8'](srcAt, col, rowBytes, outAt, rows, cols);
   }
 
   /** A float32 binary op under any broadcast: the last two collapsed dims in wasm, the rest here. */

@@ -24,7 +24,7 @@ import type { WasmStore } from './store.js';
  */
 const BLOCK = 32768;
 
-function bytesOf(dtype: DType): number {
+function bytesOf(dtype: DType): 1 | 4 {
   return dtype === 'bool' ? 1 : 4;
 }
 
@@ -301,7 +301,7 @@ export class WasmFused {
     dstAt: number,
   ): void {
     const bc = this.broadcaster;
-    if (!bc || !w || bytesOf(t.dtype) !== 4 || (w.outer.length > 0 && w.rows * w.cols < 256)) {
+    if (!bc || !w || (w.outer.length > 0 && w.rows * w.cols < 256)) {
       const s = this.store;
       const strides = broadcastStrides(t.shape, outShape);
       gatherBlock(s.get(t.dataId), strides, outShape, o, len, s.view(t.dtype, dstAt, len));
@@ -309,6 +309,7 @@ export class WasmFused {
     }
     const end = o + len;
     const plane = w.rows * w.cols;
+    const width = bytesOf(t.dtype);
     let out = dstAt;
     for (let i = o; i < end;) {
       const j = i % w.cols;
@@ -321,14 +322,14 @@ export class WasmFused {
       let count: number;
       if (j !== 0 || end - i < w.cols) {
         count = Math.min(w.cols - j, end - i);
-        bc.gatherAt(srcAt + src * 4, w.colStep, 0, out, 1, count);
+        bc.gatherAt(width, srcAt + src * width, w.colStep, 0, out, 1, count);
       } else {
         const rows = Math.min(w.rows - r, Math.floor((end - i) / w.cols));
-        bc.gatherAt(srcAt + src * 4, w.colStep, w.rowStride * 4, out, rows, w.cols);
+        bc.gatherAt(width, srcAt + src * width, w.colStep, w.rowStride * width, out, rows, w.cols);
         count = rows * w.cols;
       }
       i += count;
-      out += count * 4;
+      out += count * width;
     }
   }
 
