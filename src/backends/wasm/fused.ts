@@ -8,7 +8,7 @@
 import type { DType } from '../../core/dtype.js';
 import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
-import { sizeOf, type Shape } from '../../core/shape.js';
+import { broadcastShapes, sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, KernelTable, TensorInfo } from '../backend.js';
 import { broadcastStrides } from '../cpu/elementwise.js';
 import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
@@ -195,15 +195,20 @@ export class WasmFused {
         const st = program.steps[j];
         const args = st.args.map((a) => slots[a]);
         const dtype = st.dtype;
+        // a step over broadcast inputs or constants alone computes their shape, as its unfused op
+        const shape = args.map((a) => a.shape).reduce((x, y) => broadcastShapes('fused', x, y));
         let id: DataId;
         if (st.kind === 'unary') id = table.unary(args, { op: st.op, dtype, alpha: st.alpha });
-        else if (st.kind === 'binary') id = table.binary(args, { op: st.op, outShape, dtype });
+        else if (st.kind === 'binary')
+          id = table.binary(args, { op: st.op, outShape: shape, dtype });
         else if (st.kind === 'cast') id = table.cast(args, { dtype });
-        else id = table.where(args, { outShape, dtype });
-        slots.push({ dataId: id, shape: outShape, dtype });
+        else id = table.where(args, { outShape: shape, dtype });
+        slots.push({ dataId: id, shape, dtype });
         const k = written.indexOf(j);
-        if (k >= 0) outs[k] = id;
-        else made.push(id);
+        if (k >= 0)
+          outs[k] =
+            sizeOf(shape) === sizeOf(outShape) ? id : this.spread(id, shape, dtype, outShape);
+        if (k < 0 || outs[k] !== id) made.push(id);
         for (const a of new Set(st.args))
           if (a >= base && lastUse[a - base] === j && !written.includes(a - base))
             s.free(slots[a].dataId);
@@ -219,6 +224,15 @@ export class WasmFused {
       if (id === null) throw new BackendError('fused: a program output no step wrote');
       return id;
     });
+  }
+
+  /** A new buffer of `outShape` holding a value of `shape` broadcast to it (an output of `whole`). */
+  private spread(id: DataId, shape: Shape, dtype: DType, outShape: Shape): DataId {
+    const s = this.store;
+    const out = s.allocRaw(dtype, sizeOf(outShape));
+    const n = sizeOf(outShape);
+    gatherBlock(s.get(id), broadcastStrides(shape, outShape), outShape, 0, n, s.get(out));
+    return out;
   }
 
   /** Runs a fused program (see KernelAttrs['fused']); returns one buffer per program output. */
