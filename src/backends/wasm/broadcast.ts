@@ -43,31 +43,45 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   const [a, aCol, aRow, b, bCol, bRow, out, rows, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [r, j, pa, pb, va, vb] = [9, 10, 11, 12, 13, 14];
   const c = new Code();
-  const load = (p: number, col: number, into: number): void => {
-    c.localGet(col).if();
-    c.localGet(p).v128Load().localSet(into);
-    c.else();
-    c.localGet(p).v128Load32Splat().localSet(into);
-    c.end();
-  };
   const step = (p: number, col: number, shift: number): void => {
     c.localGet(p).localGet(col).i32Const(shift).i32Shl().i32Add().localSet(p);
+  };
+  // the vector loop of one row, specialised by which operands step along it (a repeated one is
+  // splatted once a row), so the loop body is a load or two, the op and a store
+  const vectors = (aSteps: boolean, bSteps: boolean): void => {
+    c.block().loop();
+    c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
+    c.localGet(out);
+    if (aSteps) c.localGet(pa).v128Load();
+    else c.localGet(va);
+    if (bSteps) c.localGet(pb).v128Load();
+    else c.localGet(vb);
+    SIMD_BINARY[op](c, 15).v128Store();
+    if (aSteps) c.localGet(pa).i32Const(16).i32Add().localSet(pa);
+    if (bSteps) c.localGet(pb).i32Const(16).i32Add().localSet(pb);
+    c.localGet(out).i32Const(16).i32Add().localSet(out);
+    c.localGet(j).i32Const(4).i32Add().localSet(j);
+    c.br(0).end().end();
   };
   c.i32Const(0).localSet(r);
   c.block().loop();
   c.localGet(r).localGet(rows).i32GeU().brIf(1);
   c.localGet(a).localSet(pa).localGet(b).localSet(pb).i32Const(0).localSet(j);
-  c.block().loop();
-  c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
-  load(pa, aCol, va);
-  load(pb, bCol, vb);
-  c.localGet(out).localGet(va).localGet(vb);
-  SIMD_BINARY[op](c, 15).v128Store();
-  step(pa, aCol, 4);
-  step(pb, bCol, 4);
-  c.localGet(out).i32Const(16).i32Add().localSet(out);
-  c.localGet(j).i32Const(4).i32Add().localSet(j);
-  c.br(0).end().end();
+  c.localGet(pa).v128Load32Splat().localSet(va);
+  c.localGet(pb).v128Load32Splat().localSet(vb);
+  c.localGet(aCol).if();
+  c.localGet(bCol).if();
+  vectors(true, true);
+  c.else();
+  vectors(true, false);
+  c.end();
+  c.else();
+  c.localGet(bCol).if();
+  vectors(false, true);
+  c.else();
+  vectors(false, false);
+  c.end();
+  c.end();
   c.block().loop();
   c.localGet(j).localGet(cols).i32GeU().brIf(1);
   c.localGet(out).localGet(pa).f32Load().localGet(pb).f32Load();
@@ -271,6 +285,25 @@ export class SimdBroadcast {
     cols: number,
   ): void {
     this.fns[width === 4 ? 'gather32' : 'gather8'](srcAt, col, rowBytes, outAt, rows, cols);
+  }
+
+  /**
+   * A float32 binary op over rows x cols of a contiguous output at heap byte offsets, each operand
+   * stepping 1 or 0 elements along a row and its row stride in bytes between rows (a piece of a fused
+   * block). False when the op has no kernel here.
+   */
+  binaryAt(
+    op: string,
+    a: readonly [number, number, number],
+    b: readonly [number, number, number],
+    outAt: number,
+    rows: number,
+    cols: number,
+  ): boolean {
+    const fn = this.fns[`bcast_${op}`];
+    if (!fn) return false;
+    fn(a[0], a[1], a[2], b[0], b[1], b[2], outAt, rows, cols);
+    return true;
   }
 
   /** A float32 binary op under any broadcast: the last two collapsed dims in wasm, the rest here. */

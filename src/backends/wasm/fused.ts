@@ -14,6 +14,7 @@ import { broadcastStrides } from '../cpu/elementwise.js';
 import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
 import type { SimdBroadcast } from './broadcast.js';
 import { isSimdBinaryOp, type SimdElementwise } from './elementwise.js';
+import { contiguousStrides, fine, forPieces, type Walk, walkOf } from './fused_walk.js';
 import type { SimdPredicates } from './predicate.js';
 import type { WasmStore } from './store.js';
 
@@ -55,6 +56,13 @@ interface Layout {
    * read with stride 0 serve a whole block (as the unfused kernel reads a scalar operand).
    */
   lanes: boolean[];
+  /**
+   * Per input: a float32 broadcast ('b') input that only SIMD binary steps read, so those steps can
+   * read it in place with the broadcast kernels instead of a gathered copy (see `pieces`).
+   */
+  direct: boolean[];
+  /** Per step: a float32 binary op with a SIMD kernel. */
+  simdBinary: boolean[];
   /** The SIMD ops of the steps, for the thread split test. */
   splitting: ['unary' | 'binary', string][];
 }
@@ -74,9 +82,16 @@ function makeLayout(program: FusedProgram, simd: boolean): Layout {
   );
   const scalar = (a: number): boolean => (a >= nIn ? a < nIn + nc : program.patterns[a] === 's');
   const lanes = types.map((_, a) => scalar(a) && simd);
+  const direct = program.inputs.map((dt, i) => dt === 'float32' && program.patterns[i] === 'b');
+  const simdBinary = program.steps.map(
+    (st, j) => simd && st.kind === 'binary' && floats[j] && isSimdBinaryOp(st.op),
+  );
   program.steps.forEach((st, j) => {
-    const simdBinary = st.kind === 'binary' && floats[j] && isSimdBinaryOp(st.op);
-    if (!simdBinary) for (const a of st.args) lanes[a] = false;
+    if (simdBinary[j]) return;
+    for (const a of st.args) {
+      lanes[a] = false;
+      if (a < nIn) direct[a] = false;
+    }
   });
   const splitting: ['unary' | 'binary', string][] = [];
   program.steps.forEach((st, j) => {
@@ -93,51 +108,9 @@ function makeLayout(program: FusedProgram, simd: boolean): Layout {
     argTypes,
     floats,
     lanes,
+    direct: direct.map((d) => d && simd),
+    simdBinary,
     splitting,
-  };
-}
-
-/**
- * How a broadcast input walks the output: planes of rows x cols (the output's last two dims after
- * dropping 1s and merging the dims the input walks as one), the dims before them outer. Strides are
- * in input elements; colStep is 1 (contiguous) or 0 (repeated).
- */
-interface Walk {
-  outer: number[];
-  outerStrides: number[];
-  rows: number;
-  cols: number;
-  rowStride: number;
-  colStep: number;
-}
-
-function walkOf(shape: Shape, outShape: Shape): Walk {
-  const strides = broadcastStrides(shape, outShape);
-  const dims: number[] = [];
-  const st: number[] = [];
-  outShape.forEach((d, i) => {
-    if (d === 1) return;
-    const l = dims.length - 1;
-    if (l >= 0 && st[l] === strides[i] * d) {
-      dims[l] *= d;
-      st[l] = strides[i];
-    } else {
-      dims.push(d);
-      st.push(strides[i]);
-    }
-  });
-  while (dims.length < 2) {
-    dims.unshift(1);
-    st.unshift(0);
-  }
-  const k = dims.length;
-  return {
-    outer: dims.slice(0, k - 2),
-    outerStrides: st.slice(0, k - 2),
-    rows: dims[k - 2],
-    cols: dims[k - 1],
-    rowStride: st[k - 2],
-    colStep: st[k - 1],
   };
 }
 
@@ -247,12 +220,16 @@ export class WasmFused {
     const lay = this.layoutOf(program);
     if (this.splitsAt(lay, n)) return this.whole(inputs, program, constants, outShape);
     const width = Math.ceil(Math.min(this.block, n) / 4) * 4;
-    const outs = lay.written.map((j) => s.allocRaw(program.steps[j].dtype, n));
     const { nIn, nc, types } = lay;
-    // every scratch area in one heap block, each starting on 16 bytes: broadcast inputs, constants
-    // (4 lanes where only SIMD binaries read them), then the step arrays of planScratch
+    const bStrides = inputs.map((t, i) =>
+      program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : null,
+    );
+    const { direct, walks } = this.pieces(lay, program, bStrides, outShape);
+    const outs = lay.written.map((j) => s.allocRaw(program.steps[j].dtype, n));
+    // every scratch area in one heap block, each starting on 16 bytes: gathered broadcast inputs,
+    // scalars (4 lanes where only SIMD binaries read them), then the step arrays of planScratch
     const sizes = types.slice(0, nIn + nc).map((dt, a) => {
-      if (a < nIn && program.patterns[a] === 'f') return 0;
+      if (a < nIn && (program.patterns[a] === 'f' || direct[a])) return 0;
       return lay.lanes[a] ? 16 : padded(width * bytesOf(dt));
     });
     for (const dt of lay.plan.dtypes) sizes.push(padded(width * bytesOf(dt)));
@@ -272,9 +249,7 @@ export class WasmFused {
         s.view(types[a], areaAt[a], lay.lanes[a] ? 4 : width).fill(v);
         at[a] = areaAt[a];
       }
-      const walks = inputs.map((t, i) =>
-        program.patterns[i] === 'b' ? walkOf(t.shape, outShape) : null,
-      );
+      const gatherWalks = bStrides.map((st) => (st === null ? null : walkOf([st], outShape)));
       const stepArea = lay.plan.of.map((b) => (b < 0 ? -1 : areaAt[nIn + nc + b]));
       const steps = program.steps;
       for (let o = 0; o < n; o += width) {
@@ -282,16 +257,19 @@ export class WasmFused {
         for (let i = 0; i < nIn; i++) {
           const p = program.patterns[i];
           if (p === 'f') at[i] = srcAt[i] + o * bytesOf(types[i]);
+          else if (direct[i]) at[i] = srcAt[i];
           else if (p === 'b') {
             at[i] = areaAt[i];
-            this.gather(inputs[i], walks[i], outShape, srcAt[i], o, len, areaAt[i]);
+            this.gather(inputs[i], gatherWalks[i], bStrides[i], outShape, srcAt[i], o, len, at[i]);
           }
         }
         for (let j = 0; j < steps.length; j++) {
           const slot = nIn + nc + j;
           const k = lay.outputOf[j];
           at[slot] = k >= 0 ? outAt[k] + o * bytesOf(types[slot]) : stepArea[j];
-          this.step(steps[j], lay, at, slot, len, n);
+          const w = walks[j];
+          if (w) this.broadcastStep(steps[j], w, lay, direct, at, slot, o, len);
+          else this.step(steps[j], lay, at, slot, len, n);
         }
       }
     } finally {
@@ -301,13 +279,96 @@ export class WasmFused {
   }
 
   /**
-   * dst = the block [o, o + len) of a broadcast input: planes of its walk copied by the wasm gather
-   * kernel (a few calls a block), or the reference gather for bool values and for walks whose planes
-   * are so small that a call per plane would cost more.
+   * Which broadcast inputs the SIMD binary steps read in place this run, and each such step's joint
+   * walk (null for the other steps). An input whose walk, alone or with a step's other operand,
+   * has planes too small for a call each is gathered instead.
+   */
+  private pieces(
+    lay: Layout,
+    program: FusedProgram,
+    bStrides: readonly (readonly number[] | null)[],
+    outShape: Shape,
+  ): { direct: boolean[]; walks: (Walk | null)[] } {
+    const nIn = lay.nIn;
+    const direct = lay.direct.map((d, i) => {
+      const st = bStrides[i];
+      return d && this.broadcaster !== null && st !== null && !fine(walkOf([st], outShape));
+    });
+    const walks: (Walk | null)[] = program.steps.map(() => null);
+    if (!direct.some((d) => d)) return { direct, walks };
+    const full = contiguousStrides(outShape);
+    const zeros = full.map(() => 0);
+    // demoting an input changes the walks of the steps that read it: until nothing changes
+    for (let changed = true; changed;) {
+      changed = false;
+      program.steps.forEach((st, j) => {
+        walks[j] = null;
+        if (!lay.simdBinary[j] || !st.args.some((a) => a < nIn && direct[a])) return;
+        const w = walkOf(
+          st.args.map((a) => {
+            const b = bStrides[a];
+            if (a < nIn && direct[a] && b) return b;
+            return lay.lanes[a] ? zeros : full;
+          }),
+          outShape,
+        );
+        if (!fine(w)) walks[j] = w;
+        else
+          for (const a of st.args)
+            if (a < nIn && direct[a]) {
+              direct[a] = false;
+              changed = true;
+            }
+      });
+    }
+    return { direct, walks };
+  }
+
+  /**
+   * A SIMD binary step reading a broadcast input in place: the broadcast kernel over the pieces of
+   * the block (whole rows of a plane per call). Operands laid out as the block step from its start,
+   * broadcast inputs from their buffer's, scalar lanes stay put.
+   */
+  private broadcastStep(
+    step: FusedStep,
+    w: Walk,
+    lay: Layout,
+    direct: readonly boolean[],
+    at: readonly number[],
+    slot: number,
+    o: number,
+    len: number,
+  ): void {
+    const bc = this.broadcaster;
+    if (!bc || step.kind !== 'binary')
+      throw new BackendError('fused: a broadcast step needs the broadcast kernels');
+    const [a, b] = step.args;
+    // each operand's byte address of element 0 of the walk (a block's operands: of element o)
+    const baseOf = (x: number): number =>
+      (x < lay.nIn && direct[x]) || lay.lanes[x] ? at[x] : at[x] - o * 4;
+    const [aBase, bBase] = [baseOf(a), baseOf(b)];
+    const outAt = at[slot];
+    forPieces(w, o, len, (off, rows, cols, done) => {
+      bc.binaryAt(
+        step.op,
+        [aBase + off[0] * 4, w.colStep[0], w.rowStride[0] * 4],
+        [bBase + off[1] * 4, w.colStep[1], w.rowStride[1] * 4],
+        outAt + done * 4,
+        rows,
+        cols,
+      );
+    });
+  }
+
+  /**
+   * dst = the block [o, o + len) of a broadcast input: the pieces of its walk copied by the wasm
+   * gather kernel (a few calls a block), or the reference gather without it or for walks whose
+   * planes are too small for a call each.
    */
   private gather(
     t: TensorInfo,
     w: Walk | null,
+    strides: readonly number[] | null,
     outShape: Shape,
     srcAt: number,
     o: number,
@@ -315,36 +376,24 @@ export class WasmFused {
     dstAt: number,
   ): void {
     const bc = this.broadcaster;
-    if (!bc || !w || (w.outer.length > 0 && w.rows * w.cols < 256)) {
+    if (!bc || !w || fine(w)) {
       const s = this.store;
-      const strides = broadcastStrides(t.shape, outShape);
-      gatherBlock(s.get(t.dataId), strides, outShape, o, len, s.view(t.dtype, dstAt, len));
+      const st = strides ?? broadcastStrides(t.shape, outShape);
+      gatherBlock(s.get(t.dataId), st, outShape, o, len, s.view(t.dtype, dstAt, len));
       return;
     }
-    const end = o + len;
-    const plane = w.rows * w.cols;
     const width = bytesOf(t.dtype);
-    let out = dstAt;
-    for (let i = o; i < end;) {
-      const j = i % w.cols;
-      const r = Math.floor(i / w.cols) % w.rows;
-      let src = r * w.rowStride + j * w.colStep;
-      for (let d = w.outer.length - 1, q = Math.floor(i / plane); d >= 0; d--) {
-        src += (q % w.outer[d]) * w.outerStrides[d];
-        q = Math.floor(q / w.outer[d]);
-      }
-      let count: number;
-      if (j !== 0 || end - i < w.cols) {
-        count = Math.min(w.cols - j, end - i);
-        bc.gatherAt(width, srcAt + src * width, w.colStep, 0, out, 1, count);
-      } else {
-        const rows = Math.min(w.rows - r, Math.floor((end - i) / w.cols));
-        bc.gatherAt(width, srcAt + src * width, w.colStep, w.rowStride * width, out, rows, w.cols);
-        count = rows * w.cols;
-      }
-      i += count;
-      out += count * width;
-    }
+    forPieces(w, o, len, (off, rows, cols, done) =>
+      bc.gatherAt(
+        width,
+        srcAt + off[0] * width,
+        w.colStep[0],
+        w.rowStride[0] * width,
+        dstAt + done * width,
+        rows,
+        cols,
+      ),
+    );
   }
 
   /**
