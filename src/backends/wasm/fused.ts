@@ -1,10 +1,13 @@
 // The wasm 'fused' kernel: a fused program run block by block on heap scratch, each step by the SIMD kernel its unfused op would use.
 //
-// A block of BLOCK floats per step stays in L1, so a chain streams its inputs and output through
+// A block of BLOCK floats per step stays in cache, so a chain streams its inputs and outputs through
 // memory once instead of once per op, and dispatches once. Each step runs exactly the code its own
-// kernel runs on wasm (the f32x4 unary and binary kernels, the SIMD casts, the predicate kernels for
-// comparisons, bool ops and where, otherwise the reference loop), so the fused result is bitwise the
-// unfused one. The blocks run on the calling thread.
+// kernel runs on wasm (the f32x4 unary and binary kernels, the broadcast binary kernels for a float32
+// broadcast input read in place, the SIMD casts, the predicate kernels for comparisons, bool ops and
+// where, otherwise the reference loop), so the fused result is bitwise the unfused one. Other broadcast
+// inputs are gathered per block by a wasm copy kernel; a scalar only SIMD binaries read is 4 lanes read
+// with stride 0. The blocks run on the calling thread; a program with a step that would split over
+// threads runs op by op instead (see `whole`).
 import type { DType } from '../../core/dtype.js';
 import { type FusedProgram, type FusedStep, programOutputs } from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
@@ -131,8 +134,6 @@ export class WasmFused {
     private readonly predicates: SimdPredicates | null = null,
   ) {}
 
-  /** Elements per block (tests lower it to run programs over several blocks). */
-  block = BLOCK;
   private readonly layouts = new WeakMap<FusedProgram, Layout>();
 
   /**
@@ -219,7 +220,7 @@ export class WasmFused {
     const n = sizeOf(outShape);
     const lay = this.layoutOf(program);
     if (this.splitsAt(lay, n)) return this.whole(inputs, program, constants, outShape);
-    const width = Math.ceil(Math.min(this.block, n) / 4) * 4;
+    const width = Math.ceil(Math.min(BLOCK, n) / 4) * 4;
     const { nIn, nc, types } = lay;
     const bStrides = inputs.map((t, i) =>
       program.patterns[i] === 'b' ? broadcastStrides(t.shape, outShape) : null,
