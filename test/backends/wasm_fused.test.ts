@@ -43,6 +43,8 @@ interface Case {
   constants: { dtype: DType; value: number }[];
   steps: FusedStep[];
   outputs?: number[];
+  /** The output shape (default OUT). */
+  out?: Shape;
 }
 
 /** 39,390 elements: two blocks of the kernel, the second starting inside a row. */
@@ -118,6 +120,20 @@ const CASES: Record<string, Case> = {
       b('add', 9, 7),
     ],
   },
+  // planes of 40 elements: a broadcast input too fine for a kernel call per plane is gathered by the
+  // reference loop, and a binary step reading it is not run in place
+  smallPlanes: {
+    out: [40, 30, 2, 20],
+    inputs: [
+      { shape: [40, 30, 2, 20], dtype: 'float32' },
+      { shape: [40, 1, 2, 1], dtype: 'float32' },
+      { shape: [30, 1, 20], dtype: 'float32' },
+    ],
+    constants: [],
+    // slots 0-2 inputs, steps from 3
+    steps: [b('mul', 0, 1), b('sub', 3, 2), b('maximum', 1, 2), b('add', 4, 5)],
+    outputs: [1, 3],
+  },
   // int32 broadcast operands and casts both ways
   int32: {
     inputs: [
@@ -188,17 +204,18 @@ function runCase(backend: WasmBackend, c: Case): { fused: number[][]; plain: num
     dtype: t.dtype,
   }));
   const outputs = c.outputs ?? [c.steps.length - 1];
+  const out = c.out ?? OUT;
   const program = makeProgram(
     c.inputs,
     c.constants.map((k) => k.dtype),
     c.steps,
-    OUT,
+    out,
     outputs,
   );
   const ids = backend.run('fused', infos, {
     program,
     constants: c.constants.map((k) => k.value),
-    outShape: OUT,
+    outShape: out,
     dtype: c.steps[c.steps.length - 1].dtype,
   });
   const read = (id: DataId): number[] => Array.from(backend.readSync(id));

@@ -17,7 +17,7 @@ import { broadcastStrides } from '../cpu/elementwise.js';
 import { gatherBlock, planScratch, runStep } from '../cpu/fused.js';
 import type { SimdBroadcast } from './broadcast.js';
 import { isSimdBinaryOp, type SimdElementwise } from './elementwise.js';
-import { contiguousStrides, fine, forPieces, type Walk, walkOf } from './fused_walk.js';
+import { contiguousStrides, forPieces, smallPlanes, type Walk, walkOf } from './fused_walk.js';
 import type { SimdPredicates } from './predicate.js';
 import type { WasmStore } from './store.js';
 
@@ -293,7 +293,7 @@ export class WasmFused {
     const nIn = lay.nIn;
     const direct = lay.direct.map((d, i) => {
       const st = bStrides[i];
-      return d && this.broadcaster !== null && st !== null && !fine(walkOf([st], outShape));
+      return d && this.broadcaster !== null && st !== null && !smallPlanes(walkOf([st], outShape));
     });
     const walks: (Walk | null)[] = program.steps.map(() => null);
     if (!direct.some((d) => d)) return { direct, walks };
@@ -313,7 +313,7 @@ export class WasmFused {
           }),
           outShape,
         );
-        if (!fine(w)) walks[j] = w;
+        if (!smallPlanes(w)) walks[j] = w;
         else
           for (const a of st.args)
             if (a < nIn && direct[a]) {
@@ -377,7 +377,7 @@ export class WasmFused {
     dstAt: number,
   ): void {
     const bc = this.broadcaster;
-    if (!bc || !w || fine(w)) {
+    if (!bc || !w || smallPlanes(w)) {
       const s = this.store;
       const st = strides ?? broadcastStrides(t.shape, outShape);
       gatherBlock(s.get(t.dataId), st, outShape, o, len, s.view(t.dtype, dstAt, len));

@@ -64,8 +64,8 @@ export function contiguousStrides(shape: Shape): number[] {
  */
 const SMALL_PLANE = 256;
 
-/** Whether a walk cuts a block into too many calls (see SMALL_PLANE). @example if (fine(w)) gatherInJs(); */
-export function fine(w: Walk): boolean {
+/** Whether a walk cuts a block into too many calls (see SMALL_PLANE). @example if (smallPlanes(w)) gatherInJs(); */
+export function smallPlanes(w: Walk): boolean {
   return w.outer.length > 0 && w.rows * w.cols < SMALL_PLANE;
 }
 
