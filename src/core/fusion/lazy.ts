@@ -259,10 +259,13 @@ export function scalarConstant(id: DataId): number | undefined {
  * unbounded, with 'auto' too, on every backend. Nothing is computed twice there (a value read
  * outside its group is one of the kernel's outputs), and on cpu and wasm a fused kernel runs each step
  * as its unfused kernel does, block by block in cache (wasm: the SIMD kernels, broadcast inputs read in
- * place), so large groups cost no more than their ops: the transformer block's [64, 32, 128] GELU
- * gradient measured 2.8 ms fused against 3.5 ms op by op, its [64, 32, 64] LayerNorm groups 0.96-1.2x
- * (wasm, one thread, best of 40 interleaved). Groups were capped at 65,536 elements on cpu and wasm
- * while the wasm kernel gathered broadcast inputs in JS (2-4x slower groups).
+ * place), so large groups cost about what their ops do: the transformer block's [64, 32, 128] GELU
+ * gradient measured 2.48 ms fused against 2.81 ms op by op, its [64, 32, 64] LayerNorm groups
+ * 0.84-1.28x (wasm, one thread, best of 40 interleaved). A transformer fit step on wasm (both plans in
+ * one process, 24 steps, either built first) measured best 22.2-34.5 ms capped against 23.5-36.0 ms
+ * not, medians 0-14% apart either way, about the spread of two identical plans on this loaded machine,
+ * with 127 kernels instead of 164; on cpu 424.5 against 511.7 ms. Groups were capped at 65,536
+ * elements on cpu and wasm while the wasm kernel gathered broadcast inputs in JS (2-4x slower groups).
  * @example if (jitFusionLimit() > 0) steps = fuseSteps(steps, kept, sources, limit);
  */
 export function jitFusionLimit(): number {
