@@ -7,6 +7,7 @@ import { broadcastStrides } from '../cpu/elementwise.js';
 import { Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
 import { instantiateVoid, type VoidKernel } from './emit.js';
+import { walkOf } from './fused_walk.js';
 import type { WasmStore } from './store.js';
 
 /** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
@@ -208,37 +209,19 @@ export function forEachPlane(
   strides: readonly (readonly number[])[],
   visit: (p: Planes, offsets: readonly number[], outOffset: number) => void,
 ): void {
-  const shape: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  outShape.forEach((d, i) => {
-    if (d === 1) return;
-    const l = shape.length - 1;
-    if (l >= 0 && strides.every((s, k) => st[k][l] === s[i] * d)) {
-      shape[l] *= d;
-      strides.forEach((s, k) => (st[k][l] = s[i]));
-    } else {
-      shape.push(d);
-      strides.forEach((s, k) => st[k].push(s[i]));
-    }
-  });
-  while (shape.length < 2) {
-    shape.unshift(1);
-    for (const s of st) s.unshift(0);
-  }
-  const k = shape.length;
-  const [rows, cols] = [shape[k - 2], shape[k - 1]];
-  const p = { rows, cols, colStep: st.map((s) => s[k - 1]), rowStep: st.map((s) => s[k - 2]) };
+  const w = walkOf(strides, outShape);
+  const { rows, cols, outer, outerStrides } = w;
+  const p = { rows, cols, colStep: w.colStep, rowStep: w.rowStride };
   const n = sizeOf(outShape);
-  const outer = shape.slice(0, k - 2);
   const idx = new Array<number>(outer.length).fill(0);
   const at = strides.map(() => 0);
   for (let o = 0; o < n; o += rows * cols) {
     visit(p, at, o);
     for (let d = outer.length - 1; d >= 0; d--) {
       idx[d]++;
-      for (let q = 0; q < at.length; q++) at[q] += st[q][d];
+      for (let q = 0; q < at.length; q++) at[q] += outerStrides[q][d];
       if (idx[d] < outer[d]) break;
-      for (let q = 0; q < at.length; q++) at[q] -= st[q][d] * outer[d];
+      for (let q = 0; q < at.length; q++) at[q] -= outerStrides[q][d] * outer[d];
       idx[d] = 0;
     }
   }

@@ -1,4 +1,4 @@
-// How the wasm fused kernel walks broadcast operands over a block: planes of rows x cols, cut at the block's ends into a few kernel calls.
+// Broadcast operands walked over an output as planes of rows x cols: the broadcast and predicate kernels walk whole outputs (forEachPlane), the wasm fused kernel a block at a time.
 import type { Shape } from '../../core/shape.js';
 
 /**
