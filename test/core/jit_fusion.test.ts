@@ -284,7 +284,7 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose(xs);
     });
 
-    it("with fusion off a replay runs one kernel per op; 'auto' bounds groups off webgpu", async () => {
+    it("with fusion off a replay runs one kernel per op; 'auto' fuses groups of any size", async () => {
       const kernels = (mode: nr.FusionMode, n: number): number | null => {
         nr.setFusion(mode);
         const f = nr.jit((x: nr.Tensor) => x.mul(2).add(1).exp());
@@ -298,9 +298,55 @@ for (const backend of ['cpu', ...testBackends()]) {
       expect(kernels(false, 3)).toBe(3);
       expect(kernels(true, 3)).toBe(1);
       expect(kernels('auto', 3)).toBe(1);
-      // above 65,536 elements a fused step costs more than its kernel call saves on cpu and wasm
+      // groups were capped at 65,536 elements on cpu and wasm before the wasm kernel read broadcasts in place
       expect(kernels(true, 70000)).toBe(1);
-      expect(kernels('auto', 70000)).toBe(backend === 'webgpu' ? 1 : 3);
+      expect(kernels('auto', 70000)).toBe(1);
+    });
+
+    it("'auto' fuses the transformer block's GELU gradient and LayerNorm groups, bitwise the eager values", async () => {
+      const x = nr.randomUniform([64, 32, 128], -3, 3, 'float32', 1);
+      const dy = nr.randomUniform([64, 32, 128], -1, 1, 'float32', 2);
+      const h = nr.randomUniform([64, 32, 64], -2, 2, 'float32', 3);
+      const mean = nr.randomUniform([64, 32, 1], -0.5, 0.5, 'float32', 4);
+      const rstd = nr.randomUniform([64, 32, 1], 0.5, 2, 'float32', 5);
+      const gamma = nr.randomUniform([64], 0.5, 1.5, 'float32', 6);
+      // dy * gelu'(x), as the GELU layer's gradient computes it
+      const geluGrad = (x: nr.Tensor, dy: nr.Tensor) =>
+        dy.mul(
+          x
+            .mul(Math.SQRT1_2)
+            .erf()
+            .add(1)
+            .mul(0.5)
+            .add(x.mul(x.square().mul(-0.5).exp()).mul(0.3989422804014327)),
+        );
+      const norm = (h: nr.Tensor, mean: nr.Tensor, rstd: nr.Tensor, gamma: nr.Tensor) =>
+        h.sub(mean).mul(rstd).mul(gamma).add(0.1);
+      const cases: [(...xs: nr.Tensor[]) => nr.Tensor, nr.Tensor[]][] = [
+        [geluGrad, [x, dy]],
+        [norm, [h, mean, rstd, gamma]],
+      ];
+      for (const [f, inputs] of cases) {
+        nr.setFusion(false);
+        const e = f(...inputs);
+        const eager = Array.from(await e.data());
+        e.dispose();
+        nr.setFusion('auto');
+        const jitted = nr.jit(f);
+        nr.dispose([jitted(...inputs), jitted(...inputs)]);
+        const r = jitted(...inputs);
+        const replayed = Array.from(await r.data());
+        r.dispose();
+        expect(jitted.stats().kernels).toBe(1);
+        jitted.dispose();
+        if (backend === 'webgpu')
+          for (let i = 0; i < eager.length; i += 97)
+            expect(Math.abs(replayed[i] - eager[i])).toBeLessThanOrEqual(
+              1e-5 * (1 + Math.abs(eager[i])),
+            );
+        else expect(replayed).toEqual(eager);
+      }
+      nr.dispose([x, dy, h, mean, rstd, gamma]);
     });
 
     it('the fused kernel writes each listed step to its own output', async () => {

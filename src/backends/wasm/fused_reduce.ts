@@ -41,7 +41,7 @@ export function fusedReduce(
   const n = sizeOf(outShape);
   if (n === 0 || n !== r.outer * r.mid * r.inner) return null;
   // a program that splits over the threads runs op by op (WasmFused.whole): the reduce kernel after it
-  if (fused.threaded(n)) return threadedReduce(store, fused, table, inputs, attrs);
+  if (fused.threaded(program, n)) return threadedReduce(store, fused, table, inputs, attrs);
   const s = store;
   const op = r.op;
   const outs = r.outer * r.inner;
