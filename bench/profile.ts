@@ -71,13 +71,25 @@ backend.run = (p, inputs, attrs) => {
   stats.set(key, s);
   return out;
 };
+// webgpu: GPU dispatches too (a kernel may dispatch several programs, Adam one per group of variables)
+let dispatches = 0;
+for (const name of ['dispatch', 'dispatchMany']) {
+  const b: object = nr.backend();
+  const f: unknown = Reflect.get(b, name);
+  if (typeof f !== 'function') continue;
+  Reflect.set(b, name, (...a: unknown[]) => {
+    dispatches++;
+    return Reflect.apply(f, b, a);
+  });
+}
 const t0 = performance.now();
 await model.fit(...part(2, STEPS), fitArgs);
 const wall = (performance.now() - t0) / STEPS;
 const calls = [...stats.values()].reduce((a, s) => a + s.calls, 0) / STEPS;
 console.log(
   `${which} on ${backendName}${jitCompile ? ' (jitCompile)' : ''}: ${wall.toFixed(1)} ms per batch, ` +
-    `${(inKernels / STEPS).toFixed(1)} ms in ${calls} kernels`,
+    `${(inKernels / STEPS).toFixed(1)} ms in ${calls} kernels` +
+    (dispatches ? ` (${dispatches / STEPS} GPU dispatches)` : ''),
 );
 const byPrim = new Map<string, { calls: number; ms: number }>();
 for (const [k, s] of stats) {
