@@ -2,6 +2,7 @@
 // reduces its row by a tree in workgroup memory; argMax/argMin the same on (value, index) pairs; cumulative
 // sums and products scan each column in one thread.
 import type { DType } from '../../core/dtype.js';
+import { reduceLayout } from '../../core/fusion/fused_reduce.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import type { DataId, ReduceOp, TensorInfo } from '../backend.js';
 import { copyStrided } from './movement.js';
@@ -121,7 +122,13 @@ export function reduce(
   axes: readonly number[],
   outDtype: DType,
 ): DataId {
-  const { rows, outer, inner, temp } = rowsWithAxesLast(host, x, axes);
+  // reduced axes that are one run ([outer, mid, inner]) are read in place, `step` apart, in the order
+  // the copy would hold them (so bitwise as the copy); other patterns are copied axes-last first
+  const layout = sizeOf(x.shape) > 0 ? reduceLayout(x.shape, axes) : null;
+  const { rows, outer, inner, temp } = layout
+    ? { rows: x, outer: layout.outer * layout.inner, inner: layout.mid, temp: null }
+    : rowsWithAxesLast(host, x, axes);
+  const step = layout ? layout.inner : 1;
   const stored = wgslType(x.dtype);
   const logical = op === 'any' || op === 'all';
   const acc = logical ? 'u32' : wgslType(outDtype);
@@ -134,14 +141,17 @@ export function reduce(
   const wgsl = `${NAN_TEST}
 @group(0) @binding(0) var<storage, read> xs: array<${stored}>;
 @group(0) @binding(1) var<storage, read_write> ys: array<${out}>;
-${uniformDecl(2, 2)}
+${uniformDecl(2, 3)}
 var<workgroup> part: array<${acc}, ${WG}>;
 fn comb(a: ${acc}, b: ${acc}) -> ${acc} { return ${combine}; }
 ${ROW_MAIN}
   if (row >= outer) { return; }
+  let step = uu(2u);
+  // output row = (o, i) of [outer, mid, inner]: its elements start at o·mid·inner + i, step apart
+  let base = (row / step) * inner * step + row % step;
   var r: ${acc} = ${identity};
   for (var j = lid; j < inner; j += ${WG}u) {
-    let k = row * inner + j;
+    let k = base + j * step;
     r = comb(r, ${load});
   }
   part[lid] = r;
@@ -157,7 +167,7 @@ ${ROW_MAIN}
     wgsl,
     inputs: [rows],
     output: { dtype: outDtype, size: outer },
-    uniforms: new Int32Array([outer, inner]),
+    uniforms: new Int32Array([outer, inner, step]),
     dispatch: rowDispatch(outer),
   });
   if (temp) host.free(temp);
