@@ -14,6 +14,7 @@ import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
 import type { FusedProgram } from './fusion/program.js';
 import type { Shape } from './shape.js';
+import type { StridedView } from './strided.js';
 import type { Tensor } from './tensor.js';
 
 /** Attributes of each primitive. A primitive is what the tape records and a backend (mostly) implements. */
@@ -128,6 +129,12 @@ export interface KernelAttrs {
     transposeB: boolean;
     outShape: Shape;
     activation: FusedActivation;
+    /**
+     * Per operand, where its [...batch, rows, cols] elements lie in its buffer (a transpose or slice
+     * nr.jit's fusion pass let the kernel read in place; see strided.ts matrixLayout): only nr.jit's
+     * replay sets it, on backends whose Backend.matMulViews is true. Absent or null: row-major.
+     */
+    views?: readonly [StridedView | null, StridedView | null];
   };
   /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
   conv2d: { info: Conv2DInfo; activation: FusedActivation };
