@@ -73,16 +73,10 @@ function driverCode(base = 0): FuncDef {
   field(DESC.act, act);
   field(DESC.kStep, kStep);
   // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ)
-  c.localGet(flags).i32Const(FLAG.transA).i32And().if();
-  c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
-  c.else();
-  c.localGet(k).i32Const(2).i32Shl().localSet(sI).i32Const(4).localSet(sPA);
-  c.end();
-  c.localGet(flags).i32Const(FLAG.transB).i32And().if();
-  c.localGet(k).i32Const(2).i32Shl().localSet(sJ).i32Const(4).localSet(sPB);
-  c.else();
-  c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
-  c.end();
+  field(DESC.sI, sI);
+  field(DESC.sPA, sPA);
+  field(DESC.sJ, sJ);
+  field(DESC.sPB, sPB);
   c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().localSet(noAcc);
   c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
   c.localGet(flags).i32Const(FLAG.rawB).i32And().i32Const(0).i32Ne().localSet(rawB);
