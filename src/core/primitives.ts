@@ -135,6 +135,11 @@ export interface KernelAttrs {
      * replay sets it, on backends whose Backend.matMulViews is true. Absent or null: row-major.
      */
     views?: readonly [StridedView | null, StridedView | null];
+    /**
+     * Where C's [...batch, m, n] elements go in the output buffer (a transpose of the product that
+     * nr.jit's fusion pass dropped: C is written in the transposed layout); rows of unit stride.
+     */
+    outView?: StridedView;
   };
   /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
   conv2d: { info: Conv2DInfo; activation: FusedActivation };

@@ -90,15 +90,16 @@ export function gemm(
 ): void {
   const [ar, ac] = transA ? [1, m] : [k, 1];
   const [br, bc] = transB ? [1, k] : [n, 1];
-  gemmStrided(m, n, k, a, aOff, ar, ac, transA, b, bOff, br, bc, transB, c, cOff, accumulate);
+  gemmStrided(m, n, k, a, aOff, ar, ac, transA, b, bOff, br, bc, transB, c, cOff, n, accumulate);
 }
 
 /**
  * `gemm` with explicit element strides: op(A)'s element (i, p) is at aOff + i·ar + p·ac, op(B)'s
- * (p, j) at bOff + p·br + j·bc (a transposed or sliced operand read in place). The path (and so the
+ * (p, j) at bOff + p·br + j·bc (a transposed or sliced operand read in place), C's (i, j) at
+ * cOff + i·ldc + j. The path (and so the
  * order of every sum) is chosen by m, n, k and the flags alone, so any strides give bitwise the result
  * of the same product on contiguous copies.
- * @example gemmStrided(2, 2, 3, a, 0, 3, 1, false, b, 0, 2, 1, false, c, 0, false)
+ * @example gemmStrided(2, 2, 3, a, 0, 3, 1, false, b, 0, 2, 1, false, c, 0, 2, false)
  */
 export function gemmStrided(
   m: number,
@@ -116,11 +117,12 @@ export function gemmStrided(
   transB: boolean,
   c: Storage,
   cOff: number,
+  ldc: number,
   accumulate: boolean,
 ): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    if (!accumulate) c.fill(0, cOff, cOff + m * n);
+    if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     return;
   }
   if (m === 1 && !transA) {
@@ -128,7 +130,7 @@ export function gemmStrided(
     return;
   }
   if (m * n * k <= SMALL) {
-    gemmSmall(m, n, k, a, aOff, ar, ac, b, bOff, br, bc, c, cOff, accumulate);
+    gemmSmall(m, n, k, a, aOff, ar, ac, b, bOff, br, bc, c, cOff, ldc, accumulate);
     return;
   }
   // equal K blocks (288 = 1 x 288, not 256 + 32): a short last block wastes a pass over C
@@ -145,13 +147,13 @@ export function gemmStrided(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const at = cOff + (ic + ir) * n + jc + jr;
+            const at = cOff + (ic + ir) * ldc + jc + jr;
             const mr = Math.min(MR, mc - ir);
-            if (mr === MR && nr === NR) micro4x4(kc, ap, ir * kc, bp, jr * kc, c, at, n, add);
+            if (mr === MR && nr === NR) micro4x4(kc, ap, ir * kc, bp, jr * kc, c, at, ldc, add);
             else {
               // edge tile: compute the full 4x4 into scratch, keep the valid corner
               micro4x4(kc, ap, ir * kc, bp, jr * kc, tile, 0, NR, false);
-              storeTile(c, at, n, mr, nr, add);
+              storeTile(c, at, ldc, mr, nr, add);
             }
           }
         }
@@ -175,6 +177,7 @@ function gemmSmall(
   bc: number,
   c: Storage,
   cOff: number,
+  ldc: number,
   accumulate: boolean,
 ): void {
   for (let i = 0; i < m; i++) {
@@ -187,7 +190,7 @@ function gemmSmall(
         ai += ac;
         bi += br;
       }
-      const ci = cOff + i * n + j;
+      const ci = cOff + i * ldc + j;
       c[ci] = accumulate ? c[ci] + acc : acc;
     }
   }
@@ -403,7 +406,8 @@ export function batchIndex(outBatch: Shape, inBatch: Shape): Int32Array {
 /**
  * Batched matmul: out[..., m, n] = op(a)[..., m, k] · op(b)[..., k, n], batch dims broadcast (numpy rules).
  * int32 inputs accumulate in double and store as int32. `views` read an operand through a strided
- * view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy.
+ * view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy; `outView`
+ * writes C into a transposed layout (KernelAttrs['matMul'].outView).
  * @example matMul(store, a, b, false, true, [2, 4, 4])
  */
 export function matMul(
@@ -414,6 +418,7 @@ export function matMul(
   transB: boolean,
   outShape: Shape,
   views?: readonly [StridedView | null, StridedView | null],
+  outView?: StridedView,
 ): DataId {
   const rank = outShape.length;
   const m = outShape[rank - 2];
@@ -428,6 +433,8 @@ export function matMul(
   // op(X)'s strides: a transposed operand swaps its stored row and column strides
   const [ar, ac] = transA ? [la.colStride, la.rowStride] : [la.rowStride, la.colStride];
   const [br, bc] = transB ? [lb.colStride, lb.rowStride] : [lb.rowStride, lb.colStride];
+  const lc = outView ? outputLayout(outShape, outView) : null;
+  const ldc = lc ? lc.rowStride : n;
   const av = s.values(a);
   const bv = s.values(b);
   for (let i = 0; i < aMap.length; i++) {
@@ -448,11 +455,26 @@ export function matMul(
       bc,
       transB,
       values,
-      i * m * n,
+      lc ? lc.offsets[i] : i * m * n,
+      ldc,
       false,
     );
   }
   return id;
+}
+
+/**
+ * Where a matMul writes C ([...batch, m, n]) through `view` (KernelAttrs['matMul'].outView): rows
+ * of unit column stride, so each is written as a run (and a bias still lies along the last axis).
+ * @example outputLayout([2, 3], { offset: 0, strides: [3, 1] }).rowStride // 3
+ */
+export function outputLayout(shape: Shape, view: StridedView): MatrixLayout {
+  const layout = matrixLayout(shape, view);
+  if (!layout || layout.colStride !== 1)
+    throw new ArgumentError(
+      `matMul: the output view (strides [${view.strides.join(', ')}] over shape [${shape.join(', ')}]) does not write rows of unit stride`,
+    );
+  return layout;
 }
 
 /**
@@ -480,6 +502,7 @@ export const CPU_MATMUL = {
       a.transposeB,
       a.outShape,
       a.views,
+      a.outView,
     );
     const n = a.outShape[a.outShape.length - 1];
     return applyEpilogue(h.store, id, n, epilogueOf(inputs, a.activation));

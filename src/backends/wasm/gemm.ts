@@ -51,7 +51,7 @@ function minU(c: Code, x: () => void, y: () => void): void {
  */
 function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
+  const [m, ldc, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
     10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
   ];
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
@@ -66,7 +66,8 @@ function driverCode(base = 0): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  field(DESC.n, n);
+  // C's row stride in elements (n, or wider where C is written into a transposed layout)
+  field(DESC.ldc, ldc);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
@@ -148,8 +149,8 @@ function driverCode(base = 0): FuncDef {
   c.call(base + F_PACK);
   c.localGet(pA).localSet(aAt);
   c.end();
-  // cRow = c + ((r0 + ic)·n + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
-  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
+  // cRow = c + ((r0 + ic)·ldc + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
+  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(ldc).i32Mul().localGet(jc).i32Add();
   c.i32Const(2).i32Shl().i32Add().localSet(cRow);
   c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add().localSet(scr);
   // fr x fc: the rows and columns in whole 4x8 tiles, which go straight into C (none adding to C)
@@ -191,7 +192,7 @@ function driverCode(base = 0): FuncDef {
     c.call(base + F_BLOCK);
     c.end();
   };
-  /** writeOut(from, ncp·4, rows, cols, to, n·4, accumulate, bias, act) after the last k block. */
+  /** writeOut(from, ncp·4, rows, cols, to, ldc·4, accumulate, bias, act) after the last k block. */
   const finish = (from: Push, rows: Push, cols: Push, to: Push, bias: Push): void => {
     c.localGet(last).if();
     from();
@@ -199,7 +200,7 @@ function driverCode(base = 0): FuncDef {
     rows();
     cols();
     to();
-    c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+    c.localGet(ldc).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
     bias();
     c.localGet(act).call(base + F_WRITE);
     c.end();
@@ -217,7 +218,7 @@ function driverCode(base = 0): FuncDef {
     get(aAt),
     get(bAt),
     get(cRow),
-    () => c.localGet(n).i32Const(2).i32Shl(),
+    () => c.localGet(ldc).i32Const(2).i32Shl(),
     true,
   );
   c.end();
@@ -266,7 +267,7 @@ function driverCode(base = 0): FuncDef {
     () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
     () => c.localGet(mc).localGet(fr).i32Sub(),
     get(nc),
-    () => c.localGet(cRow).localGet(fr).localGet(n).i32Mul().i32Const(2).i32Shl().i32Add(),
+    () => c.localGet(cRow).localGet(fr).localGet(ldc).i32Mul().i32Const(2).i32Shl().i32Add(),
     get(biasAt),
   );
   c.end();

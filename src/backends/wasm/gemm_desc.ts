@@ -3,7 +3,8 @@
 /**
  * Fields of a GEMM descriptor in the heap (i32 slots); batch triples (a, b, c byte offsets) follow.
  * sI, sPA: byte strides of op(A) along its rows and along k; sPB, sJ: of op(B) along k and its
- * columns (a transposed or sliced operand is read in place through them).
+ * columns (a transposed or sliced operand is read in place through them); ldc: C's row stride in
+ * elements (n, or more where C is written into a transposed layout).
  * @example heap32[base + DESC.m] = m
  */
 export const DESC = {
@@ -18,6 +19,7 @@ export const DESC = {
   sPA: 8,
   sJ: 9,
   sPB: 10,
+  ldc: 11,
   batches: 12,
 } as const;
 /**

@@ -31,7 +31,7 @@ function i32s(n: number): ValType[] {
  */
 export function gemvCode(fma: boolean, write: number): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pY] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [m, n, k, flags, bias, act, sI, sPA, batch, a, b, cc, i, p, jb, vecEnd, colEnd] = [
+  const [m, ldc, k, flags, bias, act, sI, sPA, batch, a, b, cc, i, p, jb, vecEnd, colEnd] = [
     9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
   ];
   const [s, d, q, k16, k4] = [26, 27, 28, 29, 30];
@@ -55,7 +55,8 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  field(DESC.n, n);
+  // C's row stride in elements (n, or wider where C is written into a transposed layout)
+  field(DESC.ldc, ldc);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
@@ -100,11 +101,11 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
   c.else();
   emitAxpys();
   c.end();
-  // writeOut(pY, 0, 1, cols, c + (i·n + j0)·4, n·4, accumulate, bias ? bias + j0·4 : 0, act)
+  // writeOut(pY, 0, 1, cols, c + (i·ldc + j0)·4, ldc·4, accumulate, bias ? bias + j0·4 : 0, act)
   c.localGet(pY).i32Const(0).i32Const(1).localGet(colEnd).i32Const(2).i32ShrU();
-  c.localGet(cc).localGet(i).localGet(n).i32Mul().localGet(j0).i32Add().i32Const(2).i32Shl();
+  c.localGet(cc).localGet(i).localGet(ldc).i32Mul().localGet(j0).i32Add().i32Const(2).i32Shl();
   c.i32Add();
-  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+  c.localGet(ldc).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
   c.localGet(bias).localGet(j0).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
   c.localGet(act).call(write);
   c.localGet(i).i32Const(1).i32Add().localSet(i);

@@ -227,6 +227,7 @@ export class WasmBackend implements Backend {
           a.outShape,
           epilogueOf(inputs, a.activation),
           a.views,
+          a.outView,
         ),
       conv2d: (inputs, a) =>
         convs?.conv2d(inputs[0], inputs[1], a.info, epilogueOf(inputs, a.activation)) ?? DECLINE,

@@ -8,6 +8,7 @@ import {
   gemm as referenceGemm,
   matMul as referenceMatMul,
   operandLayout,
+  outputLayout,
 } from '../cpu/matmul.js';
 import type { GemmFn, Storage } from '../cpu/storage.js';
 import { ACT } from './activation.js';
@@ -104,6 +105,8 @@ export type GemmTriples = Int32Array;
 export interface GemmStrides {
   readonly a?: readonly [number, number];
   readonly b?: readonly [number, number];
+  /** C's row stride (elements), where C is written into a wider or transposed layout. */
+  readonly c?: number;
 }
 
 /**
@@ -237,6 +240,7 @@ export class WasmGemm {
     d[DESC.sPA] = 4 * aK;
     d[DESC.sJ] = 4 * bCol;
     d[DESC.sPB] = 4 * bK;
+    d[DESC.ldc] = strides?.c ?? n;
     const rawA =
       !strides?.a && m % MR === 0 && (4 * m * k <= RAW_BYTES || (transA && 4 * m <= RAW_STRIDE));
     const bStride = m <= RAW_ROWS ? RAW_ROWS_STRIDE : RAW_STRIDE;
@@ -290,7 +294,8 @@ export class WasmGemm {
  * Batched matmul on the wasm heap with the fused epilogue (bias + activation in the GEMM's wasm
  * write-out, sigmoid and tanh by f32x4 polynomials): float32 through the wasm GEMM, int32 through the
  * reference kernel (exact integer sums need double accumulation). `views` read an operand through a
- * strided view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy.
+ * strided view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy;
+ * `outView` writes C into a transposed layout (KernelAttrs['matMul'].outView).
  * @example matMul(store, gemm, a, b, false, true, [2, 4, 4], { bias, activation: 'relu' })
  */
 export function matMul(
@@ -303,6 +308,7 @@ export function matMul(
   outShape: Shape,
   epilogue?: Epilogue,
   views?: readonly [StridedView | null, StridedView | null],
+  outView?: StridedView,
 ): DataId {
   const rank = outShape.length;
   const m = outShape[rank - 2];
@@ -310,7 +316,7 @@ export function matMul(
   const k = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const small = m * n * k <= SMALL || k === 0 || sizeOf(outShape) === 0;
   if (a.dtype !== 'float32' || gemm === null || small) {
-    const id = referenceMatMul(s, a, b, transA, transB, outShape, views);
+    const id = referenceMatMul(s, a, b, transA, transB, outShape, views, outView);
     return applyEpilogue(s, id, n, epilogue);
   }
   const va = views?.[0] ?? null;
@@ -343,17 +349,19 @@ export function matMul(
   const bMap = map(b);
   const la = va ? operandLayout('a', a.shape, va) : null;
   const lb = vb ? operandLayout('b', b.shape, vb) : null;
+  const lc = outView ? outputLayout(outShape, outView) : null;
   const triples = new Int32Array(3 * batches);
   for (let i = 0; i < batches; i++) {
     const ai = aMap ? aMap[i] : i;
     const bi = bMap ? bMap[i] : i;
     triples[3 * i] = aAt + 4 * (la ? la.offsets[ai] : ai * m * k);
     triples[3 * i + 1] = bAt + 4 * (lb ? lb.offsets[bi] : bi * k * n);
-    triples[3 * i + 2] = cAt + 4 * i * m * n;
+    triples[3 * i + 2] = cAt + 4 * (lc ? lc.offsets[i] : i * m * n);
   }
   const strides: GemmStrides = {
     a: la ? (transA ? [la.colStride, la.rowStride] : [la.rowStride, la.colStride]) : undefined,
     b: lb ? (transB ? [lb.colStride, lb.rowStride] : [lb.rowStride, lb.colStride]) : undefined,
+    c: lc?.rowStride,
   };
   const bias = epilogue?.bias ? s.offsetOf(epilogue.bias.dataId) : 0;
   gemm.run(
