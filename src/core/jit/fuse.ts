@@ -14,7 +14,13 @@ import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
 import type { PrimitiveAttrs, Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
-import { matrixLayout, reshapeView, type StridedView } from '../strided.js';
+import { reshapeView } from '../strided.js';
+import {
+  type MatMulWrite,
+  matMulReadingViews,
+  matMulWrites,
+  type ViewCopy,
+} from './fuse_matmul.js';
 
 /** At most this many distinct scalar constants per program (as lazy fusion). */
 const MAX_CONSTANTS = 16;
@@ -86,7 +92,8 @@ function refKey(r: SlotRef): string {
 /**
  * The steps with each elementwise step reading the source of a broadcastTo, transpose or slice instead
  * of its copy (a fused kernel reads a broadcast or a strided view of its input itself), and the copies
- * nothing reads any more dropped; with `matMulViews`, so does a matMul step (matMulReadingViews).
+ * nothing reads any more dropped; with `matMulViews`, so does a matMul step (matMulReadingViews), and
+ * one in `writes` writes its result in its dropped transpose's layout.
  * `absorbed` gets the indices (in the returned list) of the elementwise
  * steps that were changed: their recorded kernel no longer applies, they must run as fused programs.
  */
@@ -96,14 +103,16 @@ function absorbViews(
   absorbed: Set<number>,
   maxElements: number,
   matMulViews: boolean,
+  writes: ReadonlyMap<Step, MatMulWrite>,
 ): Step[] {
-  const copyOf = new Map<number, Copy>();
+  const copyOf = new Map<number, ViewCopy>();
   for (const step of steps)
     if (step.view && step.fresh[0] && step.inputs.length === 1 && !step.inputs[0].view)
       copyOf.set(step.outputs[0].slot, { step, from: step.inputs[0], to: step.outputs[0] });
-  if (!copyOf.size) return [...steps];
+  if (!copyOf.size && !writes.size) return [...steps];
   const rewritten = steps.map((step): Step => {
-    if (matMulViews && step.matMul) return matMulReadingViews(step, step.matMul, copyOf);
+    if (matMulViews && step.matMul)
+      return matMulReadingViews(step, step.matMul, copyOf, writes.get(step));
     if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return step;
     let changed = false;
     const inputs = step.inputs.map((r): SlotRef => {
@@ -135,53 +144,6 @@ function absorbViews(
   return out;
 }
 
-/** A recorded copy (transpose, slice, broadcastTo): its step, its source and its output. */
-interface Copy {
-  readonly step: Step;
-  readonly from: SlotRef;
-  readonly to: SlotRef;
-}
-
-/**
- * A matMul step reading the source of a transpose, slice or broadcastTo of an operand through its view
- * instead of the copy, where the matMul kernel reads that view in place (strided.ts matrixLayout: the
- * matrix has one unit stride), with an exec that passes the views; else the step itself.
- */
-function matMulReadingViews(
-  step: Step,
-  attrs: PrimitiveAttrs['matMul'],
-  copyOf: ReadonlyMap<number, Copy>,
-): Step {
-  const out = step.outputs[0];
-  if (step.outputs.length !== 1 || !step.fresh[0] || step.inputs.length < 2) return step;
-  if (out.dtype !== 'float32' && out.dtype !== 'int32') return step;
-  const views: [StridedView | null, StridedView | null] = [null, null];
-  const inputs = step.inputs.map((r, i): SlotRef => {
-    const c = i < 2 ? copyOf.get(r.slot) : undefined;
-    if (!c?.step.view || r.view || c.from.dtype !== r.dtype) return r;
-    const view = shapesEqual(c.to.shape, r.shape)
-      ? c.step.view
-      : reshapeView(c.step.view, c.to.shape, r.shape);
-    if (!view || !matrixLayout(r.shape, view)) return r;
-    views[i] = view;
-    return { slot: c.from.slot, shape: r.shape, dtype: r.dtype, view };
-  });
-  if (!views[0] && !views[1]) return step;
-  const kernelAttrs = {
-    transposeA: attrs.transposeA,
-    transposeB: attrs.transposeB,
-    outShape: out.shape,
-    activation: attrs.activation ?? 'linear',
-    views,
-  };
-  const produced = (dataId: DataId): Produced[] => [{ dataId, shape: out.shape, dtype: out.dtype }];
-  return {
-    ...step,
-    inputs,
-    exec: (b, infos) => produced(b.run('matMul', infos, kernelAttrs)),
-  };
-}
-
 /**
  * Groups the elementwise steps of a planned run (dead steps already dropped) into 'fused' kernels and
  * returns the new step list; a group of one stays its own step. `kept` are the slots the caller reads
@@ -200,7 +162,11 @@ export function fuseSteps(
   matMulViews = false,
 ): Step[] {
   const absorbed = new Set<number>();
-  const steps = absorbViews(given, kept, absorbed, maxElements, matMulViews);
+  // a matMul read only by a transpose writes the transpose's layout itself: that copy goes first
+  const writes = matMulViews ? matMulWrites(given, readersOf(given, kept)) : new Map();
+  const dropped = new Set([...writes.values()].map((w) => w.copy));
+  const pre = dropped.size ? given.filter((step) => !dropped.has(step)) : given;
+  const steps = absorbViews(pre, kept, absorbed, maxElements, matMulViews, writes);
   const readers = readersOf(steps, kept);
   const producer = new Map<number, number>();
   const groupOf = new Int32Array(steps.length).fill(-1);
