@@ -16,6 +16,7 @@ import {
   type StridedView,
   transposeView,
 } from '../../src/core/strided.js';
+import { transposeWriteView } from '../../src/core/jit/fuse_matmul.js';
 import { rng } from '../helpers/check_op.js';
 
 /** A wasm backend whose pool has `threads` threads and splits every product it can. */
@@ -293,6 +294,125 @@ for (const [label, make] of backends) {
   });
 }
 
+/** An output case: A, B (row-major), flags, C's shape and the transpose C is written in. */
+interface OutCase {
+  readonly name: string;
+  readonly a: number[];
+  readonly b: number[];
+  readonly tA: boolean;
+  readonly tB: boolean;
+  readonly out: number[];
+  readonly perm: number[];
+  readonly bias?: boolean;
+}
+
+const OUT_CASES: OutCase[] = [
+  {
+    name: 'attention context back to [B, T, H, dh]',
+    a: [B, H, T, T],
+    b: [B, H, T, DH],
+    tA: false,
+    tB: false,
+    out: [B, H, T, DH],
+    perm: [0, 2, 1, 3],
+  },
+  {
+    name: 'a gradient with transposeA',
+    a: [B, H, T, T],
+    b: [B, H, T, DH],
+    tA: true,
+    tB: false,
+    out: [B, H, T, DH],
+    perm: [0, 2, 1, 3],
+  },
+  {
+    name: 'with a bias and relu epilogue',
+    a: [3, 2, 20, 24],
+    b: [24, 28],
+    tA: false,
+    tB: false,
+    out: [3, 2, 20, 28],
+    perm: [1, 0, 2, 3],
+    bias: true,
+  },
+  {
+    name: 'K over one block',
+    a: [2, 12, 520],
+    b: [2, 520, 20],
+    tA: false,
+    tB: false,
+    out: [2, 12, 20],
+    perm: [1, 0, 2],
+  },
+  ...[1, 2, 3, 4].map((m) => ({
+    name: `GEMV ${m} rows`,
+    a: [5, m, 96],
+    b: [5, 80, 96],
+    tA: false,
+    tB: true,
+    out: [5, m, 80],
+    perm: [1, 0, 2],
+  })),
+];
+
+/** x (row-major, of `shape`) transposed by `perm`, row-major. */
+function permute(x: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const view = transposeView(shape, perm);
+  return gather(x, { source: shape, shape: perm.map((p) => shape[p]), view });
+}
+
+for (const [label, make] of backends) {
+  describe(`matMul writing C through a view on ${label}`, () => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await make();
+    });
+    afterAll(() => {
+      if (backend instanceof WasmBackend) backend.dispose();
+    });
+
+    OUT_CASES.forEach((c, i) => {
+      it(`${c.name}: bitwise the transposed product`, () => {
+        expect(matMulShape(c.a, c.b, c.tA, c.tB)).toEqual(c.out);
+        const n = c.out[c.out.length - 1];
+        const info = (values: Float32Array, shape: number[]): TensorInfo => ({
+          dataId: backend.write(values, 'float32'),
+          shape,
+          dtype: 'float32',
+        });
+        const inputs = [
+          info(randomValues(sizeOf(c.a), 40 + i), c.a),
+          info(randomValues(sizeOf(c.b), 41 + i), c.b),
+          ...(c.bias ? [info(randomValues(n, 42 + i), [n])] : []),
+        ];
+        const attrs = {
+          transposeA: c.tA,
+          transposeB: c.tB,
+          outShape: c.out,
+          activation: c.bias ? ('relu' as const) : ('linear' as const),
+        };
+        const read = (id: ReturnType<Backend['write']>): Float32Array => {
+          const out = Float32Array.from(backend.readSync(id));
+          backend.free(id);
+          return out;
+        };
+        const plainC = read(backend.run('matMul', inputs, attrs));
+        const outView = transposeWriteView(
+          c.out,
+          c.perm.map((p) => c.out[p]),
+          transposeView(c.out, c.perm),
+        );
+        expect(outView).not.toBeNull();
+        const written = read(
+          backend.run('matMul', inputs, { ...attrs, outView: outView ?? undefined }),
+        );
+        for (const t of inputs) backend.free(t.dataId);
+        expectBitwise(written, permute(plainC, c.out, c.perm), c.name);
+      });
+    });
+  });
+}
+
 describe('matrixLayout', () => {
   it('reads a transposed matrix and per-batch offsets', () => {
     const l = matrixLayout([2, 3, 4], transposeView([2, 4, 3], [0, 2, 1]));
@@ -307,6 +427,15 @@ describe('matrixLayout', () => {
     // every other column of a [4, 6] matrix: row stride 6, column stride 2
     expect(matrixLayout([4, 3], { offset: 0, strides: [6, 2] })).toBeNull();
     expect(matrixLayout([4, 3], { offset: 9, strides: [-3, 1] })).toBeNull();
+  });
+
+  it('transposeWriteView inverts a transpose: where each input element lands in its output', () => {
+    // y = x.transpose([1, 0]) of x [2, 3]: x[i, j] is y[j, i], at j·2 + i
+    expect(transposeWriteView([2, 3], [3, 2], transposeView([2, 3], [1, 0]))).toEqual({
+      offset: 0,
+      strides: [1, 2],
+    });
+    expect(transposeWriteView([2, 3], [3, 2], { offset: 1, strides: [1, 3] })).toBeNull();
   });
 
   it('takes any stride along an axis of length 1', () => {
