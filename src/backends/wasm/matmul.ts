@@ -233,7 +233,6 @@ export class WasmGemm {
     d[DESC.m] = m;
     d[DESC.n] = n;
     d[DESC.k] = k;
-    // an operand read through a view is always packed (the in-place paths assume its own layout)
     const [aRow, aK] = strides?.a ?? (transA ? [1, m] : [k, 1]);
     const [bK, bCol] = strides?.b ?? (transB ? [1, k] : [n, 1]);
     d[DESC.sI] = 4 * aRow;
@@ -241,11 +240,14 @@ export class WasmGemm {
     d[DESC.sJ] = 4 * bCol;
     d[DESC.sPB] = 4 * bK;
     d[DESC.ldc] = strides?.c ?? n;
+    // in place where the micro-kernel can read the operand (A: lanes or k contiguous; B: its columns
+    // contiguous), by the strides it is actually read with (a view's rows may be further apart)
     const rawA =
-      !strides?.a && m % MR === 0 && (4 * m * k <= RAW_BYTES || (transA && 4 * m <= RAW_STRIDE));
+      m % MR === 0 &&
+      (aRow === 1 || aK === 1) &&
+      (4 * m * k <= RAW_BYTES || (aRow === 1 && 4 * aK <= RAW_STRIDE));
     const bStride = m <= RAW_ROWS ? RAW_ROWS_STRIDE : RAW_STRIDE;
-    const rawB =
-      !strides?.b && !transB && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * n <= bStride);
+    const rawB = bCol === 1 && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * bK <= bStride);
     d[DESC.flags] =
       (transA ? FLAG.transA : 0) |
       (transB ? FLAG.transB : 0) |
