@@ -66,18 +66,33 @@ function driverCode(base = 0): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  // C's row stride in elements (n, or wider where C is written into a transposed layout)
-  field(DESC.ldc, ldc);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
   field(DESC.act, act);
   field(DESC.kStep, kStep);
-  // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ)
+  // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ), and
+  // C's row stride in elements (ldc): given (FLAG.strided), else those of contiguous operands (the
+  // conv kernels change m and k in the descriptor between calls)
+  c.localGet(flags).i32Const(FLAG.strided).i32And().if();
   field(DESC.sI, sI);
   field(DESC.sPA, sPA);
   field(DESC.sJ, sJ);
   field(DESC.sPB, sPB);
+  field(DESC.ldc, ldc);
+  c.else();
+  field(DESC.n, ldc);
+  c.localGet(flags).i32Const(FLAG.transA).i32And().if();
+  c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
+  c.else();
+  c.localGet(k).i32Const(2).i32Shl().localSet(sI).i32Const(4).localSet(sPA);
+  c.end();
+  c.localGet(flags).i32Const(FLAG.transB).i32And().if();
+  c.localGet(k).i32Const(2).i32Shl().localSet(sJ).i32Const(4).localSet(sPB);
+  c.else();
+  c.i32Const(4).localSet(sJ).localGet(ldc).i32Const(2).i32Shl().localSet(sPB);
+  c.end();
+  c.end();
   c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().localSet(noAcc);
   c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
   c.localGet(flags).i32Const(FLAG.rawB).i32And().i32Const(0).i32Ne().localSet(rawB);

@@ -24,9 +24,17 @@ export const DESC = {
 } as const;
 /**
  * Bits of DESC.flags. rawA: the transposed A is read in place, not packed (m a multiple of 4);
- * rawB: the row-major B is read in place (n a multiple of 8). @example FLAG.transA | FLAG.accumulate // 5
+ * rawB: the row-major B is read in place (n a multiple of 8); strided: the strides are the
+ * descriptor's (DESC.sI...ldc), else those of contiguous operands and C. @example FLAG.transA | FLAG.accumulate // 5
  */
-export const FLAG = { transA: 1, transB: 2, accumulate: 4, rawA: 8, rawB: 16 } as const;
+export const FLAG = {
+  transA: 1,
+  transB: 2,
+  accumulate: 4,
+  rawA: 8,
+  rawB: 16,
+  strided: 32,
+} as const;
 /** Bytes of a descriptor with `batches` triples. @example descBytes(1) // 60 */
 export function descBytes(batches: number): number {
   return 4 * (DESC.batches + 3 * batches);

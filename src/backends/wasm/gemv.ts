@@ -55,19 +55,31 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  // C's row stride in elements (n, or wider where C is written into a transposed layout)
-  field(DESC.ldc, ldc);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
   field(DESC.act, act);
+  // strides as gemm.ts reads them: given (FLAG.strided), else those of contiguous operands; sB is
+  // B's row stride in bytes (its stored rows are contiguous: the host copies a B that is not)
+  c.localGet(flags).i32Const(FLAG.strided).i32And().if();
   field(DESC.sI, sI);
   field(DESC.sPA, sPA);
-  // B's row stride in bytes: its stored rows are contiguous (the host copies a B that is not)
+  field(DESC.ldc, ldc);
   c.localGet(flags).i32Const(FLAG.transB).i32And().if();
   field(DESC.sJ, sB);
   c.else();
   field(DESC.sPB, sB);
+  c.end();
+  c.else();
+  field(DESC.n, ldc);
+  c.localGet(flags).i32Const(FLAG.transA).i32And().if();
+  c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
+  c.else();
+  c.localGet(k).i32Const(2).i32Shl().localSet(sI).i32Const(4).localSet(sPA);
+  c.end();
+  // B stored [n, k] (transposed) or [k, n]
+  c.localGet(k).localGet(ldc).localGet(flags).i32Const(FLAG.transB).i32And().select();
+  c.i32Const(2).i32Shl().localSet(sB);
   c.end();
   c.localGet(j1).localGet(j0).i32Sub().i32Const(2).i32Shl().localTee(colEnd);
   c.i32Const(-16).i32And().localSet(vecEnd);

@@ -253,7 +253,8 @@ export class WasmGemm {
       (transB ? FLAG.transB : 0) |
       (accumulate ? FLAG.accumulate : 0) |
       (rawA ? FLAG.rawA : 0) |
-      (rawB ? FLAG.rawB : 0);
+      (rawB ? FLAG.rawB : 0) |
+      (strides?.a || strides?.b || strides?.c !== undefined ? FLAG.strided : 0);
     d[DESC.bias] = bias;
     d[DESC.act] = ACT[act];
     d[DESC.kStep] = kStep;
