@@ -428,18 +428,33 @@ export function matMul(
   const outBatch = outShape.slice(0, -2);
   const aMap = batchIndex(outBatch, a.shape.slice(0, -2));
   const bMap = batchIndex(outBatch, b.shape.slice(0, -2));
-  const la = operandLayout('a', a.shape, views?.[0] ?? null);
-  const lb = operandLayout('b', b.shape, views?.[1] ?? null);
-  // op(X)'s strides: a transposed operand swaps its stored row and column strides
-  const [ar, ac] = transA ? [la.colStride, la.rowStride] : [la.rowStride, la.colStride];
-  const [br, bc] = transB ? [lb.colStride, lb.rowStride] : [lb.rowStride, lb.colStride];
+  const va = views?.[0] ?? null;
+  const vb = views?.[1] ?? null;
+  const la = va ? operandLayout('a', a.shape, va) : null;
+  const lb = vb ? operandLayout('b', b.shape, vb) : null;
+  // op(X)'s strides: a transposed operand swaps its stored row and column strides; without a view,
+  // the contiguous [m, k] / [k, n] layout the flags say (as the wasm GEMM derives it)
+  const [ar, ac] = la
+    ? transA
+      ? [la.colStride, la.rowStride]
+      : [la.rowStride, la.colStride]
+    : transA
+      ? [1, m]
+      : [k, 1];
+  const [br, bc] = lb
+    ? transB
+      ? [lb.colStride, lb.rowStride]
+      : [lb.rowStride, lb.colStride]
+    : transB
+      ? [1, k]
+      : [n, 1];
   const lc = outView ? outputLayout(outShape, outView) : null;
   const ldc = lc ? lc.rowStride : n;
   const av = s.values(a);
   const bv = s.values(b);
   for (let i = 0; i < aMap.length; i++) {
-    const aOff = la.offsets[aMap[i]];
-    const bOff = lb.offsets[bMap[i]];
+    const aOff = la ? la.offsets[aMap[i]] : aMap[i] * m * k;
+    const bOff = lb ? lb.offsets[bMap[i]] : bMap[i] * k * n;
     gemmStrided(
       m,
       n,
