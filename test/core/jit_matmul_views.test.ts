@@ -241,7 +241,7 @@ async function trainAttention(jitCompile: boolean): Promise<{
   return { weights, copies, kernels };
 }
 
-for (const backend of ['cpu', 'wasm']) {
+for (const backend of ['cpu', 'wasm', ...testBackends().filter((b) => b === 'webgpu')]) {
   describe(`MultiHeadAttention training under jitCompile on ${backend}`, () => {
     let previous = 'cpu';
     beforeAll(async () => {
