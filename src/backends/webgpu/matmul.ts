@@ -326,15 +326,7 @@ export function collapseBatch(
   operands: readonly number[][],
   matrixSizes: readonly number[],
 ): { shape: number[]; strides: number[][] } {
-  const strides = operands.map((dims, o) => {
-    const s = new Array<number>(dims.length).fill(0);
-    let acc = matrixSizes[o];
-    for (let d = dims.length - 1; d >= 0; d--) {
-      s[d] = dims[d] === 1 ? 0 : acc;
-      acc *= dims[d];
-    }
-    return s;
-  });
+  const strides = operands.map((dims, o) => contiguousStrides(dims, matrixSizes[o]));
   return collapseStrides(outBatch, strides);
 }
 
