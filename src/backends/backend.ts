@@ -105,6 +105,8 @@ export interface MultiOutputs {
   adamUpdate: DataId[];
   /** One buffer per program output (FusedProgram.outputs; the last step's alone by default). */
   fused: DataId[];
+  /** The program's outputs, then the reduction. */
+  fusedReduce: DataId[];
 }
 
 /** What kernel K returns: one new buffer, or for a kernel of MultiOutputs its list. @example const id: KernelOutput<'cast'> = b.run('cast', [x], { dtype: 'int32' }); */

@@ -13,6 +13,7 @@ import type {
 import type { BinaryOp, UnaryOp } from './elementwise_table.js';
 import type { DType } from './dtype.js';
 import type { FusedProgram } from './fusion/program.js';
+import type { ReduceEpilogue } from './fusion/fused_reduce.js';
 import type { Shape } from './shape.js';
 import type { StridedView } from './strided.js';
 import type { Tensor } from './tensor.js';
@@ -205,6 +206,18 @@ export interface KernelAttrs {
     constants: readonly number[];
     outShape: Shape;
     dtype: DType;
+  };
+  /**
+   * [...inputs]: a fused program (as 'fused', over outShape) whose step `reduce.step` is also reduced
+   * in the same pass (fusion/fused_reduce.ts). Outputs: the program's outputs (FusedProgram.outputs,
+   * possibly none), then the reduction ([outer, inner] values of `reduce.dtype`). A kernel must give
+   * the 'reduce' kernel's result for that value (bitwise where its docs say so).
+   */
+  fusedReduce: {
+    program: FusedProgram;
+    constants: readonly number[];
+    outShape: Shape;
+    reduce: ReduceEpilogue;
   };
 }
 

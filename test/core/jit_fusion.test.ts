@@ -5,6 +5,7 @@ import { ENGINE } from '../../src/core/engine.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
 import { testBackends } from '../helpers/check_op.js';
+import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
 
 /** What a replay dispatched: each kernel's name, and for 'fused' its step ops and outputs. */
@@ -14,59 +15,23 @@ interface Dispatch {
   outputs?: number;
 }
 
-/** Runs `f` once with every backend dispatch written down (the backend's run wrapped meanwhile). */
-function dispatches(f: () => void): Dispatch[] {
-  const seen: Dispatch[] = [];
-  const restore = interceptKernels(nr.backend(), (kernel, attrs) => {
-    const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
-    seen.push(
-      program
-        ? {
-            kernel,
-            steps: program.steps.map((st) =>
-              st.kind === 'unary' || st.kind === 'binary' ? st.op : st.kind,
-            ),
-            outputs: program.outputs?.length ?? 1,
-          }
-        : { kernel },
-    );
-  });
-  try {
-    f();
-  } finally {
-    restore();
-  }
-  return seen;
+/** A dispatch as these tests compare it: 'fused' with its step ops and output count. */
+function describeDispatch(kernel: string, attrs: object): Dispatch {
+  const program = 'program' in attrs ? (attrs.program as FusedProgram) : null;
+  return program
+    ? {
+        kernel,
+        steps: program.steps.map((st) =>
+          st.kind === 'unary' || st.kind === 'binary' ? st.op : st.kind,
+        ),
+        outputs: program.outputs?.length ?? 1,
+      }
+    : { kernel };
 }
-
-const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
-  Promise.all(ts.map(async (t) => Array.from(await t.data())));
 
 /** The results of `f` eagerly (fusion off: one kernel per op) and replayed (third call), and the replay's dispatches. */
-async function compare(
-  f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[],
-  inputs: nr.Tensor[],
-): Promise<{ eager: number[][]; replayed: number[][]; seen: Dispatch[]; kernels: number | null }> {
-  const list = (r: nr.Tensor | nr.Tensor[]): nr.Tensor[] => (Array.isArray(r) ? r : [r]);
-  nr.setFusion(false);
-  const e = list(f(...inputs));
-  const eager = await values(e);
-  nr.dispose(e);
-  nr.setFusion(true);
-  const jitted = nr.jit(f);
-  nr.dispose(list(jitted(...inputs)));
-  nr.dispose(list(jitted(...inputs)));
-  let r: nr.Tensor[] = [];
-  const seen = dispatches(() => {
-    r = list(jitted(...inputs));
-  });
-  const replayed = await values(r);
-  nr.dispose(r);
-  const { kernels, replays } = jitted.stats();
-  expect(replays).toBe(2);
-  jitted.dispose();
-  return { eager, replayed, seen, kernels };
-}
+const compare = (f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[], inputs: nr.Tensor[]) =>
+  eagerAndReplayed(f, inputs, describeDispatch);
 
 const names = (seen: readonly Dispatch[]): string[] => seen.map((d) => d.kernel);
 
@@ -107,22 +72,39 @@ for (const backend of ['cpu', ...testBackends()]) {
       expect(a.seen).toEqual([
         { kernel: 'fused', steps: ['exp', 'add', 'sub', 'mul'], outputs: 1 },
       ]);
-      // e is read by sum after the group: the group writes e and its own result
+      // e is read by a matMul after the group: the group writes e and its own result
       const outside = (x: nr.Tensor) => {
         const e = x.exp();
         const y = e.mul(2).add(1);
-        return y.add(e.sum());
+        return y.add(
+          e
+            .reshape([1, 6])
+            .matMul(e.reshape([6, 1]))
+            .reshape([]),
+        );
       };
       const b = await compare(outside, [x]);
       expect(b.replayed).toEqual(b.eager);
-      expect(names(b.seen)).toEqual(['fused', 'reduce', 'binary']);
+      expect(names(b.seen)).toEqual(['fused', 'matMul', 'binary']);
       expect(b.seen[0]).toEqual({ kernel: 'fused', steps: ['exp', 'mul', 'add'], outputs: 2 });
+      // read by a sum instead, e stays inside: the sum is the group's epilogue (jit_fused_reduce.test.ts)
+      const summed = (x: nr.Tensor) => {
+        const e = x.exp();
+        return e.mul(2).add(1).add(e.sum());
+      };
+      const c = await compare(summed, [x]);
+      expect(c.replayed).toEqual(c.eager);
+      expect(c.seen).toEqual([
+        { kernel: 'fusedReduce', steps: ['exp', 'mul', 'add'], outputs: 1 },
+        { kernel: 'binary' },
+      ]);
       nr.dispose(x);
     });
 
     it('a value read outside before the group ends stops the group there', async () => {
       const x = nr.tensor([0.5, -1, 2, 3], [4]);
-      // sum reads e before mul runs: e must exist before sum, so exp runs on its own
+      // sum reads e before mul runs: e must exist before sum, so exp's group ends there (with the
+      // sum as its epilogue, writing e too) and mul starts another
       const f = (x: nr.Tensor) => {
         const e = x.exp();
         const s = e.sum();
@@ -130,7 +112,7 @@ for (const backend of ['cpu', ...testBackends()]) {
       };
       const { eager, replayed, seen } = await compare(f, [x]);
       expect(replayed).toEqual(eager);
-      expect(names(seen)).toEqual(['unary', 'reduce', 'fused']);
+      expect(names(seen)).toEqual(['fusedReduce', 'fused']);
       nr.dispose(x);
     });
 
@@ -302,7 +284,7 @@ for (const backend of ['cpu', ...testBackends()]) {
       nr.dispose(xs);
     });
 
-    it("with fusion off a replay runs one kernel per op; 'auto' bounds groups off webgpu", async () => {
+    it("with fusion off a replay runs one kernel per op; 'auto' fuses groups of any size", async () => {
       const kernels = (mode: nr.FusionMode, n: number): number | null => {
         nr.setFusion(mode);
         const f = nr.jit((x: nr.Tensor) => x.mul(2).add(1).exp());
@@ -316,9 +298,55 @@ for (const backend of ['cpu', ...testBackends()]) {
       expect(kernels(false, 3)).toBe(3);
       expect(kernels(true, 3)).toBe(1);
       expect(kernels('auto', 3)).toBe(1);
-      // above 65,536 elements a fused step costs more than its kernel call saves on cpu and wasm
+      // groups were capped at 65,536 elements on cpu and wasm before the wasm kernel read broadcasts in place
       expect(kernels(true, 70000)).toBe(1);
-      expect(kernels('auto', 70000)).toBe(backend === 'webgpu' ? 1 : 3);
+      expect(kernels('auto', 70000)).toBe(1);
+    });
+
+    it("'auto' fuses the transformer block's GELU gradient and LayerNorm groups, bitwise the eager values", async () => {
+      const x = nr.randomUniform([64, 32, 128], -3, 3, 'float32', 1);
+      const dy = nr.randomUniform([64, 32, 128], -1, 1, 'float32', 2);
+      const h = nr.randomUniform([64, 32, 64], -2, 2, 'float32', 3);
+      const mean = nr.randomUniform([64, 32, 1], -0.5, 0.5, 'float32', 4);
+      const rstd = nr.randomUniform([64, 32, 1], 0.5, 2, 'float32', 5);
+      const gamma = nr.randomUniform([64], 0.5, 1.5, 'float32', 6);
+      // dy * gelu'(x), as the GELU layer's gradient computes it
+      const geluGrad = (x: nr.Tensor, dy: nr.Tensor) =>
+        dy.mul(
+          x
+            .mul(Math.SQRT1_2)
+            .erf()
+            .add(1)
+            .mul(0.5)
+            .add(x.mul(x.square().mul(-0.5).exp()).mul(0.3989422804014327)),
+        );
+      const norm = (h: nr.Tensor, mean: nr.Tensor, rstd: nr.Tensor, gamma: nr.Tensor) =>
+        h.sub(mean).mul(rstd).mul(gamma).add(0.1);
+      const cases: [(...xs: nr.Tensor[]) => nr.Tensor, nr.Tensor[]][] = [
+        [geluGrad, [x, dy]],
+        [norm, [h, mean, rstd, gamma]],
+      ];
+      for (const [f, inputs] of cases) {
+        nr.setFusion(false);
+        const e = f(...inputs);
+        const eager = Array.from(await e.data());
+        e.dispose();
+        nr.setFusion('auto');
+        const jitted = nr.jit(f);
+        nr.dispose([jitted(...inputs), jitted(...inputs)]);
+        const r = jitted(...inputs);
+        const replayed = Array.from(await r.data());
+        r.dispose();
+        expect(jitted.stats().kernels).toBe(1);
+        jitted.dispose();
+        if (backend === 'webgpu')
+          for (let i = 0; i < eager.length; i += 97)
+            expect(Math.abs(replayed[i] - eager[i])).toBeLessThanOrEqual(
+              1e-5 * (1 + Math.abs(eager[i])),
+            );
+        else expect(replayed).toEqual(eager);
+      }
+      nr.dispose([x, dy, h, mean, rstd, gamma]);
     });
 
     it('the fused kernel writes each listed step to its own output', async () => {

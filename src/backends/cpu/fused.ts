@@ -13,6 +13,7 @@ import {
   programOutputs,
 } from '../../core/fusion/program.js';
 import { BackendError } from '../../core/errors.js';
+import { combine, type ReduceEpilogue, reduceIdentity } from '../../core/fusion/fused_reduce.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { SomeHostKernels } from '../kernel_table.js';
@@ -218,8 +219,35 @@ function makeScratchPlan(program: FusedProgram): { of: number[]; dtypes: DType[]
 }
 
 /**
+ * Folds a block of a reduced step's values (flat positions [p, p + len) of the [outer, mid, inner]
+ * view) into the double accumulators `acc` ([outer, inner]), each in flat order: the order in which
+ * the reduce kernel's loop meets them, so the result is bitwise the reduce kernel's (the wasm fused
+ * reduction uses it where the reference reduce would run).
+ * @example foldBlock(reduce, acc, values, 0, 1024);
+ */
+export function foldBlock(r: ReduceEpilogue, acc: Float64Array, v: Storage, p: number, len: number): void {
+  const { op, mid, inner } = r;
+  let q = p % inner;
+  const k = Math.floor(p / inner);
+  let m = k % mid;
+  let base = Math.floor(k / mid) * inner;
+  for (let i = 0; i < len; i++) {
+    const at = base + q;
+    acc[at] = op === 'sum' ? acc[at] + v[i] : combine(op, acc[at], v[i]);
+    if (++q === inner) {
+      q = 0;
+      if (++m === mid) {
+        m = 0;
+        base += inner;
+      }
+    }
+  }
+}
+
+/**
  * Runs a fused program over inputs broadcast to `outShape` (see KernelAttrs['fused']); returns one
- * buffer per program output.
+ * buffer per program output, then with `reduce` (KernelAttrs['fusedReduce']) the reduction of the
+ * step it names, folded block by block as the step computes.
  * @example const [id] = fused(store, [x], program, [], [4]);
  */
 export function fused(
@@ -228,11 +256,16 @@ export function fused(
   program: FusedProgram,
   constants: readonly number[],
   outShape: Shape,
+  reduce?: ReduceEpilogue,
 ): DataId[] {
   const n = sizeOf(outShape);
   // NOTE: the outputs first: on the wasm heap an allocation may move the views taken before it
   const written = programOutputs(program);
   const outs = written.map((j) => s.alloc(program.steps[j].dtype, n));
+  const reduced = reduce ? s.alloc(reduce.dtype, reduce.outer * reduce.inner) : null;
+  const acc = reduce
+    ? new Float64Array(reduce.outer * reduce.inner).fill(reduceIdentity(reduce.op))
+    : null;
   const outOf = new Map(written.map((j, k) => [j, outs[k].values] as const));
   const srcs = inputs.map((t) => s.values(t));
   const nIn = inputs.length;
@@ -286,12 +319,18 @@ export function fused(
         len,
       );
       slots[nIn + nc + j] = target;
+      // before a later step may take this step's scratch array
+      if (reduce && acc && j === reduce.step) foldBlock(reduce, acc, target, o, len);
     }
   }
-  return outs.map((o) => o.id);
+  if (!reduced || !acc) return outs.map((o) => o.id);
+  reduced.values.set(acc);
+  return [...outs.map((o) => o.id), reduced.id];
 }
 
 /** The fused kernel of the CPU table. @example CPU_FUSED.fused(host, inputs, { program, constants: [], outShape, dtype: 'float32' }) */
 export const CPU_FUSED = {
   fused: (h, inputs, a) => fused(h.store, inputs, a.program, a.constants, a.outShape),
+  fusedReduce: (h, inputs, a) =>
+    fused(h.store, inputs, a.program, a.constants, a.outShape, a.reduce),
 } satisfies SomeHostKernels<CpuHost>;

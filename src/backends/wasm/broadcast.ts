@@ -7,6 +7,7 @@ import { broadcastStrides } from '../cpu/elementwise.js';
 import { Code, F64, type FuncDef, I32, V128, type ValType } from './asm.js';
 import { BINARY_SCRATCH, SIMD_BINARY, type SimdBinaryOp } from './elementwise.js';
 import { instantiateVoid, type VoidKernel } from './emit.js';
+import { walkOf } from './fused_walk.js';
 import type { WasmStore } from './store.js';
 
 /** The scalar f32 code of each SIMD binary op, for the tail of a row; `s` is a scratch f64 local. */
@@ -43,31 +44,45 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
   const [a, aCol, aRow, b, bCol, bRow, out, rows, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [r, j, pa, pb, va, vb] = [9, 10, 11, 12, 13, 14];
   const c = new Code();
-  const load = (p: number, col: number, into: number): void => {
-    c.localGet(col).if();
-    c.localGet(p).v128Load().localSet(into);
-    c.else();
-    c.localGet(p).v128Load32Splat().localSet(into);
-    c.end();
-  };
   const step = (p: number, col: number, shift: number): void => {
     c.localGet(p).localGet(col).i32Const(shift).i32Shl().i32Add().localSet(p);
+  };
+  // the vector loop of one row, specialised by which operands step along it (a repeated one is
+  // splatted once a row), so the loop body is a load or two, the op and a store
+  const vectors = (aSteps: boolean, bSteps: boolean): void => {
+    c.block().loop();
+    c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
+    c.localGet(out);
+    if (aSteps) c.localGet(pa).v128Load();
+    else c.localGet(va);
+    if (bSteps) c.localGet(pb).v128Load();
+    else c.localGet(vb);
+    SIMD_BINARY[op](c, 15).v128Store();
+    if (aSteps) c.localGet(pa).i32Const(16).i32Add().localSet(pa);
+    if (bSteps) c.localGet(pb).i32Const(16).i32Add().localSet(pb);
+    c.localGet(out).i32Const(16).i32Add().localSet(out);
+    c.localGet(j).i32Const(4).i32Add().localSet(j);
+    c.br(0).end().end();
   };
   c.i32Const(0).localSet(r);
   c.block().loop();
   c.localGet(r).localGet(rows).i32GeU().brIf(1);
   c.localGet(a).localSet(pa).localGet(b).localSet(pb).i32Const(0).localSet(j);
-  c.block().loop();
-  c.localGet(j).i32Const(4).i32Add().localGet(cols).i32GtU().brIf(1);
-  load(pa, aCol, va);
-  load(pb, bCol, vb);
-  c.localGet(out).localGet(va).localGet(vb);
-  SIMD_BINARY[op](c, 15).v128Store();
-  step(pa, aCol, 4);
-  step(pb, bCol, 4);
-  c.localGet(out).i32Const(16).i32Add().localSet(out);
-  c.localGet(j).i32Const(4).i32Add().localSet(j);
-  c.br(0).end().end();
+  c.localGet(pa).v128Load32Splat().localSet(va);
+  c.localGet(pb).v128Load32Splat().localSet(vb);
+  c.localGet(aCol).if();
+  c.localGet(bCol).if();
+  vectors(true, true);
+  c.else();
+  vectors(true, false);
+  c.end();
+  c.else();
+  c.localGet(bCol).if();
+  vectors(false, true);
+  c.else();
+  vectors(false, false);
+  c.end();
+  c.end();
   c.block().loop();
   c.localGet(j).localGet(cols).i32GeU().brIf(1);
   c.localGet(out).localGet(pa).f32Load().localGet(pb).f32Load();
@@ -86,6 +101,57 @@ function broadcastCode(op: SimdBinaryOp): FuncDef {
     params: new Array(9).fill(I32),
     results: [],
     locals: [I32, I32, I32, I32, V128, V128, ...new Array<ValType>(BINARY_SCRATCH).fill(V128), F64],
+    code: c,
+  };
+}
+
+/**
+ * rows x cols of out = an operand of `width`-byte elements broadcast: along a row src steps one element
+ * (col 1) or stays put (0, splatted once per row); between rows it moves `rowBytes`. out is contiguous;
+ * whole vectors (16 bytes) first, the rest one element at a time, so nothing is written past rows x
+ * cols. Values are copied as bits (the fused kernel gathers its broadcast inputs with it: float32 and
+ * int32 with width 4, bool with width 1).
+ */
+function gatherCode(width: 1 | 4): FuncDef {
+  // params 0 src, 1 col, 2 rowBytes, 3 out, 4 rows, 5 cols; locals 6 r, 7 j, 8 p (i32), 9 v (v128)
+  const [src, col, rowBytes, out, rows, cols] = [0, 1, 2, 3, 4, 5];
+  const [r, j, p, v] = [6, 7, 8, 9];
+  const lanes = 16 / width;
+  const shift = width === 4 ? 2 : 0;
+  const c = new Code();
+  c.i32Const(0).localSet(r);
+  c.block().loop();
+  c.localGet(r).localGet(rows).i32GeU().brIf(1);
+  c.localGet(src).localSet(p).i32Const(0).localSet(j);
+  c.localGet(p);
+  if (width === 4) c.v128Load32Splat();
+  else c.v128Load8Splat();
+  c.localSet(v);
+  c.block().loop();
+  c.localGet(j).i32Const(lanes).i32Add().localGet(cols).i32GtU().brIf(1);
+  c.localGet(col).if().localGet(out).localGet(p).v128Load().v128Store();
+  c.else().localGet(out).localGet(v).v128Store().end();
+  c.localGet(p).localGet(col).i32Const(4).i32Shl().i32Add().localSet(p);
+  c.localGet(out).i32Const(16).i32Add().localSet(out);
+  c.localGet(j).i32Const(lanes).i32Add().localSet(j);
+  c.br(0).end().end();
+  c.block().loop();
+  c.localGet(j).localGet(cols).i32GeU().brIf(1);
+  c.localGet(out).localGet(p);
+  if (width === 4) c.i32Load().i32Store();
+  else c.i32Load8U().i32Store8();
+  c.localGet(p).localGet(col).i32Const(shift).i32Shl().i32Add().localSet(p);
+  c.localGet(out).i32Const(width).i32Add().localSet(out);
+  c.localGet(j).i32Const(1).i32Add().localSet(j);
+  c.br(0).end().end();
+  c.localGet(src).localGet(rowBytes).i32Add().localSet(src);
+  c.localGet(r).i32Const(1).i32Add().localSet(r);
+  c.br(0).end().end();
+  return {
+    name: `gather${width * 8}`,
+    params: new Array<ValType>(6).fill(I32),
+    results: [],
+    locals: [I32, I32, I32, V128],
     code: c,
   };
 }
@@ -143,37 +209,19 @@ export function forEachPlane(
   strides: readonly (readonly number[])[],
   visit: (p: Planes, offsets: readonly number[], outOffset: number) => void,
 ): void {
-  const shape: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  outShape.forEach((d, i) => {
-    if (d === 1) return;
-    const l = shape.length - 1;
-    if (l >= 0 && strides.every((s, k) => st[k][l] === s[i] * d)) {
-      shape[l] *= d;
-      strides.forEach((s, k) => (st[k][l] = s[i]));
-    } else {
-      shape.push(d);
-      strides.forEach((s, k) => st[k].push(s[i]));
-    }
-  });
-  while (shape.length < 2) {
-    shape.unshift(1);
-    for (const s of st) s.unshift(0);
-  }
-  const k = shape.length;
-  const [rows, cols] = [shape[k - 2], shape[k - 1]];
-  const p = { rows, cols, colStep: st.map((s) => s[k - 1]), rowStep: st.map((s) => s[k - 2]) };
+  const w = walkOf(strides, outShape);
+  const { rows, cols, outer, outerStrides } = w;
+  const p = { rows, cols, colStep: w.colStep, rowStep: w.rowStride };
   const n = sizeOf(outShape);
-  const outer = shape.slice(0, k - 2);
   const idx = new Array<number>(outer.length).fill(0);
   const at = strides.map(() => 0);
   for (let o = 0; o < n; o += rows * cols) {
     visit(p, at, o);
     for (let d = outer.length - 1; d >= 0; d--) {
       idx[d]++;
-      for (let q = 0; q < at.length; q++) at[q] += st[q][d];
+      for (let q = 0; q < at.length; q++) at[q] += outerStrides[q][d];
       if (idx[d] < outer[d]) break;
-      for (let q = 0; q < at.length; q++) at[q] -= st[q][d] * outer[d];
+      for (let q = 0; q < at.length; q++) at[q] -= outerStrides[q][d] * outer[d];
       idx[d] = 0;
     }
   }
@@ -190,7 +238,13 @@ export class SimdBroadcast {
   ) {}
 
   static async compile(store: WasmStore): Promise<SimdBroadcast> {
-    const funcs = [...OPS.map(broadcastCode), castCode(true), castCode(false)];
+    const funcs = [
+      ...OPS.map(broadcastCode),
+      castCode(true),
+      castCode(false),
+      gatherCode(4),
+      gatherCode(1),
+    ];
     const fns = await instantiateVoid(store.heap, funcs);
     return new SimdBroadcast(store, Object.fromEntries(fns));
   }
@@ -198,6 +252,41 @@ export class SimdBroadcast {
   /** n values at heap byte offsets converted f32 -> i32 (toward zero, saturating) or i32 -> f32. */
   castAt(toInt: boolean, from: number, to: number, n: number): void {
     this.fns[toInt ? 'f32_i32' : 'i32_f32'](from, to, n);
+  }
+
+  /**
+   * rows x cols values of `width` bytes gathered to `outAt` (contiguous) from `srcAt`: along a row the
+   * source steps one element (col 1) or repeats one (col 0), between rows it moves `rowBytes`.
+   */
+  gatherAt(
+    width: 1 | 4,
+    srcAt: number,
+    col: number,
+    rowBytes: number,
+    outAt: number,
+    rows: number,
+    cols: number,
+  ): void {
+    this.fns[width === 4 ? 'gather32' : 'gather8'](srcAt, col, rowBytes, outAt, rows, cols);
+  }
+
+  /**
+   * A float32 binary op over rows x cols of a contiguous output at heap byte offsets, each operand
+   * stepping 1 or 0 elements along a row and its row stride in bytes between rows (a piece of a fused
+   * block). False when the op has no kernel here.
+   */
+  binaryAt(
+    op: string,
+    a: readonly [number, number, number],
+    b: readonly [number, number, number],
+    outAt: number,
+    rows: number,
+    cols: number,
+  ): boolean {
+    const fn = this.fns[`bcast_${op}`];
+    if (!fn) return false;
+    fn(a[0], a[1], a[2], b[0], b[1], b[2], outAt, rows, cols);
+    return true;
   }
 
   /** A float32 binary op under any broadcast: the last two collapsed dims in wasm, the rest here. */

@@ -124,8 +124,16 @@ const SIMD_BINARY_OPS: readonly SimdBinaryOp[] = [
   'squaredDifference',
 ];
 
-function isSimdBinary(op: BinaryOp): op is SimdBinaryOp {
+function isSimdBinary(op: string): op is SimdBinaryOp {
   return op in SIMD_BINARY;
+}
+
+/**
+ * Whether a float32 binary op has a SIMD kernel here (fused.ts reads scalar operands as 4 lanes then).
+ * @example isSimdBinaryOp('mul') // true
+ */
+export function isSimdBinaryOp(op: string): boolean {
+  return isSimdBinary(op);
 }
 
 function binaryCode(name: SimdBinaryOp): FuncDef {
@@ -256,11 +264,6 @@ export class SimdElementwise {
     return id;
   }
 
-  /** Whether an op over `total` floats (a polynomial unary, the lowest threshold) splits over threads. */
-  threaded(total: number): boolean {
-    return this.pool.size > 1 && total >= this.parallelMin / 8;
-  }
-
   /**
    * Shares of a block of `n` floats of an op over `total` floats: split over the threads when the
    * whole op would be (so a fused chain uses the threads its unfused ops would).
@@ -287,6 +290,10 @@ export class SimdElementwise {
     alphaBits[0] = alpha;
     const bits = alphaInt[0];
     const min = CHEAP_UNARY.has(op) ? this.parallelMin : this.parallelMin / 8;
+    if (total < min || this.pool.size === 1) {
+      this.tasks[`unary_${op}`].local(xAt, outAt, n, bits);
+      return true;
+    }
     this.pool.parallelFor(
       this.tasks[`unary_${op}`],
       this.blockShares(n, total, min).map(([s, e]) => [xAt + s * 4, outAt + s * 4, e - s, bits]),
@@ -296,7 +303,9 @@ export class SimdElementwise {
 
   /**
    * A float32 binary op over `n` floats at heap byte offsets (a block of a fused program over `total`
-   * floats); both operands step one vector at a time. False when the op has no SIMD kernel.
+   * floats); an operand steps one vector at a time (stride 16, the default) or, with stride 0, reads
+   * the same vector throughout (a scalar splat in 4 lanes, as the unfused kernel reads a scalar).
+   * False when the op has no SIMD kernel.
    */
   binaryAt(
     op: BinaryOp,
@@ -305,20 +314,36 @@ export class SimdElementwise {
     outAt: number,
     n: number,
     total: number,
+    sa = 16,
+    sb = 16,
   ): boolean {
     if (!isSimdBinary(op)) return false;
+    const task = this.tasks[op];
+    if (total < this.parallelMin || this.pool.size === 1) {
+      // one share: straight to the kernel (a fused program calls this once per step and block)
+      task.local(aAt, sa, bAt, sb, outAt, n);
+      return true;
+    }
     this.pool.parallelFor(
-      this.tasks[op],
+      task,
       this.blockShares(n, total, this.parallelMin).map(([s, e]) => [
-        aAt + s * 4,
-        16,
-        bAt + s * 4,
-        16,
+        aAt + (sa && s * 4),
+        sa,
+        bAt + (sb && s * 4),
+        sb,
         outAt + s * 4,
         e - s,
       ]),
     );
     return true;
+  }
+
+  /** Whether a float32 op of this kind over `total` floats has a SIMD kernel that splits over threads. */
+  splits(kind: 'unary' | 'binary', op: string, total: number): boolean {
+    if (this.pool.size === 1) return false;
+    if (kind === 'binary') return isSimdBinary(op) && total >= this.parallelMin;
+    if (!isSimdUnary(op)) return false;
+    return total >= (CHEAP_UNARY.has(op) ? this.parallelMin : this.parallelMin / 8);
   }
 
   /**

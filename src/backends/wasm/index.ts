@@ -24,6 +24,7 @@ import { WasmDepthwise } from './depthwise.js';
 import { WasmPool } from './pooling.js';
 import { SimdElementwise } from './elementwise.js';
 import { WasmFused } from './fused.js';
+import { fusedReduce } from './fused_reduce.js';
 import { Heap } from './heap.js';
 import { SimdBroadcast } from './broadcast.js';
 import { SimdMovement } from './movement.js';
@@ -250,6 +251,9 @@ export class WasmBackend implements Backend {
       adamUpdate: (inputs, a) => simd?.adam(inputs, a) ?? DECLINE,
       // a fused elementwise chain, block by block with the SIMD kernels above (fused.ts)
       fused: (inputs, a) => fused.run(inputs, a.program, a.constants, a.outShape),
+      // a fused chain with its reduction folded into the block loop (fused_reduce.ts)
+      fusedReduce: (inputs, a) =>
+        (reducer && fusedReduce(store, fused, reducer, () => this.kernels, inputs, a)) || DECLINE,
     };
   }
 }

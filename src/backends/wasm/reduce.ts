@@ -1,12 +1,15 @@
 // wasm reductions: sum/prod/max/min over one run of reduced axes ([outer, mid, inner] after merging), argMax/argMin.
 import type { DType } from '../../core/dtype.js';
-import { sizeOf, type Shape } from '../../core/shape.js';
+import { sizeOf } from '../../core/shape.js';
 import type { DataId, ReduceOp, TensorInfo } from '../backend.js';
 import { assemble, Code, type FuncDef, I32, F32, F64, V128, type ValType } from './asm.js';
 import { MAX_PAGES } from './heap.js';
 import type { WasmStore } from './store.js';
+import { reduceLayout } from '../../core/fusion/fused_reduce.js';
 
 type FloatOp = 'sum' | 'prod' | 'max' | 'min';
+/** The reductions the SIMD kernels run (float32 in, float32 out). @example const op: FloatReduceOp = 'sum'; */
+export type FloatReduceOp = FloatOp;
 const FLOAT_OPS: readonly FloatOp[] = ['sum', 'prod', 'max', 'min'];
 
 // NOTE: the reference accumulates sums and products in double (a JS number), so these do too, in
@@ -93,21 +96,25 @@ function rowsCode(op: FloatOp): FuncDef {
   };
 }
 
+/** Registers of the column loops: byte offsets x (advancing) and acc, counts mid and inner, counters. */
+interface ColRegs {
+  x: number;
+  mid: number;
+  inner: number;
+  acc: number;
+  m: number;
+  i: number;
+  q: number;
+}
+
 /**
- * out[i] = op over m < mid of x[m·inner + i], for i < inner: a column reduction, streaming x row by
- * row. Sums and products accumulate in the f64 scratch `acc` (inner doubles); max/min in out.
+ * acc[i] = op(acc[i], x[m·inner + i]) for rows m in [from, mid), x advancing past them: f64
+ * accumulators for sums and products, f32 ones for max/min.
  */
-function colsCode(op: FloatOp): FuncDef {
-  // params 0 x, 1 out, 2 mid, 3 inner, 4 acc; locals 5 m, 6 i, 7 q
-  const c = new Code();
-  const [x, out, mid, inner, acc, m, i, q] = [0, 1, 2, 3, 4, 5, 6, 7];
+function accumulateCols(c: Code, op: FloatOp, r: ColRegs, from: number): void {
+  const { x, mid, inner, acc, m, i, q } = r;
+  c.i32Const(from).localSet(m);
   if (op === 'sum' || op === 'prod') {
-    c.i32Const(0).localSet(i);
-    whileFits(c, i, inner, 1, () => {
-      c.localGet(acc).localGet(i).i32Const(3).i32Shl().i32Add();
-      c.f64Const(op === 'sum' ? 0 : 1).f64Store();
-    });
-    c.i32Const(0).localSet(m);
     whileFits(c, m, mid, 1, () => {
       c.localGet(acc).localSet(q).i32Const(0).localSet(i);
       whileFits(c, i, inner, 2, () => {
@@ -122,31 +129,55 @@ function colsCode(op: FloatOp): FuncDef {
       c.localGet(x).i32Const(4).i32Add().localSet(x);
       c.end();
     });
+    return;
+  }
+  whileFits(c, m, mid, 1, () => {
+    c.localGet(acc).localSet(q).i32Const(0).localSet(i);
+    whileFits(c, i, inner, 4, () => {
+      c.localGet(q).localGet(q).v128Load().localGet(x).v128Load();
+      f32Op(c, op).v128Store();
+      c.localGet(x).i32Const(16).i32Add().localSet(x);
+      c.localGet(q).i32Const(16).i32Add().localSet(q);
+    });
+    whileFits(c, i, inner, 1, () => {
+      c.localGet(q).localGet(q).f32Load().localGet(x).f32Load();
+      f32ScalarOp(c, op).f32Store();
+      c.localGet(x).i32Const(4).i32Add().localSet(x);
+      c.localGet(q).i32Const(4).i32Add().localSet(q);
+    });
+  });
+}
+
+/** out[i] = f32(acc[i]) for i < n (acc doubles, out floats; `i` a counter local). */
+function demote(c: Code, acc: number, out: number, n: number, i: number): void {
+  c.i32Const(0).localSet(i);
+  whileFits(c, i, n, 1, () => {
+    c.localGet(out).localGet(i).i32Const(2).i32Shl().i32Add();
+    c.localGet(acc).localGet(i).i32Const(3).i32Shl().i32Add().f64Load().f32DemoteF64().f32Store();
+  });
+}
+
+/**
+ * out[i] = op over m < mid of x[m·inner + i], for i < inner: a column reduction, streaming x row by
+ * row. Sums and products accumulate in the f64 scratch `acc` (inner doubles); max/min in out.
+ */
+function colsCode(op: FloatOp): FuncDef {
+  // params 0 x, 1 out, 2 mid, 3 inner, 4 acc; locals 5 m, 6 i, 7 q
+  const c = new Code();
+  const [x, out, mid, inner, acc, m, i, q] = [0, 1, 2, 3, 4, 5, 6, 7];
+  if (op === 'sum' || op === 'prod') {
     c.i32Const(0).localSet(i);
     whileFits(c, i, inner, 1, () => {
-      c.localGet(out).localGet(i).i32Const(2).i32Shl().i32Add();
-      c.localGet(acc).localGet(i).i32Const(3).i32Shl().i32Add().f64Load().f32DemoteF64().f32Store();
+      c.localGet(acc).localGet(i).i32Const(3).i32Shl().i32Add();
+      c.f64Const(op === 'sum' ? 0 : 1).f64Store();
     });
+    accumulateCols(c, op, { x, mid, inner, acc, m, i, q }, 0);
+    demote(c, acc, out, inner, i);
   } else {
     // out = row 0, then out = op(out, row m)
     c.localGet(out).localGet(x).localGet(inner).i32Const(2).i32Shl().memoryCopy();
     c.localGet(x).localGet(inner).i32Const(2).i32Shl().i32Add().localSet(x);
-    c.i32Const(1).localSet(m);
-    whileFits(c, m, mid, 1, () => {
-      c.localGet(out).localSet(q).i32Const(0).localSet(i);
-      whileFits(c, i, inner, 4, () => {
-        c.localGet(q).localGet(q).v128Load().localGet(x).v128Load();
-        f32Op(c, op).v128Store();
-        c.localGet(x).i32Const(16).i32Add().localSet(x);
-        c.localGet(q).i32Const(16).i32Add().localSet(q);
-      });
-      whileFits(c, i, inner, 1, () => {
-        c.localGet(q).localGet(q).f32Load().localGet(x).f32Load();
-        f32ScalarOp(c, op).f32Store();
-        c.localGet(x).i32Const(4).i32Add().localSet(x);
-        c.localGet(q).i32Const(4).i32Add().localSet(q);
-      });
-    });
+    accumulateCols(c, op, { x, mid, inner, acc: out, m, i, q }, 1);
   }
   return {
     name: `cols_${op}`,
@@ -155,6 +186,31 @@ function colsCode(op: FloatOp): FuncDef {
     locals: [I32, I32, I32],
     code: c,
   };
+}
+
+/**
+ * The column accumulation alone, for a fused program's reduction epilogue (fused_reduce.ts), which
+ * feeds it block by block: acc[i] = op(acc[i], x[m·inner + i]) for m < rows. acc holds doubles for
+ * sums and products (the caller demotes them with `demote_f64`), floats for max/min.
+ */
+function colsAccCode(op: FloatOp): FuncDef {
+  // params 0 x, 1 rows, 2 inner, 3 acc; locals 4 m, 5 i, 6 q
+  const c = new Code();
+  accumulateCols(c, op, { x: 0, mid: 1, inner: 2, acc: 3, m: 4, i: 5, q: 6 }, 0);
+  return {
+    name: `colsacc_${op}`,
+    params: [I32, I32, I32, I32],
+    results: [],
+    locals: [I32, I32, I32],
+    code: c,
+  };
+}
+
+/** out[i] = f32(acc[i]) for i < n: params acc, out, n. */
+function demoteCode(): FuncDef {
+  const c = new Code();
+  demote(c, 0, 1, 2, 3);
+  return { name: 'demote_f64', params: [I32, I32, I32], results: [], locals: [I32], code: c };
 }
 
 /** The index of the first max (min) of n floats `stride` bytes apart; the first NaN wins. */
@@ -216,27 +272,12 @@ function argColsCode(op: 'argMax' | 'argMin'): FuncDef {
   };
 }
 
-/** Merges dims into runs of kept / reduced ones (size-1 dims dropped): [outer, mid, inner] or null. */
-export function reductionRuns(
-  shape: Shape,
-  axes: readonly number[],
-): { outer: number; mid: number; inner: number } | null {
-  const runs: { reduced: boolean; size: number }[] = [];
-  shape.forEach((d, i) => {
-    if (d === 1) return;
-    const reduced = axes.includes(i);
-    const last = runs[runs.length - 1];
-    if (last && last.reduced === reduced) last.size *= d;
-    else runs.push({ reduced, size: d });
-  });
-  const r = runs.findIndex((run) => run.reduced);
-  if (r < 0 || runs.slice(r + 1).some((run) => run.reduced)) return null;
-  return {
-    outer: r > 0 ? runs[0].size : 1,
-    mid: runs[r].size,
-    inner: r + 1 < runs.length ? runs[r + 1].size : 1,
-  };
-}
+/**
+ * Merges dims into runs of kept / reduced ones (size-1 dims dropped): [outer, mid, inner] or null
+ * (the shared reduceLayout of core/fusion/fused_reduce.ts).
+ * @example reductionRuns([2, 3, 4], [1]) // { outer: 2, mid: 3, inner: 4 }
+ */
+export const reductionRuns = reduceLayout;
 
 type Fn = (...args: number[]) => number;
 
@@ -255,6 +296,8 @@ export class SimdReduce {
     const funcs: FuncDef[] = [
       ...FLOAT_OPS.map(rowsCode),
       ...FLOAT_OPS.map(colsCode),
+      ...FLOAT_OPS.map(colsAccCode),
+      demoteCode(),
       argLineCode('argMax'),
       argLineCode('argMin'),
       argColsCode('argMax'),
@@ -304,6 +347,24 @@ export class SimdReduce {
       );
     if (acc) s.heap.free(acc);
     return id;
+  }
+
+  /** out[r] = op over the n floats of row r (heap byte offsets), r < rows: the plain kernel's rows loop. */
+  rowsAt(op: FloatReduceOp, xAt: number, outAt: number, rows: number, n: number): void {
+    this.fns[`rows_${op}`](xAt, outAt, rows, n);
+  }
+
+  /**
+   * acc[i] = op(acc[i], x[m·inner + i]) for m < rows (heap byte offsets): the plain kernel's column
+   * loop without its start and end; acc holds inner doubles for sum/prod, floats for max/min.
+   */
+  colsAt(op: FloatReduceOp, xAt: number, rows: number, inner: number, accAt: number): void {
+    this.fns[`colsacc_${op}`](xAt, rows, inner, accAt);
+  }
+
+  /** out[i] = f32(acc[i]) for i < n: a column sum's doubles rounded once, as the plain kernel does. */
+  demoteAt(accAt: number, outAt: number, n: number): void {
+    this.fns.demote_f64(accAt, outAt, n);
   }
 
   /** argMax/argMin of float32 along `axis`, or null. */

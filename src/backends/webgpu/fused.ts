@@ -99,10 +99,18 @@ ${head} { return ${value}; }`,
   }
 }
 
-/** The shader of a program: inputs at bindings 0..n-1, its k outputs at n..n+k-1, uniforms at n + k. */
-function shaderFor(program: FusedProgram, rank: number, words: number, constAt: number): string {
-  const cached = shaders.get(program.key);
-  if (cached) return cached;
+/**
+ * The WGSL of a program's element computation, shared by the 'fused' and 'fusedReduce' shaders:
+ * `decls` (helpers and the input bindings 0..n-1), `fns` (one function per step) and `body`, which
+ * computes `v<j>` for every step j at the flat element index `i` (general broadcasts read their
+ * strides from uniform words 1...; constants from word `constAt` on).
+ * @example const { decls, fns, body } = programCode(program, 2, 1);
+ */
+export function programCode(
+  program: FusedProgram,
+  rank: number,
+  constAt: number,
+): { decls: string; fns: string; body: string } {
   const n = program.inputs.length;
   const nc = program.constants.length;
   const types: Stored[] = [
@@ -127,26 +135,65 @@ function shaderFor(program: FusedProgram, rank: number, words: number, constAt: 
     return `  let v${j} = step_${j}(${args});`;
   });
   const guarded = parts.some((p) => p.fn.includes('isnan_('));
+  return {
+    decls: `${helpersFor(exprs)}
+${guarded ? ISNAN : ''}
+${program.inputs.map((_, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${types[k]}>;`).join('\n')}`,
+    fns: parts.map((p) => p.fn).join('\n'),
+    body: `${general ? broadcastIndex(rank, n, program.views ? 1 + rank * (n + 1) : undefined) : ''}
+${body.join('\n')}`,
+  };
+}
+
+/** The shader of a program: inputs at bindings 0..n-1, its k outputs at n..n+k-1, uniforms at n + k. */
+function shaderFor(program: FusedProgram, rank: number, words: number, constAt: number): string {
+  const cached = shaders.get(program.key);
+  if (cached) return cached;
+  const n = program.inputs.length;
+  const { decls, fns, body } = programCode(program, rank, constAt);
   const written = programOutputs(program);
   const outDecls = written.map(
     (j, k) =>
       `@group(0) @binding(${n + k}) var<storage, read_write> ys${k}: array<${wgslType(program.steps[j].dtype)}>;`,
   );
-  const wgsl = `${helpersFor(exprs)}
-${guarded ? ISNAN : ''}
-${program.inputs.map((_, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${types[k]}>;`).join('\n')}
+  const wgsl = `${decls}
 ${outDecls.join('\n')}
 ${uniformDecl(n + written.length, words)}
-${parts.map((p) => p.fn).join('\n')}
+${fns}
 ${main1D(WG)}
   if (i >= uu(0u)) { return; }
-${general ? broadcastIndex(rank, n, program.views ? 1 + rank * (n + 1) : undefined) : ''}
-${body.join('\n')}
+${body}
 ${written.map((j, k) => `  ys${k}[i] = v${j};`).join('\n')}
 }`;
   if (shaders.size >= MAX_CACHED) shaders.clear();
   shaders.set(program.key, wgsl);
   return wgsl;
+}
+
+/**
+ * The uniform words of a program over outShape: n, then for general broadcasts the shape and each
+ * input's strides (and, with views, each input's start offset), then the constants (from `constAt`).
+ * @example const { words, constAt } = programWords(program, inputs, [0.5], [128, 64]);
+ */
+export function programWords(
+  program: FusedProgram,
+  inputs: readonly TensorInfo[],
+  constants: readonly number[],
+  outShape: Shape,
+): { words: (number | { f: number })[]; constAt: number } {
+  const n = sizeOf(outShape);
+  const general = program.patterns.includes('b');
+  const layouts = general ? inputs.map((t, i) => inputLayout(program, i, t.shape, outShape)) : [];
+  const words: (number | { f: number })[] = general
+    ? [n, ...outShape, ...layouts.flatMap((l) => l.strides)]
+    : [n];
+  // inputs read through a view start at an offset (after the strides; see broadcastIndex)
+  if (program.views) words.push(...layouts.map((l) => l.offset));
+  const constAt = words.length;
+  program.constants.forEach((dt, k) =>
+    words.push(dt === 'float32' ? { f: constants[k] } : constants[k]),
+  );
+  return { words, constAt };
 }
 
 /**
@@ -162,16 +209,7 @@ export function fused(
 ): DataId[] {
   const n = sizeOf(outShape);
   const general = program.patterns.includes('b');
-  const layouts = general ? inputs.map((t, i) => inputLayout(program, i, t.shape, outShape)) : [];
-  const words: (number | { f: number })[] = general
-    ? [n, ...outShape, ...layouts.flatMap((l) => l.strides)]
-    : [n];
-  // inputs read through a view start at an offset (after the strides; see broadcastIndex)
-  if (program.views) words.push(...layouts.map((l) => l.offset));
-  const constAt = words.length;
-  program.constants.forEach((dt, k) =>
-    words.push(dt === 'float32' ? { f: constants[k] } : constants[k]),
-  );
+  const { words, constAt } = programWords(program, inputs, constants, outShape);
   const [first, ...more] = programOutputs(program).map((j) => ({
     dtype: program.steps[j].dtype,
     size: n,

@@ -18,6 +18,7 @@ import { GPU_ADAM } from './adam.js';
 import { acquireDevice, type GpuContext, type GpuInfo } from './device.js';
 import { GPU_ELEMENTWISE } from './elementwise.js';
 import { GPU_FUSED } from './fused.js';
+import { GPU_FUSED_REDUCE } from './fused_reduce.js';
 import { GPU_GATHER } from './gather.js';
 import { GPU_SPECTRAL } from './spectral.js';
 import { GPU_MOVEMENT } from './movement.js';
@@ -49,6 +50,7 @@ export const GPU_KERNELS: HostKernels<GpuHost> = {
   ...GPU_ADAM,
   ...GPU_SPECTRAL,
   ...GPU_FUSED,
+  ...GPU_FUSED_REDUCE,
   ...GPU_SOFTMAX,
 };
 

@@ -15,7 +15,9 @@ import {
 } from './program.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 
-const WG = 64;
+/** Threads per row's workgroup (the fused reduction uses the same tree). @example const part = `array<f32, ${REDUCE_WG}>`; */
+export const REDUCE_WG = 64;
+const WG = REDUCE_WG;
 
 /** x with `axes` moved last, as [outer, inner] rows; `temp` is set when a copy was made (free it). */
 function rowsWithAxesLast(
@@ -41,7 +43,10 @@ function rowsWithAxesLast(
   return { rows: { dataId: id, shape, dtype: x.dtype }, outer, inner, temp: id };
 }
 
-/** Workgroups [x, y] covering `rows` (one per row), folded so x stays within the limit. @example rowDispatch(128) // [128, 1, 1] */
+/**
+ * Workgroups [x, y] covering `rows` (one per row), folded so x stays within the limit.
+ * @example rowDispatch(100) // [100, 1, 1]
+ */
 export function rowDispatch(rows: number): [number, number, number] {
   if (rows <= MAX_WORKGROUPS_PER_DIM) return [rows, 1, 1];
   const y = Math.ceil(rows / MAX_WORKGROUPS_PER_DIM);
@@ -59,14 +64,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let outer = uu(0u);
   let inner = uu(1u);`;
 
-// NOTE: NaN and infinities are not constant-expressions in WGSL; private variables are not folded.
-const NAN_TEST = `var<private> NAN_BITS: u32 = 0x7fc00000u;
+/**
+ * The bit patterns `combiner`'s f32 max/min and identities use (with an `isnan_`, ISNAN in
+ * elementwise.ts, declared beside them).
+ * NOTE: NaN and infinities are not constant-expressions in WGSL; private variables are not folded.
+ * @example const wgsl = `${REDUCE_BITS}\n${ISNAN}`;
+ */
+export const REDUCE_BITS = `var<private> NAN_BITS: u32 = 0x7fc00000u;
 var<private> INF_BITS: u32 = 0x7f800000u;
-var<private> NEG_INF_BITS: u32 = 0xff800000u;
+var<private> NEG_INF_BITS: u32 = 0xff800000u;`;
+const NAN_TEST = `${REDUCE_BITS}
 fn isnan_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
 
-/** Accumulation of each op in type `t`: identity and combine(a, b). NaN propagates through max/min. */
-function combiner(op: ReduceOp, t: string): { identity: string; combine: string } {
+/**
+ * Accumulation of each op in type `t`: identity and combine(a, b). NaN propagates through max/min.
+ * @example combiner('sum', 'f32') // { identity: '0.0', combine: 'a + b' }
+ */
+export function combiner(op: ReduceOp, t: string): { identity: string; combine: string } {
   const f = t === 'f32';
   switch (op) {
     case 'sum':

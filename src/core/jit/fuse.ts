@@ -6,12 +6,13 @@
 // non-elementwise step, an output, a variable's new value) as one of its kernel's outputs, and nothing
 // is computed twice. A group runs where its last step ran; a step joins the groups that made its
 // operands only if no outside reader of theirs comes before it, so every reader still finds its buffer.
-import type { DataId, TensorInfo } from '../../backends/backend.js';
+import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
 import type { DType } from '../dtype.js';
 import { JitError } from '../errors.js';
 import { type Elementwise, MAX_FUSED_STEPS, scalarConstant } from '../fusion/lazy.js';
-import { type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
-import type { PrimitiveAttrs, Produced } from '../primitives.js';
+import { type ReduceEpilogue, reduceLayout } from '../fusion/fused_reduce.js';
+import { type FusedProgram, type FusedStep, fusedStep, makeProgram } from '../fusion/program.js';
+import type { Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
 import { reshapeView } from '../strided.js';
@@ -180,14 +181,18 @@ export function fuseSteps(
     return { kind: 'input', ref: r };
   };
 
-  /** Whether `members` (sorted, the last one at index `at`) can run as one kernel at `at`. */
-  const canRun = (members: readonly number[], shape: Shape): boolean => {
+  /**
+   * Whether `members` (sorted, the last one at index `at`) can run as one kernel at `at`; with
+   * `epilogue`, the reduce step of that index reads the group's value inside it (one more output).
+   */
+  const canRun = (members: readonly number[], shape: Shape, epilogue = -1): boolean => {
     if (members.length > MAX_FUSED_STEPS) return false;
     const inside = new Set(members);
+    if (epilogue >= 0) inside.add(epilogue);
     const at = members[members.length - 1];
     const inputs = new Set<string>();
     const values = new Set<string>();
-    let outputs = 0;
+    let outputs = epilogue >= 0 ? 1 : 0;
     for (const m of members) {
       const step = steps[m];
       const { slot, shape: own } = step.outputs[0];
@@ -227,7 +232,30 @@ export function fuseSteps(
     return inputs.size + outputs <= maxBuffers && values.size <= MAX_CONSTANTS;
   };
 
+  // the reduce step each group took as its epilogue (it runs with the group, where the group ran:
+  // it reads nothing else, and its value is only read later); nothing joins such a group any more,
+  // which would move it past the reduce's readers
+  const epilogueOf = new Map<number, number>();
+  /** A reduce step joins the group making its input as the group's epilogue, where the rules allow. */
+  const joinReduce = (step: Step, i: number): void => {
+    const reduction = step.reduction;
+    if (!reduction || step.inputs.length !== 1 || step.outputs.length !== 1 || !step.fresh[0])
+      return;
+    const r = step.inputs[0];
+    const p = producer.get(r.slot);
+    const g = p === undefined ? -1 : groupOf[p];
+    if (p === undefined || g < 0 || epilogueOf.has(g)) return;
+    const members = groups[g];
+    const shape = steps[members[members.length - 1]].outputs[0].shape;
+    const n = sizeOf(shape);
+    const layout = reduceLayout(r.shape, reduction.axes);
+    if (!layout || layout.mid === 0 || n === 0 || sizeOf(r.shape) !== n) return;
+    if (sizeOf(steps[p].outputs[0].shape) !== n || !canRun(members, shape, i)) return;
+    epilogueOf.set(g, i);
+  };
+
   steps.forEach((step, i) => {
+    if (step.reduction) joinReduce(step, i);
     if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return;
     const shape = step.outputs[0].shape;
     let members = [i];
@@ -236,7 +264,7 @@ export function fuseSteps(
       if (p === undefined || (sizeOf(r.shape) !== sizeOf(shape) && !cheapBroadcast(r.shape, shape)))
         continue;
       const g = groupOf[p];
-      if (g < 0 || members.includes(groups[g][0])) continue;
+      if (g < 0 || epilogueOf.has(g) || members.includes(groups[g][0])) continue;
       const joined = [...groups[g], ...members].sort((a, b) => a - b);
       if (canRun(joined, shape)) members = joined;
     }
@@ -246,24 +274,33 @@ export function fuseSteps(
     producer.set(step.outputs[0].slot, i);
   });
 
+  const folded = new Set(epilogueOf.values());
   const out: Step[] = [];
   steps.forEach((step, i) => {
+    if (folded.has(i)) return;
     const g = groupOf[i];
-    if (g < 0 || (groups[g].length === 1 && !absorbed.has(i))) out.push(step);
+    const red = g < 0 ? undefined : epilogueOf.get(g);
+    if (g < 0 || (groups[g].length === 1 && !absorbed.has(i) && red === undefined)) out.push(step);
     else if (groups[g][groups[g].length - 1] === i)
-      out.push(fusedGroup(groups[g], steps, readers, operandOf));
+      out.push(fusedGroup(groups[g], steps, readers, operandOf, red ?? -1));
   });
   return out;
 }
 
-/** The 'fused' step of a group: its program, the buffers it reads and the values it writes. */
+/**
+ * The 'fused' step of a group: its program, the buffers it reads and the values it writes; with an
+ * `epilogue` (the index of a reduce step reading the group's value) a 'fusedReduce' step writing the
+ * reduction too.
+ */
 function fusedGroup(
   members: readonly number[],
   steps: readonly Step[],
   readers: ReadonlyMap<number, readonly number[]>,
   operandOf: (r: SlotRef) => Operand,
+  epilogue: number,
 ): Step {
   const inside = new Set(members);
+  if (epilogue >= 0) inside.add(epilogue);
   const stepOf = new Map<number, number>();
   members.forEach((m, j) => stepOf.set(steps[m].outputs[0].slot, j));
   const inputs: SlotRef[] = [];
@@ -294,11 +331,12 @@ function fusedGroup(
     const fixed = args.map((a) => (a >= STEP ? n + nc + a - STEP : a < 0 ? n - a - 1 : a));
     return fusedStep(e.op, e.dtype, fixed);
   });
-  // the values read after the group (the last step's always: the step is live)
+  // the values read after the group (the last step's always, but for a reduction's: the step is live)
   const written: number[] = [];
   members.forEach((m, j) => {
     const list = readers.get(steps[m].outputs[0].slot) ?? [];
-    if (j === members.length - 1 || list.some((r) => !inside.has(r))) written.push(j);
+    if ((epilogue < 0 && j === members.length - 1) || list.some((r) => !inside.has(r)))
+      written.push(j);
   });
   const last = steps[members[members.length - 1]].outputs[0];
   const shape = last.shape;
@@ -311,11 +349,23 @@ function fusedGroup(
   );
   const values = constants.map((c) => c.value);
   const outputs = written.map((j) => steps[members[j]].outputs[0]);
+  if (epilogue >= 0)
+    return reduceGroup(steps[epilogue], stepOf, program, values, shape, inputs, outputs);
   const attrs = { program, constants: values, outShape: shape, dtype: last.dtype };
+  return kernelStep('fused', (b, infos) => b.run('fused', infos, attrs), inputs, outputs);
+}
+
+/** A step running one multi-output kernel whose k-th buffer is the k-th of `outputs`. */
+function kernelStep(
+  prim: 'fused' | 'fusedReduce',
+  run: (b: Backend, infos: readonly TensorInfo[]) => DataId[],
+  inputs: readonly SlotRef[],
+  outputs: readonly SlotRef[],
+): Step {
   return {
-    prim: 'fused',
-    exec: (b, infos: readonly TensorInfo[]): Produced[] => {
-      const ids = b.run('fused', infos, attrs);
+    prim,
+    exec: (b, infos): Produced[] => {
+      const ids = run(b, infos);
       return outputs.map((o, k) => ({ dataId: ids[k], shape: o.shape, dtype: o.dtype }));
     },
     inputs,
@@ -323,4 +373,34 @@ function fusedGroup(
     fresh: outputs.map(() => true),
     elementwise: null,
   };
+}
+
+/**
+ * The 'fusedReduce' step of a group whose epilogue is the reduce step `red`: the program's outputs,
+ * then the reduction (the layout was checked when the step joined: see joinReduce).
+ */
+function reduceGroup(
+  red: Step,
+  stepOf: ReadonlyMap<number, number>,
+  program: FusedProgram,
+  constants: readonly number[],
+  shape: Shape,
+  inputs: readonly SlotRef[],
+  written: readonly SlotRef[],
+): Step {
+  const r = red.inputs[0];
+  const step = stepOf.get(r.slot);
+  const layout = red.reduction ? reduceLayout(r.shape, red.reduction.axes) : null;
+  if (step === undefined || !layout || !red.reduction)
+    throw new JitError('nr.jit: a fused reduction reads no value of its group');
+  const result = red.outputs[0];
+  const reduce: ReduceEpilogue = { op: red.reduction.op, step, ...layout, dtype: result.dtype };
+  const attrs = { program, constants, outShape: shape, reduce };
+  const outputs = [...written, result];
+  return kernelStep(
+    'fusedReduce',
+    (b, infos) => b.run('fusedReduce', infos, attrs),
+    inputs,
+    outputs,
+  );
 }

@@ -1,5 +1,5 @@
 // nr.jit's tracer: watches the engine while a function runs eagerly and writes down what it did, by buffer.
-import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
+import type { Backend, DataId, ReduceOp, TensorInfo } from '../../backends/backend.js';
 import { ENGINE, type EngineRecorder } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { DType } from '../dtype.js';
@@ -36,7 +36,7 @@ export type StepExec = (
 
 /** One recorded primitive, or (after the fusion pass) a group of them run as one 'fused' kernel. @example rec.steps[0].prim // 'matMul' */
 export interface Step {
-  readonly prim: Primitive | 'fused';
+  readonly prim: Primitive | 'fused' | 'fusedReduce';
   readonly exec: StepExec;
   readonly inputs: readonly SlotRef[];
   readonly outputs: readonly SlotRef[];
@@ -44,6 +44,8 @@ export interface Step {
   readonly fresh: readonly boolean[];
   /** What the step computes where a fused kernel can run it (an elementwise primitive), else null. */
   readonly elementwise: Elementwise | null;
+  /** A 'reduce' step's op and axes (the fusion pass may fold it into the group making its input). */
+  readonly reduction?: { readonly op: ReduceOp; readonly axes: readonly number[] };
   /** For a transpose, slice or broadcastTo: where each output element lies in the input's buffer (fusion reads it in place). */
   readonly view?: StridedView;
   /** For a matMul: its attributes (the fusion pass rebuilds its exec to read operands through views). */
@@ -97,6 +99,11 @@ function elementwiseExec({ op, shape, dtype }: Elementwise): StepExec {
 /** Whether attributes are a matMul's (the only primitive with `transposeA`). */
 function isMatMulAttrs(attrs: object): attrs is PrimitiveAttrs['matMul'] {
   return 'transposeA' in attrs && 'transposeB' in attrs;
+}
+
+/** Whether attributes are a reduction's (op and axes: 'reduce' is the only primitive with both). */
+function isReduceAttrs(prim: Primitive, attrs: object): attrs is PrimitiveAttrs['reduce'] {
+  return prim === 'reduce' && 'op' in attrs && 'axes' in attrs;
 }
 
 /** Whether attributes are a random draw's (the only primitive with a `spec`). */
@@ -224,6 +231,7 @@ export class Recorder implements EngineRecorder {
           ? viewOf(prim, ins[0]?.shape, attrs, outs[0].shape)
           : undefined,
       matMul: prim === 'matMul' && isMatMulAttrs(attrs) ? attrs : undefined,
+      ...(isReduceAttrs(prim, attrs) ? { reduction: { op: attrs.op, axes: attrs.axes } } : {}),
     });
   }
 

@@ -84,7 +84,7 @@ export class Plan {
     // a view (reshape...) hands back its input's buffer: the slot is the same, nothing needs to run
     const working = live.filter((step) => !isView(step));
     // elementwise chains as 'fused' kernels (fuse.ts), where fusion is on for this backend
-    const limit = jitFusionLimit(backend.name);
+    const limit = jitFusionLimit();
     const planned =
       limit > 0
         ? fuseSteps(
