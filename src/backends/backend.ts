@@ -172,6 +172,11 @@ export interface Backend {
    * (WebGPU: storage buffers per shader stage); absent: no limit. nr.jit's fusion sizes groups by it.
    */
   readonly maxKernelBuffers?: number;
+  /**
+   * Whether its matMul kernel reads operands through KernelAttrs['matMul'].views (a transpose or slice
+   * in place); nr.jit's fusion pass then drops the copies that only feed matMuls. Absent: false.
+   */
+  readonly matMulViews?: boolean;
   /** What the backend runs on (adapter, limits, features...), shown by `nr.env()`; optional. */
   describe?(): Record<string, unknown>;
   write(values: TypedArray, dtype: DType): DataId;

@@ -15,6 +15,7 @@ import type { DType } from './dtype.js';
 import type { FusedProgram } from './fusion/program.js';
 import type { ReduceEpilogue } from './fusion/fused_reduce.js';
 import type { Shape } from './shape.js';
+import type { StridedView } from './strided.js';
 import type { Tensor } from './tensor.js';
 
 /** Attributes of each primitive. A primitive is what the tape records and a backend (mostly) implements. */
@@ -129,6 +130,17 @@ export interface KernelAttrs {
     transposeB: boolean;
     outShape: Shape;
     activation: FusedActivation;
+    /**
+     * Per operand, where its [...batch, rows, cols] elements lie in its buffer (a transpose or slice
+     * nr.jit's fusion pass let the kernel read in place; see strided.ts matrixLayout): only nr.jit's
+     * replay sets it, on backends whose Backend.matMulViews is true. Absent or null: row-major.
+     */
+    views?: readonly [StridedView | null, StridedView | null];
+    /**
+     * Where C's [...batch, m, n] elements go in the output buffer (a transpose of the product that
+     * nr.jit's fusion pass dropped: C is written in the transposed layout); rows of unit stride.
+     */
+    outView?: StridedView;
   };
   /** [x, filter] or [x, filter, bias], NHWC, filter [fh, fw, inC, outC]; out = activation(conv + bias) */
   conv2d: { info: Conv2DInfo; activation: FusedActivation };

@@ -1,5 +1,5 @@
 // Strided views: where element idx of a transpose, slice or broadcastTo lies in its input's buffer (what copyStrided reads).
-import { type Shape, stridesOf } from './shape.js';
+import { type Shape, sizeOf, stridesOf } from './shape.js';
 
 /**
  * A view of a row-major buffer: element idx of the view is at offset + Σ idx[k]·strides[k].
@@ -68,4 +68,52 @@ export function reshapeView(view: StridedView, from: Shape, to: Shape): StridedV
   // a new axis of length 1 is never stepped along: any stride reads right
   const strides = to.map((d) => (d === 1 ? 0 : view.strides[kept[next++]]));
   return { offset: view.offset, strides };
+}
+
+/**
+ * Where a matMul operand of logical shape [...batch, rows, cols] lies in its buffer: the element
+ * offset of each batch (flat over the operand's own batch axes) and the element strides of a row and
+ * a column of its matrix. Without a view, the operand's own row-major layout.
+ * @example matrixLayout([2, 3, 4], null) // { offsets: Int32Array [0, 12], rowStride: 4, colStride: 1 }
+ */
+export interface MatrixLayout {
+  readonly offsets: Int32Array;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * The layout of a matMul operand read through `view` (see MatrixLayout), or null when a matMul kernel
+ * does not read it in place: its matrix must have one unit stride (a row-major or a transposed
+ * matrix), no stride may be negative, and the element offsets must stay in int32.
+ * @example matrixLayout([3, 2], { offset: 0, strides: [1, 3] }) // a transposed [2, 3] matrix
+ */
+export function matrixLayout(shape: Shape, view: StridedView | null): MatrixLayout | null {
+  const rank = shape.length;
+  if (rank < 2) return null;
+  const rows = shape[rank - 2];
+  const cols = shape[rank - 1];
+  const batch = shape.slice(0, -2);
+  const strides = view ? view.strides : stridesOf(shape);
+  if (strides.length !== rank || strides.some((s) => s < 0 || !Number.isInteger(s))) return null;
+  // an axis of length 1 is never stepped along: its stride is whatever suits the kernel
+  const rowStride = rows === 1 ? (strides[rank - 1] === 1 ? cols : 1) : strides[rank - 2];
+  const colStride = cols === 1 ? (rowStride === 1 ? rows : 1) : strides[rank - 1];
+  if (rowStride !== 1 && colStride !== 1) return null;
+  const n = sizeOf(batch);
+  const offsets = new Int32Array(n);
+  const base = view ? view.offset : 0;
+  let last = base;
+  for (let i = 0; i < n; i++) {
+    let rem = i;
+    let off = base;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      off += (rem % batch[d]) * strides[d];
+      rem = Math.floor(rem / batch[d]);
+    }
+    offsets[i] = off;
+    last = Math.max(last, off);
+  }
+  const end = last + (rows - 1) * rowStride + (cols - 1) * colStride;
+  return end < 2 ** 29 ? { offsets, rowStride, colStride } : null;
 }

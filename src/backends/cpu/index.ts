@@ -63,6 +63,8 @@ export interface CpuBackendOptions {
  */
 export class CpuBackend implements Backend {
   readonly name: string;
+  /** Its matMul reads transposed and sliced operands in place (KernelAttrs['matMul'].views). */
+  readonly matMulViews = true;
   readonly canReadSync: boolean = true;
   /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
   readonly floatPrecision = (): 16 | 32 => 32;

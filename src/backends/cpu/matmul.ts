@@ -1,5 +1,7 @@
 // CPU matmul: a cache-blocked GEMM over packed panels with a 4x4 register tile; batch dims broadcast.
+import { ArgumentError } from '../../core/errors.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
+import { matrixLayout, type MatrixLayout, type StridedView } from '../../core/strided.js';
 import type { DataId, TensorInfo } from '../backend.js';
 import type { KernelStore, Storage } from './storage.js';
 import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
@@ -26,16 +28,20 @@ let packB = new Float64Array(KC * NC);
 const tile = new Float64Array(MR * NR);
 
 /**
- * One row times a matrix (batch-1 inference): streams B once, row by row, with no packing.
- * @example rowTimesMatrix(2, 3, a, 0, b, 0, false, c, 0, false) // c[1x2] = a[1x3] · b[3x2]
+ * One row times a matrix (batch-1 inference): streams B once, row by row, with no packing. A's row
+ * steps by `ac`; B's element (p, j) is at bOff + p·br + j·bc.
+ * @example rowTimesMatrix(2, 3, a, 0, 1, b, 0, 2, 1, false, c, 0, false) // c[1x2] = a[1x3] · b[3x2]
  */
 function rowTimesMatrix(
   n: number,
   k: number,
   a: Storage,
   aOff: number,
+  ac: number,
   b: Storage,
   bOff: number,
+  br: number,
+  bc: number,
   transB: boolean,
   c: Storage,
   cOff: number,
@@ -43,18 +49,18 @@ function rowTimesMatrix(
 ): void {
   const acc = new Float64Array(n);
   if (transB) {
-    // B stored [n, k]: each output is a dot product of contiguous rows.
+    // B stored [n, k]: each output is a dot product of (usually contiguous) rows.
     for (let j = 0; j < n; j++) {
       let sum = 0;
-      const row = bOff + j * k;
-      for (let p = 0; p < k; p++) sum += a[aOff + p] * b[row + p];
+      const row = bOff + j * bc;
+      for (let p = 0; p < k; p++) sum += a[aOff + p * ac] * b[row + p * br];
       acc[j] = sum;
     }
   } else {
     for (let p = 0; p < k; p++) {
-      const ap = a[aOff + p];
-      const row = bOff + p * n;
-      for (let j = 0; j < n; j++) acc[j] += ap * b[row + j];
+      const ap = a[aOff + p * ac];
+      const row = bOff + p * br;
+      for (let j = 0; j < n; j++) acc[j] += ap * b[row + j * bc];
     }
   }
   for (let j = 0; j < n; j++) c[cOff + j] = accumulate ? c[cOff + j] + acc[j] : acc[j];
@@ -82,17 +88,49 @@ export function gemm(
   cOff: number,
   accumulate: boolean,
 ): void {
+  const [ar, ac] = transA ? [1, m] : [k, 1];
+  const [br, bc] = transB ? [1, k] : [n, 1];
+  gemmStrided(m, n, k, a, aOff, ar, ac, transA, b, bOff, br, bc, transB, c, cOff, n, accumulate);
+}
+
+/**
+ * `gemm` with explicit element strides: op(A)'s element (i, p) is at aOff + i·ar + p·ac, op(B)'s
+ * (p, j) at bOff + p·br + j·bc (a transposed or sliced operand read in place), C's (i, j) at
+ * cOff + i·ldc + j. The path (and so the
+ * order of every sum) is chosen by m, n, k and the flags alone, so any strides give bitwise the result
+ * of the same product on contiguous copies.
+ * @example gemmStrided(2, 2, 3, a, 0, 3, 1, false, b, 0, 2, 1, false, c, 0, 2, false)
+ */
+export function gemmStrided(
+  m: number,
+  n: number,
+  k: number,
+  a: Storage,
+  aOff: number,
+  ar: number,
+  ac: number,
+  transA: boolean,
+  b: Storage,
+  bOff: number,
+  br: number,
+  bc: number,
+  transB: boolean,
+  c: Storage,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    if (!accumulate) c.fill(0, cOff, cOff + m * n);
+    if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     return;
   }
   if (m === 1 && !transA) {
-    rowTimesMatrix(n, k, a, aOff, b, bOff, transB, c, cOff, accumulate);
+    rowTimesMatrix(n, k, a, aOff, ac, b, bOff, br, bc, transB, c, cOff, accumulate);
     return;
   }
   if (m * n * k <= SMALL) {
-    gemmSmall(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate);
+    gemmSmall(m, n, k, a, aOff, ar, ac, b, bOff, br, bc, c, cOff, ldc, accumulate);
     return;
   }
   // equal K blocks (288 = 1 x 288, not 256 + 32): a short last block wastes a pass over C
@@ -101,21 +139,21 @@ export function gemm(
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += kStep) {
       const kc = Math.min(kStep, k - pc);
-      const bp = packPanelB(b, bOff, transB, n, k, pc, kc, jc, nc);
+      const bp = packPanelB(b, bOff, br, bc, pc, kc, jc, nc);
       const add = accumulate || pc > 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        const ap = packBlockA(a, aOff, transA, m, k, ic, mc, pc, kc);
+        const ap = packBlockA(a, aOff, ar, ac, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const at = cOff + (ic + ir) * n + jc + jr;
+            const at = cOff + (ic + ir) * ldc + jc + jr;
             const mr = Math.min(MR, mc - ir);
-            if (mr === MR && nr === NR) micro4x4(kc, ap, ir * kc, bp, jr * kc, c, at, n, add);
+            if (mr === MR && nr === NR) micro4x4(kc, ap, ir * kc, bp, jr * kc, c, at, ldc, add);
             else {
               // edge tile: compute the full 4x4 into scratch, keep the valid corner
               micro4x4(kc, ap, ir * kc, bp, jr * kc, tile, 0, NR, false);
-              storeTile(c, at, n, mr, nr, add);
+              storeTile(c, at, ldc, mr, nr, add);
             }
           }
         }
@@ -131,29 +169,28 @@ function gemmSmall(
   k: number,
   a: Storage,
   aOff: number,
-  transA: boolean,
+  ar: number,
+  ac: number,
   b: Storage,
   bOff: number,
-  transB: boolean,
+  br: number,
+  bc: number,
   c: Storage,
   cOff: number,
+  ldc: number,
   accumulate: boolean,
 ): void {
-  const aRow = transA ? 1 : k;
-  const aCol = transA ? m : 1;
-  const bRow = transB ? 1 : n;
-  const bCol = transB ? k : 1;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
-      let ai = aOff + i * aRow;
-      let bi = bOff + j * bCol;
+      let ai = aOff + i * ar;
+      let bi = bOff + j * bc;
       for (let p = 0; p < k; p++) {
         acc += a[ai] * b[bi];
-        ai += aCol;
-        bi += bRow;
+        ai += ac;
+        bi += br;
       }
-      const ci = cOff + i * n + j;
+      const ci = cOff + i * ldc + j;
       c[ci] = accumulate ? c[ci] + acc : acc;
     }
   }
@@ -163,9 +200,8 @@ function gemmSmall(
 function packBlockA(
   a: Storage,
   aOff: number,
-  transA: boolean,
-  m: number,
-  k: number,
+  ar: number,
+  ac: number,
   ic: number,
   mc: number,
   pc: number,
@@ -178,11 +214,10 @@ function packBlockA(
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
     for (let p = 0; p < kc; p++) {
+      const at = aOff + (pc + p) * ac;
       for (let r = 0; r < MR; r++) {
-        if (r < rows) {
-          const i = ic + i0 + r;
-          ap[q++] = transA ? a[aOff + (pc + p) * m + i] : a[aOff + i * k + pc + p];
-        } else ap[q++] = 0;
+        if (r < rows) ap[q++] = a[at + (ic + i0 + r) * ar];
+        else ap[q++] = 0;
       }
     }
   }
@@ -193,9 +228,8 @@ function packBlockA(
 function packPanelB(
   b: Storage,
   bOff: number,
-  transB: boolean,
-  n: number,
-  k: number,
+  br: number,
+  bc: number,
   pc: number,
   kc: number,
   jc: number,
@@ -207,25 +241,24 @@ function packPanelB(
   let q = 0;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
-    if (!transB && cols === NR) {
+    if (bc === 1 && cols === NR) {
       // the common case: four contiguous values per row of B
-      let src = bOff + pc * n + jc + j0;
+      let src = bOff + pc * br + jc + j0;
       for (let p = 0; p < kc; p++) {
         bp[q] = b[src];
         bp[q + 1] = b[src + 1];
         bp[q + 2] = b[src + 2];
         bp[q + 3] = b[src + 3];
         q += 4;
-        src += n;
+        src += br;
       }
       continue;
     }
     for (let p = 0; p < kc; p++) {
+      const at = bOff + (pc + p) * br;
       for (let r = 0; r < NR; r++) {
-        if (r < cols) {
-          const j = jc + j0 + r;
-          bp[q++] = transB ? b[bOff + j * k + pc + p] : b[bOff + (pc + p) * n + j];
-        } else bp[q++] = 0;
+        if (r < cols) bp[q++] = b[at + (jc + j0 + r) * bc];
+        else bp[q++] = 0;
       }
     }
   }
@@ -372,7 +405,9 @@ export function batchIndex(outBatch: Shape, inBatch: Shape): Int32Array {
 
 /**
  * Batched matmul: out[..., m, n] = op(a)[..., m, k] · op(b)[..., k, n], batch dims broadcast (numpy rules).
- * int32 inputs accumulate in double and store as int32.
+ * int32 inputs accumulate in double and store as int32. `views` read an operand through a strided
+ * view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy; `outView`
+ * writes C into a transposed layout (KernelAttrs['matMul'].outView).
  * @example matMul(store, a, b, false, true, [2, 4, 4])
  */
 export function matMul(
@@ -382,6 +417,8 @@ export function matMul(
   transA: boolean,
   transB: boolean,
   outShape: Shape,
+  views?: readonly [StridedView | null, StridedView | null],
+  outView?: StridedView,
 ): DataId {
   const rank = outShape.length;
   const m = outShape[rank - 2];
@@ -391,31 +428,97 @@ export function matMul(
   const outBatch = outShape.slice(0, -2);
   const aMap = batchIndex(outBatch, a.shape.slice(0, -2));
   const bMap = batchIndex(outBatch, b.shape.slice(0, -2));
+  const va = views?.[0] ?? null;
+  const vb = views?.[1] ?? null;
+  const la = va ? operandLayout('a', a.shape, va) : null;
+  const lb = vb ? operandLayout('b', b.shape, vb) : null;
+  // op(X)'s strides: a transposed operand swaps its stored row and column strides; without a view,
+  // the contiguous [m, k] / [k, n] layout the flags say (as the wasm GEMM derives it)
+  const [ar, ac] = la
+    ? transA
+      ? [la.colStride, la.rowStride]
+      : [la.rowStride, la.colStride]
+    : transA
+      ? [1, m]
+      : [k, 1];
+  const [br, bc] = lb
+    ? transB
+      ? [lb.colStride, lb.rowStride]
+      : [lb.rowStride, lb.colStride]
+    : transB
+      ? [1, k]
+      : [n, 1];
+  const lc = outView ? outputLayout(outShape, outView) : null;
+  const ldc = lc ? lc.rowStride : n;
   const av = s.values(a);
   const bv = s.values(b);
   for (let i = 0; i < aMap.length; i++) {
-    gemm(
+    const aOff = la ? la.offsets[aMap[i]] : aMap[i] * m * k;
+    const bOff = lb ? lb.offsets[bMap[i]] : bMap[i] * k * n;
+    gemmStrided(
       m,
       n,
       k,
       av,
-      aMap[i] * m * k,
+      aOff,
+      ar,
+      ac,
       transA,
       bv,
-      bMap[i] * k * n,
+      bOff,
+      br,
+      bc,
       transB,
       values,
-      i * m * n,
+      lc ? lc.offsets[i] : i * m * n,
+      ldc,
       false,
     );
   }
   return id;
 }
 
+/**
+ * Where a matMul writes C ([...batch, m, n]) through `view` (KernelAttrs['matMul'].outView): rows
+ * of unit column stride, so each is written as a run (and a bias still lies along the last axis).
+ * @example outputLayout([2, 3], { offset: 0, strides: [3, 1] }).rowStride // 3
+ */
+export function outputLayout(shape: Shape, view: StridedView): MatrixLayout {
+  const layout = matrixLayout(shape, view);
+  if (!layout || layout.colStride !== 1)
+    throw new ArgumentError(
+      `matMul: the output view (strides [${view.strides.join(', ')}] over shape [${shape.join(', ')}]) does not write rows of unit stride`,
+    );
+  return layout;
+}
+
+/**
+ * A matMul operand's layout (strided.ts matrixLayout); a view no matMul kernel reads in place is
+ * the caller's error (the fusion pass only passes supported ones).
+ * @example operandLayout('a', [2, 3], null).rowStride // 3
+ */
+export function operandLayout(name: string, shape: Shape, view: StridedView | null): MatrixLayout {
+  const layout = matrixLayout(shape, view);
+  if (!layout)
+    throw new ArgumentError(
+      `matMul: the view of operand ${name} (strides [${view?.strides.join(', ') ?? ''}] over shape [${shape.join(', ')}]) is not a matrix with one unit stride`,
+    );
+  return layout;
+}
+
 /** The matMul kernel of the CPU table (with its bias + activation epilogue). @example CPU_MATMUL.matMul(host, [a, b], attrs) */
 export const CPU_MATMUL = {
   matMul: (h, inputs, a) => {
-    const id = matMul(h.store, inputs[0], inputs[1], a.transposeA, a.transposeB, a.outShape);
+    const id = matMul(
+      h.store,
+      inputs[0],
+      inputs[1],
+      a.transposeA,
+      a.transposeB,
+      a.outShape,
+      a.views,
+      a.outView,
+    );
     const n = a.outShape[a.outShape.length - 1];
     return applyEpilogue(h.store, id, n, epilogueOf(inputs, a.activation));
   },

@@ -51,7 +51,7 @@ function minU(c: Code, x: () => void, y: () => void): void {
  */
 function driverCode(base = 0): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pB, pC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [m, n, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
+  const [m, ldc, k, flags, bias, act, kStep, sI, sPA, sJ, sPB] = [
     10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
   ];
   const [a, b, cc, r0, mr, jc, nc, ncp, pc, kc, ic, mc, batch] = [
@@ -66,13 +66,22 @@ function driverCode(base = 0): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  field(DESC.n, n);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
   field(DESC.act, act);
   field(DESC.kStep, kStep);
-  // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ)
+  // byte strides of op(A) along rows (sI) and k (sPA), of op(B) along k (sPB) and columns (sJ), and
+  // C's row stride in elements (ldc): given (FLAG.strided), else those of contiguous operands (the
+  // conv kernels change m and k in the descriptor between calls)
+  c.localGet(flags).i32Const(FLAG.strided).i32And().if();
+  field(DESC.sI, sI);
+  field(DESC.sPA, sPA);
+  field(DESC.sJ, sJ);
+  field(DESC.sPB, sPB);
+  field(DESC.ldc, ldc);
+  c.else();
+  field(DESC.n, ldc);
   c.localGet(flags).i32Const(FLAG.transA).i32And().if();
   c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
   c.else();
@@ -81,7 +90,8 @@ function driverCode(base = 0): FuncDef {
   c.localGet(flags).i32Const(FLAG.transB).i32And().if();
   c.localGet(k).i32Const(2).i32Shl().localSet(sJ).i32Const(4).localSet(sPB);
   c.else();
-  c.i32Const(4).localSet(sJ).localGet(n).i32Const(2).i32Shl().localSet(sPB);
+  c.i32Const(4).localSet(sJ).localGet(ldc).i32Const(2).i32Shl().localSet(sPB);
+  c.end();
   c.end();
   c.localGet(flags).i32Const(FLAG.accumulate).i32And().i32Eqz().localSet(noAcc);
   c.localGet(flags).i32Const(FLAG.rawA).i32And().i32Const(0).i32Ne().localSet(rawA);
@@ -154,8 +164,8 @@ function driverCode(base = 0): FuncDef {
   c.call(base + F_PACK);
   c.localGet(pA).localSet(aAt);
   c.end();
-  // cRow = c + ((r0 + ic)·n + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
-  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(n).i32Mul().localGet(jc).i32Add();
+  // cRow = c + ((r0 + ic)·ldc + jc)·4, scr = pC + ic·ncp·4: this row block in C and in the scratch
+  c.localGet(cc).localGet(r0).localGet(ic).i32Add().localGet(ldc).i32Mul().localGet(jc).i32Add();
   c.i32Const(2).i32Shl().i32Add().localSet(cRow);
   c.localGet(pC).localGet(ic).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add().localSet(scr);
   // fr x fc: the rows and columns in whole 4x8 tiles, which go straight into C (none adding to C)
@@ -197,7 +207,7 @@ function driverCode(base = 0): FuncDef {
     c.call(base + F_BLOCK);
     c.end();
   };
-  /** writeOut(from, ncp·4, rows, cols, to, n·4, accumulate, bias, act) after the last k block. */
+  /** writeOut(from, ncp·4, rows, cols, to, ldc·4, accumulate, bias, act) after the last k block. */
   const finish = (from: Push, rows: Push, cols: Push, to: Push, bias: Push): void => {
     c.localGet(last).if();
     from();
@@ -205,7 +215,7 @@ function driverCode(base = 0): FuncDef {
     rows();
     cols();
     to();
-    c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+    c.localGet(ldc).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
     bias();
     c.localGet(act).call(base + F_WRITE);
     c.end();
@@ -223,7 +233,7 @@ function driverCode(base = 0): FuncDef {
     get(aAt),
     get(bAt),
     get(cRow),
-    () => c.localGet(n).i32Const(2).i32Shl(),
+    () => c.localGet(ldc).i32Const(2).i32Shl(),
     true,
   );
   c.end();
@@ -272,7 +282,7 @@ function driverCode(base = 0): FuncDef {
     () => c.localGet(scr).localGet(fr).localGet(ncp).i32Mul().i32Const(2).i32Shl().i32Add(),
     () => c.localGet(mc).localGet(fr).i32Sub(),
     get(nc),
-    () => c.localGet(cRow).localGet(fr).localGet(n).i32Mul().i32Const(2).i32Shl().i32Add(),
+    () => c.localGet(cRow).localGet(fr).localGet(ldc).i32Mul().i32Const(2).i32Shl().i32Add(),
     get(biasAt),
   );
   c.end();

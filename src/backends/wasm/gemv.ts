@@ -31,7 +31,7 @@ function i32s(n: number): ValType[] {
  */
 export function gemvCode(fma: boolean, write: number): FuncDef {
   const [desc, b0, b1, i0, i1, j0, j1, pA, pY] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [m, n, k, flags, bias, act, sI, sPA, batch, a, b, cc, i, p, jb, vecEnd, colEnd] = [
+  const [m, ldc, k, flags, bias, act, sI, sPA, batch, a, b, cc, i, p, jb, vecEnd, colEnd] = [
     9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
   ];
   const [s, d, q, k16, k4] = [26, 27, 28, 29, 30];
@@ -40,6 +40,7 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
   const acc = [47, 48, 49, 50];
   const y = 51;
   const sum = 52;
+  const sB = 53;
   const c = new Code();
   // target = x · (what load pushes) + target, fused when relaxed FMA is on
   const madd = (x: number, load: () => void, target: number): void => {
@@ -54,15 +55,31 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
       .localSet(local);
   };
   field(DESC.m, m);
-  field(DESC.n, n);
   field(DESC.k, k);
   field(DESC.flags, flags);
   field(DESC.bias, bias);
   field(DESC.act, act);
+  // strides as gemm.ts reads them: given (FLAG.strided), else those of contiguous operands; sB is
+  // B's row stride in bytes (its stored rows are contiguous: the host copies a B that is not)
+  c.localGet(flags).i32Const(FLAG.strided).i32And().if();
+  field(DESC.sI, sI);
+  field(DESC.sPA, sPA);
+  field(DESC.ldc, ldc);
+  c.localGet(flags).i32Const(FLAG.transB).i32And().if();
+  field(DESC.sJ, sB);
+  c.else();
+  field(DESC.sPB, sB);
+  c.end();
+  c.else();
+  field(DESC.n, ldc);
   c.localGet(flags).i32Const(FLAG.transA).i32And().if();
   c.i32Const(4).localSet(sI).localGet(m).i32Const(2).i32Shl().localSet(sPA);
   c.else();
   c.localGet(k).i32Const(2).i32Shl().localSet(sI).i32Const(4).localSet(sPA);
+  c.end();
+  // B stored [n, k] (transposed) or [k, n]
+  c.localGet(k).localGet(ldc).localGet(flags).i32Const(FLAG.transB).i32And().select();
+  c.i32Const(2).i32Shl().localSet(sB);
   c.end();
   c.localGet(j1).localGet(j0).i32Sub().i32Const(2).i32Shl().localTee(colEnd);
   c.i32Const(-16).i32And().localSet(vecEnd);
@@ -96,11 +113,11 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
   c.else();
   emitAxpys();
   c.end();
-  // writeOut(pY, 0, 1, cols, c + (i·n + j0)·4, n·4, accumulate, bias ? bias + j0·4 : 0, act)
+  // writeOut(pY, 0, 1, cols, c + (i·ldc + j0)·4, ldc·4, accumulate, bias ? bias + j0·4 : 0, act)
   c.localGet(pY).i32Const(0).i32Const(1).localGet(colEnd).i32Const(2).i32ShrU();
-  c.localGet(cc).localGet(i).localGet(n).i32Mul().localGet(j0).i32Add().i32Const(2).i32Shl();
+  c.localGet(cc).localGet(i).localGet(ldc).i32Mul().localGet(j0).i32Add().i32Const(2).i32Shl();
   c.i32Add();
-  c.localGet(n).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
+  c.localGet(ldc).i32Const(2).i32Shl().localGet(flags).i32Const(FLAG.accumulate).i32And();
   c.localGet(bias).localGet(j0).i32Const(2).i32Shl().i32Add().i32Const(0).localGet(bias).select();
   c.localGet(act).call(write);
   c.localGet(i).i32Const(1).i32Add().localSet(i);
@@ -113,7 +130,7 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
   /** B transposed: pY[j] = pA · B[j0 + j, :], four f32x4 partial sums, then the k mod 4 tail. */
   function emitDots(): void {
     // row[0] walks B's rows: b + j0·k·4
-    c.localGet(b).localGet(j0).localGet(k).i32Mul().i32Const(2).i32Shl().i32Add().localSet(row[0]);
+    c.localGet(b).localGet(j0).localGet(sB).i32Mul().i32Add().localSet(row[0]);
     c.i32Const(0).localSet(jb);
     c.loop();
     for (const x of acc) c.v128Zero().localSet(x);
@@ -160,7 +177,7 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
     c.br(0);
     c.end().end();
     c.localGet(pY).localGet(jb).i32Add().localGet(sum).f32Store();
-    c.localGet(row[0]).localGet(k).i32Const(2).i32Shl().i32Add().localSet(row[0]);
+    c.localGet(row[0]).localGet(sB).i32Add().localSet(row[0]);
     c.localGet(jb).i32Const(4).i32Add().localTee(jb).localGet(colEnd).i32LtU().brIf(0);
     c.end();
   }
@@ -173,14 +190,12 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
       // while p + r <= k
       c.block().loop();
       c.localGet(p).i32Const(r).i32Add().localGet(k).i32GtU().brIf(1);
-      // row[h] = b + ((p + h)·n + j0)·4, av[h] = splat(pA[p + h])
-      c.localGet(b).localGet(p).localGet(n).i32Mul().localGet(j0).i32Add().i32Const(2).i32Shl();
-      c.i32Add().localSet(row[0]);
+      // row[h] = b + (p + h)·sB + j0·4, av[h] = splat(pA[p + h])
+      c.localGet(b).localGet(p).localGet(sB).i32Mul().i32Add();
+      c.localGet(j0).i32Const(2).i32Shl().i32Add().localSet(row[0]);
       for (let h = 1; h < r; h++)
         c.localGet(row[h - 1])
-          .localGet(n)
-          .i32Const(2)
-          .i32Shl()
+          .localGet(sB)
           .i32Add()
           .localSet(row[h]);
       for (let h = 0; h < r; h++)
@@ -226,7 +241,7 @@ export function gemvCode(fma: boolean, write: number): FuncDef {
     name: 'gemv',
     params: i32s(9),
     results: [],
-    locals: [...i32s(30), ...new Array<ValType>(13).fill(V128), F32],
+    locals: [...i32s(30), ...new Array<ValType>(13).fill(V128), F32, I32],
     code: c,
   };
 }

@@ -82,6 +82,8 @@ export interface WasmKernels {
  */
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
+  /** Its matMul reads transposed and sliced operands in place (KernelAttrs['matMul'].views). */
+  readonly matMulViews = true;
   readonly canReadSync: boolean = true;
   /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
   readonly floatPrecision = (): 16 | 32 => 32;
@@ -225,6 +227,8 @@ export class WasmBackend implements Backend {
           a.transposeB,
           a.outShape,
           epilogueOf(inputs, a.activation),
+          a.views,
+          a.outView,
         ),
       conv2d: (inputs, a) =>
         convs?.conv2d(inputs[0], inputs[1], a.info, epilogueOf(inputs, a.activation)) ?? DECLINE,

@@ -1,8 +1,15 @@
 // wasm matmul: the whole GEMM runs in wasm (gemm.ts), split over the thread pool; batch dims broadcast.
 import { sizeOf, type Shape } from '../../core/shape.js';
+import type { MatrixLayout, StridedView } from '../../core/strided.js';
 import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
-import { batchIndex, gemm as referenceGemm, matMul as referenceMatMul } from '../cpu/matmul.js';
+import {
+  batchIndex,
+  gemm as referenceGemm,
+  matMul as referenceMatMul,
+  operandLayout,
+  outputLayout,
+} from '../cpu/matmul.js';
 import type { GemmFn, Storage } from '../cpu/storage.js';
 import { ACT } from './activation.js';
 import { compileGemm, DESC, descBytes, FLAG, KC, MC, NC, ROWS } from './gemm.js';
@@ -91,6 +98,18 @@ function plan(batches: number, m: number, n: number, threads: number): Range[] {
 export type GemmTriples = Int32Array;
 
 /**
+ * Element strides of operands read in place through a view: op(A)'s along its rows and along k,
+ * op(B)'s along k and along its columns; an absent operand has its own contiguous layout.
+ * @example const s: GemmStrides = { a: [1, 96] }; // A stored transposed, rows 96 apart
+ */
+export interface GemmStrides {
+  readonly a?: readonly [number, number];
+  readonly b?: readonly [number, number];
+  /** C's row stride (elements), where C is written into a wider or transposed layout. */
+  readonly c?: number;
+}
+
+/**
  * The wasm GEMM: C (+)= op(A) · op(B), then bias and activation, for a list of batch triples in the
  * heap, split over the thread pool. `gemm` is the reference GemmFn signature on any storage (what
  * the conv kernels call); inputs that are not heap views are copied in first.
@@ -139,6 +158,7 @@ export class WasmGemm {
     triples: GemmTriples,
     bias: number,
     act: FusedActivation,
+    strides?: GemmStrides,
   ): void {
     const batches = triples.length / 3;
     const kStep = Math.ceil(k / Math.ceil(k / KC));
@@ -152,7 +172,7 @@ export class WasmGemm {
     const shares = gemv
       ? this.gemvShares(plan(batches, 1, n, threads), k, m)
       : this.gemmShares(plan(batches, m, n, threads), kStep);
-    this.describe(m, n, k, transA, transB, accumulate, triples, bias, act, kStep);
+    this.describe(m, n, k, transA, transB, accumulate, triples, bias, act, kStep, strides);
     this.pool.parallelFor(gemv ? this.gemvTask : this.task, shares);
   }
 
@@ -204,6 +224,7 @@ export class WasmGemm {
     bias: number,
     act: FusedActivation,
     kStep: number,
+    strides?: GemmStrides,
   ): void {
     const heap = this.store.heap;
     const batches = triples.length / 3;
@@ -212,15 +233,28 @@ export class WasmGemm {
     d[DESC.m] = m;
     d[DESC.n] = n;
     d[DESC.k] = k;
-    const rawA = m % MR === 0 && (4 * m * k <= RAW_BYTES || (transA && 4 * m <= RAW_STRIDE));
+    const [aRow, aK] = strides?.a ?? (transA ? [1, m] : [k, 1]);
+    const [bK, bCol] = strides?.b ?? (transB ? [1, k] : [n, 1]);
+    d[DESC.sI] = 4 * aRow;
+    d[DESC.sPA] = 4 * aK;
+    d[DESC.sJ] = 4 * bCol;
+    d[DESC.sPB] = 4 * bK;
+    d[DESC.ldc] = strides?.c ?? n;
+    // in place where the micro-kernel can read the operand (A: lanes or k contiguous; B: its columns
+    // contiguous), by the strides it is actually read with (a view's rows may be further apart)
+    const rawA =
+      m % MR === 0 &&
+      (aRow === 1 || aK === 1) &&
+      (4 * m * k <= RAW_BYTES || (aRow === 1 && 4 * aK <= RAW_STRIDE));
     const bStride = m <= RAW_ROWS ? RAW_ROWS_STRIDE : RAW_STRIDE;
-    const rawB = !transB && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * n <= bStride);
+    const rawB = bCol === 1 && n % NR === 0 && (4 * k * n <= RAW_BYTES || 4 * bK <= bStride);
     d[DESC.flags] =
       (transA ? FLAG.transA : 0) |
       (transB ? FLAG.transB : 0) |
       (accumulate ? FLAG.accumulate : 0) |
       (rawA ? FLAG.rawA : 0) |
-      (rawB ? FLAG.rawB : 0);
+      (rawB ? FLAG.rawB : 0) |
+      (strides?.a || strides?.b || strides?.c !== undefined ? FLAG.strided : 0);
     d[DESC.bias] = bias;
     d[DESC.act] = ACT[act];
     d[DESC.kStep] = kStep;
@@ -262,7 +296,9 @@ export class WasmGemm {
 /**
  * Batched matmul on the wasm heap with the fused epilogue (bias + activation in the GEMM's wasm
  * write-out, sigmoid and tanh by f32x4 polynomials): float32 through the wasm GEMM, int32 through the
- * reference kernel (exact integer sums need double accumulation).
+ * reference kernel (exact integer sums need double accumulation). `views` read an operand through a
+ * strided view of its buffer (KernelAttrs['matMul'].views), bitwise as on a contiguous copy;
+ * `outView` writes C into a transposed layout (KernelAttrs['matMul'].outView).
  * @example matMul(store, gemm, a, b, false, true, [2, 4, 4], { bias, activation: 'relu' })
  */
 export function matMul(
@@ -274,17 +310,35 @@ export function matMul(
   transB: boolean,
   outShape: Shape,
   epilogue?: Epilogue,
+  views?: readonly [StridedView | null, StridedView | null],
+  outView?: StridedView,
 ): DataId {
   const rank = outShape.length;
   const m = outShape[rank - 2];
   const n = outShape[rank - 1];
   const k = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const small = m * n * k <= SMALL || k === 0 || sizeOf(outShape) === 0;
-  if (a.dtype !== 'float32' || gemm === null || small)
-    return applyEpilogue(s, referenceMatMul(s, a, b, transA, transB, outShape), n, epilogue);
+  if (a.dtype !== 'float32' || gemm === null || small) {
+    const id = referenceMatMul(s, a, b, transA, transB, outShape, views, outView);
+    return applyEpilogue(s, id, n, epilogue);
+  }
+  const va = views?.[0] ?? null;
+  let vb = views?.[1] ?? null;
+  let staged: DataId | null = null;
+  let bInfo = b;
+  if (vb && m <= GEMV_ROWS) {
+    // the GEMV path streams B's stored rows as vectors: a view whose unit stride is across them is
+    // copied first (the same values, so the same sums)
+    const lb = operandLayout('b', b.shape, vb);
+    if (lb.colStride !== 1) {
+      staged = stridedCopy(s, b, lb);
+      bInfo = { dataId: staged, shape: b.shape, dtype: b.dtype };
+      vb = null;
+    }
+  }
   const id = s.allocRaw('float32', sizeOf(outShape));
   const aAt = s.offsetOf(a.dataId);
-  const bAt = s.offsetOf(b.dataId);
+  const bAt = s.offsetOf(bInfo.dataId);
   const cAt = s.offsetOf(id);
   const outBatch = outShape.slice(0, -2);
   const batches = sizeOf(outBatch);
@@ -296,13 +350,52 @@ export function matMul(
   };
   const aMap = map(a);
   const bMap = map(b);
+  const la = va ? operandLayout('a', a.shape, va) : null;
+  const lb = vb ? operandLayout('b', b.shape, vb) : null;
+  const lc = outView ? outputLayout(outShape, outView) : null;
   const triples = new Int32Array(3 * batches);
   for (let i = 0; i < batches; i++) {
-    triples[3 * i] = aAt + 4 * (aMap ? aMap[i] : i) * m * k;
-    triples[3 * i + 1] = bAt + 4 * (bMap ? bMap[i] : i) * k * n;
-    triples[3 * i + 2] = cAt + 4 * i * m * n;
+    const ai = aMap ? aMap[i] : i;
+    const bi = bMap ? bMap[i] : i;
+    triples[3 * i] = aAt + 4 * (la ? la.offsets[ai] : ai * m * k);
+    triples[3 * i + 1] = bAt + 4 * (lb ? lb.offsets[bi] : bi * k * n);
+    triples[3 * i + 2] = cAt + 4 * (lc ? lc.offsets[i] : i * m * n);
   }
+  const strides: GemmStrides = {
+    a: la ? (transA ? [la.colStride, la.rowStride] : [la.rowStride, la.colStride]) : undefined,
+    b: lb ? (transB ? [lb.colStride, lb.rowStride] : [lb.rowStride, lb.colStride]) : undefined,
+    c: lc?.rowStride,
+  };
   const bias = epilogue?.bias ? s.offsetOf(epilogue.bias.dataId) : 0;
-  gemm.run(m, n, k, transA, transB, false, triples, bias, epilogue?.activation ?? 'linear');
+  gemm.run(
+    m,
+    n,
+    k,
+    transA,
+    transB,
+    false,
+    triples,
+    bias,
+    epilogue?.activation ?? 'linear',
+    strides,
+  );
+  if (staged) s.free(staged);
+  return id;
+}
+
+/** A contiguous copy of an operand read through a view (its stored [...batch, rows, cols] order). */
+function stridedCopy(s: WasmStore, x: TensorInfo, layout: MatrixLayout): DataId {
+  const rank = x.shape.length;
+  const rows = x.shape[rank - 2];
+  const cols = x.shape[rank - 1];
+  const id = s.allocRaw('float32', sizeOf(x.shape));
+  // NOTE: views after the allocation (a grow of plain memory detaches older ones)
+  const src = s.values(x);
+  const dst = s.get(id);
+  let q = 0;
+  for (const off of layout.offsets)
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++)
+        dst[q++] = src[off + r * layout.rowStride + c * layout.colStride];
   return id;
 }

@@ -86,6 +86,8 @@ export const HOST_COPY_MAX = 4096;
 export class WebGpuBackend implements Backend, GpuProgramHost {
   readonly name = 'webgpu';
   readonly canReadSync: boolean = false;
+  /** Its matMul reads transposed and sliced operands in place and writes C through views (KernelAttrs['matMul']). */
+  readonly matMulViews = true;
   /** Float tensors keep 32-bit floats (tfjs' KernelBackend.floatPrecision). */
   readonly floatPrecision = (): 16 | 32 => 32;
   /** tfjs' KernelBackend.epsilon() for that precision. */

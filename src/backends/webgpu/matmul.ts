@@ -3,6 +3,7 @@
 import type { DType } from '../../core/dtype.js';
 import { BackendError } from '../../core/errors.js';
 import type { Shape } from '../../core/shape.js';
+import { matrixLayout, type StridedView } from '../../core/strided.js';
 import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import {
   dispatch1D,
@@ -80,6 +81,11 @@ export interface GemmProgram {
   readonly fieldValues: Int32Array;
   /** WGSL body of `fn batchOffsets(bat: i32) -> vec2<i32>` (offsets into A and B); zeros when omitted. */
   readonly batchOffsets?: string;
+  /**
+   * WGSL body of `fn cAt(bat: i32, r: i32, c: i32) -> i32`, where C's element goes (a matMul writing
+   * through an output view; no split-K then); row-major [batch, M, N] when omitted.
+   */
+  readonly cIndex?: string;
   readonly a: GemmOperand;
   readonly b: GemmOperand;
   readonly epilogue?: Epilogue;
@@ -143,6 +149,7 @@ var<workgroup> Bs: array<${V}, ${KT * 16}>;
 ${p.a.fn}
 ${p.b.fn}
 fn batchOffsets(bat: i32) -> vec2<i32> { ${p.batchOffsets ?? 'return vec2<i32>(0, 0);'} }
+fn cAt(bat: i32, r: i32, c: i32) -> i32 { ${p.cIndex ?? 'return (bat * u.M + r) * u.N + c;'} }
 ${epi.fn}
 @compute @workgroup_size(16, 16, 1)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
@@ -175,13 +182,12 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       }
       workgroupBarrier();
     }
-    let cOff = bat * u.M * u.N;
     for (var i = 0; i < 4; i++) {
       let r = row0 + ty * 4 + i;
       if (r < u.M) {
         for (var j = 0; j < 4; j++) {
           let c = col0 + tx * 4 + j;
-          if (c < u.N) { C[cOff + r * u.N + c] = epi(acc[i][j], c); }
+          if (c < u.N) { C[cAt(bat, r, c)] = epi(acc[i][j], c); }
         }
       }
     }
@@ -220,7 +226,7 @@ export function runGemm(host: GpuProgramHost, p: GemmProgram, op: string): DataI
     throw new BackendError(
       `webgpu ${op}: at most ${MAX_WORKGROUPS_PER_DIM * TILE} output columns, received ${p.n}`,
     );
-  let splits = splitCount(p.batch, rowTiles, colTiles, p.k);
+  let splits = p.cIndex ? 1 : splitCount(p.batch, rowTiles, colTiles, p.k);
   // equal chunks rounded up to the K step, so no K tile straddles two splits
   const kChunk = splits > 1 ? Math.ceil(p.k / splits / KT) * KT : 0;
   if (splits > 1) splits = Math.ceil(p.k / kChunk);
@@ -320,17 +326,21 @@ export function collapseBatch(
   operands: readonly number[][],
   matrixSizes: readonly number[],
 ): { shape: number[]; strides: number[][] } {
-  const strides = operands.map((dims, o) => {
-    const s = new Array<number>(dims.length).fill(0);
-    let acc = matrixSizes[o];
-    for (let d = dims.length - 1; d >= 0; d--) {
-      s[d] = dims[d] === 1 ? 0 : acc;
-      acc *= dims[d];
-    }
-    return s;
-  });
+  const strides = operands.map((dims, o) => contiguousStrides(dims, matrixSizes[o]));
+  return collapseStrides(outBatch, strides);
+}
+
+/**
+ * The output's batch dims with each operand's element stride per dim (given: 0 where it broadcasts),
+ * size-1 dims dropped and runs of dims every operand walks evenly merged into one.
+ * @example collapseStrides([2, 3], [[3, 1], [0, 0]]) // { shape: [6], strides: [[1], [0]] }
+ */
+export function collapseStrides(
+  outBatch: Shape,
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const shape: number[] = [];
-  const out: number[][] = operands.map(() => []);
+  const out: number[][] = strides.map(() => []);
   for (let d = 0; d < outBatch.length; d++) {
     if (outBatch[d] === 1) continue;
     const last = shape.length - 1;
@@ -349,10 +359,73 @@ export function collapseBatch(
 /** Most batch dims (after collapsing) the uniform block carries. */
 const MAX_BATCH_RANK = 4;
 
+/** How a matMul operand or its output lies in its buffer, for the shaders. */
+interface GpuLayout {
+  /** Element strides over the output's batch dims (0 where it broadcasts). */
+  readonly strides: number[];
+  /** Element offset of batch 0. */
+  readonly base: number;
+  /** op(X) row-major (its rows `ld` apart, columns contiguous), else column-major (columns `ld` apart). */
+  readonly rowMajor: boolean;
+  readonly ld: number;
+  /** Every 4-run starts 16-byte aligned: vector loads are safe. */
+  readonly vec: boolean;
+}
+
+/**
+ * The layout of matMul operand `x` as op(X) [rows, cols] (op transposes when `trans`), read through
+ * `view` when given (KernelAttrs['matMul'].views), else its contiguous buffer; batch strides over the
+ * output's `nb` batch dims.
+ */
+function gpuLayout(
+  x: TensorInfo,
+  view: StridedView | null | undefined,
+  trans: boolean,
+  rows: number,
+  cols: number,
+  nb: number,
+  name: string,
+): GpuLayout {
+  const batch = padBatch(x.shape, nb);
+  const lead = nb - (x.shape.length - 2);
+  if (!view) {
+    const strides = contiguousStrides(batch, rows * cols);
+    const ld = trans ? rows : cols;
+    return { strides, base: 0, rowMajor: !trans, ld, vec: ld % 4 === 0 };
+  }
+  const layout = matrixLayout(x.shape, view);
+  if (!layout)
+    throw new BackendError(
+      `webgpu matMul: the view of operand ${name} (strides [${view.strides.join(', ')}] over shape [${x.shape.join(', ')}]) is not a matrix with one unit stride`,
+    );
+  const strides = batch.map((d, i) => (i < lead || d === 1 ? 0 : view.strides[i - lead]));
+  // op(X)(i, j) is at i·ri + j·cj
+  const [ri, cj] = trans
+    ? [layout.colStride, layout.rowStride]
+    : [layout.rowStride, layout.colStride];
+  const rowMajor = cj === 1;
+  const ld = rowMajor ? ri : cj;
+  const vec = ld % 4 === 0 && view.offset % 4 === 0 && strides.every((st) => st % 4 === 0);
+  return { strides, base: view.offset, rowMajor, ld, vec };
+}
+
+/** Element strides of contiguous matrices of `size` elements over batch dims (0 where a dim is 1). */
+function contiguousStrides(batch: readonly number[], size: number): number[] {
+  const out = new Array<number>(batch.length).fill(0);
+  let acc = size;
+  for (let d = batch.length - 1; d >= 0; d--) {
+    out[d] = batch[d] === 1 ? 0 : acc;
+    acc *= batch[d];
+  }
+  return out;
+}
+
 /**
  * Batched matmul on the GPU: out[..., m, n] = op(a) · op(b), batch dims broadcast, with an optional
  * fused bias + activation. Transposes are read in the tile loads; int32 accumulates exactly in i32
- * (wrapping as the cpu backend's double-then-int32 store does).
+ * (wrapping as the cpu backend's double-then-int32 store does). `views` read an operand through a
+ * strided view of its buffer and `outView` writes C through one (KernelAttrs['matMul']): the same
+ * sums in the same order, so bitwise the product of contiguous copies.
  * @example matMul(host, a, b, false, true, [2, 4, 4])
  */
 export function matMul(
@@ -363,6 +436,8 @@ export function matMul(
   transB: boolean,
   outShape: Shape,
   epilogue?: Epilogue,
+  views?: readonly [StridedView | null, StridedView | null],
+  outView?: StridedView,
 ): DataId {
   const type = scalarOf(a.dtype, 'matMul');
   if (b.dtype !== a.dtype)
@@ -374,29 +449,52 @@ export function matMul(
   const n = outShape[rank - 1];
   const k = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const outBatch = outShape.slice(0, -2);
-  const { shape, strides } = collapseBatch(
-    outBatch,
-    [padBatch(a.shape, outBatch.length), padBatch(b.shape, outBatch.length)],
-    [m * k, k * n],
-  );
+  const nb = outBatch.length;
+  const la = gpuLayout(a, views?.[0], transA, m, k, nb, 'a');
+  const lb = gpuLayout(b, views?.[1], transB, k, n, nb, 'b');
+  let cStrides = contiguousStrides(outBatch, m * n);
+  let cBase = 0;
+  let ldc = n;
+  if (outView) {
+    const layout = matrixLayout(outShape, outView);
+    if (!layout || layout.colStride !== 1)
+      throw new BackendError(
+        `webgpu matMul: the output view (strides [${outView.strides.join(', ')}] over shape [${outShape.join(', ')}]) does not write rows of unit stride`,
+      );
+    cStrides = outBatch.map((d, i) => (d === 1 ? 0 : outView.strides[i]));
+    cBase = outView.offset;
+    ldc = layout.rowStride;
+  }
+  const { shape, strides } = collapseStrides(outBatch, [la.strides, lb.strides, cStrides]);
   if (shape.length > MAX_BATCH_RANK)
     throw new BackendError(
       `webgpu matMul: batch dims broadcast in more than ${MAX_BATCH_RANK} alternating groups, received a ${JSON.stringify(a.shape)} and b ${JSON.stringify(b.shape)}`,
     );
   const lead = MAX_BATCH_RANK - shape.length;
-  const fields = new Int32Array(12);
+  const fields = new Int32Array(24);
   for (let d = 0; d < MAX_BATCH_RANK; d++) {
     fields[d] = d < lead ? 1 : shape[d - lead];
     fields[4 + d] = d < lead ? 0 : strides[0][d - lead];
     fields[8 + d] = d < lead ? 0 : strides[1][d - lead];
+    fields[12 + d] = d < lead ? 0 : strides[2][d - lead];
   }
+  fields.set([la.base, lb.base, cBase, 0, la.ld, lb.ld, ldc, 0], 16);
   const batch = outBatch.reduce((p, d) => p * d, 1);
   const batchOffsets = `var rem = bat; var ao = 0; var bo = 0;
   for (var d = 3; d >= 0; d--) {
     let c = rem % u.oshape[d]; rem = rem / u.oshape[d];
     ao += c * u.astr[d]; bo += c * u.bstr[d];
   }
-  return vec2<i32>(ao, bo);`;
+  return vec2<i32>(ao + u.base.x, bo + u.base.y);`;
+  // C's place: row-major [batch, m, n] unless written through a view
+  const cIndex = outView
+    ? `var rem = bat; var co = u.base.z;
+  for (var d = 3; d >= 0; d--) {
+    let q = rem % u.oshape[d]; rem = rem / u.oshape[d];
+    co += q * u.cstr[d];
+  }
+  return co + r * u.ld.z + c;`
+    : undefined;
   const common = {
     type,
     m,
@@ -404,55 +502,54 @@ export function matMul(
     k,
     batch,
     inputs: [a, b],
-    fields: 'oshape: vec4<i32>, astr: vec4<i32>, bstr: vec4<i32>,',
+    fields:
+      'oshape: vec4<i32>, astr: vec4<i32>, bstr: vec4<i32>, cstr: vec4<i32>, base: vec4<i32>, ld: vec4<i32>,',
     fieldValues: fields,
     batchOffsets,
+    cIndex,
     epilogue,
   };
-  // one row: A is contiguous whether or not it is transposed ([1, k] and [k, 1] share a layout)
-  if (m === 1) return gemv(host, common, transB);
-  // Vector loads need the 4-run contiguous and 16-byte aligned: the contiguous extent divisible by 4
-  // (every batch offset is then a multiple of 4 too).
-  const vecA = (transA ? m : k) % 4 === 0;
-  const vecB = (transB ? k : n) % 4 === 0;
+  if (m === 1) return gemv(host, common, la.rowMajor, lb.rowMajor);
+  const vecA = la.vec;
+  const vecB = lb.vec;
   const decl = (name: string, binding: number, vec: boolean) =>
     `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${vec ? `vec4<${type}>` : type}>;`;
   const V = `vec4<${type}>`;
-  const loadA: GemmOperand = transA
+  const loadA: GemmOperand = la.rowMajor
     ? {
-        along: 'mn',
-        fn: `fn loadA(off: i32, r: i32, k: i32) -> ${V} {
-  if (r >= u.M || k >= u.K) { return ${V}(); }
-  ${vec4Load('A', type, vecA, 'off + k * u.M + r', 'r + j < u.M')}
-}`,
-      }
-    : {
         along: 'k',
         fn: `fn loadA(off: i32, r: i32, k: i32) -> ${V} {
   if (r >= u.M || k >= u.K) { return ${V}(); }
-  ${vec4Load('A', type, vecA, 'off + r * u.K + k', 'k + j < u.K')}
+  ${vec4Load('A', type, vecA, 'off + r * u.ld.x + k', 'k + j < u.K')}
+}`,
+      }
+    : {
+        along: 'mn',
+        fn: `fn loadA(off: i32, r: i32, k: i32) -> ${V} {
+  if (r >= u.M || k >= u.K) { return ${V}(); }
+  ${vec4Load('A', type, vecA, 'off + k * u.ld.x + r', 'r + j < u.M')}
 }`,
       };
-  const loadB: GemmOperand = transB
+  const loadB: GemmOperand = lb.rowMajor
     ? {
-        along: 'k',
-        fn: `fn loadB(off: i32, k: i32, c: i32) -> ${V} {
-  if (c >= u.N || k >= u.K) { return ${V}(); }
-  ${vec4Load('B', type, vecB, 'off + c * u.K + k', 'k + j < u.K')}
-}`,
-      }
-    : {
         along: 'mn',
         fn: `fn loadB(off: i32, k: i32, c: i32) -> ${V} {
   if (c >= u.N || k >= u.K) { return ${V}(); }
-  ${vec4Load('B', type, vecB, 'off + k * u.N + c', 'c + j < u.N')}
+  ${vec4Load('B', type, vecB, 'off + k * u.ld.y + c', 'c + j < u.N')}
+}`,
+      }
+    : {
+        along: 'k',
+        fn: `fn loadB(off: i32, k: i32, c: i32) -> ${V} {
+  if (c >= u.N || k >= u.K) { return ${V}(); }
+  ${vec4Load('B', type, vecB, 'off + c * u.ld.y + k', 'k + j < u.K')}
 }`,
       };
   return runGemm(
     host,
     {
       ...common,
-      key: `matMul:${type}:${transA}:${transB}:${vecA}:${vecB}`,
+      key: `matMul:${type}:${la.rowMajor}:${lb.rowMajor}:${vecA}:${vecB}:${outView !== undefined}`,
       declarations: `${decl('A', 0, vecA)}\n${decl('B', 1, vecB)}`,
       a: loadA,
       b: loadB,
@@ -466,17 +563,20 @@ const GEMV_WG = 64;
 
 /**
  * One row times a matrix (batch-1 inference): a thread per output column, A's row read by every
- * thread (cached), B's rows read coalesced across threads when B is not transposed.
+ * thread (cached), B's rows read coalesced across threads when op(B) is row-major in memory.
  */
 function gemv(
   host: GpuProgramHost,
   p: Omit<GemmProgram, 'key' | 'declarations' | 'a' | 'b'>,
-  transB: boolean,
+  aRowMajor: boolean,
+  bRowMajor: boolean,
 ): DataId {
   const T = p.type;
   const epi = epilogueWgsl(T, p.epilogue, 2, 'matMul');
   const size = p.batch * p.n;
-  const bAt = transB ? 'offs.y + c * u.K + p' : 'offs.y + p * u.N + c';
+  // A's one row: contiguous when op(A) is row-major, else its elements are a column's, ld apart
+  const aAt = aRowMajor ? 'offs.x + p' : 'offs.x + p * u.ld.x';
+  const bAt = bRowMajor ? 'offs.y + p * u.ld.y + c' : 'offs.y + c * u.ld.y + p';
   const wgsl = `@group(0) @binding(0) var<storage, read> A: array<${T}>;
 @group(0) @binding(1) var<storage, read> B: array<${T}>;
 ${epi.decl}
@@ -484,6 +584,7 @@ ${epi.decl}
 struct U { M: i32, N: i32, K: i32, batch: i32, size: i32, h5: i32, h6: i32, h7: i32, ${p.fields} }
 @group(0) @binding(${p.epilogue?.bias ? 4 : 3}) var<uniform> u: U;
 fn batchOffsets(bat: i32) -> vec2<i32> { ${p.batchOffsets} }
+fn cAt(bat: i32, r: i32, c: i32) -> i32 { ${p.cIndex ?? 'return bat * u.N + c;'} }
 ${epi.fn}
 ${main1D(GEMV_WG)}
   let g = i32(i);
@@ -492,14 +593,14 @@ ${main1D(GEMV_WG)}
   let c = g % u.N;
   let offs = batchOffsets(bat);
   var acc: ${T};
-  for (var p = 0; p < u.K; p++) { acc += A[offs.x + p] * B[${bAt}]; }
-  C[g] = epi(acc, c);
+  for (var p = 0; p < u.K; p++) { acc += A[${aAt}] * B[${bAt}]; }
+  C[cAt(bat, 0, c)] = epi(acc, c);
 }`;
   const uniforms = new Int32Array(8 + p.fieldValues.length);
   uniforms.set([1, p.n, p.k, p.batch, size, 0, 0, 0]);
   uniforms.set(p.fieldValues, 8);
   return host.dispatch({
-    key: `gemv:${T}:${transB}:${epi.key}`,
+    key: `gemv:${T}:${aRowMajor}:${bRowMajor}:${p.cIndex !== undefined}:${epi.key}`,
     wgsl,
     inputs: p.epilogue?.bias ? [...p.inputs, p.epilogue.bias] : p.inputs,
     output: { dtype: T === 'f32' ? 'float32' : 'int32', size },
@@ -519,5 +620,7 @@ export const GPU_MATMUL = {
       a.transposeB,
       a.outShape,
       epilogueOf(inputs, a.activation),
+      a.views,
+      a.outView,
     ),
 } satisfies SomeHostKernels<GpuProgramHost>;

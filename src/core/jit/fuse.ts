@@ -16,6 +16,12 @@ import type { Produced } from '../primitives.js';
 import { type Shape, shapesEqual, sizeOf } from '../shape.js';
 import type { SlotRef, SlotSource, Step } from './recorder.js';
 import { reshapeView } from '../strided.js';
+import {
+  type MatMulWrite,
+  matMulReadingViews,
+  matMulWrites,
+  type ViewCopy,
+} from './fuse_matmul.js';
 
 /** At most this many distinct scalar constants per program (as lazy fusion). */
 const MAX_CONSTANTS = 16;
@@ -87,7 +93,9 @@ function refKey(r: SlotRef): string {
 /**
  * The steps with each elementwise step reading the source of a broadcastTo, transpose or slice instead
  * of its copy (a fused kernel reads a broadcast or a strided view of its input itself), and the copies
- * nothing reads any more dropped. `absorbed` gets the indices (in the returned list) of the elementwise
+ * nothing reads any more dropped; with `matMulViews`, so does a matMul step (matMulReadingViews), and
+ * one in `writes` writes its result in its dropped transpose's layout.
+ * `absorbed` gets the indices (in the returned list) of the elementwise
  * steps that were changed: their recorded kernel no longer applies, they must run as fused programs.
  */
 function absorbViews(
@@ -95,13 +103,17 @@ function absorbViews(
   kept: ReadonlySet<number>,
   absorbed: Set<number>,
   maxElements: number,
+  matMulViews: boolean,
+  writes: ReadonlyMap<Step, MatMulWrite>,
 ): Step[] {
-  const copyOf = new Map<number, { step: Step; from: SlotRef; to: SlotRef }>();
+  const copyOf = new Map<number, ViewCopy>();
   for (const step of steps)
     if (step.view && step.fresh[0] && step.inputs.length === 1 && !step.inputs[0].view)
       copyOf.set(step.outputs[0].slot, { step, from: step.inputs[0], to: step.outputs[0] });
-  if (!copyOf.size) return [...steps];
+  if (!copyOf.size && !writes.size) return [...steps];
   const rewritten = steps.map((step): Step => {
+    if (matMulViews && step.matMul)
+      return matMulReadingViews(step, step.matMul, copyOf, writes.get(step));
     if (!fusible(step) || sizeOf(step.outputs[0].shape) > maxElements) return step;
     let changed = false;
     const inputs = step.inputs.map((r): SlotRef => {
@@ -139,6 +151,7 @@ function absorbViews(
  * after the run (outputs, variables' new values); steps with more than `maxElements` output elements
  * are left unfused. A group's kernel binds at most `maxBuffers` buffers, inputs and outputs together
  * (Backend.maxKernelBuffers: WebGPU's storage buffers per stage; cpu and wasm have no limit).
+ * With `matMulViews` (Backend.matMulViews), matMuls also read transposed or sliced operands in place.
  * @example const steps = fuseSteps(live, kept, rec.sources, Infinity, 8);
  */
 export function fuseSteps(
@@ -147,9 +160,14 @@ export function fuseSteps(
   sources: readonly SlotSource[],
   maxElements: number,
   maxBuffers = Infinity,
+  matMulViews = false,
 ): Step[] {
   const absorbed = new Set<number>();
-  const steps = absorbViews(given, kept, absorbed, maxElements);
+  // a matMul read only by a transpose writes the transpose's layout itself: that copy goes first
+  const writes = matMulViews ? matMulWrites(given, readersOf(given, kept)) : new Map();
+  const dropped = new Set([...writes.values()].map((w) => w.copy));
+  const pre = dropped.size ? given.filter((step) => !dropped.has(step)) : given;
+  const steps = absorbViews(pre, kept, absorbed, maxElements, matMulViews, writes);
   const readers = readersOf(steps, kept);
   const producer = new Map<number, number>();
   const groupOf = new Int32Array(steps.length).fill(-1);

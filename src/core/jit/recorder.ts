@@ -48,6 +48,8 @@ export interface Step {
   readonly reduction?: { readonly op: ReduceOp; readonly axes: readonly number[] };
   /** For a transpose, slice or broadcastTo: where each output element lies in the input's buffer (fusion reads it in place). */
   readonly view?: StridedView;
+  /** For a matMul: its attributes (the fusion pass rebuilds its exec to read operands through views). */
+  readonly matMul?: PrimitiveAttrs['matMul'];
 }
 
 /** The view a movement primitive's output is of its input, or undefined for other primitives. */
@@ -92,6 +94,11 @@ function elementwiseExec({ op, shape, dtype }: Elementwise): StepExec {
     default:
       return op satisfies never;
   }
+}
+
+/** Whether attributes are a matMul's (the only primitive with `transposeA`). */
+function isMatMulAttrs(attrs: object): attrs is PrimitiveAttrs['matMul'] {
+  return 'transposeA' in attrs && 'transposeB' in attrs;
 }
 
 /** Whether attributes are a reduction's (op and axes: 'reduce' is the only primitive with both). */
@@ -223,6 +230,7 @@ export class Recorder implements EngineRecorder {
         fresh[0] && outs.length === 1
           ? viewOf(prim, ins[0]?.shape, attrs, outs[0].shape)
           : undefined,
+      matMul: prim === 'matMul' && isMatMulAttrs(attrs) ? attrs : undefined,
       ...(isReduceAttrs(prim, attrs) ? { reduction: { op: attrs.op, axes: attrs.axes } } : {}),
     });
   }

@@ -87,7 +87,14 @@ export class Plan {
     const limit = jitFusionLimit();
     const planned =
       limit > 0
-        ? fuseSteps(working, kept, this.sources, limit, backend.maxKernelBuffers ?? Infinity)
+        ? fuseSteps(
+            working,
+            kept,
+            this.sources,
+            limit,
+            backend.maxKernelBuffers ?? Infinity,
+            backend.matMulViews ?? false,
+          )
         : working;
     const last = new Map<number, number>();
     planned.forEach((step, i) => {
