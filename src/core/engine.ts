@@ -1,5 +1,5 @@
 // The engine: chooses backends, creates and frees tensors, runs primitives and records them on active tapes.
-import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/backend.js';
+import type { Backend, BackendFactory, DataId, ReduceOp, TensorInfo } from '../backends/backend.js';
 import { liftComplex, touchesComplex } from '../ops/complex_view.js';
 import { ruleFor } from '../ops/rules.js';
 import {
@@ -33,6 +33,7 @@ import {
   isFusible,
   noteConstant,
   recordPending,
+  reducePending,
   resolveDataId,
 } from './fusion/lazy.js';
 import { PendingBuffer } from './fusion/program.js';
@@ -96,6 +97,19 @@ let nextTensorId = 0;
 type LeakInfo =
   | { kind: 'tensor'; id: number; shape: Shape; dtype: DType }
   | { kind: 'variable'; name: string; shape: Shape };
+
+const REDUCE_OPS: ReadonlySet<string> = new Set<ReduceOp>([
+  'sum',
+  'prod',
+  'max',
+  'min',
+  'any',
+  'all',
+]);
+
+function isReduceOp(op: string): op is ReduceOp {
+  return REDUCE_OPS.has(op);
+}
 
 function leakText(held: LeakInfo): string {
   return held.kind === 'tensor'
@@ -480,6 +494,10 @@ export class Engine implements FusionHost {
       const fused = this.recordFused(prim, inputs, attrs, backend);
       if (fused) return fused;
     }
+    if (prim === 'reduce' && this.recorder === null && !this.debugChecks && !this.profiler) {
+      const reduced = this.reduceFused(inputs, attrs, backend);
+      if (reduced) return reduced;
+    }
     const infos = inputs.map((t) => this.migrate(prim, t, backend));
     const started = this.profiler ? performance.now() : 0;
     const produced = this.forward(prim, backend, infos, attrs);
@@ -504,6 +522,33 @@ export class Engine implements FusionHost {
       );
     // an op without a gradient still reads its inputs: grad() tells "unread" from "zero gradient" by it
     else this.tapeStack.touch(inputs);
+  }
+
+  /**
+   * A reduction of a pending tensor (a fused chain not yet run) as one kernel with it (fusion/lazy.ts
+   * reducePending), or null when it reduces as usual.
+   */
+  private reduceFused<P extends Primitive>(
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[P],
+    backend: Backend,
+  ): Tensor[] | null {
+    const x = inputs[0];
+    const raw = x?.rawId;
+    if (!(raw instanceof PendingBuffer) || raw.real !== null || raw.backend !== backend)
+      return null;
+    if (!('op' in attrs) || !('axes' in attrs) || typeof attrs.op !== 'string') return null;
+    const op = attrs.op;
+    if (!isReduceOp(op)) return null;
+    this.assertAlive('reduce', 'x', x);
+    const dtype = op === 'any' || op === 'all' ? 'bool' : x.dtype;
+    const id = reducePending(raw, op, attrs.axes, dtype);
+    if (id === null) return null;
+    const keep = 'keepDims' in attrs && attrs.keepDims === true;
+    const shape = x.shape.flatMap((d, i) => (attrs.axes.includes(i) ? (keep ? [1] : []) : [d]));
+    const outputs = [this.makeTensor(id, shape, dtype, backend)];
+    this.recordVjp('reduce', inputs, outputs, attrs);
+    return outputs;
   }
 
   /** An elementwise primitive recorded as a pending tensor (fusion/lazy.ts), or null when it runs now. */

@@ -115,12 +115,42 @@ for (const backend of testBackends()) {
       await nr.setBackend(backend);
       const [x] = inputs();
       const seen = await dispatches(() => {
-        const s = x.square().mul(3).sum(-1);
+        const s = x.square().mul(3).cumsum(-1);
         const z = s.sqrt().add(1);
         nr.dispose([s, z]);
       });
-      expect(seen).toEqual(['fused', 'reduce']);
+      expect(seen).toEqual(['fused', 'cumulative']);
       nr.dispose(x);
+    });
+
+    it('a reduction of a chain runs with it as one kernel, bitwise the chain then the reduction', async () => {
+      await nr.setBackend(backend);
+      const [x] = inputs();
+      const run = async (fuse: boolean) => {
+        nr.setFusion(fuse);
+        const t = x.square().mul(3).sub(x);
+        const r = [t.sum(-1), t.max(0, true), x.abs().add(0.5).prod(-1), x.greater(0).any(-1)];
+        // t ran with its sum: reading it (and reducing it again) dispatches no chain again
+        const after = await dispatches(() => nr.dispose(t.min(-1)));
+        const got = await Promise.all([...r, t].map(async (a) => Array.from(await a.data())));
+        nr.dispose([...r, t]);
+        return { got, after };
+      };
+      const seen = await dispatches(() => {
+        const y = x.mul(2).add(1).sum(-1, true);
+        nr.dispose(y);
+      });
+      expect(seen).toEqual(['fusedReduce']);
+      const fused = await run(true);
+      const plain = await run(false);
+      expect(fused.got).toEqual(plain.got);
+      expect(fused.after).toEqual(['reduce']);
+      nr.setFusion(true);
+      // reduced axes that are not one run: the chain, then the plain reduction
+      const x3 = nr.tensor(Array.from({ length: 24 }, (_, i) => i - 11.5), [2, 3, 4]);
+      const split = await dispatches(() => nr.dispose(x3.mul(2).exp().sum([0, 2])));
+      expect(split).toEqual(['fused', 'reduce']);
+      nr.dispose([x, x3]);
     });
 
     it('with fusion off every op dispatches at once', async () => {

@@ -5,8 +5,9 @@
 // move does) materialises it: the expression is flattened into a FusedProgram and run as one kernel.
 // The engine keeps a reference on every real buffer an unmaterialised expression reads (its leaves),
 // and drops them when it runs or when its last tensor is disposed before it ever ran.
-import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
-import { broadcastShapes, type Shape } from '../shape.js';
+import type { Backend, DataId, ReduceOp, TensorInfo } from '../../backends/backend.js';
+import { broadcastShapes, type Shape, sizeOf } from '../shape.js';
+import { reduceLayout } from './fused_reduce.js';
 import type { DType } from '../dtype.js';
 import { BINARY, outDType, UNARY } from '../elementwise_table.js';
 import { ArgumentError, BackendError, show } from '../errors.js';
@@ -132,6 +133,37 @@ function materialize(p: PendingBuffer): DataId {
   h.settle(p, real);
   for (const leaf of p.leaves) h.release(leaf.id);
   return real;
+}
+
+/**
+ * A reduction of a pending expression in one 'fusedReduce' kernel: the expression's values are
+ * written (the pending tensor has run, as if read) and reduced in the same pass, the reduction
+ * bitwise the 'reduce' kernel's on those values. Null where it does not apply: the expression has run,
+ * is empty, or the reduced axes are not one run (the caller reduces as usual).
+ * @example const r = reducePending(p, 'sum', [1], 'float32'); // r?.reduced is [outer, inner]
+ */
+export function reducePending(
+  p: PendingBuffer,
+  op: ReduceOp,
+  axes: readonly number[],
+  dtype: DType,
+): DataId | null {
+  if (p.real !== null || sizeOf(p.shape) === 0) return null;
+  const layout = reduceLayout(p.shape, axes);
+  if (!layout || layout.mid === 0) return null;
+  const h = requireHost();
+  const { program, inputs, constants } = buildProgram(p, (id) => h.isAlive(id));
+  const reduce = { op, step: program.steps.length - 1, ...layout, dtype };
+  const [real, reduced] = p.backend.run('fusedReduce', inputs, {
+    program,
+    constants,
+    outShape: p.shape,
+    reduce,
+  });
+  p.real = real;
+  h.settle(p, real);
+  for (const leaf of p.leaves) h.release(leaf.id);
+  return reduced;
 }
 
 /** One step runs as its own kernel (the backend's plain elementwise kernel); longer programs as 'fused'. */
