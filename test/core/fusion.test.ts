@@ -129,7 +129,16 @@ for (const backend of testBackends()) {
       const run = async (fuse: boolean) => {
         nr.setFusion(fuse);
         const t = x.square().mul(3).sub(x);
-        const r = [t.sum(-1), t.max(0, true), x.abs().add(0.5).prod(-1), x.greater(0).any(-1)];
+        const r = [
+          t.sum(-1),
+          t.max(0, true),
+          x.abs().add(0.5).prod(-1),
+          x.greater(0).any(-1),
+          // steps whose WGSL helpers declare their own constants (pow_, log_, acosh_), beside the reduction's
+          x.abs().pow(3).sum(-1),
+          x.abs().add(1).log().max(-1),
+          x.abs().add(1).acosh().min(0),
+        ];
         // t ran with its sum: reading it (and reducing it again) dispatches no chain again
         const after = await dispatches(() => nr.dispose(t.min(-1)));
         const got = await Promise.all([...r, t].map(async (a) => Array.from(await a.data())));
@@ -147,7 +156,10 @@ for (const backend of testBackends()) {
       expect(fused.after).toEqual(['reduce']);
       nr.setFusion(true);
       // reduced axes that are not one run: the chain, then the plain reduction
-      const x3 = nr.tensor(Array.from({ length: 24 }, (_, i) => i - 11.5), [2, 3, 4]);
+      const x3 = nr.tensor(
+        Array.from({ length: 24 }, (_, i) => i - 11.5),
+        [2, 3, 4],
+      );
       const split = await dispatches(() => nr.dispose(x3.mul(2).exp().sum([0, 2])));
       expect(split).toEqual(['fused', 'reduce']);
       nr.dispose([x, x3]);

@@ -112,13 +112,13 @@ fn atanh_(x: f32) -> f32 {
   if (a == 1.0) { return sign(x) * bitcast<f32>(DOMAIN_INF); }
   return atanh(x);
 }`,
-  pow_: `var<private> NAN_BITS: u32 = 0x7fc00000u;
+  pow_: `var<private> POW_NAN: u32 = 0x7fc00000u;
 fn pow_(a: f32, b: f32) -> f32 {
   // WGSL pow is undefined for a < 0; Math.pow gives a sign for integer b and NaN otherwise.
   if (b == 0.0) { return 1.0; }
   let r = pow(abs(a), b);
   if (a < 0.0) {
-    if (floor(b) != b) { return bitcast<f32>(NAN_BITS); }
+    if (floor(b) != b) { return bitcast<f32>(POW_NAN); }
     if (abs(b) < 16777216.0 && (i32(b) & 1) == 1) { return -r; }
   }
   return r;
