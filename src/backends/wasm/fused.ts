@@ -134,6 +134,26 @@ function makeLayout(program: FusedProgram, simd: boolean): Layout {
   };
 }
 
+/** What a run derives from its program and shapes (cached: nr.jit replays the same ones). */
+interface RunPlan {
+  /** Elements per block. */
+  width: number;
+  /** Per input: where a broadcast or view input is read (strides over the output's axes, offset). */
+  layouts: ({ strides: number[]; offset: number } | null)[];
+  /** Per input: a view with a negative stride (gathered by the reference loop: the walks step forwards). */
+  backwards: boolean[];
+  bStrides: (number[] | null)[];
+  direct: boolean[];
+  walks: (Walk | null)[];
+  gatherWalks: (Walk | null)[];
+  /** Bytes of each scratch area (inputs, constants, then the step arrays), and their sum. */
+  sizes: number[];
+  total: number;
+}
+
+/** At most this many run plans are kept per program (one per input shapes). */
+const MAX_PLANS = 8;
+
 /**
  * The fused kernel of one wasm heap.
  * @example const k = new WasmFused(store, simd, broadcaster); k.run(inputs, program, [], shape, 'float32');
@@ -152,6 +172,7 @@ export class WasmFused {
   ) {}
 
   private readonly layouts = new WeakMap<FusedProgram, Layout>();
+  private readonly plans = new WeakMap<FusedProgram, Map<string, RunPlan>>();
 
   /**
    * A chain whose ops would split over the threads runs op by op with the backend's own kernels (so
@@ -258,27 +279,10 @@ export class WasmFused {
     const n = sizeOf(outShape);
     const lay = this.layoutOf(program);
     if (!epilogue && this.splitsAt(lay, n)) return this.whole(inputs, program, constants, outShape);
-    const width = epilogue
-      ? Math.max(1, Math.floor(Math.min(BLOCK, n) / epilogue.align)) * epilogue.align
-      : Math.ceil(Math.min(BLOCK, n) / 4) * 4;
     const { nIn, nc, types } = lay;
-    // broadcast inputs and views (strides over the output's axes, and a start offset); a view with a
-    // negative stride is gathered by the reference loop (the wasm walks step forwards)
-    const layouts = inputs.map((t, i) =>
-      program.patterns[i] === 'b' ? inputLayout(program, i, t.shape, outShape) : null,
-    );
-    const backwards = layouts.map((l) => l !== null && l.strides.some((x) => x < 0));
-    const bStrides = layouts.map((l, i) => (l === null || backwards[i] ? null : l.strides));
-    const { direct, walks } = this.pieces(lay, program, bStrides, outShape);
+    const plan = this.runPlanOf(program, lay, inputs, outShape, epilogue);
+    const { width, layouts, backwards, bStrides, direct, walks, sizes, total, gatherWalks } = plan;
     const outs = lay.written.map((j) => s.allocRaw(program.steps[j].dtype, n));
-    // every scratch area in one heap block, each starting on 16 bytes: gathered broadcast inputs,
-    // scalars (4 lanes where only SIMD binaries read them), then the step arrays of planScratch
-    const sizes = types.slice(0, nIn + nc).map((dt, a) => {
-      if (a < nIn && (program.patterns[a] === 'f' || direct[a])) return 0;
-      return lay.lanes[a] ? 16 : padded(width * bytesOf(dt));
-    });
-    for (const dt of lay.plan.dtypes) sizes.push(padded(width * bytesOf(dt)));
-    const total = sizes.reduce((x, y) => x + y, 0);
     const scratch = total > 0 ? s.allocRaw('float32', total / 4) : null;
     try {
       const base = scratch === null ? 0 : s.offsetOf(scratch);
@@ -296,7 +300,6 @@ export class WasmFused {
         s.view(types[a], areaAt[a], lay.lanes[a] ? 4 : width).fill(v);
         at[a] = areaAt[a];
       }
-      const gatherWalks = bStrides.map((st) => (st === null ? null : walkOf([st], outShape)));
       const slow = (i: number, o: number, len: number, dstAt: number): void => {
         const l = layouts[i];
         if (!l) return;
@@ -538,6 +541,54 @@ export class WasmFused {
     const simd = this.simd;
     if (!simd) return false;
     return lay.splitting.some(([kind, op]) => simd.splits(kind, op, total));
+  }
+
+  /**
+   * The run plan of a program over these input shapes: block width, input layouts and walks, scratch
+   * sizes. Made once per program and shapes (a replay calls with the same ones: about 20 µs of
+   * JavaScript a call on a small program before it was cached).
+   */
+  private runPlanOf(
+    program: FusedProgram,
+    lay: Layout,
+    inputs: readonly TensorInfo[],
+    outShape: Shape,
+    epilogue: BlockEpilogue | undefined,
+  ): RunPlan {
+    const key = `${outShape.join('x')}|${inputs.map((t) => t.shape.join('x')).join(';')}|${epilogue?.align ?? 0}`;
+    let plans = this.plans.get(program);
+    const known = plans?.get(key);
+    if (known) return known;
+    const n = sizeOf(outShape);
+    const { nIn, nc, types } = lay;
+    const width = epilogue
+      ? Math.max(1, Math.floor(Math.min(BLOCK, n) / epilogue.align)) * epilogue.align
+      : Math.ceil(Math.min(BLOCK, n) / 4) * 4;
+    // broadcast inputs and views (strides over the output's axes, and a start offset); a view with a
+    // negative stride is gathered by the reference loop (the wasm walks step forwards)
+    const layouts = inputs.map((t, i) =>
+      program.patterns[i] === 'b' ? inputLayout(program, i, t.shape, outShape) : null,
+    );
+    const backwards = layouts.map((l) => l !== null && l.strides.some((x) => x < 0));
+    const bStrides = layouts.map((l, i) => (l === null || backwards[i] ? null : l.strides));
+    const { direct, walks } = this.pieces(lay, program, bStrides, outShape);
+    // every scratch area in one heap block, each starting on 16 bytes: gathered broadcast inputs,
+    // scalars (4 lanes where only SIMD binaries read them), then the step arrays of planScratch
+    const sizes = types.slice(0, nIn + nc).map((dt, a) => {
+      if (a < nIn && (program.patterns[a] === 'f' || direct[a])) return 0;
+      return lay.lanes[a] ? 16 : padded(width * bytesOf(dt));
+    });
+    for (const dt of lay.plan.dtypes) sizes.push(padded(width * bytesOf(dt)));
+    const total = sizes.reduce((x, y) => x + y, 0);
+    const gatherWalks = bStrides.map((st) => (st === null ? null : walkOf([st], outShape)));
+    const plan = { width, layouts, backwards, bStrides, direct, walks, gatherWalks, sizes, total };
+    if (!plans) {
+      plans = new Map();
+      this.plans.set(program, plans);
+    }
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(key, plan);
+    return plan;
   }
 
   /** The program's layout (made once per program object: nr.jit replays the same ones). */
