@@ -3,46 +3,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { jitStepStats } from '../../src/models/training/jit_steps.js';
 import { testBackends } from '../helpers/check_op.js';
+import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
-
-/** The kernels one call of `f` dispatches. */
-function kernelsOf(f: () => void): string[] {
-  const seen: string[] = [];
-  const restore = interceptKernels(nr.backend(), (kernel) => seen.push(kernel));
-  try {
-    f();
-  } finally {
-    restore();
-  }
-  return seen;
-}
-
-const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
-  Promise.all(ts.map(async (t) => Array.from(await t.data())));
 
 /** `f` eagerly (fusion off) and replayed by nr.jit (third call), with the replay's kernels. */
 async function compare(
   f: (...xs: nr.Tensor[]) => nr.Tensor | nr.Tensor[],
   inputs: nr.Tensor[],
 ): Promise<{ eager: number[][]; replayed: number[][]; kernels: string[] }> {
-  const list = (r: nr.Tensor | nr.Tensor[]): nr.Tensor[] => (Array.isArray(r) ? r : [r]);
-  nr.setFusion(false);
-  const e = list(f(...inputs));
-  const eager = await values(e);
-  nr.dispose(e);
-  nr.setFusion(true);
-  const jitted = nr.jit(f);
-  nr.dispose(list(jitted(...inputs)));
-  nr.dispose(list(jitted(...inputs)));
-  let r: nr.Tensor[] = [];
-  const kernels = kernelsOf(() => {
-    r = list(jitted(...inputs));
-  });
-  const replayed = await values(r);
-  nr.dispose(r);
-  expect(jitted.stats().replays).toBe(2);
-  jitted.dispose();
-  return { eager, replayed, kernels };
+  const { eager, replayed, seen } = await eagerAndReplayed(f, inputs, (kernel) => kernel);
+  return { eager, replayed, kernels: seen };
 }
 
 const count = (kernels: readonly string[], name: string): number =>

@@ -231,7 +231,7 @@ export class Recorder implements EngineRecorder {
           ? viewOf(prim, ins[0]?.shape, attrs, outs[0].shape)
           : undefined,
       matMul: prim === 'matMul' && isMatMulAttrs(attrs) ? attrs : undefined,
-      ...(isReduceAttrs(prim, attrs) ? { reduction: { op: attrs.op, axes: attrs.axes } } : {}),
+      reduction: isReduceAttrs(prim, attrs) ? { op: attrs.op, axes: attrs.axes } : undefined,
     });
   }
 
