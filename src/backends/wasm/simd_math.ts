@@ -154,6 +154,15 @@ export function exp(f: VecFn, x: number): Ex {
   return scale(add(v(em), k(1)), n);
 }
 
+/**
+ * e^x for x known to lie in [-87, 88] (or NaN): no range clamp, and 2^n is a normal float, so one
+ * exact multiplication scales (bitwise exp's value there).
+ */
+function expNormal(f: VecFn, x: number): Ex {
+  const { n, em } = reduceExp(f, x, true);
+  return mul(add(v(em), k(1)), pow2(v(n)));
+}
+
 /** 2^n em + (2^n - 1) = e^x - 1 for p = 2^n normal: exact in its last step but one. */
 const expm1Near = (em: number, p: number): Ex => add(mul(v(em), v(p)), sub(v(p), k(1)));
 
@@ -260,7 +269,8 @@ export function erf(f: VecFn, x: number): Ex {
   const a = f.let(pmin(abs(v(x)), k(4)));
   const small = f.let(mul(v(x), horner(mul(v(x), v(x)), ERF_SMALL)));
   const mx2 = f.let(neg(mul(v(a), v(a))));
-  const e = f.let(exp(f, mx2));
+  // -x^2 is in [-16, 0]
+  const e = f.let(expNormal(f, mx2));
   const big = copysign(sub(k(1), mul(v(e), horner(v(a), ERFC_SCALED))), v(x));
   return sel(lt(v(a), k(1)), v(small), big);
 }
