@@ -88,6 +88,7 @@ const ishl = (a: Ex, n: number): Ex => bin((c) => c.i32x4Shl())(a, (c) => c.i32C
 const pmin = bin((c) => c.f32x4Pmin());
 /** pmax(a, b) = a < b ? b : a: as pmin, a NaN in `a` passes through. */
 const pmax = bin((c) => c.f32x4Pmax());
+/** 1.5 * 2^23 and its float32 bits (see roundInt). */
 const ROUNDER = 12582912;
 const ROUNDER_BITS = 0x4b400000;
 /**
@@ -132,7 +133,8 @@ const pow2 = (n: Ex): Ex => ishl(iadd(n, ki(127)), 23);
 /**
  * The shared range reduction: x = n ln2 + r with |r| <= ln2/2, and em = e^r - 1 by polynomial.
  * x is clamped to [-104, 89] first (e^-104 rounds to 0 and e^89 overflows), which keeps n in
- * [-150, 129]; NaN passes through the clamp (wasm min/max propagate it) and stays NaN.
+ * [-150, 129]; NaN passes through the clamp (pmin/pmax with x first) and stays NaN. `inRange`: the
+ * caller knows x lies in [-104, 89] already, so the clamp is left out.
  */
 function reduceExp(f: VecFn, x: number, inRange = false): { n: number; em: number } {
   const xc = inRange ? x : f.let(pmax(pmin(v(x), k(89)), k(-104)));
@@ -223,9 +225,9 @@ export function log1p(f: VecFn, x: number): Ex {
 }
 
 /**
- * From |x| = 9 on, expm1(-2|x|) rounds to -1 and tanh to +-1, so |x| is clamped to this: -2|x| is
- * then in [-20, 0], where exp's range clamp, expm1's far form and its -0 case are never needed
- * (bitwise the full expm1's values; a third fewer instructions).
+ * Past |x| = 8.7, e^(-2|x|) is below half an ulp of 1, so expm1(-2|x|) rounds to -1 and tanh to +-1:
+ * |x| is clamped to this, and -2|x| in [-20, 0] needs none of exp's range clamp, expm1's far form or
+ * its -0 case (bitwise the full expm1's values; a third fewer instructions).
  */
 const TANH_FLAT = 10;
 
