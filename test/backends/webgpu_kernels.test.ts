@@ -18,6 +18,7 @@ import { CpuStore } from '../../src/backends/cpu/storage.js';
 import * as conv from '../../src/backends/webgpu/conv.js';
 import { acquireDevice, type GpuContext } from '../../src/backends/webgpu/device.js';
 import * as image from '../../src/backends/webgpu/image.js';
+import { splitCount } from '../../src/backends/webgpu/gemm.js';
 import * as mm from '../../src/backends/webgpu/matmul.js';
 import * as pool from '../../src/backends/webgpu/pool.js';
 import { type GpuProgramHost, Programs } from '../../src/backends/webgpu/program.js';
@@ -192,9 +193,9 @@ describe.skipIf(!host)(`webgpu kernels${host ? '' : ` (skipped: ${why})`}`, () =
     });
 
     it('split-K: few output tiles and a long K (partial products summed in order, then the epilogue)', async () => {
-      expect(mm.splitCount(1, 1, 1, 2000)).toBe(3);
-      expect(mm.splitCount(2, 1, 1, 2000)).toBe(1);
-      expect(mm.splitCount(1, 16, 16, 100_000)).toBe(1);
+      expect(splitCount(1, 1, 1, 2000)).toBe(3);
+      expect(splitCount(2, 1, 1, 2000)).toBe(1);
+      expect(splitCount(1, 16, 16, 100_000)).toBe(1);
       await checkMatMul([6, 2000], [2000, 5], false, false, { activation: 'relu', bias: true });
       await checkMatMul([2000, 6], [5, 2000], true, true);
       await checkMatMul([6, 1100], [1100, 5], false, false, { dtype: 'int32', lo: -9, hi: 9 });

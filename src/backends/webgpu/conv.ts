@@ -2,7 +2,7 @@
 // gathered in the tile loads, no im2col buffer); depthwise convs and their gradients as direct loops.
 import { BackendError } from '../../core/errors.js';
 import type { Conv2DInfo, DataId, Epilogue, TensorInfo } from '../backend.js';
-import { runGemm, vec4Load } from './matmul.js';
+import { runGemm, vec4Load } from './gemm.js';
 import { dispatch1D, main1D, MAX_WORKGROUPS_PER_DIM, type GpuProgramHost } from './program.js';
 import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
 

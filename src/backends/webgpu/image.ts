@@ -9,7 +9,7 @@
 // non-decreasing function of the output index.
 import { BackendError } from '../../core/errors.js';
 import type { DataId, TensorInfo } from '../backend.js';
-import { scalarOf } from './matmul.js';
+import { scalarOf } from './gemm.js';
 import { dispatch1D, main1D, type GpuProgramHost } from './program.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 

@@ -1,7 +1,7 @@
 // WebGPU pooling, NHWC: max and average pooling a thread per output, their gradients a thread per input
 // element gathering from the windows that hold it (no scatter, no atomics: deterministic).
 import type { DataId, Pool2DInfo, TensorInfo } from '../backend.js';
-import { scalarOf } from './matmul.js';
+import { scalarOf } from './gemm.js';
 import { dispatch1D, main1D, type GpuProgramHost } from './program.js';
 import type { SomeHostKernels } from '../kernel_table.js';
 
