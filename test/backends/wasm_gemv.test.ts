@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
-import { gemm as referenceGemm } from '../../src/backends/cpu/matmul.js';
+import { gemm as referenceGemm } from '../../src/backends/cpu/gemm.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { GEMV_ROWS } from '../../src/backends/wasm/gemv.js';
 import { Heap, WasmBackend, WasmStore } from '../../src/backends/wasm/index.js';

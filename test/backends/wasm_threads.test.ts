@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
-import { gemm as referenceGemm } from '../../src/backends/cpu/matmul.js';
+import { gemm as referenceGemm } from '../../src/backends/cpu/gemm.js';
 import { assemble, Code, I32 } from '../../src/backends/wasm/asm.js';
 import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { adamShares } from '../../src/backends/wasm/adam_kernel.js';

@@ -1,6 +1,6 @@
 // CPU convolution kernels, NHWC: conv2d and its gradients as im2col + GEMM, depthwise as direct loops.
 import type { Conv2DInfo, DataId, TensorInfo } from '../backend.js';
-import { gemm } from './matmul.js';
+import { gemm } from './gemm.js';
 import type { KernelStore, Storage } from './storage.js';
 import { epilogueOf, type SomeHostKernels } from '../kernel_table.js';
 import { applyEpilogue } from './epilogue.js';

@@ -16,7 +16,7 @@ import {
   precisionEpsilon,
 } from '../backend.js';
 import { CPU_KERNELS } from '../cpu/index.js';
-import { gemm as referenceGemm } from '../cpu/matmul.js';
+import { gemm as referenceGemm } from '../cpu/gemm.js';
 import type { GemmFn } from '../cpu/storage.js';
 import { bindKernels, epilogueOf, overrideKernels } from '../kernel_table.js';
 import { WasmConv } from './conv.js';

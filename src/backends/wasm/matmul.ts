@@ -3,9 +3,9 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import type { MatrixLayout, StridedView } from '../../core/strided.js';
 import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
+import { gemm as referenceGemm } from '../cpu/gemm.js';
 import {
   batchIndex,
-  gemm as referenceGemm,
   matMul as referenceMatMul,
   operandLayout,
   outputLayout,
