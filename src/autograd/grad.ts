@@ -349,7 +349,7 @@ export function withGradient(
 export function stopGradient(x: Tensor): Tensor {
   const h = ENGINE.share(x);
   h.tapeKey = -1 - h.id;
-  ENGINE.adopt(h);
+  ENGINE.own(h);
   return h;
 }
 

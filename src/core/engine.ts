@@ -21,7 +21,7 @@ import {
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
 import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
-import { getScopeContext, Scope } from './scope.js';
+import { getScopeContext, Scope, setUnownedHandler } from './scope.js';
 import { TapeStack } from './tape_stack.js';
 import { runStringPrimitive, type StringPrimInput } from './strings.js';
 import {
@@ -151,6 +151,7 @@ export class Engine implements FusionHost {
 
   constructor() {
     connectFusion(this);
+    setUnownedHandler((t) => this.watch(t));
   }
 
   // ---- backends (backend_registry.ts) ----
@@ -211,10 +212,27 @@ export class Engine implements FusionHost {
     }
     rec.refs++;
     this.countLive(backend, 1);
-    // t.shape is frozen and owned by t: the record may hold it
-    this.finalizer.register(t, { kind: 'tensor', id: t.id, shape: t.shape, dtype }, t);
-    getScopeContext().current()?.track(t);
+    this.own(t);
     return t;
+  }
+
+  /**
+   * Gives a tensor to the current scope, or, outside any, watches it for the leak report. A scope frees
+   * what it owns, so only a tensor no scope owns can be garbage-collected undisposed; registering every
+   * tensor cost 0.45 µs of an eager add's 2.2 (measured), most of it on tensors a tidy frees anyway.
+   */
+  own(t: Tensor): void {
+    const scope = getScopeContext().current();
+    if (scope) scope.track(t);
+    else this.watch(t);
+  }
+
+  /** Registers a tensor no scope owns for the leak report (once). */
+  watch(t: Tensor): void {
+    if (t.leakWatched || t.isDisposed) return;
+    t.leakWatched = true;
+    // t.shape is frozen and owned by t: the record may hold it
+    this.finalizer.register(t, { kind: 'tensor', id: t.id, shape: t.shape, dtype: t.dtype }, t);
   }
 
   /** Creates a tensor from values already in a typed array of the right dtype (float16: rounded here). */
@@ -248,10 +266,6 @@ export class Engine implements FusionHost {
     return values;
   }
 
-  /** Puts an untracked tensor under the current scope. */
-  adopt(t: Tensor): void {
-    getScopeContext().current()?.track(t);
-  }
 
   private readonly variables = new Map<string, Variable>();
   private variableCounter = 0;
@@ -292,6 +306,7 @@ export class Engine implements FusionHost {
     const v = new Variable(nextTensorId++, initial, trainable, name);
     this.variables.set(name, v);
     this.countLive(v.backend, 1);
+    v.leakWatched = true;
     this.finalizer.register(v, { kind: 'variable', name, shape: v.shape }, v);
     this.recorder?.variable(v);
     return v;
@@ -302,6 +317,7 @@ export class Engine implements FusionHost {
     this.assertAlive('share', 'tensor', t);
     const h = this.makeTensor(t.rawId, t.shape, t.dtype, t.backend);
     h.scope?.untrack(h);
+    this.watch(h);
     h.tapeKey = t.tapeKey;
     return h;
   }
@@ -313,7 +329,7 @@ export class Engine implements FusionHost {
     t.scope?.untrack(t);
     if (t instanceof Variable && this.variables.get(t.name) === t) this.variables.delete(t.name);
     this.countLive(t.backend, -1);
-    this.finalizer.unregister(t);
+    if (t.leakWatched) this.finalizer.unregister(t);
     this.releaseBuffer(canonicalId(t.rawId));
   }
 

@@ -93,6 +93,7 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
 export function keep<T extends Tensor>(t: T): T {
   ENGINE.assertAlive('keep', 'tensor', t);
   t.scope?.untrack(t);
+  ENGINE.watch(t);
   return t;
 }
 

@@ -36,10 +36,22 @@ export class Scope {
       if (kept.has(t)) {
         this.untrack(t);
         if (this.parent) this.parent.track(t);
+        else onUnowned(t);
       } else t.dispose();
     }
     this.tensors.clear();
   }
+}
+
+/** What happens to a tensor the outermost scope keeps, so that no scope owns it (set by the engine). */
+let onUnowned: (t: Tensor) => void = () => {};
+
+/**
+ * Sets what happens to a tensor that leaves the outermost scope (the engine watches it for leaks).
+ * @example setUnownedHandler((t) => ENGINE.watch(t)); // what the engine does
+ */
+export function setUnownedHandler(fn: (t: Tensor) => void): void {
+  onUnowned = fn;
 }
 
 /** How the engine finds the current scope: a plain stack, or AsyncLocalStorage in Node. */

@@ -51,6 +51,8 @@ export class Tensor {
   isDisposed = false;
   /** The scope that owns this tensor, if any. */
   scope: Scope | null = null;
+  /** @internal Registered for the leak report: no scope owned it at some point (see Engine.own). */
+  leakWatched = false;
 
   constructor(
     readonly id: number,

@@ -54,7 +54,7 @@ function handOver(value: unknown, pipeline: Scope): void {
   for (const t of collectTensors(value)) {
     if (t.scope === pipeline) {
       pipeline.untrack(t);
-      ENGINE.adopt(t);
+      ENGINE.own(t);
     }
   }
 }

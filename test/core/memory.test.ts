@@ -202,6 +202,31 @@ describe('tidy', () => {
     expect(nr.memory().numLeaked).toBeGreaterThan(leakedBefore);
     expect(reports.some((r) => r.includes('[7,7]'))).toBe(true);
   });
+
+  // Only a tensor no scope owns is registered for the report (a scope frees the rest): one returned
+  // by the outermost tidy, one kept with nr.keep, one handed out by an explicit Scope must still be.
+  it('reports tensors that left every scope undisposed, and none that a tidy freed', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const reports: string[] = [];
+    nr.setLeakReporter((m) => reports.push(m));
+    const seen = (shape: string): boolean => reports.some((r) => r.includes(shape));
+    (() => {
+      nr.tidy(() => nr.ones([3, 11]).add(1));
+      nr.tidy(() => {
+        nr.keep(nr.ones([3, 12]));
+        nr.ones([3, 14]).mul(2);
+      });
+      const scope = new nr.Scope();
+      scope.dispose([scope.run(() => nr.ones([3, 13]))]);
+    })();
+    for (let i = 0; i < 40 && !(seen('[3,11]') && seen('[3,12]') && seen('[3,13]')); i++) {
+      gc();
+      await sleep(10);
+    }
+    expect([seen('[3,11]'), seen('[3,12]'), seen('[3,13]')]).toEqual([true, true, true]);
+    expect(seen('[3,14]')).toBe(false);
+  });
 });
 
 describe('ops outside any scope leave only their result', () => {
