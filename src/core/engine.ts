@@ -266,7 +266,6 @@ export class Engine implements FusionHost {
     return values;
   }
 
-
   private readonly variables = new Map<string, Variable>();
   private variableCounter = 0;
 
