@@ -1,5 +1,5 @@
 // The engine: chooses backends, creates and frees tensors, runs primitives and records them on active tapes.
-import type { Backend, BackendFactory, DataId, ReduceOp, TensorInfo } from '../backends/backend.js';
+import type { Backend, BackendFactory, DataId, TensorInfo } from '../backends/backend.js';
 import { liftComplex, touchesComplex } from '../ops/complex_view.js';
 import { ruleFor } from '../ops/rules.js';
 import {
@@ -20,7 +20,13 @@ import {
 } from './errors.js';
 import { roundToFloat16 } from './float16.js';
 import { forwardFloat16, touchesFloat16 } from './float16_dispatch.js';
-import type { Produced, Primitive, PrimitiveAttrs } from './primitives.js';
+import {
+  isReduceAttrs,
+  type Produced,
+  type Primitive,
+  type PrimitiveAttrs,
+  reduceDType,
+} from './primitives.js';
 import { getScopeContext, Scope, setUnownedHandler } from './scope.js';
 import { TapeStack } from './tape_stack.js';
 import { runStringPrimitive, type StringPrimInput } from './strings.js';
@@ -37,7 +43,7 @@ import {
   resolveDataId,
 } from './fusion/lazy.js';
 import { PendingBuffer } from './fusion/program.js';
-import type { Shape } from './shape.js';
+import { reducedShape, type Shape } from './shape.js';
 import { Tensor, Variable } from './tensor.js';
 
 /**
@@ -97,19 +103,6 @@ let nextTensorId = 0;
 type LeakInfo =
   | { kind: 'tensor'; id: number; shape: Shape; dtype: DType }
   | { kind: 'variable'; name: string; shape: Shape };
-
-const REDUCE_OPS: ReadonlySet<string> = new Set<ReduceOp>([
-  'sum',
-  'prod',
-  'max',
-  'min',
-  'any',
-  'all',
-]);
-
-function isReduceOp(op: string): op is ReduceOp {
-  return REDUCE_OPS.has(op);
-}
 
 function leakText(held: LeakInfo): string {
   return held.kind === 'tensor'
@@ -509,7 +502,12 @@ export class Engine implements FusionHost {
       const fused = this.recordFused(prim, inputs, attrs, backend);
       if (fused) return fused;
     }
-    if (prim === 'reduce' && this.recorder === null && !this.debugChecks && !this.profiler) {
+    if (
+      isReduceAttrs(prim, attrs) &&
+      this.recorder === null &&
+      !this.debugChecks &&
+      !this.profiler
+    ) {
       const reduced = this.reduceFused(inputs, attrs, backend);
       if (reduced) return reduced;
     }
@@ -543,24 +541,20 @@ export class Engine implements FusionHost {
    * A reduction of a pending tensor (a fused chain not yet run) as one kernel with it (fusion/lazy.ts
    * reducePending), or null when it reduces as usual.
    */
-  private reduceFused<P extends Primitive>(
+  private reduceFused(
     inputs: readonly Tensor[],
-    attrs: PrimitiveAttrs[P],
+    attrs: PrimitiveAttrs['reduce'],
     backend: Backend,
   ): Tensor[] | null {
     const x = inputs[0];
     const raw = x?.rawId;
     if (!(raw instanceof PendingBuffer) || raw.real !== null || raw.backend !== backend)
       return null;
-    if (!('op' in attrs) || !('axes' in attrs) || typeof attrs.op !== 'string') return null;
-    const op = attrs.op;
-    if (!isReduceOp(op)) return null;
     this.assertAlive('reduce', 'x', x);
-    const dtype = op === 'any' || op === 'all' ? 'bool' : x.dtype;
-    const id = reducePending(raw, op, attrs.axes, dtype);
+    const dtype = reduceDType(attrs.op, x.dtype);
+    const id = reducePending(raw, attrs.op, attrs.axes, dtype);
     if (id === null) return null;
-    const keep = 'keepDims' in attrs && attrs.keepDims === true;
-    const shape = x.shape.flatMap((d, i) => (attrs.axes.includes(i) ? (keep ? [1] : []) : [d]));
+    const shape = reducedShape(x.shape, attrs.axes, attrs.keepDims ?? false);
     const outputs = [this.makeTensor(id, shape, dtype, backend)];
     this.recordVjp('reduce', inputs, outputs, attrs);
     return outputs;

@@ -258,3 +258,16 @@ export type RuleTable = { [P in Primitive]: Rule<P> };
 export function one(dataId: DataId, shape: Shape, dtype: DType): Produced[] {
   return [{ dataId, shape, dtype }];
 }
+
+/**
+ * Whether a primitive's attributes are a reduction's ('reduce' is the only primitive with op and axes).
+ * @example if (isReduceAttrs(prim, attrs)) console.log(attrs.axes);
+ */
+export function isReduceAttrs(prim: Primitive, attrs: object): attrs is PrimitiveAttrs['reduce'] {
+  return prim === 'reduce' && 'op' in attrs && 'axes' in attrs;
+}
+
+/** The dtype the 'reduce' primitive gives: bool for any and all, else its input's. @example reduceDType('any', 'float32') // 'bool' */
+export function reduceDType(op: ReduceOp, dtype: DType): DType {
+  return op === 'any' || op === 'all' ? 'bool' : dtype;
+}

@@ -1,7 +1,7 @@
 // Reductions (sum, mean, prod, max, min, any, all, argMax/argMin), logSumExp, moments, norm, cumsum/cumprod.
 import { ENGINE } from '../core/engine.js';
 import { ArgumentError, show } from '../core/errors.js';
-import { one, type RuleTable } from '../core/primitives.js';
+import { one, reduceDType, type RuleTable } from '../core/primitives.js';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ReduceOp } from '../backends/backend.js';
@@ -250,7 +250,7 @@ export const reduceRules = {
   reduce: {
     forward: (b, [x], { op, axes, keepDims }) => {
       const shape = reducedShape(x.shape, axes, keepDims ?? false);
-      const dt = op === 'any' || op === 'all' ? 'bool' : x.dtype;
+      const dt = reduceDType(op, x.dtype);
       return one(b.run('reduce', [x], { op, axes, dtype: dt }), shape, dt);
     },
     vjp: ([dy], [x], [y], { op, axes }) => {

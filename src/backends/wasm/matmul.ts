@@ -1,9 +1,10 @@
 // wasm matmul: the whole GEMM runs in wasm (gemm.ts), split over the thread pool; batch dims broadcast.
 import { sizeOf, type Shape } from '../../core/shape.js';
-import type { MatrixLayout, StridedView } from '../../core/strided.js';
+import type { StridedView } from '../../core/strided.js';
 import type { DataId, Epilogue, FusedActivation, TensorInfo } from '../backend.js';
 import { applyEpilogue } from '../cpu/epilogue.js';
 import { gemm as referenceGemm } from '../cpu/gemm.js';
+import { copyStrided } from '../cpu/movement.js';
 import {
   batchIndex,
   matMul as referenceMatMul,
@@ -331,7 +332,7 @@ export function matMul(
     // copied first (the same values, so the same sums)
     const lb = operandLayout('b', b.shape, vb);
     if (lb.colStride !== 1) {
-      staged = stridedCopy(s, b, lb);
+      staged = copyStrided(s, b, b.shape, vb.offset, vb.strides);
       bInfo = { dataId: staged, shape: b.shape, dtype: b.dtype };
       vb = null;
     }
@@ -380,22 +381,5 @@ export function matMul(
     strides,
   );
   if (staged) s.free(staged);
-  return id;
-}
-
-/** A contiguous copy of an operand read through a view (its stored [...batch, rows, cols] order). */
-function stridedCopy(s: WasmStore, x: TensorInfo, layout: MatrixLayout): DataId {
-  const rank = x.shape.length;
-  const rows = x.shape[rank - 2];
-  const cols = x.shape[rank - 1];
-  const id = s.allocRaw('float32', sizeOf(x.shape));
-  // NOTE: views after the allocation (a grow of plain memory detaches older ones)
-  const src = s.values(x);
-  const dst = s.get(id);
-  let q = 0;
-  for (const off of layout.offsets)
-    for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++)
-        dst[q++] = src[off + r * layout.rowStride + c * layout.colStride];
   return id;
 }

@@ -4,7 +4,12 @@ import { ENGINE, type EngineRecorder } from '../engine.js';
 import { JitError } from '../errors.js';
 import type { DType } from '../dtype.js';
 import { describeElementwise, type Elementwise } from '../fusion/lazy.js';
-import type { Primitive, PrimitiveAttrs, Produced } from '../primitives.js';
+import {
+  isReduceAttrs,
+  type Primitive,
+  type PrimitiveAttrs,
+  type Produced,
+} from '../primitives.js';
 import type { Shape } from '../shape.js';
 import { sizeOf } from '../shape.js';
 import { broadcastView, sliceView, type StridedView, transposeView } from '../strided.js';
@@ -99,11 +104,6 @@ function elementwiseExec({ op, shape, dtype }: Elementwise): StepExec {
 /** Whether attributes are a matMul's (the only primitive with `transposeA`). */
 function isMatMulAttrs(attrs: object): attrs is PrimitiveAttrs['matMul'] {
   return 'transposeA' in attrs && 'transposeB' in attrs;
-}
-
-/** Whether attributes are a reduction's (op and axes: 'reduce' is the only primitive with both). */
-function isReduceAttrs(prim: Primitive, attrs: object): attrs is PrimitiveAttrs['reduce'] {
-  return prim === 'reduce' && 'op' in attrs && 'axes' in attrs;
 }
 
 /** Whether attributes are a random draw's (the only primitive with a `spec`). */
