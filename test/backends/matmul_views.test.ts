@@ -2,11 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
-import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
-import { Heap, WasmBackend, WasmStore } from '../../src/backends/wasm/index.js';
-import { detectFeatures } from '../../src/backends/wasm/kernels.js';
-import { WasmGemm } from '../../src/backends/wasm/matmul.js';
-import { ThreadPool } from '../../src/backends/wasm/pool.js';
+import { WasmBackend } from '../../src/backends/wasm/index.js';
 import { sizeOf, stridesOf } from '../../src/core/shape.js';
 import { matMulShape } from '../../src/ops/matmul.js';
 import {
@@ -18,17 +14,11 @@ import {
 } from '../../src/core/strided.js';
 import { transposeWriteView } from '../../src/core/jit/fuse_matmul.js';
 import { rng } from '../helpers/check_op.js';
+import { splittingWasmBackend } from '../helpers/wasm_backend.js';
 
 /** A wasm backend whose pool has `threads` threads and splits every product it can. */
 async function wasmBackend(threads: number): Promise<WasmBackend> {
-  const features = await detectFeatures();
-  const store = new WasmStore(new Heap(16));
-  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
-  const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
-  gemm.parallelMin = 0;
-  gemm.gemvParallelBytes = 0;
-  const simd = await SimdElementwise.compile(store);
-  return new WasmBackend(store, features, gemm, simd, { threadPool: pool });
+  return (await splittingWasmBackend(threads)).backend;
 }
 
 /** An operand: its source buffer's shape and the view (of the logical shape `shape`) read from it. */

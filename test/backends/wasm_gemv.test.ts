@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/backends/backend.js';
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { gemm as referenceGemm } from '../../src/backends/cpu/gemm.js';
-import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { GEMV_ROWS } from '../../src/backends/wasm/gemv.js';
-import { Heap, WasmBackend, WasmStore } from '../../src/backends/wasm/index.js';
-import { detectFeatures } from '../../src/backends/wasm/kernels.js';
+import { WasmBackend } from '../../src/backends/wasm/index.js';
 import { WasmGemm } from '../../src/backends/wasm/matmul.js';
-import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { splittingWasmBackend } from '../helpers/wasm_backend.js';
 import { calls } from '../helpers/kernel_calls.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
@@ -17,18 +15,6 @@ const reference = createCpuBackendSync({ precision: 'float64' });
 function randomValues(n: number, seed: number): Float32Array {
   const r = rng(seed);
   return Float32Array.from({ length: n }, () => r() * 2 - 1);
-}
-
-/** A wasm backend whose pool has `threads` threads and splits every product it can. */
-async function makeBackend(threads: number): Promise<{ backend: WasmBackend; gemm: WasmGemm }> {
-  const features = await detectFeatures();
-  const store = new WasmStore(new Heap(16));
-  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
-  const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
-  gemm.parallelMin = 0;
-  gemm.gemvParallelBytes = 0;
-  const simd = await SimdElementwise.compile(store);
-  return { backend: new WasmBackend(store, features, gemm, simd, { threadPool: pool }), gemm };
 }
 
 interface Case {
@@ -81,8 +67,8 @@ describe('wasm gemv', () => {
   let one: { backend: WasmBackend; gemm: WasmGemm };
   let two: { backend: WasmBackend; gemm: WasmGemm };
   beforeAll(async () => {
-    one = await makeBackend(1);
-    two = await makeBackend(2);
+    one = await splittingWasmBackend(1);
+    two = await splittingWasmBackend(2);
   });
   afterAll(() => {
     one.backend.dispose();

@@ -8,7 +8,6 @@ import type { Backend, Epilogue, FusedActivation, TensorInfo } from '../../src/b
 import { createCpuBackendSync } from '../../src/backends/cpu/index.js';
 import { gemm as referenceGemm } from '../../src/backends/cpu/gemm.js';
 import { assemble, Code, I32 } from '../../src/backends/wasm/asm.js';
-import { SimdElementwise } from '../../src/backends/wasm/elementwise.js';
 import { adamShares } from '../../src/backends/wasm/adam_kernel.js';
 import { MAX_PAGES } from '../../src/backends/wasm/heap.js';
 import {
@@ -16,10 +15,7 @@ import {
   Heap,
   setThreadsCount,
   WasmBackend,
-  WasmStore,
 } from '../../src/backends/wasm/index.js';
-import { detectFeatures } from '../../src/backends/wasm/kernels.js';
-import { WasmGemm } from '../../src/backends/wasm/matmul.js';
 import { ThreadPool } from '../../src/backends/wasm/pool.js';
 import { BackendError } from '../../src/core/errors.js';
 import { type FusedStep, makeProgram } from '../../src/core/fusion/program.js';
@@ -27,6 +23,7 @@ import { sigmoid } from '../../src/core/scalar_math.js';
 import type { BinaryOp, UnaryOp } from '../../src/ops/elementwise_table.js';
 import { adamComposed } from '../../src/ops/optimizer_rules.js';
 import { expectClose, rng } from '../helpers/check_op.js';
+import { splittingWasmBackend } from '../helpers/wasm_backend.js';
 import { calls } from '../helpers/kernel_calls.js';
 
 const reference = createCpuBackendSync({ precision: 'float64' });
@@ -36,17 +33,9 @@ function randomValues(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => r() * 2 - 1);
 }
 
-/** A wasm backend whose pool has `threads` threads and splits every product it can. */
+/** A wasm backend whose pool has `threads` threads and splits every product and elementwise op it can. */
 async function makeBackend(threads: number): Promise<WasmBackend> {
-  const features = await detectFeatures();
-  const store = new WasmStore(new Heap(16));
-  const pool = await ThreadPool.create(store.heap.memory, store.heap.shared, threads);
-  const gemm = await WasmGemm.create(store, pool, features.relaxedSimd);
-  gemm.parallelMin = 0;
-  gemm.gemvParallelBytes = 0;
-  const simd = await SimdElementwise.compile(store, pool);
-  simd.parallelMin = 0;
-  return new WasmBackend(store, features, gemm, simd, { threadPool: pool });
+  return (await splittingWasmBackend(threads, true)).backend;
 }
 
 interface Case {
