@@ -1,7 +1,7 @@
 // nr.jit: a captured function equals its eager runs (train steps, dropout), retraces per signature, refuses reads, holds memory flat.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
-import { testBackends } from '../helpers/check_op.js';
+import { onBackend, testBackends } from '../helpers/check_op.js';
 
 const values = async (ts: readonly nr.Tensor[]): Promise<number[][]> =>
   Promise.all(ts.map(async (t) => Array.from(await t.data())));
@@ -36,14 +36,7 @@ function mlp(seed: number) {
 
 for (const backend of testBackends()) {
   describe(`nr.jit on ${backend}`, () => {
-    let previous = 'cpu';
-    beforeAll(async () => {
-      previous = nr.getBackend();
-      await nr.setBackend(backend);
-    });
-    afterAll(async () => {
-      await nr.setBackend(previous);
-    });
+    onBackend(backend);
 
     it('an MLP train step replayed 20 times leaves the weights eager training leaves', async () => {
       const x = nr.randomNormal([5, 6], 0, 1, 'float32', 11);

@@ -1,12 +1,12 @@
 // nr.jit's reduction epilogues: which reduce steps join the group making their input, where that stops, and that 'fusedReduce' equals the fused chain then the reduce (bitwise).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import type { ReduceOp } from '../../src/backends/backend.js';
 import { ENGINE } from '../../src/core/engine.js';
 import type { ReduceEpilogue } from '../../src/core/fusion/fused_reduce.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
-import { testBackends } from '../helpers/check_op.js';
+import { onBackend, testBackends } from '../helpers/check_op.js';
 import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
 
@@ -98,14 +98,7 @@ async function kernelPair(
 
 for (const backend of ['cpu', ...testBackends()]) {
   describe(`nr.jit reduction epilogues on ${backend}`, () => {
-    let previous = 'cpu';
-    beforeAll(async () => {
-      previous = nr.getBackend();
-      await nr.setBackend(backend);
-    });
-    afterAll(async () => {
-      await nr.setBackend(previous);
-    });
+    onBackend(backend);
     afterEach(() => nr.setFusion('auto'));
 
     it('the fusedReduce kernel equals the fused kernel then reduce, bitwise, over rows and columns', async () => {

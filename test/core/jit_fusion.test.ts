@@ -1,10 +1,10 @@
 // nr.jit's fusion pass: which recorded steps run as one 'fused' kernel, where groups stop, and that replays equal eager runs bitwise.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { ENGINE } from '../../src/core/engine.js';
 import type { FusedProgram, FusedStep } from '../../src/core/fusion/program.js';
 import { makeProgram } from '../../src/core/fusion/program.js';
-import { testBackends } from '../helpers/check_op.js';
+import { onBackend, testBackends } from '../helpers/check_op.js';
 import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
 
@@ -37,14 +37,7 @@ const names = (seen: readonly Dispatch[]): string[] => seen.map((d) => d.kernel)
 
 for (const backend of ['cpu', ...testBackends()]) {
   describe(`nr.jit fusion on ${backend}`, () => {
-    let previous = 'cpu';
-    beforeAll(async () => {
-      previous = nr.getBackend();
-      await nr.setBackend(backend);
-    });
-    afterAll(async () => {
-      await nr.setBackend(previous);
-    });
+    onBackend(backend);
     afterEach(() => nr.setFusion('auto'));
 
     it('a chain of elementwise ops replays as one kernel, bitwise the eager values', async () => {

@@ -1,8 +1,8 @@
 // nr.jit's fusion pass lets matMul read transposed, sliced and broadcast operands in place: no copyStrided, replays bitwise eager.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { jitStepStats } from '../../src/models/training/jit_steps.js';
-import { testBackends } from '../helpers/check_op.js';
+import { onBackend, testBackends } from '../helpers/check_op.js';
 import { eagerAndReplayed, values } from '../helpers/jit_compare.js';
 import { interceptKernels } from '../helpers/kernel_calls.js';
 
@@ -24,17 +24,12 @@ const rand = (shape: number[], seed: number): nr.Tensor =>
 
 for (const backend of ['cpu', ...testBackends()]) {
   describe(`matMul reads views under nr.jit on ${backend}`, () => {
-    let previous = 'cpu';
+    onBackend(backend);
     // where the backend's matMul reads views, the copies go; elsewhere they stay (and results agree)
     let views = false;
     const copies = (n: number): number => (views ? 0 : n);
-    beforeAll(async () => {
-      previous = nr.getBackend();
-      await nr.setBackend(backend);
+    beforeAll(() => {
       views = nr.backend().matMulViews === true;
-    });
-    afterAll(async () => {
-      await nr.setBackend(previous);
     });
     afterEach(() => nr.setFusion('auto'));
 
@@ -213,14 +208,7 @@ async function trainAttention(jitCompile: boolean): Promise<{
 
 for (const backend of ['cpu', 'wasm', ...testBackends().filter((b) => b === 'webgpu')]) {
   describe(`MultiHeadAttention training under jitCompile on ${backend}`, () => {
-    let previous = 'cpu';
-    beforeAll(async () => {
-      previous = nr.getBackend();
-      await nr.setBackend(backend);
-    });
-    afterAll(async () => {
-      await nr.setBackend(previous);
-    });
+    onBackend(backend);
 
     it('gives the weights of eager steps bitwise, without the copies that move heads', async () => {
       const eager = await trainAttention(false);

@@ -1,5 +1,5 @@
 // The one op checker: forward values on any backend, and gradients against float64 central differences.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CpuBackend, createCpuBackend } from '../../src/backends/cpu/index.js';
 import { ENGINE } from '../../src/core/engine.js';
 import * as nr from '../../src/node.js';
@@ -43,6 +43,21 @@ export function testBackends(): string[] {
     .registeredBackends()
     .filter((b) => b !== REFERENCE && !(b === 'webgpu' && webgpuSkipped));
   return wanted ? all.filter((b) => wanted.includes(b)) : all;
+}
+
+/**
+ * Inside a describe: its tests run with `backend` as the current backend, the previous one restored after.
+ * @example describe('on wasm', () => { onBackend('wasm'); it(...); });
+ */
+export function onBackend(backend: string): void {
+  let previous = nr.getBackend();
+  beforeAll(async () => {
+    previous = nr.getBackend();
+    await nr.setBackend(backend);
+  });
+  afterAll(async () => {
+    await nr.setBackend(previous);
+  });
 }
 
 /** Backends too slow here for the heaviest conformance cases (WebGPU on a software rasteriser). */

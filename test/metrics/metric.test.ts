@@ -1,8 +1,8 @@
 // The Metric contract: no leaks over 1,000 updates, no synchronous reads (async-only backend), dispose, tape paused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import * as metrics from '../../src/metrics/index.js';
-import { ASYNC_ONLY, expectClose } from '../helpers/check_op.js';
+import { ASYNC_ONLY, expectClose, onBackend } from '../helpers/check_op.js';
 
 const count = () => nr.memory().numTensors;
 
@@ -121,14 +121,7 @@ describe('Metric memory', () => {
 });
 
 describe('Metrics on a backend without synchronous reads (as WebGPU)', () => {
-  let previous = 'cpu';
-  beforeAll(async () => {
-    previous = nr.getBackend();
-    await nr.setBackend(ASYNC_ONLY);
-  });
-  afterAll(async () => {
-    await nr.setBackend(previous);
-  });
+  onBackend(ASYNC_ONLY);
 
   it('update, result and reset with tensor ops only', async () => {
     expect(nr.getBackend()).toBe(ASYNC_ONLY);

@@ -1,9 +1,9 @@
 // float16: binary16 rounding against NumPy, float16 ops on every backend, promotion, gradients, random.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as nr from '../../src/node.js';
 import { bytesPerElement } from '../../src/core/dtype.js';
-import { testBackends } from '../helpers/check_op.js';
+import { onBackend, testBackends } from '../helpers/check_op.js';
 
 type Enc = number | string;
 interface Pair {
@@ -60,14 +60,7 @@ describe('binary16 rounding (NumPy fixture)', () => {
 });
 
 describe.each(testBackends())('float16 tensors on %s', (backend) => {
-  let previous = '';
-  beforeAll(async () => {
-    previous = nr.getBackend();
-    await nr.setBackend(backend);
-  });
-  afterAll(async () => {
-    await nr.setBackend(previous);
-  });
+  onBackend(backend);
 
   it('tensor(values, shape, "float16") stores NumPy-rounded values; data() is a Float32Array', async () => {
     for (const [name, { x, y }] of Object.entries(FIX.round)) {
